@@ -1,0 +1,33 @@
+# Every target installs what it needs first (scripts/bootstrap.sh is idempotent).
+VENV := .venv/bin
+PYTEST_ARGS ?= -m "not slow"
+
+.PHONY: run test test-all lint typecheck bench asyncapi definitions venv clean
+
+venv:
+	@scripts/bootstrap.sh
+
+run: venv  ## start the platform with demo data; Ctrl-C stops it
+	@$(VENV)/python -m stack run
+
+test: venv  ## the whole suite (unit, integration, e2e) against real RabbitMQ and database
+	@$(VENV)/python -m stack test $(PYTEST_ARGS)
+
+test-all: venv  ## also the slow tests (soak, long fault scenarios)
+	@$(VENV)/python -m stack test
+
+lint: venv
+	@$(VENV)/ruff check services stack tests bench
+	@$(VENV)/mypy services stack
+
+bench: venv  ## benchmarks; figures printed and written to bench/results/*.json
+	@$(VENV)/python -m bench
+
+asyncapi: venv  ## regenerate docs/asyncapi.yaml from the contracts
+	@$(VENV)/python -m services.contracts.asyncapi > docs/asyncapi.yaml
+
+definitions: venv  ## regenerate deploy/rabbitmq/definitions.json from the topology
+	@$(VENV)/python -m services.contracts.rabbitmq_definitions > deploy/rabbitmq/definitions.json
+
+clean:
+	rm -rf var .venv

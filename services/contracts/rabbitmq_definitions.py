@@ -1,0 +1,29 @@
+"""RabbitMQ definitions (exchanges, event queues, bindings) generated from the topology, for
+`deploy/rabbitmq/definitions.json`: loaded at broker start so that no event is dropped for
+want of a queue, even before a consumer has ever run. `make definitions` regenerates it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.contracts.topology import RPC_EXCHANGE, SERVICES, SUBSCRIPTIONS, event_exchange
+
+
+def build_definitions(vhost: str = "/") -> dict[str, Any]:
+    exchanges = [{"name": RPC_EXCHANGE, "vhost": vhost, "type": "topic", "durable": True,
+                  "auto_delete": False, "internal": False, "arguments": {}}]
+    exchanges += [{"name": event_exchange(s), "vhost": vhost, "type": "topic", "durable": True,
+                   "auto_delete": False, "internal": False, "arguments": {}}
+                  for s in SERVICES if s != "gateway"]
+    queues = [{"name": s.queue, "vhost": vhost, "durable": True, "auto_delete": False,
+               "arguments": {}} for s in SUBSCRIPTIONS]
+    bindings = [{"source": s.exchange, "vhost": vhost, "destination": s.queue,
+                 "destination_type": "queue", "routing_key": s.event_type, "arguments": {}}
+                for s in SUBSCRIPTIONS]
+    return {"vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": queues,
+            "bindings": bindings}
+
+
+if __name__ == "__main__":
+    print(json.dumps(build_definitions(), indent=2))

@@ -1,0 +1,24 @@
+"""Run the gateway: `python -m services.gateway`."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from services.gateway.app import create_app
+from services.gateway.settings import GatewaySettings
+from services.runtime.logging import configure_logging
+from services.runtime.settings import load_settings
+
+
+def main() -> None:
+    settings = load_settings(GatewaySettings)
+    configure_logging("gateway", settings.log_level)
+    logging.getLogger("gateway").info("gateway listening", extra={"url": settings.base_url()})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_config=None, access_log=False, timeout_graceful_shutdown=5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Gateway request metrics per route template (never per raw path: ids would explode)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request, Response
+from prometheus_client import Counter, Gauge, Histogram
+
+from services.runtime.metrics import LATENCY_BUCKETS, PREFIX
+
+HTTP_REQUESTS = Counter(f"{PREFIX}_http_requests_total", "HTTP requests by route and status.",
+                        ["method", "route", "status"])
+HTTP_LATENCY = Histogram(f"{PREFIX}_http_request_duration_seconds", "HTTP request latency.",
+                         ["method", "route"], buckets=LATENCY_BUCKETS)
+RPC_IN_FLIGHT = Gauge(f"{PREFIX}_rpc_client_in_flight", "RPC calls waiting for a reply.")
+RPC_CAPACITY = Gauge(f"{PREFIX}_rpc_client_capacity", "Maximum RPC calls in flight.")
+
+
+async def record_request(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        route = request.scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        HTTP_REQUESTS.labels(request.method, template, str(status)).inc()
+        HTTP_LATENCY.labels(request.method, template).observe(time.perf_counter() - started)

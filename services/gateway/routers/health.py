@@ -1,0 +1,54 @@
+"""Liveness, readiness and metrics. /healthz is cheap; /readyz names what is down."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from services.contracts.errors import ServiceError
+from services.gateway.metrics import RPC_CAPACITY, RPC_IN_FLIGHT
+
+router = APIRouter(tags=["operations"])
+
+BACKEND_SERVICES = ("plans", "notifications", "monitoring")
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: broker and every backend service answer",
+            responses={503: {"description": "a dependency is down"}})
+async def readyz(request: Request) -> JSONResponse:
+    rpc = request.app.state.rpc
+    timeout = request.app.state.settings.readiness_timeout_seconds
+    checks: dict[str, str] = {"broker": "ok" if rpc.connected else "down"}
+
+    async def ping(service: str) -> tuple[str, str]:
+        try:
+            await rpc.call(service, "ops_ping", timeout=timeout)
+            return service, "ok"
+        except ServiceError as exc:
+            return service, f"down: {exc.message}"
+
+    if rpc.connected:
+        checks.update(dict(await asyncio.gather(*(ping(s) for s in BACKEND_SERVICES))))
+    else:
+        checks.update({s: "unknown: broker down" for s in BACKEND_SERVICES})
+    ok = all(v == "ok" for v in checks.values())
+    body: dict[str, Any] = {"status": "ok" if ok else "unavailable", "checks": checks}
+    return JSONResponse(body, status_code=200 if ok else 503,
+                        headers=None if ok else {"Retry-After": "5"})
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    rpc = request.app.state.rpc
+    RPC_IN_FLIGHT.set(rpc.in_flight)
+    RPC_CAPACITY.set(rpc.max_in_flight)
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

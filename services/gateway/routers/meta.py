@@ -1,0 +1,16 @@
+"""The AsyncAPI document of every event the platform publishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from services.contracts.asyncapi import build_document
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/asyncapi.json", summary="AsyncAPI 3 document of the platform's events")
+async def asyncapi() -> dict[str, Any]:
+    return build_document()

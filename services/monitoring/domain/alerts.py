@@ -1,0 +1,177 @@
+"""Alert rules, spike detection, and alert deduplication / rate limiting (pure state)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AlertCandidate",
+    "AlertGate",
+    "AlertRule",
+    "Spike",
+    "detect_spike",
+    "evaluate_rules",
+    "parse_alert_rules",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """Fires when an item matches any topic/keyword, any place, and the minimum scores."""
+
+    id: str
+    topics: tuple[str, ...] = ()  # empty: any topic (or none needed if keywords given)
+    keywords: tuple[str, ...] = ()  # matched against evidence terms / normalised text
+    places: tuple[str, ...] = ()  # empty: anywhere
+    min_topic_confidence: float = 0.5
+    min_harmful: float = 0.0
+    severity: str = "warning"
+    max_per_hour: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    rule_id: str
+    item_id: str
+    cluster_id: str
+    severity: str
+    reasons: tuple[str, ...]
+
+
+def parse_alert_rules(data: Mapping[str, Any]) -> list[AlertRule]:
+    rules = []
+    for spec in data.get("rules") or []:
+        rules.append(
+            AlertRule(
+                id=str(spec["id"]),
+                topics=tuple(spec.get("topics") or ()),
+                keywords=tuple(spec.get("keywords") or ()),
+                places=tuple(spec.get("places") or ()),
+                min_topic_confidence=float(spec.get("min_topic_confidence", 0.5)),
+                min_harmful=float(spec.get("min_harmful", 0.0)),
+                severity=str(spec.get("severity", "warning")),
+                max_per_hour=int(spec.get("max_per_hour", 5)),
+            )
+        )
+    return rules
+
+
+def evaluate_rules(
+    rules: Iterable[AlertRule],
+    *,
+    item_id: str,
+    cluster_id: str,
+    topics: Mapping[str, float],
+    places: Iterable[str],
+    harmful: float,
+    text: str = "",
+) -> list[AlertCandidate]:
+    """Rules an analysed item satisfies. ``topics`` maps topic id to confidence; ``text`` is
+    the normalised text (space-joined syllables) for keyword rules."""
+    place_set = set(places)
+    padded = f" {text} "
+    out: list[AlertCandidate] = []
+    for rule in rules:
+        reasons: list[str] = []
+        if rule.topics:
+            hit = [t for t in rule.topics if topics.get(t, 0.0) >= rule.min_topic_confidence]
+            if not hit:
+                continue
+            reasons.extend(f"topic:{t}" for t in hit)
+        if rule.keywords:
+            words = [k for k in rule.keywords if f" {k} " in padded]
+            if not words:
+                continue
+            reasons.extend(f"keyword:{k}" for k in words)
+        if rule.places:
+            where = [p for p in rule.places if p in place_set]
+            if not where:
+                continue
+            reasons.extend(f"place:{p}" for p in where)
+        if harmful < rule.min_harmful:
+            continue
+        if rule.min_harmful > 0:
+            reasons.append(f"harmful:{harmful:.2f}")
+        if not reasons:
+            continue
+        out.append(AlertCandidate(rule.id, item_id, cluster_id, rule.severity, tuple(reasons)))
+    return out
+
+
+@dataclass(slots=True)
+class AlertGate:
+    """Deduplicates (rule, story cluster) and rate-limits alerts per rule per hour.
+
+    Plain state (dicts of floats) so the service can persist it with :meth:`to_dict`.
+    """
+
+    dedup_window: float = 48 * 3600.0
+    seen: dict[str, float] = field(default_factory=dict)  # "rule|cluster" -> first alert ts
+    sent: dict[str, list[float]] = field(default_factory=dict)  # rule -> timestamps (1 h)
+
+    def admit(self, candidate: AlertCandidate, now: float, max_per_hour: int) -> str | None:
+        """None if the alert may be raised (and records it), else the reason it is held."""
+        key = f"{candidate.rule_id}|{candidate.cluster_id}"
+        first = self.seen.get(key)
+        if first is not None and now - first < self.dedup_window:
+            return "duplicate_story"
+        recent = [t for t in self.sent.get(candidate.rule_id, []) if now - t < 3600.0]
+        if len(recent) >= max_per_hour:
+            self.sent[candidate.rule_id] = recent
+            return "rate_limited"
+        recent.append(now)
+        self.sent[candidate.rule_id] = recent
+        self.seen[key] = now
+        return None
+
+    def prune(self, now: float) -> None:
+        self.seen = {k: t for k, t in self.seen.items() if now - t < self.dedup_window}
+        self.sent = {r: [t for t in ts if now - t < 3600.0] for r, ts in self.sent.items()}
+        self.sent = {r: ts for r, ts in self.sent.items() if ts}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dedup_window": self.dedup_window, "seen": dict(self.seen), "sent": dict(self.sent)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AlertGate:
+        return cls(
+            dedup_window=float(data.get("dedup_window", 48 * 3600.0)),
+            seen={str(k): float(v) for k, v in (data.get("seen") or {}).items()},
+            sent={str(k): [float(x) for x in v] for k, v in (data.get("sent") or {}).items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    key: str
+    today: int
+    mean: float
+    stdev: float
+    limit: float
+    is_spike: bool
+
+
+def detect_spike(
+    key: str,
+    today: int,
+    previous: Sequence[int],
+    *,
+    k: float = 3.0,
+    min_count: int = 5,
+    min_days: int = 3,
+) -> Spike:
+    """Spike when today > mean + k·σ of the previous days and today ≥ ``min_count``.
+
+    ``previous`` are the daily counts of the N previous days (missing days as 0). With fewer
+    than ``min_days`` days of history no spike is declared.
+    """
+    n = len(previous)
+    mean = sum(previous) / n if n else 0.0
+    var = sum((x - mean) ** 2 for x in previous) / (n - 1) if n > 1 else 0.0
+    stdev = math.sqrt(var)
+    limit = mean + k * max(stdev, 1.0)
+    spike = n >= min_days and today >= min_count and today > limit
+    return Spike(key, today, round(mean, 4), round(stdev, 4), round(limit, 4), spike)

@@ -1,0 +1,139 @@
+"""Harmful-information ("thông tin xấu độc") score from data-driven signals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+
+__all__ = ["HarmfulScore", "HarmfulScorer", "Reason"]
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+_LINK = re.compile(r"(?:zalo\.me|t\.me|telegram\.me|bit\.ly|tinyurl\.com|m\.me)/\S+", re.IGNORECASE)
+_EXCLAIM = re.compile(r"!{2,}|\?!|!\?")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    signal: str  # signal id from the data file, or a built-in pattern id
+    kind: str  # rumour | incitement | defamation | recruitment | lure | style | reporting
+    evidence: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class HarmfulScore:
+    score: float
+    harmful: bool
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    id: str
+    kind: str
+    weight: float
+
+
+class HarmfulScorer:
+    """Noisy-OR of raising signals, then multiplied down by factual-reporting markers."""
+
+    def __init__(
+        self,
+        signals: list[tuple[_Signal, list[str]]],
+        *,
+        threshold: float = 0.5,
+        reporting_factor: float = 0.35,
+        pattern_weights: Mapping[str, float] | None = None,
+        folded_factor: float = 0.8,
+    ) -> None:
+        self.threshold = threshold
+        self.reporting_factor = reporting_factor
+        self.folded_factor = folded_factor
+        self.pattern_weights = dict(
+            pattern_weights
+            or {"phone": 0.35, "link": 0.4, "exclamation": 0.15, "caps": 0.15}
+        )
+        self._exact: PhraseMatcher[_Signal] = PhraseMatcher()
+        self._folded: PhraseMatcher[_Signal] = PhraseMatcher()
+        for signal, phrases in signals:
+            for phrase in phrases:
+                self._exact.add(normalise_phrase(phrase), signal)
+                self._folded.add(fold_phrase(phrase), signal)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> HarmfulScorer:
+        signals: list[tuple[_Signal, list[str]]] = []
+        for sid, spec in (data.get("signals") or {}).items():
+            kind = str(spec.get("kind", "rumour"))
+            weight = float(spec.get("weight", 0.5))
+            if not 0.0 <= weight <= 1.0:
+                raise ValueError(f"signal {sid}: weight must be in [0, 1]")
+            signals.append((_Signal(str(sid), kind, weight), [str(p) for p in spec.get("phrases", [])]))
+        reporting = data.get("reporting") or {}
+        if reporting:
+            signals.append(
+                (_Signal("reporting", "reporting", 0.0), [str(p) for p in reporting.get("phrases", [])])
+            )
+        return cls(
+            signals,
+            threshold=float(data.get("threshold", 0.5)),
+            reporting_factor=float(reporting.get("factor", 0.35)),
+            pattern_weights=data.get("patterns"),
+            folded_factor=float(data.get("folded_factor", 0.8)),
+        )
+
+    def score(self, doc: NormalisedText, raw_text: str = "") -> HarmfulScore:
+        folded = doc.lacks_diacritics
+        tokens = doc.folded if folded else doc.tokens
+        matches = (self._folded if folded else self._exact).find(tokens)
+        reasons: list[Reason] = []
+        best: dict[str, Reason] = {}
+        reporting: list[str] = []
+        factor = self.folded_factor if folded else 1.0
+        for m in matches:
+            signal = m.payload
+            evidence = " ".join(tokens[m.start : m.end])
+            if signal.kind == "reporting":
+                reporting.append(evidence)
+                continue
+            current = best.get(signal.id)
+            if current is None:
+                best[signal.id] = Reason(signal.id, signal.kind, evidence, signal.weight * factor)
+        reasons.extend(best.values())
+        if raw_text:
+            reasons.extend(self._patterns(raw_text))
+        miss = 1.0
+        for reason in reasons:
+            miss *= 1.0 - reason.weight
+        score = 1.0 - miss
+        if reporting and score > 0:
+            distinct = list(dict.fromkeys(reporting))
+            # more reporting markers, stronger damping (two or more: full factor)
+            damp = self.reporting_factor if len(distinct) >= 2 else (1 + self.reporting_factor) / 2
+            score *= damp
+            reasons.append(Reason("reporting", "reporting", ", ".join(distinct[:3]), damp - 1.0))
+        score = round(min(max(score, 0.0), 1.0), 4)
+        return HarmfulScore(score, score >= self.threshold, tuple(reasons))
+
+    def _patterns(self, raw: str) -> list[Reason]:
+        out: list[Reason] = []
+        weights = self.pattern_weights
+        phone = _PHONE.search(raw)
+        if phone and weights.get("phone"):
+            out.append(Reason("phone", "lure", phone.group(0).strip(), weights["phone"]))
+        link = _LINK.search(raw)
+        if link and weights.get("link"):
+            out.append(Reason("link", "lure", link.group(0), weights["link"]))
+        bangs = _EXCLAIM.findall(raw)
+        if len(bangs) >= 2 and weights.get("exclamation"):
+            out.append(Reason("exclamation", "style", f"{len(bangs)}x", weights["exclamation"]))
+        split = raw.split()
+        upper = [w for w in split if len(w) >= 3 and w.isupper() and w.isalpha()]
+        words = max(1, len(split))
+        if len(upper) >= 4 and len(upper) / words > 0.2 and weights.get("caps"):
+            out.append(Reason("caps", "style", " ".join(upper[:4]), weights["caps"]))
+        return out

@@ -1,0 +1,164 @@
+"""Place mentions from an editable gazetteer (ids, variants, validity dates, dated parents)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+
+__all__ = ["Gazetteer", "GazetteerError", "Place", "PlaceMention"]
+
+
+class GazetteerError(ValueError):
+    """The gazetteer data file is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLink:
+    id: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    name: str
+    type: str
+    variants: tuple[str, ...]
+    parents: tuple[ParentLink, ...]
+    valid_from: date | None
+    valid_to: date | None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    place_id: str
+    surface: str
+    start: int
+    end: int
+    folded: bool  # matched on accent-folded text (lower confidence)
+
+
+def _date(value: Any, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise GazetteerError(f"{where}: bad date {value!r}") from exc
+
+
+class Gazetteer:
+    """Finds place mentions; longest non-overlapping variant wins."""
+
+    def __init__(self, places: list[Place], exclude: tuple[str, ...] = ()) -> None:
+        self.places = {p.id: p for p in places}
+        self._exact: PhraseMatcher[str | None] = PhraseMatcher()
+        self._folded: PhraseMatcher[str | None] = PhraseMatcher()
+        for place in places:
+            for variant in (place.name, *place.variants):
+                self._exact.add(normalise_phrase(variant), place.id)
+                self._folded.add(fold_phrase(variant), place.id)
+        for phrase in exclude:  # payload None: a blocking phrase ("Báo Gia Lai")
+            self._exact.add(normalise_phrase(phrase), None)
+            self._folded.add(fold_phrase(phrase), None)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Gazetteer:
+        raw = data.get("places")
+        if not isinstance(raw, list):
+            raise GazetteerError("'places' must be a list")
+        places: list[Place] = []
+        seen: set[str] = set()
+        for entry in raw:
+            pid = str(entry.get("id", ""))
+            if not pid or pid in seen:
+                raise GazetteerError(f"missing or duplicate place id {pid!r}")
+            seen.add(pid)
+            parents = []
+            for link in entry.get("parents") or []:
+                if isinstance(link, str):
+                    parents.append(ParentLink(link, None, None))
+                else:
+                    parents.append(
+                        ParentLink(
+                            str(link["id"]),
+                            _date(link.get("from"), f"{pid}.parents"),
+                            _date(link.get("to"), f"{pid}.parents"),
+                        )
+                    )
+            places.append(
+                Place(
+                    id=pid,
+                    name=str(entry.get("name", pid)),
+                    type=str(entry.get("type", "")),
+                    variants=tuple(str(v) for v in entry.get("variants") or ()),
+                    parents=tuple(parents),
+                    valid_from=_date(entry.get("valid_from"), f"{pid}.valid_from"),
+                    valid_to=_date(entry.get("valid_to"), f"{pid}.valid_to"),
+                )
+            )
+        for place in places:
+            for link in place.parents:
+                if link.id not in seen:
+                    raise GazetteerError(f"{place.id}: unknown parent {link.id!r}")
+        return cls(places, tuple(str(x) for x in data.get("exclude") or ()))
+
+    def find(self, doc: NormalisedText, *, on: date | None = None) -> list[PlaceMention]:
+        """Place mentions in document order; ``on`` keeps only places valid that day."""
+        folded = doc.lacks_diacritics
+        tokens = doc.folded if folded else doc.tokens
+        matches = (self._folded if folded else self._exact).find(tokens)
+        if not matches:
+            return []
+        matches.sort(key=lambda m: (m.start, m.start - m.end))
+        out: list[PlaceMention] = []
+        covered_to = -1
+        for m in matches:
+            if m.start < covered_to:
+                continue
+            covered_to = m.end
+            if m.payload is None:
+                continue
+            place = self.places[m.payload]
+            if on is not None and not place.valid_on(on):
+                continue
+            out.append(PlaceMention(m.payload, " ".join(tokens[m.start : m.end]), m.start, m.end, folded))
+        return out
+
+    def place_ids(self, doc: NormalisedText, *, on: date | None = None) -> list[str]:
+        """Distinct place ids mentioned, in order of first mention."""
+        return list(dict.fromkeys(m.place_id for m in self.find(doc, on=on)))
+
+    def parent(self, place_id: str, on: date | None = None) -> str | None:
+        """Parent id valid on ``on`` (the latest link when ``on`` is None)."""
+        links = self.places[place_id].parents
+        if not links:
+            return None
+        if on is None:
+            return links[-1].id
+        for link in links:
+            if (link.valid_from is None or link.valid_from <= on) and (
+                link.valid_to is None or on <= link.valid_to
+            ):
+                return link.id
+        return None
+
+    def ancestors(self, place_id: str, on: date | None = None) -> list[str]:
+        out: list[str] = []
+        current = self.parent(place_id, on)
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.parent(current, on)
+        return out

@@ -1,0 +1,227 @@
+"""Saved-query language over syllable positions.
+
+Grammar (case-insensitive operators)::
+
+    expr    := and ("OR" and)*
+    and     := near (["AND"] near | "NOT" near)*       # juxtaposition means AND
+    near    := unary ("NEAR/k" unary)*                 # k syllables apart at most
+    unary   := "NOT" unary | primary
+    primary := '"quoted phrase"' | word | "(" expr ")"
+
+Evaluation returns the spans (start, end) that satisfied the node; an empty list is false.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .text import tokenise
+
+__all__ = ["And", "Near", "Node", "Not", "Or", "Phrase", "QuerySyntaxError", "parse_query"]
+
+Span = tuple[int, int]
+Phrases = Mapping[tuple[str, ...], list[Span]]
+
+
+class QuerySyntaxError(ValueError):
+    """The saved query cannot be parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    raw: tuple[str, ...]
+
+    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+        return spans.get(key(self.raw), [])
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return [self.raw]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+        return [] if self.child.evaluate(spans, key) else [(0, 0)]
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return self.child.phrases()
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+        out: list[Span] = []
+        for child in self.children:
+            got = child.evaluate(spans, key)
+            if not got:
+                return []
+            out.extend(s for s in got if s != (0, 0))
+        return out or [(0, 0)]
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return [p for c in self.children for p in c.phrases()]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+        out: list[Span] = []
+        for child in self.children:
+            out.extend(child.evaluate(spans, key))
+        return out
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return [p for c in self.children for p in c.phrases()]
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    left: Node
+    right: Node
+    distance: int
+
+    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+        left = [s for s in self.left.evaluate(spans, key) if s != (0, 0)]
+        if not left:
+            return []
+        right = [s for s in self.right.evaluate(spans, key) if s != (0, 0)]
+        out: list[Span] = []
+        for a0, a1 in left:
+            for b0, b1 in right:
+                gap = max(b0 - a1, a0 - b1)
+                if gap <= self.distance:
+                    out.append((min(a0, b0), max(a1, b1)))
+        return out
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return self.left.phrases() + self.right.phrases()
+
+
+Node = Phrase | Not | And | Or | Near
+
+_LEX = re.compile(r'\s*(?:(")([^"]*)"|(\()|(\))|(NEAR/\d+)|([^\s()"]+))', re.IGNORECASE)
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    query = query.strip()
+    while pos < len(query):
+        m = _LEX.match(query, pos)
+        if m is None or m.end() == pos:
+            raise QuerySyntaxError(f"unexpected input at {pos}: {query[pos:pos + 20]!r}")
+        pos = m.end()
+        if m.group(1):
+            tokens.append(("PHRASE", m.group(2)))
+        elif m.group(3):
+            tokens.append(("(", "("))
+        elif m.group(4):
+            tokens.append((")", ")"))
+        elif m.group(5):
+            tokens.append(("NEAR", m.group(5).split("/")[1]))
+        else:
+            word = m.group(6)
+            upper = word.upper()
+            if upper in ("AND", "OR", "NOT"):
+                tokens.append((upper, word))
+            else:
+                tokens.append(("PHRASE", word))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
+            raise QuerySyntaxError("unexpected end of query")
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def expr(self) -> Node:
+        children = [self.conj()]
+        while self.peek() == "OR":
+            self.take()
+            children.append(self.conj())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def conj(self) -> Node:
+        children = [self.near()]
+        while self.peek() in ("AND", "NOT", "PHRASE", "("):
+            if self.peek() == "AND":
+                self.take()
+            if self.peek() == "NOT":
+                self.take()
+                children.append(Not(self.near()))
+            else:
+                children.append(self.near())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def near(self) -> Node:
+        node = self.unary()
+        while self.peek() == "NEAR":
+            distance = int(self.take()[1])
+            node = Near(node, self.unary(), distance)
+        return node
+
+    def unary(self) -> Node:
+        if self.peek() == "NOT":
+            self.take()
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        kind, value = self.take()
+        if kind == "(":
+            node = self.expr()
+            if self.take()[0] != ")":
+                raise QuerySyntaxError("missing ')'")
+            return node
+        if kind == "PHRASE":
+            words = tuple(tokenise(value))
+            if not words:
+                raise QuerySyntaxError(f"empty phrase {value!r}")
+            return Phrase(words)
+        raise QuerySyntaxError(f"unexpected {value!r}")
+
+
+def parse_query(query: str) -> Node:
+    """Parse a saved query; raises :class:`QuerySyntaxError`."""
+    tokens = _lex(query)
+    if not tokens:
+        raise QuerySyntaxError("empty query")
+    parser = _Parser(tokens)
+    node = parser.expr()
+    if parser.pos != len(tokens):
+        raise QuerySyntaxError(f"trailing input: {tokens[parser.pos][1]!r}")
+    return node
+
+
+def phrase_spans(
+    tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]
+) -> dict[tuple[str, ...], list[Span]]:
+    """Spans of each phrase in ``tokens`` (helper for ad-hoc evaluation)."""
+    out: dict[tuple[str, ...], list[Span]] = {}
+    for phrase in phrases:
+        k = len(phrase)
+        hits = [
+            (i, i + k)
+            for i, tok in enumerate(tokens)
+            if tok == phrase[0] and tuple(tokens[i : i + k]) == phrase
+        ]
+        out[phrase] = hits
+    return out

@@ -1,0 +1,227 @@
+"""Vietnamese text normalisation, syllable tokenisation and phrase matching.
+
+Everything here is pure and cached per distinct syllable, so the per-item cost is one
+``unicodedata.normalize`` call, one regex scan and one dict lookup per syllable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+__all__ = [
+    "NormalisedText",
+    "PhraseMatch",
+    "PhraseMatcher",
+    "canonical_syllable",
+    "fold_syllable",
+    "normalise",
+    "normalise_phrase",
+]
+
+# Combining tone marks: grave, acute, tilde, hook above, dot below.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_MODIFIED_VOWELS = frozenset("ăâêôơư")
+_VOWELS = frozenset("aăâeêioôơuưy")
+_NEW_STYLE_PAIRS = frozenset({"oa", "oe", "uy"})
+_TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+# Sentinel inserted between fields (title | body) so phrases never span them.
+BOUNDARY = "\x00"
+
+
+def _place_tone(base: str, tone: str) -> str:
+    """Put ``tone`` on the vowel chosen by the modern ("new style") orthography rule."""
+    start = 0
+    if base.startswith("qu"):
+        start = 2
+    elif base.startswith("gi") and len(base) > 2 and base[2] in _VOWELS:
+        start = 2
+    i = start
+    while i < len(base) and base[i] not in _VOWELS:
+        i += 1
+    if i == len(base):  # "gi", "qu" or no vowel: fall back to the last vowel seen
+        positions = [k for k, ch in enumerate(base) if ch in _VOWELS]
+        if not positions:
+            return unicodedata.normalize("NFC", base + tone)
+        pos = positions[-1]
+    else:
+        j = i
+        while j < len(base) and base[j] in _VOWELS:
+            j += 1
+        cluster = base[i:j]
+        has_final = j < len(base)
+        modified = [k for k, ch in enumerate(cluster) if ch in _MODIFIED_VOWELS]
+        if modified:
+            offset = modified[-1]
+        elif len(cluster) == 1:
+            offset = 0
+        elif has_final:
+            offset = len(cluster) - 1
+        elif len(cluster) >= 3:
+            offset = 1
+        elif cluster in _NEW_STYLE_PAIRS:
+            offset = 1
+        else:
+            offset = 0
+        pos = i + offset
+    return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
+
+
+_CANON_CACHE: dict[str, tuple[str, str, bool]] = {}
+
+
+def _analyse_syllable(token: str) -> tuple[str, str, bool]:
+    """Return (canonical form, accent-folded form, carries Vietnamese diacritics)."""
+    hit = _CANON_CACHE.get(token)
+    if hit is not None:
+        return hit
+    if token.isascii():
+        result = (token, token, False)
+    else:
+        decomposed = unicodedata.normalize("NFD", token)
+        tones = [ch for ch in decomposed if ch in _TONES]
+        if tones:
+            base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+            canon = _place_tone(base, tones[0])
+        else:
+            canon = token
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = folded.replace("đ", "d")
+        has_diacritics = folded != token
+        result = (canon, folded, has_diacritics)
+    if len(_CANON_CACHE) < 500_000:
+        _CANON_CACHE[token] = result
+    return result
+
+
+def canonical_syllable(token: str) -> str:
+    """Canonical (NFC, casefolded, new-style tone placement) form of one syllable."""
+    return _analyse_syllable(unicodedata.normalize("NFC", token).casefold())[0]
+
+
+def fold_syllable(token: str) -> str:
+    """Accent-folded form: all diacritics removed and đ → d."""
+    return _analyse_syllable(unicodedata.normalize("NFC", token).casefold())[1]
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """Syllables of a text in canonical and accent-folded form."""
+
+    tokens: tuple[str, ...]
+    folded: tuple[str, ...]
+    diacritic_share: float
+
+    @property
+    def lacks_diacritics(self) -> bool:
+        """True when the text was written without Vietnamese diacritics (telex-less)."""
+        return self.diacritic_share < DIACRITIC_SHARE_THRESHOLD and _word_count(self) >= 3
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t in self.tokens if t != BOUNDARY)
+
+
+DIACRITIC_SHARE_THRESHOLD = 0.15
+
+
+def _word_count(doc: NormalisedText) -> int:
+    return sum(1 for t in doc.tokens if t != BOUNDARY and not t.isdigit())
+
+
+def tokenise(text: str) -> list[str]:
+    """Raw syllables: NFC, casefolded, punctuation dropped (apostrophes kept inside words)."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    if "’" in text or "‘" in text or "`" in text or "ʼ" in text:
+        text = text.translate(_APOSTROPHES)
+    return _TOKEN_RE.findall(text)
+
+
+def normalise(*fields: str) -> NormalisedText:
+    """Normalise one or more text fields; fields are separated by a boundary sentinel."""
+    canon: list[str] = []
+    folded: list[str] = []
+    letters = 0
+    marked = 0
+    for index, field in enumerate(fields):
+        if index:
+            canon.append(BOUNDARY)
+            folded.append(BOUNDARY)
+        for raw in tokenise(field):
+            info = _CANON_CACHE.get(raw) or _analyse_syllable(raw)
+            canon.append(info[0])
+            folded.append(info[1])
+            if info[2]:
+                marked += 1
+                letters += 1
+            elif not raw.isdigit():
+                letters += 1
+    share = marked / letters if letters else 0.0
+    return NormalisedText(tuple(canon), tuple(folded), share)
+
+
+def normalise_phrase(phrase: str) -> tuple[str, ...]:
+    """Canonical syllables of a dictionary phrase."""
+    return tuple(_analyse_syllable(t)[0] for t in tokenise(phrase))
+
+
+def fold_phrase(phrase: str) -> tuple[str, ...]:
+    """Accent-folded syllables of a dictionary phrase."""
+    return tuple(_analyse_syllable(t)[1] for t in tokenise(phrase))
+
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch(Generic[P]):
+    start: int
+    end: int  # exclusive
+    payload: P
+
+
+class PhraseMatcher(Generic[P]):
+    """Finds syllable-sequence phrases with word boundaries (first-syllable index)."""
+
+    __slots__ = ("_index", "_size")
+
+    def __init__(self) -> None:
+        self._index: dict[str, list[tuple[tuple[str, ...], P]]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def add(self, phrase: Sequence[str], payload: P) -> None:
+        if not phrase:
+            return
+        key = tuple(phrase)
+        bucket = self._index.setdefault(key[0], [])
+        bucket.append((key, payload))
+        bucket.sort(key=lambda entry: -len(entry[0]))
+        self._size += 1
+
+    def find(self, tokens: Sequence[str]) -> list[PhraseMatch[P]]:
+        """All occurrences (overlapping allowed), longest phrase first at each position."""
+        index = self._index
+        out: list[PhraseMatch[P]] = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            bucket = index.get(tok)
+            if bucket is None:
+                continue
+            for phrase, payload in bucket:
+                k = len(phrase)
+                if k == 1 or (i + k <= n and tuple(tokens[i : i + k]) == phrase):
+                    out.append(PhraseMatch(i, i + k, payload))
+        return out
+
+    def phrases(self) -> Iterable[tuple[str, ...]]:
+        for bucket in self._index.values():
+            for phrase, _ in bucket:
+                yield phrase

@@ -1,0 +1,247 @@
+"""Topic classification driven by editable data (terms, exclusions, saved queries)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .query import Node, QuerySyntaxError, parse_query
+from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+
+__all__ = [
+    "TOPIC_IDS",
+    "Rule",
+    "Topic",
+    "TopicClassifier",
+    "TopicDataError",
+    "TopicMatch",
+]
+
+TOPIC_IDS = (
+    "drugs",
+    "human_trafficking",
+    "loan_sharking",
+    "high_tech_crime",
+    "child_abuse",
+    "weapons_gangs",
+    "murder",
+    "robbery",
+    "resisting_officers",
+    "youth_crime",
+    "cross_border_crime",
+    "gambling",
+)
+
+
+class TopicDataError(ValueError):
+    """The topic data file is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    query: str
+    node: Node
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    label: str
+    threshold: float
+    terms: Mapping[str, float]
+    exclude: tuple[str, ...]
+    veto: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """One topic that fired: evidence, confidence in [0, 1], and whether folding was used."""
+
+    topic: str
+    confidence: float
+    terms: tuple[str, ...]
+    rules: tuple[str, ...]
+    folded: bool
+    dampened_by: tuple[str, ...] = field(default=())
+
+
+def _phrase_key(raw: tuple[str, ...]) -> tuple[str, ...]:
+    return normalise_phrase(" ".join(raw))
+
+
+def _fold_key(raw: tuple[str, ...]) -> tuple[str, ...]:
+    return fold_phrase(" ".join(raw))
+
+
+def _as_float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TopicDataError(f"{where}: expected a number, got {value!r}")
+    return float(value)
+
+
+def parse_topics(data: Mapping[str, Any]) -> list[Topic]:
+    """Validate the decoded topics document (YAML or JSON)."""
+    defaults = data.get("defaults") or {}
+    default_threshold = _as_float(defaults.get("threshold", 0.5), "defaults.threshold")
+    raw_topics = data.get("topics")
+    if not isinstance(raw_topics, Mapping):
+        raise TopicDataError("'topics' must be a mapping of topic id to definition")
+    topics: list[Topic] = []
+    for topic_id, spec in raw_topics.items():
+        if not isinstance(spec, Mapping):
+            raise TopicDataError(f"topic {topic_id}: definition must be a mapping")
+        terms_raw = spec.get("terms") or {}
+        if not isinstance(terms_raw, Mapping):
+            raise TopicDataError(f"topic {topic_id}: terms must map phrase to weight")
+        terms: dict[str, float] = {}
+        for phrase, weight in terms_raw.items():
+            w = _as_float(weight, f"{topic_id}.terms[{phrase}]")
+            if not -1.0 <= w <= 1.0:
+                raise TopicDataError(f"{topic_id}.terms[{phrase}]: weight must be in [-1, 1]")
+            terms[str(phrase)] = w
+        rules: list[Rule] = []
+        for index, rule in enumerate(spec.get("rules") or []):
+            rule_id = str(rule.get("id") or f"{topic_id}#{index}")
+            query = str(rule.get("query", ""))
+            try:
+                node = parse_query(query)
+            except QuerySyntaxError as exc:
+                raise TopicDataError(f"{topic_id}.rules[{rule_id}]: {exc}") from exc
+            weight = _as_float(rule.get("weight", 0.8), f"{rule_id}.weight")
+            rules.append(Rule(rule_id, query, node, weight))
+        topics.append(
+            Topic(
+                id=str(topic_id),
+                label=str(spec.get("label", topic_id)),
+                threshold=_as_float(spec.get("threshold", default_threshold), f"{topic_id}.threshold"),
+                terms=terms,
+                exclude=tuple(str(x) for x in spec.get("exclude") or ()),
+                veto=tuple(str(x) for x in spec.get("veto") or ()),
+                rules=tuple(rules),
+            )
+        )
+    return topics
+
+
+# payload kinds for the shared matchers
+_TERM, _EXCLUDE, _VETO, _RULE = 0, 1, 2, 3
+
+
+class TopicClassifier:
+    """Classifies normalised text into topics; accent-folded matching for undiacritised text."""
+
+    def __init__(self, topics: list[Topic], folded_factor: float = 0.75) -> None:
+        self.topics = {t.id: t for t in topics}
+        self.folded_factor = folded_factor
+        self._exact: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
+        self._folded: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
+        for topic in topics:
+            for phrase in topic.terms:
+                self._add((_TERM, topic.id, phrase), phrase)
+            for phrase in topic.exclude:
+                self._add((_EXCLUDE, topic.id, phrase), phrase)
+            for phrase in topic.veto:
+                self._add((_VETO, topic.id, phrase), phrase)
+            for rule in topic.rules:
+                for raw in rule.node.phrases():
+                    self._exact.add(_phrase_key(raw), (_RULE, "", " ".join(raw)))
+                    self._folded.add(_fold_key(raw), (_RULE, "", " ".join(raw)))
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> TopicClassifier:
+        defaults = data.get("defaults") or {}
+        factor = _as_float(defaults.get("folded_factor", 0.75), "defaults.folded_factor")
+        return cls(parse_topics(data), folded_factor=factor)
+
+    def _add(self, payload: tuple[int, str, str], phrase: str) -> None:
+        self._exact.add(normalise_phrase(phrase), payload)
+        self._folded.add(fold_phrase(phrase), payload)
+
+    def classify(self, doc: NormalisedText, *, min_confidence: float | None = None) -> list[TopicMatch]:
+        """Topics whose confidence reaches their threshold (or ``min_confidence`` if given)."""
+        folded = doc.lacks_diacritics
+        matcher = self._folded if folded else self._exact
+        tokens = doc.folded if folded else doc.tokens
+        matches = matcher.find(tokens)
+        if not matches:
+            return []
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        vetoed: set[str] = set()
+        rule_spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        for m in matches:
+            kind, topic_id, phrase = m.payload
+            if kind == _EXCLUDE:
+                excluded.setdefault(topic_id, []).append((m.start, m.end))
+            elif kind == _VETO:
+                vetoed.add(topic_id)
+            elif kind == _RULE:
+                rule_spans.setdefault(tuple(phrase.split(" ")), []).append((m.start, m.end))
+        kept: dict[str, list[tuple[int, int, str]]] = {}
+        for m in matches:
+            kind, topic_id, phrase = m.payload
+            if kind != _TERM or topic_id in vetoed:
+                continue
+            spans = excluded.get(topic_id)
+            if spans and any(s < m.end and m.start < e for s, e in spans):
+                continue
+            kept.setdefault(topic_id, []).append((m.start, m.end, phrase))
+        hits: dict[str, dict[str, float]] = {}
+        for topic_id, found in kept.items():
+            weights = self.topics[topic_id].terms
+            chosen = hits.setdefault(topic_id, {})
+            for start, end, phrase in found:
+                # a term inside a longer term of the same topic adds no evidence
+                if any(
+                    s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found
+                ):
+                    continue
+                if weights[phrase] != 0.0:
+                    chosen[phrase] = weights[phrase]
+        factor = self.folded_factor if folded else 1.0
+        out: list[TopicMatch] = []
+        key = _fold_key if folded else _phrase_key
+        spans_by_key = {key(raw): v for raw, v in rule_spans.items()}
+        for topic in self.topics.values():
+            if topic.id in vetoed:
+                continue
+            fired_rules: list[str] = []
+            if topic.rules and spans_by_key:
+                for rule in topic.rules:
+                    if rule.node.evaluate(spans_by_key, key):
+                        fired_rules.append(rule.id)
+            terms = hits.get(topic.id)
+            if not terms and not fired_rules:
+                continue
+            miss = 1.0
+            damp = 1.0
+            fired_terms: list[str] = []
+            dampeners: list[str] = []
+            for phrase, weight in (terms or {}).items():
+                if weight >= 0:
+                    miss *= 1.0 - weight * factor
+                    fired_terms.append(phrase)
+                else:
+                    damp *= 1.0 + weight
+                    dampeners.append(phrase)
+            for rule in topic.rules:
+                if rule.id in fired_rules:
+                    miss *= 1.0 - rule.weight * factor
+            confidence = round((1.0 - miss) * damp, 4)
+            threshold = topic.threshold if min_confidence is None else min_confidence
+            if confidence >= threshold and confidence > 0:
+                out.append(
+                    TopicMatch(
+                        topic=topic.id,
+                        confidence=confidence,
+                        terms=tuple(fired_terms),
+                        rules=tuple(fired_rules),
+                        folded=folded,
+                        dampened_by=tuple(dampeners),
+                    )
+                )
+        out.sort(key=lambda t: -t.confidence)
+        return out

@@ -1,0 +1,34 @@
+"""The notifications service: thin nameko entrypoints over the handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.contracts.envelope import Envelope
+from services.contracts.events import EventType, PlanCreated
+from services.contracts.errors import ErrorCode, ServiceError
+from services.runtime.nameko_ext.base import EventConsumerService
+from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
+
+KNOWN_PLANS = "known_plans"
+
+
+class NotificationsService(EventConsumerService):
+    name = "notifications"
+
+    @consumes(EventType.PLAN_CREATED)
+    def on_plan_created(self, envelope: Envelope, event: PlanCreated) -> None:
+        # Keyed by plan id: applying the same event twice leaves one record.
+        self.db[KNOWN_PLANS].update_one(
+            {"_id": event.plan_id},
+            {"$set": {"number": event.number, "title": event.title, "status": event.status,
+                      "issuer_unit_id": event.issuer_unit_id, "event_id": envelope.id}},
+            upsert=True)
+
+    @rpc_method()
+    def known_plan(self, plan_id: str) -> dict[str, Any]:
+        found = self.db[KNOWN_PLANS].find_one({"_id": plan_id})
+        if found is None:
+            raise ServiceError(ErrorCode.NOT_FOUND, f"plan {plan_id} is not known here")
+        found["plan_id"] = found.pop("_id")
+        return found

@@ -1,0 +1,87 @@
+"""Due-soon and overdue detection for the scheduler.
+
+``scan_deadlines`` yields one ``DeadlineAlert`` per (task, period, kind); the service emits
+``task.due_soon`` / ``task.overdue`` and stores ``dedup_key`` so each is sent once. It only
+looks at live tasks; the caller passes tasks of issued plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from .periods import ONCE_KEY, local_date, previous_period
+from .tasks import LIVE_STATUSES, Task
+
+DEFAULT_DUE_SOON_DAYS = 3
+
+
+class AlertKind(StrEnum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineAlert:
+    task_id: str
+    period_key: str
+    kind: AlertKind
+    deadline: date
+
+    @property
+    def dedup_key(self) -> str:
+        return f"{self.task_id}:{self.period_key}:{self.kind.value}"
+
+    @property
+    def event_type(self) -> str:
+        return f"task.{self.kind.value}"
+
+
+def _classify(deadline: date, today: date, window_days: int) -> AlertKind | None:
+    if today > deadline:
+        return AlertKind.OVERDUE
+    if (deadline - today).days <= window_days:
+        return AlertKind.DUE_SOON
+    return None
+
+
+def scan_deadlines(
+    tasks: Iterable[Task], now: datetime, window_days: int = DEFAULT_DUE_SOON_DAYS
+) -> list[DeadlineAlert]:
+    """Alerts for live tasks whose (current or previous period's) deadline is near or past.
+
+    For a recurring task the current period and the one before it are checked (the previous
+    period's deadline may still be ahead when the recurrence has a deadline offset).
+    """
+    today = local_date(now)
+    alerts: list[DeadlineAlert] = []
+    append = alerts.append
+    for task in tasks:
+        if task.status not in LIVE_STATUSES:
+            continue
+        recurrence = task.recurrence
+        if recurrence is None:
+            due = task.due_date
+            if due is not None:
+                kind = _classify(due, today, window_days)
+                if kind is not None:
+                    append(DeadlineAlert(task.id, ONCE_KEY, kind, due))
+            continue
+        day = min(max(today, recurrence.starts_on), recurrence.ends_on)
+        period = recurrence.period_at(day)
+        if period is None:
+            continue
+        candidates = [period]
+        before = previous_period(period)
+        if before.end >= recurrence.starts_on:
+            candidates.insert(0, before)
+        for candidate in candidates:
+            if candidate.key in task.period_completions:
+                continue
+            deadline = recurrence.deadline(candidate)
+            kind = _classify(deadline, today, window_days)
+            if kind is not None:
+                append(DeadlineAlert(task.id, candidate.key, kind, deadline))
+    return alerts

@@ -1,0 +1,64 @@
+"""Automatic evidence: coverage matched by monitoring counts toward a task's KPI targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from .periods import local_date
+from .tasks import EvidenceRecord, Task, TaskStatus
+from .vocabulary import KpiMetric, Topic
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMatched:
+    item_id: str
+    url: str
+    outlet_unit_id: str
+    topic: Topic | None
+    published_at: datetime
+
+
+class EvidenceOutcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the item was already counted: a no-op
+    TASK_CANCELLED = "task_cancelled"
+    UNIT_NOT_ASSIGNED = "unit_not_assigned"
+    OUTSIDE_WINDOW = "outside_window"
+    NO_MATCHING_TARGET = "no_matching_target"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceResult:
+    outcome: EvidenceOutcome
+    target_ids: tuple[str, ...] = ()
+
+    @property
+    def applied(self) -> bool:
+        return self.outcome is EvidenceOutcome.APPLIED
+
+
+def apply_coverage(task: Task, fact: CoverageMatched) -> EvidenceResult:
+    """Count ``fact`` toward the task's ``articles`` targets, once per item id."""
+    if fact.item_id in task.evidence:
+        return EvidenceResult(EvidenceOutcome.DUPLICATE, task.evidence[fact.item_id].target_ids)
+    if task.status is TaskStatus.CANCELLED:
+        return EvidenceResult(EvidenceOutcome.TASK_CANCELLED)
+    if fact.outlet_unit_id not in task.unit_ids:
+        return EvidenceResult(EvidenceOutcome.UNIT_NOT_ASSIGNED)
+    start, end = task.window()
+    if not start <= local_date(fact.published_at) <= end:
+        return EvidenceResult(EvidenceOutcome.OUTSIDE_WINDOW)
+    targets = tuple(
+        k.id for k in task.kpis
+        if k.metric is KpiMetric.ARTICLES
+        and (k.topic is None or k.topic == fact.topic)
+        and (k.unit_id is None or k.unit_id == fact.outlet_unit_id)
+    )
+    if not targets:
+        return EvidenceResult(EvidenceOutcome.NO_MATCHING_TARGET)
+    task.evidence[fact.item_id] = EvidenceRecord(
+        fact.item_id, fact.url, fact.outlet_unit_id, fact.topic, fact.published_at, targets
+    )
+    return EvidenceResult(EvidenceOutcome.APPLIED, targets)

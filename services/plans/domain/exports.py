@@ -1,0 +1,126 @@
+"""Rows for the progress-report export (CSV/XLSX writers live outside the domain)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .periods import local_date
+from .progress import TaskProgress, kpi_achievements, task_tree, unit_progress
+from .reports import ProgressReport
+from .status import BUCKETS, bucket_of, percent_complete, task_deadline
+from .tasks import Task
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+UNIT_HEADER = [
+    "unit_id", "unit_name", "tasks", *(b.value for b in BUCKETS), "percent_complete",
+    "kpi_rows", "kpi_met",
+]
+TASK_HEADER = [
+    "task_id", "parent_task_id", "title", "lead_unit", "coordinating_units", "deadline",
+    "recurrence", "status", "bucket", "percent_complete", "kpi",
+]
+KPI_HEADER = [
+    "task_id", "target_id", "metric", "topic", "unit_id", "period", "target", "reported",
+    "evidenced", "achieved", "met",
+]
+
+# Column labels for the report sent to the Provincial People's Committee (data, not code).
+VI_LABELS: dict[str, str] = {
+    "unit_id": "Mã đơn vị", "unit_name": "Đơn vị", "tasks": "Tổng số nhiệm vụ",
+    "completed_on_time": "Hoàn thành đúng hạn", "completed_late": "Hoàn thành quá hạn",
+    "not_completed_within_deadline": "Chưa hoàn thành, trong hạn",
+    "overdue": "Chưa hoàn thành, quá hạn", "percent_complete": "Tỷ lệ hoàn thành (%)",
+    "kpi_rows": "Số chỉ tiêu", "kpi_met": "Chỉ tiêu đạt", "task_id": "Mã nhiệm vụ",
+    "parent_task_id": "Nhiệm vụ cha", "title": "Nhiệm vụ", "lead_unit": "Đơn vị chủ trì",
+    "coordinating_units": "Đơn vị phối hợp", "deadline": "Thời hạn",
+    "recurrence": "Định kỳ", "status": "Trạng thái", "bucket": "Tình trạng", "kpi": "Chỉ tiêu",
+}
+
+
+def unit_rows(
+    tasks: Sequence[Task],
+    as_of: datetime,
+    reports: Iterable[ProgressReport] = (),
+    unit_names: Mapping[str, str] | None = None,
+) -> Table:
+    names = unit_names or {}
+    rows: list[list[Cell]] = []
+    for unit_id, progress in unit_progress(tasks, as_of, reports).items():
+        summary = progress.summary
+        rows.append([
+            unit_id, names.get(unit_id, unit_id), summary.total,
+            *(summary.get(b) for b in BUCKETS), summary.percent_complete,
+            len(progress.kpis), sum(1 for k in progress.kpis if k.met),
+        ])
+    return Table(list(UNIT_HEADER), rows)
+
+
+def task_rows(
+    tasks: Sequence[Task],
+    as_of: datetime,
+    reports: Iterable[ProgressReport] = (),
+    unit_names: Mapping[str, str] | None = None,
+) -> Table:
+    """One row per task, parents before their subtasks; ``kpi`` summarises the latest period."""
+    names = unit_names or {}
+    report_list = list(reports)
+    by_id = {t.id: t for t in tasks}
+    percents: dict[str, float] = {}
+
+    def walk(nodes: Iterable[TaskProgress]) -> Iterable[str]:
+        for node in nodes:
+            percents[node.task_id] = node.percent_complete
+            yield node.task_id
+            yield from walk(node.children)
+
+    rows: list[list[Cell]] = []
+    for task_id in list(walk(task_tree(tasks, as_of))):
+        task = by_id[task_id]
+        bucket = bucket_of(task, as_of)
+        latest: dict[tuple[str, str | None], str] = {}
+        for k in kpi_achievements(task, report_list, as_of):
+            latest[(k.target_id, k.unit_id)] = (
+                f"{k.metric.value}{'/' + k.topic.value if k.topic else ''} {k.period_key}"
+                f"{' ' + names.get(k.unit_id, k.unit_id) if k.unit_id else ''}: "
+                f"{k.achieved}/{k.target}"
+            )
+        rows.append([
+            task.id, task.parent_task_id, task.title,
+            names.get(task.lead_unit_id, task.lead_unit_id),
+            "; ".join(names.get(u, u) for u in task.coordinating_unit_ids),
+            task_deadline(task).isoformat(),
+            task.recurrence.cadence.value if task.recurrence else None,
+            task.status.value, bucket.value if bucket else None,
+            percents.get(task.id, percent_complete(task)), "; ".join(latest.values()),
+        ])
+    return Table(list(TASK_HEADER), rows)
+
+
+def kpi_rows(
+    tasks: Sequence[Task], as_of: datetime, reports: Iterable[ProgressReport] = ()
+) -> Table:
+    report_list = list(reports)
+    rows: list[list[Cell]] = []
+    for task in tasks:
+        for k in kpi_achievements(task, report_list, as_of):
+            rows.append([
+                k.task_id, k.target_id, k.metric.value, k.topic.value if k.topic else None,
+                k.unit_id, k.period_key, k.target, k.reported, k.evidenced, k.achieved,
+                "yes" if k.met else "no",
+            ])
+    return Table(list(KPI_HEADER), rows)
+
+
+def report_title_date(as_of: datetime) -> str:
+    """``dd/mm/yyyy`` as Vietnamese documents write dates."""
+    return local_date(as_of).strftime("%d/%m/%Y")

@@ -1,0 +1,194 @@
+"""Progress reports submitted by a unit for a task and a period, and their review."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from .audit import AuditEntry, FieldChange
+from .errors import Conflict, InvalidTransition, ValidationFailed
+from .periods import is_valid_period_key
+from .plans import Plan, PlanStatus
+from .tasks import Task, TaskStatus
+from .vocabulary import Channel, KpiMetric, Topic
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ReportStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class EvidenceKind(StrEnum):
+    ARTICLE = "article"
+    BROADCAST = "broadcast"
+    POST = "post"
+    PHOTO = "photo"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCount:
+    channel: Channel
+    metric: KpiMetric
+    count: int
+    topic: Topic | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLink:
+    url: str
+    kind: EvidenceKind = EvidenceKind.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    size: int
+    mime: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContent:
+    """What the unit writes; validated by ``submit_report``."""
+
+    counts: tuple[ReportCount, ...] = ()
+    narrative: str = ""
+    links: tuple[EvidenceLink, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(slots=True)
+class ProgressReport:
+    id: str
+    plan_id: str
+    task_id: str
+    unit_id: str
+    period_key: str
+    version: int
+    content: ReportContent
+    submitted_by: str
+    submitted_at: datetime
+    status: ReportStatus = ReportStatus.SUBMITTED
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+    history: list[AuditEntry] = field(default_factory=list)
+
+
+def _validate_content(content: ReportContent) -> None:
+    problems: list[dict[str, object]] = []
+    for i, c in enumerate(content.counts):
+        if c.count < 0:
+            problems.append({"field": f"counts[{i}].count", "message": "must not be negative"})
+    for i, link in enumerate(content.links):
+        if not link.url.startswith(("http://", "https://")):
+            problems.append({"field": f"links[{i}].url", "message": "must be an http(s) URL"})
+    for i, a in enumerate(content.attachments):
+        if a.size < 0:
+            problems.append({"field": f"attachments[{i}].size", "message": "negative size"})
+        if not _SHA256_RE.match(a.sha256):
+            problems.append({"field": f"attachments[{i}].sha256", "message": "not a sha256"})
+    if problems:
+        raise ValidationFailed("invalid progress report", {"errors": problems})
+
+
+def submit_report(
+    *,
+    report_id: str,
+    plan: Plan,
+    task: Task,
+    unit_id: str,
+    period_key: str,
+    content: ReportContent,
+    actor: str,
+    at: datetime,
+    previous: Sequence[ProgressReport] = (),
+) -> tuple[ProgressReport, AuditEntry]:
+    """A new report, or a new version after the previous one was returned.
+
+    ``previous`` holds the earlier reports of this task (any unit, any period); the latest
+    one for the same unit and period decides whether a new version is allowed.
+    """
+    if plan.status is not PlanStatus.ISSUED:
+        raise InvalidTransition(
+            f"cannot report on a {plan.status.value} plan",
+            {"plan_id": plan.id, "status": plan.status.value},
+        )
+    if task.plan_id != plan.id:
+        raise ValidationFailed("task does not belong to the plan", {"task_id": task.id})
+    if task.status is TaskStatus.CANCELLED:
+        raise InvalidTransition("cannot report on a cancelled task", {"task_id": task.id})
+    if unit_id not in task.unit_ids:
+        raise ValidationFailed(
+            f"unit {unit_id!r} is neither lead nor coordinating unit of task {task.id!r}",
+            {"field": "unit_id", "unit_id": unit_id, "task_id": task.id},
+        )
+    if not is_valid_period_key(period_key):
+        raise ValidationFailed(f"invalid period key {period_key!r}", {"field": "period_key"})
+    _validate_content(content)
+    same = [
+        r for r in previous
+        if r.task_id == task.id and r.unit_id == unit_id and r.period_key == period_key
+    ]
+    version = 1
+    if same:
+        latest = max(same, key=lambda r: r.version)
+        if latest.status is not ReportStatus.RETURNED:
+            raise Conflict(
+                f"a {latest.status.value} report already exists for this task, unit and period",
+                {"report_id": latest.id, "version": latest.version},
+            )
+        version = latest.version + 1
+    report = ProgressReport(
+        report_id, plan.id, task.id, unit_id, period_key, version, content, actor, at
+    )
+    action = "report.submitted" if version == 1 else "report.resubmitted"
+    entry = AuditEntry(actor, action, "report", report_id, at, extra={"version": version})
+    report.history.append(entry)
+    return report, entry
+
+
+def review_report(
+    report: ProgressReport,
+    *,
+    accept: bool,
+    reviewer: str,
+    at: datetime,
+    reason: str | None = None,
+    task: Task | None = None,
+) -> AuditEntry:
+    """Accept or return (reason required) a submitted report.
+
+    Accepting the lead unit's report for a period of a recurring ``task`` records that
+    period as completed at the report's submission time.
+    """
+    if report.status is not ReportStatus.SUBMITTED:
+        raise InvalidTransition(
+            f"report {report.id!r} is already {report.status.value}",
+            {"report_id": report.id, "status": report.status.value},
+        )
+    if not accept and not (reason and reason.strip()):
+        raise ValidationFailed("returning a report needs a reason", {"field": "reason"})
+    before = report.status
+    report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+    report.reviewed_by, report.reviewed_at, report.review_reason = reviewer, at, reason
+    if (
+        accept and task is not None and task.id == report.task_id
+        and task.recurrence is not None and report.unit_id == task.lead_unit_id
+    ):
+        task.record_period_completion(report.period_key, report.submitted_at)
+    entry = AuditEntry(
+        reviewer, f"report.{report.status.value}", "report", report.id, at,
+        (FieldChange("status", before.value, report.status.value),), reason,
+    )
+    report.history.append(entry)
+    return entry

@@ -1,0 +1,2 @@
+"""The runtime kit shared by the services: settings, logging, metrics, database, RPC,
+outbox, inbox and dead letters. One way to do each of these things."""

@@ -1,0 +1,71 @@
+"""The database connection: one pymongo client per process, with timeouts, and start-up waits."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import mongoengine
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from services.runtime.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+
+def client_options(settings: CommonSettings) -> dict[str, object]:
+    return {
+        "serverSelectionTimeoutMS": settings.mongodb_timeout_ms,
+        "connectTimeoutMS": settings.mongodb_timeout_ms,
+        "socketTimeoutMS": max(30_000, settings.mongodb_timeout_ms),
+        "tz_aware": True,
+        "uuidRepresentation": "standard",
+        "appname": "campaign-platform",
+    }
+
+
+_connected: dict[str, Database] = {}  # type: ignore[type-arg]
+
+
+def connect(settings: CommonSettings, service: str) -> Database:  # type: ignore[type-arg]
+    """The service's database on the process-wide client (mongoengine's default alias).
+
+    Idempotent: every dependency of a service shares one client and its connection pool.
+    """
+    name = settings.database_name(service)
+    if name not in _connected:
+        mongoengine.connect(db=name, host=settings.mongodb_uri, alias="default",
+                            **client_options(settings))
+        _connected[name] = mongoengine.get_db(alias="default")
+    return _connected[name]
+
+
+def wait_for_database(settings: CommonSettings, attempts: int = 60) -> None:
+    """Block until the database answers a ping, backing off and saying why meanwhile."""
+    delay = 0.5
+    client: MongoClient = MongoClient(settings.mongodb_uri, **client_options(settings))  # type: ignore[type-arg]
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                client.admin.command("ping")
+                return
+            except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+                log.warning("database not reachable, retrying", extra={
+                    "uri": redact(settings.mongodb_uri), "attempt": attempt,
+                    "retry_in_s": delay, "error": str(exc)[:200]})
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        raise SystemExit(f"database at {redact(settings.mongodb_uri)} did not answer")
+    finally:
+        client.close()
+
+
+def redact(uri: str) -> str:
+    """Hide the password of a URI before it is logged."""
+    if "@" not in uri or "://" not in uri:
+        return uri
+    scheme, rest = uri.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

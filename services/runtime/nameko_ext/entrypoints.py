@@ -1,0 +1,94 @@
+"""Entrypoint decorators: RPC methods with validated payloads and typed errors, and event
+consumers that are idempotent and dead-letter what they cannot apply."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from nameko.rpc import rpc
+from pydantic import BaseModel, ValidationError
+
+from services.contracts.envelope import Envelope
+from services.contracts.errors import ErrorCode, ServiceError, as_service_error
+from services.contracts.events import EventPayload, source_service_of
+from services.runtime.nameko_ext.consumers import safe_event_handler
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONSUMER_ATTRIBUTE = "_consumes_event_type"
+
+
+def to_wire(value: Any) -> Any:
+    """Make an RPC result JSON-ready (pydantic models dumped in JSON mode)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    return value
+
+
+def validation_details(exc: ValidationError) -> dict[str, Any]:
+    return {"errors": [
+        {"loc": [str(p) for p in err["loc"]], "msg": err["msg"], "type": err["type"]}
+        for err in exc.errors()[:20]]}
+
+
+def rpc_method(request_model: type[BaseModel] | None = None) -> Callable[[F], F]:
+    """An RPC method. With `request_model`, keyword arguments are validated into it and the
+    method receives the model; unknown fields and bad values answer `validation_failed`.
+    Domain errors (anything with code/message/details) travel as `ServiceError`."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                if request_model is None:
+                    return to_wire(fn(self, *args, **kwargs))
+                if args:
+                    raise ServiceError(ErrorCode.VALIDATION_FAILED,
+                                       "pass the request fields as keyword arguments")
+                try:
+                    request = request_model.model_validate(kwargs)
+                except ValidationError as exc:
+                    raise ServiceError(ErrorCode.VALIDATION_FAILED, "invalid request",
+                                       validation_details(exc)) from None
+                return to_wire(fn(self, request))
+            except ServiceError:
+                raise
+            except Exception as exc:
+                error = as_service_error(exc)
+                if error is None:
+                    raise
+                raise error from None
+
+        return rpc(expected_exceptions=(ServiceError,))(entry)  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def consumes(event_type: str) -> Callable[[F], F]:
+    """An event handler `fn(self, envelope, payload)`, applied once per event id.
+
+    The service must declare an `inbox = Inbox()` dependency; the queue is the one declared
+    for (event type, service, method name) in contracts/topology.py."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def entry(self: Any, body: Any) -> None:
+            inbox = self.inbox
+            consumer = f"{inbox.service}.{fn.__name__}"
+
+            def apply(envelope: Envelope, payload: EventPayload) -> None:
+                fn(self, envelope, payload)
+
+            inbox.process(consumer, event_type, body, apply)
+
+        setattr(entry, CONSUMER_ATTRIBUTE, event_type)
+        handler = safe_event_handler(source_service_of(event_type), event_type)
+        return handler(entry)  # type: ignore[no-any-return]
+
+    return decorate

@@ -1,0 +1,85 @@
+"""Per-service HTTP endpoint for operators: /metrics, /healthz (cheap) and /readyz
+(database and broker reachable), served by an eventlet WSGI server on METRICS_PORT."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import eventlet
+import eventlet.wsgi
+from kombu import Connection
+from nameko.extensions import DependencyProvider
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from services.runtime import mongo
+from services.runtime.nameko_ext.providers import settings_of
+
+log = logging.getLogger(__name__)
+
+READINESS_CACHE_SECONDS = 2.0
+
+
+class OpsHttp(DependencyProvider):  # type: ignore[misc]
+    def setup(self) -> None:
+        self.settings = settings_of(self.container)
+        self.db = mongo.connect(self.settings, self.container.service_name)
+        self._ready_at = 0.0
+        self._ready: dict[str, str] = {}
+        self.socket = eventlet.listen(("0.0.0.0", self.settings.metrics_port))
+        self.port = self.socket.getsockname()[1]
+
+    def start(self) -> None:
+        self._server = self.container.spawn_managed_thread(self._serve, identifier="ops-http")
+        log.info("ops endpoint listening", extra={"port": self.port})
+
+    def stop(self) -> None:
+        self._server.kill()
+        self.socket.close()
+
+    def kill(self) -> None:
+        self.stop()
+
+    def _serve(self) -> None:
+        eventlet.wsgi.server(self.socket, self._app, log_output=False)
+
+    def _app(self, environ: dict[str, Any],
+             start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        if path == "/metrics":
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+            return [generate_latest(REGISTRY)]
+        if path == "/healthz":
+            return _json(start_response, 200, {"status": "ok",
+                                               "service": self.container.service_name})
+        if path == "/readyz":
+            checks = self.readiness()
+            ok = all(v == "ok" for v in checks.values())
+            return _json(start_response, 200 if ok else 503,
+                         {"status": "ok" if ok else "unavailable", "checks": checks})
+        return _json(start_response, 404, {"status": "not_found"})
+
+    def readiness(self) -> dict[str, str]:
+        if time.monotonic() - self._ready_at < READINESS_CACHE_SECONDS:
+            return self._ready
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            self.db.command("ping")
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"down: {str(exc)[:120]}"
+        try:
+            with Connection(self.settings.amqp_uri, connect_timeout=2) as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"down: {str(exc)[:120]}"
+        self._ready, self._ready_at = checks, time.monotonic()
+        return checks
+
+
+def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
+    reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/json")])
+    return [json.dumps(body).encode()]

@@ -1,0 +1,179 @@
+"""Dependency providers every service uses: database, inbox, outbox relay, metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import eventlet
+from eventlet.event import Event
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.timer import Timer
+from pymongo.database import Database as MongoDatabase
+
+from services.contracts.errors import ServiceError
+from services.contracts.topology import subscription_for
+from services.runtime import mongo
+from services.runtime.inbox import DeadLettered, EventInbox
+from services.runtime.logging import correlation_id
+from services.runtime.metrics import ENTRYPOINT_CALLS, ENTRYPOINT_LATENCY
+from services.runtime.outbox import (
+    EventPublisher,
+    OutboxRelay,
+    ensure_outbox_index,
+    events_staged,
+)
+from services.runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "CAMPAIGN_SETTINGS"
+
+
+def settings_of(container: Any) -> ServiceSettings:
+    settings: ServiceSettings = container.config[SETTINGS_KEY]
+    return settings
+
+
+class Database(DependencyProvider):  # type: ignore[misc]
+    """The service's own MongoDB database (pymongo), connected once per process."""
+
+    db: MongoDatabase  # type: ignore[type-arg]
+
+    def setup(self) -> None:
+        self.db = mongo.connect(settings_of(self.container), self.container.service_name)
+
+    def start(self) -> None:
+        ensure_indexes = getattr(self.container.service_cls, "ensure_indexes", None)
+        if ensure_indexes is not None:
+            ensure_indexes(self.db)
+
+    def get_dependency(self, worker_ctx: Any) -> MongoDatabase:  # type: ignore[type-arg]
+        return self.db
+
+
+class Inbox(DependencyProvider):  # type: ignore[misc]
+    """Idempotent consumption and dead letters; checks the topology at start."""
+
+    def setup(self) -> None:
+        service = self.container.service_name
+        db = mongo.connect(settings_of(self.container), service)
+        self.inbox = EventInbox(db, service)
+        for entrypoint in self.container.entrypoints:
+            if isinstance(entrypoint, EventHandler):
+                subscription_for(entrypoint.event_type, service, entrypoint.method_name)
+
+    def start(self) -> None:
+        self.inbox.ensure_indexes()
+
+    def get_dependency(self, worker_ctx: Any) -> EventInbox:
+        return self.inbox
+
+
+class OutboxRelayProvider(DependencyProvider):  # type: ignore[misc]
+    """Publishes outbox events right after each worker, and on a timer for leftovers."""
+
+    def __init__(self, collections: list[str]) -> None:
+        self.collections = collections
+        self._kick = Event()
+        self._running = False
+        self._thread: Any = None
+
+    def setup(self) -> None:
+        settings = settings_of(self.container)
+        service = self.container.service_name
+        db = mongo.connect(settings, service)
+        self.publisher = EventPublisher(settings.amqp_uri, service,
+                                        settings.amqp_heartbeat_seconds)
+        self.relay = OutboxRelay(db, self.collections, self.publisher)
+        self.poll_seconds = settings.outbox_poll_seconds
+        for name in self.collections:
+            ensure_outbox_index(db, name)
+
+    def start(self) -> None:
+        self.publisher.declare_topology()
+        self._running = True
+        self._thread = self.container.spawn_managed_thread(self._loop,
+                                                           identifier="outbox-relay")
+
+    def stop(self) -> None:
+        self._running = False
+        self.kick()
+        if self._thread is not None:
+            self._thread.wait()
+        self.publisher.close()
+
+    def kill(self) -> None:
+        self._running = False
+        if self._thread is not None:
+            self._thread.kill()
+
+    def kick(self) -> None:
+        if not self._kick.ready():
+            self._kick.send(True)
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        if events_staged.get():
+            events_staged.set(False)
+            self.kick()
+
+    def _loop(self) -> None:
+        backoff = self.poll_seconds
+        while self._running:
+            with eventlet.Timeout(backoff, False):
+                self._kick.wait()
+            if self._kick.ready():
+                self._kick.reset()
+            try:
+                self.relay.flush()
+                backoff = self.poll_seconds
+            except Exception as exc:  # noqa: BLE001 - keep relaying after broker/db outages
+                backoff = min(backoff * 2, 30.0)
+                log.warning("outbox relay failed, retrying", extra={
+                    "error": str(exc)[:300], "retry_in_s": backoff})
+
+    def get_dependency(self, worker_ctx: Any) -> OutboxRelay:
+        return self.relay
+
+
+def entrypoint_kind(entrypoint: Any) -> str:
+    if isinstance(entrypoint, Rpc):
+        return "rpc"
+    if isinstance(entrypoint, EventHandler):
+        return "event"
+    if isinstance(entrypoint, Timer):
+        return "timer"
+    return type(entrypoint).__name__.lower()
+
+
+class EntrypointMetrics(DependencyProvider):  # type: ignore[misc]
+    """RED metrics for every entrypoint, and the correlation id in logs."""
+
+    def setup(self) -> None:
+        self.started: dict[Any, float] = {}
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        self.started[worker_ctx] = time.perf_counter()
+        cid = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
+        worker_ctx.data.setdefault("correlation_id", cid)
+        correlation_id.set(cid)
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        started = self.started.pop(worker_ctx, None)
+        service = self.container.service_name
+        kind = entrypoint_kind(worker_ctx.entrypoint)
+        name = worker_ctx.entrypoint.method_name
+        if exc_info is None:
+            outcome = "ok"
+        elif isinstance(exc_info[1], ServiceError):
+            outcome = "rejected"
+        elif isinstance(exc_info[1], DeadLettered):
+            outcome = "dead_lettered"
+        else:
+            outcome = "error"
+        ENTRYPOINT_CALLS.labels(service, kind, name, outcome).inc()
+        if started is not None:
+            ENTRYPOINT_LATENCY.labels(service, kind, name).observe(time.perf_counter() - started)

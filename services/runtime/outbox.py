@@ -1,0 +1,176 @@
+"""Transactional outbox: events are stored in the same single-document write as the change
+they describe, then published by a relay with publisher confirms and removed once confirmed.
+
+Storing: an aggregate document carries `_outbox` (a list of CloudEvents envelopes) and
+`_outbox_pending` (indexed, so the relay never scans whole collections). Use `outbox_push` in
+an update, or `with_outbox` on a new document. Single-document atomicity is enough: no
+transactions needed, which SecantusDB and a standalone MongoDB both support.
+
+Publishing: at least once. A relay that dies after the broker confirmed but before removing
+the event publishes it again on restart; consumers deduplicate by event id (the inbox).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kombu import Connection, Exchange, Queue
+from pymongo import ReturnDocument
+from pymongo.database import Database
+
+from services.contracts.envelope import Envelope
+from services.contracts.topology import event_exchange, subscriptions_from
+from services.runtime.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "_outbox"
+PENDING = "_outbox_pending"
+LEASE = "_outbox_lease"
+LEASE_SECONDS = 30
+
+
+# Set when the current worker stored events, so the relay is woken only when there is work.
+events_staged: contextvars.ContextVar[bool] = contextvars.ContextVar("events_staged",
+                                                                     default=False)
+
+
+def outbox_push(envelopes: Sequence[Envelope]) -> dict[str, Any]:
+    """Update operators that append events to a document's outbox; merge into your update."""
+    events_staged.set(True)
+    return {
+        "$push": {OUTBOX: {"$each": [e.model_dump(mode="json") for e in envelopes]}},
+        "$set": {PENDING: True},
+    }
+
+
+def merge_updates(*updates: dict[str, Any]) -> dict[str, Any]:
+    """Merge update documents operator by operator ({"$set": a} + {"$set": b})."""
+    merged: dict[str, dict[str, Any]] = {}
+    for update in updates:
+        for operator, fields in update.items():
+            merged.setdefault(operator, {}).update(fields)
+    return merged
+
+
+def with_outbox(document: dict[str, Any], envelopes: Sequence[Envelope]) -> dict[str, Any]:
+    """A new document that carries its creation events."""
+    events_staged.set(True)
+    return {**document, OUTBOX: [e.model_dump(mode="json") for e in envelopes], PENDING: True}
+
+
+def ensure_outbox_index(db: Database, collection: str) -> None:  # type: ignore[type-arg]
+    db[collection].create_index(PENDING, sparse=True, name="outbox_pending")
+
+
+class EventPublisher:
+    """Publishes envelopes to the service's topic exchange with publisher confirms."""
+
+    def __init__(self, amqp_uri: str, service: str, heartbeat: int = 15) -> None:
+        self.service = service
+        self.exchange = Exchange(event_exchange(service), type="topic", durable=True)
+        self._connection = Connection(
+            amqp_uri, heartbeat=heartbeat, connect_timeout=5,
+            transport_options={"confirm_publish": True})
+        self._producer: Any = None
+
+    def declare_topology(self) -> None:
+        """Declare the exchange and every consumer queue of our events, so that an event
+        published before a consumer first starts is kept, not dropped."""
+        channel = self._connection.default_channel
+        self.exchange(channel).declare()
+        for sub in subscriptions_from(self.service):
+            queue = Queue(sub.queue, exchange=self.exchange, routing_key=sub.event_type,
+                          durable=True, auto_delete=False, exclusive=False)
+            queue(channel).declare()
+
+    def publish(self, envelope: dict[str, Any]) -> None:
+        if self._producer is None:
+            self._connection.ensure_connection(max_retries=1)
+            self._producer = self._connection.Producer()
+        headers = {}
+        if envelope.get("correlationid"):
+            headers["nameko.correlation_id"] = envelope["correlationid"]
+        self._producer.publish(
+            json.dumps(envelope, ensure_ascii=False),
+            exchange=self.exchange, routing_key=envelope["type"],
+            content_type="application/json", content_encoding="utf-8",
+            delivery_mode=2, message_id=envelope["id"], headers=headers,
+            retry=False,
+        )
+        EVENTS_PUBLISHED.labels(self.service, envelope["type"]).inc()
+
+    def reset(self) -> None:
+        self._producer = None
+        try:
+            self._connection.release()
+        except Exception:  # noqa: BLE001 - already broken
+            pass
+        self._connection = self._connection.clone()
+
+    def close(self) -> None:
+        self._connection.release()
+
+
+class OutboxRelay:
+    """Moves events from the outbox documents of some collections to the broker."""
+
+    def __init__(self, db: Database, collections: Iterable[str],  # type: ignore[type-arg]
+                 publisher: EventPublisher) -> None:
+        self.db = db
+        self.collections = list(collections)
+        self.publisher = publisher
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+
+    def flush(self) -> int:
+        """Publish every pending event; return how many were published."""
+        published = 0
+        for name in self.collections:
+            while (doc := self._claim(name)) is not None:
+                published += self._publish_document(name, doc)
+        self.update_backlog()
+        return published
+
+    def _claim(self, name: str) -> dict[str, Any] | None:
+        now = datetime.now(UTC)
+        doc: dict[str, Any] | None = self.db[name].find_one_and_update(
+            {PENDING: True, "$or": [{LEASE: {"$exists": False}}, {LEASE: {"$lt": now}}]},
+            {"$set": {LEASE: now + timedelta(seconds=LEASE_SECONDS)}},
+            projection={OUTBOX: 1}, return_document=ReturnDocument.AFTER)
+        return doc
+
+    def _publish_document(self, name: str, doc: dict[str, Any]) -> int:
+        done: list[str] = []
+        try:
+            for envelope in doc.get(OUTBOX) or []:
+                self.publisher.publish(envelope)
+                done.append(envelope["id"])
+        except Exception:
+            self.publisher.reset()
+            raise
+        finally:
+            collection = self.db[name]
+            collection.update_one({"_id": doc["_id"]}, {
+                "$pull": {OUTBOX: {"id": {"$in": done}}}, "$unset": {LEASE: ""}})
+            collection.update_one({"_id": doc["_id"], OUTBOX: {"$size": 0}},
+                                  {"$unset": {PENDING: ""}})
+        return len(done)
+
+    def backlog(self) -> int:
+        total = 0
+        for name in self.collections:
+            for row in self.db[name].aggregate([
+                    {"$match": {PENDING: True}},
+                    {"$project": {"n": {"$size": {"$ifNull": [f"${OUTBOX}", []]}}}}]):
+                total += int(row["n"])
+        return total
+
+    def update_backlog(self) -> None:
+        OUTBOX_BACKLOG.labels(self.publisher.service).set(self.backlog())

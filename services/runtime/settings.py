@@ -1,0 +1,77 @@
+"""Settings from the environment, validated once at start-up; a bad value stops the process
+with a message naming the variable, instead of failing later in the middle of work."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
+# SecantusDB started by the project's scripts listens here, away from MongoDB's 27017.
+DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27027/"
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "test", "production"] = "development"
+    amqp_uri: str = DEFAULT_AMQP_URI
+    amqp_heartbeat_seconds: int = Field(default=15, ge=0, le=600)
+    mongodb_uri: str = DEFAULT_MONGODB_URI
+    mongodb_timeout_ms: int = Field(default=5000, ge=100, le=120_000)
+    db_prefix: str = Field(default="", description="Prefix of database names (test isolation).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    @field_validator("amqp_uri")
+    @classmethod
+    def _amqp_scheme(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must start with amqp:// or amqps://")
+        return value
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _mongo_scheme(cls, value: str) -> str:
+        if not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("db_prefix")
+    @classmethod
+    def _prefix_chars(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]{0,40}", value):
+            raise ValueError("only lower-case letters, digits and _ (at most 40)")
+        return value
+
+    def database_name(self, service: str) -> str:
+        return f"{self.db_prefix}{service}"
+
+
+class ServiceSettings(CommonSettings):
+    """Settings of a nameko service process."""
+
+    metrics_port: int = Field(default=9100, ge=0, le=65535,
+                              description="Port of /metrics, /healthz and /readyz; 0 = any.")
+    max_workers: int = Field(default=20, ge=1, le=1000)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read settings or exit with status 2 and one line per bad variable."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        lines = [f"invalid settings for {cls.__name__}:"]
+        for err in exc.errors():
+            name = "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"  {name}: {err['msg']} (got {err.get('input')!r})")
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None

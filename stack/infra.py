@@ -1,0 +1,191 @@
+"""RabbitMQ and the database, started by the project itself when they are not running."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.runtime.settings import DEFAULT_AMQP_URI
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+SECANTUS_PORT = 27027  # not MongoDB's 27017, so a real MongoDB on the machine is left alone
+
+
+def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_port(host: str, port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", file=sys.stderr, flush=True)
+
+
+# --- RabbitMQ ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Broker:
+    uri: str
+
+    @property
+    def parts(self) -> urllib.parse.SplitResult:
+        return urllib.parse.urlsplit(self.uri)
+
+    @property
+    def host(self) -> str:
+        return self.parts.hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return self.parts.port or 5672
+
+    def with_vhost(self, vhost: str) -> str:
+        p = self.parts
+        return urllib.parse.urlunsplit((p.scheme, p.netloc, "/" + urllib.parse.quote(vhost, ""),
+                                        "", ""))
+
+
+def ensure_rabbitmq(uri: str | None = None) -> Broker:
+    broker = Broker(uri or os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI)
+    if port_open(broker.host, broker.port):
+        return broker
+    if broker.host in ("127.0.0.1", "localhost") and shutil.which("rabbitmq-server"):
+        say("RabbitMQ is not answering; starting it with `rabbitmq-server -detached`")
+        subprocess.run(["rabbitmq-server", "-detached"], check=False)
+        if wait_port(broker.host, broker.port, 90):
+            return broker
+    raise SystemExit(
+        f"RabbitMQ does not answer at {broker.host}:{broker.port}. Start it "
+        "(`rabbitmq-server -detached`), install it (`apt-get install rabbitmq-server`), or set "
+        "AMQP_URI to a running broker.")
+
+
+def _rabbitmqctl(*args: str) -> bool:
+    if not shutil.which("rabbitmqctl"):
+        return False
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
+                          check=False, timeout=60)
+    return done.returncode == 0
+
+
+def _management(broker: Broker, method: str, path: str, body: dict[str, str] | None) -> bool:
+    user = urllib.parse.unquote(broker.parts.username or "guest")
+    password = urllib.parse.unquote(broker.parts.password or "guest")
+    url = f"http://{broker.host}:15672/api/{path}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={
+        "content-type": "application/json",
+        "authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()})
+    try:
+        with urllib.request.urlopen(req, timeout=5):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def create_vhost(broker: Broker, vhost: str) -> str:
+    """A private virtual host for one test run; returns the AMQP URI to use."""
+    user = urllib.parse.unquote(broker.parts.username or "guest")
+    quoted = urllib.parse.quote(vhost, "")
+    if port_open(broker.host, 15672) and _management(broker, "PUT", f"vhosts/{quoted}", {}) \
+            and _management(broker, "PUT", f"permissions/{quoted}/{user}",
+                            {"configure": ".*", "write": ".*", "read": ".*"}):
+        return broker.with_vhost(vhost)
+    if broker.host in ("127.0.0.1", "localhost") and _rabbitmqctl("add_vhost", vhost) \
+            and _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*"):
+        return broker.with_vhost(vhost)
+    say("cannot create a private vhost (no management API, no rabbitmqctl); "
+        "using the broker's default vhost")
+    return broker.uri
+
+
+def delete_vhost(broker: Broker, vhost: str) -> None:
+    quoted = urllib.parse.quote(vhost, "")
+    if port_open(broker.host, 15672) and _management(broker, "DELETE", f"vhosts/{quoted}", None):
+        return
+    if broker.host in ("127.0.0.1", "localhost"):
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+class LocalDatabase:
+    """SecantusDB (a MongoDB wire-protocol server) in its own process, when MONGODB_URI is
+    unset. `--sync-on-commit` makes acknowledged writes survive a kill -9."""
+
+    def __init__(self, port: int = SECANTUS_PORT, data_dir: Path | None = None) -> None:
+        self.port = port
+        self.data_dir = data_dir or VAR / "secantus"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    def start(self) -> str:
+        if port_open("127.0.0.1", self.port):
+            return self.uri  # one started by another `make run`/`make test` is shared
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir.parent / f"secantus-{self.port}.log", "ab")  # noqa: SIM115
+        exe = Path(sys.executable).with_name("secantusd-py")
+        self.process = subprocess.Popen(
+            [str(exe), "--host", "127.0.0.1", "--port", str(self.port),
+             "--storage-path", str(self.data_dir), "--sync-on-commit", "--log-level", "WARNING"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if not wait_port("127.0.0.1", self.port, 60):
+            self.stop()
+            raise SystemExit(f"SecantusDB did not start on port {self.port}; see {log.name}")
+        say(f"started SecantusDB on 127.0.0.1:{self.port} (data in {self.data_dir})")
+        return self.uri
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def ensure_database() -> tuple[str, LocalDatabase | None]:
+    """The MongoDB URI to use, and the local server we started (to stop), if any."""
+    uri = os.environ.get("MONGODB_URI")
+    if uri:
+        return uri, None
+    local = LocalDatabase()
+    started = local.start()
+    return started, local
