@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.contracts.envelope import Envelope
-from services.contracts.events import EventType, PlanCreated
 from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.events import EventType, PlanCreated
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
 

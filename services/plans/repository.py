@@ -20,7 +20,7 @@ OUTBOX_COLLECTIONS = [PLANS]
 
 
 class PlanRepository:
-    def __init__(self, db: Database) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: Database) -> None:
         self.plans = db[PLANS]
 
     def ensure_indexes(self) -> None:

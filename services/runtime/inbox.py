@@ -45,7 +45,7 @@ class DeadLettered(Exception):
 
 
 class EventInbox:
-    def __init__(self, db: Database, service: str) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: Database, service: str) -> None:
         self.db = db
         self.service = service
         self.inbox = db[INBOX]
@@ -74,7 +74,7 @@ class EventInbox:
                 return "duplicate"
             try:
                 handler(envelope, payload)
-            except Exception as exc:  # noqa: BLE001 - every failure is kept for an operator
+            except Exception as exc:
                 self.inbox.delete_one({"consumer": consumer, "event_id": envelope.id})
                 self._dead_letter(consumer, expected_type, envelope.model_dump(mode="json"),
                                   "handler_error", f"{type(exc).__name__}: {exc}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import mongoengine
 from pymongo import MongoClient
@@ -14,7 +15,7 @@ from services.runtime.settings import CommonSettings
 log = logging.getLogger(__name__)
 
 
-def client_options(settings: CommonSettings) -> dict[str, object]:
+def client_options(settings: CommonSettings) -> dict[str, Any]:
     return {
         "serverSelectionTimeoutMS": settings.mongodb_timeout_ms,
         "connectTimeoutMS": settings.mongodb_timeout_ms,
@@ -25,10 +26,10 @@ def client_options(settings: CommonSettings) -> dict[str, object]:
     }
 
 
-_connected: dict[str, Database] = {}  # type: ignore[type-arg]
+_connected: dict[str, Database] = {}
 
 
-def connect(settings: CommonSettings, service: str) -> Database:  # type: ignore[type-arg]
+def connect(settings: CommonSettings, service: str) -> Database:
     """The service's database on the process-wide client (mongoengine's default alias).
 
     Idempotent: every dependency of a service shares one client and its connection pool.
@@ -44,13 +45,13 @@ def connect(settings: CommonSettings, service: str) -> Database:  # type: ignore
 def wait_for_database(settings: CommonSettings, attempts: int = 60) -> None:
     """Block until the database answers a ping, backing off and saying why meanwhile."""
     delay = 0.5
-    client: MongoClient = MongoClient(settings.mongodb_uri, **client_options(settings))  # type: ignore[type-arg]
+    client: MongoClient = MongoClient(settings.mongodb_uri, **client_options(settings))
     try:
         for attempt in range(1, attempts + 1):
             try:
                 client.admin.command("ping")
                 return
-            except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+            except Exception as exc:
                 log.warning("database not reachable, retrying", extra={
                     "uri": redact(settings.mongodb_uri), "attempt": attempt,
                     "retry_in_s": delay, "error": str(exc)[:200]})

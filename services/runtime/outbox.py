@@ -12,6 +12,7 @@ the event publishes it again on restart; consumers deduplicate by event id (the 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
@@ -66,7 +67,7 @@ def with_outbox(document: dict[str, Any], envelopes: Sequence[Envelope]) -> dict
     return {**document, OUTBOX: [e.model_dump(mode="json") for e in envelopes], PENDING: True}
 
 
-def ensure_outbox_index(db: Database, collection: str) -> None:  # type: ignore[type-arg]
+def ensure_outbox_index(db: Database, collection: str) -> None:
     db[collection].create_index(PENDING, sparse=True, name="outbox_pending")
 
 
@@ -109,10 +110,8 @@ class EventPublisher:
 
     def reset(self) -> None:
         self._producer = None
-        try:
+        with contextlib.suppress(Exception):
             self._connection.release()
-        except Exception:  # noqa: BLE001 - already broken
-            pass
         self._connection = self._connection.clone()
 
     def close(self) -> None:
@@ -122,7 +121,7 @@ class EventPublisher:
 class OutboxRelay:
     """Moves events from the outbox documents of some collections to the broker."""
 
-    def __init__(self, db: Database, collections: Iterable[str],  # type: ignore[type-arg]
+    def __init__(self, db: Database, collections: Iterable[str],
                  publisher: EventPublisher) -> None:
         self.db = db
         self.collections = list(collections)

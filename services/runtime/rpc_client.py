@@ -64,7 +64,7 @@ class RpcClient:
             try:
                 await self._connect()
                 return
-            except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+            except Exception as exc:
                 log.warning("broker not reachable, retrying",
                             extra={"retry_in_s": delay, "error": str(exc)[:200]})
                 await asyncio.sleep(delay)
@@ -136,7 +136,7 @@ class RpcClient:
             call_id = uuid.uuid4().hex
             future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             self._pending[call_id] = future
-            headers = {"nameko.correlation_id": correlation_id or call_id}
+            headers: dict[str, Any] = {"nameko.correlation_id": correlation_id or call_id}
             body = json.dumps({"args": [], "kwargs": kwargs}, ensure_ascii=False).encode()
             try:
                 await self._exchange.publish(

@@ -48,7 +48,7 @@ def test_malformed_bodies_are_rejected_with_a_reason(body, reason):
 
 def test_wrong_type_unknown_version_and_bad_data_are_rejected():
     wire = plan_created().to_envelope().model_dump(mode="json")
-    with pytest.raises(EnvelopeError, match="where 'plan.issued' was expected"):
+    with pytest.raises(EnvelopeError, match=r"where 'plan\.issued' was expected"):
         parse_event(wire, "plan.issued")
     with pytest.raises(EnvelopeError, match="unsupported version 9"):
         parse_event({**wire, "dataversion": 9}, "plan.created")

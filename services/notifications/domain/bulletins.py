@@ -51,11 +51,11 @@ class Bulletin:
             urgent = "Thông báo khẩn. " if item.priority is Priority.CRITICAL else ""
             for section in item.sections:
                 if section.language == DEFAULT_LANGUAGE:
-                    lines.append(f"{urgent}Tin thứ {_ordinal(number)}: {section.title}.")
+                    lines.append(f"{urgent}Tin thứ {_ordinal(number)}: {_sentence(section.title)}")
                 else:
                     name = LANGUAGE_NAMES.get(section.language, section.language)
                     lines.append(f"Sau đây là nội dung tin thứ {_ordinal(number)} bằng {name}.")
-                    lines.append(f"{section.title}.")
+                    lines.append(_sentence(section.title))
                 lines += [section.text, ""]
         lines.append(self.footer)
         return "\n".join(lines) + "\n"
@@ -124,3 +124,7 @@ def spoken(text: str) -> str:
 
 def _ordinal(number: int) -> str:
     return _ORDINALS[number - 1] if number <= len(_ORDINALS) else str(number)
+
+
+def _sentence(title: str) -> str:
+    return title.strip().rstrip(".!?:;") + "."

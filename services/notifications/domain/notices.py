@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from .errors import InvalidTransitionError, ValidationFailedError
 
 DEFAULT_LANGUAGE = "vi"
+
+# Values a template may receive; dates are formatted by the templates (``| dmy``).
+VariableValue = str | int | float | date | datetime | None
 
 
 class NoticeCategory(StrEnum):
@@ -88,7 +91,7 @@ class Notice:
     expires_at: datetime | None = None
     translation_policy: TranslationPolicy = TranslationPolicy.SEND_VI_NOW
     status: NoticeStatus = NoticeStatus.DRAFT
-    variables: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, VariableValue] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         problems: list[str] = []

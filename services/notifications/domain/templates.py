@@ -16,7 +16,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import InvalidTemplateError, NotFoundError, ValidationFailedError
-from .notices import Notice, NoticeKind
+from .notices import Notice, NoticeKind, VariableValue
 from .preferences import to_local
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -45,7 +45,7 @@ KIND_VARIABLES: Mapping[NoticeKind, frozenset[str]] = {
     NoticeKind.GUIDANCE: frozenset({"plan_number"}),
 }
 
-TemplateValue = str | int | float | date | datetime | None
+TemplateValue = VariableValue
 
 
 def allowed_variables(kind: NoticeKind) -> frozenset[str]:

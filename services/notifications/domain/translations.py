@@ -21,7 +21,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from .errors import InvalidTransitionError, NotFoundError, ValidationFailedError
-from .notices import DEFAULT_LANGUAGE
 
 TRANSLATION_LANGUAGES: frozenset[str] = frozenset({"jra", "bdq"})
 
@@ -114,7 +113,8 @@ def request_translation(notice_id: str, language: str, at: datetime) -> Translat
 
 
 def languages_needing_translation(languages: Iterable[str]) -> tuple[str, ...]:
-    return tuple(lang for lang in dict.fromkeys(languages) if lang != DEFAULT_LANGUAGE)
+    """Audience languages that get a translation task (Vietnamese never does)."""
+    return tuple(lang for lang in dict.fromkeys(languages) if lang in TRANSLATION_LANGUAGES)
 
 
 def approved_languages(tasks: Iterable[TranslationTask], notice_id: str) -> frozenset[str]:

@@ -29,7 +29,7 @@ class PlatformService:
 
 
 class EventConsumerService(PlatformService):
-    inbox: EventInbox = Inbox()  # type: ignore[assignment]
+    inbox: EventInbox = Inbox()
 
     @rpc_method()
     def ops_dead_letters(self, status: str = "pending", limit: int = 100) -> list[dict[str, Any]]:
@@ -51,7 +51,7 @@ class EventConsumerService(PlatformService):
             event_type = getattr(member, CONSUMER_ATTRIBUTE, None)
             if event_type is None:
                 continue
-            original = member.__wrapped__
+            original = getattr(member, "__wrapped__")  # noqa: B009 - set by functools.wraps
 
             def bound(envelope: Envelope, payload: EventPayload, fn: Any = original) -> None:
                 fn(self, envelope, payload)

@@ -32,7 +32,7 @@ class DecodeSafeQueueConsumer(QueueConsumer):
         self.handle_message(provider, body, message)
 
 
-class SafeEventHandler(EventHandler):  # type: ignore[misc]
+class SafeEventHandler(EventHandler):
     queue_consumer = DecodeSafeQueueConsumer()
 
 

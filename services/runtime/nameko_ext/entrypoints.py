@@ -65,7 +65,7 @@ def rpc_method(request_model: type[BaseModel] | None = None) -> Callable[[F], F]
                     raise
                 raise error from None
 
-        return rpc(expected_exceptions=(ServiceError,))(entry)  # type: ignore[no-any-return]
+        return rpc(expected_exceptions=(ServiceError,))(entry)
 
     return decorate
 
@@ -89,6 +89,6 @@ def consumes(event_type: str) -> Callable[[F], F]:
 
         setattr(entry, CONSUMER_ATTRIBUTE, event_type)
         handler = safe_event_handler(source_service_of(event_type), event_type)
-        return handler(entry)  # type: ignore[no-any-return]
+        return handler(entry)
 
     return decorate

@@ -38,7 +38,7 @@ def wait_for_broker(settings: ServiceSettings, attempts: int = 60) -> None:
             with Connection(settings.amqp_uri, connect_timeout=3) as conn:
                 conn.ensure_connection(max_retries=1, timeout=3)
             return
-        except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+        except Exception as exc:
             log.warning("broker not reachable, retrying", extra={
                 "uri": redact(settings.amqp_uri), "attempt": attempt, "retry_in_s": delay,
                 "error": str(exc)[:200]})

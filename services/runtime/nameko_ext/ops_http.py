@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 READINESS_CACHE_SECONDS = 2.0
 
 
-class OpsHttp(DependencyProvider):  # type: ignore[misc]
+class OpsHttp(DependencyProvider):
     def setup(self) -> None:
         self.settings = settings_of(self.container)
         self.db = mongo.connect(self.settings, self.container.service_name)
@@ -68,12 +68,12 @@ class OpsHttp(DependencyProvider):  # type: ignore[misc]
         checks = {"database": "ok", "broker": "ok"}
         try:
             self.db.command("ping")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["database"] = f"down: {str(exc)[:120]}"
         try:
             with Connection(self.settings.amqp_uri, connect_timeout=2) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["broker"] = f"down: {str(exc)[:120]}"
         self._ready, self._ready_at = checks, time.monotonic()
         return checks

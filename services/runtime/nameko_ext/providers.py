@@ -38,10 +38,10 @@ def settings_of(container: Any) -> ServiceSettings:
     return settings
 
 
-class Database(DependencyProvider):  # type: ignore[misc]
+class Database(DependencyProvider):
     """The service's own MongoDB database (pymongo), connected once per process."""
 
-    db: MongoDatabase  # type: ignore[type-arg]
+    db: MongoDatabase
 
     def setup(self) -> None:
         self.db = mongo.connect(settings_of(self.container), self.container.service_name)
@@ -51,11 +51,11 @@ class Database(DependencyProvider):  # type: ignore[misc]
         if ensure_indexes is not None:
             ensure_indexes(self.db)
 
-    def get_dependency(self, worker_ctx: Any) -> MongoDatabase:  # type: ignore[type-arg]
+    def get_dependency(self, worker_ctx: Any) -> MongoDatabase:
         return self.db
 
 
-class Inbox(DependencyProvider):  # type: ignore[misc]
+class Inbox(DependencyProvider):
     """Idempotent consumption and dead letters; checks the topology at start."""
 
     def setup(self) -> None:
@@ -73,7 +73,7 @@ class Inbox(DependencyProvider):  # type: ignore[misc]
         return self.inbox
 
 
-class OutboxRelayProvider(DependencyProvider):  # type: ignore[misc]
+class OutboxRelayProvider(DependencyProvider):
     """Publishes outbox events right after each worker, and on a timer for leftovers."""
 
     def __init__(self, collections: list[str]) -> None:
@@ -130,7 +130,7 @@ class OutboxRelayProvider(DependencyProvider):  # type: ignore[misc]
             try:
                 self.relay.flush()
                 backoff = self.poll_seconds
-            except Exception as exc:  # noqa: BLE001 - keep relaying after broker/db outages
+            except Exception as exc:
                 backoff = min(backoff * 2, 30.0)
                 log.warning("outbox relay failed, retrying", extra={
                     "error": str(exc)[:300], "retry_in_s": backoff})
@@ -149,7 +149,7 @@ def entrypoint_kind(entrypoint: Any) -> str:
     return type(entrypoint).__name__.lower()
 
 
-class EntrypointMetrics(DependencyProvider):  # type: ignore[misc]
+class EntrypointMetrics(DependencyProvider):
     """RED metrics for every entrypoint, and the correlation id in logs."""
 
     def setup(self) -> None:

@@ -111,6 +111,13 @@ def test_quiet_hours_after_midnight_end_the_same_morning() -> None:
     assert result.timing.send_at == local(6, 30, day=26)
 
 
+def test_normal_priority_without_digest_also_respects_quiet_hours() -> None:
+    u = unit(preferences=RecipientPreferences(quiet_hours=NIGHT))
+    result = plan(plan_delivery(build_notice(), u, local(21, 0)))
+    assert result.timing.mode is SendMode.AFTER_QUIET_HOURS
+    assert plan(plan_delivery(build_notice(), u, local(20, 59))).timing.mode is SendMode.NOW
+
+
 def test_critical_bypasses_quiet_hours_and_digest() -> None:
     prefs = RecipientPreferences(quiet_hours=NIGHT, digest=DigestSettings(time(16, 30)))
     result = plan(

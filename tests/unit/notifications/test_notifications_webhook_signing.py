@@ -104,3 +104,8 @@ def test_timestamp_tolerance_defaults_to_five_minutes(now: int, reason: str) -> 
     with pytest.raises(ExpiredError) as info:
         verify(NEW, headers, BODY, now=now)
     assert info.value.details["reason"] == reason
+
+
+def test_message_id_must_be_a_single_token() -> None:
+    with pytest.raises(ValidationFailedError):
+        sign(NEW, "evt 1", 1000, BODY)

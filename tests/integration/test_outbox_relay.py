@@ -1,0 +1,101 @@
+"""The outbox relay against the real database and broker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from services.contracts.events import PlanCreated
+from services.runtime.outbox import (
+    OUTBOX,
+    PENDING,
+    EventPublisher,
+    OutboxRelay,
+    ensure_outbox_index,
+    merge_updates,
+    outbox_push,
+    with_outbox,
+)
+
+
+def event(n: int):
+    return PlanCreated(plan_id=f"p{n}", number=f"{n}/KH", issuer_unit_id="u", title="Kế hoạch",
+                       year=2021, status="draft").to_envelope()
+
+
+@pytest.fixture
+def collection(infra):
+    db = infra.database("outbox_tests")
+    name = f"aggregates_{uuid.uuid4().hex[:6]}"
+    ensure_outbox_index(db, name)
+    yield db, name
+    db.drop_collection(name)
+
+
+@pytest.fixture
+def listener(infra):
+    """A private queue bound to plans.events: sees what the relay publishes."""
+    with Connection(infra.amqp_uri) as conn:
+        queue = Queue(f"test-listener-{uuid.uuid4().hex[:6]}",
+                      exchange=Exchange("plans.events", type="topic", durable=True),
+                      routing_key="plan.created", auto_delete=True)
+        queue(conn.default_channel).declare()
+
+        def drain() -> list[dict]:
+            got = []
+            while (message := queue(conn.default_channel).get(no_ack=True)) is not None:
+                got.append(json.loads(message.body))
+            return got
+
+        yield drain
+
+
+def test_events_stored_with_the_change_are_published_once_and_removed(infra, collection,
+                                                                       listener):
+    db, name = collection
+    db[name].insert_one(with_outbox({"_id": "a", "v": 1}, [event(1), event(2)]))
+    db[name].update_one({"_id": "a"}, merge_updates({"$set": {"v": 2}}, outbox_push([event(3)])))
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    relay = OutboxRelay(db, [name], publisher)
+    assert relay.backlog() == 3
+
+    assert relay.flush() == 3
+    assert relay.flush() == 0
+    published = listener()
+    assert [e["data"]["plan_id"] for e in published] == ["p1", "p2", "p3"]
+    stored = db[name].find_one({"_id": "a"})
+    assert stored[OUTBOX] == [] and PENDING not in stored and stored["v"] == 2
+    assert relay.backlog() == 0
+    publisher.close()
+
+
+def test_events_survive_a_broker_that_cannot_be_reached(infra, collection, listener):
+    db, name = collection
+    db[name].insert_one(with_outbox({"_id": "b"}, [event(7)]))
+    broken = EventPublisher("amqp://guest:guest@127.0.0.1:1//", "plans")
+    with pytest.raises(Exception):  # noqa: B017 - any connection error
+        OutboxRelay(db, [name], broken).flush()
+    assert len(db[name].find_one({"_id": "b"})[OUTBOX]) == 1
+
+    working = EventPublisher(infra.amqp_uri, "plans")
+    # The failed relay's lease expires; a fresh relay after it publishes the event.
+    db[name].update_one({"_id": "b"}, {"$unset": {"_outbox_lease": ""}})
+    assert OutboxRelay(db, [name], working).flush() == 1
+    assert [e["data"]["plan_id"] for e in listener()] == ["p7"]
+    working.close()
+
+
+def test_a_leased_document_is_not_published_by_a_second_relay(infra, collection, listener):
+    db, name = collection
+    db[name].insert_one(with_outbox({"_id": "c"}, [event(9)]))
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    first, second = OutboxRelay(db, [name], publisher), OutboxRelay(db, [name], publisher)
+    claimed = first._claim(name)
+    assert claimed is not None
+    assert second.flush() == 0
+    assert first._publish_document(name, claimed) == 1
+    assert len(listener()) == 1
+    publisher.close()
