@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .periods import ONCE_KEY, local_date, previous_period
+from .recurrence import Recurrence
 from .tasks import LIVE_STATUSES, Task
 
 DEFAULT_DUE_SOON_DAYS = 3
@@ -58,6 +59,8 @@ def scan_deadlines(
     today = local_date(now)
     alerts: list[DeadlineAlert] = []
     append = alerts.append
+    # Tasks sharing a recurrence (by value) share their candidate periods: compute once.
+    cache: dict[Recurrence, list[tuple[str, date, AlertKind]]] = {}
     for task in tasks:
         if task.status not in LIVE_STATUSES:
             continue
@@ -69,19 +72,32 @@ def scan_deadlines(
                 if kind is not None:
                     append(DeadlineAlert(task.id, ONCE_KEY, kind, due))
             continue
-        day = min(max(today, recurrence.starts_on), recurrence.ends_on)
-        period = recurrence.period_at(day)
-        if period is None:
-            continue
-        candidates = [period]
-        before = previous_period(period)
-        if before.end >= recurrence.starts_on:
-            candidates.insert(0, before)
-        for candidate in candidates:
-            if candidate.key in task.period_completions:
-                continue
-            deadline = recurrence.deadline(candidate)
-            kind = _classify(deadline, today, window_days)
-            if kind is not None:
-                append(DeadlineAlert(task.id, candidate.key, kind, deadline))
+        candidates = cache.get(recurrence)
+        if candidates is None:
+            candidates = cache[recurrence] = _candidates(recurrence, today, window_days)
+        done = task.period_completions
+        for key, deadline, kind in candidates:
+            if key not in done:
+                append(DeadlineAlert(task.id, key, kind, deadline))
     return alerts
+
+
+def _candidates(
+    recurrence: Recurrence, today: date, window_days: int
+) -> list[tuple[str, date, AlertKind]]:
+    """(period key, deadline, kind) of the previous and current periods that need an alert."""
+    day = min(max(today, recurrence.starts_on), recurrence.ends_on)
+    period = recurrence.period_at(day)
+    if period is None:
+        return []
+    periods = [period]
+    before = previous_period(period)
+    if before.end >= recurrence.starts_on:
+        periods.insert(0, before)
+    result: list[tuple[str, date, AlertKind]] = []
+    for candidate in periods:
+        deadline = recurrence.deadline(candidate)
+        kind = _classify(deadline, today, window_days)
+        if kind is not None:
+            result.append((candidate.key, deadline, kind))
+    return result

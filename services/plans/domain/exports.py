@@ -101,7 +101,7 @@ def task_rows(
             task_deadline(task).isoformat(),
             task.recurrence.cadence.value if task.recurrence else None,
             task.status.value, bucket.value if bucket else None,
-            percents.get(task.id, percent_complete(task)), "; ".join(latest.values()),
+            round(percents.get(task.id, percent_complete(task)), 1), "; ".join(latest.values()),
         ])
     return Table(list(TASK_HEADER), rows)
 

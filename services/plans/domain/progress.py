@@ -38,7 +38,7 @@ class BucketCounts:
 class TaskProgress:
     task_id: str
     bucket: StatusBucket | None  # None = cancelled
-    percent_complete: float
+    percent_complete: float  # not rounded
     children: tuple[TaskProgress, ...] = ()
 
 
@@ -98,7 +98,7 @@ def task_tree(tasks: Sequence[Task], as_of: datetime) -> list[TaskProgress]:
         if task.status is TaskStatus.COMPLETED or not live:
             percent = percent_complete(task)
         else:
-            percent = round(sum(live) / len(live), 1)
+            percent = sum(live) / len(live)
         return TaskProgress(task.id, bucket_of(task, as_of), percent, kids)
 
     known = {t.id for t in tasks}

@@ -81,11 +81,14 @@ def bucket_of(task: Task, as_of: datetime) -> StatusBucket | None:
 
 
 def percent_complete(task: Task) -> float:
-    """100 for a completed task; for a recurring task the share of its periods completed."""
+    """100 for a completed task; for a recurring task the share of its periods completed.
+
+    Not rounded; round for display only.
+    """
     if task.status is TaskStatus.COMPLETED:
         return 100.0
     if task.recurrence is None:
         return 0.0
     periods = task.recurrence.periods()
     done = sum(1 for p in periods if p.key in task.period_completions)
-    return round(100.0 * done / len(periods), 1) if periods else 0.0
+    return 100.0 * done / len(periods) if periods else 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from services.plans.domain import (
     PressSubtype,
     Signer,
     Task,
+    UnitGroup,
     UnitType,
     build_plan,
     build_units,
@@ -61,9 +63,17 @@ def task(tid: str = "t1", **kw: Any) -> Task:
     return Task(id=tid, **kw)
 
 
-def seed_units() -> tuple[list[OrgUnit], list[Any]]:
+@cache
+def _seed_units() -> tuple[tuple[OrgUnit, ...], tuple[UnitGroup, ...]]:
     text = (SEED_DIR / "units-gia-lai.yaml").read_text(encoding="utf-8")
-    return build_units(parse_units_document(text, "yaml"))
+    units, groups = build_units(parse_units_document(text, "yaml"))
+    return tuple(units), tuple(groups)
+
+
+def seed_units() -> tuple[list[OrgUnit], list[UnitGroup]]:
+    """The seed units (immutable values, parsed once per test session)."""
+    units, groups = _seed_units()
+    return list(units), list(groups)
 
 
 def seed_plan() -> ImportedPlan:

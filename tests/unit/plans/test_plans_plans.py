@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from plans_testkit import local, plan
 
 from services.plans.domain import (
     Conflict,
@@ -11,8 +12,6 @@ from services.plans.domain import (
     PlanStatus,
     ValidationFailed,
 )
-
-from plans_testkit import local, plan
 
 AT = local(date(2021, 2, 25))
 

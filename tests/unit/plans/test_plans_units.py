@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from plans_testkit import seed_units, unit
 
 from services.plans.domain import (
     ALL_CULTURE_OFFICES,
@@ -14,8 +15,6 @@ from services.plans.domain import (
     ValidationFailed,
     resolve_group,
 )
-
-from plans_testkit import seed_units, unit
 
 
 def test_unit_is_active_inclusive_of_both_ends() -> None:

@@ -1,0 +1,22 @@
+# One image for every service; the command picks the service.
+#   docker build -t campaign-platform .
+#   docker run campaign-platform services.plans.service:PlansService   (a nameko service)
+#   docker run campaign-platform gateway                               (the HTTP gateway)
+FROM python:3.11-slim AS build
+WORKDIR /app
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+COPY pyproject.toml constraints.txt README.md ./
+COPY services ./services
+COPY stack ./stack
+RUN python -m venv /venv && /venv/bin/pip install "setuptools<82" wheel \
+ && /venv/bin/pip install -c constraints.txt .
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 campaign
+COPY --from=build /venv /venv
+COPY deploy/docker-entrypoint.sh /usr/local/bin/campaign
+ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 ENVIRONMENT=production
+USER campaign
+EXPOSE 8000 9100
+ENTRYPOINT ["campaign"]
+CMD ["gateway"]
