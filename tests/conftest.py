@@ -35,7 +35,10 @@ class TestInfra:
     def env(self) -> dict[str, str]:
         return {"AMQP_URI": self.amqp_uri, "MONGODB_URI": self.mongodb_uri,
                 "DB_PREFIX": self.db_prefix, "ENVIRONMENT": "test", "LOG_LEVEL": "INFO",
-                "AMQP_HEARTBEAT_SECONDS": "5", "OUTBOX_POLL_SECONDS": "0.5"}
+                "AMQP_HEARTBEAT_SECONDS": "5", "OUTBOX_POLL_SECONDS": "0.5",
+                # Outbound HTTP (feeds, webhooks, providers) may reach the tests' local peers.
+                "OUTBOUND_ALLOWLIST": "127.0.0.0/8,::1",
+                }
 
     def database(self, service: str) -> Any:
         from pymongo import MongoClient

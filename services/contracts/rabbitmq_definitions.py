@@ -7,7 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.contracts.topology import RPC_EXCHANGE, SERVICES, SUBSCRIPTIONS, event_exchange
+from services.contracts.topology import (
+    EVENT_SOURCES,
+    GATEWAY_EVENT_QUEUE,
+    RPC_EXCHANGE,
+    SUBSCRIPTIONS,
+    event_exchange,
+)
 
 
 def build_definitions(vhost: str = "/") -> dict[str, Any]:
@@ -15,12 +21,17 @@ def build_definitions(vhost: str = "/") -> dict[str, Any]:
                   "auto_delete": False, "internal": False, "arguments": {}}]
     exchanges += [{"name": event_exchange(s), "vhost": vhost, "type": "topic", "durable": True,
                    "auto_delete": False, "internal": False, "arguments": {}}
-                  for s in SERVICES if s != "gateway"]
+                  for s in EVENT_SOURCES]
     queues = [{"name": s.queue, "vhost": vhost, "durable": True, "auto_delete": False,
                "arguments": {}} for s in SUBSCRIPTIONS]
     bindings = [{"source": s.exchange, "vhost": vhost, "destination": s.queue,
                  "destination_type": "queue", "routing_key": s.event_type, "arguments": {}}
                 for s in SUBSCRIPTIONS]
+    queues.append({"name": GATEWAY_EVENT_QUEUE, "vhost": vhost, "durable": True,
+                   "auto_delete": False, "arguments": {}})
+    bindings += [{"source": event_exchange(s), "vhost": vhost, "destination": GATEWAY_EVENT_QUEUE,
+                  "destination_type": "queue", "routing_key": "#", "arguments": {}}
+                 for s in EVENT_SOURCES]
     return {"vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": queues,
             "bindings": bindings}
 

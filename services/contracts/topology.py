@@ -36,9 +36,29 @@ class Subscription:
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    # plans learns receipts and automatic evidence
+    Subscription(EventType.COVERAGE_MATCHED, "plans", "on_coverage_matched"),
+    Subscription(EventType.NOTIFICATION_ACKNOWLEDGED, "plans", "on_notification_acknowledged"),
+    # notifications turns plan activity and alerts into notices
     Subscription(EventType.PLAN_CREATED, "notifications", "on_plan_created"),
+    Subscription(EventType.PLAN_ISSUED, "notifications", "on_plan_issued"),
+    Subscription(EventType.TASK_ASSIGNED, "notifications", "on_task_assigned"),
+    Subscription(EventType.TASK_DUE_SOON, "notifications", "on_task_due_soon"),
+    Subscription(EventType.TASK_OVERDUE, "notifications", "on_task_overdue"),
+    Subscription(EventType.ALERT_RAISED, "notifications", "on_alert_raised"),
+    # monitoring learns which topics to watch and which outlet covers which task
     Subscription(EventType.PLAN_CREATED, "monitoring", "on_plan_created"),
+    Subscription(EventType.PLAN_ISSUED, "monitoring", "on_plan_issued"),
+    Subscription(EventType.PLAN_CLOSED, "monitoring", "on_plan_closed"),
+    Subscription(EventType.TASK_ASSIGNED, "monitoring", "on_task_assigned"),
 )
+
+# The gateway keeps an event log and fans events out to webhooks and SSE: one durable queue
+# bound to every event exchange with "#".
+GATEWAY_EVENT_QUEUE = "gateway.event-log"
+
+
+EVENT_SOURCES = ("plans", "notifications", "monitoring")
 
 
 def event_exchange(service: str) -> str:

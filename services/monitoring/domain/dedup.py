@@ -88,15 +88,14 @@ class MinHasher:
 
     def _syllable_ids(self, tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
         ids = self._ids
-        out = []
-        for tok in tokens:
-            value = ids.get(tok)
-            if value is None:
-                value = _stable_hash64(tok)
-                if len(ids) < 1_000_000:
-                    ids[tok] = value
-            out.append(value)
-        return np.array(out, dtype=np.uint64)
+        missing = set(tokens).difference(ids)
+        if missing:
+            if len(ids) > 1_000_000:
+                ids.clear()
+                missing = set(tokens)
+            for tok in missing:
+                ids[tok] = _stable_hash64(tok)
+        return np.fromiter(map(ids.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
     def shingle_hashes(self, tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
         ids = self._syllable_ids(tokens)

@@ -11,7 +11,8 @@ from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = ["HarmfulScore", "HarmfulScorer", "Reason"]
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+# starts with a literal class so the regex engine can skip ahead quickly
+_PHONE = re.compile(r"[0+](?:84 ?)?[1-9](?:[ .\-]?\d){7,9}(?!\d)")
 _LINK = re.compile(r"(?:zalo\.me|t\.me|telegram\.me|bit\.ly|tinyurl\.com|m\.me)/\S+", re.IGNORECASE)
 _EXCLAIM = re.compile(r"!{2,}|\?!|!\?")
 
@@ -88,8 +89,8 @@ class HarmfulScorer:
 
     def score(self, doc: NormalisedText, raw_text: str = "") -> HarmfulScore:
         folded = doc.lacks_diacritics
-        tokens = doc.folded if folded else doc.tokens
-        matches = (self._folded if folded else self._exact).find(tokens)
+        tokens, index = doc.view(folded)
+        matches = (self._folded if folded else self._exact).find(tokens, index)
         reasons: list[Reason] = []
         best: dict[str, Reason] = {}
         reporting: list[str] = []
@@ -122,16 +123,19 @@ class HarmfulScorer:
     def _patterns(self, raw: str) -> list[Reason]:
         out: list[Reason] = []
         weights = self.pattern_weights
-        phone = _PHONE.search(raw)
-        if phone and weights.get("phone"):
-            out.append(Reason("phone", "lure", phone.group(0).strip(), weights["phone"]))
+        if weights.get("phone"):
+            for phone in _PHONE.finditer(raw):
+                start = phone.start()
+                if start == 0 or not raw[start - 1].isdigit():
+                    out.append(Reason("phone", "lure", phone.group(0), weights["phone"]))
+                    break
         link = _LINK.search(raw)
         if link and weights.get("link"):
             out.append(Reason("link", "lure", link.group(0), weights["link"]))
         bangs = _EXCLAIM.findall(raw)
         if len(bangs) >= 2 and weights.get("exclamation"):
             out.append(Reason("exclamation", "style", f"{len(bangs)}x", weights["exclamation"]))
-        split = raw.split()
+        split = raw[:600].split()  # style is judged on the opening (headline, lead)
         upper = [w for w in split if len(w) >= 3 and w.isupper() and w.isalpha()]
         words = max(1, len(split))
         if len(upper) >= 4 and len(upper) / words > 0.2 and weights.get("caps"):

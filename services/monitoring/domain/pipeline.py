@@ -12,7 +12,7 @@ from typing import Any
 from .dedup import DedupIndex, DuplicateMatch
 from .harmful import HarmfulScore, HarmfulScorer
 from .places import Gazetteer, PlaceMention
-from .text import NormalisedText, normalise
+from .text import BOUNDARY, NormalisedText, normalise
 from .topics import TopicClassifier, TopicMatch
 
 __all__ = ["DATA_DIR", "Analysis", "Item", "Pipeline", "load_data_file"]
@@ -107,10 +107,10 @@ class Pipeline:
         return cls.from_data(pick("topics"), pick("places"), pick("harmful"), dedup)
 
     def analyse(self, item: Item) -> Analysis:
-        body = normalise(item.body)
-        doc = normalise(item.title, item.body) if item.title else body
+        doc = normalise(item.title, item.body)
+        body_tokens = doc.tokens[doc.tokens.index(BOUNDARY) + 1 :]
         duplicate = self.dedup.add(
-            item.id, body.tokens, url=item.url, guid=item.guid, seen_at=item.seen_at
+            item.id, body_tokens, url=item.url, guid=item.guid, seen_at=item.seen_at
         )
         topics = tuple(self.classifier.classify(doc))
         day = item.published.date() if item.published else None

@@ -118,8 +118,8 @@ class Gazetteer:
     def find(self, doc: NormalisedText, *, on: date | None = None) -> list[PlaceMention]:
         """Place mentions in document order; ``on`` keeps only places valid that day."""
         folded = doc.lacks_diacritics
-        tokens = doc.folded if folded else doc.tokens
-        matches = (self._folded if folded else self._exact).find(tokens)
+        tokens, index = doc.view(folded)
+        matches = (self._folded if folded else self._exact).find(tokens, index)
         if not matches:
             return []
         matches.sort(key=lambda m: (m.start, m.start - m.end))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 __all__ = [
@@ -111,20 +111,41 @@ def fold_syllable(token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NormalisedText:
-    """Syllables of a text in canonical and accent-folded form."""
+    """Syllables of a text in canonical and accent-folded form, with a position index."""
 
     tokens: tuple[str, ...]
     folded: tuple[str, ...]
     diacritic_share: float
+    index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    folded_index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def lacks_diacritics(self) -> bool:
-        """True when the text was written without Vietnamese diacritics (telex-less)."""
+        """True when the text was written without Vietnamese diacritics."""
         return self.diacritic_share < DIACRITIC_SHARE_THRESHOLD and _word_count(self) >= 3
 
     @property
     def text(self) -> str:
         return " ".join(t for t in self.tokens if t != BOUNDARY)
+
+    def view(self, folded: bool) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+        """(tokens, position index) of the canonical or the accent-folded form."""
+        if not folded:
+            return self.tokens, self.index
+        if not self.folded_index and self.folded:
+            self.folded_index.update(_positions(self.folded))
+        return self.folded, self.folded_index
+
+
+def _positions(tokens: Sequence[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        hit = index.get(tok)
+        if hit is None:
+            index[tok] = [i]
+        else:
+            hit.append(i)
+    return index
 
 
 DIACRITIC_SHARE_THRESHOLD = 0.15
@@ -146,23 +167,29 @@ def normalise(*fields: str) -> NormalisedText:
     """Normalise one or more text fields; fields are separated by a boundary sentinel."""
     canon: list[str] = []
     folded: list[str] = []
+    index: dict[str, list[int]] = {}
     letters = 0
     marked = 0
-    for index, field in enumerate(fields):
-        if index:
+    cache = _CANON_CACHE
+    for number, field_text in enumerate(fields):
+        if number:
             canon.append(BOUNDARY)
             folded.append(BOUNDARY)
-        for raw in tokenise(field):
-            info = _CANON_CACHE.get(raw) or _analyse_syllable(raw)
-            canon.append(info[0])
-            folded.append(info[1])
-            if info[2]:
-                marked += 1
-                letters += 1
-            elif not raw.isdigit():
-                letters += 1
+        raw_tokens = tokenise(field_text)
+        infos = [cache.get(raw) or _analyse_syllable(raw) for raw in raw_tokens]
+        start = len(canon)
+        canon.extend([info[0] for info in infos])
+        folded.extend([info[1] for info in infos])
+        marked += sum([info[2] for info in infos])
+        letters += len(raw_tokens) - sum([raw.isdigit() for raw in raw_tokens])
+        for i, tok in enumerate(canon[start:], start):
+            hit = index.get(tok)
+            if hit is None:
+                index[tok] = [i]
+            else:
+                hit.append(i)
     share = marked / letters if letters else 0.0
-    return NormalisedText(tuple(canon), tuple(folded), share)
+    return NormalisedText(tuple(canon), tuple(folded), share, index)
 
 
 def normalise_phrase(phrase: str) -> tuple[str, ...]:
@@ -206,19 +233,26 @@ class PhraseMatcher(Generic[P]):
         bucket.sort(key=lambda entry: -len(entry[0]))
         self._size += 1
 
-    def find(self, tokens: Sequence[str]) -> list[PhraseMatch[P]]:
-        """All occurrences (overlapping allowed), longest phrase first at each position."""
-        index = self._index
+    def find(
+        self, tokens: Sequence[str], index: dict[str, list[int]] | None = None
+    ) -> list[PhraseMatch[P]]:
+        """All occurrences (overlapping allowed), longest phrase first at each position.
+
+        ``index`` (token -> positions, see :attr:`NormalisedText.index`) makes the scan
+        proportional to the occurrences of phrase-initial syllables only; results are then
+        grouped by first syllable rather than sorted by position.
+        """
+        if index is None:
+            index = _positions(tokens)
+        own = self._index
         out: list[PhraseMatch[P]] = []
-        n = len(tokens)
-        for i, tok in enumerate(tokens):
-            bucket = index.get(tok)
-            if bucket is None:
-                continue
-            for phrase, payload in bucket:
-                k = len(phrase)
-                if k == 1 or (i + k <= n and tuple(tokens[i : i + k]) == phrase):
-                    out.append(PhraseMatch(i, i + k, payload))
+        for tok in own.keys() & index.keys():
+            bucket = own[tok]
+            for i in index[tok]:
+                for phrase, payload in bucket:
+                    k = len(phrase)
+                    if k == 1 or tuple(tokens[i : i + k]) == phrase:
+                        out.append(PhraseMatch(i, i + k, payload))
         return out
 
     def phrases(self) -> Iterable[tuple[str, ...]]:

@@ -139,6 +139,8 @@ class TopicClassifier:
         self.folded_factor = folded_factor
         self._exact: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
         self._folded: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
+        self._exact_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._folded_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
         for topic in topics:
             for phrase in topic.terms:
                 self._add((_TERM, topic.id, phrase), phrase)
@@ -148,8 +150,11 @@ class TopicClassifier:
                 self._add((_VETO, topic.id, phrase), phrase)
             for rule in topic.rules:
                 for raw in rule.node.phrases():
-                    self._exact.add(_phrase_key(raw), (_RULE, "", " ".join(raw)))
-                    self._folded.add(_fold_key(raw), (_RULE, "", " ".join(raw)))
+                    exact, fold = _phrase_key(raw), _fold_key(raw)
+                    self._exact_keys[raw] = exact
+                    self._folded_keys[raw] = fold
+                    self._exact.add(exact, (_RULE, "", " ".join(exact)))
+                    self._folded.add(fold, (_RULE, "", " ".join(fold)))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> TopicClassifier:
@@ -165,8 +170,8 @@ class TopicClassifier:
         """Topics whose confidence reaches their threshold (or ``min_confidence`` if given)."""
         folded = doc.lacks_diacritics
         matcher = self._folded if folded else self._exact
-        tokens = doc.folded if folded else doc.tokens
-        matches = matcher.find(tokens)
+        tokens, index = doc.view(folded)
+        matches = matcher.find(tokens, index)
         if not matches:
             return []
         excluded: dict[str, list[tuple[int, int]]] = {}
@@ -203,8 +208,12 @@ class TopicClassifier:
                     chosen[phrase] = weights[phrase]
         factor = self.folded_factor if folded else 1.0
         out: list[TopicMatch] = []
-        key = _fold_key if folded else _phrase_key
-        spans_by_key = {key(raw): v for raw, v in rule_spans.items()}
+        keys = self._folded_keys if folded else self._exact_keys
+
+        def key(raw: tuple[str, ...]) -> tuple[str, ...]:
+            return keys.get(raw, raw)
+
+        spans_by_key = rule_spans
         for topic in self.topics.values():
             if topic.id in vetoed:
                 continue

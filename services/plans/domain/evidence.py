@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from .audit import AuditEntry
 from .periods import local_date
 from .tasks import EvidenceRecord, Task, TaskStatus
 from .vocabulary import KpiMetric, Topic
@@ -33,14 +34,20 @@ class EvidenceOutcome(StrEnum):
 class EvidenceResult:
     outcome: EvidenceOutcome
     target_ids: tuple[str, ...] = ()
+    audit: AuditEntry | None = None  # set when applied
 
     @property
     def applied(self) -> bool:
         return self.outcome is EvidenceOutcome.APPLIED
 
 
-def apply_coverage(task: Task, fact: CoverageMatched) -> EvidenceResult:
-    """Count ``fact`` toward the task's ``articles`` targets, once per item id."""
+def apply_coverage(
+    task: Task, fact: CoverageMatched, actor: str = "monitoring", at: datetime | None = None
+) -> EvidenceResult:
+    """Count ``fact`` toward the task's ``articles`` targets, once per item id.
+
+    A second application of the same item is a no-op reported as ``DUPLICATE``.
+    """
     if fact.item_id in task.evidence:
         return EvidenceResult(EvidenceOutcome.DUPLICATE, task.evidence[fact.item_id].target_ids)
     if task.status is TaskStatus.CANCELLED:
@@ -61,4 +68,8 @@ def apply_coverage(task: Task, fact: CoverageMatched) -> EvidenceResult:
     task.evidence[fact.item_id] = EvidenceRecord(
         fact.item_id, fact.url, fact.outlet_unit_id, fact.topic, fact.published_at, targets
     )
-    return EvidenceResult(EvidenceOutcome.APPLIED, targets)
+    entry = AuditEntry(
+        actor, "task.evidence_added", "task", task.id, at or fact.published_at,
+        extra={"item_id": fact.item_id, "url": fact.url, "target_ids": list(targets)},
+    )
+    return EvidenceResult(EvidenceOutcome.APPLIED, targets, entry)

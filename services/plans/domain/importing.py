@@ -347,7 +347,7 @@ def _default_plan_id(number: DocumentNumber, year: int) -> str:
 
 def build_plan(
     parsed: ParsedDocument[PlanDocument],
-    units: Iterable[OrgUnit],
+    units: Iterable[OrgUnit] | UnitDirectory,
     groups: Iterable[UnitGroup] = (),
 ) -> ImportedPlan:
     """Resolve references against ``units`` (active on the plan date) and build a draft plan."""

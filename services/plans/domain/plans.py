@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from .audit import AuditEntry, FieldChange
-from .errors import InvalidTransition, ValidationFailed
+from .errors import Conflict, InvalidTransition, ValidationFailed
 from .tasks import Task
 from .units import UnitDirectory
 from .vocabulary import Channel, Topic
@@ -44,6 +44,14 @@ class DocumentNumber:
     def key(self) -> str:
         """Normalised text used for uniqueness (``25/KH-STTTT``)."""
         return str(self)
+
+
+def duplicate_number(plan: Plan) -> Conflict:
+    """The error the repository raises when ``plan.uniqueness_key`` is already taken."""
+    return Conflict(
+        f"plan number {plan.number} of {plan.issuer_unit_id} for {plan.year} already exists",
+        {"field": "number", "key": plan.uniqueness_key},
+    )
 
 
 class PlanStatus(StrEnum):
@@ -208,9 +216,7 @@ class Plan:
         unknown = sorted(set(changes) - CORE_FIELDS)
         if unknown:
             raise ValidationFailed("these fields cannot be edited", {"fields": unknown})
-        values = dict(changes)
-        if isinstance(values.get("number"), str):
-            values["number"] = DocumentNumber.parse(values["number"])
+        values = {name: _coerce(name, value) for name, value in changes.items()}
         before = {name: getattr(self, name) for name in values}
         result = tuple(
             FieldChange(name, _plain(before[name]), _plain(value))
@@ -258,6 +264,22 @@ class Plan:
             {"revision": self.revision},
         )
         return amendment, entry
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Accept plain values (strings, lists) for typed fields; reject what does not fit."""
+    try:
+        if name == "number" and isinstance(value, str):
+            return DocumentNumber.parse(value)
+        if name == "issued_on" and isinstance(value, str):
+            return date.fromisoformat(value)
+        if name == "topics":
+            return tuple(Topic(v) for v in value)
+        if name == "channels":
+            return tuple(Channel(v) for v in value)
+    except ValueError as exc:
+        raise ValidationFailed(f"invalid value for {name}", {"field": name}) from exc
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _plain(value: Any) -> Any:

@@ -101,6 +101,19 @@ def _validate_content(content: ReportContent) -> None:
         raise ValidationFailed("invalid progress report", {"errors": problems})
 
 
+def _check_period(task: Task, period_key: str) -> None:
+    """A recurring task is reported per period of its cadence; others once or per calendar key."""
+    if task.recurrence is not None:
+        allowed = [p.key for p in task.recurrence.periods()]
+        if period_key not in allowed:
+            raise ValidationFailed(
+                f"period {period_key!r} is not a reporting period of task {task.id!r}",
+                {"field": "period_key", "allowed": allowed},
+            )
+    elif not is_valid_period_key(period_key):
+        raise ValidationFailed(f"invalid period key {period_key!r}", {"field": "period_key"})
+
+
 def submit_report(
     *,
     report_id: str,
@@ -132,8 +145,7 @@ def submit_report(
             f"unit {unit_id!r} is neither lead nor coordinating unit of task {task.id!r}",
             {"field": "unit_id", "unit_id": unit_id, "task_id": task.id},
         )
-    if not is_valid_period_key(period_key):
-        raise ValidationFailed(f"invalid period key {period_key!r}", {"field": "period_key"})
+    _check_period(task, period_key)
     _validate_content(content)
     same = [
         r for r in previous

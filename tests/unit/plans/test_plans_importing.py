@@ -74,7 +74,7 @@ def test_seed_units_and_plan_load_through_the_import_parser() -> None:
     assert briefings.coordinating_unit_ids == ("gl-btg-tu", "gl-vp-ubnd", "gl-hnb")
     assert by_id["stttt-guidance-staff"].parent_task_id == "stttt-guidance"
     p.issue("officer", datetime(2021, 2, 25, 9))
-    assert p.status is PlanStatus.ISSUED
+    assert p.status.value == "issued"
 
 
 def test_same_document_in_json() -> None:

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from plans_testkit import local, plan
+from plans_testkit import local, plan, task, unit
 
 from services.plans.domain import (
     Conflict,
@@ -10,7 +10,11 @@ from services.plans.domain import (
     InvalidTransition,
     NotFound,
     PlanStatus,
+    Topic,
+    UnitDirectory,
+    UnitType,
     ValidationFailed,
+    duplicate_number,
 )
 
 AT = local(date(2021, 2, 25))
@@ -49,7 +53,7 @@ def test_life_cycle_draft_issued_closed() -> None:
     assert (entry.action, entry.entity_kind, entry.entity_id) == ("plan.issued", "plan", "p1")
     assert entry.changes[0].before == "draft" and entry.changes[0].after == "issued"
     p.close("officer", AT)
-    assert p.status is PlanStatus.CLOSED
+    assert p.status.value == "closed"
 
 
 @pytest.mark.parametrize("issued", [False, True])
@@ -72,9 +76,10 @@ def test_invalid_transitions_raise_a_typed_error() -> None:
     with pytest.raises(InvalidTransition):
         p.issue("officer", AT)
     p.close("officer", AT)
-    for action in (lambda: p.cancel("o", AT, "x"), lambda: p.issue("o", AT)):
-        with pytest.raises(InvalidTransition):
-            action()
+    with pytest.raises(InvalidTransition):
+        p.cancel("o", AT, "x")
+    with pytest.raises(InvalidTransition):
+        p.issue("o", AT)
 
 
 def test_issue_needs_a_signer_and_cancel_a_reason() -> None:
@@ -128,6 +133,11 @@ def test_amendment_rules() -> None:
     assert p.year == 2021 and p.revision == 0  # a failed amendment leaves the plan untouched
 
 
+def test_duplicate_number_is_a_conflict_naming_the_key() -> None:
+    err = duplicate_number(plan())
+    assert err.code == "conflict" and err.details["key"] == "gl-stttt|2021|25/KH-STTTT"
+
+
 def test_error_hierarchy_has_stable_codes() -> None:
     codes = {cls("m").code for cls in (NotFound, Conflict, InvalidTransition, ValidationFailed)}
     assert codes == {"not_found", "conflict", "invalid_transition", "validation_failed"}
@@ -138,3 +148,30 @@ def test_error_hierarchy_has_stable_codes() -> None:
         "message": "duplicate plan number",
         "details": {"key": "gl-stttt|2021|25/KH-STTTT"},
     }
+
+
+def test_edit_coerces_plain_values_and_rejects_unknown_ones() -> None:
+    p = plan()
+    p.edit({"topics": ["drugs", "gambling"], "issued_on": "2021-02-26"}, "officer", AT)
+    assert p.topics == (Topic.DRUGS, Topic.GAMBLING) and p.issued_on == date(2021, 2, 26)
+    with pytest.raises(ValidationFailed) as err:
+        p.edit({"channels": ["carrier_pigeon"]}, "officer", AT)
+    assert err.value.details == {"field": "channels"}
+
+
+def test_check_references_on_the_plan_date() -> None:
+    units = UnitDirectory([
+        unit("gl-stttt", UnitType.DEPARTMENT, valid_to=date(2025, 2, 28)),
+        unit("bao-gia-lai"),
+        unit("pvhtt-kbang", UnitType.DISTRICT_CULTURE_OFFICE, valid_to=date(2025, 6, 30)),
+    ])
+    plan().check_references(units, [task("t1"), task("t2", lead_unit_id="pvhtt-kbang")])
+    with pytest.raises(ValidationFailed) as err:
+        plan().check_references(units, [task("t1", lead_unit_id="nobody")])
+    assert err.value.details["unit_id"] == "nobody"
+    with pytest.raises(ValidationFailed) as err:
+        plan().check_references(units, [task("t1", due_date=date(2021, 2, 1))])
+    assert err.value.details == {"task_id": "t1", "field": "due_date"}
+    later = plan(issued_on=date(2025, 7, 2), year=2025)
+    with pytest.raises(ValidationFailed):  # the issuer no longer exists
+        later.check_references(units)

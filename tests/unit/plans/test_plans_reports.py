@@ -147,8 +147,10 @@ def test_coverage_counts_once_per_item() -> None:
     t = quarterly_task()
     first = apply_coverage(t, coverage("item-1"))
     assert first.applied and first.target_ids == ("drugs",)
+    assert first.audit is not None and first.audit.extra["item_id"] == "item-1"
     again = apply_coverage(t, coverage("item-1"))
     assert not again.applied and again.outcome is EvidenceOutcome.DUPLICATE
+    assert again.audit is None
     assert len(t.evidence) == 1
 
 
@@ -188,3 +190,16 @@ def test_per_unit_kpi_and_untopical_counts() -> None:
     review_report(report, accept=True, reviewer="dept", at=AT)
     rows = {r.unit_id: r for r in kpi_achievements(t, [report], AT)}
     assert rows["bao-gia-lai"].met and not rows["dai-ptth"].met
+
+
+def test_period_must_belong_to_the_task() -> None:
+    p, t = issued_plan(), quarterly_task()
+    for bad in ("2021-M03", "2022-Q1", "garbage"):
+        with pytest.raises(ValidationFailed) as err:
+            submit_report(report_id="r", plan=p, task=t, unit_id="bao-gia-lai", period_key=bad,
+                          content=content(), actor="a", at=AT)
+        assert err.value.details["field"] == "period_key"
+    one_shot = task("once")
+    report, _ = submit_report(report_id="r", plan=p, task=one_shot, unit_id="bao-gia-lai",
+                              period_key="ONCE", content=content(), actor="a", at=AT)
+    assert report.period_key == "ONCE"

@@ -18,6 +18,26 @@ class EventType:
     """Event type names: the AMQP routing keys and the CloudEvents `type` attribute."""
 
     PLAN_CREATED = "plan.created"
+    PLAN_ISSUED = "plan.issued"
+    PLAN_AMENDED = "plan.amended"
+    PLAN_CLOSED = "plan.closed"
+    TASK_ASSIGNED = "task.assigned"
+    TASK_STATUS_CHANGED = "task.status_changed"
+    TASK_DUE_SOON = "task.due_soon"
+    TASK_OVERDUE = "task.overdue"
+    REPORT_SUBMITTED = "report.submitted"
+    REPORT_REVIEWED = "report.reviewed"
+    KPI_PROGRESSED = "kpi.progressed"
+    NOTIFICATION_SENT = "notification.sent"
+    NOTIFICATION_DELIVERED = "notification.delivered"
+    NOTIFICATION_FAILED = "notification.failed"
+    NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"
+    NOTIFICATION_ESCALATED = "notification.escalated"
+    TRANSLATION_REQUESTED = "translation.requested"
+    TRANSLATION_APPROVED = "translation.approved"
+    ITEM_CLASSIFIED = "monitoring.item_classified"
+    ALERT_RAISED = "monitoring.alert_raised"
+    COVERAGE_MATCHED = "monitoring.coverage_matched"
 
 
 class EventPayload(BaseModel):
@@ -118,22 +138,7 @@ def _first_errors(exc: Any, limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-# --- plans -------------------------------------------------------------------------------------
-
-
-@register
-class PlanCreated(EventPayload):
-    event_type: ClassVar[str] = EventType.PLAN_CREATED
-    source_service: ClassVar[str] = "plans"
-    summary: ClassVar[str] = "A plan was created (as a draft or by import)."
-
-    plan_id: str
-    number: str = Field(examples=["25/KH-STTTT"])
-    issuer_unit_id: str
-    title: str = Field(examples=["Kế hoạch thông tin, tuyên truyền phòng, chống tội phạm năm 2021"])
-    year: int
-    status: str = Field(examples=["draft"])
-    topics: list[str] = Field(default_factory=list, examples=[["drugs", "human_trafficking"]])
-
-    def subject(self) -> str | None:
-        return self.plan_id
+# The payload modules register themselves on import; importing them here makes the registry
+# complete wherever `services.contracts.events` is imported.
+from services.contracts.events import monitoring, notifications, plans  # noqa: E402, F401
+from services.contracts.events.plans import PlanCreated  # noqa: E402, F401  (re-export)
