@@ -14,6 +14,7 @@ __all__ = ["HarmfulScore", "HarmfulScorer", "Reason"]
 # starts with a literal class so the regex engine can skip ahead quickly
 _PHONE = re.compile(r"[0+](?:84 ?)?[1-9](?:[ .\-]?\d){7,9}(?!\d)")
 _LINK = re.compile(r"(?:zalo\.me|t\.me|telegram\.me|bit\.ly|tinyurl\.com|m\.me)/\S+", re.IGNORECASE)
+_LINK_HINTS = (".me/", ".ly/", "tinyurl.com/")
 _EXCLAIM = re.compile(r"!{2,}|\?!|!\?")
 
 
@@ -129,7 +130,8 @@ class HarmfulScorer:
                 if start == 0 or not raw[start - 1].isdigit():
                     out.append(Reason("phone", "lure", phone.group(0), weights["phone"]))
                     break
-        link = _LINK.search(raw)
+        lowered = raw.lower()
+        link = _LINK.search(raw) if any(s in lowered for s in _LINK_HINTS) else None
         if link and weights.get("link"):
             out.append(Reason("link", "lure", link.group(0), weights["link"]))
         bangs = _EXCLAIM.findall(raw)

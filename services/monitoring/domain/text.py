@@ -213,12 +213,16 @@ class PhraseMatch(Generic[P]):
 
 
 class PhraseMatcher(Generic[P]):
-    """Finds syllable-sequence phrases with word boundaries (first-syllable index)."""
+    """Finds syllable-sequence phrases with word boundaries.
+
+    Two-level index: first syllable -> (one-syllable payloads, second syllable -> longer
+    phrases), so each candidate position costs one or two dict lookups.
+    """
 
     __slots__ = ("_index", "_size")
 
     def __init__(self) -> None:
-        self._index: dict[str, list[tuple[tuple[str, ...], P]]] = {}
+        self._index: dict[str, tuple[list[P], dict[str, list[tuple[tuple[str, ...], P]]]]] = {}
         self._size = 0
 
     def __len__(self) -> int:
@@ -228,34 +232,48 @@ class PhraseMatcher(Generic[P]):
         if not phrase:
             return
         key = tuple(phrase)
-        bucket = self._index.setdefault(key[0], [])
-        bucket.append((key, payload))
-        bucket.sort(key=lambda entry: -len(entry[0]))
+        singles, longer = self._index.setdefault(key[0], ([], {}))
+        if len(key) == 1:
+            singles.append(payload)
+        else:
+            bucket = longer.setdefault(key[1], [])
+            bucket.append((key, payload))
+            bucket.sort(key=lambda entry: -len(entry[0]))
         self._size += 1
 
     def find(
         self, tokens: Sequence[str], index: dict[str, list[int]] | None = None
     ) -> list[PhraseMatch[P]]:
-        """All occurrences (overlapping allowed), longest phrase first at each position.
+        """All occurrences (overlapping allowed).
 
         ``index`` (token -> positions, see :attr:`NormalisedText.index`) makes the scan
-        proportional to the occurrences of phrase-initial syllables only; results are then
-        grouped by first syllable rather than sorted by position.
+        proportional to the occurrences of phrase-initial syllables only; results are grouped
+        by first syllable, not sorted by position.
         """
         if index is None:
             index = _positions(tokens)
         own = self._index
         out: list[PhraseMatch[P]] = []
+        n = len(tokens)
         for tok in own.keys() & index.keys():
-            bucket = own[tok]
+            singles, longer = own[tok]
             for i in index[tok]:
-                for phrase, payload in bucket:
-                    k = len(phrase)
-                    if k == 1 or tuple(tokens[i : i + k]) == phrase:
-                        out.append(PhraseMatch(i, i + k, payload))
+                for payload in singles:
+                    out.append(PhraseMatch(i, i + 1, payload))
+                if i + 1 < n and longer:
+                    bucket = longer.get(tokens[i + 1])
+                    if bucket is None:
+                        continue
+                    for phrase, payload in bucket:
+                        k = len(phrase)
+                        if k == 2 or tuple(tokens[i : i + k]) == phrase:
+                            out.append(PhraseMatch(i, i + k, payload))
         return out
 
     def phrases(self) -> Iterable[tuple[str, ...]]:
-        for bucket in self._index.values():
-            for phrase, _ in bucket:
-                yield phrase
+        for first, (singles, longer) in self._index.items():
+            for _ in singles:
+                yield (first,)
+            for bucket in longer.values():
+                for phrase, _ in bucket:
+                    yield phrase

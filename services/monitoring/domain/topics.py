@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .query import Node, QuerySyntaxError, parse_query
+from .query import And, Near, Node, Not, Or, QuerySyntaxError, parse_query
 from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = [
@@ -127,6 +127,16 @@ def parse_topics(data: Mapping[str, Any]) -> list[Topic]:
     return topics
 
 
+def _has_not(node: Node) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_not(c) for c in node.children)
+    if isinstance(node, Near):
+        return _has_not(node.left) or _has_not(node.right)
+    return False
+
+
 # payload kinds for the shared matchers
 _TERM, _EXCLUDE, _VETO, _RULE = 0, 1, 2, 3
 
@@ -141,6 +151,7 @@ class TopicClassifier:
         self._folded: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
         self._exact_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._folded_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._rule_needs: dict[bool, dict[str, frozenset[tuple[str, ...]]]] = {False: {}, True: {}}
         for topic in topics:
             for phrase in topic.terms:
                 self._add((_TERM, topic.id, phrase), phrase)
@@ -149,6 +160,10 @@ class TopicClassifier:
             for phrase in topic.veto:
                 self._add((_VETO, topic.id, phrase), phrase)
             for rule in topic.rules:
+                if not _has_not(rule.node):  # a rule without NOT needs one of its phrases
+                    raws = rule.node.phrases()
+                    self._rule_needs[False][rule.id] = frozenset(_phrase_key(r) for r in raws)
+                    self._rule_needs[True][rule.id] = frozenset(_fold_key(r) for r in raws)
                 for raw in rule.node.phrases():
                     exact, fold = _phrase_key(raw), _fold_key(raw)
                     self._exact_keys[raw] = exact
@@ -220,6 +235,9 @@ class TopicClassifier:
             fired_rules: list[str] = []
             if topic.rules and spans_by_key:
                 for rule in topic.rules:
+                    needed = self._rule_needs[folded].get(rule.id)
+                    if needed is not None and needed.isdisjoint(spans_by_key):
+                        continue
                     if rule.node.evaluate(spans_by_key, key):
                         fired_rules.append(rule.id)
             terms = hits.get(topic.id)
