@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 __all__ = [
     "AlertCandidate",
     "AlertGate",
     "AlertRule",
+    "DailyCounts",
     "Spike",
     "detect_spike",
     "evaluate_rules",
@@ -175,3 +177,59 @@ def detect_spike(
     limit = mean + k * max(stdev, 1.0)
     spike = n >= min_days and today >= min_count and today > limit
     return Spike(key, today, round(mean, 4), round(stdev, 4), round(limit, 4), spike)
+
+
+@dataclass(slots=True)
+class DailyCounts:
+    """Per-key daily counts (topic or place id -> ISO day -> count), pure persisted state."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    keep_days: int = 60
+
+    def add(self, key: str, day: date, n: int = 1) -> int:
+        per_day = self.counts.setdefault(key, {})
+        iso = day.isoformat()
+        per_day[iso] = per_day.get(iso, 0) + n
+        return per_day[iso]
+
+    def history(self, key: str, day: date, days: int) -> list[int]:
+        """Counts of the ``days`` days before ``day`` (oldest first, missing days as 0)."""
+        per_day = self.counts.get(key, {})
+        return [per_day.get((day - timedelta(days=d)).isoformat(), 0) for d in range(days, 0, -1)]
+
+    def spike(
+        self,
+        key: str,
+        day: date,
+        *,
+        days: int = 14,
+        k: float = 3.0,
+        min_count: int = 5,
+        min_days: int = 3,
+    ) -> Spike:
+        today = self.counts.get(key, {}).get(day.isoformat(), 0)
+        # only days since the key was first seen count as history
+        first = min(self.counts.get(key, {day.isoformat(): 0}))
+        known = max(0, min(days, (day - date.fromisoformat(first)).days))
+        previous = self.history(key, day, known)
+        return detect_spike(key, today, previous, k=k, min_count=min_count, min_days=min_days)
+
+    def prune(self, today: date) -> None:
+        limit = (today - timedelta(days=self.keep_days)).isoformat()
+        for key in list(self.counts):
+            kept = {d: c for d, c in self.counts[key].items() if d >= limit}
+            if kept:
+                self.counts[key] = kept
+            else:
+                del self.counts[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keep_days": self.keep_days, "counts": {k: dict(v) for k, v in self.counts.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DailyCounts:
+        counts = {
+            str(k): {str(d): int(c) for d, c in v.items()}
+            for k, v in (data.get("counts") or {}).items()
+        }
+        return cls(counts=counts, keep_days=int(data.get("keep_days", 60)))

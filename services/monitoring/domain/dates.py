@@ -67,7 +67,7 @@ def parse_date(text: str, *, now: datetime | None = None, tz: tzinfo = DEFAULT_T
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     except ValueError:
         pass
-    if raw[:1].isalpha() and "," in raw[:5] or re.match(r"\d{1,2} [A-Za-z]{3} \d{4}", raw):
+    if (raw[:1].isalpha() and "," in raw[:5]) or re.match(r"\d{1,2} [A-Za-z]{3} \d{4}", raw):
         try:  # RFC 822 / 2822 (RSS)
             parsed = parsedate_to_datetime(raw)
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)

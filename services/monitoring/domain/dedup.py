@@ -6,12 +6,14 @@ Memory per item: a 32-bit MinHash signature (``array('I')``), its band keys
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sys
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -46,7 +48,8 @@ def normalise_url(url: str) -> str:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if parts.port and not (
-        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
+        (parts.scheme == "http" and parts.port == 80)
+        or (parts.scheme == "https" and parts.port == 443)
     ):
         host = f"{host}:{parts.port}"
     query = urlencode(
@@ -111,9 +114,9 @@ class MinHasher:
     def signature(self, tokens: Sequence[str]) -> npt.NDArray[np.uint32]:
         """``num_perm`` 32-bit minimum hash values."""
         fingerprints = (self.shingle_hashes(tokens) >> _U64(32)).astype(np.uint32)
-        with np.errstate(over="ignore"):
-            mixed = self._a * fingerprints[np.newaxis, :] + self._b
-        result: npt.NDArray[np.uint32] = mixed.min(axis=1)
+        mixed = self._a * fingerprints  # (num_perm, n) uint32, wraps modulo 2**32
+        mixed += self._b
+        result: npt.NDArray[np.uint32] = np.minimum.reduce(mixed, axis=1)
         return result
 
 
@@ -169,7 +172,8 @@ class DedupIndex:
         self.max_items = max_items
         self.window_seconds = window_seconds
         self._band_mult = np.array(
-            [(0x9E3779B97F4A7C15 * (r + 1)) & _MASK64 | 1 for r in range(self.rows)], dtype=np.uint64
+            [(0x9E3779B97F4A7C15 * (r + 1)) & _MASK64 | 1 for r in range(self.rows)],
+            dtype=np.uint64,
         )
         self._band_salt = np.arange(bands, dtype=np.uint64) * _U64(0xA24BAED4963EE407)
         self._tables: list[dict[int, list[str]]] = [{} for _ in range(bands)]
@@ -181,8 +185,10 @@ class DedupIndex:
 
     def band_keys(self, signature: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
         rows = signature.astype(np.uint64).reshape(self.bands, self.rows)
-        with np.errstate(over="ignore"):
-            mixed = (rows * self._band_mult).sum(axis=1, dtype=np.uint64) ^ self._band_salt
+        # uint64 array arithmetic wraps modulo 2**64 (no overflow warnings for arrays)
+        mixed: npt.NDArray[np.uint64] = (rows * self._band_mult).sum(
+            axis=1, dtype=np.uint64
+        ) ^ self._band_salt
         return mixed
 
     def check(
@@ -245,6 +251,7 @@ class DedupIndex:
             self._tables[band].setdefault(key, []).append(item_id)
         for key in exact_keys:
             self._exact[key] = item_id
+        self.evict()
         return DuplicateMatch(item_id, original, round(score, 4) if original else 0.0, False)
 
     def _remove(self, item_id: str) -> None:
@@ -252,10 +259,8 @@ class DedupIndex:
         for band, key in enumerate(entry.bands.tolist()):
             bucket = self._tables[band].get(key)
             if bucket is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     bucket.remove(item_id)
-                except ValueError:
-                    pass
                 if not bucket:
                     del self._tables[band][key]
         for key in entry.exact_keys:
@@ -277,6 +282,41 @@ class DedupIndex:
                 self._remove(oldest_id)
                 removed += 1
         return removed
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Entries in insertion order as plain data (signatures as bytes) for persistence."""
+        return [
+            {
+                "item_id": item_id,
+                "original": e.original,
+                "seen_at": e.seen_at,
+                "signature": e.signature.tobytes(),
+                "exact_keys": list(e.exact_keys),
+            }
+            for item_id, e in self._entries.items()
+        ]
+
+    def restore(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Rebuild the index from :meth:`snapshot` output (same num_perm and bands)."""
+        for data in entries:
+            signature = np.frombuffer(data["signature"], dtype=np.uint32)
+            if len(signature) != self.num_perm:
+                raise ValueError("signature length does not match num_perm")
+            keys = self.band_keys(signature)
+            item_id = str(data["item_id"])
+            exact_keys = tuple(str(k) for k in data.get("exact_keys", ()))
+            self._entries[item_id] = _Entry(
+                signature=array("I", signature.tobytes()),
+                bands=array("Q", keys.tobytes()),
+                original=str(data.get("original") or item_id),
+                seen_at=float(data.get("seen_at", 0.0)),
+                exact_keys=exact_keys,
+            )
+            for band, key in enumerate(keys.tolist()):
+                self._tables[band].setdefault(key, []).append(item_id)
+            for key in exact_keys:
+                self._exact[key] = item_id
+        self.evict()
 
     def memory_bytes(self) -> int:
         """Approximate bytes held by the index (containers and per-item arrays)."""

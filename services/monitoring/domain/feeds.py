@@ -6,10 +6,11 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
+from html import unescape
 
 from .dates import DateParseError, parse_date
 
-__all__ = ["FeedError", "FeedItem", "ParsedFeed", "SkippedEntry", "parse_feed"]
+__all__ = ["FeedError", "FeedItem", "ParsedFeed", "SkippedEntry", "parse_feed", "strip_html"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -51,8 +52,7 @@ class ParsedFeed:
 
 
 def strip_html(text: str) -> str:
-    from html import unescape
-
+    """Drop tags and decode entities; collapse whitespace."""
     return " ".join(unescape(_TAGS.sub(" ", text)).split())
 
 
@@ -112,7 +112,12 @@ def parse_feed(data: bytes | str, *, now: datetime | None = None) -> ParsedFeed:
         channel = root.find("channel")
         if channel is None:
             raise FeedError("unknown_format", "rss without channel")
-        fmt, title, nodes, build = "rss", _text(channel.find("title")), channel.findall("item"), _rss_item
+        fmt, title, nodes, build = (
+            "rss",
+            _text(channel.find("title")),
+            channel.findall("item"),
+            _rss_item,
+        )
     elif root.tag == f"{_ATOM}feed":
         fmt, title = "atom", _text(root.find(f"{_ATOM}title"))
         nodes, build = root.findall(f"{_ATOM}entry"), _atom_entry
@@ -121,7 +126,7 @@ def parse_feed(data: bytes | str, *, now: datetime | None = None) -> ParsedFeed:
     for index, node in enumerate(nodes):
         try:
             item = build(node, now)
-        except Exception as exc:  # noqa: BLE001 - one bad entry must not fail the feed
+        except Exception as exc:
             skipped.append(SkippedEntry(index, f"error: {exc}"))
             continue
         if not item.link and not item.guid:

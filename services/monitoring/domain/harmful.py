@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+from .text import NormalisedText, PhraseMatch, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = ["HarmfulScore", "HarmfulScorer", "Reason"]
 
@@ -56,8 +56,7 @@ class HarmfulScorer:
         self.reporting_factor = reporting_factor
         self.folded_factor = folded_factor
         self.pattern_weights = dict(
-            pattern_weights
-            or {"phone": 0.35, "link": 0.4, "exclamation": 0.15, "caps": 0.15}
+            pattern_weights or {"phone": 0.35, "link": 0.4, "exclamation": 0.15, "caps": 0.15}
         )
         self._exact: PhraseMatcher[_Signal] = PhraseMatcher()
         self._folded: PhraseMatcher[_Signal] = PhraseMatcher()
@@ -74,11 +73,16 @@ class HarmfulScorer:
             weight = float(spec.get("weight", 0.5))
             if not 0.0 <= weight <= 1.0:
                 raise ValueError(f"signal {sid}: weight must be in [0, 1]")
-            signals.append((_Signal(str(sid), kind, weight), [str(p) for p in spec.get("phrases", [])]))
+            signals.append(
+                (_Signal(str(sid), kind, weight), [str(p) for p in spec.get("phrases", [])])
+            )
         reporting = data.get("reporting") or {}
         if reporting:
             signals.append(
-                (_Signal("reporting", "reporting", 0.0), [str(p) for p in reporting.get("phrases", [])])
+                (
+                    _Signal("reporting", "reporting", 0.0),
+                    [str(p) for p in reporting.get("phrases", [])],
+                )
             )
         return cls(
             signals,
@@ -88,24 +92,40 @@ class HarmfulScorer:
             folded_factor=float(data.get("folded_factor", 0.8)),
         )
 
-    def score(self, doc: NormalisedText, raw_text: str = "") -> HarmfulScore:
+    def matchers(self) -> tuple[PhraseMatcher[_Signal], PhraseMatcher[_Signal]]:
+        """(exact, accent-folded) phrase matchers, for merging into a shared matcher."""
+        return self._exact, self._folded
+
+    def score(
+        self,
+        doc: NormalisedText,
+        raw_text: str = "",
+        *,
+        matches: list[PhraseMatch[_Signal]] | None = None,
+    ) -> HarmfulScore:
+        """Score in [0, 1] with the reasons; ``raw_text`` enables the pattern detectors."""
         folded = doc.lacks_diacritics
-        tokens, index = doc.view(folded)
-        matches = (self._folded if folded else self._exact).find(tokens, index)
+        tokens, token_set = doc.view(folded)
+        if matches is None:
+            matches = (self._folded if folded else self._exact).find(tokens, token_set)
         reasons: list[Reason] = []
-        best: dict[str, Reason] = {}
-        reporting: list[str] = []
+        evidence_by_signal: dict[_Signal, list[tuple[str, ...]]] = {}
+        reporting: list[tuple[str, ...]] = []
         factor = self.folded_factor if folded else 1.0
-        for m in matches:
-            signal = m.payload
-            evidence = " ".join(tokens[m.start : m.end])
+        for start, end, signal in sorted(matches, key=lambda m: m[0]):
+            evidence = tokens[start:end]
             if signal.kind == "reporting":
-                reporting.append(evidence)
+                if evidence not in reporting:
+                    reporting.append(evidence)
                 continue
-            current = best.get(signal.id)
-            if current is None:
-                best[signal.id] = Reason(signal.id, signal.kind, evidence, signal.weight * factor)
-        reasons.extend(best.values())
+            found = evidence_by_signal.setdefault(signal, [])
+            if evidence not in found:
+                found.append(evidence)
+        for signal, found in evidence_by_signal.items():
+            # further distinct phrases of one signal add evidence with diminishing returns
+            weight = 1.0 - (1.0 - signal.weight * factor) ** (1.0 + 0.5 * (len(found) - 1))
+            text = ", ".join(" ".join(e) for e in found[:3])
+            reasons.append(Reason(signal.id, signal.kind, text, round(weight, 4)))
         if raw_text:
             reasons.extend(self._patterns(raw_text))
         miss = 1.0
@@ -113,11 +133,11 @@ class HarmfulScorer:
             miss *= 1.0 - reason.weight
         score = 1.0 - miss
         if reporting and score > 0:
-            distinct = list(dict.fromkeys(reporting))
             # more reporting markers, stronger damping (two or more: full factor)
-            damp = self.reporting_factor if len(distinct) >= 2 else (1 + self.reporting_factor) / 2
+            damp = self.reporting_factor if len(reporting) >= 2 else (1 + self.reporting_factor) / 2
             score *= damp
-            reasons.append(Reason("reporting", "reporting", ", ".join(distinct[:3]), damp - 1.0))
+            text = ", ".join(" ".join(e) for e in reporting[:3])
+            reasons.append(Reason("reporting", "reporting", text, round(damp - 1.0, 4)))
         score = round(min(max(score, 0.0), 1.0), 4)
         return HarmfulScore(score, score >= self.threshold, tuple(reasons))
 

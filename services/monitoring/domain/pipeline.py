@@ -12,7 +12,7 @@ from typing import Any
 from .dedup import DedupIndex, DuplicateMatch
 from .harmful import HarmfulScore, HarmfulScorer
 from .places import Gazetteer, PlaceMention
-from .text import BOUNDARY, NormalisedText, normalise
+from .text import BOUNDARY, NormalisedText, PhraseMatcher, normalise
 from .topics import TopicClassifier, TopicMatch
 
 __all__ = ["DATA_DIR", "Analysis", "Item", "Pipeline", "load_data_file"]
@@ -63,6 +63,40 @@ class Analysis:
     def topic_confidences(self) -> dict[str, float]:
         return {t.topic: t.confidence for t in self.topics}
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (e.g. the payload of ``monitoring.item_classified``)."""
+        return {
+            "item_id": self.item_id,
+            "cluster_id": self.cluster_id,
+            "duplicate_of": self.duplicate.original_id,
+            "duplicate_exact": self.duplicate.exact,
+            "jaccard": self.duplicate.jaccard,
+            "topics": [
+                {
+                    "topic": t.topic,
+                    "confidence": t.confidence,
+                    "terms": list(t.terms),
+                    "rules": list(t.rules),
+                    "folded": t.folded,
+                }
+                for t in self.topics
+            ],
+            "places": [
+                {"place_id": m.place_id, "surface": m.surface, "folded": m.folded}
+                for m in self.places
+            ],
+            "place_ids": list(self.place_ids),
+            "harmful": {
+                "score": self.harmful.score,
+                "harmful": self.harmful.harmful,
+                "reasons": [
+                    {"signal": r.signal, "kind": r.kind, "evidence": r.evidence, "weight": r.weight}
+                    for r in self.harmful.reasons
+                ],
+            },
+            "lacks_diacritics": self.text.lacks_diacritics,
+        }
+
 
 class Pipeline:
     """Holds the compiled data and the dedup index (the only mutable state)."""
@@ -78,6 +112,20 @@ class Pipeline:
         self.gazetteer = gazetteer
         self.scorer = scorer
         self.dedup = dedup or DedupIndex()
+        # one shared matcher per form, so each document is scanned once for all components
+        self._shared: tuple[PhraseMatcher[tuple[int, Any]], PhraseMatcher[tuple[int, Any]]] = (
+            PhraseMatcher(),
+            PhraseMatcher(),
+        )
+        sources: tuple[tuple[PhraseMatcher[Any], PhraseMatcher[Any]], ...] = (
+            classifier.matchers(),
+            gazetteer.matchers(),
+            scorer.matchers(),
+        )
+        for tag, pair in enumerate(sources):
+            for form, source in enumerate(pair):
+                for phrase, payload in source.items():
+                    self._shared[form].add(phrase, (tag, payload))
 
     @classmethod
     def from_data(
@@ -95,7 +143,9 @@ class Pipeline:
         )
 
     @classmethod
-    def from_directory(cls, directory: str | Path = DATA_DIR, dedup: DedupIndex | None = None) -> Pipeline:
+    def from_directory(
+        cls, directory: str | Path = DATA_DIR, dedup: DedupIndex | None = None
+    ) -> Pipeline:
         base = Path(directory)
 
         def pick(stem: str) -> dict[str, Any]:
@@ -112,13 +162,18 @@ class Pipeline:
         duplicate = self.dedup.add(
             item.id, body_tokens, url=item.url, guid=item.guid, seen_at=item.seen_at
         )
-        topics = tuple(self.classifier.classify(doc))
+        folded = doc.lacks_diacritics
+        tokens, token_set = doc.view(folded)
+        split: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+        for start, end, (tag, payload) in self._shared[int(folded)].find(tokens, token_set):
+            split[tag].append((start, end, payload))
+        topics = tuple(self.classifier.classify(doc, matches=split[0]))
         day = item.published.date() if item.published else None
-        places = tuple(self.gazetteer.find(doc))
+        places = tuple(self.gazetteer.find(doc, matches=split[1]))
         ids: dict[str, None] = {}
         for mention in places:
             ids[mention.place_id] = None
             for ancestor in self.gazetteer.ancestors(mention.place_id, day):
                 ids[ancestor] = None
-        harmful = self.scorer.score(doc, f"{item.title}\n{item.body}")
+        harmful = self.scorer.score(doc, f"{item.title}\n{item.body}", matches=split[2])
         return Analysis(item.id, doc, duplicate, topics, places, tuple(ids), harmful)

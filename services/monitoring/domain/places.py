@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+from .text import NormalisedText, PhraseMatch, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = ["Gazetteer", "GazetteerError", "Place", "PlaceMention"]
 
@@ -115,26 +115,37 @@ class Gazetteer:
                     raise GazetteerError(f"{place.id}: unknown parent {link.id!r}")
         return cls(places, tuple(str(x) for x in data.get("exclude") or ()))
 
-    def find(self, doc: NormalisedText, *, on: date | None = None) -> list[PlaceMention]:
+    def matchers(self) -> tuple[PhraseMatcher[str | None], PhraseMatcher[str | None]]:
+        """(exact, accent-folded) phrase matchers, for merging into a shared matcher."""
+        return self._exact, self._folded
+
+    def find(
+        self,
+        doc: NormalisedText,
+        *,
+        on: date | None = None,
+        matches: list[PhraseMatch[str | None]] | None = None,
+    ) -> list[PlaceMention]:
         """Place mentions in document order; ``on`` keeps only places valid that day."""
         folded = doc.lacks_diacritics
-        tokens, index = doc.view(folded)
-        matches = (self._folded if folded else self._exact).find(tokens, index)
+        tokens, token_set = doc.view(folded)
+        if matches is None:
+            matches = (self._folded if folded else self._exact).find(tokens, token_set)
         if not matches:
             return []
-        matches.sort(key=lambda m: (m.start, m.start - m.end))
+        matches.sort(key=lambda m: (m[0], m[0] - m[1]))
         out: list[PlaceMention] = []
         covered_to = -1
         for m in matches:
-            if m.start < covered_to:
+            if m[0] < covered_to:
                 continue
-            covered_to = m.end
-            if m.payload is None:
+            covered_to = m[1]
+            if m[2] is None:
                 continue
-            place = self.places[m.payload]
+            place = self.places[m[2]]
             if on is not None and not place.valid_on(on):
                 continue
-            out.append(PlaceMention(m.payload, " ".join(tokens[m.start : m.end]), m.start, m.end, folded))
+            out.append(PlaceMention(m[2], " ".join(tokens[m[0] : m[1]]), m[0], m[1], folded))
         return out
 
     def place_ids(self, doc: NormalisedText, *, on: date | None = None) -> list[str]:

@@ -27,10 +27,7 @@ def next_poll_interval(
         return current
     weights = [2.0**i for i in range(len(new_items_recent))]
     rate = sum(w * c for w, c in zip(weights, new_items_recent, strict=True)) / sum(weights)
-    if rate <= 0:
-        proposed = current * 1.5
-    else:
-        proposed = current * target_per_poll / rate
+    proposed = current * 1.5 if rate <= 0 else current * target_per_poll / rate
     proposed = min(max(proposed, current * 0.5), current * 2.0)
     return round(min(max(proposed, minimum), maximum), 1)
 

@@ -22,7 +22,8 @@ from .text import tokenise
 __all__ = ["And", "Near", "Node", "Not", "Or", "Phrase", "QuerySyntaxError", "parse_query"]
 
 Span = tuple[int, int]
-Phrases = Mapping[tuple[str, ...], list[Span]]
+Phrases = Mapping[str, list[Span]]
+Key = Callable[[tuple[str, ...]], str]
 
 
 class QuerySyntaxError(ValueError):
@@ -33,7 +34,7 @@ class QuerySyntaxError(ValueError):
 class Phrase:
     raw: tuple[str, ...]
 
-    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         return spans.get(key(self.raw), [])
 
     def phrases(self) -> list[tuple[str, ...]]:
@@ -44,7 +45,7 @@ class Phrase:
 class Not:
     child: Node
 
-    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         return [] if self.child.evaluate(spans, key) else [(0, 0)]
 
     def phrases(self) -> list[tuple[str, ...]]:
@@ -55,7 +56,7 @@ class Not:
 class And:
     children: tuple[Node, ...]
 
-    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         out: list[Span] = []
         for child in self.children:
             got = child.evaluate(spans, key)
@@ -72,7 +73,7 @@ class And:
 class Or:
     children: tuple[Node, ...]
 
-    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         out: list[Span] = []
         for child in self.children:
             out.extend(child.evaluate(spans, key))
@@ -88,7 +89,7 @@ class Near:
     right: Node
     distance: int
 
-    def evaluate(self, spans: Phrases, key: Callable[[tuple[str, ...]], tuple[str, ...]]) -> list[Span]:
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         left = [s for s in self.left.evaluate(spans, key) if s != (0, 0)]
         if not left:
             return []
@@ -117,7 +118,7 @@ def _lex(query: str) -> list[tuple[str, str]]:
     while pos < len(query):
         m = _LEX.match(query, pos)
         if m is None or m.end() == pos:
-            raise QuerySyntaxError(f"unexpected input at {pos}: {query[pos:pos + 20]!r}")
+            raise QuerySyntaxError(f"unexpected input at {pos}: {query[pos : pos + 20]!r}")
         pos = m.end()
         if m.group(1):
             tokens.append(("PHRASE", m.group(2)))
@@ -213,9 +214,10 @@ def parse_query(query: str) -> Node:
 
 def phrase_spans(
     tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]
-) -> dict[tuple[str, ...], list[Span]]:
-    """Spans of each phrase in ``tokens`` (helper for ad-hoc evaluation)."""
-    out: dict[tuple[str, ...], list[Span]] = {}
+) -> dict[str, list[Span]]:
+    """Spans of each phrase in ``tokens``, keyed by the space-joined phrase (ad-hoc helper;
+    evaluate with ``key=" ".join``)."""
+    out: dict[str, list[Span]] = {}
     for phrase in phrases:
         k = len(phrase)
         hits = [
@@ -223,5 +225,5 @@ def phrase_spans(
             for i, tok in enumerate(tokens)
             if tok == phrase[0] and tuple(tokens[i : i + k]) == phrase
         ]
-        out[phrase] = hits
+        out[" ".join(phrase)] = hits
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -39,6 +40,10 @@ def _blocked_reason(ip: IPAddress) -> str | None:
     if ip in _METADATA:
         return "cloud_metadata"
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_loopback:
+            return "loopback"
+        if ip.is_unspecified:
+            return "unspecified"
         inner = _embedded_v4(ip)
         if inner is not None:
             reason = _blocked_reason(inner)
@@ -77,9 +82,7 @@ def _allowed(host: str, ips: list[IPAddress], allowlist: Iterable[str]) -> set[s
     return covered
 
 
-def check_url_allowed(
-    url: str, resolved_ips: Iterable[str], allowlist: Iterable[str] = ()
-) -> None:
+def check_url_allowed(url: str, resolved_ips: Iterable[str], allowlist: Iterable[str] = ()) -> None:
     """Raise :class:`UrlNotAllowed` unless ``url`` is http(s) to public addresses only.
 
     ``resolved_ips`` are all addresses the host resolved to (the caller must connect to one of
@@ -96,10 +99,8 @@ def check_url_allowed(
     if parts.username or parts.password:
         raise UrlNotAllowed("credentials_in_url")
     ips: list[IPAddress] = []
-    try:
+    with contextlib.suppress(ValueError):
         ips.append(ipaddress.ip_address(host))
-    except ValueError:
-        pass
     for value in resolved_ips:
         try:
             ips.append(ipaddress.ip_address(value.split("%", 1)[0]))

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 __all__ = [
     "NormalisedText",
@@ -37,9 +37,7 @@ BOUNDARY = "\x00"
 def _place_tone(base: str, tone: str) -> str:
     """Put ``tone`` on the vowel chosen by the modern ("new style") orthography rule."""
     start = 0
-    if base.startswith("qu"):
-        start = 2
-    elif base.startswith("gi") and len(base) > 2 and base[2] in _VOWELS:
+    if base.startswith("qu") or (base.startswith("gi") and len(base) > 2 and base[2] in _VOWELS):
         start = 2
     i = start
     while i < len(base) and base[i] not in _VOWELS:
@@ -62,9 +60,7 @@ def _place_tone(base: str, tone: str) -> str:
             offset = 0
         elif has_final:
             offset = len(cluster) - 1
-        elif len(cluster) >= 3:
-            offset = 1
-        elif cluster in _NEW_STYLE_PAIRS:
+        elif len(cluster) >= 3 or cluster in _NEW_STYLE_PAIRS:
             offset = 1
         else:
             offset = 0
@@ -72,31 +68,52 @@ def _place_tone(base: str, tone: str) -> str:
     return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
 
 
-_CANON_CACHE: dict[str, tuple[str, str, bool]] = {}
+# Per-syllable caches (bounded: cleared when they grow past _MAX_CACHE entries).
+_CANON: dict[str, str] = {}  # raw syllable -> canonical
+_FOLD: dict[str, str] = {}  # raw or canonical syllable -> accent-folded
+_MARKED: set[str] = set()  # raw syllables carrying Vietnamese diacritics
+_MAX_CACHE = 500_000
 
 
-def _analyse_syllable(token: str) -> tuple[str, str, bool]:
-    """Return (canonical form, accent-folded form, carries Vietnamese diacritics)."""
-    hit = _CANON_CACHE.get(token)
-    if hit is not None:
-        return hit
+def _learn(token: str) -> None:
     if token.isascii():
-        result = (token, token, False)
+        canon = folded = token
     else:
         decomposed = unicodedata.normalize("NFD", token)
         tones = [ch for ch in decomposed if ch in _TONES]
         if tones:
-            base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+            base = unicodedata.normalize(
+                "NFC", "".join(ch for ch in decomposed if ch not in _TONES)
+            )
             canon = _place_tone(base, tones[0])
         else:
             canon = token
         folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         folded = folded.replace("đ", "d")
-        has_diacritics = folded != token
-        result = (canon, folded, has_diacritics)
-    if len(_CANON_CACHE) < 500_000:
-        _CANON_CACHE[token] = result
-    return result
+    _CANON[token] = canon
+    _FOLD[token] = folded
+    _FOLD[canon] = folded
+    if folded != token:
+        _MARKED.add(token)
+
+
+def _ensure(tokens: Iterable[str]) -> None:
+    missing = set(tokens).difference(_CANON)
+    if not missing:
+        return
+    if len(_CANON) + len(missing) > _MAX_CACHE:
+        _CANON.clear()
+        _FOLD.clear()
+        _MARKED.clear()
+    for token in missing:
+        _learn(token)
+
+
+def _analyse_syllable(token: str) -> tuple[str, str, bool]:
+    """Return (canonical form, accent-folded form, carries Vietnamese diacritics)."""
+    if token not in _CANON:
+        _ensure((token,))
+    return _CANON[token], _FOLD[token], token in _MARKED
 
 
 def canonical_syllable(token: str) -> str:
@@ -111,13 +128,21 @@ def fold_syllable(token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NormalisedText:
-    """Syllables of a text in canonical and accent-folded form, with a position index."""
+    """Syllables of a text in canonical form; the accent-folded form is derived on demand."""
 
     tokens: tuple[str, ...]
-    folded: tuple[str, ...]
     diacritic_share: float
-    index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
-    folded_index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    _lazy: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        """Accent-folded syllables (đ → d, no diacritics)."""
+        hit: tuple[str, ...] | None = self._lazy.get("folded")
+        if hit is None:
+            _ensure(t for t in self.tokens if t not in _FOLD and t != BOUNDARY)
+            hit = tuple(map(_FOLD.get, self.tokens, self.tokens))
+            self._lazy["folded"] = hit
+        return hit
 
     @property
     def lacks_diacritics(self) -> bool:
@@ -128,24 +153,15 @@ class NormalisedText:
     def text(self) -> str:
         return " ".join(t for t in self.tokens if t != BOUNDARY)
 
-    def view(self, folded: bool) -> tuple[tuple[str, ...], dict[str, list[int]]]:
-        """(tokens, position index) of the canonical or the accent-folded form."""
-        if not folded:
-            return self.tokens, self.index
-        if not self.folded_index and self.folded:
-            self.folded_index.update(_positions(self.folded))
-        return self.folded, self.folded_index
-
-
-def _positions(tokens: Sequence[str]) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = {}
-    for i, tok in enumerate(tokens):
-        hit = index.get(tok)
+    def view(self, folded: bool) -> tuple[tuple[str, ...], frozenset[str]]:
+        """(tokens, set of distinct tokens) of the canonical or accent-folded form; the set is
+        built once and shared by all matchers run on this text."""
+        tokens = self.folded if folded else self.tokens
+        hit: frozenset[str] | None = self._lazy.get(folded)
         if hit is None:
-            index[tok] = [i]
-        else:
-            hit.append(i)
-    return index
+            hit = frozenset(tokens)
+            self._lazy[folded] = hit
+        return tokens, hit
 
 
 DIACRITIC_SHARE_THRESHOLD = 0.15
@@ -160,36 +176,32 @@ def tokenise(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).casefold()
     if "’" in text or "‘" in text or "`" in text or "ʼ" in text:
         text = text.translate(_APOSTROPHES)
-    return _TOKEN_RE.findall(text)
+    # str.split is C-fast; only chunks with punctuation go through the regex
+    out: list[str] = []
+    find = _TOKEN_RE.findall
+    for chunk in text.split():
+        if chunk.isalnum():
+            out.append(chunk)
+        else:
+            out.extend(find(chunk))
+    return out
 
 
 def normalise(*fields: str) -> NormalisedText:
     """Normalise one or more text fields; fields are separated by a boundary sentinel."""
     canon: list[str] = []
-    folded: list[str] = []
-    index: dict[str, list[int]] = {}
     letters = 0
     marked = 0
-    cache = _CANON_CACHE
     for number, field_text in enumerate(fields):
         if number:
             canon.append(BOUNDARY)
-            folded.append(BOUNDARY)
         raw_tokens = tokenise(field_text)
-        infos = [cache.get(raw) or _analyse_syllable(raw) for raw in raw_tokens]
-        start = len(canon)
-        canon.extend([info[0] for info in infos])
-        folded.extend([info[1] for info in infos])
-        marked += sum([info[2] for info in infos])
-        letters += len(raw_tokens) - sum([raw.isdigit() for raw in raw_tokens])
-        for i, tok in enumerate(canon[start:], start):
-            hit = index.get(tok)
-            if hit is None:
-                index[tok] = [i]
-            else:
-                hit.append(i)
+        _ensure(raw_tokens)
+        canon.extend(map(_CANON.__getitem__, raw_tokens))
+        marked += sum(map(_MARKED.__contains__, raw_tokens))
+        letters += len(raw_tokens) - sum(map(str.isdigit, raw_tokens))
     share = marked / letters if letters else 0.0
-    return NormalisedText(tuple(canon), tuple(folded), share, index)
+    return NormalisedText(tuple(canon), share)
 
 
 def normalise_phrase(phrase: str) -> tuple[str, ...]:
@@ -205,18 +217,16 @@ def fold_phrase(phrase: str) -> tuple[str, ...]:
 P = TypeVar("P")
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseMatch(Generic[P]):
-    start: int
-    end: int  # exclusive
-    payload: P
+# A match is a plain tuple (start, end exclusive, payload): cheap to build in hot loops.
+PhraseMatch: TypeAlias = tuple[int, int, P]
 
 
 class PhraseMatcher(Generic[P]):
     """Finds syllable-sequence phrases with word boundaries.
 
     Two-level index: first syllable -> (one-syllable payloads, second syllable -> longer
-    phrases), so each candidate position costs one or two dict lookups.
+    phrases). Candidate positions are found by intersecting the first syllables with the
+    document's token set (C-speed), so most documents cost one set operation and one scan.
     """
 
     __slots__ = ("_index", "_size")
@@ -242,38 +252,36 @@ class PhraseMatcher(Generic[P]):
         self._size += 1
 
     def find(
-        self, tokens: Sequence[str], index: dict[str, list[int]] | None = None
+        self, tokens: Sequence[str], token_set: frozenset[str] | None = None
     ) -> list[PhraseMatch[P]]:
-        """All occurrences (overlapping allowed).
+        """All occurrences in document order (overlapping allowed, longest first per start).
 
-        ``index`` (token -> positions, see :attr:`NormalisedText.index`) makes the scan
-        proportional to the occurrences of phrase-initial syllables only; results are grouped
-        by first syllable, not sorted by position.
+        Pass ``token_set`` from :meth:`NormalisedText.view` to avoid rebuilding it.
         """
-        if index is None:
-            index = _positions(tokens)
+        tokens = tuple(tokens)
         own = self._index
+        candidates = own.keys() & (token_set if token_set is not None else set(tokens))
+        if not candidates:
+            return []
         out: list[PhraseMatch[P]] = []
         n = len(tokens)
-        for tok in own.keys() & index.keys():
-            singles, longer = own[tok]
-            for i in index[tok]:
-                for payload in singles:
-                    out.append(PhraseMatch(i, i + 1, payload))
-                if i + 1 < n and longer:
-                    bucket = longer.get(tokens[i + 1])
-                    if bucket is None:
-                        continue
+        for i in [i for i, tok in enumerate(tokens) if tok in candidates]:
+            singles, longer = own[tokens[i]]
+            for payload in singles:
+                out.append((i, i + 1, payload))
+            if longer and i + 1 < n:
+                bucket = longer.get(tokens[i + 1])
+                if bucket is not None:
                     for phrase, payload in bucket:
                         k = len(phrase)
-                        if k == 2 or tuple(tokens[i : i + k]) == phrase:
-                            out.append(PhraseMatch(i, i + k, payload))
+                        if k == 2 or tokens[i : i + k] == phrase:
+                            out.append((i, i + k, payload))
         return out
 
-    def phrases(self) -> Iterable[tuple[str, ...]]:
+    def items(self) -> Iterable[tuple[tuple[str, ...], P]]:
+        """(phrase, payload) pairs, e.g. to merge several matchers into one."""
         for first, (singles, longer) in self._index.items():
-            for _ in singles:
-                yield (first,)
+            for payload in singles:
+                yield (first,), payload
             for bucket in longer.values():
-                for phrase, _ in bucket:
-                    yield phrase
+                yield from bucket

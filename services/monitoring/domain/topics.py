@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .query import And, Near, Node, Not, Or, QuerySyntaxError, parse_query
-from .text import NormalisedText, PhraseMatcher, fold_phrase, normalise_phrase
+from .text import NormalisedText, PhraseMatch, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = [
     "TOPIC_IDS",
@@ -117,7 +117,9 @@ def parse_topics(data: Mapping[str, Any]) -> list[Topic]:
             Topic(
                 id=str(topic_id),
                 label=str(spec.get("label", topic_id)),
-                threshold=_as_float(spec.get("threshold", default_threshold), f"{topic_id}.threshold"),
+                threshold=_as_float(
+                    spec.get("threshold", default_threshold), f"{topic_id}.threshold"
+                ),
                 terms=terms,
                 exclude=tuple(str(x) for x in spec.get("exclude") or ()),
                 veto=tuple(str(x) for x in spec.get("veto") or ()),
@@ -137,6 +139,18 @@ def _has_not(node: Node) -> bool:
     return False
 
 
+Payload = tuple[int, str, str]
+
+
+def _requirements(node: Node) -> list[frozenset[tuple[str, ...]]]:
+    """Groups of phrases (for NOT-free queries) of which at least one each must occur."""
+    if isinstance(node, And):
+        return [g for c in node.children for g in _requirements(c)]
+    if isinstance(node, Near):
+        return _requirements(node.left) + _requirements(node.right)
+    return [frozenset(node.phrases())]
+
+
 # payload kinds for the shared matchers
 _TERM, _EXCLUDE, _VETO, _RULE = 0, 1, 2, 3
 
@@ -147,11 +161,14 @@ class TopicClassifier:
     def __init__(self, topics: list[Topic], folded_factor: float = 0.75) -> None:
         self.topics = {t.id: t for t in topics}
         self.folded_factor = folded_factor
-        self._exact: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
-        self._folded: PhraseMatcher[tuple[int, str, str]] = PhraseMatcher()
-        self._exact_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._folded_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._rule_needs: dict[bool, dict[str, frozenset[tuple[str, ...]]]] = {False: {}, True: {}}
+        self._exact: PhraseMatcher[Payload] = PhraseMatcher()
+        self._folded: PhraseMatcher[Payload] = PhraseMatcher()
+        self._exact_keys: dict[tuple[str, ...], str] = {}
+        self._folded_keys: dict[tuple[str, ...], str] = {}
+        self._rule_needs: dict[bool, dict[str, tuple[frozenset[str], ...]]] = {
+            False: {},
+            True: {},
+        }
         for topic in topics:
             for phrase in topic.terms:
                 self._add((_TERM, topic.id, phrase), phrase)
@@ -160,14 +177,18 @@ class TopicClassifier:
             for phrase in topic.veto:
                 self._add((_VETO, topic.id, phrase), phrase)
             for rule in topic.rules:
-                if not _has_not(rule.node):  # a rule without NOT needs one of its phrases
-                    raws = rule.node.phrases()
-                    self._rule_needs[False][rule.id] = frozenset(_phrase_key(r) for r in raws)
-                    self._rule_needs[True][rule.id] = frozenset(_fold_key(r) for r in raws)
+                if not _has_not(rule.node):  # each group needs one of its phrases present
+                    groups = _requirements(rule.node)
+                    self._rule_needs[False][rule.id] = tuple(
+                        frozenset(" ".join(_phrase_key(r)) for r in g) for g in groups
+                    )
+                    self._rule_needs[True][rule.id] = tuple(
+                        frozenset(" ".join(_fold_key(r)) for r in g) for g in groups
+                    )
                 for raw in rule.node.phrases():
                     exact, fold = _phrase_key(raw), _fold_key(raw)
-                    self._exact_keys[raw] = exact
-                    self._folded_keys[raw] = fold
+                    self._exact_keys[raw] = " ".join(exact)
+                    self._folded_keys[raw] = " ".join(fold)
                     self._exact.add(exact, (_RULE, "", " ".join(exact)))
                     self._folded.add(fold, (_RULE, "", " ".join(fold)))
 
@@ -177,47 +198,61 @@ class TopicClassifier:
         factor = _as_float(defaults.get("folded_factor", 0.75), "defaults.folded_factor")
         return cls(parse_topics(data), folded_factor=factor)
 
-    def _add(self, payload: tuple[int, str, str], phrase: str) -> None:
+    def _add(self, payload: Payload, phrase: str) -> None:
         self._exact.add(normalise_phrase(phrase), payload)
         self._folded.add(fold_phrase(phrase), payload)
 
-    def classify(self, doc: NormalisedText, *, min_confidence: float | None = None) -> list[TopicMatch]:
-        """Topics whose confidence reaches their threshold (or ``min_confidence`` if given)."""
+    def matchers(self) -> tuple[PhraseMatcher[Payload], PhraseMatcher[Payload]]:
+        """(exact, accent-folded) phrase matchers, for merging into a shared matcher."""
+        return self._exact, self._folded
+
+    def classify(
+        self,
+        doc: NormalisedText,
+        *,
+        min_confidence: float | None = None,
+        matches: list[PhraseMatch[Payload]] | None = None,
+    ) -> list[TopicMatch]:
+        """Topics whose confidence reaches their threshold (or ``min_confidence`` if given).
+
+        ``matches`` may carry this classifier's phrase matches precomputed by a shared matcher.
+        """
         folded = doc.lacks_diacritics
-        matcher = self._folded if folded else self._exact
-        tokens, index = doc.view(folded)
-        matches = matcher.find(tokens, index)
+        if matches is None:
+            tokens, token_set = doc.view(folded)
+            matches = (self._folded if folded else self._exact).find(tokens, token_set)
         if not matches:
             return []
         excluded: dict[str, list[tuple[int, int]]] = {}
         vetoed: set[str] = set()
-        rule_spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-        for m in matches:
-            kind, topic_id, phrase = m.payload
-            if kind == _EXCLUDE:
-                excluded.setdefault(topic_id, []).append((m.start, m.end))
-            elif kind == _VETO:
-                vetoed.add(topic_id)
-            elif kind == _RULE:
-                rule_spans.setdefault(tuple(phrase.split(" ")), []).append((m.start, m.end))
+        rule_spans: dict[str, list[tuple[int, int]]] = {}
         kept: dict[str, list[tuple[int, int, str]]] = {}
-        for m in matches:
-            kind, topic_id, phrase = m.payload
-            if kind != _TERM or topic_id in vetoed:
-                continue
-            spans = excluded.get(topic_id)
-            if spans and any(s < m.end and m.start < e for s, e in spans):
-                continue
-            kept.setdefault(topic_id, []).append((m.start, m.end, phrase))
+        for start, end, (kind, topic_id, phrase) in matches:
+            if kind == _TERM:
+                kept.setdefault(topic_id, []).append((start, end, phrase))
+            elif kind == _RULE:
+                rule_spans.setdefault(phrase, []).append((start, end))
+            elif kind == _EXCLUDE:
+                excluded.setdefault(topic_id, []).append((start, end))
+            else:
+                vetoed.add(topic_id)
         hits: dict[str, dict[str, float]] = {}
         for topic_id, found in kept.items():
+            if topic_id in vetoed:
+                continue
+            spans = excluded.get(topic_id)
+            if spans:
+                found = [f for f in found if not any(s < f[1] and f[0] < e for s, e in spans)]
             weights = self.topics[topic_id].terms
             chosen = hits.setdefault(topic_id, {})
+            # a term inside a longer term of the same topic adds no evidence: sweep by start
+            found.sort(key=lambda f: (f[0], -f[1]))
+            max_start, max_end = -1, -1
             for start, end, phrase in found:
-                # a term inside a longer term of the same topic adds no evidence
-                if any(
-                    s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found
-                ):
+                contained = max_end >= end and (max_start, max_end) != (start, end)
+                if end > max_end:
+                    max_start, max_end = start, end
+                if contained or phrase in chosen:
                     continue
                 if weights[phrase] != 0.0:
                     chosen[phrase] = weights[phrase]
@@ -225,8 +260,8 @@ class TopicClassifier:
         out: list[TopicMatch] = []
         keys = self._folded_keys if folded else self._exact_keys
 
-        def key(raw: tuple[str, ...]) -> tuple[str, ...]:
-            return keys.get(raw, raw)
+        def key(raw: tuple[str, ...]) -> str:
+            return keys.get(raw) or " ".join(raw)
 
         spans_by_key = rule_spans
         for topic in self.topics.values():
@@ -236,7 +271,7 @@ class TopicClassifier:
             if topic.rules and spans_by_key:
                 for rule in topic.rules:
                     needed = self._rule_needs[folded].get(rule.id)
-                    if needed is not None and needed.isdisjoint(spans_by_key):
+                    if needed is not None and any(g.isdisjoint(spans_by_key) for g in needed):
                         continue
                     if rule.node.evaluate(spans_by_key, key):
                         fired_rules.append(rule.id)

@@ -6,6 +6,8 @@ eventlet must patch the standard library before anything else imports it.
 
 import warnings
 
+# eventlet announces its deprecation on import; nameko 2.14 needs it (see ARCHITECTURE.md).
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 import eventlet  # noqa: E402

@@ -1,0 +1,71 @@
+"""Pure domain layer of the monitoring service (stdlib + numpy only, no I/O frameworks).
+
+Entry point for the service layer: :class:`Pipeline` (``Pipeline.from_directory()`` loads the
+editable data files in ``services/monitoring/data``) and ``Pipeline.analyse(Item) -> Analysis``.
+"""
+
+from .alerts import (
+    AlertCandidate,
+    AlertGate,
+    AlertRule,
+    detect_spike,
+    evaluate_rules,
+    parse_alert_rules,
+)
+from .coverage import Assignment, CoverageFact, coverage_keys, match_coverage
+from .dates import DateParseError, parse_date
+from .dedup import DedupIndex, DuplicateMatch, estimate_bytes_per_item, exact_key, normalise_url
+from .feeds import FeedError, FeedItem, ParsedFeed, parse_feed
+from .harmful import HarmfulScore, HarmfulScorer
+from .pipeline import DATA_DIR, Analysis, Item, Pipeline, load_data_file
+from .places import Gazetteer, PlaceMention
+from .polling import SourceHealth, next_poll_interval, source_health
+from .query import QuerySyntaxError, parse_query
+from .ssrf import UrlNotAllowed, check_url_allowed
+from .text import NormalisedText, normalise
+from .topics import TOPIC_IDS, TopicClassifier, TopicMatch
+
+__all__ = [
+    "DATA_DIR",
+    "TOPIC_IDS",
+    "AlertCandidate",
+    "AlertGate",
+    "AlertRule",
+    "Analysis",
+    "Assignment",
+    "CoverageFact",
+    "DateParseError",
+    "DedupIndex",
+    "DuplicateMatch",
+    "FeedError",
+    "FeedItem",
+    "Gazetteer",
+    "HarmfulScore",
+    "HarmfulScorer",
+    "Item",
+    "NormalisedText",
+    "ParsedFeed",
+    "Pipeline",
+    "PlaceMention",
+    "QuerySyntaxError",
+    "SourceHealth",
+    "TopicClassifier",
+    "TopicMatch",
+    "UrlNotAllowed",
+    "check_url_allowed",
+    "coverage_keys",
+    "detect_spike",
+    "estimate_bytes_per_item",
+    "evaluate_rules",
+    "exact_key",
+    "load_data_file",
+    "match_coverage",
+    "next_poll_interval",
+    "normalise",
+    "normalise_url",
+    "parse_alert_rules",
+    "parse_date",
+    "parse_feed",
+    "parse_query",
+    "source_health",
+]

@@ -1,0 +1,30 @@
+import json
+from datetime import datetime
+
+from services.monitoring.domain.pipeline import DATA_DIR, Item, Pipeline
+
+
+def test_analyse_end_to_end(pipeline: Pipeline) -> None:
+    body = (
+        "Công an huyện Chư Sê bắt quả tang nhóm đối tượng tổ chức đánh bạc dưới hình thức xóc "
+        "đĩa, thu giữ 40 triệu đồng."
+    )
+    first = pipeline.analyse(Item("a", "Bắt sới bạc", body, url="https://x.vn/a",
+                                  published=datetime(2021, 5, 1)))
+    assert [t.topic for t in first.topics] == ["gambling"]
+    assert first.place_ids == ("chu_se", "gia_lai", "vn")
+    assert not first.harmful.harmful
+    assert first.cluster_id == "a"
+    copy = pipeline.analyse(Item("b", "Tin khác", "GIA LAI - " + body + " (Theo Báo Gia Lai)"))
+    assert copy.duplicate.original_id == "a" and copy.cluster_id == "a"
+    payload = json.loads(json.dumps(copy.to_dict()))
+    assert payload["duplicate_of"] == "a" and payload["topics"][0]["topic"] == "gambling"
+
+
+def test_evaluation_set_shape() -> None:
+    rows = [json.loads(line) for line in (DATA_DIR / "eval" / "items.jsonl").open()]
+    assert len(rows) >= 200
+    topics = {t for r in rows for t in r["topics"]}
+    assert len(topics) == 12
+    assert any(r["dup_of"] for r in rows) and any(r["harmful"] for r in rows)
+    assert {"no_diacritics", "nfd", "old_tone"} <= {r["variant"] for r in rows}
