@@ -16,6 +16,26 @@ from stack.processes import Platform
 DEV_METRICS_PORTS = {"plans": 9101, "notifications": 9102, "monitoring": 9103}
 
 
+def dev_secrets() -> dict[str, str]:
+    """The development admin's password and the JWT secret: generated once per checkout,
+    kept in var/ (git-ignored), never a default."""
+    import json
+    import secrets
+
+    path = ROOT / "var" / "dev-secrets.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    created = {"BOOTSTRAP_ADMIN_USERNAME": "admin",
+               "BOOTSTRAP_ADMIN_PASSWORD": secrets.token_urlsafe(18),
+               "AUTH_JWT_SECRET": secrets.token_urlsafe(48),
+               "ACK_LINK_SECRET": secrets.token_urlsafe(32)}
+    path.write_text(json.dumps(created, indent=2))
+    path.chmod(0o600)
+    return created
+
+
 def run() -> int:
     broker = ensure_rabbitmq()
     mongodb_uri, local_db = ensure_database()
@@ -24,8 +44,9 @@ def run() -> int:
     if busy:
         say(f"ports {busy} are in use (is the platform already running?)")
         return 1
+    secrets_ = dev_secrets()
     env = {"AMQP_URI": broker.uri, "MONGODB_URI": mongodb_uri,
-           "ENVIRONMENT": os.environ.get("ENVIRONMENT", "development")}
+           "ENVIRONMENT": os.environ.get("ENVIRONMENT", "development"), **secrets_}
     platform = Platform.configure(env, gateway_port, DEV_METRICS_PORTS)
     stopping = False
 
@@ -49,6 +70,9 @@ def run() -> int:
             *[f"             http://127.0.0.1:{p}/metrics ({n})"
               for n, p in DEV_METRICS_PORTS.items()],
             f"  demo plan  {plan['number']} -> {url}/api/v1/plans/{plan['id']}",
+            f"  sign in    POST {url}/api/v1/auth/token as "
+            f"{secrets_['BOOTSTRAP_ADMIN_USERNAME']} / {secrets_['BOOTSTRAP_ADMIN_PASSWORD']}"
+            " (stored in var/dev-secrets.json)",
             "  Ctrl-C stops everything.",
             ""]), flush=True)
         while not stopping:
