@@ -15,7 +15,8 @@ FROM python:3.11-slim
 RUN useradd --system --uid 10001 campaign
 COPY --from=build /venv /venv
 COPY deploy/docker-entrypoint.sh /usr/local/bin/campaign
-ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 ENVIRONMENT=production
+# PYTHONDONTWRITEBYTECODE: the Kubernetes pods run with a read-only root file system.
+ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 ENVIRONMENT=production
 USER campaign
 EXPOSE 8000 9100
 ENTRYPOINT ["campaign"]

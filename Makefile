@@ -2,18 +2,21 @@
 VENV := .venv/bin
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test test-all lint typecheck bench asyncapi definitions venv clean
+.PHONY: run test test-all lint typecheck bench asyncapi definitions venv tools clean
 
 venv:
 	@scripts/bootstrap.sh
 
+tools:  ## prometheus and promtool for the deploy tests (installed when missing)
+	@scripts/ensure-prometheus.sh
+
 run: venv  ## start the platform with demo data; Ctrl-C stops it
 	@$(VENV)/python -m stack run
 
-test: venv  ## the whole suite (unit, integration, e2e) against real RabbitMQ and database
+test: venv tools  ## the whole suite (unit, integration, e2e) against real RabbitMQ and database
 	@$(VENV)/python -m stack test $(PYTEST_ARGS)
 
-test-all: venv  ## also the slow tests (soak, long fault scenarios)
+test-all: venv tools  ## also the slow tests (soak, long fault scenarios)
 	@$(VENV)/python -m stack test
 
 lint: venv

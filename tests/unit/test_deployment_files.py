@@ -34,7 +34,8 @@ def compose_as_run() -> dict:
 def test_compose_file_parses_against_the_compose_specification(compose_as_run):
     # Merge keys (<<) and ${VARS} are resolved first, as docker compose does.
     parsed = compose_spec.PyCompose.from_json(json.dumps(compose_as_run))
-    assert set(parsed.service_names()) >= PLATFORM | {"rabbitmq", "mongo", "prometheus"}
+    assert set(parsed.service_names()) >= PLATFORM | {"rabbitmq", "mongo", "prometheus",
+                                                       "grafana"}
 
 
 def test_every_service_builds_or_has_an_image_and_a_healthcheck(compose):
@@ -60,9 +61,56 @@ def test_secrets_live_in_an_uncommitted_env_file():
 
 
 def test_rabbitmq_loads_the_generated_definitions(compose):
-    mounts = " ".join(compose["services"]["rabbitmq"]["volumes"])
-    assert "definitions.json" in mounts
-    assert "load_definitions" in (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text()
+    rabbitmq = compose["services"]["rabbitmq"]
+    conf = (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text()
+    directory = conf.split("load_definitions = ")[1].split()[0]
+    mounted = {m.split(":")[0]: m.split(":")[1] for m in rabbitmq["volumes"]}
+    assert mounted["./deploy/rabbitmq/definitions.json"].startswith(directory + "/")
+    assert {c["target"] for c in rabbitmq["configs"]} == {f"{directory}/20-users.json"}
+
+
+def test_rabbitmq_gets_its_application_user_from_the_env_file(compose_as_run):
+    # A blank node that imports definitions creates no default user: the user comes from .env
+    # through a definitions file that compose renders.
+    users = json.loads(compose_as_run["configs"]["rabbitmq-users"]["content"])
+    assert users["users"][0]["name"] == "campaign"
+    assert users["users"][0]["password"] == "change-me-rabbitmq"
+    assert users["permissions"][0] == {"user": "campaign", "vhost": "/", "configure": ".*",
+                                       "write": ".*", "read": ".*"}
+
+
+def test_rabbitmq_exposes_prometheus_metrics(compose):
+    mounts = compose["services"]["rabbitmq"]["volumes"]
+    assert "./deploy/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins:ro" in mounts
+    plugins = (ROOT / "deploy/rabbitmq/enabled_plugins").read_text()
+    assert re.fullmatch(r"\[([a-z_]+,)*[a-z_]+\]\.\n", plugins)  # an Erlang list term
+    assert {"rabbitmq_management", "rabbitmq_prometheus"} <= set(plugins[1:-3].split(","))
+    assert "prometheus.tcp.port = 15692" in (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text()
+
+
+def test_brokers_and_databases_keep_their_data_in_named_volumes(compose):
+    for name, path in (("rabbitmq", "/var/lib/rabbitmq"), ("mongo", "/data/db"),
+                       ("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana")):
+        volume = next(v.split(":")[0] for v in compose["services"][name]["volumes"]
+                      if v.split(":")[1] == path)
+        assert volume in compose["volumes"], name
+
+
+def test_prometheus_and_grafana_are_provisioned_from_deploy(compose):
+    prometheus = compose["services"]["prometheus"]
+    assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    grafana = compose["services"]["grafana"]
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_ADMIN_PASSWORD}"
+    assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+
+
+def test_every_variable_without_a_default_is_in_the_example_env_file():
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)\}", (ROOT / "docker-compose.yml").read_text()))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    assert used <= example, used - example
+    assert {"AUTH_JWT_SECRET", "BOOTSTRAP_ADMIN_PASSWORD", "GRAFANA_ADMIN_PASSWORD"} <= example
 
 
 def test_the_image_runs_every_service_command(compose):

@@ -1,0 +1,202 @@
+"""Kubernetes manifests (deploy/k8s, kustomize): every object validates against the Kubernetes
+schemas of the target version (kubernetes-validate ships them: works offline), the
+kustomization lists every manifest, workloads have probes, requests, replicas and disruption
+budgets, and the RabbitMQ definitions make the event queues quorum queues."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy/k8s"
+TARGET_VERSIONS = ("1.30.0", "1.34.0")   # oldest supported and current Kubernetes here
+PLATFORM = {"gateway", "plans", "notifications", "monitoring"}
+
+
+def manifest_files() -> list[Path]:
+    return sorted(p for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def objects() -> list[tuple[Path, dict[str, Any]]]:
+    return [(path, doc) for path in manifest_files()
+            for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def by_kind(kind: str) -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for _, doc in objects() if doc["kind"] == kind}
+
+
+def kustomization() -> dict[str, Any]:
+    return yaml.safe_load((K8S / "kustomization.yaml").read_text())
+
+
+def test_kustomization_lists_every_manifest_and_every_generated_file_exists():
+    listed = kustomization()["resources"]
+    assert sorted(listed) == sorted(str(p.relative_to(K8S)) for p in manifest_files())
+    for generator in kustomization()["configMapGenerator"]:
+        for file in generator["files"]:
+            assert (K8S / file).is_file(), file
+    # the workloads reference the generated ConfigMaps by their base names
+    generated = {g["name"] for g in kustomization()["configMapGenerator"]}
+    referenced = {v["configMap"]["name"] for _, doc in objects()
+                  if doc["kind"] in {"Deployment", "StatefulSet"}
+                  for v in doc["spec"]["template"]["spec"].get("volumes", [])
+                  if "configMap" in v}
+    assert referenced <= generated | set(by_kind("ConfigMap"))
+
+
+@pytest.mark.parametrize("version", TARGET_VERSIONS)
+def test_every_manifest_validates_against_the_kubernetes_schemas(version):
+    checked = 0
+    for path, doc in objects():
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            pytest.fail(f"{path.relative_to(ROOT)} {doc['kind']}/{doc['metadata']['name']}: "
+                        f"{exc.message} at {'/'.join(map(str, exc.path))}")
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_validator_rejects_a_wrong_manifest():
+    deployment = json.loads(json.dumps(by_kind("Deployment")["plans"]))
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"][
+        "port"] = ["not", "a", "port"]
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, TARGET_VERSIONS[0], strict=True)
+    deployment = json.loads(json.dumps(by_kind("Deployment")["plans"]))
+    deployment["spec"]["replica"] = 3   # typo: strict validation refuses unknown fields
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, TARGET_VERSIONS[0], strict=True)
+
+
+def containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(doc["spec"]["template"]["spec"]["containers"])
+
+
+def test_services_run_several_replicas_with_probes_requests_and_scrape_annotations():
+    deployments = by_kind("Deployment")
+    assert set(deployments) == PLATFORM
+    for name, deployment in deployments.items():
+        assert deployment["spec"]["replicas"] >= 2, name
+        pod = deployment["spec"]["template"]
+        annotations = pod["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/port"] == ("8000" if name == "gateway" else "9100")
+        main = containers(deployment)[0]
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            assert main[probe]["httpGet"]["path"] in {"/healthz", "/readyz"}, (name, probe)
+        if name != "gateway":
+            assert main["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            assert main["args"] == [f"services.{name}.service:{main['args'][0].split(':')[1]}"]
+        assert {"cpu", "memory"} <= set(main["resources"]["requests"]), name
+        assert "memory" in main["resources"]["limits"], name
+        assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+        env = {e["name"]: e for e in main["env"]}
+        assert "secretKeyRef" in env["RABBITMQ_PASS"]["valueFrom"]
+        assert "$(RABBITMQ_PASS)" in env["AMQP_URI"]["value"]
+        assert "replicaSet=rs0" in env["MONGODB_URI"]["value"]
+
+
+def test_every_workload_has_a_disruption_budget():
+    budgets = by_kind("PodDisruptionBudget")
+    workloads = {**by_kind("Deployment"), **by_kind("StatefulSet")}
+    covered = {b["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+               for b in budgets.values()}
+    labels = {w["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+              for w in workloads.values()}
+    assert labels == covered == PLATFORM | {"rabbitmq", "mongodb"}
+
+
+def test_rabbitmq_is_a_three_node_cluster_and_mongodb_a_three_member_replica_set():
+    sets = by_kind("StatefulSet")
+    rabbit, mongo = sets["rabbitmq"], sets["mongodb"]
+    assert rabbit["spec"]["replicas"] == mongo["spec"]["replicas"] == 3
+    conf = (K8S / "rabbitmq/rabbitmq.conf").read_text()
+    assert "rabbit_peer_discovery_k8s" in conf
+    assert "rabbitmq_peer_discovery_k8s" in (K8S / "rabbitmq/enabled_plugins").read_text()
+    assert "rabbitmq_prometheus" in (K8S / "rabbitmq/enabled_plugins").read_text()
+    assert rabbit["spec"]["template"]["spec"]["serviceAccountName"] in by_kind("ServiceAccount")
+    args = containers(mongo)[0]["args"]
+    assert args[args.index("--replSet") + 1] == "rs0" and "--keyFile" in args
+    script = (K8S / "mongodb/init-replica-set.sh").read_text()
+    assert "rs.initiate" in script and "createUser" in script
+    hosts = by_kind("ConfigMap")["campaign-config"]["data"]["MONGODB_HOSTS"].split(",")
+    assert [h.split(".")[0] for h in hosts] == ["mongodb-0", "mongodb-1", "mongodb-2"]
+
+
+def load_quorum_module() -> Any:
+    spec = importlib.util.spec_from_file_location("quorum_definitions",
+                                                  K8S / "rabbitmq/quorum_definitions.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_event_queues_are_quorum_queues_in_a_quorum_default_vhost():
+    module = load_quorum_module()
+    committed = (K8S / "rabbitmq/definitions.json").read_text()
+    assert committed == module.render(), "run python deploy/k8s/rabbitmq/quorum_definitions.py"
+    definitions = json.loads(committed)
+    generated = json.loads((ROOT / "deploy/rabbitmq/definitions.json").read_text())
+    assert [q["name"] for q in definitions["queues"]] == [q["name"] for q in generated["queues"]]
+    assert definitions["bindings"] == generated["bindings"]
+    for queue in definitions["queues"]:
+        assert queue["durable"] and not queue["auto_delete"]
+        assert queue["arguments"]["x-queue-type"] == "quorum", queue["name"]
+    # nameko declares the same queues without arguments: equivalent only with this default
+    assert [v["metadata"]["default_queue_type"] for v in definitions["vhosts"]] == ["quorum"]
+
+
+def test_rabbitmq_init_container_renders_the_user_into_the_definitions(tmp_path):
+    rabbit = by_kind("StatefulSet")["rabbitmq"]
+    prepare = rabbit["spec"]["template"]["spec"]["initContainers"][0]
+    script = prepare["command"][2]
+    for directory in ("var", "config", "definitions", "secrets"):
+        (tmp_path / directory).mkdir()
+    (tmp_path / "secrets/erlang-cookie").write_text("cookie")
+    (tmp_path / "config/definitions.json").write_text(
+        (K8S / "rabbitmq/definitions.json").read_text())
+    for mount, local in (("/var/lib/rabbitmq", "var"), ("/config/", "config/"),
+                         ("/definitions/", "definitions/"), ("/secrets/", "secrets/")):
+        script = script.replace(mount, f"{tmp_path}/{local}")
+    env = {**os.environ, "RABBITMQ_USER": "campaign", "RABBITMQ_PASS": "s3cret-Value_1"}
+    subprocess.run(["sh", "-c", script], env=env, check=True, timeout=30)
+    rendered = json.loads((tmp_path / "definitions/definitions.json").read_text())
+    assert rendered["users"] == [{"name": "campaign", "password": "s3cret-Value_1",
+                                  "tags": ["administrator"]}]
+    assert rendered["permissions"][0]["user"] == "campaign"
+    assert rendered["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
+    assert (tmp_path / "var/.erlang.cookie").stat().st_mode & 0o777 == 0o600
+    conf = (K8S / "rabbitmq/rabbitmq.conf").read_text()
+    mounts = {m["mountPath"] for m in containers(rabbit)[0]["volumeMounts"]}
+    path = conf.split("load_definitions = ")[1].split()[0]
+    assert path == "/etc/rabbitmq/definitions.d/definitions.json"
+    assert str(Path(path).parent) in mounts
+
+
+def test_secrets_are_never_in_the_manifests():
+    assert by_kind("Secret") == {}
+    example = (K8S / "secrets.env.example").read_text()
+    keys = {line.split("=", 1)[0] for line in example.splitlines()
+            if line and not line.startswith("#")}
+    wanted = {ref["secretKeyRef"]["key"] for _, doc in objects()
+              if doc["kind"] in {"Deployment", "StatefulSet"}
+              for c in [*containers(doc), *doc["spec"]["template"]["spec"].get(
+                  "initContainers", [])]
+              for ref in (e.get("valueFrom", {}) for e in c.get("env", []))
+              if "secretKeyRef" in ref}
+    wanted |= {item["key"] for _, doc in objects() if doc["kind"] == "StatefulSet"
+               for v in doc["spec"]["template"]["spec"]["volumes"] if "secret" in v
+               for item in v["secret"]["items"]}
+    assert wanted == keys
