@@ -2,19 +2,119 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from services.contracts.envelope import Envelope
 from services.contracts.errors import ErrorCode, ServiceError
-from services.contracts.events import EventType, PlanCreated
+from services.contracts.events import EventType
+from services.contracts.events.monitoring import AlertRaised
+from services.contracts.events.plans import (
+    PlanCreated,
+    PlanIssued,
+    TaskAssigned,
+    TaskDueSoon,
+    TaskOverdue,
+)
+from services.contracts.notifications import (
+    AcknowledgeRequest,
+    ApproveTranslationRequest,
+    BulletinRequest,
+    ConfigureChannelRequest,
+    ConfigureEscalationRequest,
+    CreateNoticeRequest,
+    DeliveryReportRequest,
+    GetNoticeRequest,
+    GetRecipientRequest,
+    ImportRecipientsRequest,
+    InboxRequest,
+    ListDeliveriesRequest,
+    ListNoticesRequest,
+    ListRecipientsRequest,
+    ListTranslationsRequest,
+    RecipientModel,
+    RejectTranslationRequest,
+    SaveTemplateRequest,
+    SubmitTranslationRequest,
+    TemplateKeyRequest,
+)
+from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
+from services.notifications.domain.ack import AckVia
+from services.notifications.domain.preferences import Channel
+from services.notifications.repository import (
+    KNOWN_PLANS,
+    OUTBOX_COLLECTIONS,
+    RECIPIENTS,
+    ensure_indexes,
+)
+from services.notifications.settings import NotificationsSettings
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
+from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
 
-KNOWN_PLANS = "known_plans"
+log = logging.getLogger(__name__)
+
+DISPATCHER = dispatch.Dispatcher()
+# nameko timers are declared with the class: fixed ticks. A tick with nothing due costs one
+# query; a busy tick sends until its budget is spent.
+DISPATCH_TICK_SECONDS = 0.2
+HOUSEKEEPING_TICK_SECONDS = 1.0
+
+
+class Settings(DependencyProvider):
+    """The service's validated settings (the kit's loader), injected into workers."""
+
+    def get_dependency(self, worker_ctx: Any) -> NotificationsSettings:
+        settings = settings_of(self.container)
+        assert isinstance(settings, NotificationsSettings)
+        return settings
+
+
+class PlansUnits:
+    """`RemoteUnits` over nameko RPC to plans, with a deadline; absent methods answer None."""
+
+    def __init__(self, proxy: Any, timeout: float) -> None:
+        self.proxy = proxy
+        self.timeout = timeout
+
+    def _call(self, method: str, **kwargs: Any) -> Any:
+        reply = getattr(self.proxy, method).call_async(**kwargs)
+        with eventlet.Timeout(self.timeout):
+            return reply.result()
+
+    def get_unit(self, unit_id: str) -> dict[str, Any] | None:
+        found = self._call("get_unit", unit_id=unit_id)
+        return found if isinstance(found, dict) else None
+
+    def resolve_group(self, group: str) -> list[dict[str, Any]]:
+        found = self._call("resolve_group", group=group)
+        items = found.get("items") if isinstance(found, dict) else found
+        return [u for u in items or [] if isinstance(u, dict)]
 
 
 class NotificationsService(EventConsumerService):
     name = "notifications"
+    settings_class = NotificationsSettings
+
+    relay = OutboxRelayProvider(collections=OUTBOX_COLLECTIONS)
+    plans = RpcProxy("plans")
+    config = Settings()
+
+    @staticmethod
+    def ensure_indexes(db: Any) -> None:
+        ensure_indexes(db)
+
+    def _ctx(self) -> handlers.Context:
+        settings = self.config
+        return handlers.Context(self.db, settings,
+                                PlansUnits(self.plans, settings.plans_rpc_timeout_seconds))
+
+    # --- events in ---------------------------------------------------------------------------
 
     @consumes(EventType.PLAN_CREATED)
     def on_plan_created(self, envelope: Envelope, event: PlanCreated) -> None:
@@ -24,6 +124,166 @@ class NotificationsService(EventConsumerService):
             {"$set": {"number": event.number, "title": event.title, "status": event.status,
                       "issuer_unit_id": event.issuer_unit_id, "event_id": envelope.id}},
             upsert=True)
+
+    @consumes(EventType.PLAN_ISSUED)
+    def on_plan_issued(self, envelope: Envelope, event: PlanIssued) -> None:
+        intake.on_plan_issued(self._ctx(), event)
+
+    @consumes(EventType.TASK_ASSIGNED)
+    def on_task_assigned(self, envelope: Envelope, event: TaskAssigned) -> None:
+        intake.on_task_assigned(self._ctx(), event)
+
+    @consumes(EventType.TASK_DUE_SOON)
+    def on_task_due_soon(self, envelope: Envelope, event: TaskDueSoon) -> None:
+        intake.on_task_due_soon(self._ctx(), event)
+
+    @consumes(EventType.TASK_OVERDUE)
+    def on_task_overdue(self, envelope: Envelope, event: TaskOverdue) -> None:
+        intake.on_task_overdue(self._ctx(), event)
+
+    @consumes(EventType.ALERT_RAISED)
+    def on_alert_raised(self, envelope: Envelope, event: AlertRaised) -> None:
+        intake.on_alert_raised(self._ctx(), event)
+
+    # --- loops -------------------------------------------------------------------------------
+
+    @timer(interval=DISPATCH_TICK_SECONDS, eager=True)
+    def dispatch_due(self) -> None:
+        DISPATCHER.run(self._ctx())
+
+    @timer(interval=HOUSEKEEPING_TICK_SECONDS)
+    def escalate_and_expire(self) -> None:
+        ctx = self._ctx()
+        dispatch.reconcile_interrupted(ctx)
+        receipts.escalate_due(ctx)
+        dispatch.expire_waiting(ctx)
+
+    # --- notices -----------------------------------------------------------------------------
+
+    @rpc_method(CreateNoticeRequest)
+    def create_notice(self, request: CreateNoticeRequest) -> dict[str, Any]:
+        doc = handlers.create_from_request(self._ctx(), request)
+        return views.notice_view(self.db, doc, detail=True)
+
+    @rpc_method(GetNoticeRequest)
+    def get_notice(self, request: GetNoticeRequest) -> dict[str, Any]:
+        return views.notice_view(self.db, handlers.get_notice(self.db, request.notice_id),
+                                 detail=True)
+
+    @rpc_method(ListNoticesRequest)
+    def list_notices(self, request: ListNoticesRequest) -> dict[str, Any]:
+        return views.list_notices(self.db, plan_id=request.plan_id, task_id=request.task_id,
+                                  unit_id=request.unit_id, kind=request.kind,
+                                  after=request.after, limit=request.limit)
+
+    @rpc_method(InboxRequest)
+    def get_inbox(self, request: InboxRequest) -> dict[str, Any]:
+        return views.inbox(self.db, request.unit_id, request.unacknowledged_only,
+                           request.after, request.limit)
+
+    @rpc_method(AcknowledgeRequest)
+    def acknowledge(self, request: AcknowledgeRequest) -> dict[str, Any]:
+        ctx = self._ctx()
+        if request.token:
+            return receipts.acknowledge_token(ctx, request.token, request.actor)
+        assert request.notice_id is not None and request.unit_id is not None
+        return receipts.acknowledge_unit(ctx, request.notice_id, request.unit_id, AckVia.API,
+                                         request.actor)
+
+    # --- translations ------------------------------------------------------------------------
+
+    @rpc_method(ListTranslationsRequest)
+    def list_translations(self, request: ListTranslationsRequest) -> list[dict[str, Any]]:
+        return handlers.list_translations(self.db, request.status, request.language,
+                                          request.notice_id, request.limit)
+
+    @rpc_method(SubmitTranslationRequest)
+    def submit_translation(self, request: SubmitTranslationRequest) -> dict[str, Any]:
+        return handlers.submit_translation(self._ctx(), request.notice_id, request.language,
+                                           request.translator_id, request.subject, request.body)
+
+    @rpc_method(ApproveTranslationRequest)
+    def approve_translation(self, request: ApproveTranslationRequest) -> dict[str, Any]:
+        return handlers.approve_translation(self._ctx(), request.notice_id, request.language,
+                                            request.reviewer_id)
+
+    @rpc_method(RejectTranslationRequest)
+    def reject_translation(self, request: RejectTranslationRequest) -> dict[str, Any]:
+        return handlers.reject_translation(self._ctx(), request.notice_id, request.language,
+                                           request.reviewer_id, request.reason)
+
+    # --- recipients --------------------------------------------------------------------------
+
+    @rpc_method(RecipientModel)
+    def upsert_recipient(self, request: RecipientModel) -> dict[str, Any]:
+        return directory.upsert(self.db, request)
+
+    @rpc_method(GetRecipientRequest)
+    def get_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
+        return directory.get(self.db, request.unit_id)
+
+    @rpc_method(GetRecipientRequest)
+    def delete_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
+        deleted = self.db[RECIPIENTS].delete_one({"_id": request.unit_id}).deleted_count
+        return {"unit_id": request.unit_id, "deleted": bool(deleted)}
+
+    @rpc_method(ListRecipientsRequest)
+    def list_recipients(self, request: ListRecipientsRequest) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if request.group:
+            query["groups"] = request.group
+        if request.after:
+            query["_id"] = {"$gt": request.after}
+        rows = list(self.db[RECIPIENTS].find(query).sort("_id", 1).limit(request.limit + 1))
+        items = [directory.view(r) for r in rows[:request.limit]]
+        more = len(rows) > request.limit
+        return {"items": items, "next_cursor": items[-1]["unit_id"] if more else None}
+
+    @rpc_method(ImportRecipientsRequest)
+    def import_recipients(self, request: ImportRecipientsRequest) -> dict[str, Any]:
+        return {"imported": directory.upsert_many(self.db, request.recipients)}
+
+    # --- channels, templates, escalation -----------------------------------------------------
+
+    @rpc_method(ConfigureChannelRequest)
+    def configure_channel(self, request: ConfigureChannelRequest) -> dict[str, Any]:
+        changes = request.model_dump(exclude_none=True, exclude={"channel"})
+        return channels.configure(self.db, Channel(request.channel), changes,
+                                  self.config)
+
+    @rpc_method()
+    def list_channels(self) -> list[dict[str, Any]]:
+        settings = self.config
+        return [channels.view(channels.load_config(self.db, c, settings)) for c in Channel]
+
+    @rpc_method(ConfigureEscalationRequest)
+    def configure_escalation(self, request: ConfigureEscalationRequest) -> dict[str, Any]:
+        return receipts.configure_escalation(self._ctx(),
+                                             request.model_dump(exclude_none=True))
+
+    @rpc_method(TemplateKeyRequest)
+    def get_template(self, request: TemplateKeyRequest) -> dict[str, Any]:
+        return handlers.get_template(self.db, request)
+
+    @rpc_method(SaveTemplateRequest)
+    def save_template(self, request: SaveTemplateRequest) -> dict[str, Any]:
+        return handlers.save_template(self.db, request)
+
+    # --- deliveries and bulletins ------------------------------------------------------------
+
+    @rpc_method(ListDeliveriesRequest)
+    def list_deliveries(self, request: ListDeliveriesRequest) -> dict[str, Any]:
+        return views.list_deliveries(self.db, request)
+
+    @rpc_method(DeliveryReportRequest)
+    def delivery_report(self, request: DeliveryReportRequest) -> dict[str, Any]:
+        return dispatch.delivery_report(self._ctx(), request.channel,
+                                        request.provider_message_id, request.status,
+                                        request.reason)
+
+    @rpc_method(BulletinRequest)
+    def export_bulletin(self, request: BulletinRequest) -> dict[str, Any]:
+        return views.bulletin(self.db, request)
 
     @rpc_method()
     def known_plan(self, plan_id: str) -> dict[str, Any]:

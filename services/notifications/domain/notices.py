@@ -101,7 +101,12 @@ class Notice:
             problems.append("subject is empty")
         if not self.body.strip() and self.kind is NoticeKind.GUIDANCE:
             problems.append("guidance body is empty")
-        if self.plan_id is None and self.task_id is None:
+        if (
+            self.plan_id is None
+            and self.task_id is None
+            and self.category in (NoticeCategory.DIRECTIVE, NoticeCategory.REMINDER)
+        ):
+            # Alerts (from monitoring) and free-form guidance may stand alone.
             problems.append("a notice refers to a plan or a task")
         if not self.recipients:
             problems.append("no recipients")

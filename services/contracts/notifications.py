@@ -1,0 +1,412 @@
+"""RPC payloads of the notifications service (requests validated by `@rpc_method`, replies as
+dumped by the service). The gateway builds its HTTP routes from these models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ChannelName = Literal["email", "sms", "zalo", "telegram", "webhook", "inbox"]
+PriorityName = Literal["normal", "high", "critical"]
+NoticeKindName = Literal["plan_issued", "task_assigned", "task_due_soon", "task_overdue",
+                         "alert", "guidance"]
+LanguageCode = str
+DEFAULT_CHANNEL_ORDER: tuple[ChannelName, ...] = ("inbox", "email", "zalo", "telegram",
+                                                 "webhook", "sms")
+
+
+class Request(BaseModel):
+    """Base of RPC requests: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+class ContactModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: ChannelName
+    address: str = Field(max_length=500, examples=["vanphong@chupah.gialai.example.org",
+                                                   "https://hooks.example.org/gl-bao",
+                                                   "+84912345678"])
+    active: bool = True
+
+
+class QuietHoursModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["21:00"])
+    end: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["06:30"])
+
+
+class PreferencesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel_order: list[ChannelName] = Field(
+        default_factory=lambda: list(DEFAULT_CHANNEL_ORDER),
+        description="Channels in order: the first usable one is tried first, then fallbacks.")
+    quiet_hours: QuietHoursModel | None = Field(
+        default=None, description="Local time (Asia/Ho_Chi_Minh); critical notices bypass it.")
+    digest_at: str | None = Field(
+        default=None, pattern=r"^\d{2}:\d{2}$", examples=["16:30"],
+        description="Normal-priority notices are held for a daily digest sent at this time.")
+
+
+class RecipientModel(Request):
+    """A recipient organisation unit in the local directory (`upsert_recipient`)."""
+
+    unit_id: str = Field(min_length=1, max_length=100, examples=["gl-vhtt-chupah"])
+    name: str = Field(min_length=1, max_length=300,
+                      examples=["Phòng Văn hóa và Thông tin huyện Chư Păh"])
+    parent_id: str | None = Field(default=None, max_length=100, examples=["gl-ubnd-chupah"])
+    unit_type: str | None = Field(default=None, max_length=100, examples=["culture_office"])
+    area_code: str | None = Field(default=None, max_length=50, examples=["624"])
+    groups: list[str] = Field(default_factory=list, max_length=50,
+                              examples=[["press_outlets", "culture_offices:624"]],
+                              description="Group names the unit belongs to ('group:<name>').")
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["vi"], max_length=10,
+                                          examples=[["vi", "jra"]])
+    contacts: list[ContactModel] = Field(default_factory=list, max_length=50)
+    preferences: PreferencesModel = Field(default_factory=PreferencesModel)
+    webhook_secret: str | None = Field(
+        default=None, max_length=200, examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        description="Standard Webhooks secret used to sign this unit's webhook deliveries.")
+
+
+class GetRecipientRequest(Request):
+    unit_id: str = Field(min_length=1, max_length=100)
+
+
+class ListRecipientsRequest(Request):
+    group: str | None = Field(default=None, max_length=100, examples=["press_outlets"])
+    after: str | None = Field(default=None, max_length=100)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class ImportRecipientsRequest(Request):
+    recipients: list[RecipientModel] = Field(min_length=1, max_length=5000)
+
+
+class RecipientView(Reply):
+    unit_id: str
+    name: str
+    parent_id: str | None = None
+    unit_type: str | None = None
+    area_code: str | None = None
+    groups: list[str] = []
+    languages: list[str] = ["vi"]
+    contacts: list[ContactModel] = []
+    preferences: PreferencesModel = PreferencesModel()
+    has_webhook_secret: bool = False
+    source: str = Field(default="local", examples=["local", "plans"])
+
+
+# --- channels and templates ------------------------------------------------------------------
+
+class ConfigureChannelRequest(Request):
+    """Provider settings of one channel, stored as data (no restart). Fields left out keep
+    their current value (or the default from settings)."""
+
+    channel: ChannelName
+    enabled: bool | None = None
+    smtp_host: str | None = Field(default=None, max_length=200, examples=["smtp.gialai.gov.vn"])
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, examples=[587])
+    smtp_sender: str | None = Field(default=None, max_length=200,
+                                    examples=["thongbao@svhttdl.gialai.gov.vn"])
+    smtp_starttls: bool | None = None
+    smtp_username: str | None = Field(default=None, max_length=200)
+    smtp_password: str | None = Field(default=None, max_length=200)
+    provider_base_url: str | None = Field(default=None, max_length=500,
+                                          examples=["https://sms-gateway.example.vn/api"])
+    provider_token: str | None = Field(default=None, max_length=500)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=120, examples=[5])
+    rate_capacity: float | None = Field(default=None, gt=0, le=100_000)
+    rate_per_second: float | None = Field(default=None, gt=0, le=100_000)
+    max_attempts: int | None = Field(default=None, ge=1, le=20)
+    retry_base_seconds: float | None = Field(default=None, gt=0, le=3600)
+    retry_max_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    sms_max_parts: int | None = Field(default=None, ge=1, le=10)
+    sms_unaccent: Literal["never", "always", "if_oversize"] | None = None
+    max_body_bytes: int | None = Field(default=None, ge=100, le=10_000_000)
+
+
+class ChannelView(Reply):
+    channel: str
+    enabled: bool = True
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_sender: str | None = None
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    provider_base_url: str | None = None
+    has_provider_token: bool = False
+    timeout_seconds: float
+    rate_capacity: float
+    rate_per_second: float
+    max_attempts: int
+    retry_base_seconds: float
+    retry_max_seconds: float
+    sms_max_parts: int = 5
+    sms_unaccent: str = "if_oversize"
+    max_body_bytes: int
+
+
+class ConfigureEscalationRequest(Request):
+    department_unit_id: str | None = Field(default=None, max_length=100,
+                                           examples=["gl-svhttdl"])
+    reminder_delay_seconds: float | None = Field(default=None, ge=0, le=30 * 86_400)
+    escalation_delay_seconds: float | None = Field(default=None, gt=0, le=60 * 86_400)
+
+
+class TemplateKeyRequest(Request):
+    kind: NoticeKindName
+    language: LanguageCode = Field(default="vi", max_length=10)
+
+
+class SaveTemplateRequest(Request):
+    """Rejected with `invalid_template` (details.errors: part, line, message) when a part does
+    not compile or uses an unknown variable."""
+
+    kind: NoticeKindName
+    language: LanguageCode = Field(default="vi", max_length=10)
+    subject: str = Field(min_length=1, max_length=1000,
+                         examples=["Giao nhiệm vụ: {{ task_title }} "
+                                   "(Kế hoạch số {{ plan_number }})"])
+    text: str = Field(min_length=1, max_length=50_000)
+    html: str | None = Field(default=None, max_length=200_000)
+
+
+class TemplateView(Reply):
+    kind: str
+    language: str
+    subject: str
+    text: str
+    html: str | None = None
+    source: str = Field(examples=["default", "saved"])
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+class CreateNoticeRequest(Request):
+    """Free-form guidance written by an officer (the other kinds come from events)."""
+
+    kind: Literal["guidance"] = "guidance"
+    subject: str = Field(min_length=1, max_length=500, examples=[
+        "Hướng dẫn tuyên truyền phòng, chống ma túy trong tháng 6/2021"])
+    body: str = Field(min_length=1, max_length=20_000, examples=[
+        "Đề nghị các cơ quan báo chí tăng thời lượng tuyên truyền về tác hại của ma túy."])
+    priority: PriorityName = "normal"
+    recipients: list[str] = Field(min_length=1, max_length=5000, examples=[
+        ["gl-baogialai", "group:press_outlets"]],
+        description="Unit ids, or 'group:<name>' for every unit of a group.")
+    plan_id: str | None = Field(default=None, max_length=100)
+    task_id: str | None = Field(default=None, max_length=100)
+    ack_deadline: datetime | None = Field(default=None, examples=["2021-03-05T10:00:00+07:00"])
+    expires_at: datetime | None = None
+    translation_policy: Literal["wait", "send_vi_now"] = "send_vi_now"
+    variables: dict[str, str | int | float | None] = Field(default_factory=dict, examples=[
+        {"plan_number": "25/KH-STTTT"}])
+    created_by: str | None = Field(default=None, max_length=100, examples=["officer-nguyen"])
+    idempotency_key: str | None = Field(default=None, max_length=100)
+
+
+class GetNoticeRequest(Request):
+    notice_id: str = Field(min_length=1, max_length=100)
+
+
+class ListNoticesRequest(Request):
+    plan_id: str | None = None
+    task_id: str | None = None
+    unit_id: str | None = None
+    kind: NoticeKindName | None = None
+    after: str | None = Field(default=None, max_length=100, description="Cursor: a notice id.")
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class UnreachableRecipient(Reply):
+    unit_id: str
+    reason: str = Field(examples=["unknown_recipient", "no_usable_contact"])
+    channels_considered: list[str] = []
+
+
+class NoticeView(Reply):
+    id: str
+    kind: str
+    category: str
+    subject: str
+    body: str
+    priority: str
+    status: str
+    recipients: list[str]
+    plan_id: str | None = None
+    task_id: str | None = None
+    ack_deadline: datetime | None = None
+    expires_at: datetime | None = None
+    translation_policy: str
+    created_at: datetime
+    unreachable: list[UnreachableRecipient] = []
+    unsupported_languages: dict[str, list[str]] = {}
+    deliveries: dict[str, int] = Field(default_factory=dict,
+                                       description="Delivery count by status.")
+    acknowledged_units: list[str] = []
+
+
+class InboxRequest(Request):
+    unit_id: str = Field(min_length=1, max_length=100, examples=["gl-baogialai"])
+    unacknowledged_only: bool = False
+    after: str | None = Field(default=None, max_length=100)
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class InboxItem(Reply):
+    notice_id: str
+    kind: str
+    priority: str
+    subject: str
+    text: str
+    language: str = "vi"
+    created_at: datetime
+    ack_deadline: datetime | None = None
+    acknowledged_at: datetime | None = None
+
+
+class AcknowledgeRequest(Request):
+    """Acknowledge by the signed link's token, or by (notice_id, unit_id) through the API."""
+
+    token: str | None = Field(default=None, max_length=2000)
+    notice_id: str | None = Field(default=None, max_length=100)
+    unit_id: str | None = Field(default=None, max_length=100)
+    actor: str | None = Field(default=None, max_length=100, examples=["can-bo-tran"])
+
+    @model_validator(mode="after")
+    def _one_way(self) -> AcknowledgeRequest:
+        if self.token is None and (self.notice_id is None or self.unit_id is None):
+            raise ValueError("give a token, or both notice_id and unit_id")
+        return self
+
+
+class AckView(Reply):
+    notice_id: str
+    unit_id: str
+    acknowledged_at: datetime
+    via: str
+    late: bool
+    created: bool = Field(description="False when the unit had already acknowledged.")
+
+
+# --- translations ----------------------------------------------------------------------------
+
+class ListTranslationsRequest(Request):
+    status: Literal["requested", "submitted", "approved", "rejected"] | None = None
+    language: LanguageCode | None = None
+    notice_id: str | None = None
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class SubmitTranslationRequest(Request):
+    notice_id: str = Field(min_length=1, max_length=100)
+    language: LanguageCode = Field(examples=["jra", "bdq"])
+    translator_id: str = Field(min_length=1, max_length=100, examples=["translator-rcom-h"])
+    subject: str = Field(min_length=1, max_length=1000,
+                         examples=["Mơ̆ng pơtô pơkă bruă pơtruh (Jrai)"])
+    body: str = Field(min_length=1, max_length=50_000)
+
+
+class ApproveTranslationRequest(Request):
+    notice_id: str = Field(min_length=1, max_length=100)
+    language: LanguageCode
+    reviewer_id: str = Field(min_length=1, max_length=100, examples=["officer-le"])
+
+
+class RejectTranslationRequest(ApproveTranslationRequest):
+    reason: str = Field(min_length=1, max_length=2000,
+                        examples=["Thuật ngữ 'ma túy' dịch chưa đúng"])
+
+
+class TranslationView(Reply):
+    id: str
+    notice_id: str
+    language: str
+    status: str
+    subject: str = ""
+    body: str = ""
+    translator_id: str | None = None
+    reviewer_id: str | None = None
+    rejection_reason: str | None = None
+    revision: int = 0
+    requested_at: datetime
+    updated_at: datetime | None = None
+
+
+# --- deliveries ------------------------------------------------------------------------------
+
+class ListDeliveriesRequest(Request):
+    notice_id: str | None = None
+    unit_id: str | None = None
+    channel: ChannelName | None = None
+    status: Literal["pending", "retrying", "sending", "sent", "delivered", "failed",
+                    "expired"] | None = None
+    after: str | None = Field(default=None, max_length=100)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class AttemptView(Reply):
+    number: int
+    at: datetime
+    outcome: str
+    reason: str | None = None
+
+
+class DeliveryView(Reply):
+    id: str
+    notice_id: str
+    unit_id: str
+    channel: str
+    language: str
+    address: str
+    status: str
+    attempts: list[AttemptView] = []
+    next_attempt_at: datetime | None = None
+    provider_message_id: str | None = None
+    failure_reason: str | None = None
+    fallback_channel: str | None = None
+    updated_at: datetime | None = None
+
+
+class DeliveryReportRequest(Request):
+    """A provider's delivery-report callback (SMS, Zalo), relayed by the gateway."""
+
+    channel: ChannelName
+    provider_message_id: str = Field(min_length=1, max_length=200, examples=["sms-7f3a"])
+    status: Literal["delivered", "failed"]
+    reason: str | None = Field(default=None, max_length=500, examples=["handset unreachable"])
+
+
+# --- bulletins -------------------------------------------------------------------------------
+
+class BulletinRequest(Request):
+    commune_id: str = Field(min_length=1, max_length=100, examples=["gl-xa-iahrung"])
+    period_start: date = Field(examples=["2021-03-01"])
+    period_end: date = Field(examples=["2021-03-07"])
+
+
+class BulletinView(Reply):
+    commune_id: str
+    commune_name: str
+    period_start: date
+    period_end: date
+    languages: list[str]
+    notice_ids: list[str]
+    text: str = Field(description="Plain-text script for the commune loudspeaker.")
+    filename: str = Field(examples=["ban-tin-gl-xa-iahrung-2021-03-01-2021-03-07.txt"])
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

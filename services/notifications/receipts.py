@@ -1,0 +1,166 @@
+"""Acknowledgements (signed link, API, webhook reply) and escalation of the missing ones."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from services.contracts.events.notifications import (
+    NotificationAcknowledged,
+    NotificationEscalated,
+)
+from services.notifications import directory
+from services.notifications.domain.ack import (
+    Acknowledgement,
+    AckVia,
+    ack_key,
+    record_ack,
+    verify_ack_token,
+)
+from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
+from services.notifications.domain.notices import NoticeKind
+from services.notifications.handlers import Context, create_notice, get_notice
+from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
+from services.notifications.repository import ACKS, CONFIG, NOTICES, notice_to_domain
+from services.notifications.repository import ESCALATIONS as ESCALATIONS_COLL
+from services.runtime.logging import correlation_id
+from services.runtime.outbox import with_outbox
+
+log = logging.getLogger(__name__)
+
+EVENT_VIA = {AckVia.LINK: "link", AckVia.API: "api", AckVia.WEBHOOK_REPLY: "webhook"}
+
+
+def _ack_from_doc(doc: dict[str, Any]) -> Acknowledgement:
+    return Acknowledgement(doc["notice_id"], doc["unit_id"], doc["at"], AckVia(doc["via"]),
+                           doc.get("actor"), bool(doc.get("late")))
+
+
+def acknowledge_token(ctx: Context, token: str, actor: str | None) -> dict[str, Any]:
+    claims = verify_ack_token(ctx.settings.ack_link_secret.encode("utf-8"), token, ctx.now())
+    return acknowledge_unit(ctx, claims.notice_id, claims.unit_id, AckVia.LINK, actor)
+
+
+def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
+                     actor: str | None = None) -> dict[str, Any]:
+    """Record the unit's receipt once; repeated acks answer the first (created=False)."""
+    notice_doc = get_notice(ctx.db, notice_id)
+    notice = notice_to_domain(notice_doc)
+    existing = [_ack_from_doc(d) for d in ctx.db[ACKS].find({"_id": ack_key(notice_id,
+                                                                            unit_id)})]
+    now = ctx.now()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (ms)
+    outcome = record_ack(notice, unit_id, existing, now, via, actor)
+    ack = outcome.ack
+    if outcome.created:
+        event = NotificationAcknowledged(
+            notice_id=notice_id, unit_id=unit_id, acknowledged_at=ack.at,
+            via=EVENT_VIA[ack.via], late=ack.late, plan_id=notice.plan_id,
+            task_id=notice.task_id)
+        try:
+            ctx.db[ACKS].insert_one(with_outbox(
+                {"_id": ack.key, "notice_id": notice_id, "unit_id": unit_id, "at": ack.at,
+                 "via": ack.via.value, "actor": actor, "late": ack.late},
+                [event.to_envelope(correlation_id.get())]))
+            ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
+        except DuplicateKeyError:  # a concurrent ack won: answer with the first one
+            first = ctx.db[ACKS].find_one({"_id": ack.key})
+            if first is not None:
+                ack = _ack_from_doc(first)
+            return _view(ack, created=False)
+    return _view(ack, created=outcome.created)
+
+
+def _view(ack: Acknowledgement, created: bool) -> dict[str, Any]:
+    return {"notice_id": ack.notice_id, "unit_id": ack.unit_id, "acknowledged_at": ack.at,
+            "via": EVENT_VIA[ack.via], "late": ack.late, "created": created}
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+def escalation_policy(ctx: Context) -> EscalationPolicy:
+    stored = ctx.db[CONFIG].find_one({"_id": "escalation"}) or {}
+    return EscalationPolicy(
+        department_unit_id=stored.get("department_unit_id")
+        or ctx.settings.department_unit_id,
+        reminder_delay=timedelta(seconds=float(stored.get("reminder_delay_seconds", 0))),
+        escalation_delay=timedelta(seconds=float(stored.get("escalation_delay_seconds",
+                                                            86_400))))
+
+
+def configure_escalation(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
+    if changes:
+        ctx.db[CONFIG].update_one({"_id": "escalation"}, {"$set": changes}, upsert=True)
+    policy = escalation_policy(ctx)  # validates (escalation after reminder)
+    return {"department_unit_id": policy.department_unit_id,
+            "reminder_delay_seconds": policy.reminder_delay.total_seconds(),
+            "escalation_delay_seconds": policy.escalation_delay.total_seconds()}
+
+
+def escalate_due(ctx: Context, limit: int = 200) -> int:
+    """Take every escalation step that is due; each step once (its key is the `_id`)."""
+    now = ctx.now()
+    policy = escalation_policy(ctx)
+    taken = 0
+    for doc in ctx.db[NOTICES].find({"escalation_open": True, "ack_deadline": {"$lte": now}},
+                                    limit=limit):
+        notice = notice_to_domain(doc)
+        acks = [_ack_from_doc(a) for a in ctx.db[ACKS].find({"notice_id": notice.id})]
+        done = {e["_id"] for e in ctx.db[ESCALATIONS_COLL].find({"notice_id": notice.id},
+                                                                {"_id": 1})}
+        units = directory.load(ctx.db, notice.recipients)
+        parents = {uid: (units.get(uid) or {}).get("parent_id") for uid in notice.recipients}
+        for step in due_steps(notice, acks, now, parents, policy, done):
+            event = NotificationEscalated(
+                notice_id=notice.id, unit_id=step.unit_id, step=step.kind.value,
+                escalated_to_unit_id=step.target_unit_id, plan_id=notice.plan_id,
+                task_id=notice.task_id)
+            try:
+                ctx.db[ESCALATIONS_COLL].insert_one(with_outbox(
+                    {"_id": step.key, "notice_id": notice.id, "unit_id": step.unit_id,
+                     "step": step.kind.value, "target_unit_id": step.target_unit_id,
+                     "due_at": step.due_at, "at": now},
+                    [event.to_envelope(correlation_id.get())]))
+            except DuplicateKeyError:
+                continue
+            ESCALATIONS.labels(step.kind.value).inc()
+            taken += 1
+            unit_name = (units.get(step.unit_id) or {}).get("name") or step.unit_id
+            _follow_up(ctx, doc, step.key, step.kind, step.target_unit_id, unit_name)
+        acked = {a.unit_id for a in acks}
+        pending = [u for u in notice.recipients if u not in acked]
+        finished = all(f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}" in done
+                       or ctx.db[ESCALATIONS_COLL].count_documents(
+                           {"_id": f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}"})
+                       for u in pending)
+        if not pending or finished:
+            ctx.db[NOTICES].update_one({"_id": notice.id}, {"$set": {"escalation_open": False}})
+    return taken
+
+
+def _follow_up(ctx: Context, original: dict[str, Any], key: str, kind: StepKind,
+               target: str, unit_name: str) -> None:
+    """The reminder (to the unit) or the escalation (to its parent / the Department)."""
+    deadline = original.get("ack_deadline")
+    when = deadline.strftime("%d/%m/%Y") if deadline else ""
+    if kind is StepKind.REMINDER:
+        subject = f"Nhắc xác nhận: {original['subject']}"
+        body = (f"Đơn vị chưa xác nhận đã nhận thông báo \"{original['subject']}\" "
+                f"(hạn xác nhận ngày {when}). Đề nghị đơn vị xác nhận ngay.")
+    else:
+        subject = f"Đơn vị chưa xác nhận: {original['subject']}"
+        body = (f"{unit_name} chưa xác nhận đã nhận thông báo \"{original['subject']}\" "
+                f"(hạn xác nhận ngày {when}). Đề nghị đôn đốc đơn vị thực hiện.")
+    create_notice(ctx, natural_key=key, kind=NoticeKind.GUIDANCE, subject=subject, body=body,
+                  priority=_raise(original["priority"]), references=[target],
+                  plan_id=original.get("plan_id"), task_id=original.get("task_id"),
+                  variables={}, escalation_of=original["_id"])
+
+
+def _raise(priority: str) -> Any:
+    from services.notifications.domain.notices import Priority
+
+    return Priority.CRITICAL if priority in ("high", "critical") else Priority.HIGH

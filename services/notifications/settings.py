@@ -1,0 +1,52 @@
+"""Settings of the notifications service (environment, validated at start)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from services.runtime.settings import ServiceSettings
+
+DEV_ACK_SECRET = "development-only-ack-link-secret"
+
+
+class NotificationsSettings(ServiceSettings):
+    ack_link_secret: str = Field(default=DEV_ACK_SECRET, min_length=16,
+                                 description="HMAC key of signed acknowledgement links.")
+    ack_base_url: str = Field(default="http://127.0.0.1:8000/api/v1/acks",
+                              description="Public URL the ack token is appended to.")
+    ack_link_ttl_days: int = Field(default=30, ge=1, le=365)
+    default_ack_hours: float = Field(default=72, gt=0, le=24 * 60,
+                                     description="Ack deadline of directives from events.")
+    outbound_allowlist: str = Field(
+        default="", description="CIDRs/hosts outbound HTTP may reach even if private.")
+    sender_name: str = "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"
+    department_unit_id: str = "gl-svhttdl"
+    alert_recipients: str = Field(
+        default="", description="Comma-separated unit ids or group:<name> for alerts; "
+                                "empty = the Department.")
+    annual_report_day: str = Field(default="15/12", pattern=r"^\d{2}/\d{2}$")
+    # Channel defaults (overridden at run time by configure_channel).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "thongbao@svhttdl.gialai.example.org"
+    provider_base_url: str = ""
+    provider_token: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Loops.
+    dispatch_concurrency: int = Field(default=16, ge=1, le=200)
+    dispatch_batch_size: int = Field(default=100, ge=1, le=1000)
+    lease_seconds: float = Field(default=120, ge=5, le=3600)
+    plans_rpc_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> NotificationsSettings:
+        if self.environment == "production" and self.ack_link_secret == DEV_ACK_SECRET:
+            raise ValueError("ACK_LINK_SECRET must be set in production")
+        return self
+
+    def allowlist(self) -> list[str]:
+        return [p.strip() for p in self.outbound_allowlist.split(",") if p.strip()]
+
+    def alert_recipient_list(self) -> list[str]:
+        parts = [p.strip() for p in self.alert_recipients.split(",") if p.strip()]
+        return parts or [self.department_unit_id]

@@ -1,0 +1,126 @@
+"""Queries: notices, the in-app inbox of a unit, deliveries, commune bulletins."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo.database import Database
+
+from services.contracts.notifications import BulletinRequest, ListDeliveriesRequest
+from services.notifications.domain.bulletins import assemble_bulletin
+from services.notifications.domain.errors import NotFoundError
+from services.notifications.domain.notices import NoticeKind
+from services.notifications.repository import (
+    ACKS,
+    DELIVERIES,
+    NOTICES,
+    RECIPIENTS,
+    TRANSLATIONS,
+    notice_to_domain,
+    translation_to_domain,
+)
+
+NOTICE_FIELDS = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
+
+
+def notice_view(db: Database, doc: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+    view = {k: v for k, v in doc.items() if not k.startswith("_")}
+    view["id"] = doc["_id"]
+    view["category"] = NoticeKind(doc["kind"]).category.value
+    view.setdefault("translation_policy", "send_vi_now")
+    view.setdefault("unreachable", [])
+    view.setdefault("unsupported_languages", {})
+    if detail:
+        counts: dict[str, int] = {}
+        for row in db[DELIVERIES].find({"notice_id": doc["_id"]}, {"status": 1}):
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        view["deliveries"] = counts
+        view["acknowledged_units"] = sorted(
+            a["unit_id"] for a in db[ACKS].find({"notice_id": doc["_id"]}, {"unit_id": 1}))
+    return view
+
+
+def list_notices(db: Database, *, plan_id: str | None, task_id: str | None,
+                 unit_id: str | None, kind: str | None, after: str | None,
+                 limit: int) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for name, value in (("plan_id", plan_id), ("task_id", task_id), ("kind", kind)):
+        if value:
+            query[name] = value
+    if unit_id:
+        query["recipients"] = unit_id
+    if after:
+        query["_id"] = {"$gt": after}
+    rows = list(db[NOTICES].find(query, NOTICE_FIELDS).sort("_id", 1).limit(limit + 1))
+    items = [notice_view(db, r) for r in rows[:limit]]
+    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
+
+
+def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | None,
+          limit: int) -> dict[str, Any]:
+    """What a unit received, whatever the channel, newest first, with its receipt."""
+    query: dict[str, Any] = {"recipients": unit_id}
+    if after:
+        query["_id"] = {"$lt": after}
+    acks = {a["notice_id"]: a["at"] for a in db[ACKS].find({"unit_id": unit_id})}
+    items: list[dict[str, Any]] = []
+    for notice in db[NOTICES].find(query, NOTICE_FIELDS).sort("_id", -1):
+        if unacknowledged_only and notice["_id"] in acks:
+            continue
+        message = db[DELIVERIES].find_one({"notice_id": notice["_id"], "unit_id": unit_id},
+                                          {"subject": 1, "text": 1, "language": 1},
+                                          sort=[("language", -1)])
+        if message is None:  # held (digest, quiet hours, translation): not received yet
+            continue
+        items.append({"notice_id": notice["_id"], "kind": notice["kind"],
+                      "priority": notice["priority"], "subject": message["subject"],
+                      "text": message["text"], "language": message["language"],
+                      "created_at": notice["created_at"],
+                      "ack_deadline": notice.get("ack_deadline"),
+                      "acknowledged_at": acks.get(notice["_id"])})
+        if len(items) > limit:
+            break
+    page = items[:limit]
+    return {"items": page, "next_cursor": page[-1]["notice_id"] if len(items) > limit else None}
+
+
+def list_deliveries(db: Database, request: ListDeliveriesRequest) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for name in ("notice_id", "unit_id", "channel", "status"):
+        value = getattr(request, name)
+        if value:
+            query[name] = value
+    if request.after:
+        query["_id"] = {"$gt": request.after}
+    rows = list(db[DELIVERIES].find(query, {"subject": 0, "text": 0, "html": 0, **NOTICE_FIELDS})
+                .sort("_id", 1).limit(request.limit + 1))
+    items = [{**{k: v for k, v in r.items() if not k.startswith("_")}, "id": r["_id"]}
+             for r in rows[:request.limit]]
+    return {"items": items,
+            "next_cursor": items[-1]["id"] if len(rows) > request.limit else None}
+
+
+def bulletin(db: Database, request: BulletinRequest) -> dict[str, Any]:
+    commune = db[RECIPIENTS].find_one({"_id": request.commune_id})
+    if commune is None:
+        raise NotFoundError(f"commune {request.commune_id} is not in the directory",
+                            {"unit_ids": [request.commune_id]})
+    languages = list(dict.fromkeys(["vi", *(commune.get("languages") or [])]))
+    notices = [notice_to_domain(n) for n in db[NOTICES].find(
+        {"recipients": request.commune_id, "status": "approved"}, NOTICE_FIELDS)]
+    tasks = [translation_to_domain(t) for t in db[TRANSLATIONS].find(
+        {"notice_id": {"$in": [n.id for n in notices]}, "status": "approved"})]
+    result = assemble_bulletin(request.commune_id, commune.get("name") or request.commune_id,
+                               languages, request.period_start, request.period_end, notices,
+                               tasks)
+    return {"commune_id": result.commune_id, "commune_name": result.commune_name,
+            "period_start": result.period_start, "period_end": result.period_end,
+            "languages": languages, "notice_ids": [i.notice_id for i in result.items],
+            "text": result.to_text(),
+            "filename": _filename(request.commune_id, request.period_start,
+                                  request.period_end)}
+
+
+def _filename(commune_id: str, start: date, end: date) -> str:
+    return f"ban-tin-{commune_id}-{start.isoformat()}-{end.isoformat()}.txt"
