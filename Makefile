@@ -31,6 +31,7 @@ asyncapi: venv  ## regenerate docs/asyncapi.yaml from the contracts
 
 definitions: venv  ## regenerate deploy/rabbitmq/definitions.json from the topology
 	@$(VENV)/python -m services.contracts.rabbitmq_definitions > deploy/rabbitmq/definitions.json
+	@$(VENV)/python deploy/k8s/rabbitmq/quorum_definitions.py
 
 clean:
 	rm -rf var .venv

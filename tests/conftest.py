@@ -4,6 +4,7 @@ RabbitMQ vhost and private database names for the whole run, so runs never see e
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,9 @@ from stack.infra import Broker, create_vhost, delete_vhost, ensure_database, ens
 
 TESTS = Path(__file__).parent
 RUN_ID = uuid.uuid4().hex[:8]
+# The gateway's first admin, created from settings at its start (never a default password).
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = secrets.token_urlsafe(24)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,6 +35,9 @@ class TestInfra:
         self.amqp_uri = amqp_uri
         self.mongodb_uri = mongodb_uri
         self.db_prefix = db_prefix
+        self.admin_username = ADMIN_USERNAME
+        self.admin_password = ADMIN_PASSWORD
+        self.jwt_secret = secrets.token_urlsafe(48)
 
     def env(self) -> dict[str, str]:
         return {"AMQP_URI": self.amqp_uri, "MONGODB_URI": self.mongodb_uri,
@@ -38,6 +45,18 @@ class TestInfra:
                 "AMQP_HEARTBEAT_SECONDS": "5", "OUTBOX_POLL_SECONDS": "0.5",
                 # Outbound HTTP (feeds, webhooks, providers) may reach the tests' local peers.
                 "OUTBOUND_ALLOWLIST": "127.0.0.0/8,::1",
+                "ACK_LINK_SECRET": "test-ack-link-secret-0123456789",
+                # Plans: the deadline timer every 2 s on a fixed clock (10/01/2021, before the
+                # seed plan's deadlines), so e2e tests see it at work without an alert flood.
+                "PLANS_DEADLINE_SCAN_SECONDS": "2",
+                "PLANS_CLOCK_NOW": "2021-01-10T09:00:00+07:00",
+                # Gateway: a known admin and JWT secret per run; quick webhook retries.
+                "AUTH_JWT_SECRET": self.jwt_secret,
+                "BOOTSTRAP_ADMIN_USERNAME": self.admin_username,
+                "BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+                "WEBHOOK_TIMEOUT_SECONDS": "1", "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+                "WEBHOOK_RETRY_MAX_SECONDS": "1", "WEBHOOK_MAX_ATTEMPTS": "4",
+                "WEBHOOK_DISABLE_AFTER_FAILURES": "6", "AUTH_TOKEN_TTL_SECONDS": "3600",
                 }
 
     def database(self, service: str) -> Any:
@@ -90,4 +109,30 @@ def rpc(infra: TestInfra) -> Iterator[Any]:
     from services.runtime.rpc_sync import BlockingRpc
 
     with BlockingRpc(infra.amqp_uri, timeout=15, client_name="tests") as client:
+        yield client
+
+
+def gateway_token(base_url: str, username: str, password: str) -> str:
+    import httpx
+
+    reply = httpx.post(f"{base_url}/api/v1/auth/token",
+                       json={"username": username, "password": password}, timeout=10)
+    reply.raise_for_status()
+    token: str = reply.json()["access_token"]
+    return token
+
+
+@pytest.fixture(scope="session")
+def admin_token(platform: Any, infra: TestInfra) -> str:
+    """A JWT of the bootstrap admin on the session platform's gateway."""
+    return gateway_token(platform.gateway_url, infra.admin_username, infra.admin_password)
+
+
+@pytest.fixture(scope="session")
+def api(platform: Any, admin_token: str) -> Iterator[Any]:
+    """An httpx client of the session gateway, authenticated as the admin."""
+    import httpx
+
+    with httpx.Client(base_url=platform.gateway_url, timeout=15,
+                      headers={"Authorization": f"Bearer {admin_token}"}) as client:
         yield client

@@ -1,17 +1,77 @@
-"""The gateway application: FastAPI over RPC to the services."""
+"""The gateway application: FastAPI over RPC to the services, with its own small database
+(users, API keys, webhook subscriptions and deliveries, the event log)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
-from services.gateway.errors import install_error_handlers
+from services.gateway import security
+from services.gateway.errors import document_problems, install_error_handlers
+from services.gateway.events.consumer import EventLogConsumer, purge_periodically
+from services.gateway.events.hub import EventHub
+from services.gateway.events.webhooks import WebhookDispatcher
+from services.gateway.limits import BodySizeLimit, TokenBuckets
 from services.gateway.metrics import record_request
-from services.gateway.routers import health, meta, plans
+from services.gateway.routers import (
+    api_keys,
+    auth,
+    events,
+    health,
+    meta,
+    notices,
+    plans,
+    reports,
+    subscriptions,
+    tasks,
+    units,
+    users,
+)
 from services.gateway.settings import GatewaySettings
+from services.gateway.store import Store, create_user_once
+from services.gateway.units import UnitDirectory
 from services.runtime.rpc_client import RpcClient
+
+log = logging.getLogger("gateway")
+ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, plans, tasks,
+           reports, notices)
+
+DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
+
+Authenticate with `POST /api/v1/auth/token` (users) and send `Authorization: Bearer <token>`,
+or send an API key (`X-API-Key: cpk_...`, systems). Errors are RFC 9457 problem details with a
+stable `code`. Lists take `cursor` and `limit` (at most 200) and answer `next_cursor`.
+"""
+
+
+def token_config(settings: GatewaySettings) -> security.TokenConfig:
+    return security.TokenConfig(
+        secret=settings.jwt_secret(), algorithm=settings.auth_jwt_algorithm,
+        issuer=settings.auth_jwt_issuer, audience=settings.auth_jwt_audience,
+        ttl_seconds=settings.auth_token_ttl_seconds,
+        leeway_seconds=settings.auth_clock_skew_seconds)
+
+
+async def bootstrap_admin(store: Store, settings: GatewaySettings) -> None:
+    name = settings.bootstrap_admin_username
+    password = settings.bootstrap_admin_password
+    if name and password:
+        from starlette.concurrency import run_in_threadpool
+
+        hashed = await run_in_threadpool(security.hash_password, password.get_secret_value())
+        if await create_user_once(store, name, hashed, "admin") is not None:
+            log.info("bootstrap admin created", extra={"username": name})
+    elif await store.db["users"].count_documents({}, limit=1) == 0:
+        log.warning("no users yet: create the first admin with "
+                    "`python -m services.gateway.cli create-admin` or set "
+                    "BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD")
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -19,22 +79,58 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds,
                            client_name="gateway")
+        store = Store(settings.mongodb_uri, settings.database_name("gateway"),
+                      settings.mongodb_timeout_ms)
+        hub = EventHub(settings.sse_queue_size)
+        dispatcher = WebhookDispatcher(store, settings)
+        consumer = EventLogConsumer(settings.amqp_uri, store, hub, dispatcher,
+                                    settings.event_consumer_prefetch)
         app.state.rpc = client
+        app.state.store = store
+        app.state.hub = hub
+        app.state.dispatcher = dispatcher
+        app.state.consumer = consumer
+        app.state.units = UnitDirectory(client)
         await client.start(retry_in_background=True)
+        await store.ensure_indexes()
+        await bootstrap_admin(store, settings)
+        await dispatcher.start()
+        tasks: list[asyncio.Task[None]] = []
+        if settings.event_consumer_enabled:
+            tasks = [asyncio.create_task(consumer.run(), name="event-log"),
+                     asyncio.create_task(purge_periodically(store,
+                                                            settings.event_retention_days),
+                                         name="event-log-retention")]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await consumer.close()
+            await dispatcher.close()
             await client.close()
+            await store.close()
 
-    app = FastAPI(
-        title="Campaign platform API",
-        version="1",
-        description="Plans, notices and monitoring of a provincial information campaign.",
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="Campaign platform API", version="1", description=DESCRIPTION,
+                  lifespan=lifespan)
     app.state.settings = settings
+    app.state.token_config = token_config(settings)
+    app.state.buckets = TokenBuckets()
     app.middleware("http")(record_request)
     install_error_handlers(app)
-    for module in (health, meta, plans):
+    for module in ROUTERS:
         app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -3,6 +3,7 @@ errors. The one mapping from error code to HTTP status lives here."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.contracts.errors import ErrorCode, ServiceError
 
+log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -28,10 +30,12 @@ STATUS_BY_CODE: dict[str, int] = {
     ErrorCode.INTERNAL: 500,
 }
 RETRY_AFTER_SECONDS = "5"
+# Details of a ServiceError that are safe to show to the caller.
+PUBLIC_DETAILS = ("errors", "reason", "missing_scope", "service")
 
 
 def problem(status: int, code: str, title: str, detail: str = "", instance: str = "",
-            **extra: Any) -> JSONResponse:
+            retry_after: int | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": f"https://campaign.example/problems/{code}",
                             "title": title, "status": status, "code": code}
     if detail:
@@ -39,7 +43,11 @@ def problem(status: int, code: str, title: str, detail: str = "", instance: str 
     if instance:
         body["instance"] = instance
     body.update(extra)
-    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status in (429, 503) else None
+    headers: dict[str, str] = {}
+    if status in (429, 503):
+        headers["Retry-After"] = str(retry_after) if retry_after else RETRY_AFTER_SECONDS
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="campaign"'
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -47,9 +55,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
         status = STATUS_BY_CODE.get(exc.code, 400 if exc.code else 500)
+        extra = {k: exc.details[k] for k in PUBLIC_DETAILS if k in exc.details}
+        retry = exc.details.get("retry_after")
         return problem(status, exc.code, exc.code.replace("_", " "), exc.message,
-                       request.url.path, **({"errors": exc.details.get("errors")}
-                                            if "errors" in exc.details else {}))
+                       request.url.path, retry_after=retry if isinstance(retry, int) else None,
+                       **extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,6 +71,87 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # A body that is not even text: the same answer as any invalid JSON.
+            return problem(422, ErrorCode.VALIDATION_FAILED, "validation failed",
+                           "the request body could not be parsed", request.url.path,
+                           errors=[{"loc": ["body"], "msg": str(exc.detail),
+                                    "type": "json_invalid"}])
         code = {404: ErrorCode.NOT_FOUND, 405: "method_not_allowed",
                 413: ErrorCode.PAYLOAD_TOO_LARGE}.get(exc.status_code, f"http_{exc.status_code}")
-        return problem(exc.status_code, str(code), str(exc.detail), "", request.url.path)
+        response = problem(exc.status_code, str(code), str(exc.detail), "", request.url.path)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # JSON may carry lone surrogates (\ud800); no database or service can store them.
+        return problem(422, ErrorCode.VALIDATION_FAILED, "validation failed",
+                       "text contains characters that are not valid Unicode (lone surrogates)",
+                       request.url.path, errors=[{"loc": ["body"], "msg": "invalid unicode",
+                                                  "type": "string_unicode"}])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(500, ErrorCode.INTERNAL, "internal error", "", request.url.path)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "title": "Problem",
+    "description": "RFC 9457 problem details with a stable `code`.",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "status": {"type": "integer"}, "code": {"type": "string",
+                                                "examples": ["not_found", "conflict"]},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "reason": {"type": "string"}, "missing_scope": {"type": "string"},
+        "service": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+COMMON_ERRORS = {
+    "404": "no such object (or not visible to the caller)",
+    "409": "conflict, or a transition the object's state does not allow",
+    "413": "the request body is too large",
+    "422": "the request does not match the schema (`errors` say where)",
+    "500": "an unexpected error",
+    "503": "a service or the broker is unavailable; see Retry-After",
+}
+PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/asyncapi.json")
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every error response of /api/v1 is application/problem+json (as the handlers answer),
+    and every operation names the errors any request can meet."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_ERRORS.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
+    schemas = schema["components"]["schemas"]
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return schema
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers at this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)

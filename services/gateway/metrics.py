@@ -16,6 +16,16 @@ HTTP_LATENCY = Histogram(f"{PREFIX}_http_request_duration_seconds", "HTTP reques
                          ["method", "route"], buckets=LATENCY_BUCKETS)
 RPC_IN_FLIGHT = Gauge(f"{PREFIX}_rpc_client_in_flight", "RPC calls waiting for a reply.")
 RPC_CAPACITY = Gauge(f"{PREFIX}_rpc_client_capacity", "Maximum RPC calls in flight.")
+AUTH_FAILURES = Counter(f"{PREFIX}_gateway_auth_failures_total",
+                        "Rejected credentials by reason.", ["reason"])
+RATE_LIMITED = Counter(f"{PREFIX}_gateway_rate_limited_total", "Requests answered 429.")
+EVENTS_LOGGED = Counter(f"{PREFIX}_gateway_events_logged_total",
+                        "Events stored in the gateway's event log.", ["outcome"])
+WEBHOOK_ATTEMPTS = Counter(f"{PREFIX}_gateway_webhook_attempts_total",
+                           "Webhook delivery attempts by outcome.", ["outcome"])
+WEBHOOK_BACKLOG = Gauge(f"{PREFIX}_gateway_webhook_backlog",
+                        "Webhook deliveries waiting in memory.")
+SSE_CLIENTS = Gauge(f"{PREFIX}_gateway_sse_clients", "Open event streams.")
 
 
 async def record_request(request: Request,

@@ -1,10 +1,25 @@
-"""Gateway settings (environment variables, validated at start)."""
+"""Gateway settings (environment variables, validated at start).
+
+The JWT secret: required and at least 32 bytes in production (the process refuses to start
+otherwise); in development and test an ephemeral one is generated with a warning, so tokens do
+not survive a restart. There is no default password: the first admin comes from
+BOOTSTRAP_ADMIN_USERNAME/BOOTSTRAP_ADMIN_PASSWORD (created once, if no such user exists) or
+from `python -m services.gateway.cli create-admin`.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+import logging
+import secrets
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 
 from services.runtime.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_BYTES = 32
 
 
 class GatewaySettings(CommonSettings):
@@ -14,6 +29,61 @@ class GatewaySettings(CommonSettings):
     readiness_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     public_url: str = ""
+
+    # authentication
+    auth_jwt_secret: SecretStr | None = None
+    auth_jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    auth_jwt_issuer: str = "campaign-gateway"
+    auth_jwt_audience: str = "campaign-api"
+    auth_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    auth_clock_skew_seconds: int = Field(default=10, ge=0, le=300)
+    bootstrap_admin_username: str | None = None
+    bootstrap_admin_password: SecretStr | None = None
+
+    # limits
+    rate_limit_per_minute: int = Field(default=6000, ge=1, le=100_000_000,
+                                       description="Per user or API key (token bucket).")
+    login_attempts_per_minute: int = Field(default=20, ge=1, le=100_000)
+    max_page_size: int = Field(default=200, ge=1, le=1000)
+
+    # events
+    event_consumer_enabled: bool = Field(
+        default=True, description="Consume the event log queue (off: an API-only replica).")
+    event_retention_days: float = Field(default=30, gt=0, le=3650)
+    event_consumer_prefetch: int = Field(default=100, ge=1, le=10_000)
+    sse_heartbeat_seconds: float = Field(default=15, gt=0, le=300)
+    sse_queue_size: int = Field(default=1000, ge=10, le=100_000)
+
+    # webhooks
+    outbound_allowlist: str = Field(default="", description="CIDRs/hosts allowed even if private.")
+    webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_base_seconds: float = Field(default=2, gt=0, le=3600)
+    webhook_retry_max_seconds: float = Field(default=600, gt=0, le=86_400)
+    webhook_disable_after_failures: int = Field(default=100, ge=1, le=100_000)
+    webhook_secret_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+
+    @model_validator(mode="after")
+    def _secret_strength(self) -> GatewaySettings:
+        secret = self.auth_jwt_secret.get_secret_value() if self.auth_jwt_secret else ""
+        if len(secret.encode()) >= MIN_SECRET_BYTES:
+            return self
+        if self.environment == "production":
+            raise ValueError(f"AUTH_JWT_SECRET must be set to at least {MIN_SECRET_BYTES} "
+                             "random bytes in production")
+        if secret:
+            raise ValueError(f"AUTH_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes")
+        log.warning("AUTH_JWT_SECRET is not set: using an ephemeral secret (tokens do not "
+                    "survive a restart); set it outside development")
+        self.auth_jwt_secret = SecretStr(secrets.token_urlsafe(48))
+        return self
+
+    def jwt_secret(self) -> str:
+        assert self.auth_jwt_secret is not None
+        return self.auth_jwt_secret.get_secret_value()
+
+    def allowlist(self) -> list[str]:
+        return [e.strip() for e in self.outbound_allowlist.split(",") if e.strip()]
 
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

@@ -114,7 +114,7 @@ class RpcClient:
         if future is None or future.done():
             return
         try:
-            payload = json.loads(message.body)
+            payload = json.loads(message.body, object_hook=_untag)
         except ValueError as exc:
             future.set_exception(ServiceError(ErrorCode.INTERNAL, f"undecodable reply: {exc}"))
             return
@@ -161,6 +161,14 @@ class RpcClient:
                                    {"service": service}) from None
             finally:
                 self._pending.pop(call_id, None)
+
+
+def _untag(obj: dict[str, Any]) -> Any:
+    """kombu's JSON encoder tags values JSON lacks (datetime, date, UUID, Decimal) as
+    {"__type__": ..., "__value__": <its JSON form>}: take the JSON form (ISO text)."""
+    if len(obj) == 2 and "__type__" in obj and "__value__" in obj:
+        return obj["__value__"]
+    return obj
 
 
 def remote_error(error: dict[str, Any]) -> ServiceError:

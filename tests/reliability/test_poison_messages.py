@@ -112,7 +112,7 @@ def test_operator_command_lists_dead_letters(infra, platform):
 def _quiet(rpc, service, method, **kwargs):
     try:
         return rpc.call(service, method, **kwargs)
-    except Exception:  # noqa: BLE001 - not there yet
+    except Exception:
         return None
 
 

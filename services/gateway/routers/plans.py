@@ -1,37 +1,130 @@
-"""Plans: create, read and list."""
+"""Plans: create, import, edit, issue, amend, close, cancel; progress and exports."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import base64
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
-from services.contracts.plans import CreatePlanRequest, PlanSummary
-from services.gateway.deps import RpcDep
+from services.contracts import plans as c
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("plans:read"))]
+Writer = Annotated[Principal, Depends(require("plans:write"))]
+CONFLICTS: dict[int | str, dict[str, str]] = {
+    **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
+
+# Progress and exports roll up every task, report and KPI of a plan: a longer deadline.
+REPORT_TIMEOUT = 30.0
+CreatePlanBody = body_of(c.CreatePlanRequest, "CreatePlanBody")
+ImportPlanBody = body_of(c.ImportPlanRequest, "ImportPlanBody")
+PlanCommandBody = body_of(c.PlanCommand, "PlanCommandBody", ("actor", "plan_id"))
+UpdatePlanBody = body_of(c.UpdatePlanRequest, "UpdatePlanBody", ("actor", "plan_id"))
+AmendPlanBody = body_of(c.AmendPlanRequest, "AmendPlanBody", ("actor", "plan_id"))
+CancelPlanBody = body_of(c.CancelPlanRequest, "CancelPlanBody", ("actor", "plan_id"))
 
 
 class PlanPage(BaseModel):
-    items: list[PlanSummary]
+    items: list[c.PlanSummary]
     next_cursor: str | None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanSummary,
-             summary="Create a draft plan")
-async def create_plan(body: CreatePlanRequest, rpc: RpcDep) -> Any:
-    return await rpc("plans", "create_plan", **body.model_dump(mode="json"))
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=c.PlanSummary,
+             summary="Create a draft plan", responses=CONFLICTS)
+async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+                      principal: Writer) -> Any:
+    return await rpc("plans", "create_plan", **rpc_kwargs(body, actor=principal.id))
 
 
-@router.get("/{plan_id}", response_model=PlanSummary, summary="Read one plan")
-async def get_plan(plan_id: str, rpc: RpcDep) -> Any:
+@router.post("/import", status_code=status.HTTP_201_CREATED, response_model=c.ImportPlanResult,
+             summary="Import a plan with its tasks from a structured file (YAML or JSON)",
+             responses={422: {"description": "the file is invalid (errors name line/field)"}})
+async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+                      principal: Writer) -> Any:
+    return await rpc("plans", "import_plan", **rpc_kwargs(body, actor=principal.id))
+
+
+@router.get("", response_model=PlanPage, summary="List plans")
+async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+                     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                     status_: Annotated[Literal["draft", "issued", "closed", "cancelled"] | None,
+                                        Query(alias="status")] = None,
+                     issuer_unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+    filters = {k: v for k, v in {"year": year, "status": status_,
+                                 "issuer_unit_id": issuer_unit_id}.items() if v is not None}
+    return await rpc("plans", "list_plans", after=cursor, limit=limit, **filters)
+
+
+@router.get("/{plan_id}", response_model=c.PlanDetail, summary="Read one plan",
+            responses=NOT_FOUND)
+async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     return await rpc("plans", "get_plan", plan_id=plan_id)
 
 
-@router.get("", response_model=PlanPage, summary="List plans (cursor pagination)")
-async def list_plans(rpc: RpcDep,
-                     cursor: Annotated[str | None, Query(max_length=100)] = None,
-                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                     year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Any:
-    return await rpc("plans", "list_plans", after=cursor, limit=limit, year=year)
+@router.patch("/{plan_id}", response_model=c.PlanDetail, summary="Edit a draft plan",
+              responses=CONFLICTS)
+async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+                      principal: Writer) -> Any:
+    return await rpc("plans", "update_plan",
+                     **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
+
+
+async def _command(rpc: RpcDep, method: str, plan_id: PathId, body: BaseModel | None,
+                   principal: Principal) -> Any:
+    return await rpc("plans", method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
+
+
+@router.post("/{plan_id}/issue", response_model=c.PlanDetail, responses=CONFLICTS,
+             summary="Issue a draft plan: its tasks are assigned to units")
+async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
+                     body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    return await _command(rpc, "issue_plan", plan_id, body, principal)
+
+
+@router.post("/{plan_id}/amend", response_model=c.PlanDetail, responses=CONFLICTS,
+             summary="Amend an issued plan (recorded, bumps the revision)")
+async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+                     principal: Writer) -> Any:
+    return await _command(rpc, "amend_plan", plan_id, body, principal)
+
+
+@router.post("/{plan_id}/close", response_model=c.PlanDetail, responses=CONFLICTS,
+             summary="Close an issued plan")
+async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
+                     body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    return await _command(rpc, "close_plan", plan_id, body, principal)
+
+
+@router.post("/{plan_id}/cancel", response_model=c.PlanDetail, responses=CONFLICTS,
+             summary="Cancel a plan")
+async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+                      principal: Writer) -> Any:
+    return await _command(rpc, "cancel_plan", plan_id, body, principal)
+
+
+@router.get("/{plan_id}/progress", response_model=c.ProgressSummary, responses=NOT_FOUND,
+            summary="Progress of a plan by status bucket, unit, task and KPI")
+async def progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+    return await rpc("plans", "progress_summary", plan_id=plan_id, timeout=REPORT_TIMEOUT)
+
+
+@router.get("/{plan_id}/export", response_class=Response, responses={
+    **NOT_FOUND, 200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
+                                   "officedocument.spreadsheetml.sheet": {}},
+                       "description": "The progress report file."}},
+    summary="Export progress for the Provincial People's Committee (CSV or XLSX)")
+async def export(plan_id: PathId, rpc: RpcDep, _: Reader,
+                 format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
+                 view: Annotated[Literal["units", "tasks", "kpis"], Query()] = "units",
+                 language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
+    file = await rpc("plans", "export_progress", plan_id=plan_id, format=format, view=view,
+                     language=language, timeout=REPORT_TIMEOUT)
+    return Response(base64.b64decode(file["content_base64"]), media_type=file["content_type"],
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{file["filename"]}"'})

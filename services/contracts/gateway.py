@@ -1,0 +1,232 @@
+"""HTTP payloads of the gateway's own resources: users, API keys, webhook subscriptions,
+deliveries and the event log. Requests reject unknown fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.contracts.events import EventType
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    OUTLET_EDITOR = "outlet_editor"
+    LOCAL_OFFICER = "local_officer"
+    TRANSLATOR = "translator"
+    VIEWER = "viewer"
+    SYSTEM = "system"
+
+
+UNIT_SCOPED_ROLES = frozenset({Role.OUTLET_EDITOR, Role.LOCAL_OFFICER})
+EVENT_TYPES = frozenset(v for k, v in vars(EventType).items() if k.isupper())
+# What an API key may be granted (the `system` role's permissions).
+GRANTABLE_SCOPES = tuple(sorted(
+    {f"{r}:read" for r in ("units", "plans", "tasks", "reports", "notices", "translations",
+                           "sources", "items", "alerts", "coverage", "events",
+                           "subscriptions")}
+    | {"items:write", "subscriptions:write"}))
+EventTypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(EVENT_TYPES | {"*"})})]
+ScopeName = Annotated[str, Field(json_schema_extra={"enum": list(GRANTABLE_SCOPES)})]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+class TokenRequest(Request):
+    username: str = Field(min_length=1, max_length=100, examples=["admin"])
+    password: str = Field(min_length=1, max_length=200, examples=["mật-khẩu-dài-và-khó-đoán"])
+
+
+class TokenResponse(Response):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+# --- users ------------------------------------------------------------------------------------
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
+
+
+class UserCreate(Request):
+    username: str = Field(pattern=USERNAME_PATTERN, examples=["bien-tap-bao-gia-lai"])
+    password: str = Field(min_length=12, max_length=200,
+                          description="At least 12 characters; stored as an argon2id hash.")
+    role: Role = Field(examples=[Role.OUTLET_EDITOR])
+    unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"],
+                                description="Required for outlet_editor and local_officer.")
+    display_name: str | None = Field(default=None, max_length=200,
+                                     examples=["Ban biên tập Báo Gia Lai"])
+
+
+class UserUpdate(Request):
+    role: Role | None = None
+    unit_id: str | None = Field(default=None, max_length=100)
+    display_name: str | None = Field(default=None, max_length=200)
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+
+
+class User(Response):
+    id: str
+    username: str
+    role: Role
+    unit_id: str | None = None
+    display_name: str | None = None
+    active: bool = True
+    created_at: datetime
+
+
+class UserPage(Response):
+    items: list[User]
+    next_cursor: str | None
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+class ApiKeyCreate(Request):
+    name: str = Field(min_length=1, max_length=100, examples=["Cổng thông tin điện tử tỉnh"])
+    scopes: list[ScopeName] = Field(min_length=1, max_length=30, examples=[["events:read"]],
+                              description="`<resource>:<action>` pairs the key may use.")
+    unit_id: str | None = Field(default=None, max_length=100)
+    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    expires_at: datetime | None = None
+
+
+class ApiKey(Response):
+    id: str
+    name: str
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    scopes: list[str]
+    unit_id: str | None = None
+    rate_limit_per_minute: int | None = None
+    owner_id: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="The secret key. Shown once; store it now.")
+
+
+class ApiKeyPage(Response):
+    items: list[ApiKey]
+    next_cursor: str | None
+
+
+# --- webhook subscriptions --------------------------------------------------------------------
+
+def _known_event_types(values: list[str]) -> list[str]:
+    unknown = sorted({v for v in values if v != "*" and v not in EVENT_TYPES})
+    if unknown:
+        raise ValueError(f"unknown event types: {', '.join(unknown)}")
+    return sorted(set(values))
+
+
+class SubscriptionCreate(Request):
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://",
+                     examples=["https://hethong.gialai.gov.vn/hooks/campaign"])
+    event_types: list[EventTypeName] = Field(min_length=1, max_length=50,
+                                             examples=[["plan.issued", "task.assigned"]],
+                                   description="Event types to receive, or `*` for all.")
+    description: str | None = Field(default=None, max_length=300,
+                                    examples=["Hệ thống một cửa điện tử tỉnh Gia Lai"])
+
+    _types = field_validator("event_types")(_known_event_types)
+
+
+class SubscriptionUpdate(Request):
+    event_types: list[EventTypeName] | None = Field(default=None, min_length=1, max_length=50)
+    description: str | None = Field(default=None, max_length=300)
+    active: bool | None = Field(default=None, description="Re-enable a disabled subscription.")
+
+    @field_validator("event_types")
+    @classmethod
+    def _check(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _known_event_types(value)
+
+
+class Subscription(Response):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str | None = None
+    owner_id: str
+    active: bool
+    failure_streak: int = 0
+    disabled_reason: str | None = None
+    disabled_at: datetime | None = None
+    created_at: datetime
+
+
+class SubscriptionWithSecret(Subscription):
+    secret: str = Field(description="Signing secret (`whsec_...`). Shown once; store it now.")
+
+
+class SubscriptionPage(Response):
+    items: list[Subscription]
+    next_cursor: str | None
+
+
+class Delivery(Response):
+    id: str
+    subscription_id: str
+    event_id: str
+    event_type: str
+    status: str = Field(description="pending, delivered or failed")
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None
+    replay_of: str | None = None
+
+
+class DeliveryPage(Response):
+    items: list[Delivery]
+    next_cursor: str | None
+
+
+class ReplayRequest(Request):
+    subscription_id: str = Field(min_length=1, max_length=100)
+    event_ids: list[str] | None = Field(default=None, min_length=1, max_length=500)
+    delivery_ids: list[str] | None = Field(default=None, min_length=1, max_length=500)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class ReplayResult(Response):
+    scheduled: int
+    delivery_ids: list[str]
+
+
+# --- the event log ----------------------------------------------------------------------------
+
+class EventRecord(Response):
+    id: str
+    type: str
+    source: str
+    time: datetime
+    subject: str | None = None
+    dataversion: int
+    correlationid: str | None = None
+    data: dict[str, Any]
+    received_at: datetime
+
+
+class EventPage(Response):
+    items: list[EventRecord]
+    next_cursor: str | None

@@ -1,0 +1,95 @@
+"""Rate limits (token bucket per user or API key) and the request body size limit."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.contracts.errors import ErrorCode
+from services.gateway.errors import problem
+
+
+class TokenBuckets:
+    """`per_minute` requests per key, bursts up to the same number; memory bounded (LRU)."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.max_keys = max_keys
+
+    def take(self, key: str, per_minute: int, now: float | None = None) -> float:
+        """Take one token; return 0 if allowed, else the seconds until one is available."""
+        now = time.monotonic() if now is None else now
+        rate = per_minute / 60.0
+        tokens, last = self._buckets.pop(key, (float(per_minute), now))
+        tokens = min(float(per_minute), tokens + (now - last) * rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            wait = 0.0
+        else:
+            self._buckets[key] = (tokens, now)
+            wait = (1 - tokens) / rate
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class BodySizeLimit:
+    """Answer 413 when Content-Length or the streamed body exceeds `max_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await self._reject(scope, receive, send)
+                    return
+        # Read the body up front (bounded), then hand it on: the app never sees an oversize
+        # body, and no half-sent response has to be taken back.
+        chunks: list[bytes] = []
+        received = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, ErrorCode.PAYLOAD_TOO_LARGE, "payload too large",
+                           f"the request body exceeds {self.max_bytes} bytes",
+                           scope.get("path", ""))
+        await response(scope, receive, send)
+
+
+def _replay(chunks: list[bytes], final: Message | None, then: Receive | None = None) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks),
+                               "more_body": False}] if final is None else [final]
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop()
+        if then is not None:
+            return await then()  # after the body: wait for the disconnect
+        return {"type": "http.disconnect"}
+
+    return receive

@@ -1,0 +1,67 @@
+"""API keys of other systems: shown once, stored hashed, scoped, revocable."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, status
+
+from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage
+from services.gateway import security
+from services.gateway.access import Principal, invalid_scopes
+from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.store import API_KEYS, public
+
+router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("api_keys:read"))]
+Writer = Annotated[Principal, Depends(require("api_keys:write"))]
+
+
+def view(doc: dict[str, Any]) -> dict[str, Any]:
+    out = public(doc)
+    out["prefix"] = f"{security.API_KEY_PREFIX}{out['id']}"
+    out.pop("key_hash", None)
+    return out
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
+             summary="Create an API key (the key is shown once)")
+async def create_api_key(body: ApiKeyCreate, store: StoreDep, principal: Writer) -> Any:
+    bad = invalid_scopes(body.scopes)
+    if bad:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, f"unknown or ungrantable scopes: {bad}",
+                           {"errors": [{"loc": ["body", "scopes"], "msg": f"not grantable: {bad}",
+                                        "type": "value_error"}]})
+    key_id, key = security.new_api_key()
+    doc = await store.insert_api_key({
+        "_id": key_id, "key_hash": security.hash_api_key(key), "name": body.name,
+        "scopes": sorted(set(body.scopes)), "unit_id": body.unit_id,
+        "rate_limit_per_minute": body.rate_limit_per_minute, "expires_at": body.expires_at,
+        "owner_id": principal.account_id})
+    return {**view(doc), "key": key}
+
+
+@router.get("", response_model=ApiKeyPage, summary="List API keys")
+async def list_api_keys(store: StoreDep, _: Reader, cursor: Cursor = None,
+                        limit: Limit = 50) -> Any:
+    rows, next_cursor = await store.page(API_KEYS, {}, cursor, limit)
+    return {"items": [view(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{key_id}", response_model=ApiKey, summary="Read an API key", responses=NOT_FOUND)
+async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
+    doc = await store.api_key(key_id)
+    if doc is None:
+        raise not_found("API key", key_id)
+    return view(doc)
+
+
+@router.delete("/{key_id}", response_model=ApiKey, summary="Revoke an API key",
+               responses=NOT_FOUND)
+async def revoke_api_key(key_id: PathId, store: StoreDep, _: Writer) -> Any:
+    doc = await store.revoke_api_key(key_id) or await store.api_key(key_id)
+    if doc is None:
+        raise not_found("API key", key_id)
+    return view(doc)

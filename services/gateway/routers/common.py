@@ -1,0 +1,23 @@
+"""Query parameters every list shares: an opaque cursor and a capped page size."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+Cursor = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
+                                     description="`next_cursor` of the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
+
+AUTH_RESPONSES: dict[int | str, dict[str, str]] = {
+    401: {"description": "missing, expired or invalid credentials"},
+    403: {"description": "the caller lacks the permission (scope)"},
+    429: {"description": "rate limit exceeded; see Retry-After"},
+}
+NOT_FOUND: dict[int | str, dict[str, str]] = {404: {"description": "no such object visible "
+                                                                   "to the caller"}}
+
+# Ids in paths: letters, digits and . _ : - (what every service issues); anything else is 422
+# at the edge instead of travelling to a service.
+PathId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]

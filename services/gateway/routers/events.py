@@ -1,0 +1,179 @@
+"""The event log: list and read events the caller may see, replay them to a webhook
+subscription, and follow them live over Server-Sent Events (resumable with Last-Event-ID)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import StreamingResponse
+
+from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.gateway import EventPage, EventRecord, ReplayRequest, ReplayResult
+from services.gateway.access import Principal, can_see_event
+from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.events.webhooks import wants
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Limit, PathId
+from services.gateway.routers.subscriptions import owned
+from services.gateway.store import EVENTS, Store
+
+router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("events:read"))]
+Replayer = Annotated[Principal, Depends(require("subscriptions:write"))]
+Types = Annotated[list[str] | None, Query(
+    max_length=50, description="Only these event types (repeat the parameter).",
+    examples=["plan.issued"])]
+MAX_SCAN = 5000
+Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$",
+                                     description="`next_cursor` of the previous page.")]
+REPLAY_LIMIT = 1000
+
+
+def record(doc: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in doc.items() if k not in {"_id", "seq", "fanned_out"}}
+    out["id"] = doc["_id"]
+    return out
+
+
+def visible(principal: Principal, doc: dict[str, Any], types: list[str] | None) -> bool:
+    if types and doc.get("type") not in types:
+        return False
+    return can_see_event(principal, str(doc.get("type", "")), doc.get("data") or {})
+
+
+@router.get("", response_model=EventPage, summary="List logged events (oldest first)")
+async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
+                      limit: Limit = 50, type: Types = None,
+                      since: Annotated[datetime | None, Query()] = None,
+                      until: Annotated[datetime | None, Query()] = None,
+                      subject: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    query: dict[str, Any] = {}
+    if type:
+        query["type"] = {"$in": type}
+    if since or until:
+        query["time"] = {**({"$gte": since} if since else {}),
+                         **({"$lte": until} if until else {})}
+    if subject:
+        query["subject"] = subject
+    after = int(cursor) if cursor else 0
+    items: list[dict[str, Any]] = []
+    scanned = 0
+    while len(items) < limit and scanned < MAX_SCAN:
+        batch = await store.db[EVENTS].find({**query, "seq": {"$gt": after}}) \
+            .sort("seq", 1).limit(200).to_list(200)
+        for doc in batch:
+            scanned += 1
+            after = doc["seq"]
+            if visible(principal, doc, None):
+                items.append(record(doc))
+                if len(items) == limit:
+                    break
+        if len(batch) < 200:
+            break
+    more = await store.db[EVENTS].find_one({**query, "seq": {"$gt": after}}, {"_id": 1})
+    next_cursor = str(after) if more else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/stream", summary="Follow events live (Server-Sent Events)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "`id:` is the event id; send it back as "
+                                            "Last-Event-ID to resume."}})
+async def stream(request: Request, store: StoreDep, principal: Reader, type: Types = None,
+                 last_event_id: Annotated[str | None, Header(
+                     alias="Last-Event-ID", max_length=200)] = None) -> StreamingResponse:
+    hub = request.app.state.hub
+    listener = hub.listen()
+    try:
+        start = await start_seq(store, last_event_id)
+    except BaseException:
+        hub.leave(listener)
+        raise
+    heartbeat = request.app.state.settings.sse_heartbeat_seconds
+
+    async def events() -> AsyncIterator[str]:
+        last = start
+        try:
+            yield "retry: 2000\n\n"
+            while True:  # what the client missed, from the log
+                batch = await store.events_after(last, 500)
+                for doc in batch:
+                    last = doc["seq"]
+                    if visible(principal, doc, type):
+                        yield frame(doc)
+                if len(batch) < 500:
+                    break
+            while not listener.overflowed:  # then live
+                try:
+                    doc = await asyncio.wait_for(listener.queue.get(), heartbeat)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if doc["seq"] <= last:
+                    continue
+                last = doc["seq"]
+                if visible(principal, doc, type):
+                    yield frame(doc)
+        finally:
+            hub.leave(listener)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def start_seq(store: Store, last_event_id: str | None) -> int:
+    if last_event_id:
+        doc = await store.event(last_event_id)
+        if doc is not None:
+            return int(doc["seq"])
+        # Unknown (or purged) id: resend everything still in the log rather than lose events.
+        return 0
+    latest = await store.db[EVENTS].find({}, {"seq": 1}).sort("seq", -1).limit(1).to_list(1)
+    return int(latest[0]["seq"]) if latest else 0
+
+
+def frame(doc: dict[str, Any]) -> str:
+    body = json.dumps(record(doc), ensure_ascii=False, default=str, separators=(",", ":"))
+    return f"id: {doc['_id']}\nevent: {doc['type']}\ndata: {body}\n\n"
+
+
+@router.post("/replay", response_model=ReplayResult, status_code=status.HTTP_202_ACCEPTED,
+             summary="Deliver logged events again to a webhook subscription",
+             responses=NOT_FOUND)
+async def replay(body: ReplayRequest, request: Request, store: StoreDep,
+                 principal: Replayer) -> Any:
+    sub = await owned(store, body.subscription_id, principal)
+    if not (body.event_ids or body.delivery_ids or body.since or body.until):
+        raise ServiceError(ErrorCode.VALIDATION_FAILED,
+                           "give event_ids, delivery_ids or a time range (since/until)")
+    query: dict[str, Any] = {}
+    event_ids = list(body.event_ids or [])
+    if body.delivery_ids:
+        found = await store.db["deliveries"].find(
+            {"_id": {"$in": body.delivery_ids}, "subscription_id": sub["_id"]},
+            {"event_id": 1}).to_list(None)
+        event_ids += [d["event_id"] for d in found]
+    if body.event_ids or body.delivery_ids:
+        query["_id"] = {"$in": event_ids}
+    if body.since or body.until:
+        query["time"] = {**({"$gte": body.since} if body.since else {}),
+                         **({"$lte": body.until} if body.until else {})}
+    docs = await store.db[EVENTS].find(query).sort("seq", 1).limit(REPLAY_LIMIT) \
+        .to_list(REPLAY_LIMIT)
+    chosen = [d for d in docs if wants(sub, d["type"]) and visible(principal, d, None)]
+    ids = await request.app.state.dispatcher.replay(sub, chosen)
+    return {"scheduled": len(ids), "delivery_ids": ids}
+
+
+@router.get("/{event_id}", response_model=EventRecord, summary="Read one logged event",
+            responses=NOT_FOUND)
+async def get_event(event_id: PathId, store: StoreDep, principal: Reader) -> Any:
+    doc = await store.event(event_id)
+    if doc is None or not visible(principal, doc, None):
+        raise not_found("event", event_id)
+    return record(doc)

@@ -1,0 +1,159 @@
+"""Notices (directives, reminders, alerts), units' inboxes, acknowledgements and
+translations. Outlet editors and local officers see only notices sent to their units."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.contracts import notifications as n
+from services.contracts.errors import ErrorCode, ServiceError
+from services.gateway.access import Principal, can_see
+from services.gateway.deps import Rpc, RpcDep, not_found, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.tasks import unit_filter
+
+router = APIRouter(prefix="/api/v1", tags=["notices"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("notices:read"))]
+Writer = Annotated[Principal, Depends(require("notices:write"))]
+Acker = Annotated[Principal, Depends(require("notices:ack"))]
+TranslationReader = Annotated[Principal, Depends(require("translations:read"))]
+Translator = Annotated[Principal, Depends(require("translations:write"))]
+CreateNoticeBody = body_of(n.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
+SubmitTranslationBody = body_of(n.SubmitTranslationRequest, "SubmitTranslationBody",
+                                ("notice_id", "language", "translator_id"))
+RejectTranslationBody = body_of(n.RejectTranslationRequest, "RejectTranslationBody",
+                                ("notice_id", "language", "reviewer_id"))
+Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", examples=["jra"])]
+
+
+class NoticePage(BaseModel):
+    items: list[n.NoticeView]
+    next_cursor: str | None
+
+
+class InboxPage(BaseModel):
+    items: list[n.InboxItem]
+    next_cursor: str | None
+
+
+class TranslationPage(BaseModel):
+    items: list[n.TranslationView]
+    next_cursor: str | None = None
+
+
+class AckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"],
+                                description="The acknowledging unit (default: the caller's).")
+
+
+async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> Any:
+    notice = await rpc("notifications", "get_notice", notice_id=notice_id)
+    if not can_see(principal, notice):
+        raise not_found("notice", notice_id)
+    return notice
+
+
+@router.post("/notices", status_code=status.HTTP_201_CREATED, response_model=n.NoticeView,
+             tags=["notices"], summary="Send a notice (directive, guidance) to units")
+async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[valid-type]
+                        principal: Writer) -> Any:
+    return await rpc("notifications", "create_notice",
+                     **rpc_kwargs(body, created_by=principal.id))
+
+
+@router.get("/notices", response_model=NoticePage, summary="List notices")
+async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+                       limit: Limit = 50,
+                       plan_id: Annotated[str | None, Query(max_length=100)] = None,
+                       task_id: Annotated[str | None, Query(max_length=100)] = None,
+                       unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                       kind: Annotated[n.NoticeKindName | None, Query()] = None) -> Any:
+    filters = {k: v for k, v in {"plan_id": plan_id, "task_id": task_id, "kind": kind,
+                                 "unit_id": unit_filter(principal, unit_id)}.items()
+               if v is not None}
+    page = await rpc("notifications", "list_notices", after=cursor, limit=limit, **filters)
+    page["items"] = [x for x in page.get("items", []) if can_see(principal, x)]
+    return page
+
+
+@router.get("/notices/{notice_id}", response_model=n.NoticeView, summary="Read a notice",
+            responses=NOT_FOUND)
+async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+    return await visible_notice(rpc, principal, notice_id)
+
+
+@router.post("/notices/{notice_id}/ack", response_model=n.AckView, responses=NOT_FOUND,
+             summary="Acknowledge receipt of a notice for a unit (recorded once)")
+async def acknowledge(notice_id: PathId, rpc: RpcDep, principal: Acker,
+                      body: AckBody | None = None) -> Any:
+    unit_id = (body.unit_id if body else None) or principal.unit_id
+    if unit_id is None:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required")
+    if principal.unit_scoped and unit_id not in principal.visible_units:
+        raise not_found("notice", notice_id)
+    await visible_notice(rpc, principal, notice_id)
+    return await rpc("notifications", "acknowledge", notice_id=notice_id, unit_id=unit_id,
+                     actor=principal.id)
+
+
+@router.get("/inbox", response_model=InboxPage, summary="The notices of a unit")
+async def inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
+                unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                unacknowledged_only: bool = False) -> Any:
+    unit = unit_filter(principal, unit_id)
+    if unit is None:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required", {
+            "errors": [{"loc": ["query", "unit_id"], "msg": "required", "type": "missing"}]})
+    return await rpc("notifications", "get_inbox", unit_id=unit, after=cursor, limit=limit,
+                     unacknowledged_only=unacknowledged_only)
+
+
+@router.get("/translations", response_model=TranslationPage, tags=["translations"],
+            summary="Translations to do or done (Jrai, Bahnar, ...)")
+async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50,
+                            status_: Annotated[str | None, Query(
+                                alias="status",
+                                pattern="^(requested|submitted|approved|rejected)$")] = None,
+                            language: Annotated[str | None, Query(
+                                pattern=r"^[a-z]{2,3}$")] = None,
+                            notice_id: Annotated[str | None, Query(max_length=100)] = None
+                            ) -> Any:
+    filters = {k: v for k, v in {"status": status_, "language": language,
+                                 "notice_id": notice_id}.items() if v is not None}
+    items = await rpc("notifications", "list_translations", limit=limit, **filters)
+    return {"items": items, "next_cursor": None}
+
+
+@router.put("/notices/{notice_id}/translations/{language}", response_model=n.TranslationView,
+            tags=["translations"], summary="Submit a translation of a notice",
+            responses=NOT_FOUND)
+async def submit_translation(notice_id: PathId, language: Language,
+                             body: SubmitTranslationBody,  # type: ignore[valid-type]
+                             rpc: RpcDep, principal: Translator) -> Any:
+    return await rpc("notifications", "submit_translation", **rpc_kwargs(
+        body, notice_id=notice_id, language=language, translator_id=principal.id))
+
+
+@router.post("/notices/{notice_id}/translations/{language}/approve",
+             response_model=n.TranslationView, tags=["translations"], responses=NOT_FOUND,
+             summary="Approve a submitted translation (officers)")
+async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep,
+                              principal: Writer) -> Any:
+    return await rpc("notifications", "approve_translation", notice_id=notice_id,
+                     language=language, reviewer_id=principal.id)
+
+
+@router.post("/notices/{notice_id}/translations/{language}/reject",
+             response_model=n.TranslationView, tags=["translations"], responses=NOT_FOUND,
+             summary="Return a submitted translation with a reason (officers)")
+async def reject_translation(notice_id: PathId, language: Language,
+                             body: RejectTranslationBody,  # type: ignore[valid-type]
+                             rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("notifications", "reject_translation", **rpc_kwargs(
+        body, notice_id=notice_id, language=language, reviewer_id=principal.id))

@@ -1,0 +1,143 @@
+"""Webhook subscriptions of other systems: register a URL and event types, receive signed
+deliveries; rotate the secret; read the delivery log. Only the owner (or an admin) sees one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.gateway import (
+    DeliveryPage,
+    Role,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionPage,
+    SubscriptionUpdate,
+    SubscriptionWithSecret,
+)
+from services.gateway.access import Principal
+from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.events.outbound import UrlNotAllowed, check_url
+from services.gateway.events.webhooks import grace_expiry, new_secret
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.store import DELIVERIES, SUBSCRIPTIONS, Store, public
+
+router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"],
+                   responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("subscriptions:read"))]
+Writer = Annotated[Principal, Depends(require("subscriptions:write"))]
+
+
+def view(doc: dict[str, Any]) -> dict[str, Any]:
+    out = public(doc)
+    out.pop("secrets", None)
+    return out
+
+
+async def owned(store: Store, sub_id: str, principal: Principal) -> dict[str, Any]:
+    doc = await store.subscription(sub_id)
+    if doc is None or (principal.role is not Role.ADMIN
+                       and doc.get("owner_id") != principal.account_id):
+        raise not_found("subscription", sub_id)
+    return doc
+
+
+async def allowed_url(url: str, request: Request) -> None:
+    try:
+        await check_url(url, request.app.state.settings.allowlist())
+    except UrlNotAllowed as exc:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, f"URL not allowed: {exc}", {
+            "reason": exc.reason,
+            "errors": [{"loc": ["body", "url"], "msg": f"not allowed: {exc.reason}",
+                        "type": "url_not_allowed"}]}) from None
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionWithSecret,
+             summary="Subscribe a URL to event types (the secret is shown once)")
+async def create_subscription(body: SubscriptionCreate, request: Request, store: StoreDep,
+                              principal: Writer) -> Any:
+    await allowed_url(body.url, request)
+    secret = new_secret()
+    doc = await store.insert_subscription({
+        **body.model_dump(mode="json"), "owner_id": principal.account_id,
+        "secrets": [{"value": secret, "expires_at": None}]})
+    return {**view(doc), "secret": secret}
+
+
+@router.get("", response_model=SubscriptionPage, summary="List subscriptions")
+async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor = None,
+                             limit: Limit = 50,
+                             active: Annotated[bool | None, Query()] = None) -> Any:
+    query: dict[str, Any] = {}
+    if principal.role is not Role.ADMIN:
+        query["owner_id"] = principal.account_id
+    if active is not None:
+        query["active"] = active
+    rows, next_cursor = await store.page(SUBSCRIPTIONS, query, cursor, limit)
+    return {"items": [view(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{subscription_id}", response_model=Subscription, summary="Read a subscription",
+            responses=NOT_FOUND)
+async def get_subscription(subscription_id: PathId, store: StoreDep, principal: Reader) -> Any:
+    return view(await owned(store, subscription_id, principal))
+
+
+@router.patch("/{subscription_id}", response_model=Subscription, responses=NOT_FOUND,
+              summary="Change event types or description; re-enable with active=true")
+async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate, store: StoreDep,
+                              principal: Writer) -> Any:
+    await owned(store, subscription_id, principal)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if changes.get("active"):
+        changes.update(failure_streak=0, disabled_reason=None, disabled_at=None)
+    doc = await store.update_subscription(subscription_id, {"$set": changes}) if changes \
+        else await store.subscription(subscription_id)
+    if doc is None:
+        raise not_found("subscription", subscription_id)
+    return view(doc)
+
+
+@router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response, summary="Delete a subscription", responses=NOT_FOUND)
+async def delete_subscription(subscription_id: PathId, store: StoreDep,
+                              principal: Writer) -> Response:
+    await owned(store, subscription_id, principal)
+    await store.delete_subscription(subscription_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret,
+             responses=NOT_FOUND,
+             summary="New signing secret; the old one keeps signing for a grace period")
+async def rotate_secret(subscription_id: PathId, request: Request, store: StoreDep,
+                        principal: Writer) -> Any:
+    doc = await owned(store, subscription_id, principal)
+    grace = grace_expiry(request.app.state.settings.webhook_secret_grace_seconds)
+    secret = new_secret()
+    kept = [{**s, "expires_at": s.get("expires_at") or grace}
+            for s in doc.get("secrets", [])[:3]]
+    updated = await store.update_subscription(
+        subscription_id, {"$set": {"secrets": [{"value": secret, "expires_at": None}, *kept]}})
+    if updated is None:
+        raise not_found("subscription", subscription_id)
+    return {**view(updated), "secret": secret}
+
+
+@router.get("/{subscription_id}/deliveries", response_model=DeliveryPage, responses=NOT_FOUND,
+            summary="The delivery log of a subscription")
+async def list_deliveries(subscription_id: PathId, store: StoreDep, principal: Reader,
+                          cursor: Cursor = None, limit: Limit = 50,
+                          status_: Annotated[str | None, Query(
+                              alias="status", pattern="^(pending|delivered|failed)$")] = None,
+                          event_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    await owned(store, subscription_id, principal)
+    query: dict[str, Any] = {"subscription_id": subscription_id}
+    if status_:
+        query["status"] = status_
+    if event_id:
+        query["event_id"] = event_id
+    rows, next_cursor = await store.page(DELIVERIES, query, cursor, limit)
+    return {"items": [public(r) for r in rows], "next_cursor": next_cursor}

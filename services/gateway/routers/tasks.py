@@ -1,0 +1,168 @@
+"""Tasks of a plan and their progress reports. Outlet editors and local officers see only
+tasks their unit leads or coordinates (others answer 404) and report only for their units."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel
+
+from services.contracts import plans as c
+from services.contracts.errors import ErrorCode, ServiceError
+from services.gateway.access import Principal, can_see
+from services.gateway.deps import Rpc, RpcDep, not_found, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+
+router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"],
+                   responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("tasks:read"))]
+Writer = Annotated[Principal, Depends(require("tasks:write"))]
+Reporter = Annotated[Principal, Depends(require("reports:write"))]
+ReportReader = Annotated[Principal, Depends(require("reports:read"))]
+CONFLICTS: dict[int | str, dict[str, str]] = {
+    **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
+
+AddTaskBody = body_of(c.AddTaskRequest, "AddTaskBody", ("actor", "plan_id"))
+UpdateTaskBody = body_of(c.UpdateTaskRequest, "UpdateTaskBody", ("actor", "plan_id", "task_id"))
+AssignTaskBody = body_of(c.AssignTaskRequest, "AssignTaskBody", ("actor", "plan_id", "task_id"))
+TaskCommandBody = body_of(c.TaskCommand, "TaskCommandBody", ("actor", "plan_id", "task_id"))
+TaskReasonBody = body_of(c.TaskReasonCommand, "TaskReasonBody",
+                         ("actor", "plan_id", "task_id"))
+SubmitReportBody = body_of(c.SubmitReportRequest, "SubmitReportBody",
+                           ("actor", "plan_id", "task_id"))
+
+
+class TaskPage(BaseModel):
+    items: list[c.TaskDetail]
+    next_cursor: str | None
+
+
+class ReportPage(BaseModel):
+    items: list[c.ReportDetail]
+    next_cursor: str | None
+
+
+async def visible_task(rpc: Rpc, principal: Principal, plan_id: PathId, task_id: PathId) -> Any:
+    task = await rpc("plans", "get_task", plan_id=plan_id, task_id=task_id)
+    if not can_see(principal, task):
+        raise not_found("task", task_id)
+    return task
+
+
+def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
+    """The unit to filter a list by: a unit-scoped caller is held to its visible units."""
+    if not principal.unit_scoped:
+        return unit_id
+    if unit_id is not None and unit_id in principal.visible_units:
+        return unit_id
+    return principal.unit_id or "-"
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=c.TaskDetail,
+             summary="Add a task to a plan", responses=CONFLICTS)
+async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
+                   principal: Writer) -> Any:
+    return await rpc("plans", "add_task", **rpc_kwargs(body, plan_id=plan_id,
+                                                       actor=principal.id))
+
+
+@router.get("", response_model=TaskPage, summary="List the tasks of a plan",
+            responses=NOT_FOUND)
+async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+                     limit: Limit = 50,
+                     unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                     status_: Annotated[Literal["open", "in_progress", "completed",
+                                                "cancelled"] | None, Query(alias="status")] = None,
+                     parent_task_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id), "status": status_,
+                                 "parent_task_id": parent_task_id}.items() if v is not None}
+    page = await rpc("plans", "list_tasks", plan_id=plan_id, after=cursor, limit=limit,
+                     **filters)
+    page["items"] = [t for t in page.get("items", []) if can_see(principal, t)]
+    return page
+
+
+@router.get("/{task_id}", response_model=c.TaskDetail, summary="Read a task",
+            responses=NOT_FOUND)
+async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+    return await visible_task(rpc, principal, plan_id, task_id)
+
+
+@router.patch("/{task_id}", response_model=c.TaskDetail, summary="Edit a task",
+              responses=CONFLICTS)
+async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  # type: ignore[valid-type]
+                      rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("plans", "update_task", **rpc_kwargs(
+        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+
+
+@router.post("/{task_id}/assign", response_model=c.TaskDetail, responses=CONFLICTS,
+             summary="Assign the lead and coordinating units")
+async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  # type: ignore[valid-type]
+                      rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("plans", "assign_task", **rpc_kwargs(
+        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+
+
+async def _status(rpc: Rpc, method: str, plan_id: PathId, task_id: PathId, body: BaseModel | None,
+                  principal: Principal) -> Any:
+    return await rpc("plans", method, **rpc_kwargs(body, plan_id=plan_id, task_id=task_id,
+                                                   actor=principal.id))
+
+
+@router.post("/{task_id}/start", response_model=c.TaskDetail, responses=CONFLICTS,
+             summary="Mark a task in progress")
+async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
+                     body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    return await _status(rpc, "start_task", plan_id, task_id, body, principal)
+
+
+@router.post("/{task_id}/complete", response_model=c.TaskDetail, responses=CONFLICTS,
+             summary="Mark a task completed")
+async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
+                        body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    return await _status(rpc, "complete_task", plan_id, task_id, body, principal)
+
+
+@router.post("/{task_id}/cancel", response_model=c.TaskDetail, responses=CONFLICTS,
+             summary="Cancel a task")
+async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
+                      rpc: RpcDep, principal: Writer) -> Any:
+    return await _status(rpc, "cancel_task", plan_id, task_id, body, principal)
+
+
+@router.post("/{task_id}/reopen", response_model=c.TaskDetail, responses=CONFLICTS,
+             summary="Reopen a completed or cancelled task")
+async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
+                      rpc: RpcDep, principal: Writer) -> Any:
+    return await _status(rpc, "reopen_task", plan_id, task_id, body, principal)
+
+
+@router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,
+             response_model=c.ReportDetail, responses=CONFLICTS,
+             summary="Submit a progress report for a task and period")
+async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody,  # type: ignore[valid-type]
+                        rpc: RpcDep, principal: Reporter) -> Any:
+    await visible_task(rpc, principal, plan_id, task_id)
+    if principal.unit_scoped and body.unit_id not in principal.visible_units:  # type: ignore[attr-defined]
+        raise ServiceError(ErrorCode.FORBIDDEN, "you may report only for your own unit")
+    return await rpc("plans", "submit_report", **rpc_kwargs(
+        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+
+
+@router.get("/{task_id}/reports", response_model=ReportPage, responses=NOT_FOUND,
+            summary="Reports submitted for a task")
+async def list_reports(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: ReportReader,
+                       cursor: Cursor = None, limit: Limit = 50,
+                       unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                       status_: Annotated[Literal["submitted", "accepted", "returned"] | None,
+                                          Query(alias="status")] = None) -> Any:
+    await visible_task(rpc, principal, plan_id, task_id)
+    filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id),
+                                 "status": status_}.items() if v is not None}
+    page = await rpc("plans", "list_reports", plan_id=plan_id, task_id=task_id, after=cursor,
+                     limit=limit, **filters)
+    page["items"] = [r for r in page.get("items", []) if can_see(principal, r)]
+    return page

@@ -1,0 +1,103 @@
+"""Users of the frontends (admins manage them; everyone reads themselves)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pymongo.errors import DuplicateKeyError
+from starlette.concurrency import run_in_threadpool
+
+from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.gateway import (
+    UNIT_SCOPED_ROLES,
+    Role,
+    User,
+    UserCreate,
+    UserPage,
+    UserUpdate,
+)
+from services.gateway import security
+from services.gateway.access import Principal
+from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.store import USERS, public
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("users:read"))]
+Writer = Annotated[Principal, Depends(require("users:write"))]
+
+
+def check_unit(role: Role, unit_id: str | None) -> None:
+    if role in UNIT_SCOPED_ROLES and not unit_id:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, f"role {role} needs a unit_id",
+                           {"errors": [{"loc": ["body", "unit_id"], "msg": "required",
+                                        "type": "missing"}]})
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=User,
+             summary="Create a user", responses={409: {"description": "username taken"}})
+async def create_user(body: UserCreate, store: StoreDep, _: Writer) -> Any:
+    check_unit(body.role, body.unit_id)
+    password_hash = await run_in_threadpool(security.hash_password, body.password)
+    try:
+        doc = await store.insert_user({**body.model_dump(exclude={"password"}, mode="json"),
+                                       "password_hash": password_hash})
+    except DuplicateKeyError:
+        raise ServiceError(ErrorCode.CONFLICT, f"user {body.username} exists") from None
+    return public(doc)
+
+
+@router.get("", response_model=UserPage, summary="List users")
+async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+                     role: Annotated[Role | None, Query()] = None,
+                     unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+    query: dict[str, Any] = {}
+    if role is not None:
+        query["role"] = role.value
+    if unit_id is not None:
+        query["unit_id"] = unit_id
+    rows, next_cursor = await store.page(USERS, query, cursor, limit)
+    return {"items": [public(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/me", response_model=User, summary="The calling user")
+async def me(principal: CurrentPrincipal, store: StoreDep) -> Any:
+    doc = await store.user(principal.account_id)
+    if doc is None:
+        raise not_found("user", principal.account_id)
+    return public(doc)
+
+
+@router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)
+async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
+    doc = await store.user(user_id)
+    if doc is None:
+        raise not_found("user", user_id)
+    return public(doc)
+
+
+@router.patch("/{user_id}", response_model=User, summary="Change role, unit, password or "
+              "deactivate", responses={**NOT_FOUND, 409: {"description": "self-demotion"}})
+async def update_user(user_id: PathId, body: UserUpdate, store: StoreDep,
+                      principal: Writer) -> Any:
+    current = await store.user(user_id)
+    if current is None:
+        raise not_found("user", user_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"password"}, mode="json")
+    for key in ("role", "active"):  # null means "no change" for these
+        if changes.get(key, "") is None:
+            del changes[key]
+    if user_id == principal.account_id and (changes.get("active") is False or changes.get(
+            "role", current["role"]) != current["role"]):
+        # No admin locks themselves out; another admin must do it.
+        raise ServiceError(ErrorCode.CONFLICT, "you cannot deactivate or demote yourself")
+    check_unit(Role(str(changes.get("role", current["role"]))),
+               changes.get("unit_id", current.get("unit_id")))
+    if body.password:
+        changes["password_hash"] = await run_in_threadpool(security.hash_password,
+                                                           body.password)
+    doc = await store.update_user(user_id, changes) if changes else current
+    if doc is None:
+        raise not_found("user", user_id)
+    return public(doc)
