@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench.rpc_roundtrip"]
+BENCHMARKS = ["bench.rpc_roundtrip", "bench.notifications", "bench.plans", "bench.gateway",
+              "bench.monitoring", "bench.monitoring_eval"]
 
 
 def main() -> int:

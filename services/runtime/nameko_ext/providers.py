@@ -76,8 +76,9 @@ class Inbox(DependencyProvider):
 class OutboxRelayProvider(DependencyProvider):
     """Publishes outbox events right after each worker, and on a timer for leftovers."""
 
-    def __init__(self, collections: list[str]) -> None:
+    def __init__(self, collections: list[str], batch_size: int = 1) -> None:
         self.collections = collections
+        self.batch_size = batch_size
         self._kick = Event()
         self._running = False
         self._thread: Any = None
@@ -88,7 +89,7 @@ class OutboxRelayProvider(DependencyProvider):
         db = mongo.connect(settings, service)
         self.publisher = EventPublisher(settings.amqp_uri, service,
                                         settings.amqp_heartbeat_seconds)
-        self.relay = OutboxRelay(db, self.collections, self.publisher)
+        self.relay = OutboxRelay(db, self.collections, self.publisher, self.batch_size)
         self.poll_seconds = settings.outbox_poll_seconds
         for name in self.collections:
             ensure_outbox_index(db, name)

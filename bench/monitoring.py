@@ -1,0 +1,169 @@
+"""Monitoring ingestion: 20,000 items through normalise -> dedup -> classify -> persist ->
+emit, end to end (RPC `push_items` batches to the real monitoring process, the database, the
+outbox relay, the broker, until every `monitoring.item_classified` is in a consumer's queue),
+next to the same pipeline's pure functions in this process (no bus, no database).
+Also: the dedup index's memory per item as it grows."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from kombu import Connection, Exchange, Queue
+
+from bench.common import isolated_infra, write_results
+from services.monitoring.domain import DATA_DIR, DedupIndex, Item, Pipeline, estimate_bytes_per_item
+from stack.processes import Platform
+
+ITEMS = int(os.environ.get("BENCH_MONITORING_ITEMS", "20000"))
+BATCH = 500
+NEAR_COPIES = 0.10  # share of items that republish an earlier one with small edits
+SEED = 20210225
+
+
+def corpus(n: int) -> list[dict[str, Any]]:
+    """Distinct Vietnamese items built from the sentences of the evaluation set, plus some
+    near-copies (another outlet republishing a story) and their ids/URLs."""
+    rows = [json.loads(line) for line in
+            (Path(DATA_DIR) / "eval" / "items.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    sentences = sorted({s.strip() for r in rows for s in r["body"].split(".") if len(s) > 30})
+    titles = [r["title"] for r in rows]
+    rng = random.Random(SEED)
+    items: list[dict[str, Any]] = []
+    for i in range(n):
+        if items and rng.random() < NEAR_COPIES:
+            base = rng.choice(items[-2000:])
+            body = base["body"].replace(". ", f". Theo phóng viên {i % 97}, ", 1)
+            items.append({"title": base["title"], "body": body,
+                          "url": f"https://outlet{i % 13}.example/copy/{i}.html"})
+            continue
+        picked = rng.sample(sentences, rng.randint(5, 9))
+        body = ". ".join(picked) + f". Mã tin {i}."
+        items.append({"title": rng.choice(titles), "body": body,
+                      "url": f"https://outlet{i % 13}.example/bai/{i}.html",
+                      "outlet_unit_id": f"outlet-{i % 13}"})
+    return items
+
+
+def pure(items: list[dict[str, Any]]) -> dict[str, Any]:
+    pipeline = Pipeline.from_directory(dedup=DedupIndex(window_seconds=None))
+    started = time.perf_counter()
+    now = time.time()
+    for n, it in enumerate(items):
+        pipeline.analyse(Item(f"it-{n}", it["title"], it["body"], url=it["url"], seen_at=now))
+    elapsed = time.perf_counter() - started
+    index = pipeline.dedup
+    return {"items": len(items), "seconds": round(elapsed, 3),
+            "items_per_s": round(len(items) / elapsed, 1),
+            "dedup_items": len(index),
+            "dedup_bytes_per_item": round(index.memory_bytes() / max(1, len(index))),
+            "dedup_bytes_per_item_estimate": estimate_bytes_per_item(),
+            "dedup_growth": dedup_growth(items)}
+
+
+def dedup_growth(items: list[dict[str, Any]]) -> list[dict[str, int]]:
+    """Bytes per item of the index at several sizes (bounded: it stays flat as it grows)."""
+    from services.monitoring.domain.text import normalise
+
+    index = DedupIndex(window_seconds=None)
+    out = []
+    marks = {len(items) // 4, len(items) // 2, len(items)}
+    for n, it in enumerate(items, 1):
+        tokens = normalise(it["body"]).tokens
+        index.add(f"it-{n}", tokens, url=it["url"])
+        if n in marks:
+            out.append({"items": n, "bytes_per_item": round(index.memory_bytes() / len(index))})
+    return out
+
+
+def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
+    from services.runtime.rpc_sync import BlockingRpc
+
+    platform = Platform.configure(env, echo=False)
+    platform.start(("monitoring",))
+    try:
+        with BlockingRpc(env["AMQP_URI"], timeout=120, client_name="bench") as rpc, \
+                Connection(env["AMQP_URI"]) as conn:
+            _wait(lambda: rpc.call("monitoring", "ops_ping", timeout=2))
+            queue = Queue("bench-monitoring-classified",
+                          exchange=Exchange("monitoring.events", type="topic", durable=True),
+                          routing_key="monitoring.item_classified", durable=False)
+            queue(conn.default_channel).declare()
+            rpc.call("monitoring", "push_items", items=[{"title": "khởi động",
+                                                          "body": "làm nóng bộ nhớ đệm"}])
+            _wait_count(queue, conn, 1, 60)
+            queue(conn.default_channel).purge()
+            stored = duplicates = 0
+            started = time.perf_counter()
+            rpc_seconds = 0.0
+            for start in range(0, len(items), BATCH):
+                t0 = time.perf_counter()
+                reply = rpc.call("monitoring", "push_items", items=items[start:start + BATCH])
+                rpc_seconds += time.perf_counter() - t0
+                stored += reply["stored"]
+                duplicates += reply["duplicates"]
+            persisted = time.perf_counter() - started
+            _wait_count(queue, conn, stored, max(600, len(items) / 10))
+            elapsed = time.perf_counter() - started
+            queue(conn.default_channel).delete()
+    finally:
+        platform.stop()
+    return {"items": len(items), "stored": stored, "exact_duplicates": duplicates,
+            "batch": BATCH, "seconds_until_persisted": round(persisted, 3),
+            "seconds_until_all_events_delivered": round(elapsed, 3),
+            "items_per_s": round(len(items) / elapsed, 1),
+            "items_per_s_persisted": round(len(items) / persisted, 1)}
+
+
+def _wait(check: Any, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            check()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _wait_count(queue: Queue, conn: Connection, expected: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        count = queue(conn.default_channel).queue_declare(passive=True).message_count
+        if count >= expected:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{count} of {expected} events delivered")
+        time.sleep(0.1)
+
+
+def main() -> dict[str, Any]:
+    items = corpus(ITEMS)
+    words = sum(len(i["body"].split()) for i in items) / len(items)
+    baseline = pure(items)
+    with isolated_infra() as env:
+        ours = end_to_end(env, items)
+    ratio = round(ours["items_per_s"] / baseline["items_per_s"], 3)
+    figures = {"items": ITEMS, "avg_words": round(words, 1), "pure": baseline,
+               "end_to_end": ours, "ratio_end_to_end_to_pure": ratio,
+               "targets": {"items_per_s": 1000, "ratio": 0.5}}
+    print(f"monitoring ingestion, {ITEMS} items (~{words:.0f} words each), batches of {BATCH}")
+    print(f"  pure pipeline (no bus, no database): {baseline['items_per_s']} items/s")
+    print(f"  end to end (RPC -> analyse -> MongoDB -> outbox -> broker): "
+          f"{ours['items_per_s']} items/s ({ours['items_per_s_persisted']} items/s persisted)")
+    print(f"  ratio: {ratio}")
+    print(f"  dedup index: {baseline['dedup_bytes_per_item']} bytes/item measured "
+          f"({baseline['dedup_items']} items; estimate "
+          f"{baseline['dedup_bytes_per_item_estimate']}), growth {baseline['dedup_growth']}")
+    print("results:", write_results("monitoring", figures))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

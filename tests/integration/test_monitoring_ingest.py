@@ -1,0 +1,282 @@
+"""Push ingestion against the real database and broker: persistence, duplicates, events
+through the outbox relay, coverage, alerts (deduplicated, rate-limited), CSV export, and the
+dedup index surviving a restart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from services.contracts import monitoring as c
+from services.contracts.events.plans import PlanClosed, PlanIssued, TaskAssigned
+from services.monitoring import handlers as h
+from services.monitoring import repository as r
+from services.monitoring.fetching import Fetcher
+from services.monitoring.ingest import Runtime
+from services.runtime.outbox import EventPublisher, OutboxRelay
+
+DRUGS_TITLE = "Triệt phá đường dây mua bán ma túy đá tại Pleiku"
+DRUGS_BODY = ("Công an tỉnh Gia Lai vừa triệt phá đường dây mua bán trái phép chất ma túy đá tại "
+              "thành phố Pleiku, bắt giữ 3 đối tượng, thu giữ 200 gam ma túy tổng hợp và nhiều "
+              "dụng cụ sử dụng ma túy. Vụ việc đang được cơ quan công an điều tra mở rộng, xử lý "
+              "nghiêm theo quy định của pháp luật.")
+HARMFUL_TITLE = "Kêu gọi bà con tập trung đòi lại đất"
+HARMFUL_BODY = ("Bà con ở Pleiku, Gia Lai ơi, chính quyền cướp đất của dân để giao cho công ty. "
+                "Ngày mai tất cả tập trung trước trụ sở xã, kêu gọi biểu tình đòi lại đất! Đừng "
+                "tin chính quyền, chúng nó toàn quan tham. Chia sẻ ngay cho mọi người cùng biết!!!")
+
+
+@pytest.fixture(scope="module")
+def db(infra: Any) -> Any:
+    database = infra.database(f"monitoring_ingest_{uuid.uuid4().hex[:6]}")
+    r.ensure_indexes(database)
+    return database
+
+
+@pytest.fixture(scope="module")
+def ctx(db: Any) -> h.Context:
+    runtime = Runtime(db)
+    runtime.start()
+    return h.Context(db, runtime, Fetcher(allowlist=[]), lambda: datetime.now(UTC))
+
+
+@pytest.fixture
+def events(infra: Any, db: Any) -> Iterator[Any]:
+    """Relay the outbox to the real broker and read what a consumer bound to
+    monitoring.events receives."""
+    with Connection(infra.amqp_uri) as conn:
+        queue = Queue(f"test-monitoring-{uuid.uuid4().hex[:6]}",
+                      exchange=Exchange("monitoring.events", type="topic", durable=True),
+                      routing_key="monitoring.#", auto_delete=True)
+        publisher = EventPublisher(infra.amqp_uri, "monitoring")
+        publisher.declare_topology()
+        queue(conn.default_channel).declare()
+        relay = OutboxRelay(db, r.OUTBOX_COLLECTIONS, publisher, batch_size=100)
+
+        def drain() -> list[dict[str, Any]]:
+            relay.flush()
+            got = []
+            while (message := queue(conn.default_channel).get(no_ack=True)) is not None:
+                got.append(json.loads(message.body))
+            return got
+
+        yield drain
+        publisher.close()
+
+
+def pushed(title: str, body: str, **extra: Any) -> c.PushedItem:
+    return c.PushedItem(title=title, body=body, **extra)
+
+
+def test_batch_is_stored_classified_deduplicated_and_announced(ctx, events):
+    events()  # earlier leftovers
+    run = uuid.uuid4().hex[:6]
+    items = [
+        pushed(DRUGS_TITLE, DRUGS_BODY, url=f"https://baogialai.example/{run}/ma-tuy.html?utm_source=fb",
+               published_at="10/03/2021 08:30", outlet_unit_id="bao-gia-lai"),
+        # a near-copy (another outlet republishing with a changed ending)
+        pushed("Pleiku: bắt đường dây ma túy đá", DRUGS_BODY.replace("theo quy định của pháp luật",
+                                                                      "theo pháp luật hiện hành"),
+               url=f"https://other.example/{run}/copy.html"),
+        # the same URL again (tracking parameter and trailing slash differ): an exact repeat
+        pushed(DRUGS_TITLE, DRUGS_BODY, url=f"https://baogialai.example/{run}/ma-tuy.html/"),
+        pushed("", "   "),  # nothing to analyse
+    ]
+    result = h.push(items, ctx)
+    outcomes = [(x.outcome, x.reason) for x in result.results]
+    assert outcomes == [("stored", None), ("stored", None), ("duplicate", "exact_repeat"),
+                        ("rejected", "empty")]
+    original, copy = result.results[0].item_id, result.results[1].item_id
+    assert result.results[1].duplicate_of == original
+    assert result.results[2].item_id == original
+
+    stored = ctx.db[r.ITEMS].find_one({"_id": original})
+    assert stored["published_at"].isoformat() == "2021-03-10T01:30:00+00:00"
+    assert stored["day"] == "2021-03-10" and stored["cluster_id"] == original
+    assert stored["topic_ids"] == ["drugs"] and {"pleiku", "gia_lai"} <= set(stored["place_ids"])
+    assert len(stored["content_hash"]) == 64 and "\x00" in stored["text"]
+
+    # retrying the whole push is idempotent
+    again = h.push(items[:2], ctx)
+    assert [x.outcome for x in again.results] == ["duplicate", "duplicate"]
+    assert ctx.db[r.ITEMS].count_documents({"_id": {"$in": [original, copy]}}) == 2
+
+    published = [e for e in events() if e["type"] == "monitoring.item_classified"]
+    by_item = {e["data"]["item_id"]: e["data"] for e in published}
+    assert set(by_item) >= {original, copy}
+    assert by_item[copy]["duplicate_of"] == original
+    assert by_item[original]["topics"][0]["topic"] == "drugs"
+    assert by_item[original]["content_hash"] == stored["content_hash"]
+    assert ctx.db[r.ITEMS].find_one({"_id": original}).get("_outbox") == []
+
+    search = h.list_items(c.ListItemsRequest(text="MA TUÝ ĐÁ", cluster_id=original), ctx)
+    assert {i.id for i in search.items} == {original, copy}
+    by_place = h.list_items(c.ListItemsRequest(place_id="pleiku", topic="drugs",
+                                               date_from=date(2021, 3, 10),
+                                               date_to=date(2021, 3, 10)), ctx)
+    assert [i.id for i in by_place.items] == [original]
+
+
+def test_unknown_source_and_bad_values_are_rejected_with_reasons(ctx):
+    result = h.push([pushed("Tin", "Nội dung", source_id="khong-ton-tai"),
+                     pushed("Tin", "Nội dung", published_at="không phải ngày"),
+                     pushed("Tin", "Nội dung", url="ftp://example.org/x")], ctx)
+    assert [x.reason for x in result.results] == ["unknown_source", "bad_published_at",
+                                                  "bad_url"]
+    assert result.stored == 0 and result.rejected == 3
+
+
+def test_coverage_matched_for_an_assigned_outlet_and_counted(ctx, events):
+    events()
+    run = uuid.uuid4().hex[:6]
+    outlet = f"dai-ptth-{run}"
+    plan_id = f"plan-{run}"
+    h.on_task_assigned(TaskAssigned(task_id=f"task-{run}", plan_id=plan_id, plan_number="25/KH",
+                                    title="Tuyên truyền phòng chống ma túy",
+                                    lead_unit_id=outlet, topics=[]), ctx.db)
+    h.on_plan_issued(PlanIssued(plan_id=plan_id, number="25/KH", issuer_unit_id="so-tttt",
+                                title="Kế hoạch", year=2021, topics=["drugs"]), ctx.db)
+    body = DRUGS_BODY.replace("200 gam", f"{len(run)} kg")
+    source = c.SourceModel(id=f"fanpage-{run}", name="Fanpage Đài PT-TH", kind="social",
+                           channel="social", outlet_unit_id=outlet)
+    h.upsert_source(c.UpsertSourceRequest(source=source), ctx)
+    result = h.push([pushed(DRUGS_TITLE + f" ({run})", body, guid=f"fb:{run}:1",
+                            source_id=source.id, published_at="2021-03-15T09:00:00+07:00"),
+                     pushed("Thời tiết Gia Lai hôm nay", "Trời nắng nhẹ, nhiệt độ 25 độ C.",
+                            guid=f"fb:{run}:2", source_id=source.id,
+                            published_at="2021-03-15T10:00:00+07:00")], ctx)
+    assert result.stored == 2
+    item_id = result.results[0].item_id
+    coverage = [e["data"] for e in events() if e["type"] == "monitoring.coverage_matched"]
+    assert coverage == [{
+        "item_id": item_id, "task_id": f"task-{run}", "plan_id": plan_id,
+        "outlet_unit_id": outlet, "topic": "drugs", "url": None,
+        "title": DRUGS_TITLE + f" ({run})", "published_at": "2021-03-15T09:00:00+07:00",
+        "content_hash": ctx.db[r.ITEMS].find_one({"_id": item_id})["content_hash"]}]
+
+    weekly = h.coverage(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
+    assert [(x.topic, x.period_key, x.items) for x in weekly.rows] == [("drugs", "2021-W11", 1)]
+    export = h.coverage_csv(c.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
+    assert list(csv.reader(io.StringIO(export.content))) == [
+        ["period", "period_key", "outlet_unit_id", "topic", "items"],
+        ["month", "2021-03", outlet, "drugs", "1"]]
+
+    # once the plan is closed, the outlet's articles are no longer evidence for it
+    h.on_plan_closed(PlanClosed(plan_id=plan_id, number="25/KH", status="closed"), ctx.db)
+    later = h.push([pushed(DRUGS_TITLE + " (tiếp)", body + " Cập nhật mới nhất.",
+                           guid=f"fb:{run}:3", source_id=source.id)], ctx)
+    assert later.stored == 1
+    assert not [e for e in events() if e["type"] == "monitoring.coverage_matched"]
+
+
+def test_one_story_raises_one_alert_with_evidence(ctx, events):
+    events()
+    run = uuid.uuid4().hex[:6]
+    copies = [pushed(HARMFUL_TITLE, HARMFUL_BODY + f" #{n}", guid=f"zalo:{run}:{n}")
+              for n in range(6)]
+    result = h.push(copies, ctx)
+    assert result.stored == 6
+    alerts = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
+              and e["data"]["kind"] == "rule"]
+    rules = sorted(a["rule_id"] for a in alerts)
+    assert rules == ["harmful_any", "harmful_gia_lai"]  # not 12: one per rule and story
+    alert = next(a for a in alerts if a["rule_id"] == "harmful_gia_lai")
+    assert alert["kind"] == "rule" and alert["severity"] == "high"
+    assert alert["harmful_score"] >= 0.6 and "place:gia_lai" in alert["reasons"]
+    original = result.results[0].item_id
+    assert alert["evidence"][0]["item_id"] == original
+    assert alert["evidence"][0]["content_hash"] == ctx.db[r.ITEMS].find_one(
+        {"_id": original})["content_hash"]
+
+    listed = h.list_alerts(c.ListAlertsRequest(status="open", kind="rule"), ctx)
+    assert alert["alert_id"] in [a.id for a in listed.items]
+    acked = h.act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+                                                action="acknowledge", actor="can-bo-01"), ctx)
+    assert acked.status == "acknowledged" and acked.history[0]["actor"] == "can-bo-01"
+    resolved = h.act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+                                                   action="resolve"), ctx)
+    assert resolved.status == "resolved"
+
+
+def test_rules_are_data_and_rate_limited(ctx, events):
+    events()
+    run = uuid.uuid4().hex[:6]
+    rule = c.AlertRuleModel(id=f"keyword-{run}", keywords=[f"từkhóa{run}"], max_per_hour=2,
+                            severity="warning")
+    h.upsert_alert_rule(c.UpsertAlertRuleRequest(rule=rule), ctx)
+    stories = [pushed(f"Chuyện số {n} {run}",
+                      f"Nội dung hoàn toàn khác nhau số {n} {'abc ' * n} có từkhóa{run} "
+                      f"và {uuid.uuid4().hex}", guid=f"{run}:{n}") for n in range(4)]
+    assert h.push(stories, ctx).stored == 4
+    raised = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
+              and e["data"]["rule_id"] == rule.id]
+    assert len(raised) == 2  # max_per_hour
+    assert rule.id in [x.id for x in h.list_alert_rules(ctx)]
+    h.delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)
+    assert h.push([pushed("Thêm", f"có từkhóa{run} lần nữa {uuid.uuid4().hex}",
+                          guid=f"{run}:x")], ctx).stored == 1
+    assert not [e for e in events() if e["type"] == "monitoring.alert_raised"
+                and e["data"]["rule_id"] == rule.id]
+
+
+def test_topics_are_editable_at_run_time(ctx):
+    run = uuid.uuid4().hex[:6]
+    word = f"chữđặcbiệt{run}"
+    topic = c.TopicModel(id=f"custom_{run}", label="Chủ đề thử", terms={word: 0.9})
+    h.upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    assert topic.id in [t.id for t in h.list_topics(ctx)]
+    result = h.push([pushed("Tin mới", f"Bài viết nói về {word} ở Gia Lai.",
+                            guid=f"topic:{run}")], ctx)
+    assert ctx.db[r.ITEMS].find_one({"_id": result.results[0].item_id})["topic_ids"] == [
+        topic.id]
+    with pytest.raises(Exception, match="invalid topic"):
+        h.upsert_topic(c.UpsertTopicRequest(topic=c.TopicModel(
+            id=f"broken_{run}", label="Hỏng", rules=[{"id": "x", "query": '("unclosed'}])), ctx)
+
+
+def test_dedup_index_survives_a_restart(db, ctx):
+    run = uuid.uuid4().hex[:6]
+    body = DRUGS_BODY + f" Mã vụ án {run}."
+    first = h.push([pushed(DRUGS_TITLE, body, url=f"https://a.example/{run}")], ctx)
+    restarted = Runtime(db)
+    restarted.start()
+    fresh = h.Context(db, restarted, ctx.fetcher, ctx.now)
+    copy = h.push([pushed("Tin lại", body.replace("điều tra mở rộng", "điều tra thêm"),
+                          url=f"https://b.example/{run}")], fresh)
+    assert copy.results[0].outcome == "stored"
+    root = first.results[0].duplicate_of or first.results[0].item_id  # copies link to the root
+    assert copy.results[0].duplicate_of == root
+
+
+def test_a_spike_over_the_baseline_raises_one_alert(db, ctx, events):
+    events()
+    run = uuid.uuid4().hex[:6]
+    word = f"hiệntượng{run}"
+    topic = c.TopicModel(id=f"spike_{run}", label="Thử đột biến", terms={word: 0.9})
+    h.upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    today = r.local_day(datetime.now(UTC))
+    db[r.STATE].update_one({"_id": "counting"}, {"$set": {"since": "2000-01-01"}})
+    for back in range(1, 8):  # a quiet week: one item a day
+        day = date.fromordinal(today.toordinal() - back).isoformat()
+        db[r.COUNTS].update_one({"_id": f"day|{day}"}, {"$set": {"day": day},
+                                                        "$inc": {f"topic.{topic.id}": 1}},
+                                upsert=True)
+    runtime = Runtime(db)
+    runtime.start()
+    fresh = h.Context(db, runtime, ctx.fetcher, ctx.now)
+    bursts = [pushed(f"Tin {n}", f"Câu chuyện riêng số {n} về {word} {uuid.uuid4().hex}",
+                     guid=f"spike:{run}:{n}") for n in range(7)]
+    assert h.push(bursts[:3], fresh).stored == 3
+    assert h.push(bursts[3:], fresh).stored == 4
+    spikes = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
+              and e["data"]["kind"] == "spike" and e["data"]["topic"] == topic.id]
+    assert len(spikes) == 1  # once per key and day, although two batches crossed the limit
+    assert "today:7" in spikes[0]["reasons"] and spikes[0]["evidence"]
