@@ -1,42 +1,247 @@
-"""The plans service: thin nameko entrypoints over the handlers."""
+"""The plans service: thin nameko entrypoints over the handlers (services/plans/README.md)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Any
 
-from services.contracts.plans import CreatePlanRequest, PlanSummary
-from services.plans import handlers
-from services.plans.repository import OUTBOX_COLLECTIONS, PlanRepository
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from services.contracts import plans as c
+from services.contracts.envelope import Envelope
+from services.contracts.events import EventType
+from services.contracts.events.monitoring import CoverageMatched
+from services.contracts.events.notifications import NotificationAcknowledged
+from services.plans import handlers as h
+from services.plans import reporting
+from services.plans.repository import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.settings import PlansSettings
 from services.runtime.logging import correlation_id
-from services.runtime.nameko_ext.base import PlatformService
-from services.runtime.nameko_ext.entrypoints import rpc_method
-from services.runtime.nameko_ext.providers import OutboxRelayProvider
+from services.runtime.nameko_ext.base import EventConsumerService
+from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
+from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
+
+log = logging.getLogger(__name__)
 
 
-class PlansService(PlatformService):
+class SettingsTimer(Timer):
+    """A nameko timer whose interval is a field of the service settings."""
+
+    def __init__(self, setting: str, **kwargs: Any) -> None:
+        super().__init__(interval=60.0, **kwargs)
+        self.setting = setting
+
+    def setup(self) -> None:
+        self.interval = float(getattr(settings_of(self.container), self.setting))
+
+
+settings_timer = SettingsTimer.decorator
+
+
+class Settings(DependencyProvider):
+    """The service's settings, for entrypoints."""
+
+    def get_dependency(self, worker_ctx: Any) -> PlansSettings:
+        settings = settings_of(self.container)
+        assert isinstance(settings, PlansSettings)
+        return settings
+
+
+class PlansService(EventConsumerService):
     name = "plans"
+    settings_class = PlansSettings
 
     relay = OutboxRelayProvider(collections=OUTBOX_COLLECTIONS)
+    settings: PlansSettings = Settings()
 
     @staticmethod
     def ensure_indexes(db: Any) -> None:
-        PlanRepository(db).ensure_indexes()
+        PlansRepository(db).ensure_indexes()
 
-    def _repo(self) -> PlanRepository:
-        return PlanRepository(self.db)
+    def _ctx(self) -> h.Context:
+        return h.Context(PlansRepository(self.db), correlation_id.get(),
+                         lambda: datetime.now(UTC))
 
-    @rpc_method(CreatePlanRequest)
-    def create_plan(self, request: CreatePlanRequest) -> PlanSummary:
-        return handlers.create_plan(request, self._repo(), correlation_id.get())
+    # -- units ----------------------------------------------------------------------------
 
-    @rpc_method()
-    def get_plan(self, plan_id: str) -> PlanSummary:
-        return handlers.summary(self._repo().get(plan_id))
+    @rpc_method(c.UpsertUnitRequest)
+    def upsert_unit(self, request: c.UpsertUnitRequest) -> Any:
+        return h.upsert_unit(request, self._ctx())
 
-    @rpc_method()
-    def list_plans(self, after: str | None = None, limit: int = 50,
-                   year: int | None = None) -> dict[str, Any]:
-        limit = min(max(int(limit), 1), 200)
-        rows = self._repo().list(after, limit + 1, year)
-        items = [handlers.summary(r) for r in rows[:limit]]
-        return {"items": items, "next_cursor": items[-1].id if len(rows) > limit else None}
+    @rpc_method(c.GetUnitRequest)
+    def get_unit(self, request: c.GetUnitRequest) -> Any:
+        from services.plans.codec import unit_reply
+
+        return unit_reply(self._ctx().repo.get_unit(request.unit_id))
+
+    @rpc_method(c.RetireUnitRequest)
+    def retire_unit(self, request: c.RetireUnitRequest) -> Any:
+        return h.retire_unit(request, self._ctx())
+
+    @rpc_method(c.ListUnitsRequest)
+    def list_units(self, request: c.ListUnitsRequest) -> Any:
+        return h.list_units(request, self._ctx())
+
+    @rpc_method(c.UpsertGroupRequest)
+    def upsert_group(self, request: c.UpsertGroupRequest) -> Any:
+        return h.upsert_group(request, self._ctx())
+
+    @rpc_method(c.ListGroupsRequest)
+    def list_groups(self, request: c.ListGroupsRequest) -> Any:
+        from services.plans.codec import group_reply
+
+        return [group_reply(g) for g in self._ctx().repo.all_groups()]
+
+    @rpc_method(c.ResolveGroupRequest)
+    def resolve_group(self, request: c.ResolveGroupRequest) -> Any:
+        return h.resolve(request, self._ctx())
+
+    @rpc_method(c.ImportUnitsRequest)
+    def import_units(self, request: c.ImportUnitsRequest) -> Any:
+        return h.import_units(request, self._ctx())
+
+    # -- plans ----------------------------------------------------------------------------
+
+    @rpc_method(c.CreatePlanRequest)
+    def create_plan(self, request: c.CreatePlanRequest) -> Any:
+        return h.create_plan(request, self._ctx())
+
+    @rpc_method(c.PlanRef)
+    def get_plan(self, request: c.PlanRef) -> Any:
+        return h.get_plan(request.plan_id, self._ctx())
+
+    @rpc_method(c.ListPlansRequest)
+    def list_plans(self, request: c.ListPlansRequest) -> Any:
+        return h.list_plans(request, self._ctx())
+
+    @rpc_method(c.UpdatePlanRequest)
+    def update_plan(self, request: c.UpdatePlanRequest) -> Any:
+        return h.update_plan(request, self._ctx())
+
+    @rpc_method(c.AmendPlanRequest)
+    def amend_plan(self, request: c.AmendPlanRequest) -> Any:
+        return h.amend_plan(request, self._ctx())
+
+    @rpc_method(c.PlanCommand)
+    def issue_plan(self, request: c.PlanCommand) -> Any:
+        return h.issue_plan(request, self._ctx())
+
+    @rpc_method(c.PlanCommand)
+    def close_plan(self, request: c.PlanCommand) -> Any:
+        return h.close_plan(request, self._ctx())
+
+    @rpc_method(c.CancelPlanRequest)
+    def cancel_plan(self, request: c.CancelPlanRequest) -> Any:
+        return h.close_plan(request, self._ctx())
+
+    @rpc_method(c.ImportPlanRequest)
+    def import_plan(self, request: c.ImportPlanRequest) -> Any:
+        return h.import_plan(request, self._ctx())
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    @rpc_method(c.AddTaskRequest)
+    def add_task(self, request: c.AddTaskRequest) -> Any:
+        return h.add_task(request, self._ctx())
+
+    @rpc_method(c.UpdateTaskRequest)
+    def update_task(self, request: c.UpdateTaskRequest) -> Any:
+        return h.update_task(request, self._ctx())
+
+    @rpc_method(c.AssignTaskRequest)
+    def assign_task(self, request: c.AssignTaskRequest) -> Any:
+        return h.assign_task(request, self._ctx())
+
+    @rpc_method(c.TaskCommand)
+    def start_task(self, request: c.TaskCommand) -> Any:
+        return h.change_task_status(request, "start", self._ctx())
+
+    @rpc_method(c.TaskCommand)
+    def complete_task(self, request: c.TaskCommand) -> Any:
+        return h.change_task_status(request, "complete", self._ctx())
+
+    @rpc_method(c.TaskReasonCommand)
+    def cancel_task(self, request: c.TaskReasonCommand) -> Any:
+        return h.change_task_status(request, "cancel", self._ctx())
+
+    @rpc_method(c.TaskReasonCommand)
+    def reopen_task(self, request: c.TaskReasonCommand) -> Any:
+        return h.change_task_status(request, "reopen", self._ctx())
+
+    @rpc_method(c.TaskRef)
+    def get_task(self, request: c.TaskRef) -> Any:
+        return h.get_task(request, self._ctx())
+
+    @rpc_method(c.ListTasksRequest)
+    def list_tasks(self, request: c.ListTasksRequest) -> Any:
+        return h.list_tasks(request, self._ctx())
+
+    # -- reports, progress, exports, audit ------------------------------------------------
+
+    @rpc_method(c.SubmitReportRequest)
+    def submit_report(self, request: c.SubmitReportRequest) -> Any:
+        return h.submit(request, self._ctx())
+
+    @rpc_method(c.ReviewReportRequest)
+    def review_report(self, request: c.ReviewReportRequest) -> Any:
+        return h.review(request, self._ctx())
+
+    @rpc_method(c.ReportRef)
+    def get_report(self, request: c.ReportRef) -> Any:
+        from services.plans.codec import report_reply
+
+        return report_reply(self._ctx().repo.get_report(request.report_id))
+
+    @rpc_method(c.ListReportsRequest)
+    def list_reports(self, request: c.ListReportsRequest) -> Any:
+        return h.list_reports(request, self._ctx())
+
+    @rpc_method(c.ProgressRequest)
+    def progress_summary(self, request: c.ProgressRequest) -> Any:
+        return reporting.progress_summary(request, self._ctx())
+
+    @rpc_method(c.ExportRequest)
+    def export_progress(self, request: c.ExportRequest) -> Any:
+        return reporting.export_progress(request, self._ctx())
+
+    @rpc_method(c.AuditQuery)
+    def audit_journal(self, request: c.AuditQuery) -> Any:
+        return h.audit_journal(request, self._ctx())
+
+    @rpc_method(c.ReceiptsRequest)
+    def list_receipts(self, request: c.ReceiptsRequest) -> Any:
+        return h.receipts(request, self._ctx())
+
+    # -- deadlines ------------------------------------------------------------------------
+
+    @rpc_method(c.ScanDeadlinesRequest)
+    def scan_deadlines(self, request: c.ScanDeadlinesRequest) -> Any:
+        """What the timer does, on demand (operators, tests): `now` defaults to the clock."""
+        settings = self.settings
+        now = request.now or settings.plans_clock_now or datetime.now(UTC)
+        days = (request.due_soon_days if request.due_soon_days is not None
+                else settings.plans_due_soon_days)
+        return reporting.deadline_scan(self._ctx(), now, days, request.plan_id)
+
+    @settings_timer("plans_deadline_scan_seconds")
+    def deadline_tick(self) -> None:
+        settings = self.settings
+        now = settings.plans_clock_now or datetime.now(UTC)
+        result = reporting.deadline_scan(self._ctx(), now, settings.plans_due_soon_days)
+        if result["due_soon"] or result["overdue"]:
+            log.info("deadline events stored", extra={
+                k: result[k] for k in ("tasks_scanned", "due_soon", "overdue")})
+
+    # -- consumed events ------------------------------------------------------------------
+
+    @consumes(EventType.COVERAGE_MATCHED)
+    def on_coverage_matched(self, envelope: Envelope, event: CoverageMatched) -> None:
+        outcome = h.on_coverage(event, envelope.time, self._ctx())
+        log.info("coverage applied", extra={"item_id": event.item_id, "outcome": outcome})
+
+    @consumes(EventType.NOTIFICATION_ACKNOWLEDGED)
+    def on_notification_acknowledged(self, envelope: Envelope,
+                                     event: NotificationAcknowledged) -> None:
+        h.on_acknowledged(event, self._ctx())

@@ -1,0 +1,352 @@
+"""The plans use cases against the real database: seed import, life cycle, outbox events,
+audit journal, reports and KPIs, automatic evidence, deadline scan, exports, bad input."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pydantic import ValidationError
+
+from services.contracts import plans as c
+from services.contracts.events.monitoring import CoverageMatched
+from services.contracts.events.notifications import NotificationAcknowledged
+from services.plans import handlers as h
+from services.plans import reporting
+from services.plans.domain import Conflict, InvalidTransition, NotFound, ValidationFailed
+from services.plans.repository import PlansRepository
+
+SEED = Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
+UNITS_TEXT = (SEED / "units-gia-lai.yaml").read_text(encoding="utf-8")
+PLAN_TEXT = (SEED / "plan-25-KH-STTTT-2021.yaml").read_text(encoding="utf-8")
+Q2_2021 = datetime(2021, 4, 2, 2, 0, tzinfo=UTC)  # 09:00 in Gia Lai
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture(scope="module")
+def db(infra):
+    database = infra.database(f"plans_it_{uuid.uuid4().hex[:6]}")
+    PlansRepository(database).ensure_indexes()
+    yield database
+    database.client.drop_database(database.name)
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime.now(UTC))
+
+
+@pytest.fixture
+def ctx(db, clock):
+    return h.Context(PlansRepository(db), "test-correlation", clock)
+
+
+@pytest.fixture
+def units(ctx):
+    return h.import_units(c.ImportUnitsRequest(content=UNITS_TEXT, actor="officer-1"), ctx)
+
+
+def seed_variant(suffix: str) -> str:
+    """The seed plan under another id and number, so tests do not share a plan."""
+    number = 1000 + int(uuid.uuid4().int % 8000)
+    return (PLAN_TEXT.replace("id: plan-25-kh-stttt-2021", f"id: plan-{suffix}")
+            .replace("number: 25/KH-STTTT", f"number: {number}/KH-STTTT"))
+
+
+def imported(ctx, issue: bool = True) -> dict:
+    suffix = uuid.uuid4().hex[:8]
+    result = h.import_plan(c.ImportPlanRequest(content=seed_variant(suffix), issue=issue,
+                                               actor="officer-1"), ctx)
+    return result["plan"]
+
+
+def outbox_types(collection, _id) -> list[str]:
+    doc = collection.find_one({"_id": _id})
+    return [e["type"] for e in doc.get("_outbox") or []]
+
+
+def test_units_import_is_idempotent_and_groups_follow_the_2025_merger(ctx, units):
+    again = h.import_units(c.ImportUnitsRequest(content=UNITS_TEXT), ctx)
+    assert again["created"] == again["updated"] == 0 and again["unchanged"] >= 70
+    in_2021 = h.resolve(c.ResolveGroupRequest(group_id="district-culture-offices",
+                                              on="2021-02-25"), ctx)
+    after_merger = h.resolve(c.ResolveGroupRequest(group="district-culture-offices",
+                                                   on="2025-07-01"), ctx)
+    assert len(in_2021["unit_ids"]) == 17 and after_merger["unit_ids"] == []
+    assert in_2021["items"][0]["type"] == "district_culture_office"
+    retired = h.retire_unit(c.RetireUnitRequest(unit_id="nhandan-tt-gl", valid_to="2030-12-31",
+                                                actor="officer-2"), ctx)
+    assert retired["valid_to"] == "2030-12-31"
+    journal = h.audit_journal(c.AuditQuery(entity_kind="unit", entity_id="nhandan-tt-gl"), ctx)
+    assert [e["actor"] for e in journal["items"]][-1] == "officer-2"
+    page = h.list_units(c.ListUnitsRequest(active_on="2025-07-01", limit=5), ctx)
+    assert len(page["items"]) == 5 and page["next_cursor"]
+    assert all(u["valid_to"] is None or u["valid_to"] >= "2025-07-01" for u in page["items"])
+
+
+def test_seed_import_issue_and_events_in_the_same_write(ctx, units, db):
+    plan = imported(ctx, issue=False)
+    detail = h.get_plan(plan["id"], ctx)
+    assert detail["task_count"] == 124 and detail["status"] == "draft"
+    assert detail["signer"]["capacity"] == "KT. GIÁM ĐỐC"
+    assert detail["basis"][0]["symbol"] == "07/KH-BCĐ"
+    assert outbox_types(db["plans"], plan["id"]) == ["plan.created"]
+
+    issued = h.issue_plan(c.PlanCommand(plan_id=plan["id"], actor="director"), ctx)
+    assert issued["status"] == "issued"
+    types = outbox_types(db["plans"], plan["id"])
+    assert types.count("plan.issued") == 1 and types.count("task.assigned") == 124
+    issued_event = next(e for e in db["plans"].find_one({"_id": plan["id"]})["_outbox"]
+                        if e["type"] == "plan.issued")
+    assert "gl-ubnd" in issued_event["data"]["recipient_unit_ids"]
+    assert issued_event["correlationid"] == "test-correlation"
+
+    with pytest.raises(InvalidTransition):
+        h.issue_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
+    h.close_plan(c.PlanCommand(plan_id=plan["id"], actor="director"), ctx)
+    with pytest.raises(InvalidTransition):  # issuing a closed plan
+        h.issue_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
+    actions = [e["action"] for e in h.audit_journal(
+        c.AuditQuery(plan_id=plan["id"], entity_kind="plan"), ctx)["items"]]
+    assert actions == ["plan.imported", "plan.issued", "plan.closed"]
+
+
+def test_reimporting_the_same_file_changes_nothing_and_other_content_conflicts(ctx, units):
+    text = seed_variant(uuid.uuid4().hex[:8])
+    first = h.import_plan(c.ImportPlanRequest(content=text), ctx)
+    second = h.import_plan(c.ImportPlanRequest(content=text), ctx)
+    assert first["created"] is True and second["created"] is False
+    assert second["plan"]["id"] == first["plan"]["id"]
+    with pytest.raises(Conflict):
+        h.import_plan(c.ImportPlanRequest(content=text.replace("place: Gia Lai",
+                                                               "place: Pleiku")), ctx)
+
+
+def test_malformed_import_names_the_line_and_field(ctx, units):
+    broken = PLAN_TEXT.replace("target: 12,", "target: -12,")
+    with pytest.raises(ValidationFailed) as caught:
+        h.import_plan(c.ImportPlanRequest(content=broken), ctx)
+    error = caught.value.details["errors"][0]
+    line = broken.splitlines()[error["line"] - 1]
+    assert error["field"] == "tasks[4].kpis[0].target" and "-12" in line
+    with pytest.raises(ValidationFailed) as unknown:
+        h.import_plan(c.ImportPlanRequest(content=PLAN_TEXT.replace(
+            "lead: Báo Gia Lai", "lead: Báo Không Có")), ctx)
+    assert "unknown unit" in unknown.value.details["errors"][0]["message"]
+
+
+def test_create_amend_and_bad_plan_input(ctx, units):
+    number = f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT"
+    body = {"number": number, "issuer_unit_id": "gl-stttt", "title": "Kế hoạch tuyên truyền",
+            "year": 2021, "issued_on": "2021-03-01", "place": "Gia Lai", "topics": ["drugs"],
+            "signer": {"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"}, "actor": "o1"}
+    plan = h.create_plan(c.CreatePlanRequest(**body), ctx)
+    with pytest.raises(Conflict):  # duplicate number for the same issuer and year
+        h.create_plan(c.CreatePlanRequest(**body), ctx)
+    with pytest.raises(ValidationFailed):  # unknown unit
+        h.create_plan(c.CreatePlanRequest(**{**body, "issuer_unit_id": "nowhere"}), ctx)
+    with pytest.raises(ValidationError):  # unknown topic: rejected by the contract
+        c.CreatePlanRequest(**{**body, "topics": ["weather"]})
+    task = {"title": "Đăng tin", "lead_unit_id": "bao-gia-lai", "due_date": "2021-02-01"}
+    with pytest.raises(ValidationFailed):  # deadline before the plan date
+        h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="t1", task=task), ctx)
+    h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="t1",
+                                task={**task, "due_date": "2021-06-30"}), ctx)
+    with pytest.raises(Conflict):
+        h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="t1",
+                                    task={**task, "due_date": "2021-06-30"}), ctx)
+
+    edited = h.update_plan(c.UpdatePlanRequest(plan_id=plan["id"], changes={"title": "Mới"}),
+                           ctx)
+    assert edited["title"] == "Mới"
+    h.issue_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
+    with pytest.raises(InvalidTransition):  # an issued plan changes only by amendment
+        h.update_plan(c.UpdatePlanRequest(plan_id=plan["id"], changes={"title": "X"}), ctx)
+    amended = h.amend_plan(c.AmendPlanRequest(
+        plan_id=plan["id"], changes={"topics": ["drugs", "high_tech_crime"]},
+        reason="Bổ sung chủ đề", actor="director", idempotency_key="amend-1"), ctx)
+    retried = h.amend_plan(c.AmendPlanRequest(
+        plan_id=plan["id"], changes={"topics": ["drugs", "high_tech_crime"]},
+        reason="Bổ sung chủ đề", actor="director", idempotency_key="amend-1"), ctx)
+    assert amended == retried and amended["revision"] == 1
+    detail = h.get_plan(plan["id"], ctx)
+    assert detail["amendments"][0]["changed_fields"] == ["topics"]
+    entry = h.audit_journal(c.AuditQuery(plan_id=plan["id"], entity_kind="plan"),
+                            ctx)["items"][-1]
+    assert entry["action"] == "plan.amended" and entry["actor"] == "director"
+    assert entry["changes"][0]["after"] == ["drugs", "high_tech_crime"]
+    with pytest.raises(NotFound):
+        h.get_plan("missing", ctx)
+
+
+def test_reports_review_kpis_and_idempotent_submission(ctx, units, db, clock):
+    plan = imported(ctx)
+    submit = c.SubmitReportRequest(
+        plan_id=plan["id"], task_id="press-bgl-coverage", unit_id="bao-gia-lai",
+        period_key="2021-Q1", narrative="Quý I: 14 tin, bài về ma túy",
+        counts=[{"channel": "press", "metric": "articles", "count": 14, "topic": "drugs"}],
+        links=[{"url": "https://baogialai.example.org/a1", "kind": "article"}],
+        idempotency_key=uuid.uuid4().hex, actor="bgl-reporter")
+    first = h.submit(submit, ctx)
+    assert h.submit(submit, ctx)["id"] == first["id"]  # a retried RPC does not count twice
+    assert db["reports"].count_documents({"plan_id": plan["id"]}) == 1
+    with pytest.raises(Conflict):  # a second open report for the same unit and period
+        h.submit(submit.model_copy(update={"idempotency_key": None}), ctx)
+    with pytest.raises(ValidationFailed):  # negative counts
+        h.submit(submit.model_copy(update={
+            "idempotency_key": None, "period_key": "2021-Q2",
+            "counts": [c.ReportCountModel(channel="press", metric="articles", count=-1)]}), ctx)
+    with pytest.raises(ValidationFailed):  # not a unit of the task
+        h.submit(submit.model_copy(update={"idempotency_key": None, "unit_id": "vtv-tt-gl"}),
+                 ctx)
+
+    returned = h.review(c.ReviewReportRequest(report_id=first["id"], decision="returned",
+                                              reason="Thiếu minh chứng"), ctx)
+    assert returned["status"] == "returned"
+    with pytest.raises(InvalidTransition):
+        h.review(c.ReviewReportRequest(report_id=first["id"], decision="accepted"), ctx)
+    second = h.submit(submit.model_copy(update={"idempotency_key": None}), ctx)
+    assert second["version"] == 2
+    clock.at = datetime(2021, 4, 3, 3, tzinfo=UTC)
+    accepted = h.review(c.ReviewReportRequest(report_id=second["id"], decision="accepted",
+                                              actor="department"), ctx)
+    assert accepted["status"] == "accepted"
+    report_doc = db["reports"].find_one({"_id": second["id"]})
+    kpis = [e["data"] for e in report_doc["_outbox"] if e["type"] == "kpi.progressed"]
+    assert {(k["period_key"], k["achieved"], k["target"]) for k in kpis} >= {("2021-Q1", 14, 12)}
+    task = h.get_task(c.TaskRef(plan_id=plan["id"], task_id="press-bgl-coverage"), ctx)
+    assert "2021-Q1" in task["period_completions"]
+
+    h.change_task_status(c.TaskReasonCommand(plan_id=plan["id"], task_id="press-bgl-coverage",
+                                             reason="Dừng"), "cancel", ctx)
+    with pytest.raises(InvalidTransition):  # reporting on a cancelled task
+        h.submit(submit.model_copy(update={"idempotency_key": None, "period_key": "2021-Q2"}),
+                 ctx)
+
+
+def test_task_life_cycle_emits_status_changes_and_assignments(ctx, units, db):
+    plan = imported(ctx)
+    key = f"{plan['id']}:stttt-guidance"
+    started = h.change_task_status(c.TaskCommand(plan_id=plan["id"], task_id="stttt-guidance",
+                                                 actor="o1"), "start", ctx)
+    assert started["status"] == "in_progress"
+    done = h.change_task_status(c.TaskCommand(
+        plan_id=plan["id"], task_id="stttt-guidance", at="2021-03-10T08:00:00+07:00"),
+        "complete", ctx)
+    assert done["bucket"] == "completed_on_time"
+    with pytest.raises(InvalidTransition):  # a completed task is reopened, not cancelled
+        h.change_task_status(c.TaskReasonCommand(plan_id=plan["id"], task_id="stttt-guidance",
+                                                 reason="x"), "cancel", ctx)
+    h.assign_task(c.AssignTaskRequest(plan_id=plan["id"], task_id="stttt-cyberspace",
+                                      lead_unit_id="gl-stttt",
+                                      coordinating_unit_ids=["gl-congan", "bao-gia-lai"]), ctx)
+    with pytest.raises(ValidationFailed):
+        h.assign_task(c.AssignTaskRequest(plan_id=plan["id"], task_id="stttt-cyberspace",
+                                          lead_unit_id="no-such-unit"), ctx)
+    assert outbox_types(db["tasks"], key) == ["task.status_changed", "task.status_changed"]
+    assert outbox_types(db["tasks"], f"{plan['id']}:stttt-cyberspace") == ["task.assigned"]
+    mine = h.list_tasks(c.ListTasksRequest(plan_id=plan["id"], unit_id="bao-gia-lai"), ctx)
+    assert {"press-bgl-coverage", "stttt-cyberspace"} <= {t["task_id"] for t in mine["items"]}
+    updated = h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="ttvh-materials",
+                                                changes={"due_date": "2021-09-30"}), ctx)
+    assert updated["due_date"] == "2021-09-30"
+
+
+def coverage(plan_id: str, item_id: str, **kw) -> CoverageMatched:
+    fields = {"item_id": item_id, "task_id": "press-bgl-coverage", "plan_id": plan_id,
+              "outlet_unit_id": "bao-gia-lai", "topic": "drugs", "title": "Bắt giữ ma túy",
+              "url": f"https://baogialai.example.org/{item_id}",
+              "published_at": datetime(2021, 3, 20, 3, tzinfo=UTC),
+              "content_hash": "ab" * 32}
+    return CoverageMatched(**{**fields, **kw})
+
+
+def test_coverage_counts_once_per_item_as_evidence(ctx, units, db):
+    plan = imported(ctx)
+    event = coverage(plan["id"], "item-1")
+    assert h.on_coverage(event, event.published_at, ctx) == "applied"
+    assert h.on_coverage(event, event.published_at, ctx) == "duplicate"
+    other = coverage(plan["id"], "item-2", outlet_unit_id="vtv-tt-gl")
+    assert h.on_coverage(other, other.published_at, ctx) == "unit_not_assigned"
+    task = h.get_task(c.TaskRef(plan_id=plan["id"], task_id="press-bgl-coverage"), ctx)
+    assert [e["url"] for e in task["evidence"]] == ["https://baogialai.example.org/item-1"]
+    events = [e["data"] for e in db["tasks"].find_one(
+        {"_id": f"{plan['id']}:press-bgl-coverage"})["_outbox"]]
+    assert {(e["period_key"], e["achieved"], e["source"]) for e in events} == {
+        ("2021-Q1", 1, "coverage"), ("2021-Y", 1, "coverage")}
+    summary = reporting.progress_summary(c.ProgressRequest(plan_id=plan["id"], as_of=Q2_2021),
+                                         ctx)
+    bgl = next(u for u in summary["units"] if u["unit_id"] == "bao-gia-lai")
+    assert bgl["kpis_total"] > 0
+
+
+def test_deadline_scan_emits_once_per_task_and_period(ctx, units, db):
+    plan = imported(ctx)
+    first = reporting.deadline_scan(ctx, Q2_2021, 3, plan["id"])
+    again = reporting.deadline_scan(ctx, Q2_2021 + timedelta(hours=6), 3, plan["id"])
+    assert first["due_soon"] > 0 and first["overdue"] > 0
+    assert again["due_soon"] == again["overdue"] == 0
+    assert again["already_sent"] >= first["due_soon"] + first["overdue"]
+    doc = db["tasks"].find_one({"_id": f"{plan['id']}:press-bgl-coverage"})
+    due = [e["data"] for e in doc["_outbox"] if e["type"] == "task.due_soon"]
+    assert [(d["period_key"], d["deadline"], d["days_left"]) for d in due] == [
+        ("2021-Q1", "2021-04-05", 3)]
+    overdue = db["tasks"].find_one({"_id": f"{plan['id']}:stttt-guidance"})
+    assert [e["data"]["days_overdue"] for e in overdue["_outbox"]
+            if e["type"] == "task.overdue"] == [18]
+    later = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3, plan["id"])
+    assert later["overdue"] > 0  # the Q1 deadlines passed: a new kind for the same period
+    full = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3)  # every issued plan
+    assert full["tasks_scanned"] >= first["tasks_scanned"]
+
+
+def test_progress_summary_and_exports(ctx, units):
+    plan = imported(ctx)
+    h.change_task_status(c.TaskCommand(plan_id=plan["id"], task_id="stttt-guidance-staff",
+                                       at="2021-03-20T08:00:00+07:00"), "complete", ctx)
+    summary = reporting.progress_summary(c.ProgressRequest(plan_id=plan["id"], as_of=Q2_2021),
+                                         ctx)
+    counts = summary["summary"]
+    assert counts["completed_on_time"] == 1 and counts["overdue"] >= 1
+    assert counts["total"] == sum(counts[b] for b in (
+        "completed_on_time", "completed_late", "not_completed_within_deadline", "overdue"))
+    guidance = next(t for t in summary["tasks"] if t["task_id"] == "stttt-guidance")
+    assert guidance["children"][0]["bucket"] == "completed_on_time"
+    assert guidance["percent_complete"] == 100.0
+
+    csv_file = reporting.export_progress(c.ExportRequest(plan_id=plan["id"], format="csv",
+                                                         view="units", as_of=Q2_2021), ctx)
+    rows = list(csv.reader(io.StringIO(base64.b64decode(csv_file["content_base64"])
+                                       .decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã đơn vị", "Đơn vị", "Tổng số nhiệm vụ"]
+    assert any(r[1] == "Báo Gia Lai" for r in rows[1:])
+    xlsx = reporting.export_progress(c.ExportRequest(plan_id=plan["id"], as_of=Q2_2021), ctx)
+    book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
+    assert book.sheetnames == ["Theo đơn vị", "Theo nhiệm vụ", "Chỉ tiêu"]
+    task_sheet = book["Theo nhiệm vụ"]
+    assert task_sheet.cell(3, 1).value == "Mã nhiệm vụ"
+    assert task_sheet.max_row == 3 + 124
+
+
+def test_acknowledged_directive_is_recorded_once(ctx, units):
+    plan = imported(ctx)
+    ack = NotificationAcknowledged(notice_id="n-1", unit_id="bao-gia-lai", via="link",
+                                   acknowledged_at=datetime(2021, 3, 1, tzinfo=UTC),
+                                   plan_id=plan["id"], task_id="press-bgl-coverage")
+    assert h.on_acknowledged(ack, ctx) is True
+    assert h.on_acknowledged(ack, ctx) is False
+    task = h.get_task(c.TaskRef(plan_id=plan["id"], task_id="press-bgl-coverage"), ctx)
+    assert [r["unit_id"] for r in task["receipts"]] == ["bao-gia-lai"]
