@@ -2,7 +2,7 @@
 VENV := .venv/bin
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: run test test-all lint typecheck bench asyncapi definitions venv tools clean
+.PHONY: run test test-all lint typecheck bench soak asyncapi definitions venv tools clean
 
 venv:
 	@scripts/bootstrap.sh
@@ -25,6 +25,9 @@ lint: venv
 
 bench: venv  ## benchmarks; figures printed and written to bench/results/*.json
 	@$(VENV)/python -m bench
+
+soak: venv  ## 30 minutes of the mixed flow at half capacity (memory, errors, queue depths)
+	@$(VENV)/python -m stack.soak --minutes 30
 
 asyncapi: venv  ## regenerate docs/asyncapi.yaml from the contracts
 	@$(VENV)/python -m services.contracts.asyncapi > docs/asyncapi.yaml

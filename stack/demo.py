@@ -14,11 +14,16 @@ PLAN_FILE = SEED_DIR / "plan-25-KH-STTTT-2021.yaml"
 ACTOR = "demo-loader"
 
 
+def load_units(rpc: BlockingRpc) -> None:
+    """The seed organisation units (idempotent)."""
+    rpc.call("plans", "import_units", content=UNITS_FILE.read_text(encoding="utf-8"),
+             format="yaml", actor=ACTOR)
+
+
 def load_demo_data(amqp_uri: str) -> dict[str, Any]:
     """Import the seed units and plan, issue the plan; returns the plan summary."""
     with BlockingRpc(amqp_uri, timeout=60, client_name="demo-loader") as rpc:
-        rpc.call("plans", "import_units", content=UNITS_FILE.read_text(encoding="utf-8"),
-                 format="yaml", actor=ACTOR)
+        load_units(rpc)
         result = rpc.call("plans", "import_plan", content=PLAN_FILE.read_text(encoding="utf-8"),
                           format="yaml", issue=True, actor=ACTOR)
         plan: dict[str, Any] = result["plan"]

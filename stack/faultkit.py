@@ -3,6 +3,7 @@ generator that records what was acknowledged."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 import uuid
@@ -12,13 +13,28 @@ from typing import Any
 
 import httpx
 
+from services.runtime.rpc_sync import BlockingRpc
+from stack.demo import load_units
 from stack.faults import PrivateDatabase, PrivateRabbitMQ
 from stack.processes import Platform
+
+# The Department of 2021, from the seed units: load plans are drafts it issues in 2021.
+LOAD_ISSUER = "gl-stttt"
+
+
+def plan_body(number: str, key: str, title: str = "Kế hoạch kiểm thử tải") -> dict[str, Any]:
+    return {"number": number, "issuer_unit_id": LOAD_ISSUER, "title": title, "year": 2021,
+            "issued_on": "2021-03-01", "topics": ["drugs"], "idempotency_key": key}
+
+
+def unique_number(kind: str = "LOAD") -> str:
+    return f"{uuid.uuid4().int % 10**9}/KH-{kind}"
 
 
 @dataclass
 class Outcome:
     key: str
+    number: str
     status: int
     seconds: float
     body: dict[str, Any] | None
@@ -52,16 +68,16 @@ class LoadGenerator:
                           timeout=self.timeout_s) as client:
             while not self._stop.is_set():
                 key = uuid.uuid4().hex
-                body = {"number": f"{uuid.uuid4().int % 10**9}/KH-LOAD", "issuer_unit_id": "so",
-                        "title": "Kế hoạch kiểm thử tải", "year": 2026, "topics": ["drugs"],
-                        "idempotency_key": key}
+                number = unique_number()
+                body = plan_body(number, key)
                 started = time.monotonic()
                 try:
                     response = client.post("/api/v1/plans", json=body)
                     status, payload = response.status_code, _json(response)
                 except httpx.HTTPError:
                     status, payload = 0, None
-                self.outcomes.append(Outcome(key, status, time.monotonic() - started, payload))
+                elapsed = time.monotonic() - started
+                self.outcomes.append(Outcome(key, number, status, elapsed, payload))
                 self._stop.wait(max(0.0, interval - (time.monotonic() - started)))
 
     @property
@@ -85,16 +101,28 @@ class PrivateStack:
         self.database = PrivateDatabase()
         self.extra_env = extra_env or {}
         self.platform: Platform | None = None
+        self.admin_password = secrets.token_urlsafe(18)
+        self.auth_headers: dict[str, str] = {}
 
     def __enter__(self) -> PrivateStack:
         self.broker.start()
         mongodb_uri = self.database.start()
         env = {"AMQP_URI": self.broker.uri, "MONGODB_URI": mongodb_uri, "ENVIRONMENT": "test",
                "AMQP_HEARTBEAT_SECONDS": "5", "OUTBOX_POLL_SECONDS": "0.5",
-               "RPC_TIMEOUT_SECONDS": "3", **self.extra_env}
+               "OUTBOX_LEASE_SECONDS": "3", "RPC_TIMEOUT_SECONDS": "3",
+               "AUTH_JWT_SECRET": secrets.token_urlsafe(48),
+               "BOOTSTRAP_ADMIN_USERNAME": "admin", "BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+               "AUTH_TOKEN_TTL_SECONDS": "3600", "RATE_LIMIT_PER_MINUTE": "100000",
+               **self.extra_env}
         self.platform = Platform.configure(env, echo=False)
         self.platform.start()
         self.platform.wait_ready(120)
+        with BlockingRpc(self.broker.uri, timeout=60, client_name="fault-tests") as rpc:
+            load_units(rpc)
+        token = httpx.post(f"{self.platform.gateway_url}/api/v1/auth/token",
+                           json={"username": "admin", "password": self.admin_password},
+                           timeout=10).json()["access_token"]
+        self.auth_headers = {"Authorization": f"Bearer {token}"}
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -116,7 +144,7 @@ def wait_until(check: Callable[[], Any], seconds: float, interval: float = 0.5) 
     while True:
         try:
             result = check()
-        except Exception:  # noqa: BLE001 - not yet
+        except Exception:
             result = None
         if result or time.monotonic() > deadline:
             return result

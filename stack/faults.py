@@ -6,10 +6,12 @@ Nothing here touches the shared broker or database: killing these harms nothing 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -76,20 +78,16 @@ class PrivateRabbitMQ:
         """Graceful stop (the node flushes and closes connections)."""
         pid = self._beam_pid()
         if pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         self._wait_down()
 
     def kill(self) -> None:
         """kill -9 the broker's Erlang VM."""
         pid = self._beam_pid()
         if pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self._wait_down()
 
     def _wait_down(self, timeout: float = 30) -> None:
@@ -177,10 +175,8 @@ class FaultyProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def reset_all(self) -> int:
         """Abort every open connection with a TCP RST."""
@@ -188,7 +184,8 @@ class FaultyProxy:
             sockets, self._sockets = list(self._sockets), set()
         for sock in sockets:
             try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                # Linger on with a zero timeout: close() sends RST, not FIN.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 sock.close()
             except OSError:
                 pass

@@ -124,8 +124,8 @@ class Platform:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
-    def env_for(self, name: str) -> dict[str, str]:
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+    def env_for(self, name: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", **(overrides or {})}
         if name == "gateway":
             env["PORT"] = str(self.gateway_port)
         else:
@@ -133,15 +133,18 @@ class Platform:
         return env
 
     def start(self, names: tuple[str, ...] = ("plans", "notifications", "monitoring",
-                                                "gateway")) -> None:
+                                                "gateway"),
+              overrides: Mapping[str, str] | None = None) -> None:
+        """Start processes; `overrides` changes the environment of these ones only (fault
+        tests route one service through a proxy, or arm a failpoint)."""
         for name in names:
-            proc = ServiceProcess(name, self.env_for(name), echo=self.echo)
+            proc = ServiceProcess(name, self.env_for(name, overrides), echo=self.echo)
             proc.start()
             self.processes[name] = proc
 
-    def restart(self, name: str) -> None:
+    def restart(self, name: str, overrides: Mapping[str, str] | None = None) -> None:
         self.processes[name].stop()
-        self.start((name,))
+        self.start((name,), overrides)
 
     def wait_ready(self, seconds: float = 60.0) -> None:
         deadline = time.monotonic() + seconds

@@ -21,16 +21,22 @@ from services.gateway.events.webhooks import WebhookDispatcher
 from services.gateway.limits import BodySizeLimit, TokenBuckets
 from services.gateway.metrics import record_request
 from services.gateway.routers import (
+    alert_rules,
+    alerts,
     api_keys,
     auth,
+    coverage,
     events,
     health,
+    items,
     meta,
     notices,
     plans,
     reports,
+    sources,
     subscriptions,
     tasks,
+    topics,
     units,
     users,
 )
@@ -41,7 +47,7 @@ from services.runtime.rpc_client import RpcClient
 
 log = logging.getLogger("gateway")
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, plans, tasks,
-           reports, notices)
+           reports, notices, sources, items, alerts, coverage, alert_rules, topics)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
 

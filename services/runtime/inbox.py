@@ -30,6 +30,7 @@ INBOX = "_inbox"
 DEAD_LETTERS_COLLECTION = "_dead_letters"
 
 Handler = Callable[[Envelope, EventPayload], None]
+PROCESS_EXITS = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,11 @@ class EventInbox:
                 return "duplicate"
             try:
                 handler(envelope, payload)
-            except Exception as exc:
+            except BaseException as exc:
+                # eventlet's Timeout derives from BaseException: a handler timing out must be
+                # dead-lettered like any failure, not acked with its claim left "processing".
+                if isinstance(exc, PROCESS_EXITS) or type(exc).__name__ == "GreenletExit":
+                    raise
                 self.inbox.delete_one({"consumer": consumer, "event_id": envelope.id})
                 self._dead_letter(consumer, expected_type, envelope.model_dump(mode="json"),
                                   "handler_error", f"{type(exc).__name__}: {exc}",

@@ -16,6 +16,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import os
 import socket
 import uuid
 from collections.abc import Iterable, Sequence
@@ -123,8 +124,15 @@ class OutboxRelay:
     """Moves events from the outbox documents of some collections to the broker."""
 
     def __init__(self, db: Database, collections: Iterable[str],
-                 publisher: EventPublisher, batch_size: int = 1) -> None:
+                 publisher: EventPublisher, batch_size: int = 1,
+                 lease_seconds: float = LEASE_SECONDS,
+                 failpoints: Iterable[str] = ()) -> None:
         self.db = db
+        # How long a claimed document stays ours: a relay killed mid-publish holds its
+        # documents this long before another (or its restarted self) takes them over.
+        self.lease_seconds = lease_seconds
+        # Fault tests only (FAILPOINTS setting): crash the process at a named point.
+        self.failpoints = frozenset(failpoints)
         self.collections = list(collections)
         self.publisher = publisher
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
@@ -157,7 +165,7 @@ class OutboxRelay:
         # no $or next to $in here: some servers (SecantusDB) evaluate that combination slowly
         self.db[name].update_many({"_id": {"$in": ids}, PENDING: True,
                                    LEASE: {"$not": {"$gt": now}}}, {"$set": {
-            LEASE: now + timedelta(seconds=LEASE_SECONDS), OWNER: token}})
+            LEASE: now + timedelta(seconds=self.lease_seconds), OWNER: token}})
         return list(self.db[name].find({"_id": {"$in": ids}, OWNER: token}, {OUTBOX: 1}))
 
     def _publish_batch(self, name: str, docs: list[dict[str, Any]]) -> int:
@@ -166,7 +174,9 @@ class OutboxRelay:
         try:
             for doc in docs:
                 for envelope in doc.get(OUTBOX) or []:
+                    self._failpoint("outbox.before_publish")
                     self.publisher.publish(envelope)
+                    self._failpoint("outbox.after_publish")
                     done.append(envelope["id"])
                 settled.append(doc["_id"])
         except Exception:
@@ -188,7 +198,7 @@ class OutboxRelay:
         now = datetime.now(UTC)
         doc: dict[str, Any] | None = self.db[name].find_one_and_update(
             {PENDING: True, "$or": [{LEASE: {"$exists": False}}, {LEASE: {"$lt": now}}]},
-            {"$set": {LEASE: now + timedelta(seconds=LEASE_SECONDS)}},
+            {"$set": {LEASE: now + timedelta(seconds=self.lease_seconds)}},
             projection={OUTBOX: 1}, return_document=ReturnDocument.AFTER)
         return doc
 
@@ -196,7 +206,9 @@ class OutboxRelay:
         done: list[str] = []
         try:
             for envelope in doc.get(OUTBOX) or []:
+                self._failpoint("outbox.before_publish")
                 self.publisher.publish(envelope)
+                self._failpoint("outbox.after_publish")
                 done.append(envelope["id"])
         except Exception:
             self.publisher.reset()
@@ -208,6 +220,11 @@ class OutboxRelay:
             collection.update_one({"_id": doc["_id"], OUTBOX: {"$size": 0}},
                                   {"$unset": {PENDING: ""}})
         return len(done)
+
+    def _failpoint(self, name: str) -> None:
+        if name in self.failpoints:
+            log.error("failpoint reached: exiting as if killed", extra={"failpoint": name})
+            os._exit(137)
 
     def backlog(self) -> int:
         total = 0

@@ -7,7 +7,7 @@ import re
 import sys
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
@@ -59,6 +59,18 @@ class ServiceSettings(CommonSettings):
                               description="Port of /metrics, /healthz and /readyz; 0 = any.")
     max_workers: int = Field(default=20, ge=1, le=1000)
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    failpoints: str = Field(default="", description="Fault tests only: comma-separated names "
+                            "of points where the process exits as if killed.")
+
+    @model_validator(mode="after")
+    def _no_failpoints_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and self.failpoints:
+            raise ValueError("FAILPOINTS must be empty in production")
+        return self
+
+    def failpoint_names(self) -> list[str]:
+        return [name.strip() for name in self.failpoints.split(",") if name.strip()]
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -79,3 +79,18 @@ def test_a_failing_handler_is_dead_lettered_and_replayed_after_a_fix(inbox):
     assert inbox.replay(letter["id"], {"tests.h": ("plan.created", handler)}) == "applied"
     assert inbox.list_dead_letters() == []
     assert inbox.process("tests.h", "plan.created", body, handler) == "duplicate"
+
+
+def test_a_handler_timing_out_with_a_base_exception_is_dead_lettered(inbox):
+    class Timeout(BaseException):  # eventlet.Timeout is a BaseException too
+        pass
+
+    def handler(envelope, payload):
+        raise Timeout("3 seconds")
+
+    body = envelope()
+    with pytest.raises(DeadLettered):
+        inbox.process("tests.h", "plan.created", body, handler)
+    [letter] = inbox.list_dead_letters()
+    assert "Timeout: 3 seconds" in letter["error"]
+    assert inbox.inbox.count_documents({"event_id": body["id"]}) == 0  # claim released

@@ -14,6 +14,8 @@ from kombu import Connection, Exchange
 
 from services.contracts.events import EventType, event_model
 from services.contracts.topology import SUBSCRIPTIONS
+from stack.demo import load_units
+from stack.faultkit import plan_body, unique_number
 
 POISON = [
     (b"\xff\xfe not even utf-8 {", "application/json", "undecodable"),
@@ -85,14 +87,10 @@ def test_every_consumer_dead_letters_exactly_what_was_injected(platform, infra, 
         assert all(d["reason"] == "malformed" for d in new)
 
 
-def test_the_flow_continues_behind_the_poison(platform, rpc):
-    import httpx
-
-    body = {"number": f"{uuid.uuid4().int % 100000}/KH-TEST", "issuer_unit_id": "so-tttt",
-            "title": "Kiểm tra luồng sau tin nhắn độc", "year": 2026, "topics": ["gambling"]}
-    headers = getattr(platform, "auth_headers", {})
-    created = httpx.post(f"{platform.gateway_url}/api/v1/plans", json=body, headers=headers,
-                         timeout=10)
+def test_the_flow_continues_behind_the_poison(platform, rpc, api):
+    load_units(rpc)
+    body = plan_body(unique_number("POISON"), uuid.uuid4().hex, "Kiểm tra luồng sau tin độc")
+    created = api.post("/api/v1/plans", json=body)
     assert created.status_code == 201, created.text
     plan_id = created.json()["id"]
     assert wait_for(lambda: _quiet(rpc, "monitoring", "watched_plan", plan_id=plan_id))

@@ -11,12 +11,14 @@ from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiK
 from services.gateway import security
 from services.gateway.access import Principal, invalid_scopes
 from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import API_KEYS, public
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"], responses=AUTH_RESPONSES)
 Reader = Annotated[Principal, Depends(require("api_keys:read"))]
 Writer = Annotated[Principal, Depends(require("api_keys:write"))]
+ApiKeyCreateBody = body_of(ApiKeyCreate, "ApiKeyCreate", (), strict=True)
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -28,17 +30,19 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
              summary="Create an API key (the key is shown once)")
-async def create_api_key(body: ApiKeyCreate, store: StoreDep, principal: Writer) -> Any:
-    bad = invalid_scopes(body.scopes)
+async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignore[valid-type]
+                         principal: Writer) -> Any:
+    req = ApiKeyCreate.model_validate(rpc_kwargs(body))
+    bad = invalid_scopes(req.scopes)
     if bad:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, f"unknown or ungrantable scopes: {bad}",
                            {"errors": [{"loc": ["body", "scopes"], "msg": f"not grantable: {bad}",
                                         "type": "value_error"}]})
     key_id, key = security.new_api_key()
     doc = await store.insert_api_key({
-        "_id": key_id, "key_hash": security.hash_api_key(key), "name": body.name,
-        "scopes": sorted(set(body.scopes)), "unit_id": body.unit_id,
-        "rate_limit_per_minute": body.rate_limit_per_minute, "expires_at": body.expires_at,
+        "_id": key_id, "key_hash": security.hash_api_key(key), "name": req.name,
+        "scopes": sorted(set(req.scopes)), "unit_id": req.unit_id,
+        "rate_limit_per_minute": req.rate_limit_per_minute, "expires_at": req.expires_at,
         "owner_id": principal.account_id})
     return {**view(doc), "key": key}
 

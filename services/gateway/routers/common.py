@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 
@@ -21,3 +21,11 @@ NOT_FOUND: dict[int | str, dict[str, str]] = {404: {"description": "no such obje
 # Ids in paths: letters, digits and . _ : - (what every service issues); anything else is 422
 # at the edge instead of travelling to a service.
 PathId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+def page_by_id(items: list[dict[str, Any]], cursor: str | None, limit: int) -> dict[str, Any]:
+    """A page of a short list the service answers whole (topics, alert rules), by id."""
+    rest = sorted((x for x in items if cursor is None or str(x["id"]) > cursor),
+                  key=lambda x: str(x["id"]))
+    page = rest[:limit]
+    return {"items": page, "next_cursor": str(page[-1]["id"]) if len(rest) > limit else None}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -17,6 +16,7 @@ from services.contracts.gateway import EventPage, EventRecord, ReplayRequest, Re
 from services.gateway.access import Principal, can_see_event
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.webhooks import wants
+from services.gateway.routers.bodies import IsoDateTime
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Limit, PathId
 from services.gateway.routers.subscriptions import owned
 from services.gateway.store import EVENTS, Store
@@ -48,8 +48,8 @@ def visible(principal: Principal, doc: dict[str, Any], types: list[str] | None) 
 @router.get("", response_model=EventPage, summary="List logged events (oldest first)")
 async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
                       limit: Limit = 50, type: Types = None,
-                      since: Annotated[datetime | None, Query()] = None,
-                      until: Annotated[datetime | None, Query()] = None,
+                      since: Annotated[IsoDateTime | None, Query()] = None,
+                      until: Annotated[IsoDateTime | None, Query()] = None,
                       subject: Annotated[str | None, Query(max_length=200)] = None) -> Any:
     query: dict[str, Any] = {}
     if type:

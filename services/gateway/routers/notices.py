@@ -48,7 +48,8 @@ class TranslationPage(BaseModel):
 class AckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"],
+    unit_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
+                                examples=["bao-gia-lai"],
                                 description="The acknowledging unit (default: the caller's).")
 
 

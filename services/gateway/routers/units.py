@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
@@ -11,7 +10,7 @@ from pydantic import BaseModel
 from services.contracts import plans as c
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
-from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"], responses=AUTH_RESPONSES)
@@ -29,7 +28,7 @@ class UnitPage(BaseModel):
 async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
                      type: Annotated[c.UnitType | None, Query()] = None,
                      parent_id: Annotated[str | None, Query(max_length=100)] = None,
-                     active_on: Annotated[date | None, Query()] = None) -> Any:
+                     active_on: Annotated[IsoDate | None, Query()] = None) -> Any:
     filters = {k: v for k, v in {"type": type, "parent_id": parent_id,
                                  "active_on": active_on.isoformat() if active_on else None
                                  }.items() if v is not None}

@@ -20,12 +20,15 @@ from services.contracts.gateway import (
 from services.gateway import security
 from services.gateway.access import Principal
 from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import USERS, public
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=AUTH_RESPONSES)
 Reader = Annotated[Principal, Depends(require("users:read"))]
 Writer = Annotated[Principal, Depends(require("users:write"))]
+UserCreateBody = body_of(UserCreate, "UserCreate", (), strict=True)
+UserUpdateBody = body_of(UserUpdate, "UserUpdate", (), strict=True)
 
 
 def check_unit(role: Role, unit_id: str | None) -> None:
@@ -37,14 +40,16 @@ def check_unit(role: Role, unit_id: str | None) -> None:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=User,
              summary="Create a user", responses={409: {"description": "username taken"}})
-async def create_user(body: UserCreate, store: StoreDep, _: Writer) -> Any:
-    check_unit(body.role, body.unit_id)
-    password_hash = await run_in_threadpool(security.hash_password, body.password)
+async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[valid-type]
+                      _: Writer) -> Any:
+    req = UserCreate.model_validate(rpc_kwargs(body))
+    check_unit(req.role, req.unit_id)
+    password_hash = await run_in_threadpool(security.hash_password, req.password)
     try:
-        doc = await store.insert_user({**body.model_dump(exclude={"password"}, mode="json"),
+        doc = await store.insert_user({**req.model_dump(exclude={"password"}, mode="json"),
                                        "password_hash": password_hash})
     except DuplicateKeyError:
-        raise ServiceError(ErrorCode.CONFLICT, f"user {body.username} exists") from None
+        raise ServiceError(ErrorCode.CONFLICT, f"user {req.username} exists") from None
     return public(doc)
 
 
@@ -79,12 +84,13 @@ async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
 
 @router.patch("/{user_id}", response_model=User, summary="Change role, unit, password or "
               "deactivate", responses={**NOT_FOUND, 409: {"description": "self-demotion"}})
-async def update_user(user_id: PathId, body: UserUpdate, store: StoreDep,
-                      principal: Writer) -> Any:
+async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[valid-type]
+                      store: StoreDep, principal: Writer) -> Any:
+    req = UserUpdate.model_validate(rpc_kwargs(body))
     current = await store.user(user_id)
     if current is None:
         raise not_found("user", user_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"password"}, mode="json")
+    changes = req.model_dump(exclude_unset=True, exclude={"password"}, mode="json")
     for key in ("role", "active"):  # null means "no change" for these
         if changes.get(key, "") is None:
             del changes[key]
@@ -94,9 +100,9 @@ async def update_user(user_id: PathId, body: UserUpdate, store: StoreDep,
         raise ServiceError(ErrorCode.CONFLICT, "you cannot deactivate or demote yourself")
     check_unit(Role(str(changes.get("role", current["role"]))),
                changes.get("unit_id", current.get("unit_id")))
-    if body.password:
+    if req.password:
         changes["password_hash"] = await run_in_threadpool(security.hash_password,
-                                                           body.password)
+                                                           req.password)
     doc = await store.update_user(user_id, changes) if changes else current
     if doc is None:
         raise not_found("user", user_id)

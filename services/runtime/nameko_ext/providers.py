@@ -89,7 +89,8 @@ class OutboxRelayProvider(DependencyProvider):
         db = mongo.connect(settings, service)
         self.publisher = EventPublisher(settings.amqp_uri, service,
                                         settings.amqp_heartbeat_seconds)
-        self.relay = OutboxRelay(db, self.collections, self.publisher, self.batch_size)
+        self.relay = OutboxRelay(db, self.collections, self.publisher, self.batch_size,
+                                 settings.outbox_lease_seconds, settings.failpoint_names())
         self.poll_seconds = settings.outbox_poll_seconds
         for name in self.collections:
             ensure_outbox_index(db, name)

@@ -1,0 +1,52 @@
+"""Alert rules (topics, keywords, places, harmful score): list, create or replace, delete.
+Officers and admins only; a change takes effect for the next items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, page_by_id
+
+router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("alert_rules:read"))]
+Writer = Annotated[Principal, Depends(require("alert_rules:write"))]
+AlertRuleBody = body_of(m.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
+RuleId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
+                             examples=["harmful_gia_lai"])]
+
+
+class AlertRulePage(BaseModel):
+    items: list[m.AlertRuleModel]
+    next_cursor: str | None
+
+
+class AlertRuleDeleted(BaseModel):
+    rule_id: str
+    deleted: bool
+
+
+@router.get("", response_model=AlertRulePage, summary="List alert rules (by id)")
+async def list_alert_rules(rpc: RpcDep, _: Reader, cursor: Cursor = None,
+                           limit: Limit = 50) -> Any:
+    return page_by_id(await rpc("monitoring", "list_alert_rules"), cursor, limit)
+
+
+@router.put("/{rule_id}", response_model=m.AlertRuleModel,
+            summary="Create or replace an alert rule")
+async def put_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # type: ignore[valid-type]
+                         rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("monitoring", "upsert_alert_rule",
+                     rule=rpc_kwargs(body, id=rule_id), actor=principal.id)
+
+
+@router.delete("/{rule_id}", response_model=AlertRuleDeleted, responses=NOT_FOUND,
+               summary="Delete an alert rule")
+async def delete_alert_rule(rule_id: RuleId, rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("monitoring", "delete_alert_rule", rule_id=rule_id, actor=principal.id)

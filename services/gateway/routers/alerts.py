@@ -1,0 +1,59 @@
+"""Alerts (rule matches, spikes, silent sources): list, acknowledge, resolve. The actor is
+the caller; each action is kept in the alert's history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("alerts:read"))]
+Writer = Annotated[Principal, Depends(require("alerts:write"))]
+AlertActionBody = body_of(m.AlertActionRequest, "AlertActionBody",
+                          ("alert_id", "action", "actor"), strict=True)
+AlertId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+CONFLICTS: dict[int | str, dict[str, str]] = {
+    **NOT_FOUND, 409: {"description": "the alert's status does not allow the action"}}
+
+
+class AlertPage(BaseModel):
+    items: list[m.AlertReply]
+    next_cursor: str | None
+
+
+@router.get("", response_model=AlertPage, summary="List alerts (newest first)")
+async def list_alerts(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+                      status_: Annotated[m.AlertStatus | None, Query(alias="status")] = None,
+                      kind: Annotated[m.AlertKind | None, Query()] = None) -> Any:
+    filters = {k: v for k, v in {"status": status_, "kind": kind}.items() if v is not None}
+    return await rpc("monitoring", "list_alerts", after=cursor, limit=limit, **filters)
+
+
+async def _act(rpc: RpcDep, alert_id: str, action: str, body: BaseModel | None,
+               principal: Principal) -> Any:
+    return await rpc("monitoring", "act_on_alert", **rpc_kwargs(
+        body, alert_id=alert_id, action=action, actor=principal.id))
+
+
+@router.post("/{alert_id}/acknowledge", response_model=m.AlertReply, responses=CONFLICTS,
+             summary="Acknowledge an alert (someone is on it)")
+async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
+                            body: AlertActionBody | None = None  # type: ignore[valid-type]
+                            ) -> Any:
+    return await _act(rpc, alert_id, "acknowledge", body, principal)
+
+
+@router.post("/{alert_id}/resolve", response_model=m.AlertReply, responses=CONFLICTS,
+             summary="Resolve an alert")
+async def resolve_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
+                        body: AlertActionBody | None = None  # type: ignore[valid-type]
+                        ) -> Any:
+    return await _act(rpc, alert_id, "resolve", body, principal)

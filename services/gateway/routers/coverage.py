@@ -1,0 +1,65 @@
+"""Coverage statistics: items per outlet, topic and period, as JSON or a CSV download.
+Outlet editors and local officers see only their units' outlets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal, can_see
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import IsoDate
+from services.gateway.routers.common import AUTH_RESPONSES
+from services.gateway.routers.tasks import unit_filter
+
+router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("coverage:read"))]
+REPORT_TIMEOUT = 30.0
+INVALID_RANGE: dict[int | str, dict[str, str]] = {
+    422: {"description": "invalid filters (e.g. date_from after date_to)"}}
+
+
+def _filters(principal: Principal, period: str, outlet_unit_id: str | None,
+             topic: str | None, date_from: date | None, date_to: date | None
+             ) -> dict[str, Any]:
+    return {k: v for k, v in {
+        "period": period, "outlet_unit_id": unit_filter(principal, outlet_unit_id),
+        "topic": topic, "date_from": date_from.isoformat() if date_from else None,
+        "date_to": date_to.isoformat() if date_to else None}.items() if v is not None}
+
+
+Period = Annotated[m.Period, Query(description="day, week (ISO) or month")]
+Outlet = Annotated[str | None, Query(max_length=100, examples=["bao-gia-lai"])]
+Topic = Annotated[str | None, Query(max_length=60, examples=["drugs"])]
+DateFrom = Annotated[IsoDate | None, Query(examples=["2021-03-01"])]
+DateTo = Annotated[IsoDate | None, Query(examples=["2021-03-31"])]
+
+
+@router.get("", response_model=m.CoverageReply, responses=INVALID_RANGE,
+            summary="Items per outlet, topic and period")
+async def coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
+                   outlet_unit_id: Outlet = None, topic: Topic = None,
+                   date_from: DateFrom = None, date_to: DateTo = None) -> Any:
+    reply = await rpc("monitoring", "coverage", timeout=REPORT_TIMEOUT, **_filters(
+        principal, period, outlet_unit_id, topic, date_from, date_to))
+    reply["rows"] = [row for row in reply.get("rows", []) if can_see(principal, row)]
+    return reply
+
+
+@router.get("/export", response_class=Response, responses={
+    **INVALID_RANGE, 200: {"content": {"text/csv": {}},
+                           "description": "The coverage table (UTF-8 CSV)."}},
+    summary="Download coverage as CSV")
+async def export_coverage(rpc: RpcDep, principal: Reader,
+                          format: Annotated[Literal["csv"], Query()] = "csv",
+                          period: Period = "day", outlet_unit_id: Outlet = None,
+                          topic: Topic = None, date_from: DateFrom = None,
+                          date_to: DateTo = None) -> Response:
+    file = await rpc("monitoring", "export_coverage_csv", timeout=REPORT_TIMEOUT, **_filters(
+        principal, period, outlet_unit_id, topic, date_from, date_to))
+    return Response(file["content"], media_type=file.get("content_type") or "text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{file["filename"]}"'})

@@ -1,0 +1,89 @@
+"""Monitored items (articles, posts): pushed by crawlers and social connectors (API keys with
+`items:write`), listed and searched, read with their normalised text. Local officers see only
+items of their units' outlets (others answer 404)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal, can_see
+from services.gateway.deps import RpcDep, not_found, require
+from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+from services.gateway.routers.tasks import unit_filter
+
+router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("items:read"))]
+Pusher = Annotated[Principal, Depends(require("items:write"))]
+PushItemBody = body_of(m.PushItemRequest, "PushItemBody", (), strict=True)
+PushItemsBody = body_of(m.PushItemsRequest, "PushItemsBody", (), strict=True)
+# Near-duplicate detection of a full batch takes longer than one call.
+BATCH_TIMEOUT = 30.0
+ItemId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+TOO_LARGE: dict[int | str, dict[str, str]] = {
+    413: {"description": "the body is larger than MAX_BODY_BYTES"}}
+
+
+class ItemPage(BaseModel):
+    items: list[m.ItemReply]
+    next_cursor: str | None
+
+
+@router.post("", response_model=m.ItemResult, responses=TOO_LARGE,
+             summary="Push one item (stored, duplicate or rejected; a retry is a duplicate)")
+async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
+                    _: Pusher) -> Any:
+    return await rpc("monitoring", "push_item", **rpc_kwargs(body))
+
+
+@router.post("/batch", response_model=m.PushResult, responses=TOO_LARGE,
+             summary=f"Push up to {m.MAX_BATCH} items; one outcome per item, by index")
+async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-type]
+                     _: Pusher) -> Any:
+    return await rpc("monitoring", "push_items", **rpc_kwargs(body), timeout=BATCH_TIMEOUT)
+
+
+@router.get("", response_model=ItemPage, summary="List and search items (newest first)")
+async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
+                     topic: Annotated[str | None, Query(max_length=60,
+                                                        examples=["drugs"])] = None,
+                     place_id: Annotated[str | None, Query(max_length=100,
+                                                           examples=["pleiku"])] = None,
+                     outlet_unit_id: Annotated[str | None, Query(
+                         max_length=100, examples=["bao-gia-lai"])] = None,
+                     source_id: Annotated[str | None, Query(max_length=100)] = None,
+                     cluster_id: Annotated[str | None, Query(
+                         max_length=100, description="The original and its near-copies.")
+                                           ] = None,
+                     date_from: Annotated[IsoDate | None, Query(
+                         examples=["2021-03-01"])] = None,
+                     date_to: Annotated[IsoDate | None, Query(
+                         examples=["2021-03-31"])] = None,
+                     text: Annotated[str | None, Query(
+                         min_length=2, max_length=200, examples=["ma túy"],
+                         description="Words of the text, accents and case ignored.")] = None,
+                     min_harmful: Annotated[float | None, Query(ge=0, le=1)] = None,
+                     originals_only: bool = False) -> Any:
+    filters = {k: v for k, v in {
+        "topic": topic, "place_id": place_id, "source_id": source_id, "cluster_id": cluster_id,
+        "outlet_unit_id": unit_filter(principal, outlet_unit_id),
+        "date_from": date_from.isoformat() if date_from else None,
+        "date_to": date_to.isoformat() if date_to else None, "text": text,
+        "min_harmful": min_harmful}.items() if v is not None}
+    page = await rpc("monitoring", "list_items", after=cursor, limit=limit,
+                     originals_only=originals_only, **filters)
+    page["items"] = [x for x in page.get("items", []) if can_see(principal, x)]
+    return page
+
+
+@router.get("/{item_id}", response_model=m.ItemReply, responses=NOT_FOUND,
+            summary="Read an item with its normalised text and evidence hash")
+async def get_item(item_id: ItemId, rpc: RpcDep, principal: Reader) -> Any:
+    item = await rpc("monitoring", "get_item", item_id=item_id)
+    if not can_see(principal, item):
+        raise not_found("item", item_id)
+    return item

@@ -1,0 +1,75 @@
+"""Watched sources (feeds, pages, social connectors): register or edit, list, read, and poll
+one at once. Officers write; viewers and API keys with `sources:read` read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+
+router = APIRouter(prefix="/api/v1/sources", tags=["sources"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("sources:read"))]
+Writer = Annotated[Principal, Depends(require("sources:write"))]
+SourceBody = body_of(m.SourceModel, "SourceBody", (), strict=True)
+SourceUpdateBody = body_of(m.SourceModel, "SourceUpdateBody", ("id",), strict=True)
+SourcePathId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
+                                   examples=["bao-gia-lai-rss"])]
+# A poll fetches robots.txt and the source (each within the service's fetch timeout).
+POLL_TIMEOUT = 30.0
+
+
+class SourcePage(BaseModel):
+    items: list[m.SourceReply]
+    next_cursor: str | None
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=m.SourceReply,
+             summary="Register a source (or replace the one with this id)")
+async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-type]
+                        principal: Writer) -> Any:
+    return await rpc("monitoring", "upsert_source", source=rpc_kwargs(body),
+                     actor=principal.id)
+
+
+@router.get("", response_model=SourcePage, summary="List sources")
+async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+                       kind: Annotated[m.SourceKind | None, Query()] = None,
+                       collection: Annotated[str | None, Query(
+                           max_length=100, examples=["an-ninh-trat-tu"])] = None,
+                       outlet_unit_id: Annotated[str | None, Query(
+                           max_length=100, examples=["bao-gia-lai"])] = None,
+                       healthy: bool | None = None) -> Any:
+    filters = {k: v for k, v in {"kind": kind, "collection": collection,
+                                 "outlet_unit_id": outlet_unit_id,
+                                 "healthy": healthy}.items() if v is not None}
+    return await rpc("monitoring", "list_sources", after=cursor, limit=limit, **filters)
+
+
+@router.get("/{source_id}", response_model=m.SourceReply, summary="Read a source and its "
+            "health", responses=NOT_FOUND)
+async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
+    return await rpc("monitoring", "get_source", source_id=source_id)
+
+
+@router.put("/{source_id}", response_model=m.SourceReply,
+            summary="Create or replace a source with this id")
+async def put_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
+                     rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("monitoring", "upsert_source",
+                     source=rpc_kwargs(body, id=source_id),
+                     actor=principal.id)
+
+
+@router.post("/{source_id}/poll", response_model=m.PollResult, summary="Poll a feed or page "
+             "source now (its outcome, e.g. not_modified or http_404, is in the reply)",
+             responses={**NOT_FOUND, 409: {"description": "the source is not polled "
+                                                            "(social sources receive pushes)"}})
+async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: Writer) -> Any:
+    return await rpc("monitoring", "poll_now", source_id=source_id, timeout=POLL_TIMEOUT)

@@ -1,0 +1,54 @@
+"""Topics of the taxonomy (terms, exclusions, proximity rules), editable at run time: list,
+create or replace, delete. Officers and admins only; a definition the classifier cannot
+compile answers 422."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+
+from services.contracts import monitoring as m
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, page_by_id
+
+router = APIRouter(prefix="/api/v1/topics", tags=["topics"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("topics:read"))]
+Writer = Annotated[Principal, Depends(require("topics:write"))]
+TopicBody = body_of(m.TopicModel, "TopicBody", ("id",), strict=True)
+TopicId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$",
+                              examples=["drugs"])]
+INVALID: dict[int | str, dict[str, str]] = {
+    422: {"description": "invalid body, or a definition the classifier cannot compile"}}
+
+
+class TopicPage(BaseModel):
+    items: list[m.TopicModel]
+    next_cursor: str | None
+
+
+class TopicDeleted(BaseModel):
+    topic_id: str
+    deleted: bool
+
+
+@router.get("", response_model=TopicPage, summary="List topics (by id)")
+async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
+    return page_by_id(await rpc("monitoring", "list_topics"), cursor, limit)
+
+
+@router.put("/{topic_id}", response_model=m.TopicModel, responses=INVALID,
+            summary="Create or replace a topic")
+async def put_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-type]
+                    rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("monitoring", "upsert_topic",
+                     topic=rpc_kwargs(body, id=topic_id), actor=principal.id)
+
+
+@router.delete("/{topic_id}", response_model=TopicDeleted, responses=NOT_FOUND,
+               summary="Delete a topic")
+async def delete_topic(topic_id: TopicId, rpc: RpcDep, principal: Writer) -> Any:
+    return await rpc("monitoring", "delete_topic", topic_id=topic_id, actor=principal.id)
