@@ -28,7 +28,10 @@ def plan_body(number: str, key: str, title: str = "Kế hoạch kiểm thử t�
 
 
 def unique_number(kind: str = "LOAD") -> str:
-    return f"{uuid.uuid4().int % 10**9}/KH-{kind}"
+    """A plan number of the official shape (`<1-6 digits>/<type>-<issuer>`), unique enough
+    for load: the random suffix of the symbol keeps the space far larger than 10^6."""
+    token = uuid.uuid4().hex
+    return f"{int(token[:8], 16) % 999_999 + 1}/KH-{kind}{token[8:14].upper()}"
 
 
 @dataclass

@@ -101,7 +101,9 @@ class ApiKeyCreate(Request):
     scopes: list[ScopeName] = Field(min_length=1, max_length=30, examples=[["events:read"]],
                               description="`<resource>:<action>` pairs the key may use.")
     unit_id: str | None = Field(default=None, max_length=100)
-    rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    # The bounds sit on the int itself so that they survive into the OpenAPI document of
+    # the gateway's strict body model (bounds on an optional field were lost there).
+    rate_limit_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     expires_at: datetime | None = None
 
 

@@ -21,7 +21,7 @@ import pytest
 from stack.faultkit import LoadGenerator, PrivateStack, plan_body, unique_number, wait_until
 from stack.faults import FaultyProxy
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 
 RECOVERY_LIMIT_S = 30.0
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "reliability.json"

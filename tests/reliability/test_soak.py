@@ -4,7 +4,7 @@ import pytest
 
 from stack.soak import soak
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
 
 
 def test_two_minute_soak_has_no_errors_bounded_queues_and_flat_memory(infra):

@@ -31,6 +31,12 @@ def quorum(definitions: dict[str, Any]) -> dict[str, Any]:
                              "default_queue_type": "quorum", "tags": []}
     for queue in out["queues"]:
         queue["arguments"] = {**queue.get("arguments", {}), "x-queue-type": "quorum"}
+    # The init container writes the administrator's user and permissions in front of this
+    # file; users of the generated file (the read-only event subscriber, which has no password
+    # until an operator sets one) are created in the cluster with rabbitmqctl instead (see
+    # deploy/README.md), so the rendered JSON never holds two "users" keys.
+    out.pop("users", None)
+    out.pop("permissions", None)
     return out
 
 

@@ -4,6 +4,7 @@ path)."""
 
 from __future__ import annotations
 
+import copy
 import re
 import types
 from datetime import date, datetime
@@ -12,6 +13,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool
 from pydantic import create_model as _create_model
+from pydantic.fields import FieldInfo
 
 create_model: Any = _create_model
 
@@ -60,7 +62,17 @@ def _strict(annotation: Any) -> Any:
     if origin is None or origin is Literal or not args:
         return annotation
     if origin is Annotated:
-        return Annotated[(_strict(args[0]), *annotation.__metadata__)]
+        # A FieldInfo inside Annotated is unpacked into its constraints (Ge, Le, ...), which
+        # pydantic renders as JSON Schema keywords wherever the type is nested.
+        metadata = [c for m in annotation.__metadata__
+                    for c in (m.metadata if isinstance(m, FieldInfo) and m.metadata else [m])]
+        inner = _strict(args[0])
+        if get_origin(inner) is Annotated:
+            # Constraints first, then the strict validator, so the constraints stay in the
+            # core schema and reach the JSON Schema as minimum/maximum.
+            base, *checks = get_args(inner)
+            return Annotated[(base, *metadata, *checks)]
+        return Annotated[(inner, *metadata)]
     if origin in (Union, types.UnionType):
         return Union[tuple(_strict(a) for a in args)]  # noqa: UP007
     if origin in (list, dict, tuple, set, frozenset):
@@ -73,10 +85,27 @@ def _strict_model(model: type[BaseModel]) -> Any:
     return body_of(model, f"{model.__name__}Input", (), strict=True)
 
 
+def _constrained(annotation: Any, constraints: list[Any]) -> Any:
+    """Field-level bounds (ge, le, ...) moved onto each non-null member of an optional type;
+    on the union itself they would not reach the JSON Schema."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return Union[tuple(a if a is type(None) else _constrained(a, constraints)  # noqa: UP007
+                           for a in get_args(annotation))]
+    return Annotated[(annotation, *constraints)]
+
+
+def _strict_field(field: FieldInfo) -> tuple[Any, FieldInfo]:
+    if field.metadata and get_origin(field.annotation) in (Union, types.UnionType):
+        moved = copy.copy(field)
+        moved.metadata = []
+        return _strict(_constrained(field.annotation, field.metadata)), moved
+    return _strict(field.annotation), field
+
+
 def body_of(model: type[BaseModel], name: str, drop: tuple[str, ...] = ("actor",),
             strict: bool = False) -> Any:
     """`strict`: reject values of another JSON type instead of converting them."""
-    fields: dict[str, Any] = {n: (_strict(f.annotation) if strict else f.annotation, f)
+    fields: dict[str, Any] = {n: (_strict_field(f) if strict else (f.annotation, f))
                               for n, f in model.model_fields.items() if n not in drop}
     return create_model(name, __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
                         __doc__=model.__doc__, **fields)
