@@ -97,7 +97,7 @@ class KpiTarget(BaseModel):
 @register
 class TaskAssigned(_PlansEvent):
     event_type: ClassVar[str] = EventType.TASK_ASSIGNED
-    summary: ClassVar[str] = "A task of an issued plan was assigned to a lead unit and coordinators."
+    summary: ClassVar[str] = "A task of an issued plan was assigned to its lead and coordinators."
 
     task_id: str
     plan_id: str
