@@ -37,13 +37,23 @@ async def resolve(host: str) -> list[str]:
 
 
 async def check_url(url: str, allowlist: Iterable[str]) -> list[str]:
-    """The addresses `url` may be reached at, or UrlNotAllowed."""
-    host = (urlsplit(url).hostname or "").rstrip(".")
+    """The addresses `url` may be reached at, or UrlNotAllowed (also for a URL that does not
+    parse: fuzzing found brackets and lone surrogates raising from urllib)."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+        url.encode("utf-8")
+    except (ValueError, UnicodeError) as exc:
+        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
     try:
         addresses = await resolve(host) if host else []
     except UrlNotAllowed:
         addresses = []  # the pure check names the reason (metadata host, unresolved, ...)
-    check_url_allowed(url, addresses, list(allowlist))
+    try:
+        check_url_allowed(url, addresses, list(allowlist))
+    except UrlNotAllowed:
+        raise
+    except (ValueError, UnicodeError) as exc:
+        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
     return addresses
 
 
