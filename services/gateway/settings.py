@@ -55,7 +55,6 @@ class GatewaySettings(CommonSettings):
     sse_queue_size: int = Field(default=1000, ge=10, le=100_000)
 
     # webhooks
-    outbound_allowlist: str = Field(default="", description="CIDRs/hosts allowed even if private.")
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     webhook_retry_base_seconds: float = Field(default=2, gt=0, le=3600)
@@ -82,8 +81,6 @@ class GatewaySettings(CommonSettings):
         assert self.auth_jwt_secret is not None
         return self.auth_jwt_secret.get_secret_value()
 
-    def allowlist(self) -> list[str]:
-        return [e.strip() for e in self.outbound_allowlist.split(",") if e.strip()]
 
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

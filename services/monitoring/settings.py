@@ -8,9 +8,6 @@ from services.runtime.settings import ServiceSettings
 
 
 class MonitoringSettings(ServiceSettings):
-    outbound_allowlist: str = Field(
-        default="", description="OUTBOUND_ALLOWLIST: comma-separated CIDRs/hosts that may be "
-                                "fetched although private or loopback.")
     monitoring_poll_tick_seconds: float = Field(
         default=5.0, gt=0, le=3600,
         description="MONITORING_POLL_TICK_SECONDS: how often the timer looks for due sources.")
@@ -40,5 +37,3 @@ class MonitoringSettings(ServiceSettings):
         default=5, ge=1, le=100,
         description="MONITORING_MAX_FAILURES: failed polls in a row before a source is unhealthy.")
 
-    def allowlist(self) -> list[str]:
-        return [p.strip() for p in self.outbound_allowlist.split(",") if p.strip()]

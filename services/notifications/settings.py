@@ -17,8 +17,6 @@ class NotificationsSettings(ServiceSettings):
     ack_link_ttl_days: int = Field(default=30, ge=1, le=365)
     default_ack_hours: float = Field(default=72, gt=0, le=24 * 60,
                                      description="Ack deadline of directives from events.")
-    outbound_allowlist: str = Field(
-        default="", description="CIDRs/hosts outbound HTTP may reach even if private.")
     sender_name: str = "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"
     department_unit_id: str = "gl-svhttdl"
     alert_recipients: str = Field(
@@ -44,8 +42,6 @@ class NotificationsSettings(ServiceSettings):
             raise ValueError("ACK_LINK_SECRET must be set in production")
         return self
 
-    def allowlist(self) -> list[str]:
-        return [p.strip() for p in self.outbound_allowlist.split(",") if p.strip()]
 
     def alert_recipient_list(self) -> list[str]:
         parts = [p.strip() for p in self.alert_recipients.split(",") if p.strip()]

@@ -15,6 +15,10 @@ DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
 DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27027/"
 
 
+def comma_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
@@ -26,6 +30,13 @@ class CommonSettings(BaseSettings):
     db_prefix: str = Field(default="", description="Prefix of database names (test isolation).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    outbound_allowlist: str = Field(
+        default="", description="OUTBOUND_ALLOWLIST: comma-separated CIDRs/hosts that outbound "
+                                "HTTP (feeds, webhooks, providers) may reach although private "
+                                "or loopback.")
+
+    def allowlist(self) -> list[str]:
+        return comma_list(self.outbound_allowlist)
 
     @field_validator("amqp_uri")
     @classmethod
@@ -70,7 +81,7 @@ class ServiceSettings(CommonSettings):
         return self
 
     def failpoint_names(self) -> list[str]:
-        return [name.strip() for name in self.failpoints.split(",") if name.strip()]
+        return comma_list(self.failpoints)
 
 
 S = TypeVar("S", bound=BaseSettings)
