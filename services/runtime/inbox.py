@@ -80,11 +80,11 @@ class EventInbox:
                 # dead-lettered like any failure, not acked with its claim left "processing".
                 if isinstance(exc, PROCESS_EXITS) or type(exc).__name__ == "GreenletExit":
                     raise
-                self.inbox.delete_one({"consumer": consumer, "event_id": envelope.id})
+                self.inbox.delete_one({"_id": claim_id(consumer, envelope.id)})
                 self._dead_letter(consumer, expected_type, envelope.model_dump(mode="json"),
                                   "handler_error", f"{type(exc).__name__}: {exc}",
                                   traceback.format_exc(), envelope.id)
-            self.inbox.update_one({"consumer": consumer, "event_id": envelope.id},
+            self.inbox.update_one({"_id": claim_id(consumer, envelope.id)},
                                   {"$set": {"status": "done", "done_at": datetime.now(UTC)}})
             return "applied"
         finally:
@@ -94,7 +94,8 @@ class EventInbox:
         """Reserve the event for this consumer; False if it was already applied."""
         try:
             self.inbox.insert_one({
-                "_id": uuid.uuid4().hex, "consumer": consumer, "event_id": envelope.id,
+                "_id": claim_id(consumer, envelope.id), "consumer": consumer,
+                "event_id": envelope.id,
                 "event_type": envelope.type, "status": "processing",
                 "received_at": datetime.now(UTC)})
             return True
@@ -102,7 +103,12 @@ class EventInbox:
             existing = self.inbox.find_one({"consumer": consumer, "event_id": envelope.id})
             # A claim left "processing" by a killed worker is taken over: the broker only
             # redelivers a message that was never acked, so nobody else is applying it.
-            return existing is not None and existing.get("status") != "done"
+            if existing is None or existing.get("status") == "done":
+                return False
+            if existing["_id"] != claim_id(consumer, envelope.id):  # stored before ids were keys
+                self.inbox.delete_one({"_id": existing["_id"]})
+                return self._claim(consumer, envelope)
+            return True
 
     def _dead_letter(self, consumer: str, event_type: str, body: Any, reason: str, error: str,
                      trace: str | None = None, event_id: str | None = None) -> NoReturn:
@@ -151,6 +157,12 @@ class EventInbox:
     def status_of(self, event_id: str) -> list[dict[str, Any]]:
         return [{"consumer": r["consumer"], "status": r["status"]}
                 for r in self.inbox.find({"event_id": event_id})]
+
+
+def claim_id(consumer: str, event_id: str) -> str:
+    """The inbox key: deterministic, so marking and releasing a claim are `_id` writes
+    (SecantusDB scans the whole collection for a write filtered on any other field)."""
+    return f"{consumer}|{event_id}"
 
 
 def _event_id_of(body: Any) -> str | None:

@@ -44,6 +44,10 @@ def test_a_claim_left_by_a_killed_worker_is_taken_over(inbox):
     assert inbox.process("tests.h", "plan.created", body, lambda e, p: applied.append(1)) \
         == "applied"
     assert applied == [1]
+    # The claim now lives under its deterministic key and is done: a redelivery is skipped.
+    assert inbox.process("tests.h", "plan.created", body, lambda e, p: applied.append(2)) \
+        == "duplicate"
+    assert [d["status"] for d in inbox.inbox.find({"event_id": body["id"]})] == ["done"]
 
 
 @pytest.mark.parametrize("body, reason", [

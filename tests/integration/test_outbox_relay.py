@@ -93,9 +93,36 @@ def test_a_leased_document_is_not_published_by_a_second_relay(infra, collection,
     db[name].insert_one(with_outbox({"_id": "c"}, [event(9)]))
     publisher = EventPublisher(infra.amqp_uri, "plans")
     first, second = OutboxRelay(db, [name], publisher), OutboxRelay(db, [name], publisher)
-    claimed = first._claim(name)
-    assert claimed is not None
+    claimed = first._claim_batch(name)
+    assert [d["_id"] for d in claimed] == ["c"]
     assert second.flush() == 0
-    assert first._publish_document(name, claimed) == 1
+    assert first._publish_batch(name, claimed) == 1
     assert len(listener()) == 1
+    publisher.close()
+
+
+def test_many_documents_are_published_in_batches_each_event_once(infra, collection, listener):
+    db, name = collection
+    db[name].insert_many([with_outbox({"_id": f"d{n:03d}"}, [event(n)]) for n in range(250)])
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    relay = OutboxRelay(db, [name], publisher, batch_size=40)
+    assert relay.flush() == 250
+    assert sorted(e["data"]["plan_id"] for e in listener()) == sorted(f"p{n}" for n in range(250))
+    assert db[name].count_documents({PENDING: True}) == 0
+    assert relay.flush() == 0
+    publisher.close()
+
+
+def test_an_event_stored_after_the_claim_stays_for_the_next_flush(infra, collection, listener):
+    db, name = collection
+    db[name].insert_one(with_outbox({"_id": "e"}, [event(1)]))
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    relay = OutboxRelay(db, [name], publisher)
+    claimed = relay._claim_batch(name)
+    db[name].update_one({"_id": "e"}, outbox_push([event(2)]))  # a worker writes meanwhile
+    assert relay._publish_batch(name, claimed) == 1
+    assert db[name].find_one({"_id": "e"})[PENDING] is True
+    assert relay.flush() == 1
+    assert [e["data"]["plan_id"] for e in listener()] == ["p1", "p2"]
+    assert PENDING not in db[name].find_one({"_id": "e"})
     publisher.close()

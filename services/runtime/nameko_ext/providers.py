@@ -21,6 +21,7 @@ from services.runtime.inbox import DeadLettered, EventInbox
 from services.runtime.logging import correlation_id
 from services.runtime.metrics import ENTRYPOINT_CALLS, ENTRYPOINT_LATENCY
 from services.runtime.outbox import (
+    DEFAULT_BATCH,
     EventPublisher,
     OutboxRelay,
     ensure_outbox_index,
@@ -76,7 +77,7 @@ class Inbox(DependencyProvider):
 class OutboxRelayProvider(DependencyProvider):
     """Publishes outbox events right after each worker, and on a timer for leftovers."""
 
-    def __init__(self, collections: list[str], batch_size: int = 1) -> None:
+    def __init__(self, collections: list[str], batch_size: int = DEFAULT_BATCH) -> None:
         self.collections = collections
         self.batch_size = batch_size
         self._kick = Event()
