@@ -49,8 +49,11 @@ def upsert(db: Database, model: RecipientModel, source: str = "local") -> dict[s
 
 def upsert_many(db: Database, models: Iterable[RecipientModel]) -> int:
     """Import: one bulk write for the whole list."""
-    operations = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True)
-                  for doc in (recipient_document(m) for m in models)]
+    return upsert_documents(db, [recipient_document(m) for m in models])
+
+
+def upsert_documents(db: Database, docs: list[dict[str, Any]]) -> int:
+    operations = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs]
     if operations:
         db[RECIPIENTS].bulk_write(operations, ordered=False)
     return len(operations)
@@ -118,16 +121,21 @@ def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None 
     """Expand groups, look units up locally, then in plans; keep the order given."""
     result = Resolution()
     wanted: list[str] = []
+    found: dict[str, dict[str, Any]] = {}
     for ref in dict.fromkeys(references):
         if ref.startswith(GROUP_PREFIX):
             members = _group_members(db, ref[len(GROUP_PREFIX):], remote)
             if not members:
                 result.unknown.append(ref)
-            wanted.extend(members)
+            found.update((m["_id"], m) for m in members)
+            wanted.extend(m["_id"] for m in members)
         else:
             wanted.append(ref)
     wanted = list(dict.fromkeys(wanted))
-    found = {d["_id"]: d for d in db[RECIPIENTS].find({"_id": {"$in": wanted}})}
+    # Group members came whole with their group; only units named one by one are read here.
+    missing = [unit_id for unit_id in wanted if unit_id not in found]
+    if missing:
+        found.update((d["_id"], d) for d in db[RECIPIENTS].find({"_id": {"$in": missing}}))
     for unit_id in wanted:
         doc = found.get(unit_id) or _fetch_remote(db, unit_id, remote)
         if doc is None:
@@ -142,9 +150,10 @@ def load(db: Database, unit_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {d["_id"]: d for d in db[RECIPIENTS].find({"_id": {"$in": list(unit_ids)}})}
 
 
-def _group_members(db: Database, group: str, remote: RemoteUnits | None) -> list[str]:
-    members = [d["_id"] for d in db[RECIPIENTS].find({"groups": group}, {"_id": 1})
-               .sort("_id", 1)]
+def _group_members(db: Database, group: str, remote: RemoteUnits | None
+                   ) -> list[dict[str, Any]]:
+    """The group's units (whole documents), from the directory, else from plans."""
+    members = list(db[RECIPIENTS].find({"groups": group}).sort("_id", 1))
     if members or remote is None:
         return members
     try:
@@ -158,8 +167,9 @@ def _group_members(db: Database, group: str, remote: RemoteUnits | None) -> list
         if model is not None:
             if group not in model.groups:
                 model.groups.append(group)
-            upsert(db, model, source="plans")
-            members.append(model.unit_id)
+            members.append(recipient_document(model, source="plans"))
+    if members:
+        upsert_documents(db, members)
     return members
 
 

@@ -1,11 +1,20 @@
 """Sending: claim due deliveries with a lease, call the channel, record the outcome.
 
 Exactly once: a delivery exists once (its `_id` is the idempotency key); a dispatcher claims
-it atomically (`find_one_and_update` pending/retrying -> `sending` with a lease), so two
-replicas never send the same delivery; the outcome is written only by the lease holder.
+a batch with one guarded `update_many` by `_id`s (pending/retrying -> `sending` with a lease and
+a claim token), so two replicas never send the same delivery; the outcome is written only
+under the holder's claim token.
 
-A delivery found in `sending` with an expired lease was interrupted mid-call (a killed
-worker). What happens then is chosen per channel:
+Deliveries planned by this process and due at once skip the claim: planning stores them
+claimed for this process's dispatcher (`queued`, a short lease) and hands their ids over
+(`hand_over`); before sending such a batch the dispatcher writes its intent, a `dispatch_log`
+document naming them, with the sending lease. Until then nothing was attempted: if the process
+dies first, they are released when their short lease runs out and sent normally, whatever the
+channel. The hand-over is bounded (`HAND_OVER_LIMIT`): beyond it, planning stores deliveries
+pending, for any dispatcher to claim.
+
+A delivery found in `sending` with an expired lease whose claim (or intent) was written was
+interrupted mid-call (a killed worker). What happens then is chosen per channel:
 - webhook, sms, zalo, telegram: at least once. It is sent again with the same
   `webhook-id` / `Idempotency-Key` (the delivery key), so the receiver or provider drops the
   duplicate.
@@ -18,16 +27,19 @@ worker). What happens then is chosen per channel:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 import socket
 import uuid
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import eventlet
-from pymongo import UpdateOne
+from pymongo import UpdateMany
 from pymongo.database import Database
 
 from services.contracts.events.notifications import (
@@ -68,6 +80,17 @@ from services.runtime.outbox import PENDING, merge_updates, outbox_push, with_ou
 log = logging.getLogger(__name__)
 
 AT_MOST_ONCE = frozenset({Channel.EMAIL})
+CLAIMABLE = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
+LOGS_PER_RECONCILE = 100
+# Deliveries handed over and not yet started, at most; beyond, planning stores them pending.
+HAND_OVER_LIMIT = 5000
+# How long a delivery planned claimed for this process's dispatcher waits for it, plus its
+# place in the queue at a rate any dispatcher keeps up (deliveries per second): if the
+# process dies, that is how late it goes out.
+HAND_OVER_LEASE_SECONDS = 30.0
+HAND_OVER_MIN_RATE = 20.0
+# The claim's fields, removed when a delivery's outcome is written or it is released.
+RELEASE = {"lease_until": "", "lease_owner": "", "claim": "", "queued": ""}
 _rng = random.SystemRandom()
 
 
@@ -83,113 +106,220 @@ class Outcome:
     acknowledged: bool = False
 
 
+@dataclass
+class Attempted:
+    """A claimed delivery after its unit of work: the send's result to record, or an outcome
+    decided without sending (expired, rate limited, crashed)."""
+
+    doc: dict[str, Any]
+    delivery: Delivery | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    result: channels.SendResult | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass
+class HandedOver:
+    """Deliveries planned claimed for this dispatcher (see `Dispatcher.hand_over`)."""
+
+    claim: str
+    ids: list[str]
+    lease_until: datetime
+
+
 class Dispatcher:
     """One per process: its owner id marks its leases; its buckets rate-limit its sends.
 
     A tick claims a batch of due deliveries (one `update_many` with a claim token), sends
     them `dispatch_concurrency` at a time, then records every outcome in one write-ahead
     `dispatch_log` document that also carries the batch's events (the outbox), and applies it
-    to the deliveries with one bulk write. A crash between the two leaves the log unapplied:
-    `reconcile_interrupted` applies it before treating leftovers as interrupted. One commit
-    per batch instead of several per delivery is what makes 500 deliveries fit in seconds.
+    to the deliveries: one `update_many` by `_id`s per distinct outcome (see `apply_log`). A
+    crash between the two leaves the log unapplied: `reconcile_interrupted` applies it before
+    treating leftovers as interrupted. A few commits per batch instead of one or more per
+    delivery is what makes 500 deliveries fit in seconds (every commit is synced to disk).
     """
 
     def __init__(self) -> None:
         self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.buckets: dict[str, TokenBucket] = {}
+        self.handed_over: deque[HandedOver] = deque()
+
+    def hand_over_lease(self, now: datetime) -> datetime | None:
+        """The lease of deliveries to plan claimed for us; None while we hold enough."""
+        waiting = sum(len(work.ids) for work in self.handed_over)
+        if waiting >= HAND_OVER_LIMIT:
+            return None
+        return lease_end(now, HAND_OVER_LEASE_SECONDS + waiting / HAND_OVER_MIN_RATE)
+
+    def hand_over(self, claim: str, delivery_ids: list[str], lease_until: datetime) -> None:
+        """Deliveries planning stored claimed for us (`claim`, `queued`): sent before any
+        due delivery is claimed."""
+        if delivery_ids:
+            self.handed_over.append(HandedOver(claim, list(delivery_ids), lease_until))
 
     # --- the loop ----------------------------------------------------------------------------
 
     def run(self, ctx: Context, budget_seconds: float = 5.0) -> int:
-        """Send what is due, batch after batch, for at most about `budget_seconds`."""
+        """Send what is due, batch after batch, for at most about `budget_seconds`.
+
+        A batch's outcomes are written while the next batch is claimed and sent: the
+        database and the network work side by side instead of in turn."""
         clock = eventlet.hubs.get_hub().clock
         deadline = clock() + budget_seconds
         configs: dict[Channel, dict[str, Any]] | None = None
         total = 0
-        while clock() < deadline:
-            batch = self.claim(ctx.db, ctx.now(), ctx.settings.lease_seconds,
-                               ctx.settings.dispatch_batch_size)
-            if not batch:
-                break
-            if configs is None:
-                configs = {c: channels.load_config(ctx.db, c, ctx.settings) for c in Channel}
-            total += self.process_batch(ctx, batch, configs)
+        settling: Any = None  # the previous batch's settle(), in its own green thread
+        try:
+            while clock() < deadline:
+                batch, intent = self.take_handed_over(ctx.db, ctx.now(),
+                                                      ctx.settings.lease_seconds,
+                                                      ctx.settings.dispatch_batch_size)
+                if not batch:
+                    batch = self.claim(ctx.db, ctx.now(), ctx.settings.lease_seconds,
+                                       ctx.settings.dispatch_batch_size)
+                if not batch:
+                    break
+                if configs is None:
+                    configs = {c: channels.load_config(ctx.db, c, ctx.settings)
+                               for c in Channel}
+                attempted = self.send_batch(ctx, batch, configs)
+                try:
+                    if settling is not None:
+                        total += settling.wait()
+                finally:  # sent: recorded even when the previous batch's write failed
+                    settling = eventlet.spawn(self.settle, ctx, attempted, intent)
+        finally:
+            if settling is not None:
+                total += settling.wait()
         return total
 
     def claim(self, db: Database, now: datetime, lease_seconds: float = 120,
               limit: int = 100) -> list[dict[str, Any]]:
-        due = {"status": {"$in": [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]},
-               "next_attempt_at": {"$lte": now}}
-        ids = [d["_id"] for d in db[DELIVERIES].find(due, {"_id": 1})
-               .sort("next_attempt_at", 1).limit(limit)]
+        """Lease up to `limit` due deliveries, oldest due first, in three round trips."""
+        ids = due_ids(db, now, limit)
         if not ids:
             return []
         token = uuid.uuid4().hex
+        # `_id` leads the filter: SecantusDB picks the first clause it can serve from an index,
+        # and a write planned on `status` would read every pending delivery.
         db[DELIVERIES].update_many(
-            {**due, "_id": {"$in": ids}},
+            {"_id": {"$in": ids}, "status": {"$in": list(CLAIMABLE)},
+             "next_attempt_at": {"$lte": now}},
             {"$set": {"status": SENDING, "lease_until": now + timedelta(seconds=lease_seconds),
                       "lease_owner": self.owner, "claim": token}})
-        claimed = list(db[DELIVERIES].find({"claim": token, "status": SENDING}))
-        claimed.sort(key=lambda d: (-int(d.get("priority_rank") or 0), d["next_attempt_at"]))
+        # Re-read under our token: another dispatcher may have won some of these meanwhile.
+        claimed = list(db[DELIVERIES].find({"_id": {"$in": ids}, "claim": token}))
+        due_order = {delivery_id: n for n, delivery_id in enumerate(ids)}
+        claimed.sort(key=lambda d: (-int(d.get("priority_rank") or 0), due_order[d["_id"]]))
         return claimed
 
-    def process_batch(self, ctx: Context, docs: list[dict[str, Any]],
-                      configs: dict[Channel, dict[str, Any]]) -> int:
+    def take_handed_over(self, db: Database, now: datetime, lease_seconds: float = 120,
+                         limit: int = 100) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to `limit` handed-over deliveries still held under their claim, and the id of
+        the intent written for them: the `dispatch_log` document their outcomes will go to,
+        whose lease (`lease_seconds`) covers the sends.
+
+        A claim with less than a third of its short lease left is not started: the
+        housekeeping may be releasing those deliveries (nothing attempted); they go the
+        claim way."""
+        while self.handed_over:
+            work = self.handed_over[0]
+            ids, work.ids = work.ids[:limit], work.ids[limit:]
+            if not work.ids:
+                self.handed_over.popleft()
+            if work.lease_until - now < timedelta(seconds=HAND_OVER_LEASE_SECONDS / 3):
+                continue
+            planned_order = {delivery_id: n for n, delivery_id in enumerate(ids)}
+            docs = sorted(db[DELIVERIES].find({"_id": {"$in": ids}, "claim": work.claim}),
+                          key=lambda d: (-int(d.get("priority_rank") or 0),
+                                         planned_order[d["_id"]]))
+            if not docs:
+                continue
+            intent = uuid.uuid4().hex
+            db[DISPATCH_LOG].insert_one({"_id": intent, "owner": self.owner, "at": now,
+                                         "lease_until": lease_end(now, lease_seconds),
+                                         "applied": False, "claims": [work.claim],
+                                         "ids": [d["_id"] for d in docs]})
+            return docs, intent
+        return [], None
+
+    def send_batch(self, ctx: Context, docs: list[dict[str, Any]],
+                   configs: dict[Channel, dict[str, Any]]) -> list[Attempted]:
+        """Send a claimed batch, `dispatch_concurrency` units of work at a time."""
         units = [d["unit_id"] for d in docs if d["channel"] == Channel.WEBHOOK.value]
         secrets = {u["_id"]: u.get("webhook_secret") for u in ctx.db[RECIPIENTS].find(
             {"_id": {"$in": units}}, {"webhook_secret": 1})} if units else {}
+        claimed_at = ctx.now()
 
-        def attempt(work: list[dict[str, Any]]) -> list[Outcome]:
+        def send(work: list[dict[str, Any]]) -> list[Attempted]:
             try:
-                return self.attempt(ctx, work, configs[Channel(work[0]["channel"])], secrets)
+                return self.send_unit(ctx, work, configs[Channel(work[0]["channel"])],
+                                      secrets, claimed_at)
             except Exception as exc:  # a bug must not leave the deliveries claimed forever
                 log.exception("delivery attempt crashed", extra={"delivery_id": work[0]["_id"]})
-                return [Outcome(doc, {"status": unclaimed_status(doc),
-                                      "next_attempt_at": ctx.now() + timedelta(seconds=60),
-                                      "failure_reason": f"internal: {type(exc).__name__}"})
-                        for doc in work]
+                return [Attempted(doc, outcome=Outcome(doc, {
+                    "status": unclaimed_status(doc),
+                    "next_attempt_at": claimed_at + timedelta(seconds=60),
+                    "failure_reason": f"internal: {type(exc).__name__}"})) for doc in work]
 
         pool = eventlet.GreenPool(ctx.settings.dispatch_concurrency)
-        outcomes = [o for group in pool.imap(attempt, units_of_work(docs)) for o in group]
-        self.commit(ctx, outcomes)
+        return [a for group in pool.imap(send, units_of_work(docs)) for a in group]
+
+    def settle(self, ctx: Context, attempted: list[Attempted], intent: str | None = None
+               ) -> int:
+        """Record a sent batch (`commit`), then open fallbacks and record webhook acks."""
+        # One time for the whole batch: outcomes alike are then written by one statement.
+        recorded_at = ctx.now()
+        outcomes = [self.record(ctx, a, recorded_at) for a in attempted]
+        self.commit(ctx, outcomes, intent)
         for outcome in outcomes:
             self.follow_up(ctx, outcome)
         return len(outcomes)
 
     def attempt(self, ctx: Context, docs: list[dict[str, Any]], config: dict[str, Any],
                 secrets: dict[str, Any]) -> list[Outcome]:
+        """Send one unit of work (`send_unit`) and record its outcomes now."""
+        attempted = self.send_unit(ctx, docs, config, secrets, ctx.now())
+        recorded_at = ctx.now()
+        return [self.record(ctx, a, recorded_at) for a in attempted]
+
+    def send_unit(self, ctx: Context, docs: list[dict[str, Any]], config: dict[str, Any],
+                  secrets: dict[str, Any], now: datetime) -> list[Attempted]:
         """Send one message for `docs` (one delivery, or the digest of a unit's held
-        deliveries on one channel) and record the result on each."""
-        now = ctx.now()
-        outcomes: list[Outcome] = []
+        deliveries on one channel); what to record is decided by `record`."""
+        attempted: list[Attempted] = []
         live: list[tuple[dict[str, Any], Delivery]] = []
         for doc in docs:
             delivery = delivery_to_domain(doc)
             expired = expire_if_due(delivery, now)
             if expired.status is DeliveryStatus.EXPIRED:
-                outcomes.append(Outcome(doc, delivery_fields(expired),
-                                        [self._failed_event(doc, expired)],
-                                        expired.status.value, expired))
+                attempted.append(Attempted(doc, outcome=Outcome(
+                    doc, delivery_fields(expired), [self._failed_event(doc, expired)],
+                    expired.status.value, expired)))
             else:
                 live.append((doc, delivery))
         if not live:
-            return outcomes
+            return attempted
         lead = live[0][0]
         channel = Channel(lead["channel"])
         wait = self._rate_limited(channel, config, now)
         if wait > 0:
-            return outcomes + [Outcome(doc, {"status": unclaimed_status(doc),
-                                             "next_attempt_at": now + timedelta(seconds=wait)},
-                                       status="rate_limited") for doc, _ in live]
+            return attempted + [Attempted(doc, outcome=Outcome(
+                doc, {"status": unclaimed_status(doc),
+                      "next_attempt_at": now + timedelta(seconds=wait)},
+                status="rate_limited")) for doc, _ in live]
         message = lead if len(live) == 1 else digest_message(ctx, [d for d, _ in live])
         result = self.send(ctx, message, channel, config, secrets.get(lead["unit_id"]))
-        for doc, delivery in live:
-            outcomes.append(self._record(ctx, doc, delivery, config, result))
-        return outcomes
+        return attempted + [Attempted(doc, delivery, config, result) for doc, delivery in live]
 
-    def _record(self, ctx: Context, doc: dict[str, Any], delivery: Delivery,
-                config: dict[str, Any], result: channels.SendResult) -> Outcome:
-        now = ctx.now()
+    def record(self, ctx: Context, attempted: Attempted, now: datetime) -> Outcome:
+        """The fields and events of one attempted delivery (decided already, or by the domain
+        from the send's result)."""
+        if attempted.outcome is not None:
+            return attempted.outcome
+        doc, delivery, config, result = (attempted.doc, attempted.delivery, attempted.config,
+                                         attempted.result)
+        assert delivery is not None and result is not None
         updated = record_attempt(delivery, result.outcome, now,
                                  policy=channels.retry_policy(config), rng=_rng,
                                  reason=result.reason,
@@ -218,17 +348,29 @@ class Dispatcher:
             return channels.send_via_provider(doc, channel, config, allow)
         return channels.SendResult(AttemptOutcome.OK)  # inbox: stored, readable by RPC
 
-    def commit(self, ctx: Context, outcomes: list[Outcome]) -> None:
-        """One write-ahead log document (results + events), then one bulk write."""
+    def commit(self, ctx: Context, outcomes: list[Outcome], intent: str | None = None
+               ) -> None:
+        """One write-ahead log document (results + events; the batch's intent document when
+        it has one), then its application."""
         if not outcomes:
             return
         events = [e.to_envelope(correlation_id.get()) for o in outcomes for e in o.events]
-        lease_until = max(o.doc["lease_until"] for o in outcomes)
-        entry = {"_id": uuid.uuid4().hex, "owner": self.owner, "at": ctx.now(),
-                 "lease_until": lease_until, "applied": False,
-                 "results": [{"id": o.doc["_id"], "fields": o.fields} for o in outcomes]}
-        ctx.db[DISPATCH_LOG].insert_one(with_outbox(entry, events) if events else entry)
-        apply_log(ctx.db, entry)
+        entry = {"_id": intent or uuid.uuid4().hex, "owner": self.owner, "at": ctx.now(),
+                 "lease_until": max(o.doc["lease_until"] for o in outcomes), "applied": False,
+                 "claims": sorted({o.doc["claim"] for o in outcomes if o.doc.get("claim")}),
+                 "outcomes": alike_outcomes((o.doc["_id"], o.fields) for o in outcomes)}
+        if intent is None:
+            ctx.db[DISPATCH_LOG].insert_one(with_outbox(entry, events) if events else entry)
+        else:  # the intent keeps its own lease, the one covering the sends
+            update: dict[str, Any] = {"$set": {k: v for k, v in entry.items()
+                                               if k not in ("_id", "lease_until")}}
+            if events:
+                update = merge_updates(update, outbox_push(events))
+            ctx.db[DISPATCH_LOG].update_one({"_id": intent}, update)
+        # Not marked applied here: one rewrite less of a document carrying the batch's
+        # events. The housekeeping applies it again once its lease is over (a no-op under
+        # the claim guard) and marks it then.
+        apply_log(ctx.db, entry, mark_applied=False)
         for outcome in outcomes:
             DELIVERY_METRIC.labels(outcome.doc["channel"], outcome.status or "released").inc()
 
@@ -289,16 +431,60 @@ def digest_message(ctx: Context, docs: list[dict[str, Any]]) -> dict[str, Any]:
             "notice_id": None}
 
 
-def apply_log(db: Database, entry: dict[str, Any]) -> None:
-    """Apply a dispatch log's results to deliveries still claimed (idempotent)."""
-    operations = [UpdateOne({"_id": r["id"], "status": SENDING},
-                            {"$set": r["fields"],
-                             "$unset": {"lease_until": "", "lease_owner": "", "claim": ""}})
-                  for r in entry["results"]]
+def lease_end(now: datetime, lease_seconds: float) -> datetime:
+    """A lease's end, to the millisecond the database keeps (so it can be matched exactly)."""
+    end = now + timedelta(seconds=lease_seconds)
+    return end.replace(microsecond=end.microsecond // 1000 * 1000)
+
+
+def due_ids(db: Database, now: datetime, limit: int) -> list[str]:
+    """Ids of the `limit` deliveries due first. One query per claimable status: equality on
+    `status` plus a range on `next_attempt_at` walks only the due part of the `due` index,
+    where `status: {$in: [...]}` would read every pending delivery, held ones included."""
+    rows: list[dict[str, Any]] = []
+    for status in CLAIMABLE:
+        rows += db[DELIVERIES].find({"status": status, "next_attempt_at": {"$lte": now}},
+                                    {"_id": 1, "next_attempt_at": 1}
+                                    ).sort("next_attempt_at", 1).limit(limit)
+    rows.sort(key=lambda d: d["next_attempt_at"])
+    return [d["_id"] for d in rows[:limit]]
+
+
+def alike_outcomes(results: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Deliveries grouped by identical fields to write (a batch records its outcomes at one
+    time, so a batch delivered alike is one group)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for delivery_id, fields in results:
+        key = json.dumps(fields, sort_keys=True, default=str)
+        groups.setdefault(key, {"ids": [], "fields": fields})["ids"].append(delivery_id)
+    return list(groups.values())
+
+
+def recorded(entry: dict[str, Any]) -> bool:
+    """Whether a dispatch log holds outcomes (else it is a batch's intent only)."""
+    return "outcomes" in entry or "results" in entry
+
+
+def apply_log(db: Database, entry: dict[str, Any], mark_applied: bool = True) -> None:
+    """Apply a dispatch log's outcomes to the deliveries still held under its claims
+    (idempotent: a delivery released or claimed again since is left alone).
+
+    One `update_many` by `_id`s per group of alike outcomes: SecantusDB commits, and syncs,
+    every statement on its own."""
+    claims = entry.get("claims")
+    # A log written before claim tokens were recorded: the deliveries it left in `sending`.
+    guard: dict[str, Any] = {"claim": {"$in": claims}} if claims else {"status": SENDING}
+    outcomes = entry.get("outcomes")
+    if outcomes is None:  # the format of one result per delivery
+        outcomes = alike_outcomes((r["id"], r["fields"]) for r in entry.get("results") or [])
+    operations = [UpdateMany({"_id": {"$in": group["ids"]}, **guard},
+                             {"$set": group["fields"], "$unset": RELEASE})
+                  for group in outcomes]
     if operations:
         db[DELIVERIES].bulk_write(operations, ordered=False)
-    db[DISPATCH_LOG].update_one({"_id": entry["_id"]}, {"$set": {"applied": True},
-                                                       "$unset": {"results": ""}})
+    if mark_applied:
+        db[DISPATCH_LOG].update_one({"_id": entry["_id"]}, {
+            "$set": {"applied": True}, "$unset": {"outcomes": "", "results": ""}})
 
 
 def _event_fields(doc: dict[str, Any]) -> dict[str, Any]:
@@ -335,39 +521,96 @@ def open_fallback(ctx: Context, doc: dict[str, Any], failed: Delivery) -> None:
 
 
 def reconcile_interrupted(ctx: Context) -> int:
-    """Deliveries left in `sending` by a dead worker (lease expired): resend (at least once)
-    or fail without resending (email, at most once)."""
+    """Deliveries left in `sending` by a dead worker (lease expired): apply the outcome its
+    dispatch log recorded; else, if a send may have started (claimed, or named by an intent),
+    resend (at least once) or fail without resending (email, at most once); else (planned
+    claimed, never attempted) release it."""
     now = ctx.now()
     count = 0
-    for entry in ctx.db[DISPATCH_LOG].find({"applied": False, "lease_until": {"$lt": now}}):
-        apply_log(ctx.db, entry)  # the outcome was recorded: not an interruption
-    ctx.db[DISPATCH_LOG].delete_many({"applied": True, PENDING: {"$exists": False}})
-    for doc in ctx.db[DELIVERIES].find({"status": SENDING, "lease_until": {"$lt": now}},
-                                       limit=200):
-        if Channel(doc["channel"]) in AT_MOST_ONCE:
-            delivery = delivery_to_domain(doc)
-            failed = record_attempt(
-                delivery, AttemptOutcome.PERMANENT, now, policy=channels.retry_policy(
-                    {"max_attempts": 1, "retry_base_seconds": 1, "retry_max_seconds": 1}),
-                rng=_rng, reason="interrupted: outcome unknown, not resent (at most once)")
-            fields = delivery_fields(failed)
-            fields["fallback_channel"] = None
-            event = NotificationFailed(**_event_fields(doc), status="failed",
-                                       reason=failed.failure_reason or "interrupted",
-                                       attempts=len(failed.attempts))
-            update = merge_updates({"$set": fields, "$unset": {"lease_until": "",
-                                                               "lease_owner": "", "claim": ""}},
-                                   outbox_push([event.to_envelope(correlation_id.get())]))
-        else:
-            update = {"$set": {"status": unclaimed_status(doc),
-                               "next_attempt_at": now, "interrupted": True},
-                      "$unset": {"lease_until": "", "lease_owner": "", "claim": ""}}
-        result = ctx.db[DELIVERIES].update_one(
-            {"_id": doc["_id"], "status": SENDING, "lease_until": doc["lease_until"]}, update)
-        count += result.modified_count
+    logs = list(ctx.db[DISPATCH_LOG].find({"applied": False, "lease_until": {"$lt": now}},
+                                          limit=LOGS_PER_RECONCILE))
+    for entry in logs:
+        if recorded(entry):
+            apply_log(ctx.db, entry)  # the outcome was recorded: not an interruption
+            continue
+        # An intent without results: the batch's sends may have started.
+        for doc in ctx.db[DELIVERIES].find({"_id": {"$in": entry["ids"]},
+                                            "claim": {"$in": entry["claims"]}}):
+            count += _interrupted(ctx, doc, now)
+        ctx.db[DISPATCH_LOG].update_one({"_id": entry["_id"]}, {"$set": {"applied": True}})
+    # Applied logs whose events are published are done; deleted by `_id` (a delete filtered
+    # on another field reads the whole collection on SecantusDB).
+    done = [d["_id"] for d in ctx.db[DISPATCH_LOG].find(
+        {"applied": True, PENDING: {"$exists": False}}, {"_id": 1}).limit(500)]
+    if done:
+        ctx.db[DISPATCH_LOG].delete_many({"_id": {"$in": done}, PENDING: {"$exists": False}})
+    expired = expired_claims(ctx.db, now, min(ctx.settings.lease_seconds,
+                                              HAND_OVER_LEASE_SECONDS))
+    started = started_ids(ctx.db, [d for d in expired if d.get("queued")])
+    never_started: dict[str, list[str]] = {}
+    for doc in expired:
+        if not doc.get("queued"):
+            count += _interrupted(ctx, doc, now)
+        # One an intent names is in flight under the intent's lease, or interrupted (handled
+        # above once that lease is over, maybe on the next run).
+        elif doc["_id"] not in started and len(logs) < LOGS_PER_RECONCILE:
+            never_started.setdefault(doc["claim"], []).append(doc["_id"])
+    for claim, ids in never_started.items():  # never attempted: pending again, at once
+        count += ctx.db[DELIVERIES].update_many(
+            {"_id": {"$in": ids}, "claim": claim, "status": SENDING},
+            {"$set": {"status": DeliveryStatus.PENDING.value, "next_attempt_at": now},
+             "$unset": RELEASE}).modified_count
     if count:
         log.warning("interrupted deliveries reconciled", extra={"count": count})
     return count
+
+
+def started_ids(db: Database, queued: list[dict[str, Any]]) -> set[str]:
+    """The ones of these handed-over deliveries an intent names (their sends may have
+    started)."""
+    claims = sorted({d["claim"] for d in queued if d.get("claim")})
+    if not claims:
+        return set()
+    return {delivery_id for log in db[DISPATCH_LOG].find({"claims": {"$in": claims}},
+                                                         {"ids": 1})
+            for delivery_id in log.get("ids") or []}
+
+
+def expired_claims(db: Database, now: datetime, lease_seconds: float,
+                   limit: int = 200) -> list[dict[str, Any]]:
+    """Deliveries in `sending` whose lease is over. Read through the `due` index: a lease
+    ends at least `lease_seconds` (the shortest lease given) after the delivery fell due (it
+    was claimed, or planned claimed, then), so only those due that long ago can be expired;
+    a filter on `status` and `lease_until` would read every delivery in `sending`."""
+    candidates = db[DELIVERIES].find(
+        {"status": SENDING, "next_attempt_at": {"$lt": now - timedelta(seconds=lease_seconds)}}
+    ).limit(limit)
+    return [d for d in candidates if d.get("lease_until") is None or d["lease_until"] < now]
+
+
+def _interrupted(ctx: Context, doc: dict[str, Any], now: datetime) -> int:
+    """A send that may have happened, outcome unknown: fail it without resending (at most
+    once: email) or put it back to be sent again with the same key (at least once)."""
+    if Channel(doc["channel"]) in AT_MOST_ONCE:
+        delivery = delivery_to_domain(doc)
+        failed = record_attempt(
+            delivery, AttemptOutcome.PERMANENT, now, policy=channels.retry_policy(
+                {"max_attempts": 1, "retry_base_seconds": 1, "retry_max_seconds": 1}),
+            rng=_rng, reason="interrupted: outcome unknown, not resent (at most once)")
+        fields = delivery_fields(failed)
+        fields["fallback_channel"] = None
+        event = NotificationFailed(**_event_fields(doc), status="failed",
+                                   reason=failed.failure_reason or "interrupted",
+                                   attempts=len(failed.attempts))
+        update = merge_updates({"$set": fields, "$unset": RELEASE},
+                               outbox_push([event.to_envelope(correlation_id.get())]))
+    else:
+        update = {"$set": {"status": unclaimed_status(doc), "next_attempt_at": now,
+                           "interrupted": True},
+                  "$unset": RELEASE}
+    result = ctx.db[DELIVERIES].update_one(
+        {"_id": doc["_id"], "status": SENDING, "lease_until": doc["lease_until"]}, update)
+    return result.modified_count
 
 
 def expire_waiting(ctx: Context) -> int:

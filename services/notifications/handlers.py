@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, overload
 
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -55,6 +55,7 @@ from services.notifications.domain.translations import (
 from services.notifications.metrics import NOTICES, TRANSLATION_BACKLOG, UNREACHABLE
 from services.notifications.repository import (
     DELIVERIES,
+    SENDING,
     TEMPLATES,
     TRANSLATIONS,
     delivery_document,
@@ -79,15 +80,50 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Sender(Protocol):
+    """The process's dispatcher, as planning sees it (`dispatch.Dispatcher`)."""
+
+    owner: str
+
+    def hand_over_lease(self, now: datetime) -> datetime | None:
+        """The lease to store deliveries claimed for it with, or None when it has enough
+        handed over already (those are then stored pending, for any dispatcher to claim)."""
+
+    def hand_over(self, claim: str, delivery_ids: list[str], lease_until: datetime) -> None: ...
+
+
 @dataclass
 class Context:
     db: Database
     settings: NotificationsSettings
     remote: RemoteUnits | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Set in the service: deliveries due at once are stored already claimed for this
+    # process's dispatcher and handed to it, instead of being claimed by one more write each.
+    sender: Sender | None = None
 
     def now(self) -> datetime:
         return self.clock()
+
+
+# The status of the record kept for a notice none of whose recipients is known: not a domain
+# notice (no recipients), nothing is sent for it.
+UNDELIVERABLE = "undeliverable"
+
+
+@overload
+def as_stored(value: datetime) -> datetime: ...
+
+
+@overload
+def as_stored(value: None) -> None: ...
+
+
+def as_stored(value: datetime | None) -> datetime | None:
+    """A time as the database keeps it (milliseconds)."""
+    if value is None:
+        return None
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 def notice_id_for(natural_key: str) -> str:
@@ -135,17 +171,20 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
         # Nobody to send to: keep a record so the failure is visible, send nothing.
         doc = {"_id": notice_id, "kind": kind.value, "subject": subject, "body": body,
                "priority": priority.value, "created_at": ctx.now(), "recipients": [],
-               "plan_id": plan_id, "task_id": task_id, "status": "undeliverable",
+               "plan_id": plan_id, "task_id": task_id, "status": UNDELIVERABLE,
                "variables": variables or {},
                "unreachable": unreachable, "natural_key": natural_key, **extra}
         with contextlib.suppress(DuplicateKeyError):
             ctx.db[NOTICES_COLLECTION].insert_one(doc)
         return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or doc
+    # Validated at the precision stored (milliseconds): a deadline a fraction of a millisecond
+    # after creation would pass now, then fail every later read (acknowledge, escalation).
     notice = Notice(
         id=notice_id, kind=kind, subject=subject, body=body, priority=priority,
-        created_at=ctx.now(), recipients=tuple(resolution.unit_ids), plan_id=plan_id,
-        task_id=task_id, ack_deadline=ack_deadline, expires_at=expires_at,
-        translation_policy=policy, variables=variables or {}).approve()
+        created_at=as_stored(ctx.now()), recipients=tuple(resolution.unit_ids),
+        plan_id=plan_id, task_id=task_id, ack_deadline=as_stored(ack_deadline),
+        expires_at=as_stored(expires_at), translation_policy=policy,
+        variables=variables or {}).approve()
     doc = notice_document(notice, unreachable=unreachable, natural_key=natural_key,
                           unsupported_languages={}, planned=False,
                           escalation_open=True if ack_deadline else None, **extra)
@@ -257,7 +296,18 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
                 delivery, **message_fields(notice, ctx.settings, message.subject,
                                            message.text, message.html, link),
                 recipient_name=unit.name, digest=result.timing.mode is SendMode.DIGEST))
-    created = _insert_new(ctx.db[DELIVERIES], new_docs)
+    # Stored a dispatcher batch at a time, each handed over once stored: the first messages
+    # go out while the next ones are still being written.
+    created = 0
+    size = ctx.settings.dispatch_batch_size
+    for chunk in (new_docs[start:start + size] for start in range(0, len(new_docs), size)):
+        claimed = _claim_for_sender(ctx, chunk, now)
+        inserted = _insert_new(ctx.db[DELIVERIES], chunk)
+        created += len(inserted)
+        if claimed is not None and ctx.sender is not None:
+            claim, lease_until = claimed
+            ctx.sender.hand_over(claim, [d["_id"] for d in inserted if d.get("claim") == claim],
+                                 lease_until)
     for language in sorted(wanted_translations):
         _request_translation(ctx, notice.id, language)
     _record_unreachable(ctx.db, notice.id, unreachable, unsupported)
@@ -273,16 +323,35 @@ def message_fields(notice: Notice, settings: NotificationsSettings, subject: str
             "sender_name": settings.sender_name}
 
 
-def _insert_new(collection: Any, docs: list[dict[str, Any]]) -> int:
+def _claim_for_sender(ctx: Context, docs: list[dict[str, Any]], now: datetime
+                      ) -> tuple[str, datetime] | None:
+    """Store the deliveries due now as claimed (`sending`, lease, claim token) for the
+    process's dispatcher; `queued` tells the housekeeping that none was attempted yet, so one
+    whose lease runs out is released, not treated as an interrupted send (dispatch.py)."""
+    lease_until = ctx.sender.hand_over_lease(now) if ctx.sender is not None else None
+    if ctx.sender is None or lease_until is None:
+        return None
+    claim = uuid.uuid4().hex
+    due = [d for d in docs if not d.get("digest") and d["next_attempt_at"] <= now]
+    for doc in due:
+        doc.update(status=SENDING, lease_until=lease_until, lease_owner=ctx.sender.owner,
+                   claim=claim, queued=True)
+    return (claim, lease_until) if due else None
+
+
+def _insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert what does not exist yet; returns the documents inserted."""
     if not docs:
-        return 0
+        return []
     try:
-        return len(collection.insert_many(docs, ordered=False).inserted_ids)
+        collection.insert_many(docs, ordered=False)
+        return docs
     except BulkWriteError as exc:
-        duplicates = [e for e in exc.details.get("writeErrors", []) if e.get("code") == 11000]
-        if len(duplicates) != len(exc.details.get("writeErrors", [])):
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
             raise
-        return int(exc.details.get("nInserted", 0))
+        existing = {e["index"] for e in errors}
+        return [d for i, d in enumerate(docs) if i not in existing]
 
 
 def _record_unreachable(db: Database, notice_id: str, unreachable: list[dict[str, Any]],

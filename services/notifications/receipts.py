@@ -20,9 +20,10 @@ from services.notifications.domain.ack import (
     record_ack,
     verify_ack_token,
 )
+from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
 from services.notifications.domain.notices import NoticeKind
-from services.notifications.handlers import Context, create_notice, get_notice
+from services.notifications.handlers import UNDELIVERABLE, Context, create_notice, get_notice
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
 from services.notifications.repository import ACKS, CONFIG, NOTICES, notice_to_domain
 from services.notifications.repository import ESCALATIONS as ESCALATIONS_COLL
@@ -48,6 +49,15 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
                      actor: str | None = None) -> dict[str, Any]:
     """Record the unit's receipt once; repeated acks answer the first (created=False)."""
     notice_doc = get_notice(ctx.db, notice_id)
+    if unit_id not in (notice_doc.get("recipients") or []):
+        # Checked on the stored notice, before building the domain Notice: a notice that
+        # reached none of its recipients is kept as a record ("undeliverable", no recipients)
+        # that is no valid Notice, and nobody can acknowledge it.
+        why = (" (it reached none of its recipients)"
+               if notice_doc.get("status") == UNDELIVERABLE else "")
+        raise UnknownRecipientError(
+            f"unit {unit_id} is not a recipient of notice {notice_id}{why}",
+            {"notice_id": notice_id, "unit_ids": [unit_id]})
     notice = notice_to_domain(notice_doc)
     existing = [_ack_from_doc(d) for d in ctx.db[ACKS].find({"_id": ack_key(notice_id,
                                                                             unit_id)})]

@@ -112,7 +112,8 @@ class NotificationsService(EventConsumerService):
     def _ctx(self) -> handlers.Context:
         settings = self.config
         return handlers.Context(self.db, settings,
-                                PlansUnits(self.plans, settings.plans_rpc_timeout_seconds))
+                                PlansUnits(self.plans, settings.plans_rpc_timeout_seconds),
+                                sender=DISPATCHER)
 
     # --- events in ---------------------------------------------------------------------------
 

@@ -230,6 +230,23 @@ def test_sms_delivery_report_and_rpc_errors(configured, rpc, peer, tap):
     assert bad.value.code == "validation_failed"
 
 
+def test_acking_a_notice_that_reached_nobody_answers_404_through_the_gateway(configured, rpc,
+                                                                           infra, api):
+    """Schemathesis found POST /notices/{id}/ack answered 500 for such a notice."""
+    run = uuid.uuid4().hex[:6]
+    publish(infra.amqp_uri, TaskAssigned(
+        task_id=f"task-{run}", plan_id="plan-25", plan_number="25/KH-STTTT",
+        title="Tuyên truyền phòng, chống ma túy", lead_unit_id=f"gl-ghost-{run}"))
+    [record] = eventually(lambda: _exactly(rpc.call(
+        "notifications", "list_notices", task_id=f"task-{run}")["items"], 1))
+    assert record["status"] == "undeliverable"
+
+    reply = api.post(f"/api/v1/notices/{record['id']}/ack", json={"unit_id": f"gl-ghost-{run}"})
+    assert reply.status_code == 404, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    assert "reached none of its recipients" in reply.json()["detail"]
+
+
 def _exactly(items, n):
     assert len(items) == n, items
     return items

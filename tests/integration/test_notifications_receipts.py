@@ -23,6 +23,7 @@ from services.notifications.domain.errors import (
     InvalidSignatureError,
     InvalidTemplateError,
     InvalidTransitionError,
+    UnknownRecipientError,
     ValidationFailedError,
 )
 from services.notifications.repository import (
@@ -108,6 +109,41 @@ def test_ack_by_signed_link_is_recorded_once_and_emits_the_event(ctx):
 
     with pytest.raises(InvalidSignatureError):
         receipts.acknowledge_token(ctx, token[:-3] + "AAA", actor=None)
+
+
+def test_acknowledging_a_notice_that_reached_nobody_is_not_found_not_an_internal_error(ctx):
+    # A plan issued to units nobody knows is kept as an "undeliverable" record (schemathesis
+    # found acknowledging it answered internal_error).
+    intake.on_task_assigned(ctx, TaskAssigned(
+        task_id="task-ghost", plan_id="plan-25", plan_number="25/KH-STTTT",
+        title="Tuyên truyền phòng, chống ma túy", lead_unit_id="gl-ghost"))
+    [record] = ctx.db[NOTICES].find({"task_id": "task-ghost"})
+    assert record["status"] == "undeliverable" and record["recipients"] == []
+    with pytest.raises(UnknownRecipientError) as info:
+        receipts.acknowledge_unit(ctx, record["_id"], "gl-ghost", AckVia.API)
+    assert info.value.code == "not_found"
+    assert info.value.message == (f"unit gl-ghost is not a recipient of notice {record['_id']}"
+                                  " (it reached none of its recipients)")
+    assert info.value.details == {"notice_id": record["_id"], "unit_ids": ["gl-ghost"]}
+    assert ctx.db[ACKS].count_documents({}) == 0
+
+    unit(ctx, "gl-baogialai")
+    doc = notice(ctx, ["gl-baogialai"])
+    with pytest.raises(UnknownRecipientError, match="gl-other is not a recipient of notice"):
+        receipts.acknowledge_unit(ctx, doc["_id"], "gl-other", AckVia.API)
+
+
+def test_a_deadline_within_the_millisecond_of_creation_is_refused_not_stored_unusable(ctx):
+    # Times are stored to the millisecond: validated at that precision, a notice accepted is
+    # a notice that can be acknowledged.
+    unit(ctx, "gl-baogialai")
+    ctx.clock.now = datetime(2021, 6, 1, 3, 0, 0, 100, tzinfo=UTC)
+    with pytest.raises(ValidationFailedError) as info:
+        notice(ctx, ["gl-baogialai"], ack_deadline=ctx.clock.now + timedelta(microseconds=800))
+    assert "ack_deadline must be after created_at" in info.value.details["problems"]
+    doc = notice(ctx, ["gl-baogialai"], ack_deadline=ctx.clock.now + timedelta(milliseconds=2))
+    ack = receipts.acknowledge_unit(ctx, doc["_id"], "gl-baogialai", AckVia.API)
+    assert ack["created"] is True and ack["late"] is False
 
 
 def test_unacknowledged_notices_get_a_reminder_then_go_to_the_parent(ctx):

@@ -295,15 +295,27 @@ def test_outbound_http_to_loopback_is_refused_without_the_allowlist(ctx, smtp, p
     assert peer.hook_calls(name) == []
 
 
+def leases_run_out(ctx, query=None, intents=True):
+    """Time passes for a dead dispatcher: its claims (made when the deliveries fell due) and
+    intents are older than a lease."""
+    now = datetime.now(UTC)
+    past = now - timedelta(seconds=1)
+    long_ago = now - timedelta(seconds=ctx.settings.lease_seconds + 1)
+    ctx.db[DELIVERIES].update_many({"status": "sending", **(query or {})}, {"$set": {
+        "lease_until": past, "next_attempt_at": long_ago}})
+    if intents:
+        ctx.db[DISPATCH_LOG].update_many({"applied": False}, {"$set": {"lease_until": past}})
+
+
 def test_an_interrupted_send_is_resent_on_webhook_and_not_on_email(ctx, smtp, peer):
     name = f"i{uuid.uuid4().hex[:6]}"
     add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
     add_unit(ctx, "gl-mail", [("email", "interrupted@example.org")])
     intake.on_task_assigned(ctx, task_event(name, ["gl-mail"]))
-    past = datetime.now(UTC) - timedelta(seconds=1)
     # A worker claimed both and died before recording anything.
-    ctx.db[DELIVERIES].update_many({}, {"$set": {"status": "sending", "lease_until": past,
+    ctx.db[DELIVERIES].update_many({}, {"$set": {"status": "sending",
                                                  "lease_owner": "dead-worker"}})
+    leases_run_out(ctx)
     assert dispatch.reconcile_interrupted(ctx) == 2
     drain(ctx)
     webhook = deliveries(ctx, channel="webhook")[0]
@@ -361,3 +373,120 @@ def test_rate_limit_spreads_sends_of_one_channel(ctx):
     dispatch.Dispatcher().run(ctx)
     assert ctx.db[DELIVERIES].count_documents({"status": "delivered"}) == 2
     assert ctx.db[DELIVERIES].count_documents({"status": "pending"}) == 3
+
+
+def test_deliveries_due_at_once_are_planned_claimed_and_sent_by_their_dispatcher(ctx, peer):
+    names = [f"q{uuid.uuid4().hex[:6]}" for _ in range(12)]
+    for name in names:
+        add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    ctx.settings = ctx.settings.model_copy(update={"dispatch_batch_size": 5})
+    ours, other = dispatch.Dispatcher(), dispatch.Dispatcher()
+    ctx.sender = ours
+    intake.on_plan_issued(ctx, PlanIssued(
+        plan_id="plan-q", number="25/KH-STTTT", issuer_unit_id="gl-stttt",
+        title="tuyên truyền phòng, chống tội phạm năm 2021", year=2021,
+        recipient_unit_ids=names))
+    stored = deliveries(ctx)
+    assert {(d["status"], d["lease_owner"], d["queued"]) for d in stored} == {
+        ("sending", ours.owner, True)}
+    assert other.run(ctx) == 0  # not claimable by another dispatcher
+    assert ours.run(ctx) == len(names)  # three batches of at most five, pipelined
+    for name in names:
+        assert len(peer.hook_calls(name)) == 1, name
+    sent = deliveries(ctx)
+    assert {d["status"] for d in sent} == {"delivered"}
+    assert not any("queued" in d or "claim" in d for d in sent)
+    assert all(events_of(ctx, d["_id"]) == ["notification.sent", "notification.delivered"]
+               for d in sent)
+
+
+def test_claimed_at_planning_but_never_attempted_is_released_and_sent_once_even_email(
+        ctx, smtp, peer):
+    name = f"n{uuid.uuid4().hex[:6]}"
+    address = f"never-{uuid.uuid4().hex[:6]}@example.org"
+    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    add_unit(ctx, "gl-never-mail", [("email", address)])
+    ctx.sender = dispatch.Dispatcher()  # its process dies before sending anything
+    intake.on_task_assigned(ctx, task_event(name, ["gl-never-mail"]))
+    assert {d["status"] for d in deliveries(ctx)} == {"sending"}
+    assert dispatch.reconcile_interrupted(ctx) == 0  # the lease still holds
+    leases_run_out(ctx)
+    assert dispatch.reconcile_interrupted(ctx) == 2
+    released = deliveries(ctx)
+    assert {d["status"] for d in released} == {"pending"}
+    assert not any(d.get("interrupted") for d in released)
+    ctx.sender = None
+    drain(ctx)
+    assert {d["status"] for d in deliveries(ctx)} == {"delivered"}
+    assert len(smtp.to(address)) == 1 and len(peer.hook_calls(name)) == 1
+
+
+def test_an_intent_written_then_interrupted_resends_webhooks_and_fails_email(
+        ctx, smtp, peer):
+    name = f"t{uuid.uuid4().hex[:6]}"
+    address = f"intent-{uuid.uuid4().hex[:6]}@example.org"
+    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    add_unit(ctx, "gl-intent-mail", [("email", address)])
+    dying = dispatch.Dispatcher()
+    ctx.sender = dying
+    intake.on_task_assigned(ctx, task_event(name, ["gl-intent-mail"]))
+    # The dispatcher wrote its intent for the batches (one per notice), then died sending.
+    for _ in range(2):
+        batch, intent = dying.take_handed_over(ctx.db, datetime.now(UTC),
+                                               ctx.settings.lease_seconds)
+        assert len(batch) == 1 and intent is not None
+    leases_run_out(ctx)
+    assert dispatch.reconcile_interrupted(ctx) == 2
+    ctx.sender = None
+    drain(ctx)
+    webhook = deliveries(ctx, channel="webhook")[0]
+    mail = deliveries(ctx, channel="email")[0]
+    assert webhook["status"] == "delivered" and webhook["interrupted"] is True
+    assert len(peer.hook_calls(name)) == 1
+    assert mail["status"] == "failed" and "at most once" in mail["failure_reason"]
+    assert smtp.to(address) == []
+
+
+def test_a_handed_over_send_is_covered_by_its_intent_and_one_started_too_late_is_released(
+        ctx, peer):
+    names = [f"b{uuid.uuid4().hex[:6]}" for _ in range(2)]
+    for name in names:
+        add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    dying = dispatch.Dispatcher()
+    ctx.sender = dying
+    intake.on_task_assigned(ctx, task_event(names[0], [names[1]]))  # two notices: two claims
+    # The first batch is started (its intent holds the sending lease), then the process dies.
+    started, intent = dying.take_handed_over(ctx.db, datetime.now(UTC), ctx.settings.lease_seconds)
+    assert len(started) == 1 and intent is not None
+    leases_run_out(ctx, intents=False)  # the short planning leases are over
+    assert dispatch.reconcile_interrupted(ctx) == 1  # only the one never started is released
+    [released] = deliveries(ctx, status="pending")
+    assert released["_id"] != started[0]["_id"] and "claim" not in released
+    # A dispatcher reaching a claim too late does not start it.
+    assert dying.take_handed_over(ctx.db, datetime.now(UTC), ctx.settings.lease_seconds) == (
+        [], None)
+    leases_run_out(ctx)  # now the intent's lease is over too: an interrupted webhook
+    assert dispatch.reconcile_interrupted(ctx) == 1
+    ctx.sender = None
+    drain(ctx)
+    assert all(len(peer.hook_calls(name)) == 1 for name in names)
+    assert {d["status"] for d in deliveries(ctx)} == {"delivered"}
+
+
+def test_the_hand_over_is_bounded_and_the_rest_is_stored_for_any_dispatcher(ctx, peer,
+                                                                           monkeypatch):
+    names = [f"h{uuid.uuid4().hex[:6]}" for _ in range(5)]
+    for name in names:
+        add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    monkeypatch.setattr(dispatch, "HAND_OVER_LIMIT", 2)
+    ctx.settings = ctx.settings.model_copy(update={"dispatch_batch_size": 2})
+    ours = dispatch.Dispatcher()
+    ctx.sender = ours
+    intake.on_plan_issued(ctx, PlanIssued(
+        plan_id="plan-h", number="25/KH-STTTT", issuer_unit_id="gl-stttt",
+        title="tuyên truyền phòng, chống tội phạm năm 2021", year=2021,
+        recipient_unit_ids=names))
+    assert sorted(d["status"] for d in deliveries(ctx)) == ["pending"] * 3 + ["sending"] * 2
+    assert dispatch.Dispatcher().run(ctx) == 3  # any dispatcher claims what was stored pending
+    assert ours.run(ctx) == 2
+    assert all(len(peer.hook_calls(name)) == 1 for name in names)
