@@ -1,6 +1,7 @@
 """The load generator of bench/gateway.py, run as its own process so it does not share a CPU
-budget with the gateway's event loop. A minimal HTTP/1.1 keep-alive client over asyncio
-streams (httpx would be the bottleneck here).
+budget with the gateway's event loop. A minimal HTTP/1.1 keep-alive client: an asyncio
+protocol on uvloop (httpx, or even asyncio streams, would be the bottleneck here; on a 2-core
+machine every millisecond the generator spends is one the gateway does not get).
 
     python -m bench.gateway_load URL PATH TOKEN closed CONNECTIONS SECONDS
     python -m bench.gateway_load URL PATH TOKEN open RATE SECONDS
@@ -14,37 +15,63 @@ import asyncio
 import json
 import sys
 import time
+from typing import cast
 from urllib.parse import urlsplit
+
+import uvloop
 
 from bench.common import latency_summary
 
 
-class Connection:
+class Connection(asyncio.Protocol):
+    """One keep-alive connection, one request at a time (the gateway answers with a
+    Content-Length)."""
+
     def __init__(self, host: str, port: int, request: bytes) -> None:
         self.host, self.port, self.request = host, port, request
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.answer: asyncio.Future[int] | None = None
 
     async def get(self) -> int:
         try:
             return await self._get()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            self.writer = None  # the server closed a keep-alive connection: reconnect once
+        except ConnectionError:
+            self.transport = None  # the server closed a keep-alive connection: reconnect once
             return await self._get()
 
     async def _get(self) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        self.writer.write(self.request)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
+        loop = asyncio.get_running_loop()
+        if self.transport is None or self.transport.is_closing():
+            await loop.create_connection(lambda: self, self.host, self.port)
+        assert self.transport is not None
+        self.answer = loop.create_future()
+        self.transport.write(self.request)
+        return await self.answer
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.buffer.clear()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end])
         length = 0
         for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await self.reader.readexactly(length)
-        return status
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        if len(self.buffer) < end + 4 + length:
+            return
+        del self.buffer[:end + 4 + length]
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_result(int(head.split(b" ", 2)[1]))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_exception(ConnectionError("connection closed"))
 
 
 async def closed_loop(conns: list[Connection], seconds: float) -> dict[str, float]:
@@ -121,4 +148,4 @@ async def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:]))
+    uvloop.run(main(sys.argv[1:]))

@@ -16,8 +16,12 @@ def main() -> None:
     settings = load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
     logging.getLogger("gateway").info("gateway listening", extra={"url": settings.base_url()})
+    # uvloop and httptools: the event loop and the HTTP parser in C (pure-Python asyncio and
+    # h11 cost several times more CPU per request). One worker process: see the README
+    # (Performance) for why more do not pay on a small machine.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=False, timeout_graceful_shutdown=5)
+                loop="uvloop", http="httptools", log_config=None, access_log=False,
+                timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from services.gateway.events.consumer import EventLogConsumer, purge_periodicall
 from services.gateway.events.hub import EventHub
 from services.gateway.events.webhooks import WebhookDispatcher
 from services.gateway.limits import BodySizeLimit, TokenBuckets
-from services.gateway.metrics import record_request
+from services.gateway.metrics import RequestMetrics
 from services.gateway.routers import (
     alert_rules,
     alerts,
@@ -46,8 +46,16 @@ from services.gateway.units import UnitDirectory
 from services.runtime.rpc_client import RpcClient
 
 log = logging.getLogger("gateway")
+# The order of the API documentation.
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, plans, tasks,
            reports, notices, sources, items, alerts, coverage, alert_rules, topics)
+# The order requests are matched in: FastAPI tries the routes of the included routers one by
+# one (about 1.5 us each, 60-70 us to reach the fifth router), so the domain routers that
+# carry the traffic come first and logins, health checks and account management last. No
+# path is served by two routers, so the order changes no answer (nor the OpenAPI document,
+# built in the ROUTERS order below).
+MATCH_ORDER = (plans, tasks, reports, notices, units, items, sources, alerts, coverage,
+               alert_rules, topics, events, subscriptions, users, api_keys, auth, meta, health)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
 
@@ -86,7 +94,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds,
                            client_name="gateway")
         store = Store(settings.mongodb_uri, settings.database_name("gateway"),
-                      settings.mongodb_timeout_ms)
+                      settings.mongodb_timeout_ms,
+                      credential_ttl_seconds=settings.auth_cache_seconds)
         hub = EventHub(settings.sse_queue_size)
         dispatcher = WebhookDispatcher(store, settings)
         consumer = EventLogConsumer(settings.amqp_uri, store, hub, dispatcher,
@@ -124,18 +133,24 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                   lifespan=lifespan)
     app.state.settings = settings
     app.state.token_config = token_config(settings)
+    app.state.tokens = security.VerifiedTokens(app.state.token_config)
     app.state.buckets = TokenBuckets()
-    app.middleware("http")(record_request)
     install_error_handlers(app)
-    for module in ROUTERS:
+    for module in MATCH_ORDER:
         app.include_router(module.router)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    doc_rank = {id(module.router): rank for rank, module in enumerate(ROUTERS)}
+
+    def doc_order(route: Any) -> int:
+        return doc_rank.get(id(getattr(route, "original_router", None)), -1)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document_problems(get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes))
+                routes=sorted(app.routes, key=doc_order)))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -46,15 +46,24 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        has_body = False
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    length = int(value)
                 except ValueError:
-                    too_big = False
-                if too_big:
+                    length = -1
+                if length > self.max_bytes:
                     await self._reject(scope, receive, send)
                     return
+                has_body = has_body or length != 0
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body:
+            # HTTP/1.1: without Content-Length or Transfer-Encoding there is no body (most
+            # GETs); nothing to count, so skip the buffering below.
+            await self.app(scope, receive, send)
+            return
         # Read the body up front (bounded), then hand it on: the app never sees an oversize
         # body, and no half-sent response has to be taken back.
         chunks: list[bytes] = []

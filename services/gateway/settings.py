@@ -37,6 +37,11 @@ class GatewaySettings(CommonSettings):
     auth_jwt_audience: str = "campaign-api"
     auth_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     auth_clock_skew_seconds: int = Field(default=10, ge=0, le=300)
+    auth_cache_seconds: float = Field(
+        default=2.0, ge=0, le=5,
+        description="How long a replica may use a user or API key record it read (0: "
+                    "never): the longest a deactivation or revocation made through another "
+                    "replica takes to apply here. Capped at 5 s.")
     bootstrap_admin_username: str | None = None
     bootstrap_admin_password: SecretStr | None = None
 

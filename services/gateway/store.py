@@ -12,6 +12,8 @@ from typing import Any
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from services.gateway.credentials import ExpiringCache
+
 USERS = "users"
 API_KEYS = "api_keys"
 SUBSCRIPTIONS = "subscriptions"
@@ -38,10 +40,16 @@ def public(doc: Doc) -> Doc:
 
 
 class Store:
-    def __init__(self, uri: str, database: str, timeout_ms: int = 5000) -> None:
+    def __init__(self, uri: str, database: str, timeout_ms: int = 5000,
+                 credential_ttl_seconds: float = 0.0) -> None:
         self.client: AsyncMongoClient[Doc] = AsyncMongoClient(
             uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, maxPoolSize=50)
         self.db = self.client[database]
+        # What authentication reads on every request; every write to users and API keys
+        # below drops the entry it changed (see credentials.py for the bound elsewhere).
+        self._users_for_auth: ExpiringCache[str, Doc] = ExpiringCache(credential_ttl_seconds)
+        self._api_keys_for_auth: ExpiringCache[str, Doc] = ExpiringCache(
+            credential_ttl_seconds)
 
     async def close(self) -> None:
         await self.client.close()
@@ -82,12 +90,20 @@ class Store:
     async def user(self, user_id: str) -> Doc | None:
         return await self.db[USERS].find_one({"_id": user_id})
 
+    async def user_for_auth(self, user_id: str) -> Doc | None:
+        """The user as authentication sees it: at most `credential_ttl_seconds` old.
+        Read-only: the document is shared by concurrent requests."""
+        return await self._users_for_auth.get(user_id, self.user)
+
     async def user_by_name(self, username: str) -> Doc | None:
         return await self.db[USERS].find_one({"username": username})
 
     async def update_user(self, user_id: str, changes: Doc) -> Doc | None:
-        return await self.db[USERS].find_one_and_update(
-            {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER)
+        try:
+            return await self.db[USERS].find_one_and_update(
+                {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER)
+        finally:
+            self._users_for_auth.invalidate(user_id)
 
     # --- API keys --------------------------------------------------------------------------
 
@@ -99,10 +115,18 @@ class Store:
     async def api_key(self, key_id: str) -> Doc | None:
         return await self.db[API_KEYS].find_one({"_id": key_id})
 
+    async def api_key_for_auth(self, key_id: str) -> Doc | None:
+        """The API key as authentication sees it: at most `credential_ttl_seconds` old.
+        Read-only: the document is shared by concurrent requests."""
+        return await self._api_keys_for_auth.get(key_id, self.api_key)
+
     async def revoke_api_key(self, key_id: str) -> Doc | None:
-        return await self.db[API_KEYS].find_one_and_update(
-            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": utc_now()}},
-            return_document=ReturnDocument.AFTER)
+        try:
+            return await self.db[API_KEYS].find_one_and_update(
+                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": utc_now()}},
+                return_document=ReturnDocument.AFTER)
+        finally:
+            self._api_keys_for_auth.invalidate(key_id)
 
     # --- subscriptions ---------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from services.gateway.settings import GatewaySettings
 from services.notifications.domain.webhook_signing import verify
 from stack.infra import create_vhost, delete_vhost, free_port
 
+AUTH_CACHE_SECONDS = 2.0
+
 
 def eventually(check, seconds: float = 15.0, interval: float = 0.1):
     deadline = time.monotonic() + seconds
@@ -39,6 +41,7 @@ def eventually(check, seconds: float = 15.0, interval: float = 0.1):
 
 class Gateway:
     def __init__(self, env: dict[str, str], amqp_uri: str) -> None:
+        self.env = env
         self.amqp_uri = amqp_uri
         self.port = free_port()
         settings = GatewaySettings(**{k.lower(): v for k, v in env.items()},
@@ -64,7 +67,7 @@ def gateway(infra):
     amqp_uri = create_vhost(infra.broker, vhost)
     env = {**infra.env(), "AMQP_URI": amqp_uri, "DB_PREFIX": f"{infra.db_prefix}gwi_",
            "RATE_LIMIT_PER_MINUTE": "100000", "MAX_BODY_BYTES": "20000",
-           "LOGIN_ATTEMPTS_PER_MINUTE": "6",
+           "LOGIN_ATTEMPTS_PER_MINUTE": "6", "AUTH_CACHE_SECONDS": str(AUTH_CACHE_SECONDS),
            "WEBHOOK_DISABLE_AFTER_FAILURES": "4", "WEBHOOK_MAX_ATTEMPTS": "2"}
     gw = Gateway(env, amqp_uri)
     gw.start()
@@ -271,6 +274,61 @@ def test_api_keys_are_shown_once_scoped_rate_limited_and_revocable(gateway, admi
     assert bogus.status_code == 401
     assert admin.post("/api/v1/api-keys", json={"name": "x", "scopes": ["users:write"]}) \
         .status_code == 422
+
+
+def test_a_deactivation_or_revocation_through_another_replica_applies_within_the_bound(
+        gateway, admin):
+    """Each replica keeps the user and API-key records it read for AUTH_CACHE_SECONDS. A
+    change made through another replica (same database) must lock the caller out of this one
+    within that bound, and for good."""
+    other = Gateway({**gateway.env, "EVENT_CONSUMER_ENABLED": "false"}, gateway.amqp_uri)
+    other.start()
+    try:
+        name = f"replica-{uuid.uuid4().hex[:6]}"
+        created = admin.post("/api/v1/users", json={"username": name, "password": "p" * 12,
+                                                    "role": "viewer"})
+        assert created.status_code == 201, created.text
+        token = httpx.post(f"{gateway.url}/api/v1/auth/token",
+                           json={"username": name, "password": "p" * 12}
+                           ).json()["access_token"]
+        user_headers = {"Authorization": f"Bearer {token}"}
+        key = admin.post("/api/v1/api-keys", json={"name": "replica test",
+                                                   "scopes": ["events:read"]}).json()
+        key_headers = {"X-API-Key": key["key"]}
+        # This replica reads both records now (and keeps them).
+        assert httpx.get(f"{gateway.url}/api/v1/users/me", headers=user_headers) \
+            .status_code == 200
+        assert httpx.get(f"{gateway.url}/api/v1/events", headers=key_headers) \
+            .status_code == 200
+
+        with httpx.Client(base_url=other.url, headers=admin.headers, timeout=10) as via_other:
+            assert via_other.patch(f"/api/v1/users/{created.json()['id']}",
+                                   json={"active": False}).status_code == 200
+            assert via_other.delete(f"/api/v1/api-keys/{key['id']}").status_code == 200
+        changed = time.monotonic()
+        # The replica that made the change refuses at once.
+        assert httpx.get(f"{other.url}/api/v1/users/me", headers=user_headers) \
+            .status_code == 401
+        assert httpx.get(f"{other.url}/api/v1/events", headers=key_headers) \
+            .json()["reason"] == "revoked_api_key"
+
+        def refused(url: str, headers: dict[str, str]) -> float:
+            while httpx.get(url, headers=headers).status_code != 401:
+                assert time.monotonic() - changed < AUTH_CACHE_SECONDS + 1.0, url
+                time.sleep(0.05)
+            return time.monotonic() - changed
+
+        assert refused(f"{gateway.url}/api/v1/users/me", user_headers) \
+            <= AUTH_CACHE_SECONDS + 1.0
+        assert refused(f"{gateway.url}/api/v1/events", key_headers) \
+            <= AUTH_CACHE_SECONDS + 1.0
+        time.sleep(AUTH_CACHE_SECONDS)  # and it stays refused once the copies expired
+        assert httpx.get(f"{gateway.url}/api/v1/users/me", headers=user_headers) \
+            .json()["reason"] == "user_inactive"
+        assert httpx.get(f"{gateway.url}/api/v1/events", headers=key_headers) \
+            .json()["reason"] == "revoked_api_key"
+    finally:
+        other.stop()
 
 
 def test_body_limits_and_bad_json(gateway, admin):

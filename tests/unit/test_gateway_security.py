@@ -95,6 +95,57 @@ def test_missing_required_claims():
     assert reason(jwt.encode(claims(sub=None), SECRET, algorithm="HS256")) == "malformed"
 
 
+def bad_tokens():
+    past, future = int(time.time()) - 3600, int(time.time()) + 3600
+    token = security.issue_token(CONFIG, "user-1", {"role": "viewer"})
+    head, _, sig = token.split(".")
+    return {
+        "expired": jwt.encode(claims(iat=past, nbf=past, exp=past + 60), SECRET,
+                              algorithm="HS256"),
+        "not_yet_valid": jwt.encode(claims(nbf=future, exp=future + 60), SECRET,
+                                    algorithm="HS256"),
+        "wrong_audience": jwt.encode(claims(aud="other-api"), SECRET, algorithm="HS256"),
+        "algorithm_not_allowed": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims())}.",
+        "bad_signature": f"{head}.{b64({**claims(), 'role': 'admin'})}.{sig}",
+        "malformed": "a.b.c",
+    }
+
+
+def test_the_token_memory_refuses_every_bad_token_every_time():
+    tokens = security.VerifiedTokens(CONFIG)
+    for expected, token in bad_tokens().items():
+        for _ in range(2):  # a refused token is not remembered
+            with pytest.raises(security.InvalidToken) as caught:
+                tokens.decode(token)
+            assert caught.value.reason == expected, token
+    assert len(tokens) == 0
+
+
+def test_a_remembered_token_skips_the_signature_check_but_not_its_expiry(monkeypatch):
+    tokens = security.VerifiedTokens(CONFIG)
+    token = security.issue_token(CONFIG, "user-1", {"role": "officer"})
+    checks = []
+    real_decode = security.decode_token
+    monkeypatch.setattr(security, "decode_token",
+                        lambda config, t: checks.append(t) or real_decode(config, t))
+    now = time.time()
+    assert tokens.decode(token, now=now)["sub"] == "user-1"
+    assert tokens.decode(token, now=now + 60)["role"] == "officer"
+    assert len(checks) == 1
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    assert tokens.decode(token, now=expires + CONFIG.leeway_seconds - 1)["sub"] == "user-1"
+    with pytest.raises(security.InvalidToken) as caught:
+        tokens.decode(token, now=expires + CONFIG.leeway_seconds)
+    assert caught.value.reason == "expired"
+
+
+def test_the_token_memory_is_bounded():
+    tokens = security.VerifiedTokens(CONFIG, max_entries=2)
+    for n in range(5):
+        tokens.decode(security.issue_token(CONFIG, f"user-{n}", {"role": "viewer"}))
+    assert len(tokens) == 2
+
+
 def test_passwords_are_argon2id_and_verified():
     hashed = security.hash_password("mật khẩu đủ dài 123")
     assert hashed.startswith("$argon2id$")
