@@ -3,6 +3,11 @@ summary, and the deadline scan over 50,000 tasks. Each end-to-end figure (RPC to
 process, real database) is printed next to the pure-domain time of the same work.
 
 Targets: import <= 5 s, scan <= 2 s, summary <= 200 ms.
+
+The summary is measured twice: repeated reads of an unchanged plan (what a dashboard does;
+served from the summary cache), and the first read after a change to one of its tasks (the
+whole computation). The scan reads only candidate tasks (watched deadlines up to today +
+window); the bucket gauges, which read every task, are timed on their own.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from services.plans.domain import (
     unit_progress,
 )
 from services.plans.domain.recurrence import Recurrence, RecurrenceKind
+from services.plans.handlers import Context
+from services.plans.reporting import refresh_gauges
+from services.plans.repository import PlansRepository
 from services.runtime.rpc_sync import BlockingRpc
 from stack.processes import Platform
 
@@ -117,9 +125,18 @@ def seed_scan_data(db: Any, tasks: list[Task]) -> None:
             "uniqueness_key": f"scan|{p}", "issuer_unit_id": "dept", "title": "Scan",
             "year": 2021, "issued_on": PLAN_DATE.isoformat(), "status": "issued",
             "revision": 0, "version": 1, "topics": [], "created_at": now})
-    docs = [{**codec.task_to_doc(t), "version": 1, "alerts_sent": []} for t in tasks]
+    # As the service stores them: with the watch list of deadlines the scan looks up.
+    docs = [{**codec.task_to_doc(t), **codec.task_watch(t), "version": 1, "alerts_sent": []}
+            for t in tasks]
     for start in range(0, len(docs), 5000):
         db["tasks"].insert_many(docs[start:start + 5000], ordered=False)
+
+
+def time_gauges(db: Any, now: datetime) -> dict[str, int]:
+    """The gauge refresh (every task of every issued plan), in this process on the same
+    database: what the plans service does every PLANS_GAUGE_REFRESH_SECONDS."""
+    ctx = Context(PlansRepository(db), None, lambda: now)
+    return refresh_gauges(ctx, now)
 
 
 def wait_for_outbox(db: Any, seconds: float = 300) -> None:
@@ -156,7 +173,9 @@ def run(env: dict[str, str]) -> dict[str, Any]:
     summary_domain_s, _ = best_of(5, lambda: (plan_progress(tasks, as_of),
                                               unit_progress(tasks, as_of, [])))
 
-    platform = Platform.configure({**env, "PLANS_DEADLINE_SCAN_SECONDS": "3600"},
+    # Timers out of the way: the scan and the gauges are timed on demand.
+    platform = Platform.configure({**env, "PLANS_DEADLINE_SCAN_SECONDS": "3600",
+                                   "PLANS_GAUGE_REFRESH_SECONDS": "3600"},
                                   echo=bool(os.environ.get("ECHO_SERVICE_LOGS")))
     platform.start(("plans",))
     try:
@@ -183,19 +202,32 @@ def run(env: dict[str, str]) -> dict[str, Any]:
                 rpc.call("plans", "progress_summary", plan_id=plan_id,
                          as_of=as_of.isoformat())
                 samples.append(time.perf_counter() - started)
+            after_change = []
+            for i in range(7):
+                rpc.call("plans", "update_task", plan_id=plan_id, task_id="t0001",
+                         changes={"expected_result": f"Tin, bài (lần {i})"})
+                started = time.perf_counter()
+                rpc.call("plans", "progress_summary", plan_id=plan_id,
+                         as_of=as_of.isoformat())
+                after_change.append(time.perf_counter() - started)
             figures["summary"] = {
                 "end_to_end_p50_ms": median_ms(samples),
                 "end_to_end_max_ms": round(max(samples) * 1000, 2),
+                "after_change_p50_ms": median_ms(after_change),
+                "after_change_max_ms": round(max(after_change) * 1000, 2),
                 "pure_domain_ms": round(summary_domain_s * 1000, 2),
                 "ratio": round(statistics.median(samples) / summary_domain_s, 2),
-                "meets_target": median_ms(samples) <= TARGETS["summary_ms"]}
+                "after_change_ratio": round(statistics.median(after_change)
+                                            / summary_domain_s, 2),
+                "meets_target": median_ms(samples) <= TARGETS["summary_ms"],
+                "after_change_meets_target":
+                    median_ms(after_change) <= TARGETS["summary_ms"]}
             print(figures, flush=True)
 
             # The deadline scan over 50,000 tasks (plus the 2,000 of the imported plan).
             client: MongoClient[dict[str, Any]] = MongoClient(env["MONGODB_URI"], tz_aware=True)
             scan_set = scan_tasks()
             seed_scan_data(client[f"{env['DB_PREFIX']}plans"], scan_set)
-            client.close()
             # 26/03/2021: about 1% of the tasks fall due within 3 days (alerts to store).
             now = datetime(2021, 3, 26, 2, tzinfo=UTC)
             domain_scan_s, alerts = best_of(3, lambda: (
@@ -211,8 +243,15 @@ def run(env: dict[str, str]) -> dict[str, Any]:
                 again = rpc.call("plans", "scan_deadlines", now=now.isoformat())
                 steady.append(time.perf_counter() - started)
             assert again["due_soon"] == again["overdue"] == 0, again
+            gauges_s, gauges = best_of(1, lambda: time_gauges(
+                client[f"{env['DB_PREFIX']}plans"], now))
+            client.close()
             figures["scan"] = {
+                "tasks": SCAN_TASKS + TASKS,
                 "tasks_scanned": first["tasks_scanned"],
+                "steady_tasks_scanned": again["tasks_scanned"],
+                "gauges_refresh_s": round(gauges_s, 3),
+                "gauges_leaf_tasks": gauges["leaf_tasks"],
                 "steady_tick_s": round(statistics.median(steady), 3),
                 "first_tick_s": round(first_s, 3),
                 "first_tick_events": first["due_soon"] + first["overdue"],
@@ -233,12 +272,14 @@ def main() -> dict[str, Any]:
           f"(pure domain {i['pure_domain_s']} s, x{i['ratio']}); issue with {i['issue_events']} "
           f"events {i['issue_s']} s; target <= {TARGETS['import_s']} s")
     print(f"progress summary: p50 {s['end_to_end_p50_ms']} ms, max {s['end_to_end_max_ms']} ms "
-          f"(pure domain {s['pure_domain_ms']} ms, x{s['ratio']}); "
+          f"(pure domain {s['pure_domain_ms']} ms, x{s['ratio']}); first read after a change "
+          f"p50 {s['after_change_p50_ms']} ms, max {s['after_change_max_ms']} ms; "
           f"target <= {TARGETS['summary_ms']} ms")
-    print(f"deadline scan over {d['tasks_scanned']} tasks: steady tick {d['steady_tick_s']} s, "
+    print(f"deadline scan of {d['tasks']} tasks ({d['tasks_scanned']} candidates read, "
+          f"{d['steady_tasks_scanned']} when steady): steady tick {d['steady_tick_s']} s, "
           f"first tick {d['first_tick_s']} s with {d['first_tick_events']} events "
-          f"(pure domain {d['pure_domain_s']} s, x{d['ratio']}); "
-          f"target <= {TARGETS['scan_s']} s")
+          f"(pure domain over every task {d['pure_domain_s']} s, x{d['ratio']}); "
+          f"target <= {TARGETS['scan_s']} s; gauges (every task) {d['gauges_refresh_s']} s")
     path = write_results("plans", figures)
     print(f"written {path}")
     return figures

@@ -3,6 +3,7 @@ instants as datetimes; dict keys never carry user data (evidence is a list)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +40,7 @@ from services.plans.domain import (
     UnitGroup,
     UnitSelector,
     UnitType,
+    watched_deadlines,
 )
 from services.plans.domain.tasks import EvidenceRecord
 
@@ -289,6 +291,28 @@ def task_from(doc: dict[str, Any]) -> Task:
             e["item_id"], e["url"], e["outlet_unit_id"], Topic(e["topic"]) if e.get("topic")
             else None, e["published_at"], tuple(e.get("target_ids") or ()))
     return task
+
+
+# Deadlines the scan still watches (ISO dates, multikey-indexed): see `task_watch`.
+WATCH = "alert_deadlines"
+
+
+def alert_key(task_id: str, period_key: str, kind: str) -> str:
+    """The entry a deadline alert leaves in the task's `alerts_sent` (once per period, kind)."""
+    return f"{task_id}:{period_key}:{kind}"
+
+
+def overdue_periods(alerts_sent: Iterable[str]) -> set[str]:
+    """Period keys whose task.overdue alert is recorded in `alerts_sent`."""
+    return {parts[1] for key in alerts_sent
+            if (parts := key.rsplit(":", 2))[-1] == "overdue" and len(parts) == 3}
+
+
+def task_watch(task: Task, alerts_sent: Iterable[str] = ()) -> dict[str, Any]:
+    """The stored watch list of a task: written with every whole-task write so the deadline
+    scan finds its candidates through an index (`{WATCH: {"$lte": today + window}}`)."""
+    deadlines = watched_deadlines(task, overdue_periods(alerts_sent))
+    return {WATCH: sorted({d.isoformat() for d in deadlines})}
 
 
 TASK_FIELDS = ("task_id", "plan_id", "title", "description", "lead_unit_id",

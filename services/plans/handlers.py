@@ -50,6 +50,7 @@ from services.plans.domain import (
     build_units,
     kpi_achievements,
     local_date,
+    parse_period_key,
     parse_plan_document,
     parse_units_document,
     resolve_group,
@@ -318,8 +319,30 @@ def list_plans(req: c.ListPlansRequest, ctx: Context) -> dict[str, Any]:
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
 
 
+# In a change request, null removes a value: an optional field goes back to its empty value,
+# a required one cannot be removed (validation_failed naming it, not a crash in the domain).
+PLAN_REQUIRED = ("number", "issuer_unit_id", "issued_on", "title", "year")
+PLAN_EMPTY: dict[str, Any] = {
+    "place": "", "signer": None, "basis": [], "objectives": [], "topics": [], "channels": [],
+    "target_areas": [], "audiences": [], "recipients": []}
+TASK_REQUIRED = ("title",)
+TASK_EMPTY: dict[str, Any] = {"description": "", "topics": [], "channels": [], "kpis": []}
+
+
+def _nulls_resolved(changes: dict[str, Any], required: Sequence[str],
+                    empty: dict[str, Any]) -> dict[str, Any]:
+    removed = [name for name in required if name in changes and changes[name] is None]
+    if removed:
+        raise ValidationFailed(
+            f"{', '.join(removed)} cannot be removed: give a value instead of null",
+            {"field": f"changes.{removed[0]}", "fields": removed})
+    return {name: empty[name] if value is None and name in empty else value
+            for name, value in changes.items()}
+
+
 def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) -> dict[str, Any]:
-    changes = _plan_values(req.changes.model_dump(exclude_unset=True))
+    changes = _plan_values(_nulls_resolved(req.changes.model_dump(exclude_unset=True),
+                                           PLAN_REQUIRED, PLAN_EMPTY))
     if not changes:
         raise ValidationFailed("no field to change", {"field": "changes"})
 
@@ -337,7 +360,7 @@ def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) ->
         _check_plan_refs(ctx, plan)
         fields = codec.plan_to_doc(plan)
         fields.pop("_id")
-        stored = ctx.repo.write_plan(plan.id, doc["version"], fields, events)
+        stored = ctx.repo.write_plan(doc, fields, events)
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
@@ -395,8 +418,8 @@ def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
             revision=plan.revision)
         # plan.issued and every task.assigned go out in the same write as the status change.
         events = [ctx.envelope(issued), *(ctx.envelope(task_assigned(plan, t)) for t in tasks)]
-        stored = ctx.repo.write_plan(plan.id, doc["version"], {"status": plan.status.value,
-                                                               "issued_at": ctx.now()}, events)
+        stored = ctx.repo.write_plan(doc, {"status": plan.status.value,
+                                           "issued_at": ctx.now()}, events)
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
@@ -413,8 +436,7 @@ def close_plan(req: c.PlanCommand, ctx: Context) -> Any:
             entry = plan.close(req.actor, ctx.now())
         event = ev.PlanClosed(plan_id=plan.id, number=str(plan.number),
                               status=plan.status.value, reason=reason)
-        stored = ctx.repo.write_plan(plan.id, doc["version"], {"status": plan.status.value},
-                                     [ctx.envelope(event)])
+        stored = ctx.repo.write_plan(doc, {"status": plan.status.value}, [ctx.envelope(event)])
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
@@ -447,8 +469,9 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
             ctx.repo.save_group(codec.group_to_doc(group))
         # Tasks first, then the plan with plan.created: a crash in between leaves orphan
         # tasks that the next import of this plan removes, never a plan with missing tasks.
-        ctx.repo.tasks.delete_many({"plan_id": plan.id})
-        ctx.repo.insert_tasks([codec.task_to_doc(t) for t in imported.tasks])
+        ctx.repo.delete_plan_tasks(plan.id)
+        ctx.repo.insert_tasks([{**codec.task_to_doc(t), **codec.task_watch(t)}
+                               for t in imported.tasks])
         doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "import",
                "import_hash": digest}
         event = ev.PlanCreated(plan_id=plan.id, number=str(plan.number),
@@ -458,7 +481,7 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
         try:
             stored = ctx.repo.insert_plan(doc, [ctx.envelope(event)])
         except Conflict:
-            ctx.repo.tasks.delete_many({"plan_id": plan.id})
+            ctx.repo.delete_plan_tasks(plan.id)
             raise
         at = ctx.now()
         ctx.repo.journal([
@@ -508,7 +531,7 @@ def add_task(req: c.AddTaskRequest, ctx: Context) -> Any:
             raise ValidationFailed(f"unknown parent task {task.parent_task_id!r}",
                                    {"field": "parent_task_id"})
         plan.check_references(directory(ctx), [task])
-        doc = codec.task_to_doc(task)
+        doc = {**codec.task_to_doc(task), **codec.task_watch(task)}
         if plan.status is PlanStatus.ISSUED:
             doc = codec_with_events(doc, [ctx.envelope(task_assigned(plan, task))])
         ctx.repo.insert_tasks([doc])
@@ -532,7 +555,7 @@ def _bucket(task: Task, now: datetime) -> str | None:
 
 def _write_task(ctx: Context, plan: Plan, doc: dict[str, Any], task: Task, entry: AuditEntry,
                 events: list[Envelope]) -> dict[str, Any]:
-    fields = codec.task_to_doc(task)
+    fields = {**codec.task_to_doc(task), **codec.task_watch(task, doc.get("alerts_sent") or ())}
     fields.pop("_id")
     stored = ctx.repo.write_task(doc, doc["version"], fields, events)
     ctx.repo.journal([entry], plan.id)
@@ -540,7 +563,8 @@ def _write_task(ctx: Context, plan: Plan, doc: dict[str, Any], task: Task, entry
 
 
 def update_task(req: c.UpdateTaskRequest, ctx: Context) -> Any:
-    changes = _task_values(req.changes.model_dump(exclude_unset=True))
+    changes = _task_values(_nulls_resolved(req.changes.model_dump(exclude_unset=True),
+                                           TASK_REQUIRED, TASK_EMPTY))
     if not changes:
         raise ValidationFailed("no field to change", {"field": "changes"})
     if changes.get("due_date") is not None:
@@ -701,7 +725,8 @@ def _count_totals(content: ReportContent) -> dict[str, int]:
 
 def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
-        report = codec.report_from(ctx.repo.get_report(req.report_id))
+        report_doc = ctx.repo.get_report(req.report_id)
+        report = codec.report_from(report_doc)
         _, plan = load_plan(ctx, report.plan_id)
         task_doc = ctx.repo.get_task(report.plan_id, report.task_id)
         task = codec.task_from(task_doc)
@@ -718,17 +743,16 @@ def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
             as_of = max(at, report.submitted_at)
             events += _kpi_events(ctx, plan, before_task, task, others, [*others, report],
                                   "report", as_of)
-        stored = ctx.repo.review(report.id, {
+        stored = ctx.repo.review(report_doc, {
             "status": report.status.value, "reviewed_by": report.reviewed_by,
             "reviewed_at": report.reviewed_at, "review_reason": report.review_reason}, events)
         entries = [entry]
         if task.period_completions != before_task.period_completions:
-            ctx.repo.tasks.update_one(
-                {"_id": task_doc["_id"],
-                 f"period_completions.{report.period_key}": {"$exists": False}},
-                {"$set": {f"period_completions.{report.period_key}":
-                          task.period_completions[report.period_key]},
-                 "$inc": {"version": 1}})
+            recurrence = task.recurrence  # only recurring tasks complete periods
+            deadline = (recurrence.deadline(parse_period_key(report.period_key)).isoformat()
+                        if recurrence is not None else None)
+            ctx.repo.complete_period(plan.id, task_doc["_id"], report.period_key,
+                                     task.period_completions[report.period_key], deadline)
             entries.append(AuditEntry(req.actor, "task.period_completed", "task", task.id, at,
                                       extra={"period_key": report.period_key,
                                              "report_id": report.id}))

@@ -8,12 +8,13 @@ from services.runtime.metrics import PREFIX
 
 TASKS_BY_BUCKET = Gauge(
     f"{PREFIX}_tasks",
-    "Tasks of issued plans by status bucket (Decision 42/2014/QĐ-TTg), at the last scan.",
+    "Leaf tasks of issued plans by status bucket (Decision 42/2014/QĐ-TTg), at the last "
+    "gauge refresh (PLANS_GAUGE_REFRESH_SECONDS).",
     ["bucket"],
 )
 TASKS_OVERDUE = Gauge(
     f"{PREFIX}_tasks_overdue",
-    "Tasks of issued plans that are overdue, at the last deadline scan.",
+    "Tasks of issued plans that are overdue, at the last gauge refresh.",
 )
 REPORTS_PENDING_REVIEW = Gauge(
     f"{PREFIX}_reports_pending_review",

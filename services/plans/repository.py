@@ -1,21 +1,26 @@
 """Storage of the plans service (pymongo). Every write that changes a plan, task or report
 stores its events in the same single-document write (outbox); a whole-task write is guarded by
-the task's `version`, so concurrent writers never lose each other's changes."""
+the task's `version`, so concurrent writers never lose each other's changes.
+
+Writes go by `_id` (`update_one({_id, guard})`), never through findAndModify: SecantusDB runs
+findAndModify, and updates filtered on other fields, as a scan of the whole collection."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
-from pymongo import ReturnDocument
+from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from services.contracts.envelope import Envelope
-from services.plans.codec import task_key
+from services.plans.codec import WATCH, task_key
 from services.plans.domain import AuditEntry, Conflict, NotFound
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
 
@@ -27,13 +32,54 @@ REPORTS = "reports"
 AUDIT = "audit"
 RECEIPTS = "receipts"
 IDEMPOTENCY = "idempotency"
+# A change counter per plan (tasks and reports, with the latest changes) and one for the unit
+# directory: a progress summary computed at a counter value stays right until it moves, and
+# a reader behind by at most CHANGES_KEPT re-reads only what changed.
+STAMPS = "progress_stamps"
+UNITS_STAMP = "units"
+CHANGES_KEPT = 200
 OUTBOX_COLLECTIONS = [PLANS, TASKS, REPORTS]
+OUTBOX_HIDDEN = {"_outbox": 0}
 
-# The scan reads only what deadlines and buckets need.
-SCAN_PROJECTION = {"task_id": 1, "plan_id": 1, "title": 1, "lead_unit_id": 1,
-                   "coordinating_unit_ids": 1, "parent_task_id": 1, "due_date": 1,
-                   "recurrence": 1, "starts_on": 1, "status": 1, "completed_at": 1,
-                   "period_completions": 1, "alerts_sent": 1}
+# What a task's deadlines and bucket depend on (the gauges read this for every task).
+BUCKET_PROJECTION = {"task_id": 1, "plan_id": 1, "parent_task_id": 1, "due_date": 1,
+                     "recurrence": 1, "status": 1, "completed_at": 1, "period_completions": 1}
+# The deadline scan also needs what its events carry and what keeps its writes exact.
+SCAN_PROJECTION = {**BUCKET_PROJECTION, "title": 1, "lead_unit_id": 1,
+                   "coordinating_unit_ids": 1, "alerts_sent": 1, "version": 1, WATCH: 1}
+# `_id $in` batches: SecantusDB answers them through the `_id` index, but a batch costs more
+# per id as it grows (find: 0.1 ms per id at 100, 0.35 at 400); 100 keeps it linear.
+ID_BATCH = 100
+ALERT_BATCH = 200
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class ProgressStamp:
+    seq: int
+    changes: list[dict[str, Any]]  # the latest, oldest first: {"task"|"report": id} or reset
+    units_seq: int
+
+    def changes_since(self, seq: int) -> list[dict[str, Any]] | None:
+        """The changes after `seq`, or None when they are no longer all kept."""
+        behind = self.seq - seq
+        if behind < 0 or behind > len(self.changes):
+            return None
+        return self.changes[len(self.changes) - behind:]
+
+
+@dataclass(frozen=True)
+class DeadlineAlertWrite:
+    key: str  # the task's storage key
+    dedup_key: str  # recorded in `alerts_sent`
+    envelope: Envelope
+    unwatch: str | None = None  # a deadline to drop from the watch list (after its overdue)
 
 
 class StaleWrite(Exception):
@@ -55,6 +101,7 @@ class PlansRepository:
         self.audit = db[AUDIT]
         self.receipts = db[RECEIPTS]
         self.idempotency = db[IDEMPOTENCY]
+        self.stamps = db[STAMPS]
 
     def ensure_indexes(self) -> None:
         with contextlib.suppress(OperationFailure):  # the skeleton's narrower index
@@ -67,6 +114,9 @@ class PlansRepository:
         self.tasks.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
         self.tasks.create_index([("plan_id", 1), ("status", 1)], name="plan_status")
         self.tasks.create_index("unit_ids", name="units")
+        # Multikey: the deadline scan's candidates (`WATCH <= today + window`); not sparse, so
+        # documents written before the field existed are found as `WATCH: None` (backfill).
+        self.tasks.create_index(WATCH, name="watched_deadlines")
         self.reports.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
         self.reports.create_index("status", name="status")
         self.reports.create_index("idempotency_key", unique=True, sparse=True,
@@ -130,6 +180,7 @@ class PlansRepository:
 
     def save_unit(self, doc: dict[str, Any]) -> None:
         self.units.replace_one({"_id": doc["_id"]}, {**doc, "updated_at": now()}, upsert=True)
+        self._touch(UNITS_STAMP, [{"unit": doc["_id"]}])
 
     def save_group(self, doc: dict[str, Any]) -> None:
         self.groups.replace_one({"_id": doc["_id"]}, {**doc, "updated_at": now()}, upsert=True)
@@ -142,6 +193,36 @@ class PlansRepository:
         if after:
             query = {**query, "_id": {"$gt": after}}
         return list(self.db[collection].find(query, projection).sort("_id", 1).limit(limit))
+
+    # -- progress stamps ------------------------------------------------------------------
+
+    def _touch(self, stamp_id: str, entries: list[dict[str, Any]]) -> None:
+        # One counter step per entry, and the entries at the end of the ring in the same
+        # update: the last `k` entries are the changes after `seq - k`.
+        update = {"$inc": {"seq": len(entries)},
+                  "$push": {"changes": {"$each": entries, "$slice": -CHANGES_KEPT}}}
+        try:
+            self.stamps.update_one({"_id": stamp_id}, update, upsert=True)
+        except DuplicateKeyError:  # two first changes raced to create it: it exists now
+            self.stamps.update_one({"_id": stamp_id}, update)
+
+    def touch_plan(self, plan_id: str, tasks: Sequence[str] = (),
+                   reports: Sequence[str] = (), reset: bool = False) -> None:
+        """Count a change of a plan's tasks (storage keys) or reports, or a `reset` (tasks
+        removed); after the change is stored, so a reader at the new count sees it."""
+        entries: list[dict[str, Any]] = [{"task": k} for k in tasks]
+        entries += [{"report": r} for r in reports]
+        if reset or len(entries) > CHANGES_KEPT:
+            entries = [{"reset": True}]
+        self._touch(f"plan:{plan_id}", entries)
+
+    def progress_stamp(self, plan_id: str) -> ProgressStamp:
+        """The plan's change count with its latest changes, and the unit directory's count."""
+        docs = {d["_id"]: d for d in self.stamps.find(
+            {"_id": {"$in": [f"plan:{plan_id}", UNITS_STAMP]}})}
+        plan = docs.get(f"plan:{plan_id}", {})
+        return ProgressStamp(plan.get("seq", 0), plan.get("changes", []),
+                             docs.get(UNITS_STAMP, {}).get("seq", 0))
 
     # -- plans ----------------------------------------------------------------------------
 
@@ -163,30 +244,33 @@ class PlansRepository:
                 "already exists", {"field": "number", "key": doc["uniqueness_key"]}) from None
         return document
 
-    def find_plan(self, plan_id: str) -> dict[str, Any] | None:
-        return self.plans.find_one({"_id": plan_id}, {"_outbox": 0})
+    def find_plan(self, plan_id: str,
+                  projection: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        return self.plans.find_one({"_id": plan_id}, projection or {"_outbox": 0})
 
-    def get_plan(self, plan_id: str) -> dict[str, Any]:
-        found = self.find_plan(plan_id)
+    def get_plan(self, plan_id: str, projection: dict[str, Any] | None = None) -> dict[str, Any]:
+        found = self.find_plan(plan_id, projection)
         if found is None:
             raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
         return found
 
-    def write_plan(self, plan_id: str, version: int, fields: dict[str, Any],
+    def write_plan(self, doc: dict[str, Any], fields: dict[str, Any],
                    events: Sequence[Envelope]) -> dict[str, Any]:
-        """Replace a plan's fields if nobody wrote it since `version`, with its events."""
-        update = merge_updates({"$set": {**fields, "updated_at": now()},
+        """Set a plan's fields if nobody wrote it since `doc` was read (its `version`), with
+        its events; returns the plan as written."""
+        stamp = now()
+        update = merge_updates({"$set": {**fields, "updated_at": stamp},
                                 "$inc": {"version": 1}}, outbox_push(events) if events else {})
         try:
-            doc: dict[str, Any] | None = self.plans.find_one_and_update(
-                {"_id": plan_id, "version": version}, update,
-                projection={"_outbox": 0}, return_document=ReturnDocument.AFTER)
+            result = self.plans.update_one({"_id": doc["_id"], "version": doc["version"]},
+                                           update)
         except DuplicateKeyError:
             raise Conflict("another plan of this issuer and year has this number",
                            {"field": "number"}) from None
-        if doc is None:
-            raise StaleWrite(plan_id)
-        return doc
+        if result.matched_count == 0:
+            raise StaleWrite(doc["_id"])
+        # The guard held: the stored plan is exactly `doc` plus this update.
+        return {**doc, **fields, "updated_at": stamp, "version": doc["version"] + 1}
 
     # -- tasks ----------------------------------------------------------------------------
 
@@ -198,6 +282,9 @@ class PlansRepository:
             except (DuplicateKeyError, BulkWriteError):
                 raise Conflict("a task with this id already exists in the plan",
                                {"field": "task_id"}) from None
+            finally:  # an ordered insert may have stored some before the duplicate
+                for plan_id in {d["plan_id"] for d in docs}:
+                    self.touch_plan(plan_id, [d["_id"] for d in docs if d["plan_id"] == plan_id])
 
     def find_task(self, plan_id: str, task_id: str) -> dict[str, Any] | None:
         return self.tasks.find_one({"_id": task_key(plan_id, task_id)}, {"_outbox": 0})
@@ -209,43 +296,115 @@ class PlansRepository:
                            {"plan_id": plan_id, "task_id": task_id})
         return found
 
-    def plan_tasks(self, plan_id: str,
-                   projection: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return list(self.tasks.find({"plan_id": plan_id}, projection or {"_outbox": 0}))
+    def plan_tasks(self, plan_id: str, projection: dict[str, Any] | None = OUTBOX_HIDDEN
+                   ) -> list[dict[str, Any]]:
+        """Every task of a plan; `projection=None` reads whole documents."""
+        return list(self.tasks.find({"plan_id": plan_id}, projection))
+
+    def tasks_by_key(self, keys: Iterable[str],
+                     projection: dict[str, Any] | None = OUTBOX_HIDDEN) -> list[dict[str, Any]]:
+        return [d for chunk in batched(keys, ID_BATCH)
+                for d in self.tasks.find({"_id": {"$in": chunk}}, projection)]
 
     def count_tasks(self, plan_id: str) -> int:
         return self.tasks.count_documents({"plan_id": plan_id})
 
+    def delete_plan_tasks(self, plan_id: str) -> None:
+        """Remove a plan's tasks (leftovers of a crashed import), deleting by `_id`."""
+        ids = [d["_id"] for d in self.tasks.find({"plan_id": plan_id}, {"_id": 1})]
+        for chunk in batched(ids, ID_BATCH):
+            self.tasks.delete_many({"_id": {"$in": chunk}})
+        if ids:
+            self.touch_plan(plan_id, reset=True)
+
     def write_task(self, doc: dict[str, Any], version: int, fields: dict[str, Any],
                    events: Sequence[Envelope]) -> dict[str, Any]:
-        """The whole-task write and its events: one atomic, version-guarded update."""
-        update = merge_updates({"$set": {**fields, "updated_at": now()},
+        """The whole-task write and its events: one atomic, version-guarded update; returns
+        the task as written."""
+        stamp = now()
+        update = merge_updates({"$set": {**fields, "updated_at": stamp},
                                 "$inc": {"version": 1}}, outbox_push(events) if events else {})
-        result: dict[str, Any] | None = self.tasks.find_one_and_update(
-            {"_id": doc["_id"], "version": version}, update, projection={"_outbox": 0},
-            return_document=ReturnDocument.AFTER)
-        if result is None:
+        result = self.tasks.update_one({"_id": doc["_id"], "version": version}, update)
+        if result.matched_count == 0:
             raise StaleWrite(doc["_id"])
-        return result
+        self.touch_plan(doc["plan_id"], [doc["_id"]])
+        return {**doc, **fields, "updated_at": stamp, "version": version + 1}
 
-    def mark_alert(self, key: str, dedup_key: str, envelope: Envelope) -> bool:
-        """Record a deadline alert once per (task, period, kind), with its event."""
-        update = merge_updates({"$addToSet": {"alerts_sent": dedup_key}},
-                               outbox_push([envelope]))
-        result = self.tasks.update_one({"_id": key, "alerts_sent": {"$ne": dedup_key}}, update)
+    def complete_period(self, plan_id: str, key: str, period_key: str, at: datetime,
+                        deadline: str | None) -> None:
+        """Record a recurring task's period as completed (the first completion wins); its
+        `deadline` leaves the watch list."""
+        update = merge_updates({"$set": {f"period_completions.{period_key}": at},
+                                "$inc": {"version": 1}},
+                               {"$pull": {WATCH: deadline}} if deadline else {})
+        self.tasks.update_one(
+            {"_id": key, f"period_completions.{period_key}": {"$exists": False}}, update)
+        self.touch_plan(plan_id, [key])
+
+    def mark_alerts(self, alerts: Sequence[DeadlineAlertWrite]) -> int:
+        """Record deadline alerts once per (task, period, kind), each with its event in the
+        same guarded update of its task; returns how many were recorded (not those another
+        replica recorded first). One batch: a quarter of the time of single updates."""
+        recorded = 0
+        for chunk in batched(alerts, ALERT_BATCH):
+            ops = [UpdateOne({"_id": a.key, "alerts_sent": {"$ne": a.dedup_key}},
+                             merge_updates({"$addToSet": {"alerts_sent": a.dedup_key}},
+                                           {"$pull": {WATCH: a.unwatch}} if a.unwatch else {},
+                                           outbox_push([a.envelope])))
+                   for a in chunk]
+            recorded += self.tasks.bulk_write(ops, ordered=False).modified_count
+        return recorded
+
+    def deadline_candidates(self, until: str, plan_id: str | None = None
+                            ) -> list[dict[str, Any]]:
+        """Tasks with a watched deadline on or before `until` (ISO date), via the multikey
+        index: only live tasks have one (their watch list is empty otherwise)."""
+        query: dict[str, Any] = {WATCH: {"$lte": until}}
+        if plan_id is not None:
+            query["plan_id"] = plan_id
+        return list(self.tasks.find(query, SCAN_PROJECTION))
+
+    def set_watch(self, key: str, version: int, deadlines: list[str]) -> bool:
+        """Correct one task's watch list, unless the task was written since it was read."""
+        result = self.tasks.update_one({"_id": key, "version": version},
+                                       {"$set": {WATCH: deadlines}})
         return result.modified_count == 1
 
-    def scan_tasks(self, plan_ids: list[str]) -> Iterable[dict[str, Any]]:
+    def unwatch(self, keys: Sequence[str]) -> None:
+        """Empty the watch lists of these tasks (their plan is closed or cancelled)."""
+        for chunk in batched(keys, ID_BATCH):
+            self.tasks.update_many({"_id": {"$in": chunk}}, {"$set": {WATCH: []}})
+
+    def unwatched_tasks(self, projection: dict[str, Any]) -> list[dict[str, Any]]:
+        """Tasks stored without a watch list (before it existed, or by an older replica)."""
+        return list(self.tasks.find({WATCH: None}, projection))
+
+    def backfill_watch(self, version: int, deadlines: list[str], keys: Sequence[str]) -> None:
+        """Give tasks of this `version` that still have no watch list this one."""
+        for chunk in batched(keys, ID_BATCH):
+            self.tasks.update_many({"_id": {"$in": chunk}, "version": version, WATCH: None},
+                                   {"$set": {WATCH: deadlines}})
+
+    def scan_tasks(self, plan_ids: list[str],
+                   projection: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """Tasks of these plans. Several plans: one collection scan filtered here, which
         measured faster than an index `$in` when most tasks belong to live plans."""
         if len(plan_ids) == 1:
-            return self.tasks.find({"plan_id": plan_ids[0]}, SCAN_PROJECTION)
+            return self.tasks.find({"plan_id": plan_ids[0]}, projection)
         wanted = set(plan_ids)
-        return (d for d in self.tasks.find({}, SCAN_PROJECTION, batch_size=5000)
+        return (d for d in self.tasks.find({}, projection, batch_size=5000)
                 if d["plan_id"] in wanted)
 
     def issued_plans(self) -> list[dict[str, Any]]:
         return list(self.plans.find({"status": "issued"}, {"number": 1}))
+
+    def plan_states(self, plan_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Status and number of these plans, by id (missing plans are left out)."""
+        ids = sorted(set(plan_ids))
+        if not ids:
+            return {}
+        return {d["_id"]: d for d in self.plans.find({"_id": {"$in": ids}},
+                                                      {"status": 1, "number": 1})}
 
     # -- reports --------------------------------------------------------------------------
 
@@ -253,6 +412,7 @@ class PlansRepository:
         document = with_outbox({**doc, "created_at": now()}, events)
         try:
             self.reports.insert_one(document)
+            self.touch_plan(doc["plan_id"], reports=[doc["_id"]])
         except DuplicateKeyError:
             existing = self.reports.find_one({"idempotency_key": doc.get("idempotency_key")},
                                              {"_outbox": 0})
@@ -271,18 +431,24 @@ class PlansRepository:
     def task_reports(self, plan_id: str, task_id: str) -> list[dict[str, Any]]:
         return list(self.reports.find({"plan_id": plan_id, "task_id": task_id}, {"_outbox": 0}))
 
+    def reports_by_id(self, report_ids: Iterable[str]) -> list[dict[str, Any]]:
+        return [d for chunk in batched(report_ids, ID_BATCH)
+                for d in self.reports.find({"_id": {"$in": chunk}}, OUTBOX_HIDDEN)]
+
     def plan_reports(self, plan_id: str) -> list[dict[str, Any]]:
         return list(self.reports.find({"plan_id": plan_id}, {"_outbox": 0}))
 
-    def review(self, report_id: str, fields: dict[str, Any],
+    def review(self, doc: dict[str, Any], fields: dict[str, Any],
                events: Sequence[Envelope]) -> dict[str, Any]:
-        update = merge_updates({"$set": {**fields, "updated_at": now()}}, outbox_push(events))
-        doc: dict[str, Any] | None = self.reports.find_one_and_update(
-            {"_id": report_id, "status": "submitted"}, update, projection={"_outbox": 0},
-            return_document=ReturnDocument.AFTER)
-        if doc is None:
-            raise StaleWrite(report_id)
-        return doc
+        """Store the review of a report read as `doc`, if it is still `submitted` (only a
+        review changes a submitted report); returns the report as written."""
+        stamp = now()
+        update = merge_updates({"$set": {**fields, "updated_at": stamp}}, outbox_push(events))
+        result = self.reports.update_one({"_id": doc["_id"], "status": "submitted"}, update)
+        if result.matched_count == 0:
+            raise StaleWrite(doc["_id"])
+        self.touch_plan(doc["plan_id"], reports=[doc["_id"]])
+        return {**doc, **fields, "updated_at": stamp}
 
     def pending_reviews(self, plan_id: str | None = None) -> int:
         query: dict[str, Any] = {"status": "submitted"}

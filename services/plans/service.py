@@ -234,6 +234,16 @@ class PlansService(EventConsumerService):
             log.info("deadline events stored", extra={
                 k: result[k] for k in ("tasks_scanned", "due_soon", "overdue")})
 
+    # Eager: at start-up, tasks stored before the deadline watch existed get their watch list
+    # (in a worker: the service answers meanwhile), and the gauges are right from the start.
+    @settings_timer("plans_gauge_refresh_seconds", eager=True)
+    def gauge_tick(self) -> None:
+        ctx = self._ctx()
+        # Later ticks: tasks an older replica stored (rolling upgrade); one index lookup when
+        # there is none.
+        reporting.backfill_watch(ctx.repo)
+        reporting.refresh_gauges(ctx, self.settings.plans_clock_now or datetime.now(UTC))
+
     # -- consumed events ------------------------------------------------------------------
 
     @consumes(EventType.COVERAGE_MATCHED)

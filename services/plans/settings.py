@@ -13,6 +13,10 @@ class PlansSettings(ServiceSettings):
     plans_deadline_scan_seconds: float = Field(
         default=60.0, gt=0, le=86_400,
         description="PLANS_DEADLINE_SCAN_SECONDS: interval of the due-soon/overdue scan.")
+    plans_gauge_refresh_seconds: float = Field(
+        default=300.0, gt=0, le=86_400,
+        description="PLANS_GAUGE_REFRESH_SECONDS: interval of the task bucket gauges, which "
+                    "read every task of every issued plan (kept off the deadline scan).")
     plans_due_soon_days: int = Field(
         default=3, ge=0, le=60,
         description="PLANS_DUE_SOON_DAYS: a deadline this many days away is 'due soon'.")

@@ -208,13 +208,15 @@ def test_timer_emits_deadline_events_once_per_task_and_period(units, tap, rpc):
     time.sleep(5)  # two more ticks: nothing new
     assert len(tap.of("task.due_soon", plan["id"])) == len(tap.of("task.overdue",
                                                                   plan["id"])) == 1
-    # On demand for one plan, later: a new kind for "soon", nothing for "late" again.
+    # On demand for one plan, later: a new kind for "soon", nothing for "late" again. Only
+    # watched deadlines are read: "late" left the watch with its overdue alert, and "soon"
+    # leaves it now.
     scan = rpc.call("plans", "scan_deadlines", plan_id=plan["id"],
                     now="2021-01-13T09:00:00+07:00", timeout=60)
-    assert (scan["due_soon"], scan["overdue"], scan["already_sent"]) == (0, 1, 1)
+    assert (scan["tasks_scanned"], scan["due_soon"], scan["overdue"]) == (1, 0, 1)
     again = rpc.call("plans", "scan_deadlines", plan_id=plan["id"],
                      now="2021-01-13T10:00:00+07:00", timeout=60)
-    assert (again["due_soon"], again["overdue"], again["already_sent"]) == (0, 0, 2)
+    assert (again["tasks_scanned"], again["due_soon"], again["overdue"]) == (0, 0, 0)
     overdue = eventually(lambda: [e["data"]["task_id"] for e in tap.of("task.overdue",
                                                                        plan["id"])][1])
     assert overdue == "soon"
@@ -276,3 +278,29 @@ def test_export_over_rpc(plan, rpc):
     exported = rpc.call("plans", "export_progress", plan_id=plan["id"], format="csv",
                         view="tasks", as_of="2021-07-01T00:00:00+07:00")
     assert exported["filename"].endswith("-tasks.csv") and exported["rows"] == 124
+
+
+def test_null_changes_through_the_gateway_answer_422_not_500(api, units, rpc):
+    """Found by schemathesis: PATCH /plans/{id}, POST /plans/{id}/amend and PATCH of a task
+    answered internal_error when a change was null or a deadline lay in year 9999."""
+    plan = rpc.call("plans", "create_plan", number=f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT",
+                    issuer_unit_id="gl-stttt", title="Kế hoạch", year=2021,
+                    issued_on="2021-03-01", topics=["drugs"],
+                    signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"})
+    rpc.call("plans", "add_task", plan_id=plan["id"], task_id="t1", task={
+        "title": "Đăng tin", "lead_unit_id": "bao-gia-lai", "due_date": "2021-06-30"})
+    base = f"/api/v1/plans/{plan['id']}"
+    refused = api.patch(base, json={"changes": {"title": None, "recipients": None}})
+    assert refused.status_code == 422, refused.text
+    assert "title cannot be removed" in refused.json()["detail"]
+    cleared = api.patch(base, json={"changes": {"topics": None, "recipients": None}})
+    assert cleared.status_code == 200 and cleared.json()["topics"] == []
+    task = api.patch(f"{base}/tasks/t1", json={"changes": {"title": None, "topics": None}})
+    assert task.status_code == 422, task.text
+    far = api.patch(f"{base}/tasks/t1", json={"changes": {"due_date": "9999-12-31"}})
+    assert far.status_code == 422 and "10 years" in far.json()["detail"]
+    assert api.patch(f"{base}/tasks/t1", json={"changes": {"kpis": None}}).status_code == 200
+    assert api.post(f"{base}/issue").status_code == 200
+    amend = api.post(f"{base}/amend", json={"changes": {"year": None}, "reason": "Sửa"})
+    assert amend.status_code == 422, amend.text
+    assert api.get(f"{base}/progress").status_code == 200

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from services.contracts import plans as c
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
+from services.plans import codec, reporting
 from services.plans import handlers as h
-from services.plans import reporting
 from services.plans.domain import Conflict, InvalidTransition, NotFound, ValidationFailed
 from services.plans.repository import PlansRepository
 
@@ -192,6 +192,71 @@ def test_create_amend_and_bad_plan_input(ctx, units):
         h.get_plan("missing", ctx)
 
 
+def test_null_or_far_off_changes_answer_validation_failed_not_a_crash(ctx, units):
+    """Found by schemathesis: these answered internal_error (nulls reached the domain, and a
+    deadline in year 9999 overflowed the calendar, then broke every progress read)."""
+    number = f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT"
+    plan = h.create_plan(c.CreatePlanRequest(
+        number=number, issuer_unit_id="gl-stttt", title="Kế hoạch", year=2021,
+        issued_on="2021-03-01", topics=["drugs"], channels=["press"],
+        signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"}), ctx)
+    task = {"title": "Đăng tin", "lead_unit_id": "bao-gia-lai", "due_date": "2021-06-30",
+            "topics": ["drugs"],
+            "kpis": [{"id": "k", "metric": "articles", "target": 2, "period": "monthly"}]}
+    h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="t1", task=task), ctx)
+    for name in ("number", "issuer_unit_id", "issued_on", "title", "year"):
+        with pytest.raises(ValidationFailed) as caught:
+            h.update_plan(c.UpdatePlanRequest(plan_id=plan["id"], changes={name: None}), ctx)
+        assert caught.value.details["fields"] == [name]
+        assert "cannot be removed" in caught.value.message
+    # null clears an optional field
+    cleared = h.update_plan(c.UpdatePlanRequest(
+        plan_id=plan["id"], changes={"topics": None, "recipients": None, "basis": None}), ctx)
+    assert cleared["topics"] == []
+    with pytest.raises(ValidationFailed):
+        h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="t1",
+                                          changes={"title": None}), ctx)
+    edited = h.update_task(c.UpdateTaskRequest(
+        plan_id=plan["id"], task_id="t1",
+        changes={"topics": None, "channels": None, "description": None}), ctx)
+    assert edited["topics"] == [] and edited["kpis"]
+    for changes in ({"due_date": "9999-12-31"},
+                    {"recurrence": {"kind": "monthly", "starts_on": "2021-03-01",
+                                    "ends_on": "9999-12-31", "deadline_offset_days": 3}},
+                    {"recurrence": {"kind": "monthly", "starts_on": "0001-01-01",
+                                    "ends_on": "2021-12-31"}}):
+        with pytest.raises(ValidationFailed) as caught:
+            h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="t1",
+                                              changes=changes), ctx)
+        assert "10 years" in caught.value.message
+    with pytest.raises(ValidationFailed):
+        h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="t2",
+                                    task={**task, "due_date": "9999-12-31"}), ctx)
+    huge = [{"id": "k", "metric": "articles", "target": 3614485445024787258671104,
+             "period": "monthly"}]  # more than the 64-bit integers storage holds
+    with pytest.raises(ValidationFailed):
+        h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="t1",
+                                          changes={"kpis": huge}), ctx)
+    summary = reporting.progress_summary(c.ProgressRequest(plan_id=plan["id"]), ctx)
+    assert summary["summary"]["total"] == 1
+    # Control characters in a title are kept, but left out of the XLSX export they broke.
+    h.update_plan(c.UpdatePlanRequest(plan_id=plan["id"], changes={"title": "Kế\x02 hoạch"}),
+                  ctx)
+    h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="t1",
+                                      changes={"title": "Đăng\x1b tin"}), ctx)
+    xlsx = reporting.export_progress(c.ExportRequest(plan_id=plan["id"], view="tasks"), ctx)
+    book = load_workbook(io.BytesIO(base64.b64decode(xlsx["content_base64"])))
+    assert book["Theo nhiệm vụ"].cell(1, 1).value.endswith("Kế hoạch")
+    assert book["Theo nhiệm vụ"].cell(4, 3).value == "Đăng tin"
+    h.issue_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
+    with pytest.raises(ValidationFailed):  # an amendment cannot remove the title either
+        h.amend_plan(c.AmendPlanRequest(plan_id=plan["id"], changes={"title": None},
+                                        reason="Sửa"), ctx)
+    amended = h.amend_plan(c.AmendPlanRequest(plan_id=plan["id"], changes={"channels": None},
+                                              reason="Bỏ kênh báo in"), ctx)
+    assert amended["revision"] == 1
+
+
 def test_reports_review_kpis_and_idempotent_submission(ctx, units, db, clock):
     plan = imported(ctx)
     submit = c.SubmitReportRequest(
@@ -293,24 +358,97 @@ def test_coverage_counts_once_per_item_as_evidence(ctx, units, db):
     assert bgl["kpis_total"] > 0
 
 
+def watch_of(db, plan_id: str, task_id: str) -> list[str]:
+    return db["tasks"].find_one({"_id": f"{plan_id}:{task_id}"})["alert_deadlines"]
+
+
 def test_deadline_scan_emits_once_per_task_and_period(ctx, units, db):
     plan = imported(ctx)
+    coverage_task = "press-bgl-coverage"  # quarterly, deadline 5 days after each quarter
+    assert watch_of(db, plan["id"], coverage_task) == [
+        "2021-04-05", "2021-07-05", "2021-10-05", "2022-01-05"]
     first = reporting.deadline_scan(ctx, Q2_2021, 3, plan["id"])
     again = reporting.deadline_scan(ctx, Q2_2021 + timedelta(hours=6), 3, plan["id"])
     assert first["due_soon"] > 0 and first["overdue"] > 0
     assert again["due_soon"] == again["overdue"] == 0
-    assert again["already_sent"] >= first["due_soon"] + first["overdue"]
-    doc = db["tasks"].find_one({"_id": f"{plan['id']}:press-bgl-coverage"})
+    # Only candidates are read: tasks with a watched deadline up to today + 3 days. An overdue
+    # alert takes its deadline off the watch, so the second scan reads only the due-soon
+    # tasks, whose alerts it finds recorded.
+    assert first["tasks_scanned"] < 124
+    assert again["already_sent"] == first["due_soon"]
+    assert again["tasks_scanned"] == first["tasks_scanned"] - first["overdue"]
+    doc = db["tasks"].find_one({"_id": f"{plan['id']}:{coverage_task}"})
     due = [e["data"] for e in doc["_outbox"] if e["type"] == "task.due_soon"]
     assert [(d["period_key"], d["deadline"], d["days_left"]) for d in due] == [
         ("2021-Q1", "2021-04-05", 3)]
     overdue = db["tasks"].find_one({"_id": f"{plan['id']}:stttt-guidance"})
     assert [e["data"]["days_overdue"] for e in overdue["_outbox"]
             if e["type"] == "task.overdue"] == [18]
+    assert overdue["alert_deadlines"] == []
     later = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3, plan["id"])
     assert later["overdue"] > 0  # the Q1 deadlines passed: a new kind for the same period
+    assert watch_of(db, plan["id"], coverage_task) == ["2021-07-05", "2021-10-05",
+                                                       "2022-01-05"]
+    def alerts_of_plan() -> int:
+        return sum(len(d["alerts_sent"]) for d in db["tasks"].find({"plan_id": plan["id"]}))
+
+    recorded = alerts_of_plan()
     full = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3)  # every issued plan
-    assert full["tasks_scanned"] >= first["tasks_scanned"]
+    assert full["tasks_scanned"] >= later["tasks_scanned"] - later["overdue"]
+    assert alerts_of_plan() == recorded  # nothing twice for this plan
+
+
+def test_the_watch_follows_task_writes_and_plan_closing(ctx, units, db):
+    plan = imported(ctx)
+    h.change_task_status(c.TaskCommand(plan_id=plan["id"], task_id="stttt-guidance-staff"),
+                         "complete", ctx)
+    assert watch_of(db, plan["id"], "stttt-guidance-staff") == []
+    h.update_task(c.UpdateTaskRequest(plan_id=plan["id"], task_id="ttvh-materials",
+                                      changes={"due_date": "2021-09-30"}), ctx)
+    assert watch_of(db, plan["id"], "ttvh-materials") == ["2021-09-30"]
+    h.change_task_status(c.TaskReasonCommand(plan_id=plan["id"], task_id="ttvh-materials",
+                                             reason="Dừng"), "cancel", ctx)
+    assert watch_of(db, plan["id"], "ttvh-materials") == []
+    # An overdue alert recorded, then a write that puts the deadline back: the next scan
+    # takes it off again (and emits nothing twice).
+    reporting.deadline_scan(ctx, Q2_2021, 3, plan["id"])
+    h.assign_task(c.AssignTaskRequest(plan_id=plan["id"], task_id="stttt-guidance",
+                                      lead_unit_id="gl-stttt"), ctx)
+    db["tasks"].update_one({"_id": f"{plan['id']}:stttt-guidance"},
+                           {"$set": {"alert_deadlines": ["2021-03-15"]}})
+    again = reporting.deadline_scan(ctx, Q2_2021, 3, plan["id"])
+    assert again["overdue"] == 0 and watch_of(db, plan["id"], "stttt-guidance") == []
+    # A closed plan raises nothing more: the next scan stops watching its tasks.
+    h.close_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
+    assert db["tasks"].count_documents({"plan_id": plan["id"],
+                                        "alert_deadlines": {"$ne": []}}) > 0
+    recorded = sum(len(d["alerts_sent"]) for d in db["tasks"].find({"plan_id": plan["id"]}))
+    reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=30), 3)
+    assert sum(len(d["alerts_sent"])
+               for d in db["tasks"].find({"plan_id": plan["id"]})) == recorded
+    assert db["tasks"].count_documents({"plan_id": plan["id"],
+                                        "alert_deadlines": {"$lte": "2021-05-05"}}) == 0
+
+
+def test_tasks_stored_without_a_watch_get_one_once(ctx, units, db):
+    plan = imported(ctx)
+    expected = {d["_id"]: d["alert_deadlines"]
+                for d in db["tasks"].find({"plan_id": plan["id"]})}
+    db["tasks"].update_many({"plan_id": plan["id"]}, {"$unset": {"alert_deadlines": 1}})
+    assert reporting.backfill_watch(ctx.repo) == len(expected) == 124
+    assert reporting.backfill_watch(ctx.repo) == 0
+    assert {d["_id"]: d["alert_deadlines"]
+            for d in db["tasks"].find({"plan_id": plan["id"]})} == expected
+
+
+def test_gauges_count_leaf_tasks_of_issued_plans(ctx, units):
+    plan = imported(ctx)
+    gauges = reporting.refresh_gauges(ctx, Q2_2021)
+    summary = reporting.progress_summary(c.ProgressRequest(plan_id=plan["id"], as_of=Q2_2021),
+                                         ctx)["summary"]
+    # Every issued plan of this database counts; this one contributes its own buckets.
+    assert gauges["leaf_tasks"] >= summary["total"] > 0
+    assert gauges["overdue"] >= summary["overdue"] > 0
 
 
 def test_progress_summary_and_exports(ctx, units):
@@ -339,6 +477,59 @@ def test_progress_summary_and_exports(ctx, units):
     task_sheet = book["Theo nhiệm vụ"]
     assert task_sheet.cell(3, 1).value == "Mã nhiệm vụ"
     assert task_sheet.max_row == 3 + 124
+
+
+def test_progress_summary_follows_every_change(ctx, units, clock):
+    """Summaries are reused until the plan's tasks, its reports or the unit names change."""
+    plan = imported(ctx)
+
+    def summary() -> dict:
+        return reporting.progress_summary(c.ProgressRequest(plan_id=plan["id"], as_of=Q2_2021),
+                                          ctx)
+
+    def unit_name(result: dict, unit_id: str) -> str:
+        return next(u["unit_name"] for u in result["units"] if u["unit_id"] == unit_id)
+
+    first = summary()
+    assert summary() == first
+    h.change_task_status(c.TaskCommand(plan_id=plan["id"], task_id="stttt-guidance-staff",
+                                       at="2021-03-20T08:00:00+07:00"), "complete", ctx)
+    completed = summary()
+    assert completed["summary"]["completed_on_time"] == first["summary"][
+        "completed_on_time"] + 1
+    report = h.submit(c.SubmitReportRequest(
+        plan_id=plan["id"], task_id="press-bgl-coverage", unit_id="bao-gia-lai",
+        period_key="2021-Q1", counts=[{"channel": "press", "metric": "articles", "count": 14,
+                                       "topic": "drugs"}]), ctx)
+    assert summary()["reports_pending_review"] == completed["reports_pending_review"] + 1
+    h.review(c.ReviewReportRequest(report_id=report["id"], decision="accepted"), ctx)
+    reviewed = summary()
+    assert reviewed["reports_pending_review"] == completed["reports_pending_review"]
+    bgl = next(t for t in reviewed["tasks"] if t["task_id"] == "press-bgl-coverage")
+    assert bgl["percent_complete"] == 25.0  # Q1 of four quarters completed
+    h.add_task(c.AddTaskRequest(plan_id=plan["id"], task_id="late-addition", task={
+        "title": "Bổ sung", "lead_unit_id": "bao-gia-lai", "due_date": "2021-03-31"}), ctx)
+    added = summary()
+    assert added["summary"]["total"] == reviewed["summary"]["total"] + 1
+    assert added["summary"]["overdue"] == reviewed["summary"]["overdue"] + 1
+    assert "late-addition" in {t["task_id"] for t in added["tasks"]}
+    # Read whole again (another process, or the cache expired): the same summary.
+    reporting._plans.clear()
+    reporting._summaries.clear()
+    whole = summary()
+    assert (whole["summary"], whole["units"]) == (added["summary"], added["units"])
+
+    def by_id(result: dict) -> list:
+        return sorted(result["tasks"], key=lambda t: t["task_id"])
+
+    assert by_id(whole) == by_id(added)
+    unit = codec.unit_reply(ctx.repo.get_unit("bao-gia-lai"))
+    h.upsert_unit(c.UpsertUnitRequest(unit={**unit, "name": "Báo Gia Lai (điện tử)"}), ctx)
+    assert unit_name(summary(), "bao-gia-lai") == "Báo Gia Lai (điện tử)"
+    h.upsert_unit(c.UpsertUnitRequest(unit=unit), ctx)
+    assert unit_name(summary(), "bao-gia-lai") == unit["name"]
+    with pytest.raises(NotFound):
+        reporting.progress_summary(c.ProgressRequest(plan_id="no-such-plan"), ctx)
 
 
 def test_acknowledged_directive_is_recorded_once(ctx, units):

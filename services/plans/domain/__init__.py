@@ -6,7 +6,13 @@ publishes events.
 """
 
 from .audit import AuditEntry, FieldChange
-from .deadlines import DEFAULT_DUE_SOON_DAYS, AlertKind, DeadlineAlert, scan_deadlines
+from .deadlines import (
+    DEFAULT_DUE_SOON_DAYS,
+    AlertKind,
+    DeadlineAlert,
+    scan_deadlines,
+    watched_deadlines,
+)
 from .errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from .evidence import CoverageMatched, EvidenceOutcome, EvidenceResult, apply_coverage
 from .exports import Table, kpi_rows, task_rows, unit_rows
@@ -52,7 +58,14 @@ from .reports import (
     submit_report,
 )
 from .status import StatusBucket, bucket_of, percent_complete, period_bucket, task_deadline
-from .tasks import KpiTarget, Task, TaskStatus, check_task_tree
+from .tasks import (
+    PLANNING_HORIZON_YEARS,
+    KpiTarget,
+    Task,
+    TaskStatus,
+    check_task_tree,
+    planning_horizon,
+)
 from .units import (
     ALL_CULTURE_OFFICES,
     ALL_PRESS_OUTLETS,
@@ -71,18 +84,19 @@ from .vocabulary import Channel, KpiMetric, PeriodKind, Topic
 
 __all__ = [
     "ALL_CULTURE_OFFICES", "ALL_PRESS_OUTLETS", "DEFAULT_DUE_SOON_DAYS", "LOCAL_TZ", "ONCE_KEY",
-    "WHOLE_PLAN_KEY", "AlertKind", "Amendment", "AreaCodes", "Attachment", "AuditEntry",
-    "BasisDocument", "Channel", "Conflict", "Contact", "ContactKind", "CoverageMatched",
-    "DeadlineAlert", "DocumentNumber", "DomainError", "EvidenceKind", "EvidenceLink",
-    "EvidenceOutcome", "EvidenceResult", "FieldChange", "ImportedPlan", "InvalidTransition",
-    "KpiAchievement", "KpiMetric", "KpiTarget", "NotFound", "OrgUnit", "ParsedDocument", "Period",
-    "PeriodKind", "Plan", "PlanProgress", "PlanStatus", "PressSubtype", "ProgressReport",
-    "Recipient", "Recurrence", "RecurrenceKind", "ReportContent", "ReportCount", "ReportStatus",
-    "Signer", "StatusBucket", "Table", "Task", "TaskProgress", "TaskStatus", "Topic",
-    "UnitDirectory", "UnitGroup", "UnitProgress", "UnitSelector", "UnitType", "ValidationFailed",
-    "apply_coverage", "bucket_of", "build_plan", "build_units", "check_task_tree",
-    "current_period", "duplicate_number", "kpi_achievements", "kpi_rows", "local_date",
-    "parse_period_key", "parse_plan_document", "parse_units_document", "percent_complete",
-    "period_bucket", "plan_progress", "resolve_group", "review_report", "scan_deadlines",
-    "submit_report", "task_deadline", "task_rows", "task_tree", "unit_progress", "unit_rows",
+    "PLANNING_HORIZON_YEARS", "WHOLE_PLAN_KEY", "AlertKind", "Amendment", "AreaCodes",
+    "Attachment", "AuditEntry", "BasisDocument", "Channel", "Conflict", "Contact",
+    "ContactKind", "CoverageMatched", "DeadlineAlert", "DocumentNumber", "DomainError",
+    "EvidenceKind", "EvidenceLink", "EvidenceOutcome", "EvidenceResult", "FieldChange",
+    "ImportedPlan", "InvalidTransition", "KpiAchievement", "KpiMetric", "KpiTarget", "NotFound",
+    "OrgUnit", "ParsedDocument", "Period", "PeriodKind", "Plan", "PlanProgress", "PlanStatus",
+    "PressSubtype", "ProgressReport", "Recipient", "Recurrence", "RecurrenceKind",
+    "ReportContent", "ReportCount", "ReportStatus", "Signer", "StatusBucket", "Table", "Task",
+    "TaskProgress", "TaskStatus", "Topic", "UnitDirectory", "UnitGroup", "UnitProgress",
+    "UnitSelector", "UnitType", "ValidationFailed", "apply_coverage", "bucket_of", "build_plan",
+    "build_units", "check_task_tree", "current_period", "duplicate_number", "kpi_achievements",
+    "kpi_rows", "local_date", "parse_period_key", "parse_plan_document", "parse_units_document",
+    "percent_complete", "period_bucket", "plan_progress", "planning_horizon", "resolve_group",
+    "review_report", "scan_deadlines", "submit_report", "task_deadline", "task_rows",
+    "task_tree", "unit_progress", "unit_rows", "watched_deadlines",
 ]

@@ -7,7 +7,7 @@ looks at live tasks; the caller passes tasks of issued plans.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -101,3 +101,25 @@ def _candidates(
         if kind is not None:
             result.append((candidate.key, deadline, kind))
     return result
+
+
+def watched_deadlines(task: Task, overdue_sent: Container[str] = ()) -> list[date]:
+    """The deadlines a scan still has to look at: those of the live task's open periods (the
+    due date; or each period of a recurrence not in ``period_completions``), except periods
+    whose overdue alert is recorded (``overdue_sent`` holds their period keys).
+
+    Once a period's overdue alert is out, ``scan_deadlines`` can only repeat it, so the period
+    leaves the watch. The storage keeps this list indexed: a scan reads the tasks with a
+    watched deadline up to ``today + window`` instead of every task, and judges them here.
+    """
+    if task.status not in LIVE_STATUSES:
+        return []
+    recurrence = task.recurrence
+    if recurrence is None:
+        due = task.due_date
+        if due is None or ONCE_KEY in overdue_sent:
+            return []
+        return [due]
+    done = task.period_completions
+    return [recurrence.deadline(p) for p in recurrence.periods()
+            if p.key not in done and p.key not in overdue_sent]

@@ -21,7 +21,7 @@ from .errors import DomainError, ValidationFailed
 from .import_schema import GroupIn, PlanDocument, TaskIn, UnitsDocument
 from .plans import BasisDocument, DocumentNumber, Plan, Recipient, Signer
 from .recurrence import Recurrence
-from .tasks import KpiTarget, Task, check_task_tree
+from .tasks import PLANNING_HORIZON_YEARS, KpiTarget, Task, check_task_tree, planning_horizon
 from .units import (
     ALL_CULTURE_OFFICES,
     ALL_PRESS_OUTLETS,
@@ -282,9 +282,26 @@ class _Builder:
             cid for j, ref in enumerate(t.coordinating)
             if (cid := self.unit(ref, (*loc, "coordinating", j))) is not None and cid != lead
         )
+        earliest, latest = planning_horizon(self.on)
         if t.due is not None and t.due < self.on:
             self.fault((*loc, "due"), f"deadline {t.due.isoformat()} is before the plan date "
                        f"{self.on.isoformat()}")
+        elif t.due is not None and t.due > latest:
+            self.fault((*loc, "due"), f"deadline {t.due.isoformat()} is after "
+                       f"{latest.isoformat()}: deadlines fall within "
+                       f"{PLANNING_HORIZON_YEARS} years of the plan date")
+        if t.recurrence is not None:
+            r = t.recurrence
+            if r.ends_on is not None and r.ends_on > latest:
+                self.fault((*loc, "recurrence", "ends_on"),
+                           f"recurrence ends on {r.ends_on.isoformat()}, after "
+                           f"{latest.isoformat()}: deadlines fall within "
+                           f"{PLANNING_HORIZON_YEARS} years of the plan date")
+            if r.starts_on is not None and r.starts_on < earliest:
+                self.fault((*loc, "recurrence", "starts_on"),
+                           f"recurrence starts on {r.starts_on.isoformat()}, before "
+                           f"{earliest.isoformat()}: at most {PLANNING_HORIZON_YEARS} years "
+                           "before the plan date")
         recurrence = self.recurrence(t, loc)
         kpis = self.kpis(t, loc)
         if lead is None or (t.due is None and recurrence is None):
@@ -301,10 +318,13 @@ class _Builder:
         result: list[KpiTarget] = []
         for j, k in enumerate(t.kpis):
             unit_id = self.unit(k.unit, (*loc, "kpis", j, "unit")) if k.unit else None
-            result.append(KpiTarget(
-                id=k.id or f"kpi{j + 1}", metric=k.metric, target=k.target, period=k.per,
-                topic=k.topic, unit_id=unit_id, per_unit=k.per_unit,
-            ))
+            try:
+                result.append(KpiTarget(
+                    id=k.id or f"kpi{j + 1}", metric=k.metric, target=k.target, period=k.per,
+                    topic=k.topic, unit_id=unit_id, per_unit=k.per_unit,
+                ))
+            except DomainError as exc:
+                self.fault((*loc, "kpis", j, "target"), exc.message)
         return tuple(result)
 
     def recurrence(self, t: TaskIn, loc: tuple[str | int, ...]) -> Recurrence | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from .errors import ValidationFailed
 from .vocabulary import PeriodKind
@@ -102,15 +103,20 @@ def is_valid_period_key(key: str) -> bool:
     return key in (WHOLE_PLAN_KEY, ONCE_KEY) or _KEY_RE.match(key) is not None
 
 
-def periods_between(kind: PeriodKind, start: date, end: date) -> list[Period]:
-    """Every period of ``kind`` that overlaps ``[start, end]``, in order."""
+@lru_cache(maxsize=4096)
+def periods_between(kind: PeriodKind, start: date, end: date) -> tuple[Period, ...]:
+    """Every period of ``kind`` that overlaps ``[start, end]``, in order.
+
+    Cached: the tasks of a plan share a few windows, and a progress summary asks for each
+    task's periods several times (buckets, percentages, KPI rows).
+    """
     if kind is PeriodKind.WHOLE_PLAN:
-        return [whole_plan_period(start, end)]
+        return (whole_plan_period(start, end),)
     result: list[Period] = []
     if end < start:
-        return result
+        return ()
     current = period_of(kind, start)
     while current.start <= end:
         result.append(current)
         current = next_period(current)
-    return result
+    return tuple(result)

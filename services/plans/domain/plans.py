@@ -11,7 +11,7 @@ from typing import Any
 
 from .audit import AuditEntry, FieldChange
 from .errors import Conflict, InvalidTransition, ValidationFailed
-from .tasks import Task
+from .tasks import PLANNING_HORIZON_YEARS, Task, planning_horizon
 from .units import UnitDirectory
 from .vocabulary import Channel, Topic
 
@@ -181,6 +181,26 @@ class Plan:
                     f"{self.issued_on.isoformat()}",
                     {"task_id": task.id, "field": "due_date"},
                 )
+            self._check_horizon(task)
+
+    def _check_horizon(self, task: Task) -> None:
+        earliest, latest = planning_horizon(self.issued_on)
+        recurrence = task.recurrence
+        last = recurrence.ends_on if recurrence else task.due_date
+        if last is not None and last > latest:
+            raise ValidationFailed(
+                f"task {task.id!r} deadline {last.isoformat()} is after {latest.isoformat()}: "
+                f"deadlines fall within {PLANNING_HORIZON_YEARS} years of the plan date",
+                {"task_id": task.id,
+                 "field": "recurrence.ends_on" if recurrence else "due_date"},
+            )
+        if recurrence is not None and recurrence.starts_on < earliest:
+            raise ValidationFailed(
+                f"task {task.id!r} recurrence starts on {recurrence.starts_on.isoformat()}, "
+                f"before {earliest.isoformat()}: a recurrence starts at most "
+                f"{PLANNING_HORIZON_YEARS} years before the plan date",
+                {"task_id": task.id, "field": "recurrence.starts_on"},
+            )
 
     # -- life cycle -----------------------------------------------------------------------
 

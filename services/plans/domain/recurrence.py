@@ -67,7 +67,7 @@ class Recurrence:
             return None
         return period_of(self.cadence, day)
 
-    def periods(self) -> list[Period]:
+    def periods(self) -> tuple[Period, ...]:
         return periods_between(self.cadence, self.starts_on, self.ends_on)
 
     def final_deadline(self) -> date:

@@ -12,7 +12,7 @@ from .audit import AuditEntry, FieldChange
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .periods import is_valid_period_key
 from .plans import Plan, PlanStatus
-from .tasks import Task, TaskStatus
+from .tasks import MAX_QUANTITY, Task, TaskStatus
 from .vocabulary import Channel, KpiMetric, Topic
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -84,17 +84,25 @@ class ProgressReport:
     history: list[AuditEntry] = field(default_factory=list)
 
 
+MAX_STORED_INT = 2**63 - 1  # storage holds 64-bit integers
+
+
 def _validate_content(content: ReportContent) -> None:
     problems: list[dict[str, object]] = []
     for i, c in enumerate(content.counts):
         if c.count < 0:
             problems.append({"field": f"counts[{i}].count", "message": "must not be negative"})
+        elif c.count > MAX_QUANTITY:
+            problems.append({"field": f"counts[{i}].count",
+                             "message": f"must not be above {MAX_QUANTITY:,}"})
     for i, link in enumerate(content.links):
         if not link.url.startswith(("http://", "https://")):
             problems.append({"field": f"links[{i}].url", "message": "must be an http(s) URL"})
     for i, a in enumerate(content.attachments):
         if a.size < 0:
             problems.append({"field": f"attachments[{i}].size", "message": "negative size"})
+        elif a.size > MAX_STORED_INT:
+            problems.append({"field": f"attachments[{i}].size", "message": "size too large"})
         if not _SHA256_RE.match(a.sha256):
             problems.append({"field": f"attachments[{i}].sha256", "message": "not a sha256"})
     if problems:

@@ -20,6 +20,22 @@ class TaskStatus(StrEnum):
 
 
 LIVE_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
+PLANNING_HORIZON_YEARS = 10
+# KPI targets and reported counts: no campaign output comes near it, and it keeps every
+# figure (and any sum of a year of them) within the 64-bit integers storage holds.
+MAX_QUANTITY = 1_000_000_000
+
+
+def planning_horizon(plan_date: date) -> tuple[date, date]:
+    """The dates a plan's tasks may use: a recurrence starts at most 10 calendar years before
+    the plan date, and every deadline falls at most 10 calendar years after it.
+
+    Campaign plans run for a year or a five-year programme; the bound also keeps period
+    arithmetic inside the calendar (a recurrence ending on 9999-12-31 overflowed) and period
+    lists short.
+    """
+    return (date(plan_date.year - PLANNING_HORIZON_YEARS, 1, 1),
+            date(plan_date.year + PLANNING_HORIZON_YEARS, 12, 31))
 
 _TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.OPEN: frozenset({TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED,
@@ -50,6 +66,11 @@ class KpiTarget:
         if self.target < 0:
             raise ValidationFailed(
                 f"KPI target {self.id!r} is negative", {"field": "target", "value": self.target}
+            )
+        if self.target > MAX_QUANTITY:
+            raise ValidationFailed(
+                f"KPI target {self.id!r} is above {MAX_QUANTITY:,}",
+                {"field": "target", "value": self.target},
             )
 
 

@@ -46,3 +46,14 @@ def test_plan_and_task_replies_validate_against_the_contract():
     task = next(t for t in imported.tasks if t.id == "press-bgl-coverage")
     reply = contracts.TaskDetail.model_validate(codec.task_reply(codec.task_to_doc(task), None))
     assert reply.recurrence is not None and reply.kpis[0].id == "drugs-articles"
+
+
+def test_task_watch_lists_open_deadlines_without_recorded_overdue_periods():
+    coverage = next(t for t in seed_plan().tasks if t.id == "press-bgl-coverage")
+    assert codec.task_watch(coverage) == {
+        "alert_deadlines": ["2021-04-05", "2021-07-05", "2021-10-05", "2022-01-05"]}
+    sent = [codec.alert_key(coverage.id, "2021-Q1", "due_soon"),
+            codec.alert_key(coverage.id, "2021-Q1", "overdue"),
+            codec.alert_key("other:task", "2021-Q2", "overdue")]
+    assert codec.overdue_periods(sent) == {"2021-Q1", "2021-Q2"}
+    assert codec.task_watch(coverage, sent[:2])["alert_deadlines"][0] == "2021-07-05"

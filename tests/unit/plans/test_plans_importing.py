@@ -150,6 +150,32 @@ def test_unknown_units_and_early_deadlines_are_reported_with_lines() -> None:
     assert "before the plan date" in by_field["tasks[0].due"]["message"]
 
 
+def test_deadlines_beyond_the_planning_horizon_are_reported_with_lines() -> None:
+    units, groups = seed_units()
+    text = MINIMAL.replace("due: 2026-03-31", "due: 9999-12-31")
+    with pytest.raises(ValidationFailed) as exc:
+        build_plan(parse_plan_document(text, "yaml"), units, groups)
+    [error] = errors_of(exc)
+    assert (error["field"], error["line"]) == ("tasks[0].due", 13)
+    assert "2036-12-31" in error["message"]
+    recurring = MINIMAL.replace(
+        "    due: 2026-03-31\n",
+        "    recurrence: {kind: monthly, starts_on: 0001-01-01, ends_on: 9999-12-31}\n")
+    with pytest.raises(ValidationFailed) as exc:
+        build_plan(parse_plan_document(recurring, "yaml"), units, groups)
+    fields = {e["field"] for e in errors_of(exc)}
+    assert fields == {"tasks[0].recurrence.ends_on", "tasks[0].recurrence.starts_on"}
+
+
+def test_kpi_targets_beyond_what_storage_holds_are_reported_with_lines() -> None:
+    units, groups = seed_units()
+    text = MINIMAL.replace("target: 2,", "target: 3614485445024787258671104,")
+    with pytest.raises(ValidationFailed) as exc:
+        build_plan(parse_plan_document(text, "yaml"), units, groups)
+    [error] = errors_of(exc)
+    assert error["field"] == "tasks[0].kpis[0].target" and "above" in error["message"]
+
+
 def test_group_task_needs_active_members() -> None:
     units, groups = seed_units()
     text = MINIMAL.replace(

@@ -10,6 +10,8 @@ from services.plans.domain import (
     InvalidTransition,
     NotFound,
     PlanStatus,
+    Recurrence,
+    RecurrenceKind,
     Topic,
     UnitDirectory,
     UnitType,
@@ -175,3 +177,21 @@ def test_check_references_on_the_plan_date() -> None:
     later = plan(issued_on=date(2025, 7, 2), year=2025)
     with pytest.raises(ValidationFailed):  # the issuer no longer exists
         later.check_references(units)
+
+
+def test_task_dates_stay_within_ten_years_of_the_plan_date() -> None:
+    units = UnitDirectory([unit("gl-stttt", UnitType.DEPARTMENT), unit("bao-gia-lai")])
+    plan().check_references(units, [task("t1", due_date=date(2031, 12, 31))])
+    with pytest.raises(ValidationFailed) as err:
+        plan().check_references(units, [task("t1", due_date=date(9999, 12, 31))])
+    assert err.value.details == {"task_id": "t1", "field": "due_date"}
+    assert "2031-12-31" in err.value.message
+    forever = Recurrence(RecurrenceKind.QUARTERLY, date(2021, 3, 1), date(9999, 12, 31),
+                         deadline_offset_days=5)
+    with pytest.raises(ValidationFailed) as err:
+        plan().check_references(units, [task("t1", recurrence=forever)])
+    assert err.value.details["field"] == "recurrence.ends_on"
+    ancient = Recurrence(RecurrenceKind.MONTHLY, date(1, 1, 1), date(2021, 12, 31))
+    with pytest.raises(ValidationFailed) as err:
+        plan().check_references(units, [task("t1", recurrence=ancient)])
+    assert err.value.details["field"] == "recurrence.starts_on"

@@ -110,6 +110,20 @@ def test_invalid_content_is_rejected_with_fields() -> None:
     assert fields == ["counts[0].count", "links[0].url", "attachments[0].sha256"]
 
 
+def test_quantities_beyond_what_storage_holds_are_rejected() -> None:
+    p, t = issued_plan(), quarterly_task()
+    huge = ReportContent(counts=(ReportCount(Channel.RADIO, KpiMetric.BROADCASTS, 10**25),),
+                         attachments=(Attachment("a.pdf", 2**70, "application/pdf", "a" * 64),))
+    with pytest.raises(ValidationFailed) as err:
+        submit(p, t, c=huge)
+    fields = [e["field"] for e in err.value.details["errors"]]
+    assert fields == ["counts[0].count", "attachments[0].size"]
+    with pytest.raises(ValidationFailed) as err:
+        KpiTarget("k", KpiMetric.ARTICLES, 10**25, PeriodKind.MONTHLY)
+    assert err.value.details["field"] == "target"
+    assert KpiTarget("k", KpiMetric.ARTICLES, 1_000_000_000, PeriodKind.MONTHLY).target
+
+
 def test_review_return_then_resubmit_as_new_version() -> None:
     p, t = issued_plan(), quarterly_task()
     first, _ = submit(p, t)
