@@ -126,8 +126,10 @@ def test_plan_events_then_polling_yield_classified_items_and_coverage(
                         lead_unit_id=OUTLET).to_envelope()
     publish(infra, "plan.issued", issued.model_dump(mode="json"))
     publish(infra, "task.assigned", task.model_dump(mode="json"))
-    eventually(lambda: rpc.call("monitoring", "ops_event_status", event_id=task.id)[0]["status"]
-               == "done" or 1 / 0)
+    # The two events go to two queues and may be applied in either order: wait for both.
+    for event_id in (issued.id, task.id):
+        eventually(lambda event_id=event_id: rpc.call(
+            "monitoring", "ops_event_status", event_id=event_id)[0]["status"] == "done" or 1 / 0)
     assignments = eventually(lambda: rpc.call("monitoring", "list_assignments",
                                               outlet_unit_id=OUTLET) or 1 / 0)
     assert assignments[0]["topics"] == ["drugs", "human_trafficking"]  # the plan's topics
