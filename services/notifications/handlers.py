@@ -71,6 +71,7 @@ from services.notifications.repository import (
 )
 from services.notifications.settings import NotificationsSettings
 from services.runtime.logging import correlation_id
+from services.runtime.mongo import refused_as_duplicates
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
 
 log = logging.getLogger(__name__)
@@ -347,10 +348,7 @@ def _insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, A
         collection.insert_many(docs, ordered=False)
         return docs
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != 11000 for e in errors):
-            raise
-        existing = {e["index"] for e in errors}
+        existing = refused_as_duplicates(exc)
         return [d for i, d in enumerate(docs) if i not in existing]
 
 

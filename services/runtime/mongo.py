@@ -9,6 +9,7 @@ from typing import Any
 import mongoengine
 from pymongo import MongoClient
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from services.runtime.settings import CommonSettings
 
@@ -70,3 +71,15 @@ def redact(uri: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+DUPLICATE_KEY = 11000
+
+
+def refused_as_duplicates(exc: BulkWriteError) -> set[int]:
+    """Positions an unordered `insert_many` refused because they were already stored (the
+    idempotent case); any other write error is raised again."""
+    errors = exc.details.get("writeErrors", [])
+    if any(error.get("code") != DUPLICATE_KEY for error in errors):
+        raise exc
+    return {int(error["index"]) for error in errors}
