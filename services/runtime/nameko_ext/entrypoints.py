@@ -3,21 +3,53 @@ consumers that are idempotent and dead-letter what they cannot apply."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nameko.rpc import rpc
+from nameko.rpc import Rpc, RpcConsumer
 from pydantic import BaseModel, ValidationError
+from pymongo.errors import ConnectionFailure
 
 from services.contracts.envelope import Envelope
 from services.contracts.errors import ErrorCode, ServiceError, as_service_error
 from services.contracts.events import EventPayload, source_service_of
-from services.runtime.nameko_ext.consumers import safe_event_handler
+from services.runtime.nameko_ext.consumers import ConnectionSafeQueueConsumer, safe_event_handler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONSUMER_ATTRIBUTE = "_consumes_event_type"
+
+log = logging.getLogger(__name__)
+
+
+class ReplySafeRpcConsumer(RpcConsumer):
+    """nameko kills the whole container when a reply cannot be published, which is what
+    happens to every call in flight when the broker restarts: the service process exited and
+    never came back. A lost reply is not a reason to die: the caller times out (the gateway
+    answers 503) and, the request being unacked on a dead channel, the broker redelivers it;
+    mutating methods take an idempotency key, so the retry returns the first result."""
+
+    queue_consumer = ConnectionSafeQueueConsumer()
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+        try:
+            return super().handle_result(message, result, exc_info)
+        except Exception as exc:
+            log.warning("RPC reply not sent; the caller will time out", extra={
+                "routing_key": message.delivery_info.get("routing_key"),
+                "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+            # A no-op when the channel died with the connection (the broker requeues it);
+            # otherwise the request is settled like any answered one, not executed again.
+            with contextlib.suppress(Exception):
+                self.queue_consumer.ack_message(message)
+            return result, exc_info
+
+
+class ReplySafeRpc(Rpc):
+    rpc_consumer = ReplySafeRpcConsumer()
 
 
 def to_wire(value: Any) -> Any:
@@ -59,13 +91,18 @@ def rpc_method(request_model: type[BaseModel] | None = None) -> Callable[[F], F]
                 return to_wire(fn(self, request))
             except ServiceError:
                 raise
+            except ConnectionFailure:
+                # The database is unreachable (down, restarting): a retry later can succeed,
+                # so the caller gets service_unavailable (503 with Retry-After), not a 500.
+                raise ServiceError(ErrorCode.SERVICE_UNAVAILABLE,
+                                   "the service's database is unavailable") from None
             except Exception as exc:
                 error = as_service_error(exc)
                 if error is None:
                     raise
                 raise error from None
 
-        return rpc(expected_exceptions=(ServiceError,))(entry)
+        return ReplySafeRpc.decorator(expected_exceptions=(ServiceError,))(entry)
 
     return decorate
 
