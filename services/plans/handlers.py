@@ -90,6 +90,21 @@ def retrying(fn: Callable[[], T]) -> T:
                        {"id": str(exc)}) from None
 
 
+# On a plan, the key of the last command of each kind, written with the change itself: the
+# result is remembered in a second write, and a process killed between the two (fault tests,
+# issue #8) made the client's retry fail with invalid_transition although it had worked.
+COMMAND_KEYS = "_command_keys"
+
+
+def applied_before(doc: dict[str, Any], method: str, key: str | None) -> bool:
+    return bool(key) and (doc.get(COMMAND_KEYS) or {}).get(method) == key
+
+
+def command_key(method: str, key: str | None) -> dict[str, Any]:
+    """Fields to `$set` with a plan's change so that a retry recognises it."""
+    return {f"{COMMAND_KEYS}.{method}": key} if key else {}
+
+
 def idempotent(method: str, ctx: Context, key: str | None, run: Callable[[], T]) -> Any:
     """The first result of (method, key), or run and remember it."""
     found = ctx.repo.remembered(method, key)
@@ -346,8 +361,12 @@ def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) ->
     if not changes:
         raise ValidationFailed("no field to change", {"field": "changes"})
 
+    method = "amend_plan" if isinstance(req, c.AmendPlanRequest) else "update_plan"
+
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
+        if applied_before(doc, method, req.idempotency_key):
+            return codec.plan_summary(doc)
         events: list[Envelope] = []
         if isinstance(req, c.AmendPlanRequest):
             amendment, entry = plan.amend(changes, req.reason, req.actor, ctx.now())
@@ -360,7 +379,8 @@ def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) ->
         _check_plan_refs(ctx, plan)
         fields = codec.plan_to_doc(plan)
         fields.pop("_id")
-        stored = ctx.repo.write_plan(doc, fields, events)
+        stored = ctx.repo.write_plan(doc, {**fields, **command_key(method, req.idempotency_key)},
+                                     events)
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
@@ -407,6 +427,8 @@ def _recipient_units(ctx: Context, plan: Plan) -> list[str]:
 def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
+        if applied_before(doc, "issue_plan", req.idempotency_key):
+            return codec.plan_summary(doc)
         entry = plan.issue(req.actor, ctx.now())
         tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(plan.id)]
         issued = ev.PlanIssued(
@@ -418,8 +440,9 @@ def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
             revision=plan.revision)
         # plan.issued and every task.assigned go out in the same write as the status change.
         events = [ctx.envelope(issued), *(ctx.envelope(task_assigned(plan, t)) for t in tasks)]
-        stored = ctx.repo.write_plan(doc, {"status": plan.status.value,
-                                           "issued_at": ctx.now()}, events)
+        stored = ctx.repo.write_plan(doc, {"status": plan.status.value, "issued_at": ctx.now(),
+                                           **command_key("issue_plan", req.idempotency_key)},
+                                     events)
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
@@ -427,8 +450,12 @@ def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
 
 
 def close_plan(req: c.PlanCommand, ctx: Context) -> Any:
+    method = "cancel_plan" if isinstance(req, c.CancelPlanRequest) else "close_plan"
+
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
+        if applied_before(doc, method, req.idempotency_key):
+            return codec.plan_summary(doc)
         reason = getattr(req, "reason", None)
         if isinstance(req, c.CancelPlanRequest):
             entry = plan.cancel(req.actor, ctx.now(), req.reason)
@@ -436,11 +463,12 @@ def close_plan(req: c.PlanCommand, ctx: Context) -> Any:
             entry = plan.close(req.actor, ctx.now())
         event = ev.PlanClosed(plan_id=plan.id, number=str(plan.number),
                               status=plan.status.value, reason=reason)
-        stored = ctx.repo.write_plan(doc, {"status": plan.status.value}, [ctx.envelope(event)])
+        stored = ctx.repo.write_plan(doc, {"status": plan.status.value,
+                                           **command_key(method, req.idempotency_key)},
+                                     [ctx.envelope(event)])
         ctx.repo.journal([entry], plan.id)
         return codec.plan_summary(stored)
 
-    method = "cancel_plan" if isinstance(req, c.CancelPlanRequest) else "close_plan"
     return idempotent(method, ctx, req.idempotency_key, lambda: retrying(attempt))
 
 

@@ -1,0 +1,80 @@
+"""A plan command whose process died after the change but before its result was remembered:
+the client's retry with the same key answers the first result instead of invalid_transition
+(found by the kill -9 fault test, issue #8)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.contracts import plans as c
+from services.plans import handlers as h
+from services.plans.domain import InvalidTransition
+from services.plans.repository import PlansRepository
+
+UNITS = (Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
+         / "units-gia-lai.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def ctx(infra):
+    database = infra.database(f"plans_retry_{uuid.uuid4().hex[:6]}")
+    repo = PlansRepository(database)
+    repo.ensure_indexes()
+    context = h.Context(repo, "test-correlation", lambda: datetime.now(UTC))
+    h.import_units(c.ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
+    yield context
+    database.client.drop_database(database.name)
+
+
+def draft(ctx) -> str:
+    plan = h.create_plan(c.CreatePlanRequest(
+        number=f"{uuid.uuid4().int % 999_999 + 1}/KH-STTTT", issuer_unit_id="gl-stttt",
+        title="Kế hoạch", year=2021, issued_on="2021-03-01", topics=["drugs"],
+        signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"},
+        recipients=[{"name": "Báo Gia Lai", "unit_id": "bao-gia-lai"}]), ctx)
+    return str(plan["id"])
+
+
+def forget_results(ctx) -> None:
+    """What a process killed between the plan's write and the result's write leaves."""
+    ctx.repo.idempotency.delete_many({})
+
+
+@pytest.mark.parametrize("command", ["issue", "close", "cancel"])
+def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
+    plan_id = draft(ctx)
+    if command != "issue":
+        h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+    key = uuid.uuid4().hex
+    request = {"issue": lambda: h.issue_plan(c.PlanCommand(
+                   plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
+               "close": lambda: h.close_plan(c.PlanCommand(
+                   plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
+               "cancel": lambda: h.close_plan(c.CancelPlanRequest(
+                   plan_id=plan_id, actor="officer-1", reason="thay thế",
+                   idempotency_key=key), ctx)}[command]
+    first = request()
+    forget_results(ctx)
+    assert request() == first
+    events = ctx.repo.plans.find_one({"_id": plan_id})["_outbox"]
+    assert len([e for e in events if e["type"] != "plan.created"]) == (
+        1 if command == "issue" else 2)  # the retry stored no second event
+    with pytest.raises(InvalidTransition):  # another key is another command
+        h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1",
+                                   idempotency_key=uuid.uuid4().hex), ctx)
+
+
+def test_a_retried_amendment_makes_one_revision(ctx):
+    plan_id = draft(ctx)
+    h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+    amend = c.AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
+                               changes={"title": "Kế hoạch (sửa đổi)"},
+                               idempotency_key=uuid.uuid4().hex)
+    first = h.amend_plan(amend, ctx)
+    forget_results(ctx)
+    again = h.amend_plan(amend, ctx)
+    assert again["revision"] == first["revision"] == 1
