@@ -1,6 +1,11 @@
 """The event log: consume GATEWAY_EVENT_QUEUE (bound with "#" to every event exchange),
 store each event once (its id is the key), then fan it out to SSE streams and webhooks.
-Messages are handled one at a time so the log's sequence numbers follow arrival order."""
+
+Messages are handled in arrival order, in batches of what has arrived (up to the prefetch):
+one read finds redeliveries, one counter update reserves the batch's sequence numbers, one
+insert stores it, one multiple-ack settles it. Handled one by one (three synced writes per
+event) the log fell behind the platform at half its capacity, its queue growing without
+bound (the soak, issue #8), and every write gets slower as the database grows."""
 
 from __future__ import annotations
 
@@ -13,13 +18,16 @@ from typing import Any
 
 import aio_pika
 from pydantic import ValidationError
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError
 
 from services.contracts.envelope import Envelope
 from services.contracts.topology import EVENT_SOURCES, GATEWAY_EVENT_QUEUE, event_exchange
 from services.gateway.events.hub import EventHub
-from services.gateway.events.webhooks import WebhookDispatcher
+from services.gateway.events.webhooks import WebhookDispatcher, wants
 from services.gateway.metrics import EVENTS_LOGGED
-from services.gateway.store import EVENTS, Store, utc_now
+from services.gateway.store import COUNTERS, EVENTS, Store, utc_now
+from services.runtime.mongo import refused_as_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -55,45 +63,98 @@ class EventLogConsumer:
                 await self.connection.close()
 
     async def _consume(self) -> None:
-        self.connection = await aio_pika.connect_robust(
+        # A plain connection: `run` reconnects, and a lost connection must end this consumer
+        # (its unacked messages go back to the queue) rather than resume it half-way.
+        self.connection = await aio_pika.connect(
             self.amqp_uri, timeout=5, client_properties={"connection_name": "gateway-events"})
-        channel = await self.connection.channel()
-        await channel.set_qos(prefetch_count=self.prefetch)
-        # Same arguments as deploy/rabbitmq/definitions.json: durable, no arguments.
-        queue = await channel.declare_queue(GATEWAY_EVENT_QUEUE, durable=True)
-        for source in EVENT_SOURCES:
-            exchange = await channel.declare_exchange(event_exchange(source),
-                                                      aio_pika.ExchangeType.TOPIC, durable=True)
-            await queue.bind(exchange, routing_key="#")
-        self.ready.set()
-        async with queue.iterator() as messages:
-            async for message in messages:
-                await self.handle(message.body)
-                await message.ack()
-
-    async def handle(self, body: bytes) -> None:
+        arrived: asyncio.Queue[Any] = asyncio.Queue()
+        self.connection.close_callbacks.add(lambda *_: arrived.put_nowait(None))
         try:
-            envelope = Envelope.model_validate(json.loads(body))
-        except (ValueError, ValidationError) as exc:
-            EVENTS_LOGGED.labels("rejected").inc()
-            await self.store.db["rejected_events"].insert_one(
-                {"body": body[:10_000].decode("utf-8", "replace"), "error": str(exc)[:500],
-                 "received_at": utc_now()})
+            channel = await self.connection.channel()
+            await channel.set_qos(prefetch_count=self.prefetch)
+            # Same arguments as deploy/rabbitmq/definitions.json: durable, no arguments.
+            queue = await channel.declare_queue(GATEWAY_EVENT_QUEUE, durable=True)
+            for source in EVENT_SOURCES:
+                exchange = await channel.declare_exchange(
+                    event_exchange(source), aio_pika.ExchangeType.TOPIC, durable=True)
+                await queue.bind(exchange, routing_key="#")
+            await queue.consume(arrived.put)
+            self.ready.set()
+            while True:
+                batch = [await arrived.get()]
+                while not arrived.empty() and len(batch) < self.prefetch:
+                    batch.append(arrived.get_nowait())
+                if None in batch:
+                    raise ConnectionError("event log connection closed")
+                await self.handle_batch([message.body for message in batch])
+                # in order on one channel: acking the last acks the whole batch
+                await batch[-1].ack(multiple=True)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.connection.close()
+
+    async def handle_batch(self, bodies: list[bytes]) -> None:
+        envelopes: list[Envelope] = []
+        for body in bodies:
+            try:
+                envelopes.append(Envelope.model_validate(json.loads(body)))
+            except (ValueError, ValidationError) as exc:
+                EVENTS_LOGGED.labels("rejected").inc()
+                await self.store.db["rejected_events"].insert_one(
+                    {"body": body[:10_000].decode("utf-8", "replace"), "error": str(exc)[:500],
+                     "received_at": utc_now()})
+        if not envelopes:
             return
-        doc = envelope.model_dump(mode="python")
-        stored = await self.store.store_event(doc)
-        if stored is None:
-            EVENTS_LOGGED.labels("duplicate").inc()
-            previous = await self.store.event(envelope.id)
-            if previous is None or previous.get("fanned_out"):
-                return
-            stored = previous  # stored, but we stopped before fanning out: finish the job
-        else:
+        events = self.store.db[EVENTS]
+        known = {doc["_id"]: doc async for doc in events.find(
+            {"_id": {"$in": [e.id for e in envelopes]}}, {"_id": 1, "fanned_out": 1})}
+        new: dict[str, Envelope] = {}
+        for envelope in envelopes:
+            if envelope.id not in known:
+                new.setdefault(envelope.id, envelope)  # twice in one batch: stored once
+        subscriptions = await self.store.active_subscriptions()
+        stored = await self._store_new(list(new.values()), subscriptions)
+        for doc in stored:
             EVENTS_LOGGED.labels("stored").inc()
-            self.hub.publish(stored)
-        await self.dispatcher.on_event(stored)
-        await self.store.db[EVENTS].update_one({"_id": stored["_id"]},
-                                               {"$set": {"fanned_out": True}})
+            self.hub.publish(doc)
+        # Redeliveries: done, unless we stopped before fanning out (finish the job).
+        unfinished = [event_id for event_id, doc in known.items() if not doc.get("fanned_out")]
+        for _ in range(len(envelopes) - len(stored)):
+            EVENTS_LOGGED.labels("duplicate").inc()
+        pending = [doc for doc in stored if not doc["fanned_out"]]
+        if unfinished:
+            pending += [doc async for doc in events.find({"_id": {"$in": unfinished}})]
+        for doc in pending:
+            await self.dispatcher.on_event(doc)
+        if pending:
+            await events.update_many({"_id": {"$in": [doc["_id"] for doc in pending]}},
+                                     {"$set": {"fanned_out": True}})
+
+    async def _store_new(self, envelopes: list[Envelope],
+                         subscriptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert the events with consecutive sequence numbers (arrival order); returns
+        those stored here (another replica may have stored some meanwhile)."""
+        if not envelopes:
+            return []
+        counter = await self.store.db[COUNTERS].find_one_and_update(
+            {"_id": EVENTS}, {"$inc": {"seq": len(envelopes)}}, upsert=True,
+            return_document=ReturnDocument.AFTER)
+        first = int(counter["seq"]) - len(envelopes) + 1
+        now = utc_now()
+        docs = []
+        for seq, envelope in enumerate(envelopes, start=first):
+            doc = envelope.model_dump(mode="python")
+            event_id = doc.pop("id")
+            # nothing to fan out to webhooks: finished as soon as it is stored
+            fanned_out = not any(wants(s, envelope.type) for s in subscriptions)
+            docs.append({**doc, "_id": event_id, "seq": seq, "received_at": now,
+                         "fanned_out": fanned_out})
+        try:
+            await self.store.db[EVENTS].insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            taken = {docs[i]["_id"] for i in refused_as_duplicates(exc)}
+            docs = [doc for doc in docs if doc["_id"] not in taken]
+        return docs
 
 
 async def purge_periodically(store: Store, retention_days: float,
