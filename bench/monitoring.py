@@ -53,13 +53,16 @@ def corpus(n: int) -> list[dict[str, Any]]:
 def pure(items: list[dict[str, Any]]) -> dict[str, Any]:
     pipeline = Pipeline.from_directory(dedup=DedupIndex(window_seconds=None))
     started = time.perf_counter()
+    cpu_started = time.process_time()
     now = time.time()
     for n, it in enumerate(items):
         pipeline.analyse(Item(f"it-{n}", it["title"], it["body"], url=it["url"], seen_at=now))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     index = pipeline.dedup
     return {"items": len(items), "seconds": round(elapsed, 3),
             "items_per_s": round(len(items) / elapsed, 1),
+            "cpu_ms_per_item": round(cpu * 1000 / len(items), 3),
             "dedup_items": len(index),
             "dedup_bytes_per_item": round(index.memory_bytes() / max(1, len(index))),
             "dedup_bytes_per_item_estimate": estimate_bytes_per_item(),
@@ -99,6 +102,8 @@ def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, An
             _wait_count(queue, conn, 1, 60)
             queue(conn.default_channel).purge()
             stored = duplicates = 0
+            service = platform.processes["monitoring"].process
+            service_cpu = process_cpu_seconds(service.pid if service else None)
             started = time.perf_counter()
             rpc_seconds = 0.0
             for start in range(0, len(items), BATCH):
@@ -110,6 +115,7 @@ def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, An
             persisted = time.perf_counter() - started
             _wait_count(queue, conn, stored, max(600, len(items) / 10))
             elapsed = time.perf_counter() - started
+            service_cpu = process_cpu_seconds(service.pid if service else None) - service_cpu
             queue(conn.default_channel).delete()
     finally:
         platform.stop()
@@ -117,7 +123,18 @@ def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, An
             "batch": BATCH, "seconds_until_persisted": round(persisted, 3),
             "seconds_until_all_events_delivered": round(elapsed, 3),
             "items_per_s": round(len(items) / elapsed, 1),
-            "items_per_s_persisted": round(len(items) / persisted, 1)}
+            "items_per_s_persisted": round(len(items) / persisted, 1),
+            # CPU, unlike wall time, hardly depends on what else the machine runs
+            "service_cpu_ms_per_item": round(service_cpu * 1000 / len(items), 3)}
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait(check: Any, seconds: float = 90) -> None:
@@ -158,6 +175,8 @@ def main() -> dict[str, Any]:
     print(f"  end to end (RPC -> analyse -> MongoDB -> outbox -> broker): "
           f"{ours['items_per_s']} items/s ({ours['items_per_s_persisted']} items/s persisted)")
     print(f"  ratio: {ratio}")
+    print(f"  CPU per item: pure {baseline['cpu_ms_per_item']} ms, service process end to end "
+          f"{ours['service_cpu_ms_per_item']} ms (the database's and the broker's not counted)")
     print(f"  dedup index: {baseline['dedup_bytes_per_item']} bytes/item measured "
           f"({baseline['dedup_items']} items; estimate "
           f"{baseline['dedup_bytes_per_item_estimate']}), growth {baseline['dedup_growth']}")

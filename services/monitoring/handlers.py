@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -52,6 +51,7 @@ log = logging.getLogger(__name__)
 
 POLLED_KINDS = ("feed", "page")
 LEASE_SECONDS = 120
+CLAIM_CANDIDATES = 8  # due sources read per claim, in case another replica leases some first
 
 
 @dataclass
@@ -89,8 +89,9 @@ def upsert_source(req: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply:
                                "next_poll_at": now, "etag": None, "last_modified": None})
     update["$setOnInsert"] = {"created_at": now, "healthy": True, "consecutive_failures": 0,
                               "recent_new": [], "items_total": 0}
-    doc = ctx.db[r.SOURCES].find_one_and_update({"_id": source.id}, update, upsert=True,
-                                                return_document=ReturnDocument.AFTER)
+    ctx.db[r.SOURCES].update_one({"_id": source.id}, update, upsert=True)
+    doc = ctx.db[r.SOURCES].find_one({"_id": source.id})
+    assert doc is not None
     return r.source_reply(doc)
 
 
@@ -124,14 +125,24 @@ def list_sources(req: c.ListSourcesRequest, ctx: Context) -> c.Page:
 
 
 def claim_due_source(ctx: Context) -> dict[str, Any] | None:
-    """Lease one due source, so that two replicas never poll it at once."""
+    """Lease one due source, so that two replicas never poll it at once: read the most
+    overdue free ones on the `due` index, then lease one by `_id` with the same guard (the
+    other replica may have taken it meanwhile: `modified_count` says). No findAndModify and
+    no `$or`, which SecantusDB answers with a collection scan."""
     now = ctx.now()
-    doc: dict[str, Any] | None = ctx.db[r.SOURCES].find_one_and_update(
-        {"enabled": True, "kind": {"$in": list(POLLED_KINDS)}, "next_poll_at": {"$lte": now},
-         "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
-        {"$set": {"lease_until": now + timedelta(seconds=LEASE_SECONDS)}},
-        sort=[("next_poll_at", 1)], return_document=ReturnDocument.AFTER)
-    return doc
+    free = {"lease_until": {"$not": {"$gt": now}}}  # never leased, released (None) or expired
+    due = ctx.db[r.SOURCES].find(
+        {"enabled": True, "next_poll_at": {"$lte": now}, "kind": {"$in": list(POLLED_KINDS)},
+         **free}).sort("next_poll_at", 1).limit(CLAIM_CANDIDATES)
+    for source in due:
+        lease = now + timedelta(seconds=LEASE_SECONDS)
+        leased = ctx.db[r.SOURCES].update_one({"_id": source["_id"], **free},
+                                              {"$set": {"lease_until": lease}})
+        if leased.modified_count:
+            source["lease_until"] = lease
+            result: dict[str, Any] = source
+            return result
+    return None
 
 
 def poll_source(source: dict[str, Any], ctx: Context) -> c.PollResult:
@@ -244,9 +255,9 @@ def record_poll(source: dict[str, Any], result: c.PollResult, validators: dict[s
 
 def raise_health_alert(source: dict[str, Any], reason: str, ctx: Context) -> None:
     now = ctx.now()
-    count = ctx.db[r.SOURCES].find_one_and_update(
-        {"_id": source["_id"]}, {"$inc": {"unhealthy_transitions": 1}},
-        return_document=ReturnDocument.AFTER)["unhealthy_transitions"]
+    ctx.db[r.SOURCES].update_one({"_id": source["_id"]}, {"$inc": {"unhealthy_transitions": 1}})
+    counted = ctx.db[r.SOURCES].find_one({"_id": source["_id"]}, {"unhealthy_transitions": 1})
+    count = int((counted or {}).get("unhealthy_transitions") or 1)
     alert_id = f"al-src-{source['_id']}-{count}"
     doc = alert_document(alert_id, "source_health", "warning",
                          f"Nguồn không hoạt động: {source.get('name', source['_id'])}"[:300],
@@ -357,20 +368,16 @@ def act_on_alert(req: c.AlertActionRequest, ctx: Context) -> c.AlertReply:
     status = {"acknowledge": "acknowledged", "resolve": "resolved"}[req.action]
     allowed_from = ["open"] if status == "acknowledged" else ["open", "acknowledged"]
     entry = {"action": req.action, "actor": req.actor, "note": req.note, "at": ctx.now()}
-    doc = ctx.db[r.ALERTS].find_one_and_update(
+    # a guarded update by `_id`, then a read (findAndModify scans the collection on SecantusDB)
+    changed = ctx.db[r.ALERTS].update_one(
         {"_id": req.alert_id, "status": {"$in": allowed_from}},
-        {"$set": {"status": status}, "$push": {"history": entry}},
-        projection={"_outbox": 0}, return_document=ReturnDocument.AFTER)
+        {"$set": {"status": status}, "$push": {"history": entry}}).modified_count
+    doc = ctx.db[r.ALERTS].find_one({"_id": req.alert_id}, {"_outbox": 0})
     if doc is None:
-        existing = ctx.db[r.ALERTS].find_one({"_id": req.alert_id}, {"status": 1})
-        if existing is None:
-            raise not_found(f"alert {req.alert_id}")
-        if existing["status"] == status:  # a retried command: same answer
-            same = ctx.db[r.ALERTS].find_one({"_id": req.alert_id}, {"_outbox": 0})
-            assert same is not None
-            return r.alert_reply(same)
+        raise not_found(f"alert {req.alert_id}")
+    if not changed and doc["status"] != status:  # else a retried command: same answer
         raise ServiceError(ErrorCode.INVALID_TRANSITION,
-                           f"alert is {existing['status']}, cannot {req.action}")
+                           f"alert is {doc['status']}, cannot {req.action}")
     return r.alert_reply(doc)
 
 
@@ -497,8 +504,10 @@ def on_plan_issued(event: PlanIssued, db: Database) -> None:
                   "issued_on": event.issued_on.isoformat() if event.issued_on else None}},
         upsert=True)
     # tasks without their own topics follow the plan's
-    db[r.ASSIGNMENTS].update_many({"plan_id": event.plan_id, "own_topics": False},
-                                  {"$set": {"topics": event.topics}})
+    following = assignment_ids(db, {"plan_id": event.plan_id, "own_topics": False})
+    if following:
+        db[r.ASSIGNMENTS].update_many({"_id": {"$in": following}},
+                                      {"$set": {"topics": event.topics}})
     bump(db, "assignments")
 
 
@@ -508,8 +517,9 @@ def on_task_assigned(event: TaskAssigned, db: Database) -> None:
         return
     topics = event.topics or plan.get("topics") or []
     units = [event.lead_unit_id, *event.coordinating_unit_ids]
-    db[r.ASSIGNMENTS].delete_many({"task_id": event.task_id,
-                                   "unit_id": {"$nin": units}})
+    dropped = assignment_ids(db, {"task_id": event.task_id, "unit_id": {"$nin": units}})
+    if dropped:
+        db[r.ASSIGNMENTS].delete_many({"_id": {"$in": dropped}})
     for unit in units:
         db[r.ASSIGNMENTS].update_one({"_id": f"{event.task_id}|{unit}"}, {"$set": {
             "task_id": event.task_id, "plan_id": event.plan_id, "unit_id": unit,
@@ -523,8 +533,16 @@ def on_task_assigned(event: TaskAssigned, db: Database) -> None:
 def on_plan_closed(event: PlanClosed, db: Database) -> None:
     db[r.WATCHED_PLANS].update_one({"_id": event.plan_id},
                                    {"$set": {"status": event.status}}, upsert=True)
-    db[r.ASSIGNMENTS].update_many({"plan_id": event.plan_id}, {"$set": {"active": False}})
+    of_plan = assignment_ids(db, {"plan_id": event.plan_id})
+    if of_plan:
+        db[r.ASSIGNMENTS].update_many({"_id": {"$in": of_plan}}, {"$set": {"active": False}})
     bump(db, "assignments")
+
+
+def assignment_ids(db: Database, query: dict[str, Any]) -> list[str]:
+    """Ids of the assignments a query selects (on the plan or task index): SecantusDB scans
+    the collection for a write filtered on anything but `_id`, so writes go by these ids."""
+    return [d["_id"] for d in db[r.ASSIGNMENTS].find(query, {"_id": 1})]
 
 
 def list_assignments(req: c.ListAssignmentsRequest, db: Database) -> list[dict[str, Any]]:

@@ -10,6 +10,21 @@ The dedup index lives in process memory and is rebuilt at start from the stored 
 dedup window (their normalised text), in arrival order, so the first item stays the
 original. Exact repeats (same GUID or normalised URL) are also enforced by the database:
 an item's id derives from its first exact key, and a lookup on `exact_keys` runs per batch.
+
+Events of items: the relay settles every outbox document it publishes with updates, and on
+SecantusDB an update of many documents costs more per document than their insert, so items do
+not carry their events. The events of a chunk of items travel in one `item_events` document:
+
+1. before any item is written, one *staged* events document per chunk (`staged_at`, the
+   chunk's item ids): the relay ignores it;
+2. the chunk's items, one `insert_many`, each naming its events document (`event_batch`);
+3. the events of the items stored are pushed onto the staged document, which becomes pending
+   for the relay (one update by `_id`).
+
+A worker that dies between 1 and 3 leaves its chunk staged; `release_staged_events` (a timer)
+releases, after a grace period, the events of those of its items that were stored. Events are
+derived from the stored item alone and their ids from the item, so a chunk released twice
+publishes the same ids twice and consumers drop the repeat.
 """
 
 from __future__ import annotations
@@ -18,12 +33,15 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -42,6 +60,7 @@ from services.monitoring.domain import (
     AlertCandidate,
     AlertGate,
     AlertRule,
+    Analysis,
     Assignment,
     DateParseError,
     DedupIndex,
@@ -61,13 +80,29 @@ from services.monitoring.domain import (
 )
 from services.monitoring.metrics import ALERTS_HELD, ALERTS_RAISED, ITEMS_DUPLICATES, ITEMS_INGESTED
 from services.runtime.logging import correlation_id
-from services.runtime.outbox import with_outbox
+from services.runtime.mongo import refused_as_duplicates
+from services.runtime.outbox import (
+    PENDING,
+    events_staged,
+    merge_updates,
+    outbox_push,
+    with_outbox,
+)
 
 log = logging.getLogger(__name__)
 
 BOUNDARY = "\x00"  # the domain's title/body separator token
 EXCERPT_CHARS = 300
 FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(9999, 12, 31)
+# Items analysed, then written while the next chunk is analysed; also the number of item
+# events per outbox document (the relay's settle grows with the square of it on SecantusDB).
+WRITE_CHUNK = 100
+YIELD_EVERY = 10  # items analysed between two chances for other green threads (~5 ms)
+STAGED = "staged_at"  # on an events document until its chunk's events are released
+# A worker releases its chunks within seconds; a chunk staged for longer lost its worker.
+STAGED_GRACE_SECONDS = 120.0
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +117,15 @@ class RawItem:
     source_id: str | None = None
     source_kind: str = "push"
     outlet_unit_id: str | None = None
+
+
+class Candidate(NamedTuple):
+    """An item to analyse: its position in the batch, exact keys and deterministic id."""
+
+    position: int
+    item: RawItem
+    keys: list[str]
+    ident: str
 
 
 @dataclass
@@ -112,6 +156,66 @@ def item_id_for(keys: Sequence[str]) -> str:
 
 def content_hash_of(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def event_id_for(*parts: str) -> str:
+    """An event id derived from what the event announces: released twice, it is one event."""
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
+    """The events announcing a stored item, from its document alone (the recovery sweep
+    rebuilds them from what was stored): `item_classified`, and `coverage_matched` per
+    (task, topic) the item is evidence for."""
+    ident = doc["_id"]
+    at = doc["fetched_at"]
+    title = doc["title"] or ident
+    topics = doc.get("topics") or []
+    events = [ItemClassified(
+        item_id=ident, source_id=doc.get("source_id"), outlet_unit_id=doc.get("outlet_unit_id"),
+        url=doc.get("url"), title=doc["title"] or doc.get("excerpt", "")[:100] or ident,
+        published_at=doc.get("published_at"),
+        topics=[TopicMatch(topic=t["topic"], confidence=min(1.0, t["confidence"]),
+                           terms=t["terms"]) for t in topics],
+        place_ids=doc.get("place_ids") or [],
+        harmful_score=min(1.0, doc.get("harmful_score") or 0.0),
+        duplicate_of=doc.get("duplicate_of"), content_hash=doc["content_hash"],
+    ).to_envelope(cid, event_id=event_id_for(ident, ItemClassified.event_type), time=at)]
+    for match in doc.get("coverage_matches") or []:
+        events.append(CoverageMatched(
+            item_id=ident, task_id=match["task_id"], plan_id=match["plan_id"],
+            outlet_unit_id=doc["outlet_unit_id"], topic=match["topic"], url=doc.get("url"),
+            title=title, published_at=doc.get("published_at") or at,
+            content_hash=doc["content_hash"],
+        ).to_envelope(cid, event_id=event_id_for(ident, CoverageMatched.event_type,
+                                                 match["task_id"], match["topic"]), time=at))
+    return events
+
+
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work` in another thread (a green thread in the service, whose threading eventlet
+    patches) and return a function that waits for its result or raises its error. Yields
+    once, so that the work sends its request before the caller goes back to computing."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the waiter
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="monitoring-write", daemon=True)
+    thread.start()
+    time.sleep(0)
+
+    def wait() -> T:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        result: T = outcome["value"]
+        return result
+
+    return wait
 
 
 # -- taxonomy and rules as data in the database ---------------------------------------------
@@ -190,24 +294,25 @@ class Runtime:
         seed_alert_rules(self.db, self.data_dir)
         self.refresh(force=True)
         self.rebuild_dedup()
-        started = self.db[r.STATE].find_one_and_update(
+        self.db[r.STATE].update_one(
             {"_id": "counting"}, {"$setOnInsert": {"since": local_day_of(datetime.now(UTC))
-                                                   .isoformat()}},
-            upsert=True, return_document=ReturnDocument.AFTER)
+                                                   .isoformat()}}, upsert=True)
+        started = self.db[r.STATE].find_one({"_id": "counting"}) or {}
         self.counting_since = date.fromisoformat(started["since"])
         stored = self.db[r.STATE].find_one({"_id": "alert_gate"})
         if stored:
             self.gate = AlertGate.from_dict(stored.get("gate") or {})
 
     def rebuild_dedup(self) -> int:
-        """Rebuild the in-memory index from the stored items of the window, oldest first."""
+        """Rebuild the in-memory index from the stored items of the window, oldest first (by
+        sort key: fetch time, then arrival within the batch)."""
         assert self.pipeline is not None
         index = DedupIndex(window_seconds=self.window_seconds)
         since = datetime.now(UTC) - timedelta(seconds=self.window_seconds)
         count = 0
         for doc in self.db[r.ITEMS].find(
-                {"fetched_at": {"$gte": since}},
-                {"text": 1, "url": 1, "guid": 1, "fetched_at": 1}).sort("fetched_at", 1):
+                {"sort_key": {"$gte": r.time_key(since)}},
+                {"text": 1, "url": 1, "guid": 1, "fetched_at": 1}).sort("sort_key", 1):
             tokens = str(doc.get("text") or "").split(" ")
             body = tokens[tokens.index(BOUNDARY) + 1:] if BOUNDARY in tokens else tokens
             index.add(doc["_id"], body, url=doc.get("url"), guid=doc.get("guid"),
@@ -249,114 +354,164 @@ class Runtime:
 
     def ingest(self, raw: Sequence[RawItem | None], now: datetime | None = None,
                reasons: Sequence[str | None] | None = None) -> BatchOutcome:
-        """Analyse and store a batch. `None` entries are rejected with `reasons[i]`."""
+        """Analyse and store a batch. `None` entries are rejected with `reasons[i]`.
+
+        The items are analysed and written in chunks of `WRITE_CHUNK`: a chunk's write runs in
+        the background while the next chunk is analysed, so the database's time hides behind
+        the analysis instead of adding to it."""
         self.start()
         self.refresh()
         assert self.pipeline is not None
         now = now or datetime.now(UTC)
         outcome = BatchOutcome()
         cid = correlation_id.get()
-        # 1. exact repeats already stored (by GUID / URL, or by content for keyless items)
-        keyed: list[tuple[int, RawItem, list[str], str, str]] = []
-        for index, item in enumerate(raw):
-            if item is None or not (item.title.strip() or item.body.strip()):
-                reason = (reasons[index] if reasons else None) or "empty"
-                outcome.results.append(c.ItemResult(index=index, outcome="rejected",
-                                                    reason=reason))
-                continue
-            chash = content_hash_of(item.title, item.body)
-            # guid first: the item's id derives from its first key
-            keys = exact_key(url=item.url, guid=item.guid) or [f"text:{chash}"]
-            keyed.append((index, item, keys, chash, item_id_for(keys)))
-        lookup_keys = [k for _, _, keys, _, _ in keyed for k in keys]
-        known: dict[str, str] = {}
-        if keyed:
-            for doc in self.db[r.ITEMS].find({"exact_keys": {"$in": lookup_keys}},
-                                             {"exact_keys": 1}):
-                for k in doc.get("exact_keys") or []:
-                    known[k] = doc["_id"]
-        # 2. analyse the new ones
-        documents: list[dict[str, Any]] = []
-        analysed: list[tuple[int, dict[str, Any], Any]] = []
-        seen_ts = now.timestamp()
-        for index, item, keys, _hash, ident in keyed:
-            earlier = next((known[k] for k in keys if k in known), None)
-            if earlier is not None:
-                outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
-                                                    item_id=earlier, duplicate_of=earlier,
-                                                    reason="exact_repeat"))
-                ITEMS_DUPLICATES.labels(item.source_kind).inc()
-                continue
-            analysis = self.pipeline.analyse(Item(ident, item.title, item.body, url=item.url,
-                                                  guid=item.guid, published=item.published,
-                                                  seen_at=seen_ts))
-            if analysis.duplicate.exact:
-                original = analysis.duplicate.original_id
-                outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
-                                                    item_id=original, duplicate_of=original,
-                                                    reason="exact_repeat"))
-                ITEMS_DUPLICATES.labels(item.source_kind).inc()
-                continue
-            for k in keys:
-                known[k] = ident
-            doc = self._document(item, ident, keys, analysis, now, cid)
-            documents.append(doc)
-            analysed.append((index, doc, analysis))
-        # 3. alerts, counters, and one bulk write of the items with their events
-        alerts = self._alerts(analysed, now, cid)
-        if documents:
-            self._insert_items(documents, outcome, analysed)
-        stored_docs = [d for _, d, _ in analysed if d.get("_stored")]
-        for d in stored_docs:
-            d.pop("_stored", None)
+        candidates = self._candidates(raw, reasons, outcome)
+        known = self._stored_keys(candidates)
+        chunks = [candidates[start:start + WRITE_CHUNK]
+                  for start in range(0, len(candidates), WRITE_CHUNK)]
+        events_ids = self._stage_events(chunks, now, cid)
+        analysed: list[tuple[int, dict[str, Any], Analysis]] = []
+        writes: list[Callable[[], set[str]]] = []
+        try:
+            for chunk, events_id in zip(chunks, events_ids, strict=True):
+                documents = self._analyse(chunk, known, now, events_id, outcome, analysed)
+                writes.append(in_background(partial(self._write_chunk, events_id, documents,
+                                                    cid)))
+        except Exception:
+            for wait in writes:
+                with contextlib.suppress(Exception):
+                    wait()
+            self.rebuild_dedup()  # forget the batch: a retry must not be taken for a repeat
+            raise
+        refused: set[str] = set()
+        failures: list[Exception] = []
+        for wait in writes:
+            try:
+                refused |= wait()
+            except Exception as exc:
+                failures.append(exc)
+        if failures:  # the items that were stored get their events from the recovery sweep
+            self.rebuild_dedup()
+            raise failures[0]
+        stored = self._settle_results(analysed, refused, outcome)
+        if stored:
+            events_staged.set(True)  # the writes ran in other threads: wake the relay from here
+        alerts = self._alerts(stored, now, cid)
+        stored_docs = [doc for _, doc, _ in stored]
         self._count(stored_docs, now)
         alerts += self._spikes(stored_docs, now, cid)
         outcome.alerts = self._insert_alerts(alerts)
         outcome.results.sort(key=lambda x: x.index)
         return outcome
 
-    def _document(self, item: RawItem, ident: str, keys: list[str], analysis: Any,
-                  now: datetime, cid: str | None) -> dict[str, Any]:
+    def _candidates(self, raw: Sequence[RawItem | None], reasons: Sequence[str | None] | None,
+                    outcome: BatchOutcome) -> list[Candidate]:
+        """The items worth analysing, with their exact keys and ids; the rest are rejected."""
+        candidates: list[Candidate] = []
+        for index, item in enumerate(raw):
+            if item is None or not (item.title.strip() or item.body.strip()):
+                reason = (reasons[index] if reasons else None) or "empty"
+                outcome.results.append(c.ItemResult(index=index, outcome="rejected",
+                                                    reason=reason))
+                continue
+            # guid first: the item's id derives from its first key; keyless items are known
+            # by their content
+            keys = (exact_key(url=item.url, guid=item.guid)
+                    or [f"text:{content_hash_of(item.title, item.body)}"])
+            candidates.append(Candidate(index, item, keys, item_id_for(keys)))
+        return candidates
+
+    def _stored_keys(self, candidates: list[Candidate]) -> dict[str, str]:
+        """Exact keys of the batch that stored items already have: key -> item id."""
+        known: dict[str, str] = {}
+        if candidates:
+            lookup = [k for candidate in candidates for k in candidate.keys]
+            for doc in self.db[r.ITEMS].find({"exact_keys": {"$in": lookup}},
+                                             {"exact_keys": 1}):
+                for k in doc.get("exact_keys") or []:
+                    known[k] = doc["_id"]
+        return known
+
+    def _stage_events(self, chunks: list[list[Candidate]], now: datetime,
+                      cid: str | None) -> list[str]:
+        """One staged events document per chunk, written before any of its items: if this
+        worker dies before releasing them, the recovery sweep finds the chunk by it."""
+        if not chunks:
+            return []
+        batch = f"{r.time_key(now)}-{uuid.uuid4().hex[:12]}"
+        staged: list[dict[str, Any]] = [
+            {"_id": f"{batch}-{number:03d}", STAGED: now, "correlation_id": cid,
+             "item_ids": [candidate.ident for candidate in chunk]}
+            for number, chunk in enumerate(chunks)]
+        self.db[r.ITEM_EVENTS].insert_many(staged)
+        return [doc["_id"] for doc in staged]
+
+    def _analyse(self, chunk: list[Candidate], known: dict[str, str], now: datetime,
+                 events_id: str, outcome: BatchOutcome,
+                 analysed: list[tuple[int, dict[str, Any], Analysis]]) -> list[dict[str, Any]]:
+        """Analyse a chunk: its exact repeats become results, the rest documents to store."""
+        assert self.pipeline is not None
+        documents: list[dict[str, Any]] = []
+        seen_ts = now.timestamp()
+        for count, (index, item, keys, ident) in enumerate(chunk, 1):
+            if count % YIELD_EVERY == 0:
+                # Green threads switch only when one yields, and analysis never waits: without
+                # this, the chunk writes and the outbox relay (same process) advance one
+                # database round trip per chunk, and the relay falls behind the ingestion.
+                time.sleep(0)
+            earlier = next((known[k] for k in keys if k in known), None)
+            if earlier is None:
+                analysis = self.pipeline.analyse(Item(
+                    ident, item.title, item.body, url=item.url, guid=item.guid,
+                    published=item.published, seen_at=seen_ts))
+                if analysis.duplicate.exact:
+                    earlier = analysis.duplicate.original_id
+            if earlier is not None:
+                outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
+                                                    item_id=earlier, duplicate_of=earlier,
+                                                    reason="exact_repeat"))
+                ITEMS_DUPLICATES.labels(item.source_kind).inc()
+                continue
+            for k in keys:
+                known[k] = ident
+            doc = self._document(item, ident, keys, analysis, now, index, events_id)
+            documents.append(doc)
+            analysed.append((index, doc, analysis))
+        return documents
+
+    def _document(self, item: RawItem, ident: str, keys: list[str], analysis: Analysis,
+                  now: datetime, arrival: int, events_id: str) -> dict[str, Any]:
         text = " ".join(analysis.text.tokens)
-        content_hash = hashlib.sha256(text.encode()).hexdigest()
         published = item.published
         day = local_day_of(published or now)
-        topics = [{"topic": t.topic, "confidence": t.confidence, "terms": list(t.terms)}
-                  for t in analysis.topics]
-        duplicate_of = analysis.duplicate.original_id
-        harmful_reasons = [f"{x.signal}:{x.evidence}"[:200] for x in analysis.harmful.reasons]
-        doc: dict[str, Any] = {
+        topics: list[dict[str, Any]] = [
+            {"topic": t.topic, "confidence": t.confidence, "terms": list(t.terms)}
+            for t in analysis.topics]
+        topic_ids = [t.topic for t in analysis.topics]
+        coverage: list[dict[str, str]] = []
+        if item.outlet_unit_id and topics:
+            plan_of = self._plan_of
+            coverage = [{"task_id": fact.task_id, "plan_id": plan_of.get(fact.task_id, ""),
+                         "topic": fact.topic}
+                        for fact in match_coverage(self.assignments, item_id=ident,
+                                                   outlet_unit_id=item.outlet_unit_id,
+                                                   topics=topic_ids, published=day)]
+        return {
             "_id": ident, "source_id": item.source_id, "source_kind": item.source_kind,
             "outlet_unit_id": item.outlet_unit_id, "url": item.url, "guid": item.guid,
             "exact_keys": keys, "title": item.title[:c.MAX_TITLE],
             "excerpt": " ".join(item.body.split())[:EXCERPT_CHARS],
-            "text": text, "content_hash": content_hash, "published_at": published,
-            "fetched_at": now, "day": day.isoformat(), "sort_key": r.sort_key(now, ident),
-            "topics": topics, "topic_ids": [t["topic"] for t in topics],
-            "place_ids": list(analysis.place_ids), "harmful_score": analysis.harmful.score,
-            "harmful_reasons": harmful_reasons, "duplicate_of": duplicate_of,
-            "cluster_id": analysis.cluster_id, "jaccard": analysis.duplicate.jaccard,
+            "text": text, "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+            "published_at": published, "fetched_at": now, "day": day.isoformat(),
+            "sort_key": r.sort_key(now, ident, arrival), "topics": topics,
+            "topic_ids": topic_ids, "place_ids": list(analysis.place_ids),
+            "harmful_score": analysis.harmful.score,
+            "harmful_reasons": [f"{x.signal}:{x.evidence}"[:200]
+                                for x in analysis.harmful.reasons],
+            "duplicate_of": analysis.duplicate.original_id, "cluster_id": analysis.cluster_id,
+            "jaccard": analysis.duplicate.jaccard, "coverage_matches": coverage,
+            "event_batch": events_id,
         }
-        events: list[Envelope] = [ItemClassified(
-            item_id=ident, source_id=item.source_id, outlet_unit_id=item.outlet_unit_id,
-            url=item.url, title=doc["title"] or doc["excerpt"][:100] or ident,
-            published_at=published,
-            topics=[TopicMatch(topic=t["topic"], confidence=min(1.0, t["confidence"]),
-                               terms=t["terms"]) for t in topics],
-            place_ids=doc["place_ids"], harmful_score=min(1.0, analysis.harmful.score),
-            duplicate_of=duplicate_of, content_hash=content_hash).to_envelope(cid)]
-        if item.outlet_unit_id and topics:
-            for fact in match_coverage(self.assignments, item_id=ident,
-                                       outlet_unit_id=item.outlet_unit_id,
-                                       topics=doc["topic_ids"], published=day):
-                plan_id = self._plan_of.get(fact.task_id, "")
-                events.append(CoverageMatched(
-                    item_id=ident, task_id=fact.task_id, plan_id=plan_id,
-                    outlet_unit_id=fact.outlet_unit_id, topic=fact.topic, url=item.url,
-                    title=doc["title"] or ident, published_at=published or now,
-                    content_hash=content_hash).to_envelope(cid))
-        doc["coverage_tasks"] = [e.data["task_id"] for e in events[1:]]
-        return with_outbox(doc, events)
 
     @property
     def _plan_of(self) -> dict[str, str]:
@@ -369,35 +524,88 @@ class Runtime:
             self._plan_cache, self._plan_cache_version = cached, version
         return cached
 
-    def _insert_items(self, documents: list[dict[str, Any]], outcome: BatchOutcome,
-                      analysed: list[tuple[int, dict[str, Any], Any]]) -> None:
-        failed: set[int] = set()
-        try:
-            self.db[r.ITEMS].insert_many(documents, ordered=False)
-        except BulkWriteError as exc:
-            for error in exc.details.get("writeErrors", []):
-                if error.get("code") != 11000:
-                    self.rebuild_dedup()
-                    raise
-                failed.add(int(error["index"]))
-        except Exception:
-            self.rebuild_dedup()  # forget the batch: a retry must not be taken for a repeat
-            raise
-        for position, (index, doc, _analysis) in enumerate(analysed):
+    def _write_chunk(self, events_id: str, documents: list[dict[str, Any]],
+                     cid: str | None) -> set[str]:
+        """Store a chunk's items, then release their events; returns the ids refused as
+        already stored (by another worker or replica meanwhile)."""
+        refused: set[str] = set()
+        if documents:
+            try:
+                self.db[r.ITEMS].insert_many(documents, ordered=False)
+            except BulkWriteError as exc:
+                refused = {documents[i]["_id"] for i in refused_as_duplicates(exc)}
+        self._release_events(events_id, [event for doc in documents
+                                         if doc["_id"] not in refused
+                                         for event in item_events(doc, cid)])
+        return refused
+
+    def _release_events(self, events_id: str, events: list[Envelope]) -> None:
+        """Hand a staged chunk's events to the outbox relay (one update by `_id`)."""
+        collection = self.db[r.ITEM_EVENTS]
+        staged = {"_id": events_id, STAGED: {"$exists": True}}
+        if not events:
+            collection.delete_one(staged)
+            return
+        release = merge_updates({"$unset": {STAGED: "", "item_ids": ""}}, outbox_push(events))
+        if collection.update_one(staged, release).modified_count == 0:
+            # The recovery sweep took this chunk first (this worker outlived the grace period)
+            # and may have missed items stored since: publish them all again. The event ids
+            # derive from the items, so consumers drop the repeats.
+            collection.insert_one(with_outbox({"_id": f"{events_id}-late"}, events))
+
+    def release_staged_events(self, now: datetime | None = None,
+                              grace_seconds: float = STAGED_GRACE_SECONDS) -> int:
+        """Recovery sweep: release the events of chunks whose worker died between staging and
+        releasing them (only the items that were stored), and delete events documents the
+        relay has emptied. Returns how many events it released. Events documents are keyed by
+        time, so this reads only those older than the grace period, by `_id` range."""
+        now = now or datetime.now(UTC)
+        collection = self.db[r.ITEM_EVENTS]
+        before = r.time_key(now - timedelta(seconds=grace_seconds))
+        released = 0
+        relayed: list[str] = []
+        for doc in collection.find({"_id": {"$lt": before}}, {STAGED: 1, PENDING: 1,
+                                                              "item_ids": 1,
+                                                              "correlation_id": 1}):
+            if STAGED in doc:
+                items = self.db[r.ITEMS].find(
+                    {"_id": {"$in": doc.get("item_ids") or []}, "event_batch": doc["_id"]},
+                    {"text": 0})
+                events = [event for item in items
+                          for event in item_events(item, doc.get("correlation_id"))]
+                self._release_events(doc["_id"], events)
+                released += len(events)
+            elif PENDING not in doc:
+                relayed.append(doc["_id"])
+        if relayed:
+            collection.delete_many({"_id": {"$in": relayed}, PENDING: {"$exists": False},
+                                    STAGED: {"$exists": False}})
+        if released:
+            log.warning("released the events of an interrupted batch",
+                        extra={"events": released})
+        return released
+
+    def _settle_results(self, analysed: list[tuple[int, dict[str, Any], Analysis]],
+                        refused: set[str], outcome: BatchOutcome,
+                        ) -> list[tuple[int, dict[str, Any], Analysis]]:
+        """Per-item results and metrics once the writes are done; returns what was stored."""
+        stored = []
+        for index, doc, analysis in analysed:
             kind = doc["source_kind"]
-            if position in failed:  # stored concurrently by another worker or replica
+            if doc["_id"] in refused:  # stored concurrently by another worker or replica
                 outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
                                                     item_id=doc["_id"], duplicate_of=doc["_id"],
                                                     reason="exact_repeat"))
                 ITEMS_DUPLICATES.labels(kind).inc()
                 continue
-            doc["_stored"] = True
+            stored.append((index, doc, analysis))
             ITEMS_INGESTED.labels(kind).inc()
             if doc["duplicate_of"]:
                 ITEMS_DUPLICATES.labels(kind).inc()
             outcome.results.append(c.ItemResult(index=index, outcome="stored",
                                                 item_id=doc["_id"],
                                                 duplicate_of=doc["duplicate_of"]))
+        return stored
 
     # counters ------------------------------------------------------------------------------
 
@@ -512,10 +720,7 @@ class Runtime:
         try:
             self.db[r.ALERTS].insert_many(alerts, ordered=False)
         except BulkWriteError as exc:
-            for error in exc.details.get("writeErrors", []):
-                if error.get("code") != 11000:
-                    raise
-                failed.add(int(error["index"]))
+            failed = refused_as_duplicates(exc)
         for position, alert in enumerate(alerts):
             if position in failed:  # the same story or spike was alerted before
                 ALERTS_HELD.labels("duplicate_story").inc()

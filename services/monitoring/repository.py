@@ -1,8 +1,9 @@
 """MongoDB collections of the monitoring service, their indexes and document <-> reply codecs.
 
-Items and alerts carry their own events (`_outbox`): a stored item and its
-`monitoring.item_classified` / `monitoring.coverage_matched` events are one document write,
-so a batch of items is one `insert_many` (ordered=False).
+Alerts carry their own events (`_outbox`). Items do not: the events of a chunk of items
+travel in one `item_events` document (see ingest.py), because the relay settles every
+document it publishes with updates, and on SecantusDB those cost more per item document
+than the insert itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from services.contracts import monitoring as c
 
 SOURCES = "sources"
 ITEMS = "items"
+ITEM_EVENTS = "item_events"  # one outbox document per chunk of ingested items
 ALERTS = "alerts"
 ALERT_RULES = "alert_rules"
 TOPICS = "topics"
@@ -26,21 +28,23 @@ WATCHED_PLANS = "watched_plans"
 COUNTS = "counts"  # one document per day: topic, place and outlet|topic coverage counters
 STATE = "state"
 
-OUTBOX_COLLECTIONS = [ITEMS, ALERTS]
+OUTBOX_COLLECTIONS = [ITEM_EVENTS, ALERTS]
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def ensure_indexes(db: Database) -> None:
     items = db[ITEMS]
     items.create_index("exact_keys", name="exact_keys")
+    # Few indexes on purpose: every index is paid on each of thousands of inserts a minute
+    # (each costs ~10% of an item insert on SecantusDB). topic/place/outlet filters of
+    # list_items walk the sort_key index, and so does the dedup rebuild (sort keys begin with
+    # the fetch time, then the arrival order within the batch).
     items.create_index([("sort_key", DESCENDING)], name="sort_key")
-    # Few indexes on purpose: every index is paid on each of thousands of inserts a minute;
-    # topic/place/outlet filters of list_items walk the sort_key index.
-    items.create_index("fetched_at", name="fetched_at")
     db[SOURCES].create_index([("enabled", ASCENDING), ("next_poll_at", ASCENDING)], name="due")
     db[ALERTS].create_index([("status", ASCENDING), ("sort_key", DESCENDING)], name="status")
     db[ASSIGNMENTS].create_index("unit_id", name="unit")
     db[ASSIGNMENTS].create_index("plan_id", name="plan")
+    db[ASSIGNMENTS].create_index("task_id", name="task")
     db[COUNTS].create_index("day", name="day")
 
 
@@ -54,8 +58,17 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def sort_key(moment: datetime, ident: str) -> str:
-    return f"{int(moment.timestamp() * 1000):014d}:{ident}"
+def sort_key(moment: datetime, ident: str, arrival: int | None = None) -> str:
+    """Newest-first listing key; `arrival` (the position in a batch, whose items share one
+    fetch time) keeps a batch's items in the order they came."""
+    if arrival is None:
+        return f"{time_key(moment)}:{ident}"
+    return f"{time_key(moment)}:{arrival:05d}:{ident}"
+
+
+def time_key(moment: datetime) -> str:
+    """The prefix of sort keys (milliseconds, fixed width): a range bound on them."""
+    return f"{int(moment.timestamp() * 1000):014d}"
 
 
 def page(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:

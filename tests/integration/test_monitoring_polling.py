@@ -8,7 +8,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -160,7 +160,9 @@ def test_rss_is_ingested_then_answered_304_on_conditional_get(server, ctx):
     # the Vietnamese date format of the second item is parsed too
     assert items[f"bgl-{run}-2"]["published_at"].isoformat() == "2021-03-10T02:15:00+00:00"
     assert drugs["content_hash"] and "ma" in drugs["text"].split()
-    assert [e["type"] for e in drugs["_outbox"]] == ["monitoring.item_classified"]
+    announced = ctx.db[r.ITEM_EVENTS].find_one({"_id": drugs["event_batch"]})["_outbox"]
+    assert [e["type"] for e in announced if e["subject"] == drugs["_id"]] == [
+        "monitoring.item_classified"]
 
     second = poll(ctx, source["_id"])
     assert second.outcome == "not_modified" and second.stored == 0
@@ -311,3 +313,33 @@ def test_politeness_spaces_requests_to_one_host(server):
     for _ in range(3):
         assert fetcher.get(f"{server.base}/{run}/p").status == 200
     assert time.monotonic() - started >= 0.6
+
+
+def test_due_sources_are_leased_most_overdue_first_and_only_once(infra):
+    db = infra.database(f"monitoring_claim_{uuid.uuid4().hex[:6]}")
+    r.ensure_indexes(db)
+    now = datetime.now(UTC)
+    clock = h.Context(db, Runtime(db), Fetcher(allowlist=[]), lambda: now)
+    for name, overdue, lease in (("a", 60, "released"), ("b", 600, None), ("c", 6000, "held"),
+                                 ("d", 30, "expired"), ("e", -60, None)):
+        fields: dict[str, Any] = {"_id": name, "kind": "feed", "enabled": True,
+                                  "url": f"http://127.0.0.1/{name}",
+                                  "next_poll_at": now - timedelta(seconds=overdue)}
+        if lease == "held":
+            fields["lease_until"] = now + timedelta(seconds=60)
+        elif lease == "expired":
+            fields["lease_until"] = now - timedelta(seconds=1)
+        elif lease == "released":  # what record_poll leaves
+            fields["lease_until"] = None
+        db[r.SOURCES].insert_one(fields)
+    db[r.SOURCES].insert_one({"_id": "off", "kind": "feed", "enabled": False,
+                              "next_poll_at": now - timedelta(days=1)})
+    db[r.SOURCES].insert_one({"_id": "push", "kind": "social", "enabled": True,
+                              "next_poll_at": now - timedelta(days=1)})
+    claimed = []
+    while (source := h.claim_due_source(clock)) is not None:
+        claimed.append(source["_id"])
+        assert source["lease_until"] > now
+    # c is leased by another poller, e is not due yet, off and push are not polled
+    assert claimed == ["b", "a", "d"]
+    assert db[r.SOURCES].find_one({"_id": "a"})["lease_until"] > now
