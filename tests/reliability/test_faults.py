@@ -1,31 +1,45 @@
 """The platform under faults, on a broker and database of its own: nothing acknowledged is
 lost, nothing is applied twice, and every part recovers by itself.
 
-Each scenario drives a steady flow of plan creations through the gateway (each with a unique
-idempotency key), injects a fault, then checks: every acknowledged plan exists exactly once,
-a client retrying its failed requests with the same key creates no duplicate, every
-plan.created event was applied once by each consumer, and nothing was dead-lettered.
+Each scenario drives a steady flow of commands through the gateway: create a plan, then
+issue it to two units (one notice, two emails), each request with a unique idempotency key;
+it injects a fault, retries what failed with the same keys (the client's half of exactly
+once), then checks: every acknowledged plan exists once and every acknowledged issue took
+effect once, every plan.created event was applied by each consumer, every issued plan has
+exactly one notice, no email was sent twice (the SMTP sink counts Message-IDs, which are
+delivery ids), none is missing, and nothing was dead-lettered.
+
+`make test` runs the scenarios of 10-45 s each (one private stack for the module, ~25 s to
+start); the network scenario (~75 s) is marked slow and runs with `make test-all`. Figures go
+to bench/results/reliability.json.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import time
 import uuid
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from services.runtime.rpc_sync import BlockingRpc
 from stack.faultkit import LoadGenerator, PrivateStack, plan_body, unique_number, wait_until
 from stack.faults import FaultyProxy
+from stack.infra import port_open
 
-pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]
+pytestmark = [pytest.mark.timeout(600)]
 
 RECOVERY_LIMIT_S = 30.0
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "reliability.json"
 CONSUMERS = {"notifications": "known_plans", "monitoring": "watched_plans"}
+# Delivery states with nothing left to do (see services/notifications/README.md).
+SETTLED = {"delivered", "sent", "failed", "expired"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +52,7 @@ def record(scenario: str, figures: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     current[scenario] = figures
-    RESULTS.write_text(json.dumps(current, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n")
 
 
 def ready(url: str) -> bool:
@@ -48,24 +62,46 @@ def ready(url: str) -> bool:
         return False
 
 
-def retry_failed(stack: PrivateStack, gen: LoadGenerator) -> int:
-    """The client's side of exactly-once: retry each failed request with the same key."""
-    retried = 0
+def retry_failed(stack: PrivateStack, gen: LoadGenerator) -> dict[str, int]:
+    """The client's side of exactly-once: retry each failed request with the same key. A
+    retry must succeed: a command that took effect answers its first result."""
+    retried = refused = 0
+
+    def until_ok(client: httpx.Client, path: str, body: dict[str, Any],
+                 expected: int) -> httpx.Response | None:
+        for _ in range(10):
+            try:
+                reply = client.post(path, json=body)
+            except httpx.HTTPError:
+                reply = None
+            if reply is not None and reply.status_code == expected:
+                return reply
+            time.sleep(1)
+        return None
+
     with httpx.Client(base_url=stack.platform.gateway_url, headers=stack.auth_headers,
                       timeout=10) as client:
-        for outcome in [o for o in gen.outcomes if o.status != 201]:
-            body = plan_body(outcome.number, outcome.key)
-            for _ in range(10):
-                reply = client.post("/api/v1/plans", json=body)
-                if reply.status_code == 201:
-                    outcome.status, outcome.body = 201, reply.json()
-                    retried += 1
-                    break
-                time.sleep(1)
-    return retried
+        for outcome in gen.outcomes:
+            if outcome.status != 201:
+                reply = until_ok(client, "/api/v1/plans",
+                                 plan_body(outcome.number, outcome.key, issuable=True), 201)
+                if reply is None:
+                    refused += 1
+                    continue
+                outcome.status, outcome.body = 201, reply.json()
+                retried += 1
+            if gen.issue and outcome.issue_status != 200 and outcome.plan_id:
+                reply = until_ok(client, f"/api/v1/plans/{outcome.plan_id}/issue",
+                                 {"idempotency_key": outcome.issue_key}, 200)
+                if reply is None:
+                    refused += 1
+                    continue
+                outcome.issue_status = 200
+                retried += 1
+    return {"retried_ok": retried, "retries_refused": refused}
 
 
-def verify_exactly_once(stack: PrivateStack, gen: LoadGenerator) -> dict[str, int]:
+def verify_exactly_once(stack: PrivateStack, gen: LoadGenerator) -> dict[str, Any]:
     client = stack.database_client()
     plans = client["plans"]["plans"]
     acked = gen.acknowledged
@@ -75,7 +111,10 @@ def verify_exactly_once(stack: PrivateStack, gen: LoadGenerator) -> dict[str, in
         {"$group": {"_id": "$idempotency_key", "n": {"$sum": 1}}}])}
     lost = sum(1 for k in keys if per_key.get(k, 0) == 0)
     duplicated = sum(n - 1 for n in per_key.values() if n > 1)
-    plan_ids = [o.body["id"] for o in acked if o.body]
+    plan_ids = [o.plan_id for o in acked if o.plan_id]
+    issued_ids = [o.plan_id for o in gen.issued if o.plan_id]
+    lost += len(issued_ids) - plans.count_documents({"_id": {"$in": issued_ids},
+                                                     "status": "issued"})
 
     def consumers_caught_up() -> bool:
         return all(client[svc][coll].count_documents({"_id": {"$in": plan_ids}})
@@ -88,105 +127,235 @@ def verify_exactly_once(stack: PrivateStack, gen: LoadGenerator) -> dict[str, in
     applied_twice = 0
     for svc in CONSUMERS:
         applied_twice += len(list(client[svc]["_inbox"].aggregate([
-            {"$match": {"status": "done"}},
+            {"$match": {"status": "done", "event_id": {"$exists": True}}},
             {"$group": {"_id": {"c": "$consumer", "e": "$event_id"}, "n": {"$sum": 1}}},
             {"$match": {"n": {"$gt": 1}}}])))
+    notices = client["notifications"]["notices"]
+    wait_until(lambda: len(notices.distinct("plan_id", {"plan_id": {"$in": issued_ids}}))
+               == len(issued_ids), 90)
+    per_plan = Counter(n["plan_id"] for n in notices.find(
+        {"plan_id": {"$in": issued_ids}}, {"plan_id": 1}))
+    missing_events += sum(1 for i in issued_ids if per_plan[i] == 0)
+    notices_twice = sum(n - 1 for n in per_plan.values() if n > 1)
+    emails = email_figures(stack, client, [n["_id"] for n in notices.find(
+        {"plan_id": {"$in": issued_ids}}, {"_id": 1})])
     dead = sum(client[svc]["_dead_letters"].count_documents({}) for svc in CONSUMERS)
     assert wait_until(lambda: plans.count_documents({"_outbox_pending": True}) == 0, 30)
-    return {"acknowledged": len(acked), "lost": lost, "duplicated": duplicated,
-            "events_missing": missing_events, "events_applied_twice": applied_twice,
-            "dead_letters": dead}
+    return {"acknowledged": len(acked), "issued": len(issued_ids), "lost": lost,
+            "duplicated": duplicated, "events_missing": missing_events,
+            "events_applied_twice": applied_twice, "notices_twice": notices_twice,
+            **emails, "dead_letters": dead}
+
+
+def email_figures(stack: PrivateStack, client: Any, notice_ids: list[str]) -> dict[str, Any]:
+    """Every delivery of these notices settled; each delivered email received once."""
+    deliveries = client["notifications"]["deliveries"]
+    query = {"notice_id": {"$in": notice_ids}}
+    wait_until(lambda: all(d["status"] in SETTLED for d in deliveries.find(query, {"status": 1}))
+               and deliveries.count_documents(query) >= 2 * len(notice_ids), 90)
+    rows = list(deliveries.find(query, {"status": 1, "failure_reason": 1, "notice_id": 1}))
+    wanted = {d["_id"] for d in rows if d["status"] in ("delivered", "sent")}
+    wait_until(lambda: wanted <= received_ids(stack), 30)
+    ids = {d["_id"] for d in rows}
+    received = Counter(mid for mid in received_message_ids(stack) if mid in ids)
+    failed = [d for d in rows if d["status"] not in ("delivered", "sent")]
+    interrupted = {d["_id"] for d in failed if "interrupted" in str(d.get("failure_reason"))}
+    per_notice = Counter(d["notice_id"] for d in rows)
+    short = [n for n in client["notifications"]["notices"].find(
+        {"_id": {"$in": [i for i in notice_ids if per_notice[i] < 2]}},
+        {"status": 1, "unreachable": 1, "recipients": 1})]
+    return {
+        "emails_delivered": len(wanted),
+        "emails_sent_twice": sum(n - 1 for n in received.values() if n > 1),
+        "emails_missing": len(wanted - set(received)) + 2 * len(notice_ids) - len(rows),
+        # email is at most once: a send interrupted with its outcome unknown is marked
+        # failed, never repeated (services/notifications/README.md)
+        "emails_failed_interrupted": len(interrupted),
+        "emails_interrupted_yet_received": len(interrupted & set(received)),
+        "emails_failed_other": sum(1 for d in failed
+                                   if "interrupted" not in str(d.get("failure_reason"))),
+        "emails_failed_reasons": dict(Counter(
+            f"{d['status']}: {str(d.get('failure_reason'))[:80]}" for d in failed)),
+        **({"notices_without_all_deliveries": [json.dumps(n, default=str)[:300] for n in short]}
+           if short else {}),
+        **({"delivered_not_received": sorted(wanted - set(received))[:10]}
+           if wanted - set(received) else {}),
+    }
+
+
+def received_message_ids(stack: PrivateStack) -> list[str]:
+    return [str(m.message["Message-ID"]).strip().strip("<>").split("@")[0]
+            for m in list(stack.smtp.messages)]
+
+
+def received_ids(stack: PrivateStack) -> set[str]:
+    return set(received_message_ids(stack))
+
+
+def assert_exactly_once(figures: dict[str, Any]) -> None:
+    assert figures["retries_refused"] == 0, figures
+    assert figures["lost"] == figures["duplicated"] == 0, figures
+    assert figures["events_missing"] == figures["events_applied_twice"] == 0, figures
+    assert figures["notices_twice"] == figures["emails_sent_twice"] == 0, figures
+    assert figures["emails_missing"] == figures["emails_failed_other"] == 0, figures
+    assert figures["dead_letters"] == 0, figures
 
 
 def run_with_fault(stack: PrivateStack, inject, settle_s: float = 3.0) -> tuple[
         LoadGenerator, float]:
+    """Load, then `inject()`, then wait for recovery (a command acknowledged after the fault
+    and the gateway ready); returns the generator and the seconds from the end of `inject`
+    to recovery."""
     gen = LoadGenerator(stack.platform.gateway_url, stack.auth_headers)
     gen.start()
     time.sleep(settle_s)
-    before = len(gen.outcomes)
-    recovered_at = inject()
+    inject()
+    after = len(gen.outcomes)
     started = time.monotonic()
-    recovered = wait_until(lambda: any(o.status == 201 for o in gen.outcomes[before + 1:])
-                           and ready(stack.platform.gateway_url), 60)
-    recovery = (time.monotonic() - started) if recovered_at is None else recovered_at
+    recovered = wait_until(lambda: any(o.status == 201 for o in gen.outcomes[after:])
+                           and ready(stack.platform.gateway_url), 60, interval=0.2)
+    recovery = time.monotonic() - started
     time.sleep(settle_s)
     gen.stop()
     assert recovered, "the platform did not recover"
     return gen, recovery
 
 
-def test_broker_restart_under_load(stack):
-    for how in ("graceful", "kill -9"):
-        def inject(how: str = how) -> None:
-            stack.broker.stop() if how == "graceful" else stack.broker.kill()
-            time.sleep(4)
-            stack.broker.start()
+def load_figures(gen: LoadGenerator) -> dict[str, Any]:
+    failed = [r for r in gen.requests if r[1] not in (200, 201)]
+    return {"load": f"{gen.rate_per_s:g} commands/s (create + issue)",
+            "requests": len(gen.requests),
+            "failed_requests": dict(Counter(f"{what} {status or 'no answer'}"
+                                            for what, status, _ in failed))}
 
+
+@pytest.mark.parametrize("how", ["graceful", "kill -9"])
+def test_broker_restart_under_load(stack, how):
+    outage: dict[str, float] = {}
+
+    def inject() -> None:
+        started = time.monotonic()
+        stack.broker.stop() if how == "graceful" else stack.broker.kill()
+        time.sleep(4)
+        stack.broker.start()
+        outage["down_s"] = time.monotonic() - started
+
+    try:
         gen, recovery = run_with_fault(stack, inject)
-        failures = [o for o in gen.outcomes if o.status != 201]
-        assert failures, "the outage should have been visible to clients"
-        assert {o.status for o in failures} <= {503, 0}, {o.status for o in failures}
-        quick = [o.seconds for o in failures if o.status == 503]
-        assert quick and max(quick) < gen.timeout_s, "a request hung during the outage"
-        retried = retry_failed(stack, gen)
-        figures = verify_exactly_once(stack, gen)
-        record(f"broker restart ({how})", {**figures, "recovery_s": round(recovery, 1),
-                                           "requests": len(gen.outcomes),
-                                           "failed_during_outage": len(failures),
-                                           "retried_ok": retried,
-                                           "max_503_latency_s": round(max(quick), 3)})
-        assert recovery <= RECOVERY_LIMIT_S, recovery
-        assert figures["lost"] == figures["duplicated"] == 0, figures
-        assert figures["events_missing"] == figures["events_applied_twice"] == 0, figures
-        assert figures["dead_letters"] == 0, figures
+    finally:
+        if not port_open("127.0.0.1", stack.broker.port, 0.5):
+            stack.broker.start()  # the next scenario gets its broker back
+    failures = [(status, seconds) for _, status, seconds in gen.requests
+                if status not in (200, 201)]
+    assert failures, "the outage should have been visible to clients"
+    # the gateway answers every request during the outage, with 503, in its deadline
+    assert {status for status, _ in failures} == {503}, Counter(s for s, _ in failures)
+    slowest_503 = max(seconds for _, seconds in failures)
+    retried = retry_failed(stack, gen)
+    figures = {**verify_exactly_once(stack, gen), **retried}
+    record(f"broker restart ({how})", {
+        **load_figures(gen), **figures, "broker_down_s": round(outage["down_s"], 1),
+        "recovery_after_broker_up_s": round(recovery, 1),
+        "slowest_503_s": round(slowest_503, 3)})
+    assert slowest_503 < gen.timeout_s, "a request hung during the outage"
+    assert recovery <= RECOVERY_LIMIT_S, recovery
+    assert_exactly_once(figures)
+
+
+def duplicates_skipped(port: int) -> float:
+    """campaign_inbox_duplicates_skipped_total of one process, all consumers."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("campaign_inbox_duplicates_skipped_total{"))
 
 
 @pytest.mark.parametrize("service", ["plans", "notifications", "monitoring"])
 def test_service_kill_9_mid_work(stack, service):
+    """The service is frozen for a second under load, so that the broker has handed it
+    messages (RPC requests, events) it has not acknowledged and workers are mid-way, then
+    killed with SIGKILL and restarted: what it held is redelivered and applied once."""
+    process = stack.platform.processes[service]
+
     def inject():
-        stack.platform.processes[service].kill()
-        time.sleep(2)
+        process.signal(signal.SIGSTOP)
+        time.sleep(1.0)
+        process.kill()
+        time.sleep(1.0)
         stack.platform.start((service,))
 
-    gen, recovery = run_with_fault(stack, inject)
+    try:
+        gen, recovery = run_with_fault(stack, inject)
+    finally:
+        if not stack.platform.processes[service].alive():
+            stack.platform.start((service,))
     retried = retry_failed(stack, gen)
-    figures = verify_exactly_once(stack, gen)
-    record(f"kill -9 {service}", {**figures, "recovery_s": round(recovery, 1),
-                                  "requests": len(gen.outcomes), "retried_ok": retried})
-    assert figures["lost"] == figures["duplicated"] == 0, figures
-    assert figures["events_missing"] == figures["events_applied_twice"] == 0, figures
+    figures = {**verify_exactly_once(stack, gen), **retried}
+    skipped = duplicates_skipped(stack.platform.metrics_ports[service])
+    record(f"kill -9 {service}", {**load_figures(gen), **figures,
+                                  "recovery_s": round(recovery, 1),
+                                  "redelivered_and_skipped_after_restart": skipped})
+    assert_exactly_once(figures)
+
+
+def service_readiness(port: int) -> dict[str, Any]:
+    try:
+        reply = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=8)
+        return {"http_status": reply.status_code, **reply.json()}
+    except httpx.HTTPError as exc:
+        return {"http_status": 0, "error": str(exc)}
 
 
 def test_database_kill_9_under_load(stack):
-    readiness: list[dict[str, Any]] = []
+    readiness: dict[str, dict[str, Any]] = {}
 
     def inject():
         stack.database.kill()
         time.sleep(1.5)
-        port = stack.platform.metrics_ports["plans"]
-        try:
-            reply = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=8)
-            readiness.append({"status": reply.status_code, **reply.json()})
-        except httpx.HTTPError as exc:
-            readiness.append({"status": 0, "error": str(exc)})
+        for service, port in stack.platform.metrics_ports.items():
+            readiness[service] = service_readiness(port)
         time.sleep(2)
         stack.database.start()
 
-    gen, recovery = run_with_fault(stack, inject)
-    assert readiness and readiness[0]["status"] == 503, readiness
-    assert readiness[0]["checks"]["database"].startswith("down"), readiness
+    try:
+        gen, recovery = run_with_fault(stack, inject)
+    finally:
+        if stack.database.process is None:
+            stack.database.start()  # the next scenario gets its database back
+    assert set(readiness) == set(stack.platform.metrics_ports)
+    for service, probe in readiness.items():
+        assert probe["http_status"] == 503, (service, probe)
+        assert probe["checks"]["database"].startswith("down"), (service, probe)
+    # ... and ready again by themselves, nobody restarted them
+    for service, port in stack.platform.metrics_ports.items():
+        assert wait_until(lambda port=port: service_readiness(port)["http_status"] == 200,
+                          30), service
     retried = retry_failed(stack, gen)
-    figures = verify_exactly_once(stack, gen)
-    record("database kill -9", {**figures, "recovery_s": round(recovery, 1),
-                                "requests": len(gen.outcomes), "retried_ok": retried})
-    assert figures["lost"] == figures["duplicated"] == 0, figures
-    assert figures["events_missing"] == figures["events_applied_twice"] == 0, figures
+    figures = {**verify_exactly_once(stack, gen), **retried}
+    record("database kill -9", {**load_figures(gen), **figures, "database_down_s": 3.5,
+                                "recovery_after_database_up_s": round(recovery, 1)})
+    assert_exactly_once(figures)
 
 
+def first_log_after(process, since: float, marker: str) -> float | None:
+    """When (epoch seconds) the process first logged a line containing `marker` after
+    `since`; read from the lines' own timestamps, since the kept lines are trimmed."""
+    for line in list(process.lines):
+        try:
+            entry = json.loads(line)
+            logged_at = datetime.fromisoformat(entry["ts"]).timestamp()
+        except (ValueError, KeyError, TypeError):
+            continue
+        if logged_at >= since and marker in entry.get("msg", ""):
+            return logged_at
+    return None
+
+
+@pytest.mark.slow  # ~75 s: three faults in a row, each verified
 def test_network_faults_between_a_service_and_the_broker(stack):
     """monitoring talks to the broker through a proxy that adds latency, resets every
-    connection, then stalls: the dead connection is noticed within twice the heartbeat and
-    events keep flowing once the network heals."""
+    connection, then stalls every byte without closing anything: the dead connections are
+    noticed within twice the heartbeat, and once the network heals events flow again without
+    anything being reset for it."""
     heartbeat = 5
     proxy = FaultyProxy(stack.broker.port)
     via_proxy = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:{proxy.port}//",
@@ -196,70 +365,120 @@ def test_network_faults_between_a_service_and_the_broker(stack):
         assert wait_until(lambda: ready(stack.platform.gateway_url), 60)
         monitoring = stack.platform.processes["monitoring"]
 
-        proxy.latency = 0.2
-        gen, _ = run_with_fault(stack, lambda: None, settle_s=2)
-        proxy.latency = 0.0
+        def with_latency() -> None:
+            proxy.latency = 0.2
+            time.sleep(2 * heartbeat)
+            proxy.latency = 0.0
 
-        reset = proxy.reset_all()
-        assert reset > 0
-        gen2, recovery_reset = run_with_fault(stack, lambda: None, settle_s=2)
+        gen_latency, _ = run_with_fault(stack, with_latency, settle_s=2)
 
-        mark = len(monitoring.lines)
-        proxy.stalled = True
-        stalled_at = time.monotonic()
-        noticed = wait_until(lambda: any(
-            "lost" in line.lower() or "heartbeat" in line.lower() or "error" in line.lower()
-            for line in monitoring.lines[mark:]), 4 * heartbeat, interval=0.2)
-        noticed_after = time.monotonic() - stalled_at
-        proxy.stalled = False
-        proxy.reset_all()
-        gen3, recovery_stall = run_with_fault(stack, lambda: None, settle_s=2)
-        for g in (gen, gen2, gen3):
-            retry_failed(stack, g)
-            figures = verify_exactly_once(stack, g)
-            assert figures["lost"] == figures["duplicated"] == 0, figures
-            assert figures["events_missing"] == figures["events_applied_twice"] == 0, figures
+        resets: list[int] = []
+        gen_reset, recovery_reset = run_with_fault(
+            stack, lambda: resets.append(proxy.reset_all()), settle_s=2)
+        assert resets and resets[0] > 0
+
+        stall: dict[str, float | None] = {}
+
+        def stalled() -> None:
+            stall["at"] = time.time()
+            proxy.stalled = True
+            # the broker is out of reach for three heartbeats, then the network heals
+            time.sleep(3 * heartbeat)
+            stall["noticed_at"] = first_log_after(monitoring, stall["at"],
+                                                  "Connection to broker lost")
+            proxy.stalled = False
+
+        gen_stall, recovery_stall = run_with_fault(stack, stalled, settle_s=2)
+        noticed_after = (stall["noticed_at"] - stall["at"]) if stall["noticed_at"] else None
+        totals: Counter[str] = Counter()
+        for gen in (gen_latency, gen_reset, gen_stall):
+            retried = retry_failed(stack, gen)
+            totals.update({key: value for key, value in
+                           {**verify_exactly_once(stack, gen), **retried}.items()
+                           if isinstance(value, int)})
         record("network faults (latency, reset, stall)", {
-            "stall_noticed_s": round(noticed_after, 1), "heartbeat_s": heartbeat,
+            "load": load_figures(gen_latency)["load"], **totals, "heartbeat_s": heartbeat,
+            "latency_added_s": 0.2, "connections_reset": resets[0], "stall_s": 3 * heartbeat,
+            "stall_noticed_s": None if noticed_after is None else round(noticed_after, 1),
             "recovery_after_reset_s": round(recovery_reset, 1),
-            "recovery_after_stall_s": round(recovery_stall, 1), "lost": 0, "duplicated": 0})
-        assert noticed and noticed_after <= 2 * heartbeat + 1, noticed_after
+            "recovery_after_stall_s": round(recovery_stall, 1)})
+        assert_exactly_once(totals)
+        # py-amqp fails a connection after two heartbeat intervals without a byte received,
+        # checked once per second (kombu's drain timeout): up to 2 s of resolution on top.
+        assert noticed_after is not None and noticed_after <= 2 * heartbeat + 2, stall
+        assert recovery_reset <= RECOVERY_LIMIT_S and recovery_stall <= RECOVERY_LIMIT_S
     finally:
         proxy.close()
         stack.platform.restart("monitoring")
+        assert wait_until(lambda: ready(stack.platform.gateway_url), 60)
 
 
 @pytest.mark.parametrize("failpoint", ["outbox.before_publish", "outbox.after_publish"])
 def test_relay_killed_around_the_publish_publishes_after_restart_and_applies_once(
         stack, failpoint):
     """The plans process dies between the database write and the publish (or between the
-    publish and marking it sent): after a restart the event is published and every consumer
-    applies it exactly once."""
+    publish and marking it sent): after a restart the event is published (again) and every
+    consumer applies it exactly once; after_publish proves the second copy reached each
+    consumer and was skipped."""
     platform = stack.platform
-    platform.restart("plans", {"FAILPOINTS": failpoint})
-    assert wait_until(lambda: ready(platform.gateway_url), 60)
-    body = plan_body(unique_number("RELAY"), uuid.uuid4().hex, "Kế hoạch kiểm thử outbox")
-    created = httpx.post(f"{platform.gateway_url}/api/v1/plans", json=body,
-                         headers=stack.auth_headers, timeout=10)
-    assert created.status_code == 201, created.text  # the write was acknowledged
-    plan_id = created.json()["id"]
-    assert wait_until(lambda: not platform.processes["plans"].alive(), 20), \
-        "the failpoint did not stop the relay"
     client = stack.database_client()
-    stored = client["plans"]["plans"].find_one({"_id": plan_id})
-    assert stored is not None and len(stored["_outbox"]) == 1  # not yet marked sent
-    event_id = stored["_outbox"][0]["id"]
+    plans = client["plans"]["plans"]
+    consumer_ports = {svc: platform.metrics_ports[svc] for svc in CONSUMERS}
+    # Armed with events still waiting in the outbox, the relay would die on those at start.
+    assert wait_until(lambda: plans.count_documents({"_outbox_pending": True}) == 0, 60)
+    platform.restart("plans", {"FAILPOINTS": failpoint})
+    try:
+        assert wait_until(lambda: ready(platform.gateway_url), 60)
+        skipped_before = {svc: duplicates_skipped(port) for svc, port in consumer_ports.items()}
+        body = plan_body(unique_number("RELAY"), uuid.uuid4().hex, "Kế hoạch kiểm thử outbox")
+        plans_process = platform.processes["plans"]
+        with httpx.Client(base_url=platform.gateway_url, headers=stack.auth_headers,
+                          timeout=10) as http:
+            # Retried with the same key while the RPC times out (a loaded machine), until
+            # acknowledged or until the failpoint killed plans right after storing it.
+            wait_until(lambda: not plans_process.alive() or http.post(
+                "/api/v1/plans", json=body).status_code == 201, 30, interval=0.5)
+        assert wait_until(lambda: not plans_process.alive(), 20), \
+            "the failpoint did not stop the relay"
+        stored = plans.find_one({"idempotency_key": body["idempotency_key"]})
+        assert stored is not None, "the plan was not stored"
+        assert len(stored["_outbox"]) == 1  # stored with its event, not marked sent
+        plan_id, event_id = stored["_id"], stored["_outbox"][0]["id"]
 
-    started = time.monotonic()
-    platform.start(("plans",))
-    assert wait_until(lambda: all(client[svc][coll].find_one({"_id": plan_id})
-                                  for svc, coll in CONSUMERS.items()), 60)
-    recovery = time.monotonic() - started
-    for svc in CONSUMERS:
-        applied = list(client[svc]["_inbox"].find({"event_id": event_id}))
-        assert [r["status"] for r in applied] == ["done"], (svc, applied)
-    assert wait_until(lambda: client["plans"]["plans"].count_documents(
-        {"_id": plan_id, "_outbox_pending": True}) == 0, 30)
+        def consumed() -> bool:
+            return all(client[svc][coll].find_one({"_id": plan_id})
+                       for svc, coll in CONSUMERS.items())
+
+        if failpoint == "outbox.before_publish":
+            time.sleep(2)
+            assert not consumed(), "published although the relay died before publishing"
+        else:
+            assert wait_until(consumed, 30), "the publish before the failpoint was lost"
+        started = time.monotonic()
+        platform.start(("plans",))
+        assert wait_until(consumed, 60)
+        assert wait_until(lambda: plans.count_documents(
+            {"_id": plan_id, "_outbox_pending": True}) == 0, 30)
+        recovery = time.monotonic() - started  # restarted, published, removed from outbox
+        if failpoint == "outbox.after_publish":
+            # published twice: each consumer received the second copy and skipped it
+            assert wait_until(lambda: all(
+                duplicates_skipped(port) > skipped_before[svc]
+                for svc, port in consumer_ports.items()), 30), skipped_before
+        with BlockingRpc(stack.broker.uri, timeout=10, client_name="fault-tests") as rpc:
+            applied = {svc: rpc.call(svc, "ops_event_status", event_id=event_id)
+                       for svc in CONSUMERS}
+    finally:
+        # disarmed whatever happened: the next test gets an ordinary plans service
+        if platform.processes["plans"].alive():
+            platform.processes["plans"].stop()
+        platform.start(("plans",))
+        assert wait_until(lambda: ready(platform.gateway_url), 60)
     record(f"outbox relay killed ({failpoint})", {
-        "acknowledged": 1, "lost": 0, "duplicated": 0, "recovery_s": round(recovery, 1),
-        "applied_per_consumer": 1})
+        "acknowledged": 1, "lost": 0, "duplicated": 0,
+        "published_before_kill": failpoint == "outbox.after_publish",
+        "published_after_restart_s": round(recovery, 1),
+        "status_per_consumer": {svc: [row["status"] for row in rows]
+                                for svc, rows in applied.items()}})
+    for svc, rows in applied.items():
+        assert [row["status"] for row in rows] == ["done"], (svc, rows)
