@@ -94,7 +94,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         client = RpcClient(settings.amqp_uri, timeout=settings.rpc_timeout_seconds,
                            client_name="gateway")
         store = Store(settings.mongodb_uri, settings.database_name("gateway"),
-                      settings.mongodb_timeout_ms,
+                      settings.store_timeout_ms,
                       credential_ttl_seconds=settings.auth_cache_seconds)
         hub = EventHub(settings.sse_queue_size)
         dispatcher = WebhookDispatcher(store, settings)

@@ -35,7 +35,7 @@ def read_password(env_name: str | None) -> str:
 
 async def create_admin(settings: GatewaySettings, username: str, password: str) -> bool:
     store = Store(settings.mongodb_uri, settings.database_name("gateway"),
-                  settings.mongodb_timeout_ms)
+                  settings.store_timeout_ms)
     try:
         await store.ensure_indexes()
         return await create_user_once(store, username, security.hash_password(password),

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -92,6 +93,16 @@ def install_error_handlers(app: FastAPI) -> None:
                        "text contains characters that are not valid Unicode (lone surrogates)",
                        request.url.path, errors=[{"loc": ["body"], "msg": "invalid unicode",
                                                   "type": "string_unicode"}])
+
+    @app.exception_handler(ConnectionFailure)
+    async def database_unavailable(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        # The gateway's own database (users, API keys, subscriptions, event log) is down or
+        # does not answer within STORE_TIMEOUT_MS: the caller retries, as for a service.
+        log.warning("gateway database unavailable", extra={"path": request.url.path,
+                                                           "error": type(exc).__name__})
+        return problem(503, ErrorCode.SERVICE_UNAVAILABLE, "service unavailable",
+                       "the gateway's database does not answer; retry later",
+                       request.url.path, service="gateway")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

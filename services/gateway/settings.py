@@ -27,6 +27,12 @@ class GatewaySettings(CommonSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
     readiness_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    store_timeout_ms: int = Field(
+        default=2000, ge=100, le=60_000,
+        description="How long a request waits for the gateway's own database (users, API "
+                    "keys, subscriptions, event log) before answering 503. With "
+                    "RPC_TIMEOUT_SECONDS it bounds a request's answer while a dependency "
+                    "is down.")
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     public_url: str = ""
 

@@ -42,8 +42,11 @@ def public(doc: Doc) -> Doc:
 class Store:
     def __init__(self, uri: str, database: str, timeout_ms: int = 5000,
                  credential_ttl_seconds: float = 0.0) -> None:
+        # A database that is down fails a request after `timeout_ms` (503); one that stalls
+        # mid-answer, after the socket timeout: no request waits on it for ever.
         self.client: AsyncMongoClient[Doc] = AsyncMongoClient(
-            uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, maxPoolSize=50)
+            uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms,
+            socketTimeoutMS=max(10_000, timeout_ms), maxPoolSize=50)
         self.db = self.client[database]
         # What authentication reads on every request; every write to users and API keys
         # below drops the entry it changed (see credentials.py for the bound elsewhere).

@@ -13,6 +13,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import httpx
@@ -23,6 +24,7 @@ from services.contracts.events.plans import PlanCreated, TaskAssigned
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from services.notifications.domain.webhook_signing import verify
+from stack.faults import FaultyProxy
 from stack.infra import create_vhost, delete_vhost, free_port
 
 AUTH_CACHE_SECONDS = 2.0
@@ -329,6 +331,40 @@ def test_a_deactivation_or_revocation_through_another_replica_applies_within_the
             .json()["reason"] == "revoked_api_key"
     finally:
         other.stop()
+
+
+def test_its_own_database_stalled_answers_503_in_time_and_recovers(gateway, admin):
+    """A replica whose database (users, API keys, event log) stops answering: a request that
+    needs it answers 503 with Retry-After within the store timeout, not a 500 or a hang, and
+    the replica serves again by itself once the database answers."""
+    target = urlsplit(gateway.env["MONGODB_URI"])
+    proxy = FaultyProxy(target.port or 27017, target.hostname or "127.0.0.1")
+    # directConnection: the server names itself by its real address, which a client
+    # discovering the topology would then use, around the proxy.
+    query = "&".join(filter(None, [target.query, "directConnection=true"]))
+    uri = urlunsplit(target._replace(netloc=f"127.0.0.1:{proxy.port}", query=query))
+    replica = Gateway({**gateway.env, "MONGODB_URI": uri, "STORE_TIMEOUT_MS": "500",
+                       "AUTH_CACHE_SECONDS": "0", "EVENT_CONSUMER_ENABLED": "false"},
+                      gateway.amqp_uri)
+    replica.start()
+    try:
+        headers = {"Authorization": admin.headers["Authorization"]}
+        assert httpx.get(f"{replica.url}/api/v1/users/me", headers=headers).status_code == 200
+        proxy.stalled = True
+        proxy.reset_all()
+        started = time.monotonic()
+        reply = httpx.get(f"{replica.url}/api/v1/users/me", headers=headers, timeout=15)
+        waited = time.monotonic() - started
+        assert reply.status_code == 503, reply.text
+        assert reply.json()["code"] == "service_unavailable"
+        assert int(reply.headers["retry-after"]) > 0
+        assert waited < 3.0, waited
+        proxy.stalled = False
+        eventually(lambda: httpx.get(f"{replica.url}/api/v1/users/me", headers=headers)
+                   .raise_for_status(), seconds=20)
+    finally:
+        replica.stop()
+        proxy.close()
 
 
 def test_body_limits_and_bad_json(gateway, admin):
