@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform as host
 import statistics
 import time
@@ -66,3 +67,13 @@ def _cpus() -> int:
     import os
 
     return os.cpu_count() or 0
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process so far, all its threads (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+

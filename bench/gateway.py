@@ -19,12 +19,11 @@ import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.common import isolated_infra, write_results
+from bench.common import isolated_infra, process_cpu_seconds, write_results
 from bench.rpc_roundtrip import _wait_for_plans, measure
 from services.runtime.rpc_client import RpcClient
 from stack.processes import Platform
@@ -35,14 +34,6 @@ OPEN_RATE = 500
 UNIT_ID = "gl-stttt"  # from the seed units file
 REQUEST = f"/api/v1/units/{UNIT_ID}"
 
-
-def process_cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads), 0 where /proc is missing."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(url: str, token: str, mode: str, amount: int,

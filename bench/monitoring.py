@@ -15,7 +15,7 @@ from typing import Any
 
 from kombu import Connection, Exchange, Queue
 
-from bench.common import isolated_infra, write_results
+from bench.common import isolated_infra, process_cpu_seconds, write_results
 from services.monitoring.domain import DATA_DIR, DedupIndex, Item, Pipeline, estimate_bytes_per_item
 from stack.processes import Platform
 
@@ -127,14 +127,6 @@ def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, An
             # CPU, unlike wall time, hardly depends on what else the machine runs
             "service_cpu_ms_per_item": round(service_cpu * 1000 / len(items), 3)}
 
-
-def process_cpu_seconds(pid: int | None) -> float:
-    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait(check: Any, seconds: float = 90) -> None:

@@ -37,7 +37,8 @@ from services.plans.domain import (
 from services.plans.domain.recurrence import Recurrence, RecurrenceKind
 from services.plans.handlers import Context
 from services.plans.reporting import refresh_gauges
-from services.plans.repository import PlansRepository
+from services.plans.repository import OUTBOX_COLLECTIONS, PlansRepository
+from services.runtime.outbox import PENDING
 from services.runtime.rpc_sync import BlockingRpc
 from stack.processes import Platform
 
@@ -142,8 +143,9 @@ def time_gauges(db: Any, now: datetime) -> dict[str, int]:
 def wait_for_outbox(db: Any, seconds: float = 300) -> None:
     """Let the relay publish what the first scan stored before timing steady ticks."""
     deadline = time.monotonic() + seconds
-    while db["tasks"].count_documents({"_outbox_pending": True}) and time.monotonic() < deadline:
-        time.sleep(1)
+    while any(db[name].find_one({PENDING: True}, {"_id": 1}) for name in OUTBOX_COLLECTIONS) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)
     db.client.close()
 
 
@@ -243,6 +245,11 @@ def run(env: dict[str, str]) -> dict[str, Any]:
                 again = rpc.call("plans", "scan_deadlines", now=now.isoformat())
                 steady.append(time.perf_counter() - started)
             assert again["due_soon"] == again["overdue"] == 0, again
+            # The next day's tick: the deadlines that came within the window since.
+            started = time.perf_counter()
+            next_day = rpc.call("plans", "scan_deadlines",
+                                now=(now + timedelta(days=1)).isoformat())
+            next_day_s = time.perf_counter() - started
             gauges_s, gauges = best_of(1, lambda: time_gauges(
                 client[f"{env['DB_PREFIX']}plans"], now))
             client.close()
@@ -255,10 +262,13 @@ def run(env: dict[str, str]) -> dict[str, Any]:
                 "steady_tick_s": round(statistics.median(steady), 3),
                 "first_tick_s": round(first_s, 3),
                 "first_tick_events": first["due_soon"] + first["overdue"],
+                "next_day_tick_s": round(next_day_s, 3),
+                "next_day_tick_events": next_day["due_soon"] + next_day["overdue"],
                 "pure_domain_s": round(domain_scan_s, 3),
                 "pure_domain_alerts": len(alerts),
                 "ratio": round(statistics.median(steady) / domain_scan_s, 2),
-                "meets_target": statistics.median(steady) <= TARGETS["scan_s"]}
+                "meets_target": max(first_s, next_day_s, statistics.median(steady))
+                <= TARGETS["scan_s"]}
     finally:
         platform.stop()
     return figures
@@ -277,7 +287,8 @@ def main() -> dict[str, Any]:
           f"target <= {TARGETS['summary_ms']} ms")
     print(f"deadline scan of {d['tasks']} tasks ({d['tasks_scanned']} candidates read, "
           f"{d['steady_tasks_scanned']} when steady): steady tick {d['steady_tick_s']} s, "
-          f"first tick {d['first_tick_s']} s with {d['first_tick_events']} events "
+          f"first tick {d['first_tick_s']} s with {d['first_tick_events']} events, next day "
+          f"{d['next_day_tick_s']} s with {d['next_day_tick_events']} "
           f"(pure domain over every task {d['pure_domain_s']} s, x{d['ratio']}); "
           f"target <= {TARGETS['scan_s']} s; gauges (every task) {d['gauges_refresh_s']} s")
     path = write_results("plans", figures)

@@ -53,6 +53,7 @@ from services.plans.repository import (
     DeadlineAlertWrite,
     PlansRepository,
     ProgressStamp,
+    alert_id,
 )
 
 log = logging.getLogger(__name__)
@@ -279,15 +280,22 @@ def deadline_scan(ctx: Context, now: datetime, window_days: int,
     if retired:
         ctx.repo.unwatch(retired)
     tasks = {key: _scan_task(doc) for key, doc in docs.items()}
-    alerts = scan_deadlines(tasks.values(), now, window_days)
+    alerts = [(alert, codec.alert_key(docs[alert.task_id]["task_id"], alert.period_key,
+                                      alert.kind.value))
+              for alert in scan_deadlines(tasks.values(), now, window_days)]
+    # Recorded: in the alerts collection, or (alerts stored before it existed, and overdue
+    # alerts) in the task's `alerts_sent`.
+    stored_before = ctx.repo.recorded_alerts(alert_id(a.task_id, dedup) for a, dedup in alerts)
     recorded: dict[str, set[str]] = {key: set(doc.get("alerts_sent") or ()) for key, doc
                                      in docs.items()}
-    writes: dict[AlertKind, list[DeadlineAlertWrite]] = {kind: [] for kind in AlertKind}
+    for alert, dedup in alerts:
+        if alert_id(alert.task_id, dedup) in stored_before:
+            recorded[alert.task_id].add(dedup)
+    writes: list[tuple[AlertKind, DeadlineAlertWrite]] = []
     unwatched: dict[str, set[str]] = {}
     already = 0
-    for alert in alerts:
+    for alert, dedup in alerts:
         doc = docs[alert.task_id]
-        dedup = codec.alert_key(doc["task_id"], alert.period_key, alert.kind.value)
         if dedup in recorded[alert.task_id]:
             already += 1
             continue
@@ -303,19 +311,17 @@ def deadline_scan(ctx: Context, now: datetime, window_days: int,
         else:
             payload = ev.TaskOverdue(**common,
                                      days_overdue=max(0, (today - alert.deadline).days))
-            # After its overdue alert a period raises nothing more: it leaves the watch (in
-            # the same write; if another replica records it first, it did the same).
+            # After its overdue alert a period raises nothing more: it leaves the watch.
             unwatch = alert.deadline.isoformat()
             unwatched.setdefault(alert.task_id, set()).add(unwatch)
-        writes[alert.kind].append(DeadlineAlertWrite(alert.task_id, dedup,
-                                                     ctx.envelope(payload), unwatch))
+        writes.append((alert.kind, DeadlineAlertWrite(alert.task_id, dedup,
+                                                      ctx.envelope(payload), unwatch)))
         recorded[alert.task_id].add(dedup)
-    emitted = Counter[str]()
-    for kind, batch in writes.items():
-        stored = ctx.repo.mark_alerts(batch)
-        emitted[kind.value] = stored
-        already += len(batch) - stored  # another replica recorded them first
-        DEADLINE_EVENTS.labels(kind.value).inc(stored)
+    stored = ctx.repo.record_alerts([write for _, write in writes], now)
+    emitted = Counter(kind.value for kind, write in writes if write.alert_id in stored)
+    already += len(writes) - len(stored)  # another replica stored them first
+    for kind in AlertKind:
+        DEADLINE_EVENTS.labels(kind.value).inc(emitted[kind.value])
     _correct_watch(ctx, docs, tasks, recorded, unwatched)
     return {"now": now, "tasks_scanned": len(docs), "due_soon": emitted["due_soon"],
             "overdue": emitted["overdue"], "already_sent": already}

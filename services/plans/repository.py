@@ -22,6 +22,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 from services.contracts.envelope import Envelope
 from services.plans.codec import WATCH, task_key
 from services.plans.domain import AuditEntry, Conflict, NotFound
+from services.runtime.mongo import refused_as_duplicates
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
 
 UNITS = "units"
@@ -32,13 +33,16 @@ REPORTS = "reports"
 AUDIT = "audit"
 RECEIPTS = "receipts"
 IDEMPOTENCY = "idempotency"
+# One small document per deadline alert (task, period, kind) carrying its event: inserting it
+# is the once-only guard, and the relay settles it without rewriting the large task document.
+DEADLINE_ALERTS = "deadline_alerts"
 # A change counter per plan (tasks and reports, with the latest changes) and one for the unit
 # directory: a progress summary computed at a counter value stays right until it moves, and
 # a reader behind by at most CHANGES_KEPT re-reads only what changed.
 STAMPS = "progress_stamps"
 UNITS_STAMP = "units"
 CHANGES_KEPT = 200
-OUTBOX_COLLECTIONS = [PLANS, TASKS, REPORTS]
+OUTBOX_COLLECTIONS = [PLANS, TASKS, REPORTS, DEADLINE_ALERTS]
 OUTBOX_HIDDEN = {"_outbox": 0}
 
 # What a task's deadlines and bucket depend on (the gauges read this for every task).
@@ -50,7 +54,7 @@ SCAN_PROJECTION = {**BUCKET_PROJECTION, "title": 1, "lead_unit_id": 1,
 # `_id $in` batches: SecantusDB answers them through the `_id` index, but a batch costs more
 # per id as it grows (find: 0.1 ms per id at 100, 0.35 at 400); 100 keeps it linear.
 ID_BATCH = 100
-ALERT_BATCH = 200
+ALERT_BATCH = 500
 T = TypeVar("T")
 
 
@@ -77,9 +81,18 @@ class ProgressStamp:
 @dataclass(frozen=True)
 class DeadlineAlertWrite:
     key: str  # the task's storage key
-    dedup_key: str  # recorded in `alerts_sent`
+    dedup_key: str  # `<task>:<period>:<kind>`, kept in `alerts_sent` for overdue alerts
     envelope: Envelope
     unwatch: str | None = None  # a deadline to drop from the watch list (after its overdue)
+
+    @property
+    def alert_id(self) -> str:
+        return alert_id(self.key, self.dedup_key)
+
+
+def alert_id(task_storage_key: str, dedup_key: str) -> str:
+    """A deadline alert's `_id`: unique across plans (task ids are unique within one)."""
+    return f"{task_storage_key}|{dedup_key}"
 
 
 class StaleWrite(Exception):
@@ -102,6 +115,7 @@ class PlansRepository:
         self.receipts = db[RECEIPTS]
         self.idempotency = db[IDEMPOTENCY]
         self.stamps = db[STAMPS]
+        self.deadline_alerts = db[DEADLINE_ALERTS]
 
     def ensure_indexes(self) -> None:
         with contextlib.suppress(OperationFailure):  # the skeleton's narrower index
@@ -341,19 +355,38 @@ class PlansRepository:
             {"_id": key, f"period_completions.{period_key}": {"$exists": False}}, update)
         self.touch_plan(plan_id, [key])
 
-    def mark_alerts(self, alerts: Sequence[DeadlineAlertWrite]) -> int:
-        """Record deadline alerts once per (task, period, kind), each with its event in the
-        same guarded update of its task; returns how many were recorded (not those another
-        replica recorded first). One batch: a quarter of the time of single updates."""
-        recorded = 0
+    def recorded_alerts(self, alert_ids: Iterable[str]) -> set[str]:
+        """Which of these deadline alerts are stored."""
+        found: set[str] = set()
+        for chunk in batched(alert_ids, ID_BATCH):
+            found.update(d["_id"] for d in self.deadline_alerts.find({"_id": {"$in": chunk}},
+                                                                     {"_id": 1}))
+        return found
+
+    def record_alerts(self, alerts: Sequence[DeadlineAlertWrite], at: datetime) -> set[str]:
+        """Store deadline alerts once each, with their events; returns the ids this call
+        stored (not those another replica stored first).
+
+        An overdue alert also takes its deadline off the task's watch list and is remembered
+        in the task's `alerts_sent` (whole-task writes recompute the watch from it). That
+        second write is idempotent: if the process dies before it, the next scan finds the
+        alert stored and corrects the watch list."""
+        stored: set[str] = set()
         for chunk in batched(alerts, ALERT_BATCH):
-            ops = [UpdateOne({"_id": a.key, "alerts_sent": {"$ne": a.dedup_key}},
-                             merge_updates({"$addToSet": {"alerts_sent": a.dedup_key}},
-                                           {"$pull": {WATCH: a.unwatch}} if a.unwatch else {},
-                                           outbox_push([a.envelope])))
-                   for a in chunk]
-            recorded += self.tasks.bulk_write(ops, ordered=False).modified_count
-        return recorded
+            docs = [with_outbox({"_id": a.alert_id, "task": a.key, "alert": a.dedup_key,
+                                 "at": at}, [a.envelope]) for a in chunk]
+            refused: set[int] = set()
+            try:
+                self.deadline_alerts.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                refused = refused_as_duplicates(exc)
+            stored.update(doc["_id"] for n, doc in enumerate(docs) if n not in refused)
+        overdue = [UpdateOne({"_id": a.key}, {"$addToSet": {"alerts_sent": a.dedup_key},
+                                              "$pull": {WATCH: a.unwatch}})
+                   for a in alerts if a.unwatch]
+        for ops in batched(overdue, ALERT_BATCH):
+            self.tasks.bulk_write(ops, ordered=False)
+        return stored
 
     def deadline_candidates(self, until: str, plan_id: str | None = None
                             ) -> list[dict[str, Any]]:

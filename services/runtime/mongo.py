@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import mongoengine
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -16,8 +16,37 @@ from services.runtime.settings import CommonSettings
 log = logging.getLogger(__name__)
 
 
+class SlowCommandLog(monitoring.CommandListener):
+    """A warning per command slower than `threshold_ms`: which command on which collection,
+    never its arguments (they carry personal data and secrets)."""
+
+    def __init__(self, threshold_ms: int) -> None:
+        self.threshold_micros = threshold_ms * 1000
+        self._targets: dict[tuple[int, Any], str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        self._targets[(event.request_id, event.connection_id)] = (
+            target if isinstance(target, str) else "")
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finished(event)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._finished(event)
+
+    def _finished(self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent
+                  ) -> None:
+        target = self._targets.pop((event.request_id, event.connection_id), "")
+        if event.duration_micros >= self.threshold_micros:
+            log.warning("slow database command", extra={
+                "command": event.command_name, "collection": target,
+                "database": event.database_name,
+                "duration_ms": round(event.duration_micros / 1000, 1)})
+
+
 def client_options(settings: CommonSettings) -> dict[str, Any]:
-    return {
+    options: dict[str, Any] = {
         "serverSelectionTimeoutMS": settings.mongodb_timeout_ms,
         "connectTimeoutMS": settings.mongodb_timeout_ms,
         "socketTimeoutMS": max(30_000, settings.mongodb_timeout_ms),
@@ -25,6 +54,9 @@ def client_options(settings: CommonSettings) -> dict[str, Any]:
         "uuidRepresentation": "standard",
         "appname": "campaign-platform",
     }
+    if settings.mongodb_slow_ms:
+        options["event_listeners"] = [SlowCommandLog(settings.mongodb_slow_ms)]
+    return options
 
 
 _connected: dict[str, Database] = {}

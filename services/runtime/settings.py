@@ -27,6 +27,10 @@ class CommonSettings(BaseSettings):
     amqp_heartbeat_seconds: int = Field(default=15, ge=0, le=600)
     mongodb_uri: str = DEFAULT_MONGODB_URI
     mongodb_timeout_ms: int = Field(default=5000, ge=100, le=120_000)
+    mongodb_slow_ms: int = Field(
+        default=1000, ge=0, le=600_000,
+        description="Log a warning for every database command slower than this (command, "
+                    "collection, duration; never its arguments). 0: off.")
     db_prefix: str = Field(default="", description="Prefix of database names (test isolation).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)

@@ -362,6 +362,17 @@ def watch_of(db, plan_id: str, task_id: str) -> list[str]:
     return db["tasks"].find_one({"_id": f"{plan_id}:{task_id}"})["alert_deadlines"]
 
 
+def alerts_of_plan(db, plan_id: str) -> int:
+    """Deadline alerts stored for a plan's tasks (one document per task, period and kind)."""
+    return db["deadline_alerts"].count_documents({"task": {"$regex": f"^{plan_id}:"}})
+
+
+def events_of_task(db, plan_id: str, task_id: str) -> list[dict]:
+    """The deadline events stored for a task and not yet published."""
+    return [e for d in db["deadline_alerts"].find({"task": f"{plan_id}:{task_id}"})
+            for e in d.get("_outbox") or []]
+
+
 def test_deadline_scan_emits_once_per_task_and_period(ctx, units, db):
     plan = imported(ctx)
     coverage_task = "press-bgl-coverage"  # quarterly, deadline 5 days after each quarter
@@ -377,25 +388,23 @@ def test_deadline_scan_emits_once_per_task_and_period(ctx, units, db):
     assert first["tasks_scanned"] < 124
     assert again["already_sent"] == first["due_soon"]
     assert again["tasks_scanned"] == first["tasks_scanned"] - first["overdue"]
-    doc = db["tasks"].find_one({"_id": f"{plan['id']}:{coverage_task}"})
-    due = [e["data"] for e in doc["_outbox"] if e["type"] == "task.due_soon"]
+    due = [e["data"] for e in events_of_task(db, plan["id"], coverage_task)
+           if e["type"] == "task.due_soon"]
     assert [(d["period_key"], d["deadline"], d["days_left"]) for d in due] == [
         ("2021-Q1", "2021-04-05", 3)]
-    overdue = db["tasks"].find_one({"_id": f"{plan['id']}:stttt-guidance"})
-    assert [e["data"]["days_overdue"] for e in overdue["_outbox"]
+    assert [e["data"]["days_overdue"] for e in events_of_task(db, plan["id"], "stttt-guidance")
             if e["type"] == "task.overdue"] == [18]
-    assert overdue["alert_deadlines"] == []
+    assert watch_of(db, plan["id"], "stttt-guidance") == []
     later = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3, plan["id"])
     assert later["overdue"] > 0  # the Q1 deadlines passed: a new kind for the same period
     assert watch_of(db, plan["id"], coverage_task) == ["2021-07-05", "2021-10-05",
                                                        "2022-01-05"]
-    def alerts_of_plan() -> int:
-        return sum(len(d["alerts_sent"]) for d in db["tasks"].find({"plan_id": plan["id"]}))
-
-    recorded = alerts_of_plan()
+    recorded = alerts_of_plan(db, plan["id"])
+    assert recorded == first["due_soon"] + first["overdue"] + later["due_soon"] \
+        + later["overdue"]
     full = reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=4), 3)  # every issued plan
     assert full["tasks_scanned"] >= later["tasks_scanned"] - later["overdue"]
-    assert alerts_of_plan() == recorded  # nothing twice for this plan
+    assert alerts_of_plan(db, plan["id"]) == recorded  # nothing twice for this plan
 
 
 def test_the_watch_follows_task_writes_and_plan_closing(ctx, units, db):
@@ -422,10 +431,9 @@ def test_the_watch_follows_task_writes_and_plan_closing(ctx, units, db):
     h.close_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
     assert db["tasks"].count_documents({"plan_id": plan["id"],
                                         "alert_deadlines": {"$ne": []}}) > 0
-    recorded = sum(len(d["alerts_sent"]) for d in db["tasks"].find({"plan_id": plan["id"]}))
+    recorded = alerts_of_plan(db, plan["id"])
     reporting.deadline_scan(ctx, Q2_2021 + timedelta(days=30), 3)
-    assert sum(len(d["alerts_sent"])
-               for d in db["tasks"].find({"plan_id": plan["id"]})) == recorded
+    assert alerts_of_plan(db, plan["id"]) == recorded
     assert db["tasks"].count_documents({"plan_id": plan["id"],
                                         "alert_deadlines": {"$lte": "2021-05-05"}}) == 0
 
