@@ -7,7 +7,6 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,14 +196,3 @@ class PrivateStack:
 
         return MongoClient(self.database.uri, serverSelectionTimeoutMS=10_000, tz_aware=True)
 
-
-def wait_until(check: Callable[[], Any], seconds: float, interval: float = 0.5) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            result = check()
-        except Exception:
-            result = None
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)

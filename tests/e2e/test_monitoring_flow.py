@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,7 @@ from kombu import Connection, Exchange, Queue
 
 from services.contracts.errors import ServiceError
 from services.contracts.events.plans import PlanIssued, TaskAssigned
+from stack.testkit import eventually as wait_for
 
 RUN = uuid.uuid4().hex[:6]
 OUTLET = f"bao-gia-lai-{RUN}"
@@ -41,15 +41,8 @@ HARMFUL = ("Bà con ở Pleiku, Gia Lai ơi, chính quyền cướp đất của
            "quyền, chúng nó toàn quan tham. Chia sẻ ngay cho mọi người cùng biết!!!")
 
 
-def eventually(check: Any, seconds: float = 30.0, interval: float = 0.3) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(interval)
+def eventually(check, seconds: float = 30.0, interval: float = 0.3):
+    return wait_for(check, seconds, interval)
 
 
 @pytest.fixture(scope="module")

@@ -17,19 +17,13 @@ from services.contracts.errors import ServiceError
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.notifications.domain.webhook_signing import WebhookSecret
 from services.notifications.testing import HttpPeer, SmtpSink
+from stack.testkit import eventually as wait_for
 
 SECRET = WebhookSecret(b"e2e-webhook-secret-0123456789ab").serialize()
 
 
 def eventually(check, seconds: float = 20.0, interval: float = 0.2):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(interval)
+    return wait_for(check, seconds, interval)
 
 
 @pytest.fixture(scope="module")

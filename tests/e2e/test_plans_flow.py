@@ -16,19 +16,13 @@ from services.contracts.errors import ServiceError
 from services.contracts.events.monitoring import CoverageMatched
 from services.gateway.errors import STATUS_BY_CODE
 from stack.demo import PLAN_FILE, UNITS_FILE
+from stack.testkit import eventually as wait_for
 
 PLAN_TEXT = PLAN_FILE.read_text(encoding="utf-8")
 
 
 def eventually(check, seconds: float = 45.0, interval: float = 0.2):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(interval)
+    return wait_for(check, seconds, interval)
 
 
 class Tap:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import httpx
@@ -11,17 +10,7 @@ import pytest
 from kombu import Connection, Exchange
 
 from services.contracts.events import PlanCreated
-
-
-def eventually(check, seconds: float = 15.0, interval: float = 0.2):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(interval)
+from stack.testkit import eventually
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -26,19 +26,10 @@ from services.gateway.settings import GatewaySettings
 from services.notifications.domain.webhook_signing import verify
 from stack.faults import FaultyProxy
 from stack.infra import create_vhost, delete_vhost, free_port
+from stack.testkit import eventually
 
 AUTH_CACHE_SECONDS = 2.0
 
-
-def eventually(check, seconds: float = 15.0, interval: float = 0.1):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return check()
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(interval)
 
 
 class Gateway:

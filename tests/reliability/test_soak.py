@@ -6,7 +6,7 @@ from bench.common import write_results
 from stack.faults import PrivateDatabase
 from stack.soak import soak
 
-pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]
+pytestmark = [pytest.mark.timeout(900)]
 
 
 def test_two_minute_soak_has_no_errors_bounded_queues_and_flat_memory(infra):

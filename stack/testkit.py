@@ -1,0 +1,35 @@
+"""Waiting helpers shared by the tests, the fault tests and the soak."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], seconds: float = 15.0, interval: float = 0.2) -> T:
+    """`check()`'s value once it stops raising; its last error after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return check()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(interval)
+
+
+def wait_until(check: Callable[[], T], seconds: float, interval: float = 0.5) -> T | None:
+    """`check()`'s first truthy value within `seconds` (errors count as false), else its
+    last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            result: T | None = check()
+        except Exception:
+            result = None
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)
