@@ -34,7 +34,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from services.monitoring.domain import DateParseError, UrlNotAllowed, check_url_allowed, parse_date
+from services.monitoring.domain import DateParseError, parse_date
+from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
 
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 5

@@ -30,7 +30,6 @@ from urllib.parse import urlsplit
 
 from pymongo.database import Database
 
-from services.monitoring.domain.ssrf import UrlNotAllowed, check_url_allowed
 from services.notifications.domain.delivery import (
     AttemptOutcome,
     RetryPolicy,
@@ -43,6 +42,7 @@ from services.notifications.domain.sms import OversizePolicy, SmsPolicy, Unaccen
 from services.notifications.domain.webhook_signing import signing_headers
 from services.notifications.repository import CHANNELS
 from services.notifications.settings import NotificationsSettings
+from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
 
 PROVIDER_CHANNELS = (Channel.SMS, Channel.ZALO, Channel.TELEGRAM)
 SECRET_FIELDS = ("provider_token", "smtp_password")

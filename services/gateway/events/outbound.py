@@ -1,6 +1,6 @@
 """Outbound HTTP to subscribers' URLs, guarded against SSRF.
 
-The pure check is the monitoring service's (`services/monitoring/domain/ssrf.py`, stdlib
+The pure check is shared by every service (`services/runtime/ssrf.py`, stdlib
 only): http(s) only, no credentials in the URL, every resolved address public unless
 OUTBOUND_ALLOWLIST covers it. We resolve once, check every address, and connect to the checked
 address (Host header and TLS SNI keep the name), so a DNS answer that changes between check and
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from services.monitoring.domain.ssrf import UrlNotAllowed, check_url_allowed
+from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
 
 __all__ = ["UrlNotAllowed", "check_url", "pinned_post"]
 

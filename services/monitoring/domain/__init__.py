@@ -21,7 +21,6 @@ from .pipeline import DATA_DIR, Analysis, Item, Pipeline, load_data_file
 from .places import Gazetteer, PlaceMention
 from .polling import SourceHealth, next_poll_interval, source_health
 from .query import QuerySyntaxError, parse_query
-from .ssrf import UrlNotAllowed, check_url_allowed
 from .text import NormalisedText, normalise
 from .topics import TOPIC_IDS, TopicClassifier, TopicMatch
 
@@ -51,8 +50,6 @@ __all__ = [
     "SourceHealth",
     "TopicClassifier",
     "TopicMatch",
-    "UrlNotAllowed",
-    "check_url_allowed",
     "coverage_keys",
     "detect_spike",
     "estimate_bytes_per_item",

@@ -1,6 +1,6 @@
 import pytest
 
-from services.monitoring.domain.ssrf import UrlNotAllowed, check_url_allowed
+from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
 
 
 @pytest.mark.parametrize(
