@@ -41,6 +41,8 @@ _SHINGLE_MULT = (
     np.uint64(0x27D4EB2F165667C5),
 )
 _TRACKING = ("utm_", "fbclid", "gclid", "zarsrc", "mc_cid", "mc_eid")
+# Words with their syllable hash kept (Vietnamese has under 10,000 syllables in use).
+MAX_CACHED_SYLLABLES = 200_000
 
 
 def _stable_hash64(text: str) -> int:
@@ -95,14 +97,19 @@ class MinHasher:
 
     def _syllable_ids(self, tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
         ids = self._ids
+        # Only words are kept: numbers and codes (anything not purely alphabetic) rarely repeat
+        # and would grow the cache by one entry per item; they are hashed on every use.
         missing = set(tokens).difference(ids)
-        if missing:
-            if len(ids) > 1_000_000:
-                ids.clear()
-                missing = set(tokens)
-            for tok in missing:
-                ids[tok] = _stable_hash64(tok)
-        return np.fromiter(map(ids.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+        if len(ids) + len(missing) > MAX_CACHED_SYLLABLES:
+            ids.clear()
+            missing = set(tokens)
+        passing = [tok for tok in missing if not tok.isalpha()]
+        for tok in missing:
+            ids[tok] = _stable_hash64(tok)
+        hashed = np.fromiter(map(ids.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+        for tok in passing:
+            del ids[tok]
+        return hashed
 
     def shingle_hashes(self, tokens: Sequence[str]) -> npt.NDArray[np.uint64]:
         ids = self._syllable_ids(tokens)

@@ -98,7 +98,10 @@ def _learn(token: str) -> None:
 
 
 def _ensure(tokens: Iterable[str]) -> None:
-    missing = set(tokens).difference(_CANON)
+    # An ASCII token (a number, a code, an unaccented word) is its own canonical and folded
+    # form: it is never stored, so codes and numbers, which rarely repeat, cannot fill the
+    # caches (a 30-minute soak grew them by one entry per item). Readers default to the token.
+    missing = {t for t in set(tokens).difference(_CANON) if not t.isascii()}
     if not missing:
         return
     if len(_CANON) + len(missing) > _MAX_CACHE:
@@ -111,6 +114,8 @@ def _ensure(tokens: Iterable[str]) -> None:
 
 def _analyse_syllable(token: str) -> tuple[str, str, bool]:
     """Return (canonical form, accent-folded form, carries Vietnamese diacritics)."""
+    if token.isascii():
+        return token, token, False
     if token not in _CANON:
         _ensure((token,))
     return _CANON[token], _FOLD[token], token in _MARKED
@@ -197,7 +202,7 @@ def normalise(*fields: str) -> NormalisedText:
             canon.append(BOUNDARY)
         raw_tokens = tokenise(field_text)
         _ensure(raw_tokens)
-        canon.extend(map(_CANON.__getitem__, raw_tokens))
+        canon.extend(map(_CANON.get, raw_tokens, raw_tokens))
         marked += sum(map(_MARKED.__contains__, raw_tokens))
         letters += len(raw_tokens) - sum(map(str.isdigit, raw_tokens))
     share = marked / letters if letters else 0.0
