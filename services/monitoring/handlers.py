@@ -527,6 +527,16 @@ def on_task_assigned(event: TaskAssigned, db: Database) -> None:
             "start": event.active_from.isoformat() if event.active_from else None,
             "end": event.active_until.isoformat() if event.active_until else None}},
             upsert=True)
+    if not event.topics:
+        # plan.issued, on another queue, may have run between our read of the plan and our
+        # writes, and found none of these assignments to update: read the plan again now that
+        # they are written (one of the two handlers always sees the other's write). The guard
+        # keeps a newer plan.issued's topics.
+        latest = (db[r.WATCHED_PLANS].find_one({"_id": event.plan_id}) or {}).get("topics") or []
+        if latest != topics:
+            db[r.ASSIGNMENTS].update_many(
+                {"_id": {"$in": [f"{event.task_id}|{unit}" for unit in units]},
+                 "topics": topics}, {"$set": {"topics": latest}})
     bump(db, "assignments")
 
 
