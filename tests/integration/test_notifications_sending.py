@@ -400,12 +400,19 @@ def test_deliveries_due_at_once_are_planned_claimed_and_sent_by_their_dispatcher
                for d in sent)
 
 
+def webhook_and_mail_units(ctx, peer, prefix: str, mail_unit: str) -> tuple[str, str]:
+    """A fresh unit reached by webhook (its id is returned) and `mail_unit` reached by email
+    (its address is returned): one task assigned to both plans one delivery per channel."""
+    name = f"{prefix}{uuid.uuid4().hex[:6]}"
+    address = f"{prefix}-{uuid.uuid4().hex[:6]}@example.org"
+    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
+    add_unit(ctx, mail_unit, [("email", address)])
+    return name, address
+
+
 def test_claimed_at_planning_but_never_attempted_is_released_and_sent_once_even_email(
         ctx, smtp, peer):
-    name = f"n{uuid.uuid4().hex[:6]}"
-    address = f"never-{uuid.uuid4().hex[:6]}@example.org"
-    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
-    add_unit(ctx, "gl-never-mail", [("email", address)])
+    name, address = webhook_and_mail_units(ctx, peer, "never", "gl-never-mail")
     ctx.sender = dispatch.Dispatcher()  # its process dies before sending anything
     intake.on_task_assigned(ctx, task_event(name, ["gl-never-mail"]))
     assert {d["status"] for d in deliveries(ctx)} == {"sending"}
@@ -423,10 +430,7 @@ def test_claimed_at_planning_but_never_attempted_is_released_and_sent_once_even_
 
 def test_an_intent_written_then_interrupted_resends_webhooks_and_fails_email(
         ctx, smtp, peer):
-    name = f"t{uuid.uuid4().hex[:6]}"
-    address = f"intent-{uuid.uuid4().hex[:6]}@example.org"
-    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
-    add_unit(ctx, "gl-intent-mail", [("email", address)])
+    name, address = webhook_and_mail_units(ctx, peer, "intent", "gl-intent-mail")
     dying = dispatch.Dispatcher()
     ctx.sender = dying
     intake.on_task_assigned(ctx, task_event(name, ["gl-intent-mail"]))
