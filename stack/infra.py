@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.runtime.settings import DEFAULT_AMQP_URI
+from services.runtime.settings import DEFAULT_AMQP_URI, SECANTUS_CLIENT_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -151,7 +151,7 @@ class LocalDatabase:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/"
+        return f"mongodb://127.0.0.1:{self.port}/?{SECANTUS_CLIENT_OPTIONS}"
 
     def start(self) -> str:
         if port_open("127.0.0.1", self.port):
