@@ -35,7 +35,6 @@ UNIT_ID = "gl-stttt"  # from the seed units file
 REQUEST = f"/api/v1/units/{UNIT_ID}"
 
 
-
 def load(url: str, token: str, mode: str, amount: int,
          pids: dict[str, int]) -> dict[str, Any]:
     before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}

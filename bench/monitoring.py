@@ -128,7 +128,6 @@ def end_to_end(env: dict[str, str], items: list[dict[str, Any]]) -> dict[str, An
             "service_cpu_ms_per_item": round(service_cpu * 1000 / len(items), 3)}
 
 
-
 def _wait(check: Any, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while True:

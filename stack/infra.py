@@ -16,11 +16,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.runtime.settings import DEFAULT_AMQP_URI, SECANTUS_CLIENT_OPTIONS
+from services.runtime.settings import DEFAULT_AMQP_URI, SECANTUS_PORT, secantus_uri
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-SECANTUS_PORT = 27027  # not MongoDB's 27017, so a real MongoDB on the machine is left alone
 
 
 def port_open(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -151,7 +150,7 @@ class LocalDatabase:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/?{SECANTUS_CLIENT_OPTIONS}"
+        return secantus_uri(self.port)
 
     def start(self) -> str:
         if port_open("127.0.0.1", self.port):

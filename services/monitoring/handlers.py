@@ -520,8 +520,9 @@ def on_task_assigned(event: TaskAssigned, db: Database) -> None:
     dropped = assignment_ids(db, {"task_id": event.task_id, "unit_id": {"$nin": units}})
     if dropped:
         db[r.ASSIGNMENTS].delete_many({"_id": {"$in": dropped}})
-    for unit in units:
-        db[r.ASSIGNMENTS].update_one({"_id": f"{event.task_id}|{unit}"}, {"$set": {
+    ids = [f"{event.task_id}|{unit}" for unit in units]
+    for ident, unit in zip(ids, units, strict=True):
+        db[r.ASSIGNMENTS].update_one({"_id": ident}, {"$set": {
             "task_id": event.task_id, "plan_id": event.plan_id, "unit_id": unit,
             "topics": topics, "own_topics": bool(event.topics), "active": True,
             "start": event.active_from.isoformat() if event.active_from else None,
@@ -535,8 +536,7 @@ def on_task_assigned(event: TaskAssigned, db: Database) -> None:
         latest = (db[r.WATCHED_PLANS].find_one({"_id": event.plan_id}) or {}).get("topics") or []
         if latest != topics:
             db[r.ASSIGNMENTS].update_many(
-                {"_id": {"$in": [f"{event.task_id}|{unit}" for unit in units]},
-                 "topics": topics}, {"$set": {"topics": latest}})
+                {"_id": {"$in": ids}, "topics": topics}, {"$set": {"topics": latest}})
     bump(db, "assignments")
 
 

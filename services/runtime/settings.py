@@ -12,13 +12,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
 # SecantusDB started by the project's scripts listens here, away from MongoDB's 27017.
+SECANTUS_PORT = 27027
 # retryWrites=false: SecantusDB keeps a record of every retryable write and scans them all
 # (up to 10,000, then sorts them) on each write, so with retryable writes its write rate falls
 # about sixfold within minutes (806 -> 134 updates/s after 16,000 writes; flat ~1,000/s
 # without). Our writes are idempotent by design (deterministic ids, guards, inbox, outbox);
 # against real MongoDB leave the driver's default (retryable writes on).
 SECANTUS_CLIENT_OPTIONS = "retryWrites=false"
-DEFAULT_MONGODB_URI = f"mongodb://127.0.0.1:27027/?{SECANTUS_CLIENT_OPTIONS}"
+
+
+def secantus_uri(port: int = SECANTUS_PORT) -> str:
+    """The URI of a SecantusDB the project's scripts started on this machine."""
+    return f"mongodb://127.0.0.1:{port}/?{SECANTUS_CLIENT_OPTIONS}"
+
+
+DEFAULT_MONGODB_URI = secantus_uri()
 
 
 def comma_list(value: str) -> list[str]:
