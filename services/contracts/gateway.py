@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.contracts.events import EventType
+from services.contracts.inbound import Inbound
 
 
 class Role(StrEnum):
@@ -34,8 +35,8 @@ EventTypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(EVENT_TYP
 ScopeName = Annotated[str, Field(json_schema_extra={"enum": list(GRANTABLE_SCOPES)})]
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Request(Inbound):
+    """Unknown fields are an error, not silently dropped."""
 
 
 class Response(BaseModel):

@@ -14,9 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.contracts.inbound import Inbound
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+class Request(Inbound):
+    """Unknown fields are an error, not silently dropped."""
 
 
 class Reply(BaseModel):
@@ -51,11 +53,9 @@ class Page(Reply):
 # -- sources ------------------------------------------------------------------------------
 
 
-class SourceModel(BaseModel):
+class SourceModel(Inbound):
     """A watched source. `feed` and `page` sources are polled; `social` ones receive pushes
     from a connector (a crawler of a fan page, group or account)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str = SourceId
     name: str = Field(min_length=1, max_length=300, examples=["Báo Gia Lai - Pháp luật (RSS)"])
@@ -130,10 +130,8 @@ class PollResult(Reply):
 # -- items --------------------------------------------------------------------------------
 
 
-class PushedItem(BaseModel):
+class PushedItem(Inbound):
     """One article or post pushed by a crawler or a social connector."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(default="", max_length=MAX_TITLE,
                        examples=["Triệt phá đường dây mua bán ma túy tại Pleiku"])
@@ -260,11 +258,9 @@ class AlertReply(Reply):
     history: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class AlertRuleModel(BaseModel):
+class AlertRuleModel(Inbound):
     """Item rule: any listed topic (confidence ≥ min) and/or keyword, any listed place (empty:
     anywhere), harmful score ≥ min_harmful. Same rule + same story = one alert."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
                     examples=["harmful_gia_lai"])
@@ -294,9 +290,7 @@ class ListAlertRulesRequest(Request):
     pass
 
 
-class SpikeSettingsModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SpikeSettingsModel(Inbound):
     k: float = Field(default=3.0, gt=0, le=20)
     min_count: int = Field(default=5, ge=1)
     baseline_days: int = Field(default=14, ge=1, le=90)
@@ -306,10 +300,8 @@ class SpikeSettingsModel(BaseModel):
 # -- topics (taxonomy, editable at run time) ------------------------------------------------
 
 
-class TopicModel(BaseModel):
+class TopicModel(Inbound):
     """A topic definition, as in services/monitoring/data/topics.yaml."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str = TopicId
     label: str = Field(min_length=1, max_length=200, examples=["Ma túy"])

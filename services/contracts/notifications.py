@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.contracts.inbound import Inbound
+
 ChannelName = Literal["email", "sms", "zalo", "telegram", "webhook", "inbox"]
 PriorityName = Literal["normal", "high", "critical"]
 NoticeKindName = Literal["plan_issued", "task_assigned", "task_due_soon", "task_overdue",
@@ -17,10 +19,8 @@ DEFAULT_CHANNEL_ORDER: tuple[ChannelName, ...] = ("inbox", "email", "zalo", "tel
                                                  "webhook", "sms")
 
 
-class Request(BaseModel):
+class Request(Inbound):
     """Base of RPC requests: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Reply(BaseModel):
@@ -29,9 +29,7 @@ class Reply(BaseModel):
 
 # --- recipients ------------------------------------------------------------------------------
 
-class ContactModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ContactModel(Inbound):
     channel: ChannelName
     address: str = Field(max_length=500, examples=["vanphong@chupah.gialai.example.org",
                                                    "https://hooks.example.org/gl-bao",
@@ -39,16 +37,12 @@ class ContactModel(BaseModel):
     active: bool = True
 
 
-class QuietHoursModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QuietHoursModel(Inbound):
     start: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["21:00"])
     end: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["06:30"])
 
 
-class PreferencesModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PreferencesModel(Inbound):
     channel_order: list[ChannelName] = Field(
         default_factory=lambda: list(DEFAULT_CHANNEL_ORDER),
         description="Channels in order: the first usable one is tried first, then fallbacks.")

@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from services.contracts.inbound import Inbound
+
 Day = date  # a field below is named `date`
 
 
-class Request(BaseModel):
+class Request(Inbound):
     """Base of RPC requests: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Reply(BaseModel):
@@ -62,25 +62,19 @@ class Page(Reply):
 # -- organisation units -------------------------------------------------------------------
 
 
-class Area(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Area(Inbound):
     province: str | None = Field(default=None, max_length=20, examples=["64"])
     district: str | None = Field(default=None, max_length=20, examples=["622"])
     commune: str | None = Field(default=None, max_length=40)
 
 
-class ContactModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ContactModel(Inbound):
     kind: ContactKind
     address: str = Field(min_length=1, max_length=300, examples=["toasoan@baogialai.example.org"])
     label: str | None = Field(default=None, max_length=100, examples=["Tòa soạn"])
 
 
-class UnitModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UnitModel(Inbound):
     id: str = UnitId
     type: UnitType
     subtype: PressSubtype | None = None
@@ -119,9 +113,7 @@ class ListUnitsRequest(Request):
     limit: int = Limit
 
 
-class GroupModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GroupModel(Inbound):
     id: str = Field(min_length=1, max_length=100, examples=["local-press"])
     name: str = Field(min_length=1, max_length=300, examples=["Cơ quan báo chí địa phương"])
     types: list[UnitType] = Field(default_factory=list)
@@ -172,9 +164,7 @@ class ImportUnitsResult(Reply):
 # -- plans --------------------------------------------------------------------------------
 
 
-class BasisModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BasisModel(Inbound):
     symbol: str = Field(min_length=1, max_length=100, examples=["07/KH-BCĐ"])
     date: Day | None = Field(default=None, examples=["2021-02-22"])
     title: str = Field(min_length=1, max_length=1000, examples=[
@@ -183,18 +173,14 @@ class BasisModel(BaseModel):
                                        description="The parent plan, when it is in the system.")
 
 
-class RecipientModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RecipientModel(Inbound):
     name: str = Field(min_length=1, max_length=300, examples=["UBND tỉnh"])
     purpose: str | None = Field(default=None, max_length=100, examples=["báo cáo"])
     unit_id: str | None = Field(default=None, max_length=100, examples=["gl-ubnd"])
     group_id: str | None = Field(default=None, max_length=100, examples=["local-press"])
 
 
-class SignerModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignerModel(Inbound):
     name: str = Field(min_length=1, max_length=200, examples=["Lê Thị Thu Hương"])
     title: str = Field(min_length=1, max_length=200, examples=["PHÓ GIÁM ĐỐC"])
     capacity: str | None = Field(default=None, max_length=200, examples=["KT. GIÁM ĐỐC"])
@@ -241,10 +227,8 @@ class CancelPlanRequest(PlanCommand):
     reason: str = Field(min_length=1, max_length=1000, examples=["Kế hoạch được thay thế"])
 
 
-class PlanChanges(BaseModel):
+class PlanChanges(Inbound):
     """Core fields of a plan; only the fields given are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     number: str | None = Field(default=None, min_length=3, max_length=50)
     issuer_unit_id: str | None = Field(default=None, max_length=100)
@@ -336,9 +320,7 @@ class ImportPlanResult(Reply):
 # -- tasks --------------------------------------------------------------------------------
 
 
-class KpiTargetModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class KpiTargetModel(Inbound):
     id: str = Field(min_length=1, max_length=100, examples=["drugs-articles"])
     metric: MetricName
     target: int = Field(ge=0, examples=[12])
@@ -348,9 +330,7 @@ class KpiTargetModel(BaseModel):
     per_unit: bool = False
 
 
-class RecurrenceModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RecurrenceModel(Inbound):
     kind: Literal["monthly", "quarterly", "regular"]
     starts_on: date
     ends_on: date
@@ -358,9 +338,7 @@ class RecurrenceModel(BaseModel):
     deadline_offset_days: int = Field(default=0, ge=0, le=27)
 
 
-class TaskFields(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class TaskFields(Inbound):
     title: str = Field(min_length=1, max_length=500, examples=[
         "Chuyên trang, chuyên mục phòng, chống tội phạm trên Báo Gia Lai"])
     description: str = Field(default="", max_length=5000)
@@ -387,9 +365,7 @@ class AddTaskRequest(Request):
     idempotency_key: str | None = IdempotencyKey
 
 
-class TaskChanges(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class TaskChanges(Inbound):
     title: str | None = Field(default=None, min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=5000)
     responsible_person: str | None = Field(default=None, max_length=200)
@@ -484,27 +460,21 @@ class TaskDetail(Reply):
 # -- progress reports ---------------------------------------------------------------------
 
 
-class ReportCountModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReportCountModel(Inbound):
     channel: ChannelName
     metric: MetricName
     count: int = Field(examples=[5], description="Must not be negative.")
     topic: TopicName | None = None
 
 
-class EvidenceLinkModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EvidenceLinkModel(Inbound):
     url: str = Field(min_length=1, max_length=2000,
                      examples=["https://baogialai.example.org/bai-viet/phong-chong-ma-tuy"])
     kind: Literal["article", "broadcast", "post", "photo", "video", "document",
                   "other"] = "other"
 
 
-class AttachmentModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AttachmentModel(Inbound):
     name: str = Field(min_length=1, max_length=300, examples=["bao-cao-quy-1.pdf"])
     size: int = Field(examples=[20480])
     mime: str = Field(min_length=1, max_length=100, examples=["application/pdf"])

@@ -11,9 +11,11 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool
+from pydantic import BaseModel, BeforeValidator, StrictBool
 from pydantic import create_model as _create_model
 from pydantic.fields import FieldInfo
+
+from services.contracts.inbound import Inbound
 
 create_model: Any = _create_model
 
@@ -107,8 +109,7 @@ def body_of(model: type[BaseModel], name: str, drop: tuple[str, ...] = ("actor",
     """`strict`: reject values of another JSON type instead of converting them."""
     fields: dict[str, Any] = {n: (_strict_field(f) if strict else (f.annotation, f))
                               for n, f in model.model_fields.items() if n not in drop}
-    return create_model(name, __config__=ConfigDict(extra="forbid", str_strip_whitespace=True),
-                        __doc__=model.__doc__, **fields)
+    return create_model(name, __base__=Inbound, __doc__=model.__doc__, **fields)
 
 
 def rpc_kwargs(body: BaseModel | None, **extra: Any) -> dict[str, Any]:

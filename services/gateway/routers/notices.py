@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.contracts import notifications as n
 from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.inbound import Inbound
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -45,9 +46,7 @@ class TranslationPage(BaseModel):
     next_cursor: str | None = None
 
 
-class AckBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AckBody(Inbound):
     unit_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                 examples=["bao-gia-lai"],
                                 description="The acknowledging unit (default: the caller's).")

@@ -1,0 +1,65 @@
+"""The base of every payload a service or the gateway accepts: unknown fields are an error,
+and text is checked as sent, then trimmed.
+
+Why not pydantic's `str_strip_whitespace`: it trims *before* the length and pattern checks,
+so the published JSON Schema would lie. `" "` meets `minLength: 1` yet was refused, and
+301 characters ending in a space met `maxLength: 300` after trimming yet break it as sent;
+schemathesis finds both. Here the checks see the value as sent, exactly as the schema says,
+then the surrounding whitespace is removed. A field that needs text (a minimum length) also
+refuses a blank value, and its schema says so with the `NOT_BLANK` pattern.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+
+# Unicode White_Space, the set pydantic trimmed. The pattern spells it out instead of `\s`
+# because `\s` differs between ECMAScript (the schema's dialect), Python `re` (schemathesis)
+# and str.isspace.
+WHITESPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+              + "\u2028\u2029\u202f\u205f\u3000")
+NOT_BLANK = r"[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _min_length(annotation: Any, metadata: list[Any]) -> int:
+    """The least length a string value of this field must have (0: none)."""
+    found = [m.min_length for m in metadata if isinstance(m, annotated_types.MinLen)]
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        found.append(_min_length(get_args(annotation)[0], list(annotation.__metadata__)))
+    elif origin in (Union, types.UnionType):
+        found.extend(_min_length(a, []) for a in get_args(annotation))
+    return max(found, default=0)
+
+
+def _needs_text(field: FieldInfo) -> bool:
+    return _min_length(field.annotation, list(field.metadata)) > 0
+
+
+def _declare_not_blank(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    for prop in schema.get("properties", {}).values():
+        for branch in (prop, *prop.get("anyOf", ())):
+            if (branch.get("type") == "string" and branch.get("minLength", 0) > 0
+                    and "pattern" not in branch and "enum" not in branch):
+                branch["pattern"] = NOT_BLANK
+
+
+class Inbound(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_declare_not_blank)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _trim(cls, value: Any, info: ValidationInfo) -> Any:
+        if type(value) is str:  # not a StrEnum member, which must keep its type
+            trimmed = value.strip(WHITESPACE)
+            if not trimmed and value and _needs_text(cls.model_fields[info.field_name or ""]):
+                raise ValueError("must not be blank")
+            return trimmed
+        if type(value) is list and any(type(v) is str for v in value):
+            return [v.strip(WHITESPACE) if type(v) is str else v for v in value]
+        return value
