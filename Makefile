@@ -1,6 +1,6 @@
 # Every target installs what it needs first (scripts/bootstrap.sh is idempotent).
 VENV := .venv/bin
-PYTEST_ARGS ?= -m "not slow"
+PYTEST_ARGS ?= -m "not slow" --durations=15
 
 .PHONY: run test test-all lint typecheck bench soak asyncapi definitions venv tools clean
 
