@@ -132,7 +132,7 @@ class ApiKeyPage(Response):
 
 # --- webhook subscriptions --------------------------------------------------------------------
 
-def _known_event_types(values: list[str]) -> list[str]:
+def known_event_types(values: list[str]) -> list[str]:
     unknown = sorted({v for v in values if v != "*" and v not in EVENT_TYPES})
     if unknown:
         raise ValueError(f"unknown event types: {', '.join(unknown)}")
@@ -148,7 +148,7 @@ class SubscriptionCreate(Request):
     description: str | None = Field(default=None, max_length=300,
                                     examples=["Hệ thống một cửa điện tử tỉnh Gia Lai"])
 
-    _types = field_validator("event_types")(_known_event_types)
+    _types = field_validator("event_types")(known_event_types)
 
 
 class SubscriptionUpdate(Request):
@@ -159,7 +159,7 @@ class SubscriptionUpdate(Request):
     @field_validator("event_types")
     @classmethod
     def _check(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else _known_event_types(value)
+        return None if value is None else known_event_types(value)
 
 
 class Subscription(Response):

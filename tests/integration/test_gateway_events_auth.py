@@ -391,6 +391,18 @@ def test_events_are_logged_once_and_listed(gateway, admin):
     assert admin.get("/api/v1/events/nope").status_code == 404
 
 
+def test_the_event_type_filter_knows_the_event_types(gateway, admin):
+    """A misspelt type is a clear 422, not a silently empty page; `*` is every type."""
+    event = plan_created()
+    publish(gateway.amqp_uri, [event])
+    eventually(lambda: admin.get(f"/api/v1/events/{event.id}").json()["id"])
+    misspelt = admin.get("/api/v1/events", params={"type": ["plan.created", "plan.craeted"]})
+    assert misspelt.status_code == 422
+    assert "unknown event types: plan.craeted" in misspelt.text
+    every = admin.get("/api/v1/events", params={"type": "*", "subject": event.subject}).json()
+    assert [e["id"] for e in every["items"]] == [event.id]
+
+
 def test_webhooks_are_signed_retried_and_a_hanging_subscriber_blocks_no_one(gateway, admin):
     good, hanging = Receiver(), Receiver("hang")
     try:

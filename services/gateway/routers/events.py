@@ -10,9 +10,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
 
 from services.contracts.errors import ErrorCode, ServiceError
-from services.contracts.gateway import EventPage, EventRecord, ReplayRequest, ReplayResult
+from services.contracts.gateway import (
+    EventPage,
+    EventRecord,
+    EventTypeName,
+    ReplayRequest,
+    ReplayResult,
+    known_event_types,
+)
 from services.gateway.access import Principal, can_see_event
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.webhooks import wants
@@ -24,9 +32,19 @@ from services.gateway.store import EVENTS, Store
 router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=AUTH_RESPONSES)
 Reader = Annotated[Principal, Depends(require("events:read"))]
 Replayer = Annotated[Principal, Depends(require("subscriptions:write"))]
-Types = Annotated[list[str] | None, Query(
-    max_length=50, description="Only these event types (repeat the parameter).",
-    examples=["plan.issued"])]
+
+
+def _type_filter(values: list[str] | None) -> list[str] | None:
+    """Known types only, so a misspelt type is a 422, not an empty page; `*` is every type."""
+    if values is None:
+        return None
+    known = known_event_types(values)
+    return None if "*" in known else known
+
+
+Types = Annotated[list[EventTypeName] | None, Query(
+    max_length=50, description="Only these event types (repeat the parameter); `*`: all.",
+    examples=["plan.issued"]), AfterValidator(_type_filter)]
 MAX_SCAN = 5000
 Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$",
                                      description="`next_cursor` of the previous page.")]
