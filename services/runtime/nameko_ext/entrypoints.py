@@ -9,7 +9,15 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from pydantic import BaseModel, ValidationError
 from pymongo.errors import ConnectionFailure
 
@@ -25,6 +33,18 @@ CONSUMER_ATTRIBUTE = "_consumes_event_type"
 log = logging.getLogger(__name__)
 
 
+class UnconfirmedPublisher(Publisher):
+    use_confirms = False
+
+
+class ReplyResponder(Responder):
+    """Replies go out without publisher confirms. A confirm makes every reply wait for the
+    broker, and it would save nothing: a reply lost with the broker leaves the caller to time
+    out, which is what happens anyway when the confirm fails (see below)."""
+
+    publisher_cls = UnconfirmedPublisher
+
+
 class ReplySafeRpcConsumer(RpcConsumer):
     """nameko kills the whole container when a reply cannot be published, which is what
     happens to every call in flight when the broker restarts: the service process exited and
@@ -35,8 +55,16 @@ class ReplySafeRpcConsumer(RpcConsumer):
     queue_consumer = ConnectionSafeQueueConsumer()
 
     def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+        config = self.container.config
         try:
-            return super().handle_result(message, result, exc_info)
+            responder = ReplyResponder(
+                config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            result, exc_info = responder.send_response(result, exc_info)
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
         except Exception as exc:
             log.warning("RPC reply not sent; the caller will time out", extra={
                 "routing_key": message.delivery_info.get("routing_key"),
