@@ -66,7 +66,7 @@ class PlansService(EventConsumerService):
 
     @staticmethod
     def ensure_indexes(db: Any) -> None:
-        PlansRepository(db).ensure_indexes()
+        _repository(db).ensure_indexes()
 
     def _ctx(self) -> h.Context:
         return h.Context(_repository(self.db), correlation_id.get(), lambda: datetime.now(UTC))

@@ -54,14 +54,18 @@ class ReplySafeRpcConsumer(RpcConsumer):
 
     queue_consumer = ConnectionSafeQueueConsumer()
 
-    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+    def setup(self) -> None:
+        super().setup()
+        # Read once: nameko looked these up and built the exchange again for every reply.
         config = self.container.config
+        self._reply_route = (config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                             config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER))
+        self._reply_connection = {"ssl": config.get(AMQP_SSL_CONFIG_KEY),
+                                  "login_method": config.get(LOGIN_METHOD_CONFIG_KEY)}
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
         try:
-            responder = ReplyResponder(
-                config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
-                config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
-                ssl=config.get(AMQP_SSL_CONFIG_KEY),
-                login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            responder = ReplyResponder(*self._reply_route, message, **self._reply_connection)
             result, exc_info = responder.send_response(result, exc_info)
             self.queue_consumer.ack_message(message)
             return result, exc_info
