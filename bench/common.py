@@ -28,8 +28,11 @@ def isolated_infra() -> Iterator[dict[str, str]]:
     amqp_uri = create_vhost(broker, vhost)
     prefix = f"b{run}_"
     try:
-        yield {"AMQP_URI": amqp_uri, "MONGODB_URI": mongodb_uri, "DB_PREFIX": prefix,
+        env = {"AMQP_URI": amqp_uri, "MONGODB_URI": mongodb_uri, "DB_PREFIX": prefix,
                "ENVIRONMENT": "test", "LOG_LEVEL": "WARNING"}
+        if local_db is not None and local_db.process is not None:
+            env["DATABASE_PID"] = str(local_db.process.pid)  # for CPU figures, not the services
+        yield env
     finally:
         from pymongo import MongoClient
 

@@ -11,20 +11,20 @@ dedup window (their normalised text), in arrival order, so the first item stays 
 original. Exact repeats (same GUID or normalised URL) are also enforced by the database:
 an item's id derives from its first exact key, and a lookup on `exact_keys` runs per batch.
 
-Events of items: the relay settles every outbox document it publishes with updates, and on
-SecantusDB an update of many documents costs more per document than their insert, so items do
-not carry their events. The events of a chunk of items travel in one `item_events` document:
+Events of items are derived from the stored item alone, and their ids from the item, so
+publishing them twice is one event to consumers (they drop the repeat). That lets items skip
+the outbox in the common case (an outbox document costs SecantusDB a decode, copy and encode
+of every event on each of the relay's claim, lease and settle):
 
 1. before any item is written, one *staged* events document per chunk (`staged_at`, the
    chunk's item ids): the relay ignores it;
 2. the chunk's items, one `insert_many`, each naming its events document (`event_batch`);
-3. the events of the items stored are pushed onto the staged document, which becomes pending
-   for the relay (one update by `_id`).
+3. the events of the items stored are published directly, with publisher confirms, and the
+   staged document is deleted. When the broker does not take them, they are pushed onto the
+   staged document instead, which becomes pending for the outbox relay (one update by `_id`).
 
 A worker that dies between 1 and 3 leaves its chunk staged; `release_staged_events` (a timer)
-releases, after a grace period, the events of those of its items that were stored. Events are
-derived from the stored item alone and their ids from the item, so a chunk released twice
-publishes the same ids twice and consumers drop the repeat.
+releases, after a grace period, the events of those of its items that were stored.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from pymongo import UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from services.contracts import monitoring as c
 from services.contracts.envelope import Envelope
@@ -126,6 +126,11 @@ class Candidate(NamedTuple):
     item: RawItem
     keys: list[str]
     ident: str
+
+
+class ChunkWritten(NamedTuple):
+    refused: set[str]  # ids another worker or replica stored first
+    via_outbox: bool  # its events wait for the outbox relay
 
 
 @dataclass
@@ -262,10 +267,16 @@ def bump(db: Database, what: str) -> None:
 # -- the per-process runtime ----------------------------------------------------------------
 
 
+# Publishes envelopes (as JSON-ready dicts) and returns once the broker confirmed them all.
+Publish = Callable[[Sequence[dict[str, Any]]], None]
+
+
 class Runtime:
     def __init__(self, db: Database, *, dedup_window_days: float = 14.0,
-                 data_dir: Any = DATA_DIR) -> None:
+                 data_dir: Any = DATA_DIR, publish: Publish | None = None) -> None:
+        """`publish`: the direct path for item events; without it they take the outbox."""
         self.db = db
+        self.publish = publish
         self.window_seconds = dedup_window_days * 86400.0
         self.gazetteer = Gazetteer.from_data(load_data_file(data_dir / "places.yaml"))
         self.scorer = HarmfulScorer.from_data(load_data_file(data_dir / "harmful.yaml"))
@@ -371,7 +382,7 @@ class Runtime:
                   for start in range(0, len(candidates), WRITE_CHUNK)]
         events_ids = self._stage_events(chunks, now, cid)
         analysed: list[tuple[int, dict[str, Any], Analysis]] = []
-        writes: list[Callable[[], set[str]]] = []
+        writes: list[Callable[[], ChunkWritten]] = []
         try:
             for chunk, events_id in zip(chunks, events_ids, strict=True):
                 documents = self._analyse(chunk, known, now, events_id, outcome, analysed)
@@ -384,17 +395,21 @@ class Runtime:
             self.rebuild_dedup()  # forget the batch: a retry must not be taken for a repeat
             raise
         refused: set[str] = set()
+        via_outbox = False
         failures: list[Exception] = []
         for wait in writes:
             try:
-                refused |= wait()
+                written = wait()
             except Exception as exc:
                 failures.append(exc)
+                continue
+            refused |= written.refused
+            via_outbox = via_outbox or written.via_outbox
         if failures:  # the items that were stored get their events from the recovery sweep
             self.rebuild_dedup()
             raise failures[0]
         stored = self._settle_results(analysed, refused, outcome)
-        if stored:
+        if via_outbox:
             events_staged.set(True)  # the writes ran in other threads: wake the relay from here
         alerts = self._alerts(stored, now, cid)
         stored_docs = [doc for _, doc, _ in stored]
@@ -525,19 +540,41 @@ class Runtime:
         return cached
 
     def _write_chunk(self, events_id: str, documents: list[dict[str, Any]],
-                     cid: str | None) -> set[str]:
-        """Store a chunk's items, then release their events; returns the ids refused as
-        already stored (by another worker or replica meanwhile)."""
+                     cid: str | None) -> ChunkWritten:
+        """Store a chunk's items, then announce them; says which ids were refused as already
+        stored (by another worker or replica meanwhile)."""
         refused: set[str] = set()
         if documents:
             try:
                 self.db[r.ITEMS].insert_many(documents, ordered=False)
             except BulkWriteError as exc:
                 refused = {documents[i]["_id"] for i in refused_as_duplicates(exc)}
-        self._release_events(events_id, [event for doc in documents
-                                         if doc["_id"] not in refused
-                                         for event in item_events(doc, cid)])
-        return refused
+        events = [event for doc in documents if doc["_id"] not in refused
+                  for event in item_events(doc, cid)]
+        if self._publish_directly(events_id, events):
+            return ChunkWritten(refused, via_outbox=False)
+        self._release_events(events_id, events)
+        return ChunkWritten(refused, via_outbox=bool(events))
+
+    def _publish_directly(self, events_id: str, events: list[Envelope]) -> bool:
+        """Publish a chunk's events and drop its staged document; False when there is no
+        direct path or the broker did not take them (the outbox then carries them)."""
+        if self.publish is None or not events:
+            return False
+        try:
+            self.publish([event.model_dump(mode="json") for event in events])
+        except Exception as exc:
+            log.warning("item events go through the outbox: the broker did not take them",
+                        extra={"events": len(events), "error": str(exc)[:300]})
+            return False
+        try:
+            self.db[r.ITEM_EVENTS].delete_one({"_id": events_id, STAGED: {"$exists": True}})
+        except PyMongoError as exc:
+            # Left staged, the chunk is released again by the recovery sweep: the same event
+            # ids a second time, which consumers drop. The items are stored either way.
+            log.warning("a published chunk stays staged until the sweep",
+                        extra={"events_id": events_id, "error": str(exc)[:300]})
+        return True
 
     def _release_events(self, events_id: str, events: list[Envelope]) -> None:
         """Hand a staged chunk's events to the outbox relay (one update by `_id`)."""

@@ -24,15 +24,16 @@ from services.runtime import mongo
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
 from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
-from services.runtime.outbox import events_staged
+from services.runtime.outbox import EventPublisher, events_staged
 
 log = logging.getLogger(__name__)
 
 WATCHED_PLANS = r.WATCHED_PLANS
-# Item events come 100 to a document (ingest.WRITE_CHUNK), and the relay removes what it
-# published with a `$pull` of the round's event ids from each document, which SecantusDB
-# evaluates in time proportional to events x ids: one document per round is the cheapest
-# (database CPU per event, measured: 0.33-0.41 ms at 1, 0.37-0.44 at 2, 0.44-0.73 at 4).
+# Item events the broker did not take at once come 100 to a document (ingest.WRITE_CHUNK),
+# and the relay removes what it published with a `$pull` of the round's event ids from each
+# document, which SecantusDB evaluates in time proportional to events x ids: one document
+# per round is the cheapest (database CPU per event, measured: 0.33-0.41 ms at 1, 0.37-0.44
+# at 2, 0.44-0.73 at 4).
 RELAY_BATCH = 1
 STAGED_SWEEP_SECONDS = 60.0
 
@@ -60,7 +61,11 @@ class Monitor(DependencyProvider):
         assert isinstance(settings, MonitoringSettings)
         self.settings = settings
         db = mongo.connect(settings, self.container.service_name)
-        self.runtime = Runtime(db, dedup_window_days=settings.monitoring_dedup_window_days)
+        # Item events' own publisher: the relay's channel belongs to the relay's thread.
+        self.publisher = EventPublisher(settings.amqp_uri, self.container.service_name,
+                                        settings.amqp_heartbeat_seconds)
+        self.runtime = Runtime(db, dedup_window_days=settings.monitoring_dedup_window_days,
+                               publish=self.publisher.publish_batch)
         self.fetcher = Fetcher(allowlist=settings.allowlist(),
                                timeout=settings.monitoring_fetch_timeout_seconds,
                                max_bytes=settings.monitoring_fetch_max_bytes,
@@ -71,6 +76,9 @@ class Monitor(DependencyProvider):
     def start(self) -> None:
         r.ensure_indexes(self.runtime.db)
         self.runtime.start()
+
+    def stop(self) -> None:
+        self.publisher.close()
 
     def get_dependency(self, worker_ctx: Any) -> Monitor:
         return self

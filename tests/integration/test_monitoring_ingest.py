@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -300,6 +301,60 @@ def test_a_batch_larger_than_a_chunk_is_announced_once_per_item(ctx, events):
     batches = {d["event_batch"] for d in ctx.db[r.ITEMS].find(
         {"_id": {"$in": [x.item_id for x in result.results]}}, {"event_batch": 1})}
     assert len(batches) == 3
+
+
+def direct_context(db: Any, publisher: EventPublisher) -> h.Context:
+    """A runtime that publishes item events itself, as the service's does."""
+    return h.Context(db, Runtime(db, publish=publisher.publish_batch), Fetcher(allowlist=[]),
+                     lambda: datetime.now(UTC))
+
+
+def test_item_events_go_straight_to_the_broker_when_it_takes_them(db, infra, events):
+    events()  # earlier leftovers
+    run = uuid.uuid4().hex[:6]
+    count = WRITE_CHUNK + 3
+    items = [pushed(f"Tin {n} {run}", f"Nội dung trực tiếp số {n} {uuid.uuid4().hex} ở Pleiku.",
+                    guid=f"direct:{run}:{n}") for n in range(count)]
+    publisher = EventPublisher(infra.amqp_uri, "monitoring")
+    try:
+        result = h.push(items, direct_context(db, publisher))
+    finally:
+        publisher.close()
+    ids = [x.item_id for x in result.results]
+    assert result.stored == count
+    batches = {d["event_batch"] for d in db[r.ITEMS].find({"_id": {"$in": ids}},
+                                                           {"event_batch": 1})}
+    assert len(batches) == 2
+    # nothing was left for the relay or the recovery sweep: the staged documents are gone
+    assert db[r.ITEM_EVENTS].count_documents({"_id": {"$in": sorted(batches)}}) == 0
+    published = [e for e in events() if e["type"] == "monitoring.item_classified"]
+    assert sorted(e["subject"] for e in published) == sorted(ids)
+    assert len({e["id"] for e in published}) == count
+
+
+def test_item_events_wait_in_the_outbox_while_the_broker_is_unreachable(db, events):
+    events()
+    run = uuid.uuid4().hex[:6]
+    unreachable = EventPublisher(f"amqp://guest:guest@127.0.0.1:{closed_port()}//",
+                                 "monitoring")
+    try:
+        result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}")],
+                        direct_context(db, unreachable))
+    finally:
+        unreachable.close()
+    assert result.stored == 1  # the broker being down does not fail the push
+    item = db[r.ITEMS].find_one({"_id": result.results[0].item_id})
+    waiting = db[r.ITEM_EVENTS].find_one({"_id": item["event_batch"]})
+    assert waiting["_outbox_pending"] is True and "staged_at" not in waiting
+    announced = [e for e in events() if e["subject"] == item["_id"]]  # the relay's turn
+    assert [e["type"] for e in announced] == ["monitoring.item_classified"]
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_events_of_a_worker_that_died_mid_batch_are_released_by_the_sweep(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -125,4 +126,14 @@ def test_an_event_stored_after_the_claim_stays_for_the_next_flush(infra, collect
     assert relay.flush() == 1
     assert [e["data"]["plan_id"] for e in listener()] == ["p1", "p2"]
     assert PENDING not in db[name].find_one({"_id": "e"})
+    publisher.close()
+
+
+def test_threads_sharing_a_publisher_each_get_their_batch_confirmed(infra, listener):
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    batches = [[event(t * 100 + n).model_dump(mode="json") for n in range(50)] for t in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(publisher.publish_batch, batches))  # re-raises a thread's failure
+    published = sorted(e["data"]["plan_id"] for e in listener())
+    assert published == sorted(e["data"]["plan_id"] for batch in batches for e in batch)
     publisher.close()
