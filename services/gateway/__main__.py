@@ -8,6 +8,7 @@ import uvicorn
 
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
+from services.runtime.gc_tuning import tune_for_service
 from services.runtime.logging import configure_logging
 from services.runtime.settings import load_settings
 
@@ -19,7 +20,9 @@ def main() -> None:
     # uvloop and httptools: the event loop and the HTTP parser in C (pure-Python asyncio and
     # h11 cost several times more CPU per request). One worker process: see the README
     # (Performance) for why more do not pay on a small machine.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    tune_for_service()
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 loop="uvloop", http="httptools", log_config=None, access_log=False,
                 timeout_graceful_shutdown=5)
 

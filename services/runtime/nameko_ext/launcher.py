@@ -25,6 +25,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from kombu import Connection  # noqa: E402
 from nameko.cli.run import run  # noqa: E402
 
+from services.runtime.gc_tuning import tune_for_service  # noqa: E402
 from services.runtime.logging import configure_logging  # noqa: E402
 from services.runtime.mongo import redact, wait_for_database  # noqa: E402
 from services.runtime.nameko_ext.providers import SETTINGS_KEY  # noqa: E402
@@ -69,6 +70,7 @@ def main(target: str) -> None:
     wait_for_database(settings)
     log.info("starting service", extra={"amqp": redact(settings.amqp_uri),
                                         "database": settings.database_name(service_cls.name)})
+    tune_for_service()
     run([service_cls], nameko_config(settings))
 
 
