@@ -267,8 +267,8 @@ def bump(db: Database, what: str) -> None:
 # -- the per-process runtime ----------------------------------------------------------------
 
 
-# Publishes envelopes (as JSON-ready dicts) and returns once the broker confirmed them all.
-Publish = Callable[[Sequence[dict[str, Any]]], None]
+# Publishes envelopes and returns once the broker confirmed them all.
+Publish = Callable[[Sequence[Envelope]], None]
 
 
 class Runtime:
@@ -562,7 +562,7 @@ class Runtime:
         if self.publish is None or not events:
             return False
         try:
-            self.publish([event.model_dump(mode="json") for event in events])
+            self.publish(events)
         except Exception as exc:
             log.warning("item events go through the outbox: the broker did not take them",
                         extra={"events": len(events), "error": str(exc)[:300]})

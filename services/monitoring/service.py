@@ -65,7 +65,7 @@ class Monitor(DependencyProvider):
         self.publisher = EventPublisher(settings.amqp_uri, self.container.service_name,
                                         settings.amqp_heartbeat_seconds)
         self.runtime = Runtime(db, dedup_window_days=settings.monitoring_dedup_window_days,
-                               publish=self.publisher.publish_batch)
+                               publish=self.publisher.publish_envelopes)
         self.fetcher = Fetcher(allowlist=settings.allowlist(),
                                timeout=settings.monitoring_fetch_timeout_seconds,
                                max_bytes=settings.monitoring_fetch_max_bytes,

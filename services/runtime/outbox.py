@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import amqp
 from kombu import Connection, Exchange, Queue
@@ -81,6 +81,15 @@ class PublishNotConfirmed(Exception):
     """The broker refused (nack) or did not confirm a batch in time: publish it again."""
 
 
+class Outgoing(NamedTuple):
+    """An envelope serialised for the wire, with what routes and labels it."""
+
+    body: bytes
+    type: str
+    id: str
+    correlation_id: str | None
+
+
 class EventPublisher:
     """Publishes envelopes to the service's topic exchange with publisher confirms.
 
@@ -117,32 +126,41 @@ class EventPublisher:
 
     def publish_batch(self, envelopes: Sequence[dict[str, Any]]) -> None:
         """Publish every envelope, then return once the broker confirmed them all."""
-        if not envelopes:
+        self._publish([Outgoing(json.dumps(e, ensure_ascii=False).encode(), e["type"], e["id"],
+                                e.get("correlationid")) for e in envelopes])
+
+    def publish_envelopes(self, envelopes: Sequence[Envelope]) -> None:
+        """`publish_batch` for envelope models, serialised by pydantic-core: a fraction of the
+        CPU of `model_dump` then `json.dumps`."""
+        self._publish([Outgoing(e.model_dump_json().encode(), e.type, e.id, e.correlationid)
+                       for e in envelopes])
+
+    def _publish(self, messages: Sequence[Outgoing]) -> None:
+        if not messages:
             return
         with self._turn:
             try:
-                self._publish_confirmed(envelopes)
+                self._publish_confirmed(messages)
             except (OSError, amqp.exceptions.AMQPError, PublishNotConfirmed):
                 # An idle connection the broker closed for missed heartbeats (the relay only
                 # talks when it has work) fails on first use: reconnect once. A batch that
                 # got partly through is published again; consumers drop repeats by event id.
                 self.reset()
-                self._publish_confirmed(envelopes)
-        for envelope in envelopes:
-            EVENTS_PUBLISHED.labels(self.service, envelope["type"]).inc()
+                self._publish_confirmed(messages)
+        for message in messages:
+            EVENTS_PUBLISHED.labels(self.service, message.type).inc()
 
-    def _publish_confirmed(self, envelopes: Sequence[dict[str, Any]]) -> None:
+    def _publish_confirmed(self, messages: Sequence[Outgoing]) -> None:
         channel = self._confirm_channel()
-        for envelope in envelopes:
+        for outgoing in messages:
             headers = {}
-            if envelope.get("correlationid"):
-                headers["nameko.correlation_id"] = envelope["correlationid"]
+            if outgoing.correlation_id:
+                headers["nameko.correlation_id"] = outgoing.correlation_id
             message = amqp.Message(
-                json.dumps(envelope, ensure_ascii=False).encode(),
-                content_type="application/json", content_encoding="utf-8",
-                delivery_mode=2, message_id=envelope["id"], application_headers=headers)
+                outgoing.body, content_type="application/json", content_encoding="utf-8",
+                delivery_mode=2, message_id=outgoing.id, application_headers=headers)
             channel.basic_publish(message, exchange=self.exchange.name,
-                                  routing_key=envelope["type"])
+                                  routing_key=outgoing.type)
             self._published += 1
         self._await_confirms()
 

@@ -305,7 +305,7 @@ def test_a_batch_larger_than_a_chunk_is_announced_once_per_item(ctx, events):
 
 def direct_context(db: Any, publisher: EventPublisher) -> h.Context:
     """A runtime that publishes item events itself, as the service's does."""
-    return h.Context(db, Runtime(db, publish=publisher.publish_batch), Fetcher(allowlist=[]),
+    return h.Context(db, Runtime(db, publish=publisher.publish_envelopes), Fetcher(allowlist=[]),
                      lambda: datetime.now(UTC))
 
 
