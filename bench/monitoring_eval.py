@@ -26,6 +26,14 @@ EVAL_FILE = DATA_DIR / "eval" / "items.jsonl"
 RESULTS = ROOT / "bench" / "results" / "monitoring_eval.json"
 
 
+# Further labelled sets beside the evaluation set: file stem, and how it came to be.
+SETS = [
+    ("holdout", "hold-out set (written after tuning, never tuned on)"),
+    ("blind", "blind set (another author, without the term lists; its first-look figures, "
+              "before the term lists learned from it, are in data/README.md)"),
+]
+
+
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -178,10 +186,11 @@ def main() -> None:
     records = load_items()
     result = evaluate(records)
     _print_table("evaluation set (also used while writing the term lists)", result)
-    holdout_file = EVAL_FILE.with_name("holdout.jsonl")
-    if holdout_file.exists():
-        result["holdout"] = evaluate(load_items(holdout_file))
-        _print_table("hold-out set (written after tuning, never tuned on)", result["holdout"])
+    for name, title in SETS:
+        extra = EVAL_FILE.with_name(f"{name}.jsonl")
+        if extra.exists():
+            result[name] = evaluate(load_items(extra))
+            _print_table(title, result[name])
     result["throughput"] = throughput(records)
     result["throughput"]["two_process_items_per_second"] = parallel_throughput(records)
     tp = result["throughput"]

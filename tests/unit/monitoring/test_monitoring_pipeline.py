@@ -1,4 +1,5 @@
 import json
+import unicodedata
 from datetime import datetime
 
 from services.monitoring.domain.pipeline import DATA_DIR, Item, Pipeline
@@ -19,6 +20,16 @@ def test_analyse_end_to_end(pipeline: Pipeline) -> None:
     assert copy.duplicate.original_id == "a" and copy.cluster_id == "a"
     payload = json.loads(json.dumps(copy.to_dict()))
     assert payload["duplicate_of"] == "a" and payload["topics"][0]["topic"] == "gambling"
+
+
+def test_blind_set_shape() -> None:
+    rows = [json.loads(line) for line in (DATA_DIR / "eval" / "blind.jsonl").open()]
+    ids = [r["id"] for r in rows]
+    assert len(rows) >= 70 and len(set(ids)) == len(ids)
+    assert len({t for r in rows for t in r["topics"]}) == 12
+    assert all(r["dup_of"] in ids[:ids.index(r["id"])] for r in rows if r["dup_of"])
+    nfd = [r for r in rows if r["variant"] == "nfd"]
+    assert nfd and all(unicodedata.is_normalized("NFD", r["body"]) for r in nfd)
 
 
 def test_evaluation_set_shape() -> None:
