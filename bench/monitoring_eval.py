@@ -31,6 +31,8 @@ SETS = [
     ("holdout", "hold-out set (written after tuning, never tuned on)"),
     ("blind", "blind set (another author, without the term lists; its first-look figures, "
               "before the term lists learned from it, are in data/README.md)"),
+    ("blind2", "second blind set (another author, written after the first one taught the "
+               "term lists; its first-look figures are in data/README.md)"),
 ]
 
 
