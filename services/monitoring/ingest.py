@@ -101,6 +101,9 @@ YIELD_EVERY = 10  # items analysed between two chances for other green threads (
 STAGED = "staged_at"  # on an events document until its chunk's events are released
 # A worker releases its chunks within seconds; a chunk staged for longer lost its worker.
 STAGED_GRACE_SECONDS = 120.0
+# After the broker failed to take a chunk's events, the next chunks go to the outbox at once
+# for this long, instead of each waiting out a connection or confirm timeout.
+DIRECT_PAUSE_SECONDS = 30.0
 
 T = TypeVar("T")
 
@@ -277,6 +280,7 @@ class Runtime:
         """`publish`: the direct path for item events; without it they take the outbox."""
         self.db = db
         self.publish = publish
+        self._direct_from = 0.0  # monotonic time from which `publish` is tried again
         self.window_seconds = dedup_window_days * 86400.0
         self.gazetteer = Gazetteer.from_data(load_data_file(data_dir / "places.yaml"))
         self.scorer = HarmfulScorer.from_data(load_data_file(data_dir / "harmful.yaml"))
@@ -559,13 +563,15 @@ class Runtime:
     def _publish_directly(self, events_id: str, events: list[Envelope]) -> bool:
         """Publish a chunk's events and drop its staged document; False when there is no
         direct path or the broker did not take them (the outbox then carries them)."""
-        if self.publish is None or not events:
+        if self.publish is None or not events or time.monotonic() < self._direct_from:
             return False
         try:
             self.publish(events)
         except Exception as exc:
+            self._direct_from = time.monotonic() + DIRECT_PAUSE_SECONDS
             log.warning("item events go through the outbox: the broker did not take them",
-                        extra={"events": len(events), "error": str(exc)[:300]})
+                        extra={"events": len(events), "error": str(exc)[:300],
+                               "direct_again_in_s": DIRECT_PAUSE_SECONDS})
             return False
         try:
             self.db[r.ITEM_EVENTS].delete_one({"_id": events_id, STAGED: {"$exists": True}})

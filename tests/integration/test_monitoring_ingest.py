@@ -337,17 +337,31 @@ def test_item_events_wait_in_the_outbox_while_the_broker_is_unreachable(db, even
     run = uuid.uuid4().hex[:6]
     unreachable = EventPublisher(f"amqp://guest:guest@127.0.0.1:{closed_port()}//",
                                  "monitoring")
+    attempts: list[int] = []
+
+    def publish(envelopes: Any) -> None:
+        attempts.append(len(envelopes))
+        unreachable.publish_envelopes(envelopes)
+
+    ctx = h.Context(db, Runtime(db, publish=publish), Fetcher(allowlist=[]),
+                    lambda: datetime.now(UTC))
     try:
-        result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}")],
-                        direct_context(db, unreachable))
+        result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}"),
+                         pushed(HARMFUL_TITLE, HARMFUL_BODY, guid=f"down2:{run}")], ctx)
+        later = h.push([pushed("Tin sau", f"Một tin khác {run} ở Pleiku.", guid=f"down3:{run}")],
+                       ctx)
     finally:
         unreachable.close()
-    assert result.stored == 1  # the broker being down does not fail the push
-    item = db[r.ITEMS].find_one({"_id": result.results[0].item_id})
-    waiting = db[r.ITEM_EVENTS].find_one({"_id": item["event_batch"]})
-    assert waiting["_outbox_pending"] is True and "staged_at" not in waiting
-    announced = [e for e in events() if e["subject"] == item["_id"]]  # the relay's turn
-    assert [e["type"] for e in announced] == ["monitoring.item_classified"]
+    assert result.stored == 2 and later.stored == 1  # the broker being down fails no push
+    # once refused, the next batch went to the outbox without trying the broker again
+    assert attempts == [2]
+    ids = [x.item_id for x in (*result.results, *later.results)]
+    for item in ctx.db[r.ITEMS].find({"_id": {"$in": ids}}, {"event_batch": 1}):
+        waiting = db[r.ITEM_EVENTS].find_one({"_id": item["event_batch"]})
+        assert waiting["_outbox_pending"] is True and "staged_at" not in waiting
+    announced = [e for e in events() if e["subject"] in ids]  # the relay's turn
+    assert sorted(e["subject"] for e in announced
+                  if e["type"] == "monitoring.item_classified") == sorted(ids)
 
 
 def closed_port() -> int:
