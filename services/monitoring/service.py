@@ -61,7 +61,8 @@ class Monitor(DependencyProvider):
         assert isinstance(settings, MonitoringSettings)
         self.settings = settings
         db = mongo.connect(settings, self.container.service_name)
-        # Item events' own publisher: the relay's channel belongs to the relay's thread.
+        # Item events get their own connection, so they do not queue behind the relay's
+        # batches (a publisher's batches take turns on its one channel).
         self.publisher = EventPublisher(settings.amqp_uri, self.container.service_name,
                                         settings.amqp_heartbeat_seconds)
         self.runtime = Runtime(db, dedup_window_days=settings.monitoring_dedup_window_days,

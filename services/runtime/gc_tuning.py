@@ -21,7 +21,7 @@ YOUNG_THRESHOLD = 10_000
 
 def tune_for_service() -> None:
     """Call once, after start-up imports and before serving."""
-    # What start-up built (modules, classes, compiled data) lives as long as the process:
+    # What start-up built so far (modules, classes, settings) lives as long as the process:
     # keep it out of every later collection.
     gc.freeze()
     _, older, oldest = gc.get_threshold()

@@ -303,9 +303,9 @@ def test_a_batch_larger_than_a_chunk_is_announced_once_per_item(ctx, events):
     assert len(batches) == 3
 
 
-def direct_context(db: Any, publisher: EventPublisher) -> h.Context:
+def direct_context(db: Any, publish: Any) -> h.Context:
     """A runtime that publishes item events itself, as the service's does."""
-    return h.Context(db, Runtime(db, publish=publisher.publish_envelopes), Fetcher(allowlist=[]),
+    return h.Context(db, Runtime(db, publish=publish), Fetcher(allowlist=[]),
                      lambda: datetime.now(UTC))
 
 
@@ -317,7 +317,7 @@ def test_item_events_go_straight_to_the_broker_when_it_takes_them(db, infra, eve
                     guid=f"direct:{run}:{n}") for n in range(count)]
     publisher = EventPublisher(infra.amqp_uri, "monitoring")
     try:
-        result = h.push(items, direct_context(db, publisher))
+        result = h.push(items, direct_context(db, publisher.publish_envelopes))
     finally:
         publisher.close()
     ids = [x.item_id for x in result.results]
@@ -343,8 +343,7 @@ def test_item_events_wait_in_the_outbox_while_the_broker_is_unreachable(db, even
         attempts.append(len(envelopes))
         unreachable.publish_envelopes(envelopes)
 
-    ctx = h.Context(db, Runtime(db, publish=publish), Fetcher(allowlist=[]),
-                    lambda: datetime.now(UTC))
+    ctx = direct_context(db, publish)
     try:
         result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}"),
                          pushed(HARMFUL_TITLE, HARMFUL_BODY, guid=f"down2:{run}")], ctx)
