@@ -26,6 +26,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import amqp
+from amqp import spec
+from amqp.method_framing import frame_writer
+from amqp.serialization import dumps
 from kombu import Connection, Exchange, Queue
 from pymongo.database import Database
 
@@ -90,13 +93,29 @@ class Outgoing(NamedTuple):
     correlation_id: str | None
 
 
+class _FrameBuffer:
+    """Stands in for a py-amqp transport: keeps what its frame writer writes."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.frames.append(bytes(data))  # py-amqp reuses the buffer behind a memoryview
+
+    def take(self) -> bytes:
+        out, self.frames = b"".join(self.frames), []
+        return out
+
+
 class EventPublisher:
     """Publishes envelopes to the service's topic exchange with publisher confirms.
 
     A batch is published on a confirm-mode channel and its confirms are awaited once: one
     broker round trip per batch instead of one per event (measured 9x the throughput of
-    kombu's confirm-per-message at 100 events). Threads (green ones in a service) may share
-    a publisher: batches take turns on its one channel.
+    kombu's confirm-per-message at 100 events). The batch's frames, built by py-amqp's own
+    frame writer, go to the socket in one write: a write per event (py-amqp's
+    `basic_publish`) was most of the publishing CPU under eventlet. Threads (green ones in a
+    service) may share a publisher: batches take turns on its one channel.
     """
 
     CONFIRM_TIMEOUT_SECONDS = 10.0
@@ -110,6 +129,9 @@ class EventPublisher:
         self._confirmed = 0
         self._refused = False
         self._turn = threading.Lock()  # green under eventlet
+        self._frames = _FrameBuffer()
+        self._write_frame: Any = None
+        self._publish_args: dict[str, bytes] = {}  # routing key -> Basic.Publish arguments
 
     def declare_topology(self) -> None:
         """Declare the exchange and every consumer queue of our events, so that an event
@@ -159,10 +181,20 @@ class EventPublisher:
             message = amqp.Message(
                 outgoing.body, content_type="application/json", content_encoding="utf-8",
                 delivery_mode=2, message_id=outgoing.id, application_headers=headers)
-            channel.basic_publish(message, exchange=self.exchange.name,
-                                  routing_key=outgoing.type)
-            self._published += 1
+            self._write_frame(1, channel.channel_id, spec.Basic.Publish,
+                              self._arguments(outgoing.type), message)
+        frames = self._frames.take()
+        # counted before the write: a write that fails part-way leaves tags in use
+        self._published += len(messages)
+        self._connection.connection.transport.write(frames)
         self._await_confirms()
+
+    def _arguments(self, routing_key: str) -> bytes:
+        args = self._publish_args.get(routing_key)
+        if args is None:
+            args = dumps("Bssbb", (0, self.exchange.name, routing_key, False, False))
+            self._publish_args[routing_key] = args
+        return args
 
     def _confirm_channel(self) -> Any:
         if self._channel is None:
@@ -172,6 +204,8 @@ class EventPublisher:
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
             self._channel, self._published, self._confirmed = channel, 0, 0
+            self._frames = _FrameBuffer()
+            self._write_frame = frame_writer(self._connection.connection, self._frames)
             self._refused = False
         return self._channel
 

@@ -137,3 +137,20 @@ def test_threads_sharing_a_publisher_each_get_their_batch_confirmed(infra, liste
     published = sorted(e["data"]["plan_id"] for e in listener())
     assert published == sorted(e["data"]["plan_id"] for batch in batches for e in batch)
     publisher.close()
+
+
+def test_a_batch_goes_out_in_one_write_with_events_larger_than_a_frame_intact(infra, listener):
+    """The batch's frames are built together and written once; an event over the broker's
+    frame size (128 KiB) is split into body frames, and arrives whole, in order."""
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    large = PlanCreated(plan_id="p-large", number="1/KH", issuer_unit_id="u",
+                        title="Kế hoạch " + "tuyên truyền " * 15_000, year=2021,
+                        status="draft").to_envelope()
+    batch = [event(1), large, event(2)]
+    assert len(large.model_dump_json()) > 131_072
+    publisher.publish_envelopes(batch)
+    publisher.publish_envelopes([event(3)])  # the channel and its delivery tags go on
+    published = listener()
+    assert [e["data"]["plan_id"] for e in published] == ["p1", "p-large", "p2", "p3"]
+    assert published[1]["data"]["title"] == large.data["title"]
+    publisher.close()
