@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import threading
 import time
@@ -97,6 +98,8 @@ FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(9999, 12, 31)
 # Items analysed, then written while the next chunk is analysed; also the number of item
 # events per outbox document (the relay's settle grows with the square of it on SecantusDB).
 WRITE_CHUNK = 100
+# The batch's last chunk is written after all analysis, while the caller waits: kept small.
+LAST_CHUNK = 20
 YIELD_EVERY = 10  # items analysed between two chances for other green threads (~5 ms)
 STAGED = "staged_at"  # on an events document until its chunk's events are released
 # A worker releases its chunks within seconds; a chunk staged for longer lost its worker.
@@ -198,6 +201,18 @@ def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
         ).to_envelope(cid, event_id=event_id_for(ident, CoverageMatched.event_type,
                                                  match["task_id"], match["topic"]), time=at))
     return events
+
+
+def write_chunks(candidates: list[T]) -> list[list[T]]:
+    """Chunks of at most `WRITE_CHUNK`, the last one of `LAST_CHUNK` items: each chunk is
+    written while the next is analysed, and the last one's write is the part of a batch
+    that nothing hides."""
+    if len(candidates) <= 2 * LAST_CHUNK:
+        return [candidates] if candidates else []
+    head = len(candidates) - LAST_CHUNK
+    count = -(-head // WRITE_CHUNK)
+    bounds = [head * k // count for k in range(count + 1)]
+    return [candidates[a:b] for a, b in itertools.pairwise(bounds)] + [candidates[head:]]
 
 
 def in_background(work: Callable[[], T]) -> Callable[[], T]:
@@ -382,8 +397,7 @@ class Runtime:
         cid = correlation_id.get()
         candidates = self._candidates(raw, reasons, outcome)
         known = self._stored_keys(candidates)
-        chunks = [candidates[start:start + WRITE_CHUNK]
-                  for start in range(0, len(candidates), WRITE_CHUNK)]
+        chunks = write_chunks(candidates)
         events_ids = self._stage_events(chunks, now, cid)
         analysed: list[tuple[int, dict[str, Any], Analysis]] = []
         writes: list[Callable[[], ChunkWritten]] = []
@@ -415,9 +429,10 @@ class Runtime:
         stored = self._settle_results(analysed, refused, outcome)
         if via_outbox:
             events_staged.set(True)  # the writes ran in other threads: wake the relay from here
-        alerts = self._alerts(stored, now, cid)
         stored_docs = [doc for _, doc, _ in stored]
-        self._count(stored_docs, now)
+        counted = in_background(partial(self._count, stored_docs, now))  # a database wait
+        alerts = self._alerts(stored, now, cid)  # computing, meanwhile
+        counted()
         alerts += self._spikes(stored_docs, now, cid)
         outcome.alerts = self._insert_alerts(alerts)
         outcome.results.sort(key=lambda x: x.index)
