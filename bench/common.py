@@ -70,6 +70,18 @@ def _cpus() -> int:
     return os.cpu_count() or 0
 
 
+def broker_pid() -> int | None:
+    """The local RabbitMQ's Erlang VM, when it runs on this machine (Linux /proc)."""
+    for stat in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = stat.read_bytes()
+        except OSError:
+            continue
+        if b"beam" in command.split(b"\0", 1)[0] and b"rabbit" in command:
+            return int(stat.parent.name)
+    return None
+
+
 def process_cpu_seconds(pid: int | None) -> float:
     """User + system CPU of a process so far, all its threads (Linux /proc; 0 elsewhere)."""
     try:
