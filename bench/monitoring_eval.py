@@ -33,6 +33,8 @@ SETS = [
               "before the term lists learned from it, are in data/README.md)"),
     ("blind2", "second blind set (another author, written after the first one taught the "
                "term lists; its first-look figures are in data/README.md)"),
+    ("blind3", "third blind set (another author, written after the second one taught the "
+               "term lists; its first-look figures are in data/README.md)"),
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -48,6 +48,14 @@ class PlaceMention:
     folded: bool  # matched on accent-folded text (lower confidence)
 
 
+def _bare_name(name: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A ward's or commune's name without its unit type ("phường ayun pa" -> "ayun pa")."""
+    for prefix in _UNIT_PREFIXES:
+        if name[: len(prefix)] == prefix and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return None
+
+
 def _date(value: Any, where: str) -> date | None:
     if value is None or value == "":
         return None
@@ -59,14 +67,42 @@ def _date(value: Any, where: str) -> date | None:
         raise GazetteerError(f"{where}: bad date {value!r}") from exc
 
 
+# Unit types written before a ward's or commune's own name ("phường Ayun Pa").
+_UNIT_PREFIXES = (("phường",), ("xã",), ("thị", "trấn"), ("đặc", "khu"))
+
+
 class Gazetteer:
-    """Finds place mentions; longest non-overlapping variant wins."""
+    """Finds place mentions; longest non-overlapping variant wins.
+
+    Many wards and communes since the 2025 merger bear the name of an older unit ("phường Ayun
+    Pa", the former "thị xã Ayun Pa"). A bare "Ayun Pa" is the older unit, unless the text also
+    names the ward: then it is taken for the ward. A ward whose bare name extends another
+    place's ("Quy Nhơn Nam", "Quy Nhơn") is also found by its bare name.
+    """
 
     def __init__(self, places: list[Place], exclude: tuple[str, ...] = ()) -> None:
         self.places = {p.id: p for p in places}
         self._exact: PhraseMatcher[str | None] = PhraseMatcher()
         self._folded: PhraseMatcher[str | None] = PhraseMatcher()
+        phrases: dict[tuple[str, ...], str] = {}  # normalised name or variant -> place id
         for place in places:
+            for variant in (place.name, *place.variants):
+                phrases.setdefault(normalise_phrase(variant), place.id)
+        # a bare name, as matched (normalised or folded) -> the ward or commune it also names
+        self._bare_names: dict[str, str] = {}
+        for place in places:
+            bare = _bare_name(normalise_phrase(place.name))
+            if bare is None:
+                continue
+            if bare in phrases:
+                if phrases[bare] != place.id:
+                    self._bare_names[" ".join(bare)] = place.id
+                    self._bare_names[" ".join(fold_phrase(" ".join(bare)))] = place.id
+            elif any(bare[: len(other)] == other and len(bare) > len(other)
+                     for other in phrases):
+                place = replace(place, variants=(*place.variants, " ".join(bare)))
+                self.places[place.id] = place
+        for place in self.places.values():
             for variant in (place.name, *place.variants):
                 self._exact.add(normalise_phrase(variant), place.id)
                 self._folded.add(fold_phrase(variant), place.id)
@@ -146,7 +182,8 @@ class Gazetteer:
             if on is not None and not place.valid_on(on):
                 continue
             out.append(PlaceMention(m[2], " ".join(tokens[m[0] : m[1]]), m[0], m[1], folded))
-        return out
+        named = {m.place_id for m in out}
+        return [m for m in out if self._bare_names.get(m.surface) not in named]
 
     def place_ids(self, doc: NormalisedText, *, on: date | None = None) -> list[str]:
         """Distinct place ids mentioned, in order of first mention."""

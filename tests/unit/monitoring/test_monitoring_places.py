@@ -36,3 +36,21 @@ def test_dated_parents_follow_the_2025_merger(pipeline: Pipeline) -> None:
     assert g.parent("quy_nhon", date(2025, 7, 1)) == "gia_lai"
     assert not g.places["chu_se"].valid_on(date(2025, 7, 1))
     assert g.place_ids(normalise("huyện Chư Sê"), on=date(2026, 1, 1)) == []
+
+
+def test_a_bare_name_is_the_older_unit_unless_the_ward_of_that_name_is_named_too(
+        pipeline: Pipeline) -> None:
+    assert ids(pipeline, "Tin nóng ở Ayun Pa") == ["ayun_pa"]
+    assert ids(pipeline, "Cá độ ở Ayun Pa: Công an phường Ayun Pa vào cuộc") == [
+        "phuong_ayun_pa"]
+    assert ids(pipeline, "Ca do o Ayun Pa, cong an phuong Ayun Pa vao cuoc") == [
+        "phuong_ayun_pa"]
+    # the older unit named as such stays, beside the ward
+    assert ids(pipeline, "thành phố Pleiku cũ nay là phường Pleiku") == [
+        "pleiku", "phuong_pleiku"]
+
+
+def test_a_ward_whose_name_extends_another_place_is_found_by_its_bare_name(
+        pipeline: Pipeline) -> None:
+    assert ids(pipeline, "Triệt phá đường dây ở Quy Nhơn Nam") == ["phuong_quy_nhon_nam"]
+    assert ids(pipeline, "Tin ở Quy Nhơn") == ["quy_nhon"]
