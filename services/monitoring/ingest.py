@@ -98,9 +98,11 @@ FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(9999, 12, 31)
 # Items analysed, then written while the next chunk is analysed; also the number of item
 # events per outbox document (the relay's settle grows with the square of it on SecantusDB).
 WRITE_CHUNK = 100
-# The batch's last chunk is written after all analysis, while the caller waits: kept small.
-LAST_CHUNK = 20
-YIELD_EVERY = 10  # items analysed between two chances for other green threads (~5 ms)
+# A batch ends in chunks that halve: a chunk's write (about half as long as its analysis)
+# hides behind the next chunk's analysis, down to the last, small one, written while the
+# caller waits.
+TAIL_CHUNKS = (48, 24, 12)
+YIELD_EVERY = 5  # items analysed between two chances for other green threads (~6 ms)
 STAGED = "staged_at"  # on an events document until its chunk's events are released
 # A worker releases its chunks within seconds; a chunk staged for longer lost its worker.
 STAGED_GRACE_SECONDS = 120.0
@@ -204,15 +206,18 @@ def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
 
 
 def write_chunks(candidates: list[T]) -> list[list[T]]:
-    """Chunks of at most `WRITE_CHUNK`, the last one of `LAST_CHUNK` items: each chunk is
-    written while the next is analysed, and the last one's write is the part of a batch
-    that nothing hides."""
-    if len(candidates) <= 2 * LAST_CHUNK:
-        return [candidates] if candidates else []
-    head = len(candidates) - LAST_CHUNK
+    """Chunks of at most `WRITE_CHUNK`, then the `TAIL_CHUNKS`: each chunk is written while
+    the next is analysed, and what the last one leaves to write after all analysis is the
+    part of a batch that nothing hides. Small batches keep the smaller tail chunks only."""
+    tail = list(TAIL_CHUNKS)
+    while tail and len(candidates) < sum(tail) + tail[0]:
+        tail.pop(0)
+    head = len(candidates) - sum(tail)
     count = -(-head // WRITE_CHUNK)
-    bounds = [head * k // count for k in range(count + 1)]
-    return [candidates[a:b] for a, b in itertools.pairwise(bounds)] + [candidates[head:]]
+    bounds = [head * k // count for k in range(count + 1)] if count else [0]
+    for size in tail:
+        bounds.append(bounds[-1] + size)
+    return [candidates[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def in_background(work: Callable[[], T]) -> Callable[[], T]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from services.monitoring.ingest import LAST_CHUNK, WRITE_CHUNK, write_chunks
+from services.monitoring.ingest import TAIL_CHUNKS, WRITE_CHUNK, write_chunks
 
 
-@pytest.mark.parametrize("count", [0, 1, 2 * LAST_CHUNK, 2 * LAST_CHUNK + 1, WRITE_CHUNK,
-                                   WRITE_CHUNK + LAST_CHUNK + 1, 500, 503])
+@pytest.mark.parametrize("count", [0, 1, TAIL_CHUNKS[-1], 2 * TAIL_CHUNKS[-1], 40, WRITE_CHUNK,
+                                   WRITE_CHUNK + sum(TAIL_CHUNKS), 500, 503])
 def test_chunks_keep_every_item_once_in_order_and_within_the_chunk_size(count: int) -> None:
     items = list(range(count))
     chunks = write_chunks(items)
@@ -16,12 +16,14 @@ def test_chunks_keep_every_item_once_in_order_and_within_the_chunk_size(count: i
     assert all(0 < len(chunk) <= WRITE_CHUNK for chunk in chunks)
 
 
-def test_a_large_batch_ends_with_a_small_chunk_so_little_is_written_after_the_analysis(
+def test_a_large_batch_ends_in_chunks_that_halve_so_little_is_written_after_the_analysis(
 ) -> None:
     sizes = [len(chunk) for chunk in write_chunks(list(range(500)))]
-    assert sizes[-1] == LAST_CHUNK
-    assert len(sizes) == 6 and max(sizes[:-1]) - min(sizes[:-1]) <= 1  # the rest even
+    assert sizes[-len(TAIL_CHUNKS):] == list(TAIL_CHUNKS)
+    head = sizes[:-len(TAIL_CHUNKS)]
+    assert len(head) == 5 and max(head) - min(head) <= 1  # the rest, even
 
 
-def test_a_small_batch_is_one_chunk() -> None:
-    assert write_chunks(list(range(2 * LAST_CHUNK))) == [list(range(2 * LAST_CHUNK))]
+def test_a_small_batch_keeps_only_the_smaller_tail_chunks() -> None:
+    assert [len(c) for c in write_chunks(list(range(40)))] == [28, TAIL_CHUNKS[-1]]
+    assert write_chunks(list(range(TAIL_CHUNKS[-1]))) == [list(range(TAIL_CHUNKS[-1]))]
