@@ -128,12 +128,14 @@ class RawItem:
 
 
 class Candidate(NamedTuple):
-    """An item to analyse: its position in the batch, exact keys and deterministic id."""
+    """An item to analyse: its position in the batch, the keys it is stored under (its GUID
+    and URL keys, or else its content's), its deterministic id, and its GUID and URL keys."""
 
     position: int
     item: RawItem
     keys: list[str]
     ident: str
+    exact: tuple[str, ...]
 
 
 class ChunkWritten(NamedTuple):
@@ -165,6 +167,15 @@ class BatchOutcome:
 
 def item_id_for(keys: Sequence[str]) -> str:
     return "it-" + hashlib.blake2b(keys[0].encode(), digest_size=12).hexdigest()
+
+
+def excerpt_of(body: str) -> str:
+    """The body's first `EXCERPT_CHARS` characters, whitespace collapsed; a long body's
+    beginning is enough (collapsing it is a prefix of collapsing the whole)."""
+    head = " ".join(body[:EXCERPT_CHARS * 2].split())
+    if len(head) >= EXCERPT_CHARS or len(body) <= EXCERPT_CHARS * 2:
+        return head[:EXCERPT_CHARS]
+    return " ".join(body.split())[:EXCERPT_CHARS]
 
 
 def content_hash_of(title: str, body: str) -> str:
@@ -455,9 +466,9 @@ class Runtime:
                 continue
             # guid first: the item's id derives from its first key; keyless items are known
             # by their content
-            keys = (exact_key(url=item.url, guid=item.guid)
-                    or [f"text:{content_hash_of(item.title, item.body)}"])
-            candidates.append(Candidate(index, item, keys, item_id_for(keys)))
+            exact = exact_key(url=item.url, guid=item.guid)
+            keys = exact or [f"text:{content_hash_of(item.title, item.body)}"]
+            candidates.append(Candidate(index, item, keys, item_id_for(keys), tuple(exact)))
         return candidates
 
     def _stored_keys(self, candidates: list[Candidate]) -> dict[str, str]:
@@ -492,7 +503,7 @@ class Runtime:
         assert self.pipeline is not None
         documents: list[dict[str, Any]] = []
         seen_ts = now.timestamp()
-        for count, (index, item, keys, ident) in enumerate(chunk, 1):
+        for count, (index, item, keys, ident, exact) in enumerate(chunk, 1):
             if count % YIELD_EVERY == 0:
                 # Green threads switch only when one yields, and analysis never waits: without
                 # this, the chunk writes and the outbox relay (same process) advance one
@@ -502,7 +513,7 @@ class Runtime:
             if earlier is None:
                 analysis = self.pipeline.analyse(Item(
                     ident, item.title, item.body, url=item.url, guid=item.guid,
-                    published=item.published, seen_at=seen_ts))
+                    published=item.published, seen_at=seen_ts, exact_keys=exact))
                 if analysis.duplicate.exact:
                     earlier = analysis.duplicate.original_id
             if earlier is not None:
@@ -539,7 +550,7 @@ class Runtime:
             "_id": ident, "source_id": item.source_id, "source_kind": item.source_kind,
             "outlet_unit_id": item.outlet_unit_id, "url": item.url, "guid": item.guid,
             "exact_keys": keys, "title": item.title[:c.MAX_TITLE],
-            "excerpt": " ".join(item.body.split())[:EXCERPT_CHARS],
+            "excerpt": excerpt_of(item.body),
             "text": text, "content_hash": hashlib.sha256(text.encode()).hexdigest(),
             "published_at": published, "fetched_at": now, "day": day.isoformat(),
             "sort_key": r.sort_key(now, ident, arrival), "topics": topics,

@@ -247,11 +247,13 @@ class DedupIndex:
         url: str | None = None,
         guid: str | None = None,
         seen_at: float = 0.0,
+        exact_keys: Sequence[str] | None = None,
     ) -> DuplicateMatch:
-        """Register an item and say whether it repeats or copies an earlier one."""
+        """Register an item and say whether it repeats or copies an earlier one.
+        `exact_keys`: `exact_key(url=url, guid=guid)` when the caller has it already."""
         self.evict(now=seen_at)
         # URL normalisation is a tenth of the pipeline's time: once per item, not per lookup
-        exact_keys = tuple(exact_key(url=url, guid=guid))
+        exact_keys = tuple(exact_key(url=url, guid=guid) if exact_keys is None else exact_keys)
         original, score, exact, signature = self._check(tokens, exact_keys)
         if exact:
             return DuplicateMatch(item_id, original, 1.0, True)

@@ -44,6 +44,7 @@ class Item:
     guid: str | None = None
     published: datetime | None = None
     seen_at: float = 0.0  # epoch seconds, drives dedup eviction
+    exact_keys: tuple[str, ...] | None = None  # exact_key(url, guid), when known already
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,8 @@ class Pipeline:
         doc = normalise(item.title, item.body)
         body_tokens = doc.tokens[doc.tokens.index(BOUNDARY) + 1 :]
         duplicate = self.dedup.add(
-            item.id, body_tokens, url=item.url, guid=item.guid, seen_at=item.seen_at
+            item.id, body_tokens, url=item.url, guid=item.guid, seen_at=item.seen_at,
+            exact_keys=item.exact_keys,
         )
         folded = doc.lacks_diacritics
         tokens, token_set = doc.view(folded)

@@ -156,7 +156,12 @@ class NormalisedText:
 
     @property
     def text(self) -> str:
-        return " ".join(t for t in self.tokens if t != BOUNDARY)
+        """The syllables space-joined, without the field boundary."""
+        hit: str | None = self._lazy.get("text")
+        if hit is None:
+            hit = " ".join(self.tokens).replace(" " + BOUNDARY, "").lstrip(BOUNDARY + " ")
+            self._lazy["text"] = hit
+        return hit
 
     def view(self, folded: bool) -> tuple[tuple[str, ...], frozenset[str]]:
         """(tokens, set of distinct tokens) of the canonical or accent-folded form; the set is

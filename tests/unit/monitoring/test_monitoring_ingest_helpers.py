@@ -1,10 +1,16 @@
-"""How a batch is cut into chunks that are written while the next one is analysed."""
+"""How ingestion cuts a batch into chunks written while the next is analysed, and excerpts."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.monitoring.ingest import TAIL_CHUNKS, WRITE_CHUNK, write_chunks
+from services.monitoring.ingest import (
+    EXCERPT_CHARS,
+    TAIL_CHUNKS,
+    WRITE_CHUNK,
+    excerpt_of,
+    write_chunks,
+)
 
 
 @pytest.mark.parametrize("count", [0, 1, TAIL_CHUNKS[-1], 2 * TAIL_CHUNKS[-1], 40, WRITE_CHUNK,
@@ -27,3 +33,9 @@ def test_a_large_batch_ends_in_chunks_that_halve_so_little_is_written_after_the_
 def test_a_small_batch_keeps_only_the_smaller_tail_chunks() -> None:
     assert [len(c) for c in write_chunks(list(range(40)))] == [28, TAIL_CHUNKS[-1]]
     assert write_chunks(list(range(TAIL_CHUNKS[-1]))) == [list(range(TAIL_CHUNKS[-1]))]
+
+
+@pytest.mark.parametrize("body", ["", "  một  hai\n ba  ", "chữ " * 400, " " * 700 + "cuối",
+                                  ("x" * 299 + " ") * 3, "\t\n".join(["từ"] * 500)])
+def test_an_excerpt_reads_the_body_s_beginning_with_whitespace_collapsed(body: str) -> None:
+    assert excerpt_of(body) == " ".join(body.split())[:EXCERPT_CHARS]
