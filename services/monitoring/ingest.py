@@ -53,7 +53,6 @@ from services.contracts.events.monitoring import (
     CoverageMatched,
     Evidence,
     ItemClassified,
-    TopicMatch,
 )
 from services.monitoring import repository as r
 from services.monitoring.domain import (
@@ -195,16 +194,18 @@ def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
     at = doc["fetched_at"]
     title = doc["title"] or ident
     topics = doc.get("topics") or []
-    events = [ItemClassified(
-        item_id=ident, source_id=doc.get("source_id"), outlet_unit_id=doc.get("outlet_unit_id"),
-        url=doc.get("url"), title=doc["title"] or doc.get("excerpt", "")[:100] or ident,
-        published_at=doc.get("published_at"),
-        topics=[TopicMatch(topic=t["topic"], confidence=min(1.0, t["confidence"]),
-                           terms=t["terms"]) for t in topics],
-        place_ids=doc.get("place_ids") or [],
-        harmful_score=min(1.0, doc.get("harmful_score") or 0.0),
-        duplicate_of=doc.get("duplicate_of"), content_hash=doc["content_hash"],
-    ).to_envelope(cid, event_id=event_id_for(ident, ItemClassified.event_type), time=at)]
+    # one validation by pydantic-core for the event and its topic matches
+    events = [ItemClassified.model_validate({
+        "item_id": ident, "source_id": doc.get("source_id"),
+        "outlet_unit_id": doc.get("outlet_unit_id"), "url": doc.get("url"),
+        "title": doc["title"] or doc.get("excerpt", "")[:100] or ident,
+        "published_at": doc.get("published_at"),
+        "topics": [{"topic": t["topic"], "confidence": min(1.0, t["confidence"]),
+                    "terms": t["terms"]} for t in topics],
+        "place_ids": doc.get("place_ids") or [],
+        "harmful_score": min(1.0, doc.get("harmful_score") or 0.0),
+        "duplicate_of": doc.get("duplicate_of"), "content_hash": doc["content_hash"],
+    }).to_envelope(cid, event_id=event_id_for(ident, ItemClassified.event_type), time=at)]
     for match in doc.get("coverage_matches") or []:
         events.append(CoverageMatched(
             item_id=ident, task_id=match["task_id"], plan_id=match["plan_id"],
