@@ -403,9 +403,9 @@ class Runtime:
                reasons: Sequence[str | None] | None = None) -> BatchOutcome:
         """Analyse and store a batch. `None` entries are rejected with `reasons[i]`.
 
-        The items are analysed and written in chunks of `WRITE_CHUNK`: a chunk's write runs in
-        the background while the next chunk is analysed, so the database's time hides behind
-        the analysis instead of adding to it."""
+        The items are analysed and written in chunks (`write_chunks`): a chunk's write runs
+        in the background while the next chunk is analysed, so the database's time hides
+        behind the analysis instead of adding to it."""
         self.start()
         self.refresh()
         assert self.pipeline is not None
@@ -448,8 +448,10 @@ class Runtime:
             events_staged.set(True)  # the writes ran in other threads: wake the relay from here
         stored_docs = [doc for _, doc, _ in stored]
         counted = in_background(partial(self._count, stored_docs, now))  # a database wait
-        alerts = self._alerts(stored, now, cid)  # computing, meanwhile
-        counted()
+        try:
+            alerts = self._alerts(stored, now, cid)  # computing, meanwhile
+        finally:
+            counted()  # its failure, too, is the caller's
         alerts += self._spikes(stored_docs, now, cid)
         outcome.alerts = self._insert_alerts(alerts)
         outcome.results.sort(key=lambda x: x.index)

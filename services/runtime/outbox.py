@@ -174,6 +174,7 @@ class EventPublisher:
 
     def _publish_confirmed(self, messages: Sequence[Outgoing]) -> None:
         channel = self._confirm_channel()
+        self._frames.take()  # what a batch that failed while being framed left behind
         for outgoing in messages:
             headers = {}
             if outgoing.correlation_id:

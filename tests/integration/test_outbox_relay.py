@@ -15,6 +15,7 @@ from services.runtime.outbox import (
     PENDING,
     EventPublisher,
     OutboxRelay,
+    Outgoing,
     ensure_outbox_index,
     merge_updates,
     outbox_push,
@@ -153,4 +154,19 @@ def test_a_batch_goes_out_in_one_write_with_events_larger_than_a_frame_intact(in
     published = listener()
     assert [e["data"]["plan_id"] for e in published] == ["p1", "p-large", "p2", "p3"]
     assert published[1]["data"]["title"] == large.data["title"]
+    publisher.close()
+
+
+def test_a_batch_that_fails_while_being_framed_leaves_nothing_for_the_next(infra, listener):
+    """Frames are collected before the one write: a batch refused half-way (an event that
+    cannot be framed) must not send its first events with the next batch, nor shift the
+    delivery tags the next batch waits for."""
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    first, second = (Outgoing(json.dumps(event(n).model_dump(mode="json")).encode(),
+                              "plan.created", f"e{n}", None) for n in (1, 2))
+    unframable = first._replace(id="e3", correlation_id=object())  # not an AMQP header value
+    with pytest.raises(Exception):  # noqa: B017 - whatever py-amqp raises for it
+        publisher._publish([first, unframable])
+    publisher._publish([second])
+    assert [e["data"]["plan_id"] for e in listener()] == ["p2"]
     publisher.close()
