@@ -35,6 +35,8 @@ SETS = [
                "term lists; its first-look figures are in data/README.md)"),
     ("blind3", "third blind set (another author, written after the second one taught the "
                "term lists; its first-look figures are in data/README.md)"),
+    ("blind4", "fourth blind set (another author, court and social-media styles, written "
+               "after the third taught the term lists; first look in data/README.md)"),
 ]
 
 

@@ -24,7 +24,7 @@ def test_analyse_end_to_end(pipeline: Pipeline) -> None:
     assert payload["duplicate_of"] == "a" and payload["topics"][0]["topic"] == "gambling"
 
 
-@pytest.mark.parametrize("name", ["blind", "blind2", "blind3"])
+@pytest.mark.parametrize("name", ["blind", "blind2", "blind3", "blind4"])
 def test_blind_set_shape(name: str) -> None:
     rows = [json.loads(line) for line in (DATA_DIR / "eval" / f"{name}.jsonl").open()]
     ids = [r["id"] for r in rows]

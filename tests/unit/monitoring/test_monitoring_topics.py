@@ -88,3 +88,23 @@ def test_query_language() -> None:
         parse_query('("cho vay" OR')
     with pytest.raises(QuerySyntaxError):
         parse_query("")
+
+
+def test_a_killing_told_without_naming_it_but_not_a_crash_with_a_runaway_driver(
+    pipeline: Pipeline,
+) -> None:
+    killing = ("Người vợ nằm bất động trên nền nhà với nhiều vết thương, người chồng bỏ đi. "
+               "Công an huy động chó nghiệp vụ truy lùng, nghi phạm bị bắt khi đang lẩn trốn.")
+    crash = ("Xe tải va chạm với xe máy khiến anh N. tử vong tại chỗ. Sau khi gây tai nạn, "
+             "tài xế bỏ trốn; công an đang truy lùng nghi phạm.")
+    assert "murder" in topics_of(pipeline, killing)
+    assert "murder" not in topics_of(pipeline, crash)
+
+
+def test_minors_as_the_accused_and_pupils_attacking_classmates_are_youth_crime(
+    pipeline: Pipeline,
+) -> None:
+    assert "youth_crime" in topics_of(pipeline, "Tòa xử 4 bị cáo chưa thành niên gây rối")
+    assert "youth_crime" in topics_of(pipeline, "Nam sinh lớp 9 đâm bạn cùng lớp trọng thương")
+    # a young victim does not make the offender young
+    assert "youth_crime" not in topics_of(pipeline, "Bé gái 15 tuổi bị người hàng xóm xâm hại")
