@@ -37,6 +37,8 @@ SETS = [
                "term lists; its first-look figures are in data/README.md)"),
     ("blind4", "fourth blind set (another author, court and social-media styles, written "
                "after the third taught the term lists; first look in data/README.md)"),
+    ("blind5", "fifth blind set (another author, after the fourth taught the term lists; "
+               "measured only, never tuned on)"),
 ]
 
 
