@@ -205,7 +205,7 @@ class EventPublisher:
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
             self._channel, self._published, self._confirmed = channel, 0, 0
-            self._frames = _FrameBuffer()
+            # py-amqp's writer for this connection, writing into our buffer, not the socket
             self._write_frame = frame_writer(self._connection.connection, self._frames)
             self._refused = False
         return self._channel
