@@ -10,9 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import Role
+from services.contracts.rpc import ResponseT, RpcMethod
 from services.gateway import security
 from services.gateway.access import Principal, is_allowed
 from services.gateway.metrics import AUTH_FAILURES, RATE_LIMITED
@@ -30,6 +32,15 @@ class Rpc:
     async def __call__(self, service: str, method: str, **kwargs: Any) -> Any:
         return await self.client.call(service, method, correlation_id=self.correlation_id,
                                       **kwargs)
+
+    async def call(self, method: RpcMethod[Any, ResponseT], request: BaseModel | None = None,
+                   /, *, rpc_timeout: float | None = None, **fields: Any) -> ResponseT:
+        """Call a catalogue method with a request model (or its fields, checked against the
+        model before they leave) and get the declared response type back."""
+        kwargs = method.request_kwargs(request, fields)
+        reply = await self.client.call(method.service, method.name, timeout=rpc_timeout,
+                                       correlation_id=self.correlation_id, **kwargs)
+        return method.parse_reply(reply)
 
 
 # Dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in a worker

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from services.contracts.errors import ServiceError
+from services.contracts.rpc_catalogue import ops
 from services.gateway.metrics import RPC_CAPACITY, RPC_IN_FLIGHT
 
 router = APIRouter(tags=["operations"])
@@ -31,7 +32,7 @@ async def readyz(request: Request) -> JSONResponse:
 
     async def ping(service: str) -> tuple[str, str]:
         try:
-            await rpc.call(service, "ops_ping", timeout=timeout)
+            await rpc.call(service, ops.PING[service].name, timeout=timeout)
             return service, "ok"
         except ServiceError as exc:
             return service, f"down: {exc.message}"

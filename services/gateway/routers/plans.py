@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
 from services.contracts import plans as c
+from services.contracts.rpc import RpcMethod
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -75,37 +77,37 @@ async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # typ
                      **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
 
-async def _command(rpc: RpcDep, method: str, plan_id: PathId, body: BaseModel | None,
-                   principal: Principal) -> Any:
-    return await rpc("plans", method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
+async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PathId,
+                   body: BaseModel | None, principal: Principal) -> Any:
+    return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
 
 @router.post("/{plan_id}/issue", response_model=c.PlanDetail, responses=CONFLICTS,
              summary="Issue a draft plan: its tasks are assigned to units")
 async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    return await _command(rpc, "issue_plan", plan_id, body, principal)
+    return await _command(rpc, plans_rpc.ISSUE_PLAN, plan_id, body, principal)
 
 
 @router.post("/{plan_id}/amend", response_model=c.PlanDetail, responses=CONFLICTS,
              summary="Amend an issued plan (recorded, bumps the revision)")
 async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                      principal: Writer) -> Any:
-    return await _command(rpc, "amend_plan", plan_id, body, principal)
+    return await _command(rpc, plans_rpc.AMEND_PLAN, plan_id, body, principal)
 
 
 @router.post("/{plan_id}/close", response_model=c.PlanDetail, responses=CONFLICTS,
              summary="Close an issued plan")
 async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    return await _command(rpc, "close_plan", plan_id, body, principal)
+    return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
 
 
 @router.post("/{plan_id}/cancel", response_model=c.PlanDetail, responses=CONFLICTS,
              summary="Cancel a plan")
 async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
-    return await _command(rpc, "cancel_plan", plan_id, body, principal)
+    return await _command(rpc, plans_rpc.CANCEL_PLAN, plan_id, body, principal)
 
 
 @router.get("/{plan_id}/progress", response_model=c.ProgressSummary, responses=NOT_FOUND,

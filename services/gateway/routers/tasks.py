@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from services.contracts import plans as c
 from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.rpc import RpcMethod
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -106,38 +108,38 @@ async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  #
         body, plan_id=plan_id, task_id=task_id, actor=principal.id))
 
 
-async def _status(rpc: Rpc, method: str, plan_id: PathId, task_id: PathId, body: BaseModel | None,
-                  principal: Principal) -> Any:
-    return await rpc("plans", method, **rpc_kwargs(body, plan_id=plan_id, task_id=task_id,
-                                                   actor=principal.id))
+async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_id: PathId,
+                  body: BaseModel | None, principal: Principal) -> Any:
+    return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, task_id=task_id,
+                                               actor=principal.id))
 
 
 @router.post("/{task_id}/start", response_model=c.TaskDetail, responses=CONFLICTS,
              summary="Mark a task in progress")
 async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                      body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    return await _status(rpc, "start_task", plan_id, task_id, body, principal)
+    return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
 
 
 @router.post("/{task_id}/complete", response_model=c.TaskDetail, responses=CONFLICTS,
              summary="Mark a task completed")
 async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    return await _status(rpc, "complete_task", plan_id, task_id, body, principal)
+    return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
 
 
 @router.post("/{task_id}/cancel", response_model=c.TaskDetail, responses=CONFLICTS,
              summary="Cancel a task")
 async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
-    return await _status(rpc, "cancel_task", plan_id, task_id, body, principal)
+    return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
 
 
 @router.post("/{task_id}/reopen", response_model=c.TaskDetail, responses=CONFLICTS,
              summary="Reopen a completed or cancelled task")
 async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
-    return await _status(rpc, "reopen_task", plan_id, task_id, body, principal)
+    return await _status(rpc, plans_rpc.REOPEN_TASK, plan_id, task_id, body, principal)
 
 
 @router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,

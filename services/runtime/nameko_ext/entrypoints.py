@@ -24,6 +24,7 @@ from pymongo.errors import ConnectionFailure
 from services.contracts.envelope import Envelope
 from services.contracts.errors import ErrorCode, ServiceError, as_service_error
 from services.contracts.events import EventPayload, source_service_of
+from services.contracts.rpc import RpcMethod
 from services.runtime.nameko_ext.consumers import ConnectionSafeQueueConsumer, safe_event_handler
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,12 +102,19 @@ def validation_details(exc: ValidationError) -> dict[str, Any]:
         for err in exc.errors()[:20]]}
 
 
-def rpc_method(request_model: type[BaseModel] | None = None) -> Callable[[F], F]:
-    """An RPC method. With `request_model`, keyword arguments are validated into it and the
-    method receives the model; unknown fields and bad values answer `validation_failed`.
-    Domain errors (anything with code/message/details) travel as `ServiceError`."""
+def rpc_method(declaration: RpcMethod[Any, Any] | type[BaseModel] | None = None
+               ) -> Callable[[F], F]:
+    """An RPC method, registered from its catalogue entry (`services.contracts.rpc_catalogue`;
+    a bare request model is the older form). Keyword arguments are validated into the request
+    model and the method receives the model; unknown fields and bad values answer
+    `validation_failed`. Domain errors (anything with code/message/details) travel as
+    `ServiceError`."""
+    request_model = declaration.request if isinstance(declaration, RpcMethod) else declaration
 
     def decorate(fn: F) -> F:
+        if isinstance(declaration, RpcMethod) and declaration.name != fn.__name__:
+            raise TypeError(f"{fn.__qualname__} serves {declaration.routing_key}: the method "
+                            "must have the declared name")
         @functools.wraps(fn)
         def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
             try:

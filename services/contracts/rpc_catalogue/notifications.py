@@ -1,0 +1,33 @@
+"""The notifications service's RPC methods (services/notifications/README.md describes each)."""
+
+from __future__ import annotations
+
+from services.contracts import notifications as n
+from services.contracts.rpc import RpcMethod
+
+CREATE_NOTICE = RpcMethod("notifications", "create_notice", n.CreateNoticeRequest)
+GET_NOTICE = RpcMethod("notifications", "get_notice", n.GetNoticeRequest)
+LIST_NOTICES = RpcMethod("notifications", "list_notices", n.ListNoticesRequest)
+GET_INBOX = RpcMethod("notifications", "get_inbox", n.InboxRequest)
+ACKNOWLEDGE = RpcMethod("notifications", "acknowledge", n.AcknowledgeRequest)
+LIST_TRANSLATIONS = RpcMethod("notifications", "list_translations", n.ListTranslationsRequest)
+SUBMIT_TRANSLATION = RpcMethod("notifications", "submit_translation", n.SubmitTranslationRequest)
+APPROVE_TRANSLATION = RpcMethod("notifications", "approve_translation", n.ApproveTranslationRequest)
+REJECT_TRANSLATION = RpcMethod("notifications", "reject_translation", n.RejectTranslationRequest)
+UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientModel)
+GET_RECIPIENT = RpcMethod("notifications", "get_recipient", n.GetRecipientRequest)
+DELETE_RECIPIENT = RpcMethod("notifications", "delete_recipient", n.GetRecipientRequest)
+LIST_RECIPIENTS = RpcMethod("notifications", "list_recipients", n.ListRecipientsRequest)
+IMPORT_RECIPIENTS = RpcMethod("notifications", "import_recipients", n.ImportRecipientsRequest)
+CONFIGURE_CHANNEL = RpcMethod("notifications", "configure_channel", n.ConfigureChannelRequest)
+LIST_CHANNELS = RpcMethod("notifications", "list_channels", None)
+CONFIGURE_ESCALATION = RpcMethod("notifications", "configure_escalation",
+                                 n.ConfigureEscalationRequest)
+GET_TEMPLATE = RpcMethod("notifications", "get_template", n.TemplateKeyRequest)
+SAVE_TEMPLATE = RpcMethod("notifications", "save_template", n.SaveTemplateRequest)
+LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", n.ListDeliveriesRequest)
+DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", n.DeliveryReportRequest)
+EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", n.BulletinRequest)
+KNOWN_PLAN = RpcMethod(
+    "notifications", "known_plan", None,
+    internal="whether notifications has applied a plan's events: tests and operators wait on it")
