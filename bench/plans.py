@@ -37,7 +37,7 @@ from services.plans.domain import (
 from services.plans.domain.recurrence import Recurrence, RecurrenceKind
 from services.plans.handlers import Context
 from services.plans.reporting import refresh_gauges
-from services.plans.repository import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.runtime.outbox import PENDING
 from services.runtime.rpc_sync import BlockingRpc
 from stack.processes import Platform

@@ -59,7 +59,7 @@ from services.plans.domain import (
 )
 from services.plans.domain.audit import diff
 from services.plans.domain.units import ALL_CULTURE_OFFICES, ALL_PRESS_OUTLETS
-from services.plans.repository import PlansRepository, StaleWrite
+from services.plans.repositories import PlansRepository, StaleWrite
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -47,7 +47,7 @@ from services.plans.metrics import (
     TASKS_BY_BUCKET,
     TASKS_OVERDUE,
 )
-from services.plans.repository import (
+from services.plans.repositories import (
     BUCKET_PROJECTION,
     SCAN_PROJECTION,
     DeadlineAlertWrite,

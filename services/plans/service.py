@@ -17,7 +17,7 @@ from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
 from services.plans import handlers as h
 from services.plans import reporting
-from services.plans.repository import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService

@@ -20,7 +20,7 @@ from services.contracts.events.notifications import NotificationAcknowledged
 from services.plans import codec, reporting
 from services.plans import handlers as h
 from services.plans.domain import Conflict, InvalidTransition, NotFound, ValidationFailed
-from services.plans.repository import PlansRepository
+from services.plans.repositories import PlansRepository
 
 SEED = Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
 UNITS_TEXT = (SEED / "units-gia-lai.yaml").read_text(encoding="utf-8")

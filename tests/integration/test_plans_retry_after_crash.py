@@ -13,7 +13,7 @@ import pytest
 from services.contracts import plans as c
 from services.plans import handlers as h
 from services.plans.domain import InvalidTransition
-from services.plans.repository import PlansRepository
+from services.plans.repositories import PlansRepository
 
 UNITS = (Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
          / "units-gia-lai.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,58 @@
+"""Storage of the plans service (pymongo), one store per aggregate. Every write that changes a
+plan, task or report stores its events in the same single-document write (outbox); a
+whole-task write is guarded by the task's `version`, so concurrent writers never lose each
+other's changes. `PlansRepository` is the one object the use cases hold.
+
+Writes go by `_id` (`update_one({_id, guard})`), never through findAndModify: SecantusDB runs
+findAndModify, and updates filtered on other fields, as a scan of the whole collection."""
+
+from __future__ import annotations
+
+import contextlib
+
+from pymongo.errors import OperationFailure
+
+from services.plans.codec import WATCH
+from services.plans.repositories.audit import AuditStore
+from services.plans.repositories.base import (
+    BUCKET_PROJECTION,
+    OUTBOX_COLLECTIONS,
+    SCAN_PROJECTION,
+    ProgressStamp,
+    StaleWrite,
+    batched,
+)
+from services.plans.repositories.deadlines import DeadlineAlertWrite, DeadlineStore, alert_id
+from services.plans.repositories.plans import PlanStore
+from services.plans.repositories.reports import ReportStore
+from services.plans.repositories.tasks import TaskStore
+from services.plans.repositories.units import UnitStore
+
+__all__ = ["BUCKET_PROJECTION", "OUTBOX_COLLECTIONS", "SCAN_PROJECTION", "DeadlineAlertWrite",
+           "PlansRepository", "ProgressStamp", "StaleWrite", "alert_id", "batched"]
+
+
+class PlansRepository(AuditStore, UnitStore, PlanStore, TaskStore, DeadlineStore, ReportStore):
+    def ensure_indexes(self) -> None:
+        with contextlib.suppress(OperationFailure):  # the skeleton's narrower index
+            self.plans.drop_index("number_per_issuer")
+        self.plans.create_index("uniqueness_key", unique=True, name="number_issuer_year")
+        self.plans.create_index("idempotency_key", unique=True, sparse=True,
+                                name="idempotency_key")
+        self.plans.create_index([("year", -1), ("_id", 1)], name="year")
+        self.plans.create_index("status", name="status")
+        self.tasks.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
+        self.tasks.create_index([("plan_id", 1), ("status", 1)], name="plan_status")
+        self.tasks.create_index("unit_ids", name="units")
+        # Multikey: the deadline scan's candidates (`WATCH <= today + window`); not sparse, so
+        # documents written before the field existed are found as `WATCH: None` (backfill).
+        self.tasks.create_index(WATCH, name="watched_deadlines")
+        self.reports.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
+        self.reports.create_index("status", name="status")
+        self.reports.create_index("idempotency_key", unique=True, sparse=True,
+                                  name="idempotency_key")
+        self.audit.create_index([("entity_kind", 1), ("entity_id", 1)], name="entity")
+        self.audit.create_index([("plan_id", 1), ("_id", 1)], name="plan")
+        self.receipts.create_index("plan_id", name="plan")
+        self.units.create_index("type", name="type")
+
