@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from services.contracts.inbound import Inbound
 
@@ -609,12 +609,22 @@ class ExportFile(Reply):
 
 class AuditQuery(Request):
     plan_id: str | None = Field(default=None, max_length=200)
+    task_id: str | None = Field(
+        default=None, max_length=200,
+        description="With `plan_id`: the task's entries and its reports' (recorded since "
+                    "entries name their task).")
     entity_kind: Literal["plan", "task", "report", "unit", "group"] | None = None
     entity_id: str | None = Field(default=None, max_length=200)
     actor: str | None = Field(default=None, max_length=100)
     since: datetime | None = None
     after: str | None = Cursor
     limit: int = Limit
+
+    @model_validator(mode="after")
+    def _task_within_a_plan(self) -> AuditQuery:
+        if self.task_id is not None and self.plan_id is None:
+            raise ValueError("task_id needs plan_id (task ids are unique within a plan)")
+        return self
 
 
 class AuditEntryModel(Reply):
@@ -624,6 +634,7 @@ class AuditEntryModel(Reply):
     entity_kind: str
     entity_id: str
     plan_id: str | None = None
+    task_id: str | None = None
     at: datetime
     changes: list[dict[str, Any]] = Field(default_factory=list)
     note: str | None = None

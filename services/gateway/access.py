@@ -16,7 +16,7 @@ from services.contracts.gateway import GRANTABLE_SCOPES, UNIT_SCOPED_ROLES, Role
 
 RESOURCES = ("users", "api_keys", "units", "plans", "tasks", "reports", "notices",
              "translations", "sources", "items", "alerts", "coverage", "alert_rules",
-             "topics", "subscriptions", "events")
+             "topics", "subscriptions", "events", "audit")
 ACTIONS = ("read", "write", "review", "ack")
 
 _READ_ALL = {f"{r}:read" for r in ("units", "plans", "tasks", "reports", "notices",
@@ -28,7 +28,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.OFFICER: frozenset(_READ_ALL | {
         "plans:write", "tasks:write", "reports:review", "notices:write", "sources:write",
         "items:write", "translations:write", "units:write", "alerts:write",
-        "alert_rules:read", "alert_rules:write", "topics:read", "topics:write"}),
+        "alert_rules:read", "alert_rules:write", "topics:read", "topics:write",
+        "audit:read"}),
     Role.OUTLET_EDITOR: frozenset({
         "units:read", "plans:read", "tasks:read", "reports:read", "reports:write",
         "notices:read", "notices:ack", "coverage:read", "events:read"}),

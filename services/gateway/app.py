@@ -24,6 +24,7 @@ from services.gateway.routers import (
     alert_rules,
     alerts,
     api_keys,
+    audit,
     auth,
     coverage,
     events,
@@ -48,13 +49,13 @@ from services.runtime.rpc_client import RpcClient
 log = logging.getLogger("gateway")
 # The order of the API documentation.
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, plans, tasks,
-           reports, notices, sources, items, alerts, coverage, alert_rules, topics)
+           audit, reports, notices, sources, items, alerts, coverage, alert_rules, topics)
 # The order requests are matched in: FastAPI tries the routes of the included routers one by
 # one (about 1.5 us each, 60-70 us to reach the fifth router), so the domain routers that
 # carry the traffic come first and logins, health checks and account management last. No
 # path is served by two routers, so the order changes no answer (nor the OpenAPI document,
 # built in the ROUTERS order below).
-MATCH_ORDER = (plans, tasks, reports, notices, units, items, sources, alerts, coverage,
+MATCH_ORDER = (plans, tasks, audit, reports, notices, units, items, sources, alerts, coverage,
                alert_rules, topics, events, subscriptions, users, api_keys, auth, meta, health)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.

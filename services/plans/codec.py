@@ -11,6 +11,7 @@ from services.plans.domain import (
     Amendment,
     AreaCodes,
     Attachment,
+    AuditEntry,
     BasisDocument,
     Channel,
     Contact,
@@ -374,3 +375,19 @@ REPORT_FIELDS = ("plan_id", "task_id", "unit_id", "period_key", "version", "coun
 
 def report_reply(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["_id"], **{k: doc.get(k) for k in REPORT_FIELDS}}
+
+
+# -- audit journal ------------------------------------------------------------------------
+
+
+def audit_from(doc: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        actor=doc["actor"], action=doc["action"], entity_kind=doc["entity_kind"],
+        entity_id=doc["entity_id"], at=doc["at"],
+        changes=tuple(FieldChange(c["field"], c.get("before"), c.get("after"))
+                      for c in doc.get("changes") or ()),
+        note=doc.get("note"), extra=doc.get("extra") or {})
+
+
+def audit_reply(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}

@@ -738,7 +738,7 @@ def submit(req: c.SubmitReportRequest, ctx: Context) -> Any:
             counts=_count_totals(content))
         stored = ctx.repo.insert_report(doc, [ctx.envelope(event)])
         if stored["_id"] == report.id:
-            ctx.repo.journal([entry], plan.id)
+            ctx.repo.journal([entry], plan.id, task.id)
         return codec.report_reply(stored)
 
     return idempotent("submit_report", ctx, req.idempotency_key, run)
@@ -784,7 +784,7 @@ def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
             entries.append(AuditEntry(req.actor, "task.period_completed", "task", task.id, at,
                                       extra={"period_key": report.period_key,
                                              "report_id": report.id}))
-        ctx.repo.journal(entries, plan.id)
+        ctx.repo.journal(entries, plan.id, task.id)
         return codec.report_reply(stored)
 
     def guarded() -> dict[str, Any]:
@@ -867,14 +867,3 @@ def receipts(req: c.ReceiptsRequest, ctx: Context) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if k != "_id"}
             for r in ctx.repo.receipts.find(query).sort("acknowledged_at", 1)]
 
-
-def audit_journal(req: c.AuditQuery, ctx: Context) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for name in ("plan_id", "entity_kind", "entity_id", "actor"):
-        if getattr(req, name) is not None:
-            query[name] = getattr(req, name)
-    if req.since is not None:
-        query["at"] = {"$gte": req.since}
-    rows = ctx.repo.audit_page(query, req.after, req.limit + 1)
-    items = [{"id": r.pop("_id"), **r} for r in rows[:req.limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}

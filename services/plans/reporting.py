@@ -3,8 +3,6 @@ deadline scan (task.due_soon / task.overdue once per task and period) and the ga
 
 from __future__ import annotations
 
-import base64
-import csv
 import io
 import logging
 import time
@@ -25,7 +23,6 @@ from services.plans.domain import (
     DomainError,
     ProgressReport,
     Recurrence,
-    Table,
     Task,
     TaskStatus,
     bucket_of,
@@ -36,10 +33,11 @@ from services.plans.domain import (
     unit_progress,
     unit_rows,
 )
-from services.plans.domain.exports import VI_LABELS, report_title_date
+from services.plans.domain.exports import report_title_date
 from services.plans.domain.periods import local_date
 from services.plans.domain.progress import BucketCounts, TaskProgress
 from services.plans.domain.status import BUCKETS
+from services.plans.files import CSV, csv_bytes, export_file, labels
 from services.plans.handlers import Context
 from services.plans.metrics import (
     DEADLINE_EVENTS,
@@ -190,10 +188,6 @@ def _cell(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def _labels(table: Table, language: str) -> list[str]:
-    return [VI_LABELS.get(h, h) if language == "vi" else h for h in table.header]
-
-
 def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
     as_of = req.as_of or ctx.now()
     plan, tasks, reports = _load(ctx, req.plan_id, {"number": 1, "title": 1})
@@ -204,14 +198,8 @@ def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
     stem = f"tien-do-{plan['number'].replace('/', '-')}"
     if req.format == "csv":
         table = tables[req.view]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(_labels(table, req.language))
-        writer.writerows(table.rows)
-        # UTF-8 with BOM so spreadsheet programs read Vietnamese correctly.
-        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-        return {"filename": f"{stem}-{req.view}.csv", "content_type": "text/csv; charset=utf-8",
-                "content_base64": base64.b64encode(data).decode(), "rows": len(table.rows)}
+        return export_file(f"{stem}-{req.view}.csv", CSV, csv_bytes(table, req.language),
+                           len(table.rows))
     book = Workbook()
     sheet_titles = {"units": "Theo đơn vị", "tasks": "Theo nhiệm vụ", "kpis": "Chỉ tiêu"}
     first = True
@@ -222,14 +210,12 @@ def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
         sheet.title = sheet_titles[view] if req.language == "vi" else view
         sheet.append([_cell(f"{plan['number']} — {plan['title']}"[:300])])
         sheet.append([f"Tính đến ngày {report_title_date(as_of)}"])
-        sheet.append(_labels(table, req.language))
+        sheet.append(labels(table, req.language))
         for row in table.rows:
             sheet.append([_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
-    return {"filename": f"{stem}.xlsx", "content_type": XLSX,
-            "content_base64": base64.b64encode(out.getvalue()).decode(),
-            "rows": len(tables[req.view].rows)}
+    return export_file(f"{stem}.xlsx", XLSX, out.getvalue(), len(tables[req.view].rows))
 
 
 # -- the deadline scan --------------------------------------------------------------------

@@ -15,10 +15,12 @@ from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
+from services.contracts.plans_reporting import AuditExportRequest
 from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
+from services.plans.use_cases import audit
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -215,7 +217,11 @@ class PlansService(EventConsumerService):
 
     @rpc_method(c.AuditQuery)
     def audit_journal(self, request: c.AuditQuery) -> Any:
-        return h.audit_journal(request, self._ctx())
+        return audit.audit_journal(request, self._ctx())
+
+    @rpc_method(AuditExportRequest)
+    def export_audit(self, request: AuditExportRequest) -> Any:
+        return audit.export_audit(request, self._ctx())
 
     @rpc_method(c.ReceiptsRequest)
     def list_receipts(self, request: c.ReceiptsRequest) -> Any:

@@ -21,6 +21,7 @@ from services.plans import codec, reporting
 from services.plans import handlers as h
 from services.plans.domain import Conflict, InvalidTransition, NotFound, ValidationFailed
 from services.plans.repositories import PlansRepository
+from services.plans.use_cases import audit
 
 SEED = Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
 UNITS_TEXT = (SEED / "units-gia-lai.yaml").read_text(encoding="utf-8")
@@ -90,7 +91,7 @@ def test_units_import_is_idempotent_and_groups_follow_the_2025_merger(ctx, units
     retired = h.retire_unit(c.RetireUnitRequest(unit_id="nhandan-tt-gl", valid_to="2030-12-31",
                                                 actor="officer-2"), ctx)
     assert retired["valid_to"] == "2030-12-31"
-    journal = h.audit_journal(c.AuditQuery(entity_kind="unit", entity_id="nhandan-tt-gl"), ctx)
+    journal = audit.audit_journal(c.AuditQuery(entity_kind="unit", entity_id="nhandan-tt-gl"), ctx)
     assert [e["actor"] for e in journal["items"]][-1] == "officer-2"
     page = h.list_units(c.ListUnitsRequest(active_on="2025-07-01", limit=5), ctx)
     assert len(page["items"]) == 5 and page["next_cursor"]
@@ -119,7 +120,7 @@ def test_seed_import_issue_and_events_in_the_same_write(ctx, units, db):
     h.close_plan(c.PlanCommand(plan_id=plan["id"], actor="director"), ctx)
     with pytest.raises(InvalidTransition):  # issuing a closed plan
         h.issue_plan(c.PlanCommand(plan_id=plan["id"]), ctx)
-    actions = [e["action"] for e in h.audit_journal(
+    actions = [e["action"] for e in audit.audit_journal(
         c.AuditQuery(plan_id=plan["id"], entity_kind="plan"), ctx)["items"]]
     assert actions == ["plan.imported", "plan.issued", "plan.closed"]
 
@@ -184,7 +185,7 @@ def test_create_amend_and_bad_plan_input(ctx, units):
     assert amended == retried and amended["revision"] == 1
     detail = h.get_plan(plan["id"], ctx)
     assert detail["amendments"][0]["changed_fields"] == ["topics"]
-    entry = h.audit_journal(c.AuditQuery(plan_id=plan["id"], entity_kind="plan"),
+    entry = audit.audit_journal(c.AuditQuery(plan_id=plan["id"], entity_kind="plan"),
                             ctx)["items"][-1]
     assert entry["action"] == "plan.amended" and entry["actor"] == "director"
     assert entry["changes"][0]["after"] == ["drugs", "high_tech_crime"]

@@ -27,7 +27,7 @@ MUST = {
     Role.OFFICER: {"plans:write", "tasks:write", "reports:review", "notices:write",
                    "sources:write", "alerts:read", "events:read", "items:write",
                    "alerts:write", "alert_rules:read", "alert_rules:write", "topics:read",
-                   "topics:write"},
+                   "topics:write", "audit:read"},
     Role.OUTLET_EDITOR: {"tasks:read", "reports:write", "notices:read", "notices:ack",
                          "coverage:read"},
     Role.LOCAL_OFFICER: {"tasks:read", "reports:write", "notices:ack", "coverage:read",
@@ -41,15 +41,16 @@ MUST_NOT = {
     Role.OFFICER: {"users:write", "api_keys:write", "subscriptions:write"},
     Role.OUTLET_EDITOR: {"plans:write", "reports:review", "notices:write", "users:read",
                          "alerts:read", "sources:read", "translations:write", "items:read",
-                         "items:write", "topics:read", "alert_rules:read"},
+                         "items:write", "topics:read", "alert_rules:read", "audit:read"},
     Role.LOCAL_OFFICER: {"plans:write", "reports:review", "users:read", "alerts:read",
                          "sources:read", "items:write", "alerts:write", "topics:write"},
     Role.TRANSLATOR: {"plans:write", "reports:write", "events:read", "tasks:read"},
     Role.VIEWER: {"plans:write", "reports:write", "notices:ack", "users:read",
                   "translations:write", "subscriptions:read", "sources:write", "items:write",
-                  "alerts:write", "alert_rules:read", "topics:read"},
+                  "alerts:write", "alert_rules:read", "topics:read", "audit:read"},
     Role.SYSTEM: {"plans:write", "users:write", "api_keys:write", "reports:review",
-                  "sources:write", "alerts:write", "alert_rules:write", "topics:write"},
+                  "sources:write", "alerts:write", "alert_rules:write", "topics:write",
+                "audit:read"},
 }
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .periods import local_date
+from .audit import AuditEntry
+from .periods import LOCAL_TZ, local_date
 from .progress import TaskProgress, kpi_achievements, task_tree, unit_progress
 from .reports import ProgressReport
 from .status import BUCKETS, bucket_of, percent_complete, task_deadline
@@ -29,6 +30,9 @@ TASK_HEADER = [
     "task_id", "parent_task_id", "title", "lead_unit", "coordinating_units", "deadline",
     "recurrence", "status", "bucket", "percent_complete", "kpi",
 ]
+AUDIT_HEADER = [
+    "at", "actor", "action", "entity_kind", "entity_id", "field", "before", "after", "note",
+]
 KPI_HEADER = [
     "task_id", "target_id", "metric", "topic", "unit_id", "period", "target", "reported",
     "evidenced", "achieved", "met",
@@ -44,6 +48,9 @@ VI_LABELS: dict[str, str] = {
     "parent_task_id": "Nhiệm vụ cha", "title": "Nhiệm vụ", "lead_unit": "Đơn vị chủ trì",
     "coordinating_units": "Đơn vị phối hợp", "deadline": "Thời hạn",
     "recurrence": "Định kỳ", "status": "Trạng thái", "bucket": "Tình trạng", "kpi": "Chỉ tiêu",
+    "at": "Thời điểm", "actor": "Người thực hiện", "action": "Thao tác",
+    "entity_kind": "Loại đối tượng", "entity_id": "Mã đối tượng", "field": "Trường thay đổi",
+    "before": "Giá trị trước", "after": "Giá trị sau", "note": "Ghi chú",
 }
 
 
@@ -124,3 +131,32 @@ def kpi_rows(
 def report_title_date(as_of: datetime) -> str:
     """``dd/mm/yyyy`` as Vietnamese documents write dates."""
     return local_date(as_of).strftime("%d/%m/%Y")
+
+
+def _value(value: object) -> Cell:
+    """A journal value as one cell: lists and mappings as compact JSON-like text."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(_value(v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def journal_table(entries: Iterable[AuditEntry]) -> Table:
+    """The audit journal, one row per changed field (an entry without field changes is one
+    row, its details in ``note``); instants in Vietnam's time with their offset."""
+    rows: list[list[Cell]] = []
+    for entry in entries:
+        at = entry.at.astimezone(LOCAL_TZ).isoformat() if entry.at.tzinfo else entry.at.isoformat()
+        common: list[Cell] = [at, entry.actor, entry.action, entry.entity_kind, entry.entity_id]
+        note = entry.note or ""
+        if entry.extra:
+            note = "; ".join(x for x in (note, str(_value(dict(entry.extra)))) if x)
+        if not entry.changes:
+            rows.append([*common, None, None, None, note or None])
+        for change in entry.changes:
+            rows.append([*common, change.field, _value(change.before), _value(change.after),
+                         note or None])
+    return Table(list(AUDIT_HEADER), rows)

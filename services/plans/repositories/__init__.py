@@ -53,6 +53,7 @@ class PlansRepository(AuditStore, UnitStore, PlanStore, TaskStore, DeadlineStore
                                   name="idempotency_key")
         self.audit.create_index([("entity_kind", 1), ("entity_id", 1)], name="entity")
         self.audit.create_index([("plan_id", 1), ("_id", 1)], name="plan")
+        self.audit.create_index([("plan_id", 1), ("task_id", 1), ("_id", 1)], name="plan_task")
         self.receipts.create_index("plan_id", name="plan")
         self.units.create_index("type", name="type")
 

@@ -11,14 +11,23 @@ from services.plans.repositories.base import StoreBase, now
 
 
 class AuditStore(StoreBase):
-    def journal(self, entries: Iterable[AuditEntry], plan_id: str | None) -> None:
+    def journal(self, entries: Iterable[AuditEntry], plan_id: str | None,
+                task_id: str | None = None) -> None:
+        """Append entries; each names its plan and, for a task or one of its reports, the
+        task (`task_id`: the task the report entries concern), so a task's journal is one
+        index range."""
         docs = []
-        for entry in entries:
+        stamp = int(now().timestamp() * 1e6)
+        for n, entry in enumerate(entries):
             doc = entry.to_dict()
             doc["at"] = entry.at
-            # Time-ordered ids make the journal's cursor chronological.
-            doc["_id"] = f"{int(now().timestamp() * 1e6):017d}-{uuid.uuid4().hex[:8]}"
+            # Time-ordered ids make the journal's cursor chronological (and a batch keeps its
+            # order: the counter after the instant).
+            doc["_id"] = f"{stamp:017d}-{n:03x}{uuid.uuid4().hex[:5]}"
             doc["plan_id"] = plan_id
+            entry_task = entry.entity_id if entry.entity_kind == "task" else task_id
+            if entry_task is not None and plan_id is not None:
+                doc["task_id"] = entry_task
             docs.append(doc)
         if docs:
             self.audit.insert_many(docs)
@@ -28,4 +37,3 @@ class AuditStore(StoreBase):
         if after:
             query = {**query, "_id": {"$gt": after}}
         return list(self.audit.find(query).sort("_id", 1).limit(limit))
-
