@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.contracts.plans import ExportFile, PlanId, Request
+from services.contracts.plans import AuditEntryModel, ExportFile, PlanId, Reply, Request
 
 AuditEntityKind = Literal["plan", "task", "report", "unit", "group"]
 MAX_AUDIT_EXPORT_ROWS = 50_000
@@ -30,3 +30,8 @@ class AuditExportFile(ExportFile):
         f"True when the journal holds more than {MAX_AUDIT_EXPORT_ROWS:,} entries: the file "
         "has the oldest ones; export again with `since` for the rest."))
 
+
+
+class AuditPage(Reply):
+    items: list[AuditEntryModel]
+    next_cursor: str | None = None

@@ -16,6 +16,7 @@ from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
 from services.contracts.plans_reporting import AuditExportRequest
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
@@ -215,11 +216,11 @@ class PlansService(EventConsumerService):
     def export_progress(self, request: c.ExportRequest) -> Any:
         return reporting.export_progress(request, self._ctx())
 
-    @rpc_method(c.AuditQuery)
+    @rpc_method(plans_rpc.AUDIT_JOURNAL)
     def audit_journal(self, request: c.AuditQuery) -> Any:
         return audit.audit_journal(request, self._ctx())
 
-    @rpc_method(AuditExportRequest)
+    @rpc_method(plans_rpc.EXPORT_AUDIT)
     def export_audit(self, request: AuditExportRequest) -> Any:
         return audit.export_audit(request, self._ctx())
 

@@ -103,7 +103,7 @@ BEING_ROUTED = {
     "plans.ops_replay_dead_letters", "notifications.ops_replay_dead_letters",
     "monitoring.ops_replay_dead_letters",
     "plans.retire_unit", "plans.upsert_group", "plans.list_groups", "plans.resolve_group",
-    "plans.audit_journal", "plans.list_receipts",
+    "plans.list_receipts",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.contracts import plans as c
+from services.contracts import plans_reporting as reporting
 from services.contracts.rpc import RpcMethod
 
 UPSERT_UNIT = RpcMethod("plans", "upsert_unit", c.UpsertUnitRequest)
@@ -37,7 +38,9 @@ GET_REPORT = RpcMethod("plans", "get_report", c.ReportRef)
 LIST_REPORTS = RpcMethod("plans", "list_reports", c.ListReportsRequest)
 PROGRESS_SUMMARY = RpcMethod("plans", "progress_summary", c.ProgressRequest)
 EXPORT_PROGRESS = RpcMethod("plans", "export_progress", c.ExportRequest)
-AUDIT_JOURNAL = RpcMethod("plans", "audit_journal", c.AuditQuery)
+AUDIT_JOURNAL = RpcMethod("plans", "audit_journal", c.AuditQuery, reporting.AuditPage)
+EXPORT_AUDIT = RpcMethod("plans", "export_audit", reporting.AuditExportRequest,
+                         reporting.AuditExportFile)
 LIST_RECEIPTS = RpcMethod("plans", "list_receipts", c.ReceiptsRequest)
 SCAN_DEADLINES = RpcMethod(
     "plans", "scan_deadlines", c.ScanDeadlinesRequest,

@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
 
-from services.contracts import plans as c
-from services.contracts.plans_reporting import AuditEntityKind
+from services.contracts.plans_reporting import AuditEntityKind, AuditPage
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import Rpc, RpcDep, require
 from services.gateway.routers.bodies import IsoDateTime
@@ -20,11 +19,6 @@ from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, L
 router = APIRouter(prefix="/api/v1/plans/{plan_id}", tags=["audit"], responses=AUTH_RESPONSES)
 Auditor = Annotated[Principal, Depends(require("audit:read"))]
 EXPORT_TIMEOUT = 30.0
-
-
-class AuditPage(BaseModel):
-    items: list[c.AuditEntryModel]
-    next_cursor: str | None
 
 
 Since = Annotated[IsoDateTime | None, Query(
@@ -44,17 +38,19 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 async def _journal(rpc: Rpc, plan_id: str, task_id: str | None, format: str,
                    language: str, cursor: str | None, limit: int,
                    filters: dict[str, Any]) -> Any:
-    given = {k: (v.isoformat() if isinstance(v, datetime) else v)
-             for k, v in filters.items() if v is not None}
-    scope = {"plan_id": plan_id, **({"task_id": task_id} if task_id else {})}
+    given: dict[str, Any] = {k: (v.isoformat() if isinstance(v, datetime) else v)
+                             for k, v in filters.items() if v is not None}
+    given["plan_id"] = plan_id
+    if task_id:
+        given["task_id"] = task_id
     if format == "json":
-        return await rpc("plans", "audit_journal", after=cursor, limit=limit, **scope, **given)
-    file = await rpc("plans", "export_audit", language=language, timeout=EXPORT_TIMEOUT,
-                     **scope, **given)
-    headers = {"Content-Disposition": f'attachment; filename="{file["filename"]}"'}
-    if file.get("truncated"):
+        return await rpc.call(plans_rpc.AUDIT_JOURNAL, after=cursor, limit=limit, **given)
+    file = await rpc.call(plans_rpc.EXPORT_AUDIT, rpc_timeout=EXPORT_TIMEOUT,
+                          language=language, **given)
+    headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'}
+    if file.truncated:
         headers["X-Export-Truncated"] = "true"
-    return Response(base64.b64decode(file["content_base64"]), media_type=file["content_type"],
+    return Response(base64.b64decode(file.content_base64), media_type=file.content_type,
                     headers=headers)
 
 
