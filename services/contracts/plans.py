@@ -534,6 +534,12 @@ class ReportDetail(Reply):
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     review_reason: str | None = None
+    corrects_report_id: str | None = Field(
+        default=None, description="The accepted report this one corrects.")
+    correction_reason: str | None = None
+    superseded_by: str | None = Field(
+        default=None, description="The accepted correction that replaced this report: progress "
+                                  "counts that one.")
 
 
 # -- progress, exports, audit, deadlines --------------------------------------------------

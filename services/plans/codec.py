@@ -355,7 +355,8 @@ def report_to_doc(r: ProgressReport) -> dict[str, Any]:
                         for a in c.attachments],
         "submitted_by": r.submitted_by, "submitted_at": r.submitted_at,
         "status": r.status.value, "reviewed_by": r.reviewed_by, "reviewed_at": r.reviewed_at,
-        "review_reason": r.review_reason,
+        "review_reason": r.review_reason, "corrects_report_id": r.corrects_report_id,
+        "correction_reason": r.correction_reason, "superseded_by": r.superseded_by,
     }
 
 
@@ -365,12 +366,15 @@ def report_from(doc: dict[str, Any]) -> ProgressReport:
         period_key=doc["period_key"], version=int(doc["version"]), content=content_from(doc),
         submitted_by=doc["submitted_by"], submitted_at=doc["submitted_at"],
         status=ReportStatus(doc["status"]), reviewed_by=doc.get("reviewed_by"),
-        reviewed_at=doc.get("reviewed_at"), review_reason=doc.get("review_reason"))
+        reviewed_at=doc.get("reviewed_at"), review_reason=doc.get("review_reason"),
+        corrects_report_id=doc.get("corrects_report_id"),
+        correction_reason=doc.get("correction_reason"), superseded_by=doc.get("superseded_by"))
 
 
 REPORT_FIELDS = ("plan_id", "task_id", "unit_id", "period_key", "version", "counts",
                  "narrative", "links", "attachments", "submitted_by", "submitted_at", "status",
-                 "reviewed_by", "reviewed_at", "review_reason")
+                 "reviewed_by", "reviewed_at", "review_reason", "corrects_report_id",
+                 "correction_reason", "superseded_by")
 
 
 def report_reply(doc: dict[str, Any]) -> dict[str, Any]:

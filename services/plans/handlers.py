@@ -56,6 +56,7 @@ from services.plans.domain import (
     resolve_group,
     review_report,
     submit_report,
+    superseded_by_acceptance,
 )
 from services.plans.domain.audit import diff
 from services.plans.domain.units import ALL_CULTURE_OFFICES, ALL_PRESS_OUTLETS
@@ -735,7 +736,7 @@ def submit(req: c.SubmitReportRequest, ctx: Context) -> Any:
         event = ev.ReportSubmitted(
             report_id=report.id, task_id=task.id, plan_id=plan.id, unit_id=report.unit_id,
             period_key=report.period_key, report_version=report.version,
-            counts=_count_totals(content))
+            counts=count_totals(content), corrects_report_id=report.corrects_report_id)
         stored = ctx.repo.insert_report(doc, [ctx.envelope(event)])
         if stored["_id"] == report.id:
             ctx.repo.journal([entry], plan.id, task.id)
@@ -744,7 +745,7 @@ def submit(req: c.SubmitReportRequest, ctx: Context) -> Any:
     return idempotent("submit_report", ctx, req.idempotency_key, run)
 
 
-def _count_totals(content: ReportContent) -> dict[str, int]:
+def count_totals(content: ReportContent) -> dict[str, int]:
     totals: dict[str, int] = {}
     for count in content.counts:
         totals[count.metric.value] = totals.get(count.metric.value, 0) + count.count
@@ -775,6 +776,10 @@ def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
             "status": report.status.value, "reviewed_by": report.reviewed_by,
             "reviewed_at": report.reviewed_at, "review_reason": report.review_reason}, events)
         entries = [entry]
+        if report.status is ReportStatus.ACCEPTED:  # a correction replaces what it corrects
+            for older, superseded in superseded_by_acceptance(report, others, at):
+                ctx.repo.mark_superseded(plan.id, older.id, report.id)
+                entries.append(superseded)
         if task.period_completions != before_task.period_completions:
             recurrence = task.recurrence  # only recurring tasks complete periods
             deadline = (recurrence.deadline(parse_period_key(report.period_key)).isoformat()

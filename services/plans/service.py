@@ -15,13 +15,14 @@ from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
+from services.contracts.plans_changes import CorrectReportRequest
 from services.contracts.plans_reporting import AuditExportRequest
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
-from services.plans.use_cases import audit
+from services.plans.use_cases import audit, corrections
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -197,6 +198,10 @@ class PlansService(EventConsumerService):
     @rpc_method(c.ReviewReportRequest)
     def review_report(self, request: c.ReviewReportRequest) -> Any:
         return h.review(request, self._ctx())
+
+    @rpc_method(plans_rpc.CORRECT_REPORT)
+    def correct_report(self, request: CorrectReportRequest) -> Any:
+        return corrections.correct_report(request, self._ctx())
 
     @rpc_method(c.ReportRef)
     def get_report(self, request: c.ReportRef) -> Any:

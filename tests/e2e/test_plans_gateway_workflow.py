@@ -78,3 +78,53 @@ def test_audit_bad_input_answers_4xx(api, seeded):
     assert api.get(f"{base}/audit", params={"format": "exe"}).status_code == 422
     assert api.get(f"{base}/audit", params={"since": "yesterday"}).status_code == 422
     assert api.get(f"{base}/audit", params={"entity_kind": "planet"}).status_code == 422
+
+
+def kpi_achieved(api, plan_id: str, task_id: str, target: str, period: str) -> int:
+    exported = api.get(f"/api/v1/plans/{plan_id}/export",
+                       params={"format": "csv", "view": "kpis", "language": "en"})
+    rows = csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))
+    found = [r for r in rows if (r["task_id"], r["target_id"], r["period"])
+             == (task_id, target, period)]
+    return int(found[0]["achieved"])
+
+
+def test_an_accepted_report_is_corrected_through_review_and_progress_counts_the_correction(
+        api, seeded):
+    base = f"/api/v1/plans/{seeded['id']}"
+    sent = api.post(f"{base}/tasks/press-bgl-coverage/reports", json={
+        "unit_id": "bao-gia-lai", "period_key": "2021-Q2", "narrative": "Quý II",
+        "counts": [{"channel": "e_newspaper", "metric": "articles", "count": 5,
+                    "topic": "drugs"}]}).json()
+    assert api.post(f"/api/v1/reports/{sent['id']}/corrections",
+                    json={"reason": "Chưa duyệt"}).status_code == 409
+    api.post(f"/api/v1/reports/{sent['id']}/review", json={"decision": "accepted"})
+    assert kpi_achieved(api, seeded["id"], "press-bgl-coverage", "drugs-articles", "2021-Q2") == 5
+
+    no_reason = api.post(f"/api/v1/reports/{sent['id']}/corrections", json={"counts": []})
+    assert no_reason.status_code == 422
+    assert api.post("/api/v1/reports/nope/corrections",
+                    json={"reason": "x"}).status_code == 404
+    correction = api.post(f"/api/v1/reports/{sent['id']}/corrections", json={
+        "reason": "Nhập nhầm: 15 tin, bài chứ không phải 5",
+        "narrative": "Quý II (đính chính)",
+        "counts": [{"channel": "e_newspaper", "metric": "articles", "count": 15,
+                    "topic": "drugs"}]})
+    assert correction.status_code == 201, correction.text
+    body = correction.json()
+    assert (body["status"], body["version"], body["corrects_report_id"]) == (
+        "submitted", 2, sent["id"])
+    again = api.post(f"/api/v1/reports/{sent['id']}/corrections", json={"reason": "Lần hai"})
+    assert again.status_code == 409 and "awaits review" in again.json()["detail"]
+    assert kpi_achieved(api, seeded["id"], "press-bgl-coverage", "drugs-articles", "2021-Q2") == 5
+
+    accepted = api.post(f"/api/v1/reports/{body['id']}/review", json={"decision": "accepted"})
+    assert accepted.status_code == 200, accepted.text
+    assert kpi_achieved(api, seeded["id"], "press-bgl-coverage", "drugs-articles",
+                        "2021-Q2") == 15
+    original = api.get(f"/api/v1/reports/{sent['id']}").json()
+    assert (original["status"], original["superseded_by"]) == ("accepted", body["id"])
+    journal = api.get(f"{base}/tasks/press-bgl-coverage/audit",
+                      params={"entity_kind": "report", "limit": 200}).json()["items"]
+    assert [e["action"] for e in journal][-3:] == [
+        "report.correction_submitted", "report.accepted", "report.superseded"]

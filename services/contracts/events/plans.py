@@ -177,6 +177,8 @@ class ReportSubmitted(_PlansEvent):
     period_key: str
     report_version: int = 1
     counts: dict[str, int] = Field(default_factory=dict)
+    corrects_report_id: str | None = Field(
+        default=None, description="Set on a correction: the accepted report it would replace.")
 
     def subject(self) -> str | None:
         return self.report_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.contracts import plans as c
+from services.contracts import plans_changes as changes
 from services.contracts import plans_reporting as reporting
 from services.contracts.rpc import RpcMethod
 
@@ -35,6 +36,8 @@ LIST_TASKS = RpcMethod("plans", "list_tasks", c.ListTasksRequest)
 SUBMIT_REPORT = RpcMethod("plans", "submit_report", c.SubmitReportRequest)
 REVIEW_REPORT = RpcMethod("plans", "review_report", c.ReviewReportRequest)
 GET_REPORT = RpcMethod("plans", "get_report", c.ReportRef)
+CORRECT_REPORT = RpcMethod("plans", "correct_report", changes.CorrectReportRequest,
+                           c.ReportDetail)
 LIST_REPORTS = RpcMethod("plans", "list_reports", c.ListReportsRequest)
 PROGRESS_SUMMARY = RpcMethod("plans", "progress_summary", c.ProgressRequest)
 EXPORT_PROGRESS = RpcMethod("plans", "export_progress", c.ExportRequest)

@@ -86,16 +86,16 @@ async def plan_audit_csv(plan_id: PathId, rpc: RpcDep, _: Auditor, since: Since 
             summary="Audit journal of a task", description=TASK_DESCRIPTION)
 async def task_audit(plan_id: PathId, task_id: PathId, rpc: RpcDep, _: Auditor,
                      cursor: Cursor = None, limit: Limit = 50, since: Since = None,
-                     actor: Actor = None, format: Format = "json",
-                     language: Language = "vi") -> Any:
+                     actor: Actor = None, entity_kind: EntityKind = None,
+                     format: Format = "json", language: Language = "vi") -> Any:
     return await _journal(rpc, plan_id, task_id, format, language, cursor, limit,
-                          {"since": since, "actor": actor})
+                          {"since": since, "actor": actor, "entity_kind": entity_kind})
 
 
 @router.get("/tasks/{task_id}/audit.csv", response_class=Response, responses=CSV_RESPONSE,
             summary="Audit journal of a task as CSV", description=TASK_DESCRIPTION)
 async def task_audit_csv(plan_id: PathId, task_id: PathId, rpc: RpcDep, _: Auditor,
                          since: Since = None, actor: Actor = None,
-                         language: Language = "vi") -> Any:
+                         entity_kind: EntityKind = None, language: Language = "vi") -> Any:
     return await _journal(rpc, plan_id, task_id, "csv", language, None, 0,
-                          {"since": since, "actor": actor})
+                          {"since": since, "actor": actor, "entity_kind": entity_kind})

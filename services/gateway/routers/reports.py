@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 
 from services.contracts import plans as c
+from services.contracts.plans_changes import CorrectReportRequest
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -15,7 +17,9 @@ from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PathId
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=AUTH_RESPONSES)
 Reader = Annotated[Principal, Depends(require("reports:read"))]
 Reviewer = Annotated[Principal, Depends(require("reports:review"))]
+Reporter = Annotated[Principal, Depends(require("reports:write"))]
 ReviewBody = body_of(c.ReviewReportRequest, "ReviewReportBody", ("actor", "report_id"))
+CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor", "report_id"))
 
 
 @router.get("/{report_id}", response_model=c.ReportDetail, summary="Read a report",
@@ -33,3 +37,25 @@ async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # typ
                         principal: Reviewer) -> Any:
     return await rpc("plans", "review_report", **rpc_kwargs(body, report_id=report_id,
                                                             actor=principal.id))
+
+
+@router.post(
+    "/{report_id}/corrections", status_code=status.HTTP_201_CREATED,
+    response_model=c.ReportDetail, summary="Correct an accepted report",
+    description="Submits a correction of an accepted report, with the reason and the whole "
+                "corrected content. It is reviewed like any report (`POST /reports/{id}/review` "
+                "on the correction); once accepted it supersedes the original, which stays on "
+                "record with `superseded_by`, and progress counts the correction. Both are in "
+                "the audit journal. A report that is not accepted (submitted: review it; "
+                "returned: submit a new version) answers 409, as does one already superseded or "
+                "with a correction awaiting review.",
+    responses={**NOT_FOUND, 409: {"description": "the report is not accepted, was superseded, "
+                                                 "or a correction awaits review"},
+               422: {"description": "no reason, or invalid counts or links"}})
+async def correct_report(report_id: PathId, body: CorrectionBody, rpc: RpcDep,  # type: ignore[valid-type]
+                         principal: Reporter) -> Any:
+    original = await rpc.call(plans_rpc.GET_REPORT, report_id=report_id)
+    if not can_see(principal, original):
+        raise not_found("report", report_id)
+    return await rpc.call(plans_rpc.CORRECT_REPORT, **rpc_kwargs(
+        body, report_id=report_id, actor=principal.id))

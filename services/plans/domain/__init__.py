@@ -54,8 +54,11 @@ from .reports import (
     ReportContent,
     ReportCount,
     ReportStatus,
+    effective_reports,
     review_report,
+    submit_correction,
     submit_report,
+    superseded_by_acceptance,
 )
 from .status import StatusBucket, bucket_of, percent_complete, period_bucket, task_deadline
 from .tasks import (
@@ -94,9 +97,11 @@ __all__ = [
     "ReportContent", "ReportCount", "ReportStatus", "Signer", "StatusBucket", "Table", "Task",
     "TaskProgress", "TaskStatus", "Topic", "UnitDirectory", "UnitGroup", "UnitProgress",
     "UnitSelector", "UnitType", "ValidationFailed", "apply_coverage", "bucket_of", "build_plan",
-    "build_units", "check_task_tree", "current_period", "duplicate_number", "kpi_achievements",
+    "build_units", "check_task_tree", "current_period", "duplicate_number", "effective_reports",
+    "kpi_achievements",
     "kpi_rows", "local_date", "parse_period_key", "parse_plan_document", "parse_units_document",
     "percent_complete", "period_bucket", "plan_progress", "planning_horizon", "resolve_group",
-    "review_report", "scan_deadlines", "submit_report", "task_deadline", "task_rows",
+    "review_report", "scan_deadlines", "submit_correction", "submit_report",
+    "superseded_by_acceptance", "task_deadline", "task_rows",
     "task_tree", "unit_progress", "unit_rows", "watched_deadlines",
 ]

@@ -15,7 +15,7 @@ from .periods import (
     parse_period_key,
     periods_between,
 )
-from .reports import ProgressReport, ReportStatus
+from .reports import ProgressReport, effective_reports
 from .status import BUCKETS, StatusBucket, bucket_of, percent_complete
 from .tasks import KpiTarget, Task, TaskStatus
 from .vocabulary import KpiMetric, PeriodKind, Topic
@@ -142,9 +142,7 @@ def kpi_achievements(
 ) -> list[KpiAchievement]:
     """Achieved vs target for each KPI target, unit and period started by ``as_of``."""
     today = local_date(as_of)
-    accepted = [
-        r for r in reports if r.task_id == task.id and r.status is ReportStatus.ACCEPTED
-    ]
+    accepted = [r for r in effective_reports(reports) if r.task_id == task.id]
     start, end = task.window()
     result: list[KpiAchievement] = []
     for target in task.kpis:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -82,6 +82,15 @@ class ProgressReport:
     reviewed_at: datetime | None = None
     review_reason: str | None = None
     history: list[AuditEntry] = field(default_factory=list)
+    # A correction supersedes an accepted report once it is accepted itself; both are kept.
+    corrects_report_id: str | None = None
+    correction_reason: str | None = None
+    superseded_by: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What one report speaks for: the task, the unit and the period."""
+        return (self.task_id, self.unit_id, self.period_key)
 
 
 MAX_STORED_INT = 2**63 - 1  # storage holds 64-bit integers
@@ -122,6 +131,27 @@ def _check_period(task: Task, period_key: str) -> None:
         raise ValidationFailed(f"invalid period key {period_key!r}", {"field": "period_key"})
 
 
+def _check_can_report(
+    plan: Plan, task: Task, unit_id: str, period_key: str, content: ReportContent
+) -> None:
+    if plan.status is not PlanStatus.ISSUED:
+        raise InvalidTransition(
+            f"cannot report on a {plan.status.value} plan",
+            {"plan_id": plan.id, "status": plan.status.value},
+        )
+    if task.plan_id != plan.id:
+        raise ValidationFailed("task does not belong to the plan", {"task_id": task.id})
+    if task.status is TaskStatus.CANCELLED:
+        raise InvalidTransition("cannot report on a cancelled task", {"task_id": task.id})
+    if unit_id not in task.unit_ids:
+        raise ValidationFailed(
+            f"unit {unit_id!r} is neither lead nor coordinating unit of task {task.id!r}",
+            {"field": "unit_id", "unit_id": unit_id, "task_id": task.id},
+        )
+    _check_period(task, period_key)
+    _validate_content(content)
+
+
 def submit_report(
     *,
     report_id: str,
@@ -139,42 +169,121 @@ def submit_report(
     ``previous`` holds the earlier reports of this task (any unit, any period); the latest
     one for the same unit and period decides whether a new version is allowed.
     """
-    if plan.status is not PlanStatus.ISSUED:
-        raise InvalidTransition(
-            f"cannot report on a {plan.status.value} plan",
-            {"plan_id": plan.id, "status": plan.status.value},
-        )
-    if task.plan_id != plan.id:
-        raise ValidationFailed("task does not belong to the plan", {"task_id": task.id})
-    if task.status is TaskStatus.CANCELLED:
-        raise InvalidTransition("cannot report on a cancelled task", {"task_id": task.id})
-    if unit_id not in task.unit_ids:
-        raise ValidationFailed(
-            f"unit {unit_id!r} is neither lead nor coordinating unit of task {task.id!r}",
-            {"field": "unit_id", "unit_id": unit_id, "task_id": task.id},
-        )
-    _check_period(task, period_key)
-    _validate_content(content)
+    _check_can_report(plan, task, unit_id, period_key, content)
     same = [
         r for r in previous
         if r.task_id == task.id and r.unit_id == unit_id and r.period_key == period_key
     ]
     version = 1
+    corrects: ProgressReport | None = None
     if same:
         latest = max(same, key=lambda r: r.version)
         if latest.status is not ReportStatus.RETURNED:
+            hint = (f"; correct it instead (a correction of report {latest.id})"
+                    if latest.status is ReportStatus.ACCEPTED else "")
             raise Conflict(
-                f"a {latest.status.value} report already exists for this task, unit and period",
-                {"report_id": latest.id, "version": latest.version},
+                f"a {latest.status.value} report already exists for this task, unit and "
+                f"period{hint}", {"report_id": latest.id, "version": latest.version},
             )
         version = latest.version + 1
+        if latest.corrects_report_id is not None:  # a returned correction, sent again
+            corrects = next((r for r in same if r.id == latest.corrects_report_id), None)
     report = ProgressReport(
-        report_id, plan.id, task.id, unit_id, period_key, version, content, actor, at
+        report_id, plan.id, task.id, unit_id, period_key, version, content, actor, at,
+        corrects_report_id=corrects.id if corrects else None,
+        correction_reason=latest.correction_reason if corrects else None,
     )
     action = "report.submitted" if version == 1 else "report.resubmitted"
-    entry = AuditEntry(actor, action, "report", report_id, at, extra={"version": version})
+    extra: dict[str, object] = {"version": version}
+    if corrects is not None:
+        extra["corrects_report_id"] = corrects.id
+    entry = AuditEntry(actor, action, "report", report_id, at, extra=extra)
     report.history.append(entry)
     return report, entry
+
+
+def submit_correction(
+    *,
+    report_id: str,
+    original: ProgressReport,
+    plan: Plan,
+    task: Task,
+    content: ReportContent,
+    reason: str,
+    actor: str,
+    at: datetime,
+    previous: Sequence[ProgressReport] = (),
+) -> tuple[ProgressReport, AuditEntry]:
+    """A correction of an accepted report: a new version for the same task, unit and period,
+    reviewed like any report; once accepted it supersedes ``original`` (which stays on record).
+
+    ``previous`` holds the task's reports; the original must be the latest accepted one of its
+    task, unit and period, with no report of that key awaiting review.
+    """
+    if original.status is not ReportStatus.ACCEPTED:
+        raise InvalidTransition(
+            f"only an accepted report can be corrected; report {original.id} is "
+            f"{original.status.value} ("
+            + ("it is reviewed first" if original.status is ReportStatus.SUBMITTED
+               else "submit a new version instead") + ")",
+            {"report_id": original.id, "status": original.status.value},
+        )
+    if not reason.strip():
+        raise ValidationFailed("a correction needs a reason", {"field": "reason"})
+    _check_can_report(plan, task, original.unit_id, original.period_key, content)
+    same = [r for r in previous if r.key == original.key and r.id != original.id]
+    newer = [r for r in same if r.status is ReportStatus.ACCEPTED
+             and r.version > original.version]
+    if original.superseded_by is not None or newer:
+        by = original.superseded_by or max(newer, key=lambda r: r.version).id
+        raise Conflict(
+            f"report {original.id} was superseded by {by}: correct that one",
+            {"report_id": original.id, "superseded_by": by},
+        )
+    pending = [r for r in same if r.status is ReportStatus.SUBMITTED]
+    if pending:
+        raise Conflict(
+            f"report {pending[0].id} for this task, unit and period awaits review",
+            {"report_id": pending[0].id},
+        )
+    version = max(r.version for r in [original, *same]) + 1
+    report = ProgressReport(
+        report_id, plan.id, task.id, original.unit_id, original.period_key, version, content,
+        actor, at, corrects_report_id=original.id, correction_reason=reason,
+    )
+    entry = AuditEntry(actor, "report.correction_submitted", "report", report_id, at,
+                       note=reason, extra={"version": version, "corrects_report_id": original.id})
+    report.history.append(entry)
+    return report, entry
+
+
+def superseded_by_acceptance(
+    accepted: ProgressReport, others: Sequence[ProgressReport], at: datetime
+) -> list[tuple[ProgressReport, AuditEntry]]:
+    """The earlier accepted reports of the same task, unit and period that ``accepted`` (just
+    accepted) supersedes, each marked and with its journal entry."""
+    result: list[tuple[ProgressReport, AuditEntry]] = []
+    for older in others:
+        if (older.key == accepted.key and older.status is ReportStatus.ACCEPTED
+                and older.version < accepted.version and older.superseded_by is None):
+            older.superseded_by = accepted.id
+            result.append((older, AuditEntry(
+                accepted.reviewed_by or "system", "report.superseded", "report", older.id, at,
+                (FieldChange("superseded_by", None, accepted.id),),
+                accepted.correction_reason, {"version": accepted.version})))
+    return result
+
+
+def effective_reports(reports: Iterable[ProgressReport]) -> list[ProgressReport]:
+    """The accepted reports that count: per task, unit and period the latest accepted version
+    (a correction, once accepted, replaces what it corrects)."""
+    latest: dict[tuple[str, str, str], ProgressReport] = {}
+    for report in reports:
+        if report.status is ReportStatus.ACCEPTED:
+            known = latest.get(report.key)
+            if known is None or report.version > known.version:
+                latest[report.key] = report
+    return list(latest.values())
 
 
 def review_report(

@@ -63,6 +63,12 @@ class ReportStore(StoreBase):
         self.touch_plan(doc["plan_id"], reports=[doc["_id"]])
         return {**doc, **fields, "updated_at": stamp}
 
+    def mark_superseded(self, plan_id: str, report_id: str, by: str) -> None:
+        """Record on an accepted report the correction that replaced it (once)."""
+        self.reports.update_one({"_id": report_id, "superseded_by": None},
+                                {"$set": {"superseded_by": by, "updated_at": now()}})
+        self.touch_plan(plan_id, reports=[report_id])
+
     def pending_reviews(self, plan_id: str | None = None) -> int:
         query: dict[str, Any] = {"status": "submitted"}
         if plan_id:
