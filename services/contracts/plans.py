@@ -74,6 +74,13 @@ class ContactModel(Inbound):
     label: str | None = Field(default=None, max_length=100, examples=["Tòa soạn"])
 
 
+class FormerNameModel(Inbound):
+    name: str = Field(min_length=1, max_length=300,
+                      examples=["Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"])
+    short_name: str = Field(min_length=1, max_length=100, examples=["SVHTTDL"])
+    until: date = Field(examples=["2025-02-28"], description="Last day of this name.")
+
+
 class UnitModel(Inbound):
     id: str = UnitId
     type: UnitType
@@ -88,6 +95,12 @@ class UnitModel(Inbound):
     valid_from: date = Field(examples=["2021-01-01"])
     valid_to: date | None = Field(default=None, examples=["2025-06-30"],
                                   description="Inclusive; null while the unit exists.")
+    successor_ids: list[str] = Field(
+        default_factory=list, max_length=100, examples=[["gl2-bao-ptth"]],
+        description="Units that took over its work when it ended (plan roll-overs follow them).")
+    former_names: list[FormerNameModel] = Field(
+        default_factory=list, max_length=20,
+        description="Names it bore before a renaming, oldest first.")
 
 
 class UpsertUnitRequest(Request):
@@ -95,8 +108,13 @@ class UpsertUnitRequest(Request):
     actor: str = Actor
 
 
+AsOf = Field(default=None, examples=["2021-02-25"],
+             description="The organisation on this date: units valid then, named as then.")
+
+
 class GetUnitRequest(Request):
     unit_id: str = UnitId
+    as_of: date | None = AsOf
 
 
 class RetireUnitRequest(Request):
@@ -107,7 +125,9 @@ class RetireUnitRequest(Request):
 
 class ListUnitsRequest(Request):
     type: UnitType | None = None
-    active_on: date | None = Field(default=None, examples=["2021-02-25"])
+    active_on: date | None = Field(default=None, examples=["2021-02-25"],
+                                   description="Units valid on this date (see `as_of`).")
+    as_of: date | None = AsOf
     parent_id: str | None = Field(default=None, max_length=100)
     after: str | None = Cursor
     limit: int = Limit
@@ -137,6 +157,8 @@ class ResolveGroupRequest(Request):
                           validation_alias=AliasChoices("group_id", "group"))
     on: date | None = Field(default=None, examples=["2021-02-25"],
                             description="Units active on this date (default: today).")
+    as_of: date | None = Field(default=None, examples=["2021-02-25"],
+                               description="Same as `on`, which it takes precedence over.")
 
 
 class ResolvedGroup(Reply):

@@ -20,6 +20,7 @@ from services.plans.domain import (
     EvidenceKind,
     EvidenceLink,
     FieldChange,
+    FormerName,
     KpiMetric,
     KpiTarget,
     OrgUnit,
@@ -85,6 +86,9 @@ def unit_to_doc(unit: OrgUnit) -> dict[str, Any]:
         "contacts": [{"kind": c.kind.value, "address": c.address, "label": c.label}
                      for c in unit.contacts],
         "valid_from": _d(unit.valid_from), "valid_to": _d(unit.valid_to),
+        "successor_ids": list(unit.successor_ids),
+        "former_names": [{"name": f.name, "short_name": f.short_name, "until": _d(f.until)}
+                         for f in unit.former_names],
     }
 
 
@@ -99,13 +103,18 @@ def unit_from(doc: dict[str, Any]) -> OrgUnit:
         contacts=tuple(Contact(ContactKind(c["kind"]), c["address"], c.get("label"))
                        for c in doc.get("contacts") or ()),
         valid_from=valid_from, valid_to=_pd(doc.get("valid_to")),
+        successor_ids=tuple(doc.get("successor_ids") or ()),
+        former_names=tuple(FormerName(f["name"], f["short_name"], _pd(f["until"]) or valid_from)
+                           for f in doc.get("former_names") or ()),
     )
 
 
 def unit_reply(doc: dict[str, Any]) -> dict[str, Any]:
     fields = ("type", "subtype", "name", "short_name", "parent_id", "area", "languages",
               "contacts", "valid_from", "valid_to")
-    return {"id": doc["_id"], **{k: doc.get(k) for k in fields}}
+    return {"id": doc["_id"], **{k: doc.get(k) for k in fields},
+            "successor_ids": doc.get("successor_ids") or [],
+            "former_names": doc.get("former_names") or []}
 
 
 def group_to_doc(group: UnitGroup) -> dict[str, Any]:

@@ -30,7 +30,6 @@ from services.plans.domain import (
     DocumentNumber,
     InvalidTransition,
     KpiTarget,
-    NotFound,
     OrgUnit,
     Plan,
     PlanStatus,
@@ -155,6 +154,10 @@ def upsert_unit(req: c.UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
     doc = codec.unit_to_doc(unit)
     others = [codec.unit_from(d) for d in ctx.repo.all_units() if d["_id"] != unit.id]
     UnitDirectory([*others, unit])  # duplicate ids are impossible; validates the set
+    unknown = sorted(set(unit.successor_ids) - {o.id for o in others})
+    if unknown:
+        raise ValidationFailed(f"unknown successor units {unknown}",
+                               {"field": "successor_ids", "unit_ids": unknown})
     for other in others:
         if (other.short_name.casefold() == unit.short_name.casefold()
                 and other.valid_from <= (unit.valid_to or date.max)
@@ -178,21 +181,6 @@ def retire_unit(req: c.RetireUnitRequest, ctx: Context) -> dict[str, Any]:
     return upsert_unit(c.UpsertUnitRequest(unit=model, actor=req.actor), ctx)
 
 
-def list_units(req: c.ListUnitsRequest, ctx: Context) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    if req.type:
-        query["type"] = req.type
-    if req.parent_id:
-        query["parent_id"] = req.parent_id
-    if req.active_on:
-        day = req.active_on.isoformat()
-        query["valid_from"] = {"$lte": day}
-        query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day}}]
-    rows = ctx.repo.page("units", query, req.after, req.limit + 1)
-    items = [codec.unit_reply(r) for r in rows[:req.limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
-
-
 def upsert_group(req: c.UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
     g = req.group
     missing = [u for u in g.unit_ids if ctx.repo.units.find_one({"_id": u}, {"_id": 1}) is None]
@@ -210,18 +198,6 @@ def upsert_group(req: c.UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
         ctx.repo.journal([AuditEntry(req.actor, "group.saved", "group", g.id, ctx.now(),
                                      changes)], None)
     return codec.group_reply(doc)
-
-
-def resolve(req: c.ResolveGroupRequest, ctx: Context) -> dict[str, Any]:
-    group = known_groups(ctx).get(req.group_id)
-    if group is None:
-        raise NotFound(f"unit group {req.group_id} not found", {"group_id": req.group_id})
-    units = directory(ctx).units()
-    on = req.on or local_date(ctx.now())
-    ids = resolve_group(group, units, on)
-    docs = {d["_id"]: d for d in ctx.repo.units.find({"_id": {"$in": ids}})}
-    return {"group_id": req.group_id, "on": on.isoformat(), "unit_ids": ids,
-            "items": [codec.unit_reply(docs[i]) for i in ids if i in docs]}
 
 
 def import_units(req: c.ImportUnitsRequest, ctx: Context) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
-from services.plans.use_cases import audit, corrections
+from services.plans.use_cases import audit, corrections, units_as_of
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -83,9 +83,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(c.GetUnitRequest)
     def get_unit(self, request: c.GetUnitRequest) -> Any:
-        from services.plans.codec import unit_reply
-
-        return unit_reply(self._ctx().repo.get_unit(request.unit_id))
+        return units_as_of.get_unit(request, self._ctx())
 
     @rpc_method(c.RetireUnitRequest)
     def retire_unit(self, request: c.RetireUnitRequest) -> Any:
@@ -93,7 +91,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(c.ListUnitsRequest)
     def list_units(self, request: c.ListUnitsRequest) -> Any:
-        return h.list_units(request, self._ctx())
+        return units_as_of.list_units(request, self._ctx())
 
     @rpc_method(c.UpsertGroupRequest)
     def upsert_group(self, request: c.UpsertGroupRequest) -> Any:
@@ -107,7 +105,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(c.ResolveGroupRequest)
     def resolve_group(self, request: c.ResolveGroupRequest) -> Any:
-        return h.resolve(request, self._ctx())
+        return units_as_of.resolve(request, self._ctx())
 
     @rpc_method(c.ImportUnitsRequest)
     def import_units(self, request: c.ImportUnitsRequest) -> Any:

@@ -128,3 +128,38 @@ def test_an_accepted_report_is_corrected_through_review_and_progress_counts_the_
                       params={"entity_kind": "report", "limit": 200}).json()["items"]
     assert [e["action"] for e in journal][-3:] == [
         "report.correction_submitted", "report.accepted", "report.superseded"]
+
+
+def test_the_organisation_as_of_a_date(api, seeded):
+    in_2021 = api.get("/api/v1/units", params={"as_of": "2021-02-25", "limit": 200}).json()
+    ids_2021 = {u["id"] for u in in_2021["items"]}
+    assert {"gl-stttt", "pvhtt-pleiku", "bao-gia-lai"} <= ids_2021
+    assert not ids_2021 & {"gl2-ubnd", "gl2-bao-ptth"}
+    in_2026 = {u["id"] for u in api.get("/api/v1/units", params={
+        "as_of": "2026-01-01", "limit": 200}).json()["items"]}
+    assert {"gl2-ubnd", "gl2-bao-ptth", "nhandan-tt-gl"} <= in_2026
+    assert not in_2026 & {"gl-stttt", "pvhtt-pleiku"}
+
+    then = api.get("/api/v1/units/gl-stttt", params={"as_of": "2021-02-25"})
+    assert then.status_code == 200 and then.json()["name"].startswith("Sở Thông tin")
+    gone = api.get("/api/v1/units/gl-stttt", params={"as_of": "2026-01-01"})
+    assert gone.status_code == 404
+    assert "2025-02-28" in gone.json()["detail"] and "gl2-svhttdl" in gone.json()["detail"]
+    assert api.get("/api/v1/units/gl-stttt").json()["successor_ids"] == ["gl-svhttdl"]
+    assert api.get("/api/v1/units/gl-stttt", params={"as_of": "25/02/2021"}).status_code == 422
+
+    offices = api.get("/api/v1/unit-groups/district-culture-offices/units",
+                      params={"as_of": "2021-02-25"}).json()
+    assert len(offices["unit_ids"]) == 17 and offices["on"] == "2021-02-25"
+    assert api.get("/api/v1/unit-groups/district-culture-offices/units",
+                   params={"as_of": "2025-07-01"}).json()["unit_ids"] == []
+    assert api.get("/api/v1/unit-groups/nope/units").status_code == 404
+    groups = api.get("/api/v1/unit-groups", params={"limit": 200}).json()["items"]
+    assert "local-press" in {g["id"] for g in groups}
+    saved = api.put("/api/v1/unit-groups/an-khe-units", json={
+        "id": "an-khe-units", "name": "Đơn vị thị xã An Khê", "area": {"district": "623"}})
+    assert saved.status_code == 200, saved.text
+    assert api.put("/api/v1/unit-groups/x", json={"id": "y", "name": "Sai"}).status_code == 422
+    retired = api.post("/api/v1/units/tuoitre-vpdd-taynguyen/retire",
+                       json={"valid_to": "2030-12-31"})
+    assert retired.status_code == 200 and retired.json()["valid_to"] == "2030-12-31"

@@ -21,7 +21,7 @@ from services.plans import codec, reporting
 from services.plans import handlers as h
 from services.plans.domain import Conflict, InvalidTransition, NotFound, ValidationFailed
 from services.plans.repositories import PlansRepository
-from services.plans.use_cases import audit
+from services.plans.use_cases import audit, units_as_of
 
 SEED = Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
 UNITS_TEXT = (SEED / "units-gia-lai.yaml").read_text(encoding="utf-8")
@@ -82,9 +82,9 @@ def outbox_types(collection, _id) -> list[str]:
 def test_units_import_is_idempotent_and_groups_follow_the_2025_merger(ctx, units):
     again = h.import_units(c.ImportUnitsRequest(content=UNITS_TEXT), ctx)
     assert again["created"] == again["updated"] == 0 and again["unchanged"] >= 70
-    in_2021 = h.resolve(c.ResolveGroupRequest(group_id="district-culture-offices",
+    in_2021 = units_as_of.resolve(c.ResolveGroupRequest(group_id="district-culture-offices",
                                               on="2021-02-25"), ctx)
-    after_merger = h.resolve(c.ResolveGroupRequest(group="district-culture-offices",
+    after_merger = units_as_of.resolve(c.ResolveGroupRequest(group="district-culture-offices",
                                                    on="2025-07-01"), ctx)
     assert len(in_2021["unit_ids"]) == 17 and after_merger["unit_ids"] == []
     assert in_2021["items"][0]["type"] == "district_culture_office"
@@ -93,7 +93,7 @@ def test_units_import_is_idempotent_and_groups_follow_the_2025_merger(ctx, units
     assert retired["valid_to"] == "2030-12-31"
     journal = audit.audit_journal(c.AuditQuery(entity_kind="unit", entity_id="nhandan-tt-gl"), ctx)
     assert [e["actor"] for e in journal["items"]][-1] == "officer-2"
-    page = h.list_units(c.ListUnitsRequest(active_on="2025-07-01", limit=5), ctx)
+    page = units_as_of.list_units(c.ListUnitsRequest(active_on="2025-07-01", limit=5), ctx)
     assert len(page["items"]) == 5 and page["next_cursor"]
     assert all(u["valid_to"] is None or u["valid_to"] >= "2025-07-01" for u in page["items"])
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from services.contracts import plans as c
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
@@ -17,6 +18,11 @@ router = APIRouter(prefix="/api/v1/units", tags=["units"], responses=AUTH_RESPON
 Reader = Annotated[Principal, Depends(require("units:read"))]
 Writer = Annotated[Principal, Depends(require("units:write"))]
 ImportUnitsBody = body_of(c.ImportUnitsRequest, "ImportUnitsBody")
+RetireUnitBody = body_of(c.RetireUnitRequest, "RetireUnitBody", ("actor", "unit_id"))
+AsOf = Annotated[IsoDate | None, Query(
+    description="The organisation on this date: units valid then, each under the name it "
+                "bore then (the 2025 reform merged and abolished units).",
+    examples=["2021-02-25"])]
 
 
 class UnitPage(BaseModel):
@@ -24,21 +30,28 @@ class UnitPage(BaseModel):
     next_cursor: str | None
 
 
-@router.get("", response_model=UnitPage, summary="List organisation units")
+@router.get("", response_model=UnitPage, summary="List organisation units",
+            description="Every unit, or with `as_of` the organisation on that date (units valid "
+                        "then, named as then). `active_on` filters by validity only.")
 async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
                      type: Annotated[c.UnitType | None, Query()] = None,
                      parent_id: Annotated[str | None, Query(max_length=100)] = None,
-                     active_on: Annotated[IsoDate | None, Query()] = None) -> Any:
-    filters = {k: v for k, v in {"type": type, "parent_id": parent_id,
-                                 "active_on": active_on.isoformat() if active_on else None
+                     active_on: Annotated[IsoDate | None, Query()] = None,
+                     as_of: AsOf = None) -> Any:
+    filters: dict[str, Any] = {k: v for k, v in {"type": type, "parent_id": parent_id,
+                                 "active_on": active_on.isoformat() if active_on else None,
+                                 "as_of": as_of.isoformat() if as_of else None,
                                  }.items() if v is not None}
-    return await rpc("plans", "list_units", after=cursor, limit=limit, **filters)
+    return await rpc.call(plans_rpc.LIST_UNITS, after=cursor, limit=limit, **filters)
 
 
 @router.get("/{unit_id}", response_model=c.UnitModel, summary="Read a unit",
-            responses=NOT_FOUND)
-async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader) -> Any:
-    return await rpc("plans", "get_unit", unit_id=unit_id)
+            description="With `as_of`: the unit under the name it bore on that date; a unit "
+                        "that did not exist then answers 404 naming its validity and the units "
+                        "its work passed to.", responses=NOT_FOUND)
+async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) -> Any:
+    return await rpc.call(plans_rpc.GET_UNIT, unit_id=unit_id,
+                          as_of=as_of.isoformat() if as_of else None)
 
 
 @router.put("/{unit_id}", response_model=c.UnitModel, summary="Create or replace a unit",
@@ -57,3 +70,14 @@ async def put_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep, principal: W
 async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid-type]
                        principal: Writer) -> Any:
     return await rpc("plans", "import_units", **rpc_kwargs(body, actor=principal.id))
+
+
+@router.post("/{unit_id}/retire", response_model=c.UnitModel, responses=NOT_FOUND,
+             summary="Close a unit on a date (a reorganisation)",
+             description="Sets the unit's last valid day. Name the units that take over its work "
+                         "with `successor_ids` (`PUT /units/{id}`), so plans rolled over to a "
+                         "later year follow them.")
+async def retire_unit(unit_id: PathId, body: RetireUnitBody, rpc: RpcDep,  # type: ignore[valid-type]
+                      principal: Writer) -> Any:
+    return await rpc.call(plans_rpc.RETIRE_UNIT, **rpc_kwargs(body, unit_id=unit_id,
+                                                              actor=principal.id))

@@ -51,6 +51,12 @@ class ContactIn(_Strict):
     label: str | None = None
 
 
+class FormerNameIn(_Strict):
+    name: Text
+    short_name: Text
+    until: Day
+
+
 class UnitIn(_Strict):
     id: Text
     type: UnitType
@@ -63,6 +69,8 @@ class UnitIn(_Strict):
     contacts: list[ContactIn] = Field(default_factory=list)
     valid_from: Day
     valid_to: Day | None = None
+    successors: list[Text] = Field(default_factory=list)
+    former_names: list[FormerNameIn] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> UnitIn:

@@ -27,6 +27,7 @@ from .units import (
     ALL_PRESS_OUTLETS,
     AreaCodes,
     Contact,
+    FormerName,
     OrgUnit,
     UnitDirectory,
     UnitGroup,
@@ -192,7 +193,9 @@ def build_units(parsed: ParsedDocument[UnitsDocument]) -> tuple[list[OrgUnit], l
             area=AreaCodes(u.area.province, u.area.district, u.area.commune),
             languages=tuple(u.languages),
             contacts=tuple(Contact(c.kind, c.address, c.label) for c in u.contacts),
-            valid_from=u.valid_from, valid_to=u.valid_to,
+            valid_from=u.valid_from, valid_to=u.valid_to, successor_ids=tuple(u.successors),
+            former_names=tuple(FormerName(f.name, f.short_name, f.until)
+                               for f in u.former_names),
         ))
         if u.id in {x.id for x in units[:-1]}:
             errors.append(parsed.error(("units", i, "id"), f"duplicate unit id {u.id!r}"))
@@ -200,6 +203,10 @@ def build_units(parsed: ParsedDocument[UnitsDocument]) -> tuple[list[OrgUnit], l
     for i, u in enumerate(doc.units):
         if u.parent is not None and u.parent not in ids:
             errors.append(parsed.error(("units", i, "parent"), f"unknown unit {u.parent!r}"))
+        for j, ref in enumerate(u.successors):
+            if ref not in ids:
+                errors.append(parsed.error(("units", i, "successors", j),
+                                           f"unknown unit {ref!r}"))
     for i, j in _overlapping_short_names(units):
         errors.append(parsed.error(
             ("units", j, "short_name"),

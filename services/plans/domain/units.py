@@ -7,7 +7,7 @@ close the old units with ``valid_to`` and add new units with ``valid_from``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -66,6 +66,15 @@ class AreaCodes:
 
 
 @dataclass(frozen=True, slots=True)
+class FormerName:
+    """A name the unit bore until ``until`` (inclusive): a renaming that kept the unit."""
+
+    name: str
+    short_name: str
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
 class OrgUnit:
     id: str
     type: UnitType
@@ -78,9 +87,18 @@ class OrgUnit:
     area: AreaCodes = field(default_factory=AreaCodes)
     languages: tuple[str, ...] = ("vi",)
     contacts: tuple[Contact, ...] = ()
+    # The units that took over its work when it ended (a merger: one; a split: several).
+    successor_ids: tuple[str, ...] = ()
+    former_names: tuple[FormerName, ...] = ()  # oldest first
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.id in self.successor_ids:
+            problems.append("a unit cannot succeed itself")
+        for former in self.former_names:
+            if former.until < self.valid_from or (
+                    self.valid_to is not None and former.until >= self.valid_to):
+                problems.append(f"former name {former.name!r} ends outside the unit's validity")
         if not self.id.strip():
             problems.append("id must not be empty")
         if self.valid_to is not None and self.valid_to < self.valid_from:
@@ -96,6 +114,13 @@ class OrgUnit:
 
     def is_active(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    def named_on(self, day: date) -> OrgUnit:
+        """The unit as it was called on ``day`` (its current name after the last renaming)."""
+        for former in sorted(self.former_names, key=lambda f: f.until):
+            if day <= former.until:
+                return replace(self, name=former.name, short_name=former.short_name)
+        return self
 
 
 @dataclass(frozen=True, slots=True)

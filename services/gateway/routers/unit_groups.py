@@ -1,0 +1,60 @@
+"""Unit groups: named selectors (types, subtypes, area, parent, explicit units) that resolve
+to the units valid on a date; plans address "all district culture offices" through them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from services.contracts import plans as c
+from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.rpc_catalogue import plans as plans_rpc
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import IsoDate
+from services.gateway.routers.common import (
+    AUTH_RESPONSES,
+    NOT_FOUND,
+    Cursor,
+    Limit,
+    PathId,
+    page_by_id,
+)
+
+router = APIRouter(prefix="/api/v1/unit-groups", tags=["units"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require("units:read"))]
+Writer = Annotated[Principal, Depends(require("units:write"))]
+
+
+class GroupPage(BaseModel):
+    items: list[c.GroupModel]
+    next_cursor: str | None
+
+
+@router.get("", response_model=GroupPage, summary="List unit groups")
+async def list_groups(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
+    return page_by_id(await rpc.call(plans_rpc.LIST_GROUPS), cursor, limit)
+
+
+@router.put("/{group_id}", response_model=c.GroupModel, summary="Create or replace a unit group",
+            responses={422: {"description": "unknown units, or the id differs from the path"}})
+async def put_group(group_id: PathId, body: c.GroupModel, rpc: RpcDep,
+                    principal: Writer) -> Any:
+    if body.id != group_id:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, "the group id differs from the path")
+    return await rpc.call(plans_rpc.UPSERT_GROUP, group=body.model_dump(mode="json"),
+                          actor=principal.id)
+
+
+@router.get("/{group_id}/units", response_model=c.ResolvedGroup, responses=NOT_FOUND,
+            summary="The units a group holds on a date",
+            description="Resolves the group among the units valid on `as_of` (default: today), "
+                        "each named as on that date: the 2021 district culture offices for a "
+                        "2021 plan, none after the districts were abolished.")
+async def resolve_group(group_id: PathId, rpc: RpcDep, _: Reader,
+                        as_of: Annotated[IsoDate | None, Query(examples=["2021-02-25"])] = None
+                        ) -> Any:
+    return await rpc.call(plans_rpc.RESOLVE_GROUP, group_id=group_id,
+                          as_of=as_of.isoformat() if as_of else None)

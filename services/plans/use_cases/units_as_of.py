@@ -1,0 +1,70 @@
+"""The organisation on a date: units valid then and named as then (units carry validity
+periods, successors and former names), one unit as of a date, and groups resolved on a date.
+
+Without `as_of`, a list holds every unit (each under its current name) and `get_unit` answers
+the unit as it is now, as before these queries took a date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.contracts import plans as c
+from services.plans import codec
+from services.plans.domain import NotFound, local_date, resolve_group
+from services.plans.domain.succession import SuccessionOutcome, succession_on
+from services.plans.handlers import Context, directory, known_groups
+
+
+def _named(doc: dict[str, Any], day: date | None) -> dict[str, Any]:
+    """A unit's reply, with the name and short name it bore on ``day``."""
+    reply = codec.unit_reply(doc)
+    if day is not None:
+        unit = codec.unit_from(doc).named_on(day)
+        reply["name"], reply["short_name"] = unit.name, unit.short_name
+    return reply
+
+
+def list_units(req: c.ListUnitsRequest, ctx: Context) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if req.type:
+        query["type"] = req.type
+    if req.parent_id:
+        query["parent_id"] = req.parent_id
+    day = req.as_of or req.active_on
+    if day:
+        # The unit directory is small (hundreds): a range and `$or` here cost nothing.
+        query["valid_from"] = {"$lte": day.isoformat()}
+        query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day.isoformat()}}]
+    rows = ctx.repo.page("units", query, req.after, req.limit + 1)
+    items = [_named(r, req.as_of) for r in rows[:req.limit]]
+    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
+
+
+def get_unit(req: c.GetUnitRequest, ctx: Context) -> dict[str, Any]:
+    doc = ctx.repo.get_unit(req.unit_id)
+    if req.as_of is None:
+        return codec.unit_reply(doc)
+    unit = codec.unit_from(doc)
+    if not unit.is_active(req.as_of):
+        until = unit.valid_to.isoformat() if unit.valid_to else "today"
+        message = (f"unit {unit.id} did not exist on {req.as_of.isoformat()} (valid "
+                   f"{unit.valid_from.isoformat()} to {until})")
+        succession = succession_on(unit.id, directory(ctx), req.as_of)
+        if succession.outcome in (SuccessionOutcome.SUCCEEDED, SuccessionOutcome.AMBIGUOUS):
+            message += f"; its work passed to {', '.join(succession.candidates)}"
+        raise NotFound(message, {"unit_id": unit.id, "as_of": req.as_of.isoformat(),
+                                 "successor_ids": list(succession.candidates)})
+    return _named(doc, req.as_of)
+
+
+def resolve(req: c.ResolveGroupRequest, ctx: Context) -> dict[str, Any]:
+    group = known_groups(ctx).get(req.group_id)
+    if group is None:
+        raise NotFound(f"unit group {req.group_id} not found", {"group_id": req.group_id})
+    units = directory(ctx).units()
+    on = req.as_of or req.on or local_date(ctx.now())
+    ids = resolve_group(group, units, on)
+    docs = {d["_id"]: d for d in ctx.repo.units.find({"_id": {"$in": ids}})}
+    return {"group_id": req.group_id, "on": on.isoformat(), "unit_ids": ids,
+            "items": [_named(docs[i], on) for i in ids if i in docs]}
