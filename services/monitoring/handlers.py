@@ -3,8 +3,6 @@ runtime and the fetcher. The nameko class in service.py only wires them."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Callable
@@ -46,6 +44,7 @@ from services.monitoring.ingest import (
 )
 from services.monitoring.metrics import ALERTS_RAISED, SOURCE_FETCHES, SOURCES_UNHEALTHY
 from services.runtime.logging import correlation_id
+from services.runtime.tabular import write_csv
 
 log = logging.getLogger(__name__)
 
@@ -478,12 +477,10 @@ def unfield(value: str) -> str:
 
 def coverage_csv(req: c.CoverageRequest, ctx: Context) -> c.CsvExport:
     reply = coverage(req, ctx)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["period", "period_key", "outlet_unit_id", "topic", "items"])
-    for row in reply.rows:
-        writer.writerow([row.period, row.period_key, row.outlet_unit_id, row.topic, row.items])
-    return c.CsvExport(filename=f"coverage-{req.period}.csv", content=out.getvalue())
+    content = write_csv([["period", "period_key", "outlet_unit_id", "topic", "items"],
+                         *([row.period, row.period_key, row.outlet_unit_id, row.topic, row.items]
+                           for row in reply.rows)])
+    return c.CsvExport(filename=f"coverage-{req.period}.csv", content=content)
 
 
 # -- what plans tell us ---------------------------------------------------------------------

@@ -1,20 +1,16 @@
 """Files the plans service hands out (CSV today; the upward report's DOCX/PDF elsewhere): one
-way to write a table as CSV and to wrap bytes as an `ExportFile` reply.
-
-NOTE: cells are not yet neutralised against formula injection (`=`, `+`, `-`, `@` at the
-start of a cell); the platform's one shared CSV/XLSX helper (`services/runtime/tabular.py`,
-being added by another change) is to replace `csv_bytes` here, so every export gets it.
+way to write a table as CSV and to wrap bytes as an `ExportFile` reply. Cells go through
+`services/runtime/tabular.py`, so no formula-like text reaches a spreadsheet live.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from typing import Any
 
 from services.plans.domain import Table
 from services.plans.domain.exports import VI_LABELS
+from services.runtime.tabular import write_csv
 
 
 def labels(table: Table, language: str) -> list[str]:
@@ -24,11 +20,7 @@ def labels(table: Table, language: str) -> list[str]:
 
 def csv_bytes(table: Table, language: str) -> bytes:
     """UTF-8 with BOM, so spreadsheet programs read Vietnamese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(labels(table, language))
-    writer.writerows(table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return write_csv([labels(table, language), *table.rows], bom=True).encode("utf-8")
 
 
 def export_file(filename: str, content_type: str, data: bytes, rows: int,

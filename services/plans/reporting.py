@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from services.contracts import plans as c
 from services.contracts.events import plans as ev
@@ -53,6 +52,7 @@ from services.plans.repositories import (
     ProgressStamp,
     alert_id,
 )
+from services.runtime.tabular import append_xlsx_row
 
 log = logging.getLogger(__name__)
 
@@ -182,12 +182,6 @@ def _summary_body(tasks: list[Task], reports: list[ProgressReport], as_of: datet
     }
 
 
-def _cell(value: Any) -> Any:
-    """A value a worksheet accepts: XLSX cannot hold control characters, which titles and
-    names typed into the API may contain (openpyxl refuses the whole file)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
 def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
     as_of = req.as_of or ctx.now()
     plan, tasks, reports = _load(ctx, req.plan_id, {"number": 1, "title": 1})
@@ -208,11 +202,11 @@ def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
         assert sheet is not None
         first = False
         sheet.title = sheet_titles[view] if req.language == "vi" else view
-        sheet.append([_cell(f"{plan['number']} — {plan['title']}"[:300])])
-        sheet.append([f"Tính đến ngày {report_title_date(as_of)}"])
-        sheet.append(labels(table, req.language))
+        append_xlsx_row(sheet, [f"{plan['number']} — {plan['title']}"[:300]])
+        append_xlsx_row(sheet, [f"Tính đến ngày {report_title_date(as_of)}"])
+        append_xlsx_row(sheet, labels(table, req.language))
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            append_xlsx_row(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return export_file(f"{stem}.xlsx", XLSX, out.getvalue(), len(tables[req.view].rows))
