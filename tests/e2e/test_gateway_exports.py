@@ -23,10 +23,14 @@ def test_plan_exports_neutralise_formula_titles(api, rpc):
                                                         "Kế hoạch kiểm thử xuất tệp"))
     assert created.status_code == 201, created.text
     plan_id = created.json()["id"]
-    for task_id, title in (("t1", HYPERLINK), ("t2", "-Tuyên truyền trên báo in")):
+    for task_id, title in (("t1", "Đăng tin"), ("t2", "-Tuyên truyền trên báo in")):
         added = api.post(f"/api/v1/plans/{plan_id}/tasks", json={"task_id": task_id, "task": {
             "title": title, "lead_unit_id": "bao-gia-lai", "due_date": "2021-06-30"}})
         assert added.status_code == 201, added.text
+    # Renamed, so the audit journal records the formula as the title's new value.
+    renamed = api.patch(f"/api/v1/plans/{plan_id}/tasks/t1",
+                        json={"changes": {"title": HYPERLINK}})
+    assert renamed.status_code == 200, renamed.text
 
     exported = api.get(f"/api/v1/plans/{plan_id}/export",
                        params={"format": "csv", "view": "tasks", "language": "en"})
@@ -44,6 +48,12 @@ def test_plan_exports_neutralise_formula_titles(api, rpc):
     titles = {cell.value: cell for cell in tasks["C"]}
     assert titles[HYPERLINK].data_type == "s"  # the text as typed, never evaluated
     assert titles["-Tuyên truyền trên báo in"].data_type == "s"
+
+    audit = api.get(f"/api/v1/plans/{plan_id}/audit", params={"format": "csv"})
+    assert audit.status_code == 200, audit.text
+    cells = [cell for row in csv.reader(io.StringIO(audit.content.decode("utf-8-sig")))
+             for cell in row]
+    assert "'" + HYPERLINK in cells and HYPERLINK not in cells
 
 
 def test_coverage_csv_neutralises_a_formula_outlet(api):
