@@ -84,6 +84,11 @@ class CommonSettings(BaseSettings):
 class ServiceSettings(CommonSettings):
     """Settings of a nameko service process."""
 
+    metrics_host: str = Field(
+        default="127.0.0.1", min_length=1,
+        description="Address /metrics, /healthz and /readyz listen on: loopback unless a "
+                    "deployment opens it (0.0.0.0 in compose and Kubernetes, for Prometheus "
+                    "and the probes).")
     metrics_port: int = Field(default=9100, ge=0, le=65535,
                               description="Port of /metrics, /healthz and /readyz; 0 = any.")
     max_workers: int = Field(default=20, ge=1, le=1000)

@@ -1,13 +1,15 @@
 """Kubernetes manifests (deploy/k8s, kustomize): every object validates against the Kubernetes
 schemas of the target version (kubernetes-validate ships them: works offline), the
 kustomization lists every manifest, workloads have probes, requests, replicas and disruption
-budgets, and the RabbitMQ definitions make the event queues quorum queues."""
+budgets, the RabbitMQ definitions make the event queues quorum queues, every process starts in
+production from the environment its manifest gives it, and images are pinned."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -200,3 +202,113 @@ def test_secrets_are_never_in_the_manifests():
                for v in doc["spec"]["template"]["spec"]["volumes"] if "secret" in v
                for item in v["secret"]["items"]}
     assert wanted == keys
+
+
+def generated_data(generator: dict[str, Any], read_env: Any) -> dict[str, str]:
+    """The data of a kustomize config map or secret generator (`envs`, `literals`, `files`);
+    an env file that is never committed (secrets) is read from its `.example`."""
+    data: dict[str, str] = {}
+    for env_file in generator.get("envs", []):
+        path = K8S / env_file
+        data.update(read_env(path if path.exists() else path.with_name(path.name + ".example")))
+    for literal in generator.get("literals", []):
+        key, _, value = literal.partition("=")
+        data[key] = value
+    for file in generator.get("files", []):
+        key, _, path = file.rpartition("=")
+        data[key or Path(path).name] = (K8S / path).read_text()
+    return data
+
+
+def config_maps(read_env: Any) -> dict[str, dict[str, str]]:
+    maps = {name: dict(doc.get("data", {})) for name, doc in by_kind("ConfigMap").items()}
+    for generator in kustomization().get("configMapGenerator", []):
+        maps[generator["name"]] = generated_data(generator, read_env)
+    return maps
+
+
+def secrets(filled_in_env: Any) -> dict[str, dict[str, str]]:
+    """The Secrets a deployment reads: the one the operator creates from the example, as its
+    first line says (`kubectl create secret generic NAME --from-env-file=...`), filled in,
+    and any the kustomization generates."""
+    example = K8S / "secrets.env.example"
+    created = re.search(r"create secret generic (\S+) --from-env-file", example.read_text())
+    assert created, "secrets.env.example says how its Secret is created"
+    found = {created.group(1): filled_in_env(example)}
+    for generator in kustomization().get("secretGenerator", []):
+        found[generator["name"]] = generated_data(generator, filled_in_env)
+    return found
+
+
+def container_env(container: dict[str, Any], maps: dict[str, dict[str, str]],
+                  secret_data: dict[str, dict[str, str]], where: str) -> dict[str, str]:
+    """The environment Kubernetes gives a container: `envFrom` first, then `env` in order,
+    `$(NAME)` expanded from the names defined before it."""
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        kind = "configMapRef" if "configMapRef" in source else "secretRef"
+        name = source[kind]["name"]
+        data = (maps if kind == "configMapRef" else secret_data).get(name)
+        if data is None:
+            assert source[kind].get("optional"), f"{where}: no {kind} {name}"
+            continue
+        env.update({source.get("prefix", "") + key: value for key, value in data.items()})
+    for entry in container.get("env", []):
+        if "value" in entry:
+            env[entry["name"]] = re.sub(r"\$\((\w+)\)",
+                                        lambda m: env.get(m.group(1), m.group(0)),
+                                        str(entry["value"]))
+            continue
+        ref = entry["valueFrom"]
+        if "fieldRef" in ref or "resourceFieldRef" in ref:
+            env[entry["name"]] = "from-the-pod"
+            continue
+        kind = "secretKeyRef" if "secretKeyRef" in ref else "configMapKeyRef"
+        key_ref = ref[kind]
+        data = (secret_data if kind == "secretKeyRef" else maps).get(key_ref["name"], {})
+        if key_ref["key"] in data:
+            env[entry["name"]] = data[key_ref["key"]]
+        else:
+            assert key_ref.get("optional"), \
+                f"{where}: {entry['name']} needs {key_ref['name']}/{key_ref['key']}"
+    unresolved = {key: value for key, value in env.items() if "$(" in value}
+    assert not unresolved, f"{where}: references defined nowhere before them: {unresolved}"
+    return env
+
+
+def workload_containers() -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{doc['kind']}/{doc['metadata']['name']}", container)
+            for _, doc in objects() if doc["kind"] in {"Deployment", "StatefulSet"}
+            for container in [*containers(doc),
+                              *doc["spec"]["template"]["spec"].get("initContainers", [])]]
+
+
+def test_every_process_starts_in_production_from_the_manifests_env(
+        process_settings, env_file, filled_in_env, processes, own_image):
+    # ACK_LINK_SECRET was required in production and given by no manifest: notifications
+    # crash-looped. Load each process's settings from exactly what Kubernetes would give it.
+    maps, secret_data = config_maps(env_file), secrets(filled_in_env)
+    started = {}
+    for where, container in workload_containers():
+        env = container_env(container, maps, secret_data, where)
+        if own_image(container["image"]):
+            process, settings = process_settings(container["args"], env, where)
+            started[process] = settings
+    assert set(started) == processes
+    for process, settings in started.items():
+        if hasattr(settings, "metrics_host"):   # the kubelet's probes and Prometheus: pod IP
+            assert settings.metrics_host == "0.0.0.0", process
+
+
+def test_every_image_is_pinned_to_a_version(pinned_version, release, own_image):
+    for where, container in workload_containers():
+        image = container["image"]
+        assert pinned_version(image), f"{where}: {image} is not pinned to a version"
+        if own_image(image):
+            assert pinned_version(image) == release, f"{where}: tag the image {release}"
+    for override in kustomization().get("images", []):
+        reference = (f"{override['name']}@{override['digest']}" if "digest" in override
+                     else f"{override['name']}:{override.get('newTag', '')}")
+        assert pinned_version(reference), f"kustomization images: {override}"
+        if own_image(override["name"]):
+            assert override.get("digest") or override["newTag"] == release, override

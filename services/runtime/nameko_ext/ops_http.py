@@ -1,10 +1,12 @@
 """Per-service HTTP endpoint for operators: /metrics, /healthz (cheap) and /readyz
-(database and broker reachable), served by an eventlet WSGI server on METRICS_PORT."""
+(database and broker reachable), served by an eventlet WSGI server on
+METRICS_HOST:METRICS_PORT."""
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,10 +19,20 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from services.runtime import mongo
 from services.runtime.nameko_ext.providers import settings_of
+from services.runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 READINESS_CACHE_SECONDS = 2.0
+
+
+def open_listener(settings: ServiceSettings) -> socket.socket:
+    """The ops endpoint's socket on METRICS_HOST (loopback by default: metrics and readiness
+    details are for the operator's scraper, not for every network the host is on)."""
+    family = socket.AF_INET6 if ":" in settings.metrics_host else socket.AF_INET
+    listener: socket.socket = eventlet.listen((settings.metrics_host, settings.metrics_port),
+                                              family=family)
+    return listener
 
 
 class OpsHttp(DependencyProvider):
@@ -29,12 +41,13 @@ class OpsHttp(DependencyProvider):
         self.db = mongo.connect(self.settings, self.container.service_name)
         self._ready_at = 0.0
         self._ready: dict[str, str] = {}
-        self.socket = eventlet.listen(("0.0.0.0", self.settings.metrics_port))
+        self.socket = open_listener(self.settings)
         self.port = self.socket.getsockname()[1]
 
     def start(self) -> None:
         self._server = self.container.spawn_managed_thread(self._serve, identifier="ops-http")
-        log.info("ops endpoint listening", extra={"port": self.port})
+        log.info("ops endpoint listening",
+                 extra={"host": self.settings.metrics_host, "port": self.port})
 
     def stop(self) -> None:
         self._server.kill()
