@@ -50,6 +50,20 @@ class TokenRequest(Request):
     password: str = Field(min_length=1, max_length=200, examples=["mật-khẩu-dài-và-khó-đoán"])
 
 
+class TokenForm(Inbound):
+    """The OAuth2 password grant (RFC 6749, section 4.3) as a form, which the Authorize
+    button of /docs sends. Text is checked like any inbound payload, but parameters it does
+    not know (client_id, ...) are ignored, as OAuth2 requires."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    grant_type: str = Field(default="password", pattern="^password$")
+    username: str = Field(min_length=1, max_length=100, examples=["admin"])
+    password: str = Field(min_length=1, max_length=200, examples=["mật-khẩu-dài-và-khó-đoán"])
+    scope: str = Field(default="", max_length=1000,
+                       description="Ignored: a user's permissions come from their role.")
+
+
 class TokenResponse(Response):
     access_token: str
     token_type: str = "bearer"

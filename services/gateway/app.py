@@ -11,15 +11,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from services.gateway import security
-from services.gateway.errors import document_problems, install_error_handlers
+from services.gateway.errors import install_error_handlers
 from services.gateway.events.consumer import EventLogConsumer, purge_periodically
 from services.gateway.events.hub import EventHub
 from services.gateway.events.webhooks import WebhookDispatcher
 from services.gateway.limits import BodySizeLimit, TokenBuckets
 from services.gateway.metrics import RequestMetrics
+from services.gateway.openapi import build_document, operation_id
 from services.gateway.routers import (
     alert_rules,
     alerts,
@@ -63,8 +63,9 @@ MATCH_ORDER = (plans, tasks, audit, reports, notices, units, unit_groups, items,
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
 
-Authenticate with `POST /api/v1/auth/token` (users) and send `Authorization: Bearer <token>`,
-or send an API key (`X-API-Key: cpk_...`, systems). Errors are RFC 9457 problem details with a
+Authenticate with `POST /api/v1/auth/token` (users; JSON, or the OAuth2 password form that
+the Authorize button of /docs sends) and send `Authorization: Bearer <token>`, or send an API
+key (`X-API-Key: cpk_...`, systems). Errors are RFC 9457 problem details with a
 stable `code`. Lists take `cursor` and `limit` (at most 200) and answer `next_cursor`.
 """
 
@@ -134,7 +135,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             await store.close()
 
     app = FastAPI(title="Campaign platform API", version="1", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.token_config = token_config(settings)
     app.state.tokens = security.VerifiedTokens(app.state.token_config)
@@ -152,9 +153,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(get_openapi(
-                title=app.title, version=app.version, description=app.description,
-                routes=sorted(app.routes, key=doc_order)))
+            app.openapi_schema = build_document(app, sorted(app.routes, key=doc_order))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -110,52 +110,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(500, ErrorCode.INTERNAL, "internal error", "", request.url.path)
 
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object", "title": "Problem",
-    "description": "RFC 9457 problem details with a stable `code`.",
-    "required": ["type", "title", "status", "code"],
-    "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"},
-        "status": {"type": "integer"}, "code": {"type": "string",
-                                                "examples": ["not_found", "conflict"]},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "reason": {"type": "string"}, "missing_scope": {"type": "string"},
-        "service": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-}
-COMMON_ERRORS = {
-    "404": "no such object (or not visible to the caller)",
-    "409": "conflict, or a transition the object's state does not allow",
-    "413": "the request body is too large",
-    "422": "the request does not match the schema (`errors` say where)",
-    "500": "an unexpected error",
-    "503": "a service or the broker is unavailable; see Retry-After",
-}
-PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/asyncapi.json")
-
-
-def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
-    """Every error response of /api/v1 is application/problem+json (as the handlers answer),
-    and every operation names the errors any request can meet."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    ref = {"$ref": "#/components/schemas/Problem"}
-    for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/api/"):
-            continue
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            for status, description in COMMON_ERRORS.items():
-                responses.setdefault(status, {"description": description})
-            for status, response in responses.items():
-                if status[0] in "45":
-                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
-    schemas = schema["components"]["schemas"]
-    schemas.pop("HTTPValidationError", None)
-    schemas.pop("ValidationError", None)
-    return schema
-
-
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route offers at this path (Starlette names only the first route's)."""
     from starlette.routing import Match

@@ -48,6 +48,17 @@ def new_secret() -> str:
     return WebhookSecret.generate().serialize()
 
 
+def rotated_secrets(subscription: Doc, grace_seconds: int) -> tuple[str, list[Doc]]:
+    """A new signing secret, and the subscription's secrets with it first: the previous ones
+    (at most three) keep signing until the grace period ends, so the receiver can switch
+    without losing a delivery. Used by the API and by `campaign rotate-secret webhook`."""
+    grace = grace_expiry(grace_seconds)
+    secret = new_secret()
+    kept = [{**s, "expires_at": s.get("expires_at") or grace}
+            for s in subscription.get("secrets", [])[:3]]
+    return secret, [{"value": secret, "expires_at": None}, *kept]
+
+
 def event_body(event: Doc) -> bytes:
     """The delivered body: the CloudEvents envelope as it came from the bus."""
     keys = ("specversion", "source", "type", "time", "subject", "datacontenttype",

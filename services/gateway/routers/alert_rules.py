@@ -12,9 +12,9 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, page_by_id
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
 
-router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"])
 Reader = Annotated[Principal, Depends(require("alert_rules:read"))]
 Writer = Annotated[Principal, Depends(require("alert_rules:write"))]
 AlertRuleBody = body_of(m.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
@@ -35,13 +35,17 @@ class AlertRuleDeleted(BaseModel):
 @router.get("", response_model=AlertRulePage, summary="List alert rules (by id)")
 async def list_alert_rules(rpc: RpcDep, _: Reader, cursor: Cursor = None,
                            limit: Limit = 50) -> Any:
+    """Pages through alert rules by id."""
     return page_by_id(await rpc("monitoring", "list_alert_rules"), cursor, limit)
 
 
 @router.put("/{rule_id}", response_model=m.AlertRuleModel,
             summary="Create or replace an alert rule")
-async def put_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # type: ignore[valid-type]
-                         rpc: RpcDep, principal: Writer) -> Any:
+async def create_or_replace_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # type: ignore[valid-type]
+                                       rpc: RpcDep, principal: Writer) -> Any:
+    """Creates the rule with this id or replaces it: topics, keywords, places, minimum
+    confidence and harmful score, severity and a cap per hour. It applies to the next items
+    classified."""
     return await rpc("monitoring", "upsert_alert_rule",
                      rule=rpc_kwargs(body, id=rule_id), actor=principal.id)
 
@@ -49,4 +53,5 @@ async def put_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # type: ignore[v
 @router.delete("/{rule_id}", response_model=AlertRuleDeleted, responses=NOT_FOUND,
                summary="Delete an alert rule")
 async def delete_alert_rule(rule_id: RuleId, rpc: RpcDep, principal: Writer) -> Any:
+    """Deletes an alert rule; alerts it raised stay."""
     return await rpc("monitoring", "delete_alert_rule", rule_id=rule_id, actor=principal.id)

@@ -12,9 +12,9 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 
-router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 Reader = Annotated[Principal, Depends(require("alerts:read"))]
 Writer = Annotated[Principal, Depends(require("alerts:write"))]
 AlertActionBody = body_of(m.AlertActionRequest, "AlertActionBody",
@@ -33,6 +33,7 @@ class AlertPage(BaseModel):
 async def list_alerts(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
                       status_: Annotated[m.AlertStatus | None, Query(alias="status")] = None,
                       kind: Annotated[m.AlertKind | None, Query()] = None) -> Any:
+    """Pages through alerts, newest first, filtered by status or kind."""
     filters = {k: v for k, v in {"status": status_, "kind": kind}.items() if v is not None}
     return await rpc("monitoring", "list_alerts", after=cursor, limit=limit, **filters)
 
@@ -48,6 +49,8 @@ async def _act(rpc: RpcDep, alert_id: str, action: str, body: BaseModel | None,
 async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
                             body: AlertActionBody | None = None  # type: ignore[valid-type]
                             ) -> Any:
+    """Acknowledges an open alert (someone is on it), with an optional note; the caller is
+    recorded in its history. An alert in another status answers 409."""
     return await _act(rpc, alert_id, "acknowledge", body, principal)
 
 
@@ -56,4 +59,6 @@ async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
 async def resolve_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
                         body: AlertActionBody | None = None  # type: ignore[valid-type]
                         ) -> Any:
+    """Resolves an alert, with an optional note; the caller is recorded in its history. A
+    resolved alert answers 409."""
     return await _act(rpc, alert_id, "resolve", body, principal)

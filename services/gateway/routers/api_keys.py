@@ -12,10 +12,10 @@ from services.gateway import security
 from services.gateway.access import Principal, invalid_scopes
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import API_KEYS, public
 
-router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
 Reader = Annotated[Principal, Depends(require("api_keys:read"))]
 Writer = Annotated[Principal, Depends(require("api_keys:write"))]
 ApiKeyCreateBody = body_of(ApiKeyCreate, "ApiKeyCreate", (), strict=True)
@@ -32,6 +32,9 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
              summary="Create an API key (the key is shown once)")
 async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignore[valid-type]
                          principal: Writer) -> Any:
+    """Creates a key for another system with the scopes it may use (at most the `system`
+    role's), an optional unit, rate limit and expiry. The key is in the answer only; it is
+    stored hashed."""
     req = ApiKeyCreate.model_validate(rpc_kwargs(body))
     bad = invalid_scopes(req.scopes)
     if bad:
@@ -50,12 +53,15 @@ async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignor
 @router.get("", response_model=ApiKeyPage, summary="List API keys")
 async def list_api_keys(store: StoreDep, _: Reader, cursor: Cursor = None,
                         limit: Limit = 50) -> Any:
+    """Pages through API keys (never the keys themselves: their prefix, scopes, owner and
+    state)."""
     rows, next_cursor = await store.page(API_KEYS, {}, cursor, limit)
     return {"items": [view(r) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get("/{key_id}", response_model=ApiKey, summary="Read an API key", responses=NOT_FOUND)
 async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
+    """One API key by id (its prefix, scopes, owner, expiry and revocation)."""
     doc = await store.api_key(key_id)
     if doc is None:
         raise not_found("API key", key_id)
@@ -65,6 +71,8 @@ async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
 @router.delete("/{key_id}", response_model=ApiKey, summary="Revoke an API key",
                responses=NOT_FOUND)
 async def revoke_api_key(key_id: PathId, store: StoreDep, _: Writer) -> Any:
+    """Revokes a key: requests with it answer 401 (`revoked_api_key`) from then on. Revoking
+    twice is harmless."""
     doc = await store.revoke_api_key(key_id) or await store.api_key(key_id)
     if doc is None:
         raise not_found("API key", key_id)

@@ -2,22 +2,57 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from services.contracts.errors import ErrorCode, ServiceError
-from services.contracts.gateway import TokenRequest, TokenResponse
+from services.contracts.gateway import TokenForm, TokenRequest, TokenResponse
 from services.gateway import security
 from services.gateway.deps import StoreDep, unauthenticated
 from services.gateway.metrics import RATE_LIMITED
+from services.gateway.openapi.document import request_body
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+FORM = "application/x-www-form-urlencoded"
+# JSON for programs, the OAuth2 password form for /docs' Authorize button and OAuth2 clients.
+TOKEN_BODY = request_body({"application/json": TokenRequest, FORM: TokenForm})
+
+
+async def credentials(request: Request) -> TokenRequest | TokenForm:
+    """The body as JSON or as an OAuth2 password form, by its Content-Type; invalid input is
+    a 422 naming the field, like any other body."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    model: type[BaseModel] = TokenForm if content_type == FORM else TokenRequest
+    try:
+        if model is TokenForm:
+            try:
+                fields = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            except UnicodeDecodeError:
+                raise RequestValidationError([{"loc": ("body",), "msg": "not UTF-8",
+                                               "type": "form_invalid"}]) from None
+            return TokenForm.model_validate(fields)
+        return TokenRequest.model_validate_json(raw or b"null")
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]) from None
 
 
 @router.post("/token", response_model=TokenResponse, summary="Exchange a password for a JWT",
+             openapi_extra=TOKEN_BODY,
              responses={401: {"description": "wrong username or password"},
                         429: {"description": "too many attempts; see Retry-After"}})
-async def token(body: TokenRequest, request: Request, store: StoreDep) -> TokenResponse:
+async def create_token(request: Request, store: StoreDep) -> TokenResponse:
+    """Sign in with a username and password. The body is JSON
+    (`{"username", "password"}`) or, as OAuth2 clients and the Authorize button of /docs
+    send it, an `application/x-www-form-urlencoded` password grant. Send the token as
+    `Authorization: Bearer <access_token>` until it expires (`expires_in` seconds); then sign
+    in again. Attempts are limited per username."""
+    body = await credentials(request)
     settings = request.app.state.settings
     wait = request.app.state.buckets.take(f"login:{body.username}",
                                           settings.login_attempts_per_minute)

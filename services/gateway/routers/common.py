@@ -10,6 +10,8 @@ Cursor = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+
                                      description="`next_cursor` of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
+# 401, 403, 429 (and 404 for ids in the path, 413, 422, 503) are documented per route by
+# services/gateway/openapi from what the route depends on; routers need not pass this.
 AUTH_RESPONSES: dict[int | str, dict[str, str]] = {
     401: {"description": "missing, expired or invalid credentials"},
     403: {"description": "the caller lacks the permission (scope)"},

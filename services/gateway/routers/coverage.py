@@ -12,10 +12,9 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import IsoDate
-from services.gateway.routers.common import AUTH_RESPONSES
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
 Reader = Annotated[Principal, Depends(require("coverage:read"))]
 REPORT_TIMEOUT = 30.0
 INVALID_RANGE: dict[int | str, dict[str, str]] = {
@@ -40,9 +39,11 @@ DateTo = Annotated[IsoDate | None, Query(examples=["2021-03-31"])]
 
 @router.get("", response_model=m.CoverageReply, responses=INVALID_RANGE,
             summary="Items per outlet, topic and period")
-async def coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
-                   outlet_unit_id: Outlet = None, topic: Topic = None,
-                   date_from: DateFrom = None, date_to: DateTo = None) -> Any:
+async def get_coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
+                       outlet_unit_id: Outlet = None, topic: Topic = None,
+                       date_from: DateFrom = None, date_to: DateTo = None) -> Any:
+    """Counts items per outlet, topic and period (day, ISO week or month) over a date range.
+    Unit-scoped roles see their outlets only; `date_from` after `date_to` answers 422."""
     reply = await rpc("monitoring", "coverage", timeout=REPORT_TIMEOUT, **_filters(
         principal, period, outlet_unit_id, topic, date_from, date_to))
     reply["rows"] = [row for row in reply.get("rows", []) if can_see(principal, row)]
@@ -58,6 +59,7 @@ async def export_coverage(rpc: RpcDep, principal: Reader,
                           period: Period = "day", outlet_unit_id: Outlet = None,
                           topic: Topic = None, date_from: DateFrom = None,
                           date_to: DateTo = None) -> Response:
+    """The coverage table as a UTF-8 CSV download, with the same filters."""
     file = await rpc("monitoring", "export_coverage_csv", timeout=REPORT_TIMEOUT, **_filters(
         principal, period, outlet_unit_id, topic, date_from, date_to))
     return Response(file["content"], media_type=file.get("content_type") or "text/csv",

@@ -25,11 +25,11 @@ from services.gateway.access import Principal, can_see_event
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.webhooks import wants
 from services.gateway.routers.bodies import IsoDateTime
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Limit, PathId
 from services.gateway.routers.subscriptions import owned
 from services.gateway.store import EVENTS, Store
 
-router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/events", tags=["events"])
 Reader = Annotated[Principal, Depends(require("events:read"))]
 Replayer = Annotated[Principal, Depends(require("subscriptions:write"))]
 
@@ -44,7 +44,7 @@ def _type_filter(values: list[str] | None) -> list[str] | None:
 
 Types = Annotated[list[EventTypeName] | None, Query(
     max_length=50, description="Only these event types (repeat the parameter); `*`: all.",
-    examples=["plan.issued"]), AfterValidator(_type_filter)]
+    examples=[["plan.issued", "task.assigned"]]), AfterValidator(_type_filter)]
 MAX_SCAN = 5000
 Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$",
                                      description="`next_cursor` of the previous page.")]
@@ -69,6 +69,8 @@ async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
                       since: Annotated[IsoDateTime | None, Query()] = None,
                       until: Annotated[IsoDateTime | None, Query()] = None,
                       subject: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    """Pages through the event log, oldest first, filtered by type, time range or subject. Only
+    events the caller may see are listed (unit-scoped roles see their units' events)."""
     query: dict[str, Any] = {}
     if type:
         query["type"] = {"$in": type}
@@ -102,9 +104,12 @@ async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "`id:` is the event id; send it back as "
                                             "Last-Event-ID to resume."}})
-async def stream(request: Request, store: StoreDep, principal: Reader, type: Types = None,
-                 last_event_id: Annotated[str | None, Header(
-                     alias="Last-Event-ID", max_length=200)] = None) -> StreamingResponse:
+async def stream_events(request: Request, store: StoreDep, principal: Reader, type: Types = None,
+                        last_event_id: Annotated[str | None, Header(
+                            alias="Last-Event-ID", max_length=200)] = None) -> StreamingResponse:
+    """A Server-Sent Events stream of events as they happen, filtered by type. Each event's
+    `id:` is its id: reconnect with `Last-Event-ID` to receive what was missed (from the log)
+    before the live events."""
     hub = request.app.state.hub
     listener = hub.listen()
     try:
@@ -163,8 +168,11 @@ def frame(doc: dict[str, Any]) -> str:
 @router.post("/replay", response_model=ReplayResult, status_code=status.HTTP_202_ACCEPTED,
              summary="Deliver logged events again to a webhook subscription",
              responses=NOT_FOUND)
-async def replay(body: ReplayRequest, request: Request, store: StoreDep,
-                 principal: Replayer) -> Any:
+async def replay_events(body: ReplayRequest, request: Request, store: StoreDep,
+                        principal: Replayer) -> Any:
+    """Schedules logged events again for one of the caller's subscriptions: by event ids, by
+    delivery ids or by a time range (at most 1,000 events). The answer lists the new delivery
+    ids."""
     sub = await owned(store, body.subscription_id, principal)
     if not (body.event_ids or body.delivery_ids or body.since or body.until):
         raise ServiceError(ErrorCode.VALIDATION_FAILED,
@@ -191,6 +199,7 @@ async def replay(body: ReplayRequest, request: Request, store: StoreDep,
 @router.get("/{event_id}", response_model=EventRecord, summary="Read one logged event",
             responses=NOT_FOUND)
 async def get_event(event_id: PathId, store: StoreDep, principal: Reader) -> Any:
+    """One logged event (CloudEvents envelope) the caller may see."""
     doc = await store.event(event_id)
     if doc is None or not visible(principal, doc, None):
         raise not_found("event", event_id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from pydantic import BaseModel, Field
 
 from services.contracts.errors import ServiceError
 from services.contracts.rpc_catalogue import ops
@@ -18,14 +19,28 @@ router = APIRouter(tags=["operations"])
 BACKEND_SERVICES = ("plans", "notifications", "monitoring")
 
 
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(description="`ok`, or why it is down, per dependency.",
+                                   examples=[{"broker": "ok", "plans": "ok",
+                                              "notifications": "down: timeout",
+                                              "monitoring": "ok"}])
+
+
 @router.get("/healthz", summary="Liveness: the process answers")
-async def healthz() -> dict[str, str]:
+async def get_health() -> dict[str, str]:
+    """Answers 200 while the process runs; it checks nothing else, so a restart is the only cure
+    when it fails."""
     return {"status": "ok"}
 
 
 @router.get("/readyz", summary="Readiness: broker and every backend service answer",
-            responses={503: {"description": "a dependency is down"}})
-async def readyz(request: Request) -> JSONResponse:
+            response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "a dependency is down"}})
+async def get_readiness(request: Request) -> JSONResponse:
+    """Checks the broker and pings every backend service (plans, notifications, monitoring). 200
+    when all answer; 503 with `Retry-After` and the state of each check otherwise, so a load
+    balancer stops sending traffic."""
     rpc = request.app.state.rpc
     timeout = request.app.state.settings.readiness_timeout_seconds
     checks: dict[str, str] = {"broker": "ok" if rpc.connected else "down"}
@@ -48,7 +63,9 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
+async def get_metrics(request: Request) -> Response:
+    """Prometheus text exposition of the gateway's metrics (requests per route template, RPC
+    pool, authentication failures, webhooks, SSE clients)."""
     rpc = request.app.state.rpc
     RPC_IN_FLIGHT.set(rpc.in_flight)
     RPC_CAPACITY.set(rpc.max_in_flight)

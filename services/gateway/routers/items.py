@@ -13,10 +13,10 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1/items", tags=["items"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/items", tags=["items"])
 Reader = Annotated[Principal, Depends(require("items:read"))]
 Pusher = Annotated[Principal, Depends(require("items:write"))]
 PushItemBody = body_of(m.PushItemRequest, "PushItemBody", (), strict=True)
@@ -37,6 +37,8 @@ class ItemPage(BaseModel):
              summary="Push one item (stored, duplicate or rejected; a retry is a duplicate)")
 async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
                     _: Pusher) -> Any:
+    """Pushes one item (a post or article collected elsewhere): it is normalised, de-duplicated
+    and classified. A retried push answers `duplicate`, never a second item."""
     return await rpc("monitoring", "push_item", **rpc_kwargs(body))
 
 
@@ -44,6 +46,8 @@ async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
              summary=f"Push up to {m.MAX_BATCH} items; one outcome per item, by index")
 async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-type]
                      _: Pusher) -> Any:
+    """Pushes up to 500 items in one body (within `MAX_BODY_BYTES`); the answer has one outcome
+    per item (`stored`, `duplicate` or `rejected`), by index."""
     return await rpc("monitoring", "push_items", **rpc_kwargs(body), timeout=BATCH_TIMEOUT)
 
 
@@ -68,6 +72,9 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
                          description="Words of the text, accents and case ignored.")] = None,
                      min_harmful: Annotated[float | None, Query(ge=0, le=1)] = None,
                      originals_only: bool = False) -> Any:
+    """Pages through items, newest first, filtered by topic, place, outlet, source, cluster,
+    dates, words of the text (accents and case ignored) or harmful score. Unit-scoped roles
+    see their outlets' items."""
     filters = {k: v for k, v in {
         "topic": topic, "place_id": place_id, "source_id": source_id, "cluster_id": cluster_id,
         "outlet_unit_id": unit_filter(principal, outlet_unit_id),
@@ -83,6 +90,7 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
 @router.get("/{item_id}", response_model=m.ItemReply, responses=NOT_FOUND,
             summary="Read an item with its normalised text and evidence hash")
 async def get_item(item_id: ItemId, rpc: RpcDep, principal: Reader) -> Any:
+    """One item with its normalised text, topics, places, harmful score and evidence hash."""
     item = await rpc("monitoring", "get_item", item_id=item_id)
     if not can_see(principal, item):
         raise not_found("item", item_id)

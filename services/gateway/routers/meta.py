@@ -12,5 +12,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/asyncapi.json", summary="AsyncAPI 3 document of the platform's events")
-async def asyncapi() -> dict[str, Any]:
+async def get_asyncapi() -> dict[str, Any]:
+    """The AsyncAPI 3 document of every event the platform publishes (CloudEvents envelopes,
+    payload schemas, channels), for systems that subscribe over AMQP or webhooks."""
     return build_document()

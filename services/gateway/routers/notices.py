@@ -14,10 +14,10 @@ from services.contracts.inbound import Inbound
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1", tags=["notices"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["notices"])
 Reader = Annotated[Principal, Depends(require("notices:read"))]
 Writer = Annotated[Principal, Depends(require("notices:write"))]
 Acker = Annotated[Principal, Depends(require("notices:ack"))]
@@ -29,6 +29,9 @@ SubmitTranslationBody = body_of(n.SubmitTranslationRequest, "SubmitTranslationBo
 RejectTranslationBody = body_of(n.RejectTranslationRequest, "RejectTranslationBody",
                                 ("notice_id", "language", "reviewer_id"))
 Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", examples=["jra"])]
+CHANGED: dict[int | str, dict[str, str]] = {
+    **NOT_FOUND, 409: {"description": "the translation changed meanwhile, or its state does "
+                                      "not allow this"}}
 
 
 class NoticePage(BaseModel):
@@ -60,9 +63,14 @@ async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> A
 
 
 @router.post("/notices", status_code=status.HTTP_201_CREATED, response_model=n.NoticeView,
-             tags=["notices"], summary="Send a notice (directive, guidance) to units")
+             tags=["notices"], summary="Send a notice (directive, guidance) to units",
+             responses={404: {"description": "no known recipient"}})
 async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Writer) -> Any:
+    """Sends guidance to units or groups (`group:<name>`): recipients are resolved to their
+    contacts, the text is rendered in each unit's language (waiting for approved translations
+    or sending Vietnamese at once) and delivered with retries. No known recipient answers
+    404."""
     return await rpc("notifications", "create_notice",
                      **rpc_kwargs(body, created_by=principal.id))
 
@@ -74,6 +82,8 @@ async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
                        task_id: Annotated[str | None, Query(max_length=100)] = None,
                        unit_id: Annotated[str | None, Query(max_length=100)] = None,
                        kind: Annotated[n.NoticeKindName | None, Query()] = None) -> Any:
+    """Pages through notices, filtered by plan, task, unit or kind. Unit-scoped roles see only
+    notices sent to their units."""
     filters = {k: v for k, v in {"plan_id": plan_id, "task_id": task_id, "kind": kind,
                                  "unit_id": unit_filter(principal, unit_id)}.items()
                if v is not None}
@@ -85,13 +95,17 @@ async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
 @router.get("/notices/{notice_id}", response_model=n.NoticeView, summary="Read a notice",
             responses=NOT_FOUND)
 async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+    """One notice with its recipients, deliveries and acknowledgements."""
     return await visible_notice(rpc, principal, notice_id)
 
 
 @router.post("/notices/{notice_id}/ack", response_model=n.AckView, responses=NOT_FOUND,
              summary="Acknowledge receipt of a notice for a unit (recorded once)")
-async def acknowledge(notice_id: PathId, rpc: RpcDep, principal: Acker,
-                      body: AckBody | None = None) -> Any:
+async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
+                             body: AckBody | None = None) -> Any:
+    """Records that a unit received a notice (once: repeating it answers the first
+    acknowledgement). The unit defaults to the caller's; unit-scoped roles acknowledge only
+    for their units."""
     unit_id = (body.unit_id if body else None) or principal.unit_id
     if unit_id is None:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required")
@@ -103,9 +117,11 @@ async def acknowledge(notice_id: PathId, rpc: RpcDep, principal: Acker,
 
 
 @router.get("/inbox", response_model=InboxPage, summary="The notices of a unit")
-async def inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
-                unit_id: Annotated[str | None, Query(max_length=100)] = None,
-                unacknowledged_only: bool = False) -> Any:
+async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
+                    unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                    unacknowledged_only: bool = False) -> Any:
+    """The notices sent to a unit, newest first, optionally only those not yet acknowledged.
+    Unit-scoped roles read their own unit's inbox."""
     unit = unit_filter(principal, unit_id)
     if unit is None:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required", {
@@ -124,6 +140,8 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
                                 pattern=r"^[a-z]{2,3}$")] = None,
                             notice_id: Annotated[str | None, Query(max_length=100)] = None
                             ) -> Any:
+    """Translation tasks of notices, filtered by status, language (`jra` Jrai, `bdq` Bahnar,
+    ...) or notice."""
     filters = {k: v for k, v in {"status": status_, "language": language,
                                  "notice_id": notice_id}.items() if v is not None}
     items = await rpc("notifications", "list_translations", limit=limit, **filters)
@@ -132,28 +150,33 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
 
 @router.put("/notices/{notice_id}/translations/{language}", response_model=n.TranslationView,
             tags=["translations"], summary="Submit a translation of a notice",
-            responses=NOT_FOUND)
+            responses=CHANGED)
 async def submit_translation(notice_id: PathId, language: Language,
                              body: SubmitTranslationBody,  # type: ignore[valid-type]
                              rpc: RpcDep, principal: Translator) -> Any:
+    """Submits (or resubmits) the translation of a notice into a language, for an officer to
+    approve. A translation changed meanwhile answers 409."""
     return await rpc("notifications", "submit_translation", **rpc_kwargs(
         body, notice_id=notice_id, language=language, translator_id=principal.id))
 
 
 @router.post("/notices/{notice_id}/translations/{language}/approve",
-             response_model=n.TranslationView, tags=["translations"], responses=NOT_FOUND,
+             response_model=n.TranslationView, tags=["translations"], responses=CHANGED,
              summary="Approve a submitted translation (officers)")
 async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep,
                               principal: Writer) -> Any:
+    """Approves a submitted translation: deliveries waiting for this language go out
+    (`translation.approved`)."""
     return await rpc("notifications", "approve_translation", notice_id=notice_id,
                      language=language, reviewer_id=principal.id)
 
 
 @router.post("/notices/{notice_id}/translations/{language}/reject",
-             response_model=n.TranslationView, tags=["translations"], responses=NOT_FOUND,
+             response_model=n.TranslationView, tags=["translations"], responses=CHANGED,
              summary="Return a submitted translation with a reason (officers)")
 async def reject_translation(notice_id: PathId, language: Language,
                              body: RejectTranslationBody,  # type: ignore[valid-type]
                              rpc: RpcDep, principal: Writer) -> Any:
+    """Returns a submitted translation to the translator with a reason."""
     return await rpc("notifications", "reject_translation", **rpc_kwargs(
         body, notice_id=notice_id, language=language, reviewer_id=principal.id))

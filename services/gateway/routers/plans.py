@@ -14,9 +14,9 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 Reader = Annotated[Principal, Depends(require("plans:read"))]
 Writer = Annotated[Principal, Depends(require("plans:write"))]
 CONFLICTS: dict[int | str, dict[str, str]] = {
@@ -41,14 +41,22 @@ class PlanPage(BaseModel):
              summary="Create a draft plan", responses=CONFLICTS)
 async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
+    """Creates a draft plan such as 25/KH-STTTT of the Department. References (issuer unit,
+    recipients' units and groups, parent plans) must exist (422 names the field); a number
+    already used by the issuer in that year answers 409."""
     return await rpc("plans", "create_plan", **rpc_kwargs(body, actor=principal.id))
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, response_model=c.ImportPlanResult,
              summary="Import a plan with its tasks from a structured file (YAML or JSON)",
-             responses={422: {"description": "the file is invalid (errors name line/field)"}})
+             responses={409: {"description": "another plan has this id or number"},
+                        422: {"description": "the file is invalid (errors name line/field)"}})
 async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
+    """Imports a plan with its tasks from a structured file
+    (`services/plans/domain/IMPORT_FORMAT.md`), optionally issuing it. Importing the same
+    file again answers the plan already imported; other content under the same plan id or
+    number answers 409."""
     return await rpc("plans", "import_plan", **rpc_kwargs(body, actor=principal.id))
 
 
@@ -58,6 +66,7 @@ async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
                      status_: Annotated[Literal["draft", "issued", "closed", "cancelled"] | None,
                                         Query(alias="status")] = None,
                      issuer_unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+    """Pages through plans, filtered by year, status or issuing unit."""
     filters = {k: v for k, v in {"year": year, "status": status_,
                                  "issuer_unit_id": issuer_unit_id}.items() if v is not None}
     return await rpc("plans", "list_plans", after=cursor, limit=limit, **filters)
@@ -66,6 +75,8 @@ async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
 @router.get("/{plan_id}", response_model=c.PlanDetail, summary="Read one plan",
             responses=NOT_FOUND)
 async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+    """One plan with its identity, basis documents, objectives, topics, channels, recipients and
+    signer."""
     return await rpc("plans", "get_plan", plan_id=plan_id)
 
 
@@ -73,6 +84,8 @@ async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
               responses=CONFLICTS)
 async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
+    """Changes fields of a draft plan; only the fields given change. An issued plan is amended
+    instead (409 here)."""
     return await rpc("plans", "update_plan",
                      **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
@@ -86,6 +99,8 @@ async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PathId,
              summary="Issue a draft plan: its tasks are assigned to units")
 async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    """Issues a draft plan: its tasks are assigned to their units (`plan.issued`,
+    `task.assigned`), which notifications turns into directives."""
     return await _command(rpc, plans_rpc.ISSUE_PLAN, plan_id, body, principal)
 
 
@@ -93,6 +108,8 @@ async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
              summary="Amend an issued plan (recorded, bumps the revision)")
 async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                      principal: Writer) -> Any:
+    """Amends an issued plan with a reason: the change is journalled and the revision goes up
+    (`plan.amended`)."""
     return await _command(rpc, plans_rpc.AMEND_PLAN, plan_id, body, principal)
 
 
@@ -100,6 +117,7 @@ async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type:
              summary="Close an issued plan")
 async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    """Closes an issued plan: no more reports are accepted (`plan.closed`)."""
     return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
 
 
@@ -107,12 +125,16 @@ async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
              summary="Cancel a plan")
 async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
+    """Cancels a draft or issued plan with a reason."""
     return await _command(rpc, plans_rpc.CANCEL_PLAN, plan_id, body, principal)
 
 
 @router.get("/{plan_id}/progress", response_model=c.ProgressSummary, responses=NOT_FOUND,
             summary="Progress of a plan by status bucket, unit, task and KPI")
-async def progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_plan_progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+    """Rolls up a plan's progress: tasks per status bucket (completed on time, completed late,
+    open within deadline, overdue), per unit, per task, and KPI targets against reported and
+    matched evidence."""
     return await rpc("plans", "progress_summary", plan_id=plan_id, timeout=REPORT_TIMEOUT)
 
 
@@ -121,10 +143,13 @@ async def progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
                                    "officedocument.spreadsheetml.sheet": {}},
                        "description": "The progress report file."}},
     summary="Export progress for the Provincial People's Committee (CSV or XLSX)")
-async def export(plan_id: PathId, rpc: RpcDep, _: Reader,
-                 format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
-                 view: Annotated[Literal["units", "tasks", "kpis"], Query()] = "units",
-                 language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
+async def export_plan_progress(
+        plan_id: PathId, rpc: RpcDep, _: Reader,
+        format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
+        view: Annotated[Literal["units", "tasks", "kpis"], Query()] = "units",
+        language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
+    """Downloads the progress report for the Provincial People's Committee as CSV or XLSX, by
+    unit, task or KPI, in Vietnamese or English."""
     file = await rpc("plans", "export_progress", plan_id=plan_id, format=format, view=view,
                      language=language, timeout=REPORT_TIMEOUT)
     return Response(base64.b64decode(file["content_base64"]), media_type=file["content_type"],

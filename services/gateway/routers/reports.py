@@ -12,9 +12,9 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PathId
+from services.gateway.routers.common import NOT_FOUND, PathId
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require("reports:read"))]
 Reviewer = Annotated[Principal, Depends(require("reports:review"))]
 Reporter = Annotated[Principal, Depends(require("reports:write"))]
@@ -25,6 +25,7 @@ CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor",
 @router.get("/{report_id}", response_model=c.ReportDetail, summary="Read a report",
             responses=NOT_FOUND)
 async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+    """One progress report. Unit-scoped roles see their units' reports only (404 otherwise)."""
     report = await rpc("plans", "get_report", report_id=report_id)
     if not can_see(principal, report):
         raise not_found("report", report_id)
@@ -35,6 +36,8 @@ async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
              "a report", responses={**NOT_FOUND, 409: {"description": "already reviewed"}})
 async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Reviewer) -> Any:
+    """Accepts a report, or returns it to the unit with a reason (`report.reviewed`). A report
+    already reviewed answers 409."""
     return await rpc("plans", "review_report", **rpc_kwargs(body, report_id=report_id,
                                                             actor=principal.id))
 

@@ -12,9 +12,9 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 
-router = APIRouter(prefix="/api/v1/sources", tags=["sources"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
 Reader = Annotated[Principal, Depends(require("sources:read"))]
 Writer = Annotated[Principal, Depends(require("sources:write"))]
 SourceBody = body_of(m.SourceModel, "SourceBody", (), strict=True)
@@ -34,6 +34,8 @@ class SourcePage(BaseModel):
              summary="Register a source (or replace the one with this id)")
 async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Writer) -> Any:
+    """Registers a feed, page or social source to watch (or replaces the source with this id).
+    Feed and page sources need an http(s) URL (422)."""
     return await rpc("monitoring", "upsert_source", source=rpc_kwargs(body),
                      actor=principal.id)
 
@@ -46,6 +48,7 @@ async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Lim
                        outlet_unit_id: Annotated[str | None, Query(
                            max_length=100, examples=["bao-gia-lai"])] = None,
                        healthy: bool | None = None) -> Any:
+    """Pages through sources, filtered by kind, collection, outlet or health."""
     filters = {k: v for k, v in {"kind": kind, "collection": collection,
                                  "outlet_unit_id": outlet_unit_id,
                                  "healthy": healthy}.items() if v is not None}
@@ -55,13 +58,15 @@ async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Lim
 @router.get("/{source_id}", response_model=m.SourceReply, summary="Read a source and its "
             "health", responses=NOT_FOUND)
 async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
+    """One source with its health: last poll, outcome, consecutive failures."""
     return await rpc("monitoring", "get_source", source_id=source_id)
 
 
 @router.put("/{source_id}", response_model=m.SourceReply,
             summary="Create or replace a source with this id")
-async def put_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
-                     rpc: RpcDep, principal: Writer) -> Any:
+async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
+                                   rpc: RpcDep, principal: Writer) -> Any:
+    """Creates the source with this id or replaces it whole (the id comes from the path)."""
     return await rpc("monitoring", "upsert_source",
                      source=rpc_kwargs(body, id=source_id),
                      actor=principal.id)
@@ -72,4 +77,7 @@ async def put_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: i
              responses={**NOT_FOUND, 409: {"description": "the source is not polled "
                                                             "(social sources receive pushes)"}})
 async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: Writer) -> Any:
+    """Polls a feed or page source now, honouring robots.txt, and answers the outcome (new
+    items, `not_modified`, `http_404`, ...). Social sources are not polled: they receive
+    pushes (409)."""
     return await rpc("monitoring", "poll_now", source_id=source_id, timeout=POLL_TIMEOUT)

@@ -20,12 +20,11 @@ from services.contracts.gateway import (
 from services.gateway.access import Principal
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.outbound import UrlNotAllowed, check_url
-from services.gateway.events.webhooks import grace_expiry, new_secret
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.events.webhooks import new_secret, rotated_secrets
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import DELIVERIES, SUBSCRIPTIONS, Store, public
 
-router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"],
-                   responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 Reader = Annotated[Principal, Depends(require("subscriptions:read"))]
 Writer = Annotated[Principal, Depends(require("subscriptions:write"))]
 
@@ -58,6 +57,9 @@ async def allowed_url(url: str, request: Request) -> None:
              summary="Subscribe a URL to event types (the secret is shown once)")
 async def create_subscription(body: SubscriptionCreate, request: Request, store: StoreDep,
                               principal: Writer) -> Any:
+    """Registers a URL to receive the chosen event types as signed webhook deliveries. The URL
+    must resolve to a public address (or one in `OUTBOUND_ALLOWLIST`). The signing secret is
+    in the answer only."""
     await allowed_url(body.url, request)
     secret = new_secret()
     doc = await store.insert_subscription({
@@ -70,6 +72,8 @@ async def create_subscription(body: SubscriptionCreate, request: Request, store:
 async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor = None,
                              limit: Limit = 50,
                              active: Annotated[bool | None, Query()] = None) -> Any:
+    """Pages through the caller's subscriptions (all of them for an admin), optionally only
+    active or disabled ones."""
     query: dict[str, Any] = {}
     if principal.role is not Role.ADMIN:
         query["owner_id"] = principal.account_id
@@ -82,6 +86,8 @@ async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor 
 @router.get("/{subscription_id}", response_model=Subscription, summary="Read a subscription",
             responses=NOT_FOUND)
 async def get_subscription(subscription_id: PathId, store: StoreDep, principal: Reader) -> Any:
+    """One subscription of the caller (any for an admin): URL, event types, state and failure
+    streak."""
     return view(await owned(store, subscription_id, principal))
 
 
@@ -89,6 +95,8 @@ async def get_subscription(subscription_id: PathId, store: StoreDep, principal: 
               summary="Change event types or description; re-enable with active=true")
 async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate, store: StoreDep,
                               principal: Writer) -> Any:
+    """Changes event types or description; `active: true` re-enables a subscription that was
+    disabled after repeated failures and resets its failure streak."""
     await owned(store, subscription_id, principal)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if changes.get("active"):
@@ -104,6 +112,7 @@ async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate,
                response_class=Response, summary="Delete a subscription", responses=NOT_FOUND)
 async def delete_subscription(subscription_id: PathId, store: StoreDep,
                               principal: Writer) -> Response:
+    """Deletes a subscription: nothing more is delivered to it."""
     await owned(store, subscription_id, principal)
     await store.delete_subscription(subscription_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -112,15 +121,15 @@ async def delete_subscription(subscription_id: PathId, store: StoreDep,
 @router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret,
              responses=NOT_FOUND,
              summary="New signing secret; the old one keeps signing for a grace period")
-async def rotate_secret(subscription_id: PathId, request: Request, store: StoreDep,
-                        principal: Writer) -> Any:
+async def rotate_subscription_secret(subscription_id: PathId, request: Request, store: StoreDep,
+                                     principal: Writer) -> Any:
+    """Issues a new signing secret (in the answer only). Deliveries are signed with the new and
+    the previous secrets for `WEBHOOK_SECRET_GRACE_SECONDS`, so the receiver can switch
+    without losing a delivery."""
     doc = await owned(store, subscription_id, principal)
-    grace = grace_expiry(request.app.state.settings.webhook_secret_grace_seconds)
-    secret = new_secret()
-    kept = [{**s, "expires_at": s.get("expires_at") or grace}
-            for s in doc.get("secrets", [])[:3]]
-    updated = await store.update_subscription(
-        subscription_id, {"$set": {"secrets": [{"value": secret, "expires_at": None}, *kept]}})
+    secret, secrets = rotated_secrets(doc,
+                                      request.app.state.settings.webhook_secret_grace_seconds)
+    updated = await store.update_subscription(subscription_id, {"$set": {"secrets": secrets}})
     if updated is None:
         raise not_found("subscription", subscription_id)
     return {**view(updated), "secret": secret}
@@ -128,11 +137,14 @@ async def rotate_secret(subscription_id: PathId, request: Request, store: StoreD
 
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryPage, responses=NOT_FOUND,
             summary="The delivery log of a subscription")
-async def list_deliveries(subscription_id: PathId, store: StoreDep, principal: Reader,
-                          cursor: Cursor = None, limit: Limit = 50,
-                          status_: Annotated[str | None, Query(
-                              alias="status", pattern="^(pending|delivered|failed)$")] = None,
-                          event_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+async def list_subscription_deliveries(
+        subscription_id: PathId, store: StoreDep, principal: Reader, cursor: Cursor = None,
+        limit: Limit = 50,
+        status_: Annotated[str | None, Query(alias="status",
+                                             pattern="^(pending|delivered|failed)$")] = None,
+        event_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    """The delivery log of a subscription: each attempt's event, status, HTTP answer and next
+    retry, optionally filtered by status or event."""
     await owned(store, subscription_id, principal)
     query: dict[str, Any] = {"subscription_id": subscription_id}
     if status_:

@@ -15,10 +15,9 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 
-router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"],
-                   responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
 Reader = Annotated[Principal, Depends(require("tasks:read"))]
 Writer = Annotated[Principal, Depends(require("tasks:write"))]
 Reporter = Annotated[Principal, Depends(require("reports:write"))]
@@ -66,6 +65,8 @@ def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
              summary="Add a task to a plan", responses=CONFLICTS)
 async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
                    principal: Writer) -> Any:
+    """Adds a task with its lead unit, coordinating units, deadline, recurrence and KPI targets
+    to a plan that is not closed."""
     return await rpc("plans", "add_task", **rpc_kwargs(body, plan_id=plan_id,
                                                        actor=principal.id))
 
@@ -78,6 +79,8 @@ async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cu
                      status_: Annotated[Literal["open", "in_progress", "completed",
                                                 "cancelled"] | None, Query(alias="status")] = None,
                      parent_task_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
+    """Pages through the tasks of a plan, filtered by unit, status or parent task. Outlet
+    editors and local officers see only tasks their unit leads or coordinates."""
     filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id), "status": status_,
                                  "parent_task_id": parent_task_id}.items() if v is not None}
     page = await rpc("plans", "list_tasks", plan_id=plan_id, after=cursor, limit=limit,
@@ -89,6 +92,8 @@ async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cu
 @router.get("/{task_id}", response_model=c.TaskDetail, summary="Read a task",
             responses=NOT_FOUND)
 async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+    """One task of a plan. A task that the caller's unit neither leads nor coordinates answers
+    404 to unit-scoped roles."""
     return await visible_task(rpc, principal, plan_id, task_id)
 
 
@@ -96,6 +101,7 @@ async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Rea
               responses=CONFLICTS)
 async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
+    """Changes fields of a task; only the fields given change."""
     return await rpc("plans", "update_task", **rpc_kwargs(
         body, plan_id=plan_id, task_id=task_id, actor=principal.id))
 
@@ -104,6 +110,8 @@ async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  #
              summary="Assign the lead and coordinating units")
 async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
+    """Assigns the lead unit and the coordinating units of a task (`task.assigned` when the plan
+    is issued)."""
     return await rpc("plans", "assign_task", **rpc_kwargs(
         body, plan_id=plan_id, task_id=task_id, actor=principal.id))
 
@@ -118,6 +126,7 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_i
              summary="Mark a task in progress")
 async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                      body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    """Marks a task in progress."""
     return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
 
 
@@ -125,6 +134,7 @@ async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: W
              summary="Mark a task completed")
 async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+    """Marks a task completed; on time or late follows from its deadline."""
     return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
 
 
@@ -132,6 +142,7 @@ async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal
              summary="Cancel a task")
 async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
+    """Cancels a task with a reason."""
     return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
 
 
@@ -139,6 +150,7 @@ async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
              summary="Reopen a completed or cancelled task")
 async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
+    """Reopens a completed or cancelled task with a reason."""
     return await _status(rpc, plans_rpc.REOPEN_TASK, plan_id, task_id, body, principal)
 
 
@@ -147,6 +159,9 @@ async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
              summary="Submit a progress report for a task and period")
 async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody,  # type: ignore[valid-type]
                         rpc: RpcDep, principal: Reporter) -> Any:
+    """Submits a unit's progress report on a task for a period (counts per channel and metric,
+    narrative, evidence links, attachments). Unit-scoped roles report only for their own
+    units (403 otherwise); a second report for the same unit and period answers 409."""
     await visible_task(rpc, principal, plan_id, task_id)
     if principal.unit_scoped and body.unit_id not in principal.visible_units:  # type: ignore[attr-defined]
         raise ServiceError(ErrorCode.FORBIDDEN, "you may report only for your own unit")
@@ -156,11 +171,13 @@ async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody
 
 @router.get("/{task_id}/reports", response_model=ReportPage, responses=NOT_FOUND,
             summary="Reports submitted for a task")
-async def list_reports(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: ReportReader,
-                       cursor: Cursor = None, limit: Limit = 50,
-                       unit_id: Annotated[str | None, Query(max_length=100)] = None,
-                       status_: Annotated[Literal["submitted", "accepted", "returned"] | None,
-                                          Query(alias="status")] = None) -> Any:
+async def list_task_reports(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: ReportReader,
+                            cursor: Cursor = None, limit: Limit = 50,
+                            unit_id: Annotated[str | None, Query(max_length=100)] = None,
+                            status_: Annotated[Literal["submitted", "accepted", "returned"] | None,
+                                               Query(alias="status")] = None) -> Any:
+    """Pages through the reports submitted on a task, filtered by unit or review status. Unit-
+    scoped roles see their units' reports only."""
     await visible_task(rpc, principal, plan_id, task_id)
     filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id),
                                  "status": status_}.items() if v is not None}

@@ -13,9 +13,9 @@ from services.contracts import monitoring as m
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, page_by_id
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
 
-router = APIRouter(prefix="/api/v1/topics", tags=["topics"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/topics", tags=["topics"])
 Reader = Annotated[Principal, Depends(require("topics:read"))]
 Writer = Annotated[Principal, Depends(require("topics:write"))]
 TopicBody = body_of(m.TopicModel, "TopicBody", ("id",), strict=True)
@@ -37,13 +37,17 @@ class TopicDeleted(BaseModel):
 
 @router.get("", response_model=TopicPage, summary="List topics (by id)")
 async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
+    """Pages through the topics of the taxonomy by id."""
     return page_by_id(await rpc("monitoring", "list_topics"), cursor, limit)
 
 
 @router.put("/{topic_id}", response_model=m.TopicModel, responses=INVALID,
             summary="Create or replace a topic")
-async def put_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-type]
-                    rpc: RpcDep, principal: Writer) -> Any:
+async def create_or_replace_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-type]
+                                  rpc: RpcDep, principal: Writer) -> Any:
+    """Creates the topic with this id or replaces it: weighted terms, exclusions, vetoes and
+    proximity rules. A definition the classifier cannot compile answers 422; it applies to
+    the next items classified."""
     return await rpc("monitoring", "upsert_topic",
                      topic=rpc_kwargs(body, id=topic_id), actor=principal.id)
 
@@ -51,4 +55,5 @@ async def put_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-ty
 @router.delete("/{topic_id}", response_model=TopicDeleted, responses=NOT_FOUND,
                summary="Delete a topic")
 async def delete_topic(topic_id: TopicId, rpc: RpcDep, principal: Writer) -> Any:
+    """Deletes a topic from the taxonomy; items keep the topics they were given."""
     return await rpc("monitoring", "delete_topic", topic_id=topic_id, actor=principal.id)

@@ -12,9 +12,9 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 
-router = APIRouter(prefix="/api/v1/units", tags=["units"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/units", tags=["units"])
 Reader = Annotated[Principal, Depends(require("units:read"))]
 Writer = Annotated[Principal, Depends(require("units:write"))]
 ImportUnitsBody = body_of(c.ImportUnitsRequest, "ImportUnitsBody")
@@ -38,6 +38,8 @@ async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
                      parent_id: Annotated[str | None, Query(max_length=100)] = None,
                      active_on: Annotated[IsoDate | None, Query()] = None,
                      as_of: AsOf = None) -> Any:
+    """Pages through organisation units, filtered by type, parent or the date they were active
+    on (units have validity dates: a 2021 plan keeps pointing at the units of 2021)."""
     filters: dict[str, Any] = {k: v for k, v in {"type": type, "parent_id": parent_id,
                                  "active_on": active_on.isoformat() if active_on else None,
                                  "as_of": as_of.isoformat() if as_of else None,
@@ -50,13 +52,19 @@ async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
                         "that did not exist then answers 404 naming its validity and the units "
                         "its work passed to.", responses=NOT_FOUND)
 async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) -> Any:
+    """One organisation unit with its contacts, languages and validity dates."""
     return await rpc.call(plans_rpc.GET_UNIT, unit_id=unit_id,
                           as_of=as_of.isoformat() if as_of else None)
 
 
 @router.put("/{unit_id}", response_model=c.UnitModel, summary="Create or replace a unit",
-            responses={422: {"description": "the id in the body differs from the path"}})
-async def put_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep, principal: Writer) -> Any:
+            responses={409: {"description": "the short name is used by another unit"},
+                       422: {"description": "the id in the body differs from the path"}})
+async def create_or_replace_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep,
+                                 principal: Writer) -> Any:
+    """Creates the unit with this id or replaces it whole. The id in the body must equal the one
+    in the path (422); a short name used by another unit answers 409; an unknown parent
+    answers 404."""
     from services.contracts.errors import ErrorCode, ServiceError
 
     if body.id != unit_id:
@@ -69,6 +77,9 @@ async def put_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep, principal: W
              summary="Import units and groups from a YAML or JSON file")
 async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid-type]
                        principal: Writer) -> Any:
+    """Imports units and groups from a YAML or JSON document (the format of
+    `services/plans/seed/units-gia-lai.yaml`). Units are created, updated or left unchanged,
+    and each change is journalled; an `idempotency_key` makes a retry harmless."""
     return await rpc("plans", "import_units", **rpc_kwargs(body, actor=principal.id))
 
 

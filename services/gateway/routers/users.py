@@ -21,10 +21,10 @@ from services.gateway import security
 from services.gateway.access import Principal
 from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import USERS, public
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
 Reader = Annotated[Principal, Depends(require("users:read"))]
 Writer = Annotated[Principal, Depends(require("users:write"))]
 UserCreateBody = body_of(UserCreate, "UserCreate", (), strict=True)
@@ -42,6 +42,9 @@ def check_unit(role: Role, unit_id: str | None) -> None:
              summary="Create a user", responses={409: {"description": "username taken"}})
 async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[valid-type]
                       _: Writer) -> Any:
+    """Creates a user with a role (and a unit for outlet editors and local officers). The
+    password is stored as an argon2id hash. Admins only (`users:write`); a taken username
+    answers 409."""
     req = UserCreate.model_validate(rpc_kwargs(body))
     check_unit(req.role, req.unit_id)
     password_hash = await run_in_threadpool(security.hash_password, req.password)
@@ -57,6 +60,8 @@ async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[val
 async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
                      role: Annotated[Role | None, Query()] = None,
                      unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+    """Pages through users by id, optionally filtered by role or unit. Admins only
+    (`users:read`)."""
     query: dict[str, Any] = {}
     if role is not None:
         query["role"] = role.value
@@ -66,8 +71,10 @@ async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: L
     return {"items": [public(r) for r in rows], "next_cursor": next_cursor}
 
 
-@router.get("/me", response_model=User, summary="The calling user")
-async def me(principal: CurrentPrincipal, store: StoreDep) -> Any:
+@router.get("/me", response_model=User, summary="The calling user", responses=NOT_FOUND)
+async def get_current_user(principal: CurrentPrincipal, store: StoreDep) -> Any:
+    """The calling user: role, unit and display name. Any signed-in user; an API key answers
+    its owner."""
     doc = await store.user(principal.account_id)
     if doc is None:
         raise not_found("user", principal.account_id)
@@ -76,6 +83,7 @@ async def me(principal: CurrentPrincipal, store: StoreDep) -> Any:
 
 @router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)
 async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
+    """One user by id. Admins only (`users:read`)."""
     doc = await store.user(user_id)
     if doc is None:
         raise not_found("user", user_id)
@@ -86,6 +94,9 @@ async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
               "deactivate", responses={**NOT_FOUND, 409: {"description": "self-demotion"}})
 async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[valid-type]
                       store: StoreDep, principal: Writer) -> Any:
+    """Changes the role, unit, display name or password, or deactivates a user (their tokens
+    stop working within `AUTH_CACHE_SECONDS`). Admins cannot deactivate or demote themselves
+    (409)."""
     req = UserUpdate.model_validate(rpc_kwargs(body))
     current = await store.user(user_id)
     if current is None:
