@@ -38,11 +38,12 @@ TAGS: dict[str, str] = {
     "subscriptions": "Signed webhook deliveries of platform events to other systems.",
     "events": "The event log: list, read, replay to a webhook, follow live (SSE).",
     "units": "Organisation units (Department, press outlets, district offices) with "
-             "validity dates.",
+             "validity dates, and groups of units.",
     "plans": "Campaign plans such as 25/KH-STTTT: draft, issue, amend, close; progress "
              "and exports.",
     "tasks": "Tasks of a plan, assigned to a lead unit and coordinating units.",
-    "reports": "Progress reports of units on their tasks, and their review.",
+    "reports": "Progress reports of units on their tasks, their review and corrections.",
+    "audit": "The audit journal of a plan and its tasks: who changed what, when.",
     "notices": "Directives, reminders and alerts sent to units, and acknowledgements.",
     "translations": "Translations of notices into Jrai, Bahnar and other languages.",
     "sources": "Watched feeds, pages and social connectors.",

@@ -35,13 +35,18 @@ class GroupPage(BaseModel):
 
 @router.get("", response_model=GroupPage, summary="List unit groups")
 async def list_groups(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
+    """Pages through unit groups (such as the local press outlets) by id; notices and plan
+    recipients name a group as `group:<id>`."""
     return page_by_id(await rpc.call(plans_rpc.LIST_GROUPS), cursor, limit)
 
 
 @router.put("/{group_id}", response_model=c.GroupModel, summary="Create or replace a unit group",
             responses={422: {"description": "unknown units, or the id differs from the path"}})
-async def put_group(group_id: PathId, body: c.GroupModel, rpc: RpcDep,
-                    principal: Writer) -> Any:
+async def create_or_replace_group(group_id: PathId, body: c.GroupModel, rpc: RpcDep,
+                                  principal: Writer) -> Any:
+    """Creates the group with this id or replaces it: listed units, or unit types, subtypes and
+    an area that select units. The id in the body must equal the one in the path; unknown
+    units answer 422."""
     if body.id != group_id:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, "the group id differs from the path")
     return await rpc.call(plans_rpc.UPSERT_GROUP, group=body.model_dump(mode="json"),
