@@ -70,6 +70,9 @@ def run() -> int:
             *[f"             http://127.0.0.1:{p}/metrics ({n})"
               for n, p in DEV_METRICS_PORTS.items()],
             f"  demo plan  {plan['number']} -> {url}/api/v1/plans/{plan['id']}",
+            *([f"  live plan  {live['number']} ({live['year']}, rolled over; "
+               f"{live['unmapped']} items left for an officer) -> "
+               f"{url}/api/v1/plans/{live['id']}"] if (live := plan.get("rolled_over")) else []),
             f"  sign in    POST {url}/api/v1/auth/token as "
             f"{secrets_['BOOTSTRAP_ADMIN_USERNAME']} / {secrets_['BOOTSTRAP_ADMIN_PASSWORD']}"
             " (stored in var/dev-secrets.json)",

@@ -1,17 +1,23 @@
 """Demo data: the seed plan 25/KH-STTTT and its organisation units, loaded through the same
-RPC the gateway uses, and the plan issued. Safe to run again: a second run changes nothing."""
+RPC the gateway uses, and the plan issued; beside that 2021 record, the same plan rolled over
+to the current year (under the units that succeeded 2021's) and issued, so a newcomer sees a
+live campaign. Safe to run again: a second run changes nothing."""
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from services.contracts.errors import ServiceError
 from services.runtime.rpc_sync import BlockingRpc
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "services" / "plans" / "seed"
 UNITS_FILE = SEED_DIR / "units-gia-lai.yaml"
 PLAN_FILE = SEED_DIR / "plan-25-KH-STTTT-2021.yaml"
 ACTOR = "demo-loader"
+log = logging.getLogger(__name__)
 
 
 def load_units(rpc: BlockingRpc) -> None:
@@ -27,4 +33,21 @@ def load_demo_data(amqp_uri: str) -> dict[str, Any]:
         result = rpc.call("plans", "import_plan", content=PLAN_FILE.read_text(encoding="utf-8"),
                           format="yaml", issue=True, actor=ACTOR)
         plan: dict[str, Any] = result["plan"]
+        plan["rolled_over"] = live_campaign(rpc, plan["id"], date.today().year)
         return plan
+
+
+def live_campaign(rpc: BlockingRpc, plan_id: str, year: int) -> dict[str, Any] | None:
+    """The seed plan rolled over to ``year`` and issued (once; None if it cannot be)."""
+    try:
+        rolled = rpc.call("plans", "roll_over_plan", plan_id=plan_id, target_year=year,
+                          actor=ACTOR, idempotency_key=f"demo-roll-over-{plan_id}-{year}")
+        live: dict[str, Any] = rolled["plan"]
+        if live["status"] == "draft":
+            live = rpc.call("plans", "issue_plan", plan_id=live["id"], actor=ACTOR,
+                            idempotency_key=f"demo-issue-{live['id']}")
+    except ServiceError as exc:  # the 2021 record still makes a demo
+        log.warning("the seed plan could not be rolled over to %s: %s", year, exc)
+        return None
+    live["unmapped"] = len(rolled.get("unmapped") or [])
+    return live

@@ -254,7 +254,7 @@ def _plan_values(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_plan_refs(ctx: Context, plan: Plan, units: UnitDirectory | None = None) -> None:
+def check_plan_refs(ctx: Context, plan: Plan, units: UnitDirectory | None = None) -> None:
     plan.check_references(units or directory(ctx))
     groups = known_groups(ctx)
     for i, r in enumerate(plan.recipients):
@@ -282,7 +282,7 @@ def create_plan(req: c.CreatePlanRequest, ctx: Context) -> dict[str, Any]:
         channels=tuple(codec.Channel(ch) for ch in req.channels),
         target_areas=tuple(req.target_areas), audiences=tuple(req.audiences),
         recipients=values["recipients"], signer=values.get("signer"))
-    _check_plan_refs(ctx, plan)
+    check_plan_refs(ctx, plan)
     doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "api"}
     if req.idempotency_key:
         doc["idempotency_key"] = req.idempotency_key
@@ -353,7 +353,7 @@ def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) ->
                 amended_by=req.actor, topics=[t.value for t in plan.topics])))
         else:
             entry = plan.edit(changes, req.actor, ctx.now())
-        _check_plan_refs(ctx, plan)
+        check_plan_refs(ctx, plan)
         fields = codec.plan_to_doc(plan)
         fields.pop("_id")
         stored = ctx.repo.write_plan(doc, {**fields, **command_key(method, req.idempotency_key)},
@@ -469,7 +469,7 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
         if ctx.repo.plans.find_one({"uniqueness_key": plan.uniqueness_key}, {"_id": 1}):
             raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
                            f"{plan.year} already exists", {"field": "plan.number"})
-        _check_plan_refs(ctx, plan, units)
+        check_plan_refs(ctx, plan, units)
         for group in imported.groups:
             ctx.repo.save_group(codec.group_to_doc(group))
         # Tasks first, then the plan with plan.created: a crash in between leaves orphan

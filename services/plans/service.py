@@ -15,14 +15,14 @@ from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
-from services.contracts.plans_changes import CorrectReportRequest
+from services.contracts.plans_changes import CorrectReportRequest, RollOverRequest
 from services.contracts.plans_reporting import AuditExportRequest
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
-from services.plans.use_cases import audit, corrections, units_as_of
+from services.plans.use_cases import audit, corrections, rollover, units_as_of
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -148,6 +148,10 @@ class PlansService(EventConsumerService):
     @rpc_method(c.ImportPlanRequest)
     def import_plan(self, request: c.ImportPlanRequest) -> Any:
         return h.import_plan(request, self._ctx())
+
+    @rpc_method(plans_rpc.ROLL_OVER_PLAN)
+    def roll_over_plan(self, request: RollOverRequest) -> Any:
+        return rollover.roll_over_plan(request, self._ctx())
 
     # -- tasks ----------------------------------------------------------------------------
 

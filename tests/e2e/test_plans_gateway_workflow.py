@@ -163,3 +163,45 @@ def test_the_organisation_as_of_a_date(api, seeded):
     retired = api.post("/api/v1/units/tuoitre-vpdd-taynguyen/retire",
                        json={"valid_to": "2030-12-31"})
     assert retired.status_code == 200 and retired.json()["valid_to"] == "2030-12-31"
+
+
+def test_a_plan_rolls_over_to_a_later_year_under_the_successor_units(api, seeded, rpc):
+    base = f"/api/v1/plans/{seeded['id']}"
+    rolled = api.post(f"{base}/roll-over", json={"target_year": 2026})
+    assert rolled.status_code == 201, rolled.text
+    body = rolled.json()
+    plan = body["plan"]
+    assert (plan["status"], plan["year"], plan["issued_on"]) == ("draft", 2026, "2026-02-25")
+    assert plan["issuer_unit_id"] == "gl2-svhttdl" and plan["number"].endswith("/KH-SVHTTDL")
+    assert body["source_plan_id"] == seeded["id"] and body["created"] is True
+    by_task = {u["task_id"]: u for u in body["unmapped"]}
+    assert by_task["vhtt-information.pvhtt-pleiku"]["outcome"] == "ambiguous_successors"
+    assert "gl2-phuong-hoi-phu" in by_task["vhtt-information.pvhtt-pleiku"]["reason"]
+    assert by_task["vhtt-information.pvhtt-kbang"]["action"] == "task_left_out"
+
+    new = f"/api/v1/plans/{plan['id']}"
+    task = api.get(f"{new}/tasks/press-bgl-coverage").json()
+    assert task["lead_unit_id"] == "gl2-bao-ptth"
+    assert task["recurrence"]["ends_on"] == "2026-12-31"
+    again = api.post(f"{base}/roll-over", json={"target_year": 2026})
+    assert again.status_code == 200 and again.json()["plan"]["id"] == plan["id"]
+    assert again.json()["unmapped"] == body["unmapped"]
+    assert api.post(f"{new}/issue").json()["status"] == "issued"
+    journal = api.get(f"{new}/audit", params={"limit": 1}).json()["items"]
+    assert journal[0]["action"] == "plan.rolled_over"
+
+    assert api.post(f"{base}/roll-over", json={"target_year": 2021}).status_code == 422
+    assert api.post(f"{base}/roll-over", json={"target_year": 1999}).status_code == 422
+    assert api.post("/api/v1/plans/nope/roll-over", json={"target_year": 2026}).status_code == 404
+    taken = api.post(f"{base}/roll-over", json={"target_year": 2027, "number": plan["number"],
+                                                "new_plan_id": plan["id"]})
+    assert taken.status_code == 409
+
+
+def test_the_demo_loads_a_live_campaign_beside_the_2021_record(rpc, seeded):
+    from stack.demo import live_campaign
+
+    live = live_campaign(rpc, seeded["id"], 2028)
+    assert live is not None and (live["status"], live["year"]) == ("issued", 2028)
+    assert live["unmapped"] > 0
+    assert live_campaign(rpc, seeded["id"], 2028)["id"] == live["id"]  # a second run: same

@@ -23,6 +23,8 @@ AMEND_PLAN = RpcMethod("plans", "amend_plan", c.AmendPlanRequest)
 ISSUE_PLAN = RpcMethod("plans", "issue_plan", c.PlanCommand)
 CLOSE_PLAN = RpcMethod("plans", "close_plan", c.PlanCommand)
 CANCEL_PLAN = RpcMethod("plans", "cancel_plan", c.CancelPlanRequest)
+ROLL_OVER_PLAN = RpcMethod("plans", "roll_over_plan", changes.RollOverRequest,
+                           changes.RollOverResult)
 IMPORT_PLAN = RpcMethod("plans", "import_plan", c.ImportPlanRequest)
 ADD_TASK = RpcMethod("plans", "add_task", c.AddTaskRequest)
 UPDATE_TASK = RpcMethod("plans", "update_task", c.UpdateTaskRequest)

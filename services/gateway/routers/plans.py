@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
 from services.contracts import plans as c
+from services.contracts.plans_changes import RollOverRequest, RollOverResult
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
@@ -29,6 +30,7 @@ ImportPlanBody = body_of(c.ImportPlanRequest, "ImportPlanBody")
 PlanCommandBody = body_of(c.PlanCommand, "PlanCommandBody", ("actor", "plan_id"))
 UpdatePlanBody = body_of(c.UpdatePlanRequest, "UpdatePlanBody", ("actor", "plan_id"))
 AmendPlanBody = body_of(c.AmendPlanRequest, "AmendPlanBody", ("actor", "plan_id"))
+RollOverBody = body_of(RollOverRequest, "RollOverBody", ("actor", "plan_id"))
 CancelPlanBody = body_of(c.CancelPlanRequest, "CancelPlanBody", ("actor", "plan_id"))
 
 
@@ -155,3 +157,26 @@ async def export_plan_progress(
     return Response(base64.b64decode(file["content_base64"]), media_type=file["content_type"],
                     headers={"Content-Disposition":
                              f'attachment; filename="{file["filename"]}"'})
+
+
+@router.post(
+    "/{plan_id}/roll-over", status_code=status.HTTP_201_CREATED, response_model=RollOverResult,
+    summary="Start next year's plan from this one (a draft)",
+    description="Creates a draft plan for `target_year`: number, title and every date shifted "
+                "by whole years (29 February becomes 28 February), tasks with their recurrences "
+                "and KPIs, each unit replaced by the unit standing for it on the new date (its "
+                "recorded successors: the 2025 mergers). `unmapped` lists what could not be "
+                "carried over as it was, and why: a task whose lead unit has no successor or "
+                "several is left out, a coordinating unit without one is dropped. The draft is "
+                "edited and issued like any plan. Running it again (or with the same "
+                "`idempotency_key`) answers the first result with 200.",
+    responses={**CONFLICTS, 200: {"model": RollOverResult,
+                                  "description": "the same roll-over, done before"},
+               422: {"description": "target year not after the plan's, or no issuer then"}})
+async def roll_over(plan_id: PathId, body: RollOverBody, rpc: RpcDep,  # type: ignore[valid-type]
+                    principal: Writer, response: Response) -> Any:
+    result = await rpc.call(plans_rpc.ROLL_OVER_PLAN, rpc_timeout=REPORT_TIMEOUT,
+                            **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return result

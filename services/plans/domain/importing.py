@@ -368,7 +368,7 @@ class _Builder:
             self.fault(loc, "; ".join(str(p) for p in problems))
 
 
-def _default_plan_id(number: DocumentNumber, year: int) -> str:
+def default_plan_id(number: DocumentNumber, year: int) -> str:
     return f"{number.number}-{number.doc_type}-{number.issuer}-{year}".lower()
 
 
@@ -389,7 +389,7 @@ def build_plan(
         number = DocumentNumber.parse(p.number)
     except ValidationFailed as exc:
         raise _fail(parsed.fmt, [parsed.error(("plan", "number"), exc.message)]) from exc
-    builder = _Builder(parsed, directory, known, p.date, p.id or _default_plan_id(number, p.year))
+    builder = _Builder(parsed, directory, known, p.date, p.id or default_plan_id(number, p.year))
     issuer = builder.unit(p.issuer, ("plan", "issuer"))
     recipients = []
     for i, r in enumerate(p.recipients):
