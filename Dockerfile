@@ -2,6 +2,14 @@
 #   docker build -t campaign-platform .
 #   docker run campaign-platform services.plans.service:PlansService   (a nameko service)
 #   docker run campaign-platform gateway                               (the HTTP gateway)
+# The operators' console: a static build the gateway serves at /console/.
+FROM node:20.20.2-bookworm-slim AS console
+WORKDIR /console
+COPY console/package.json console/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY console ./
+RUN npm run build
+
 FROM python:3.11-slim AS build
 WORKDIR /app
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -15,8 +23,10 @@ FROM python:3.11-slim
 RUN useradd --system --uid 10001 campaign
 COPY --from=build /venv /venv
 COPY deploy/docker-entrypoint.sh /usr/local/bin/campaign
+COPY --from=console /console/dist /app/console
 # PYTHONDONTWRITEBYTECODE: the Kubernetes pods run with a read-only root file system.
-ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 ENVIRONMENT=production
+ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 ENVIRONMENT=production \
+    CONSOLE_DIST_DIR=/app/console
 USER campaign
 EXPOSE 8000 9100
 ENTRYPOINT ["campaign"]

@@ -2,7 +2,7 @@
 VENV := .venv/bin
 PYTEST_ARGS ?= -m "not slow" --durations=15
 
-.PHONY: run test test-all lint openapi typecheck bench soak asyncapi definitions venv tools lint-tools clean
+.PHONY: run test test-all lint openapi console-api typecheck bench soak asyncapi definitions venv tools lint-tools console browser clean
 
 venv:
 	@scripts/bootstrap.sh
@@ -13,18 +13,27 @@ lint-tools:  ## the pinned Redocly CLI (tools/openapi-lint) that lints the OpenA
 tools:  ## prometheus and promtool for the deploy tests (installed when missing)
 	@scripts/ensure-prometheus.sh
 
-run: venv  ## start the platform with demo data; Ctrl-C stops it
+console:  ## build console/dist when its sources changed (npm ci, npm run build)
+	@scripts/console.sh build
+
+browser:  ## Debian's Chromium for the console's browser tests (installed when missing)
+	@scripts/ensure-chromium.sh
+
+run: venv console  ## start the platform with demo data; Ctrl-C stops it
 	@$(VENV)/python -m stack run
 
-test: venv tools  ## the whole suite (unit, integration, e2e) against real RabbitMQ and database
+test: venv tools console browser  ## the whole suite (unit, integration, e2e, console in Chromium)
+	@scripts/console.sh test
 	@$(VENV)/python -m stack test $(PYTEST_ARGS)
 
-test-all: venv tools  ## also the slow tests (soak, long fault scenarios)
+test-all: venv tools console browser  ## also the slow tests (soak, long fault scenarios)
+	@scripts/console.sh test
 	@$(VENV)/python -m stack test
 
 lint: venv lint-tools
 	@$(VENV)/ruff check services stack tests bench
 	@$(VENV)/mypy services stack
+	@scripts/console.sh lint
 	@$(MAKE) --no-print-directory openapi
 	@REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_NOTIFICATIONS=true \
 	  tools/openapi-lint/node_modules/.bin/redocly lint --format=stylish \
@@ -33,7 +42,12 @@ lint: venv lint-tools
 openapi: venv  ## write the gateway's OpenAPI document to var/openapi.json (not committed)
 	@$(VENV)/python -m services.gateway.openapi var/openapi.json
 
-bench: venv  ## benchmarks; figures printed and written to bench/results/*.json
+console-api: venv  ## regenerate console/openapi.json and the console's typed client from the gateway
+	@$(VENV)/python -m services.gateway.openapi console/openapi.json
+	@scripts/console.sh deps
+	@cd console && npm run --silent generate:api
+
+bench: venv console browser  ## benchmarks; figures printed and written to bench/results/*.json
 	@$(VENV)/python -m bench
 
 soak: venv  ## 30 minutes of the mixed flow at half capacity (memory, errors, queue depths)

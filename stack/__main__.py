@@ -64,6 +64,7 @@ def run() -> int:
         print("\n".join([
             "",
             f"  gateway    {url}",
+            f"  console    {url}/console/",
             f"  API docs   {url}/docs",
             f"  AsyncAPI   {url}/asyncapi.json",
             f"  metrics    {url}/metrics (gateway)",

@@ -104,6 +104,20 @@ class User(Response):
     created_at: datetime
 
 
+class CurrentUser(User):
+    permissions: list[str] = Field(
+        description="`<resource>:<action>` the caller holds (frontends show only what the "
+                    "caller may use; the gateway still checks every request).",
+        examples=[["plans:read", "reports:review"]])
+
+
+class PasswordChange(Request):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=12, max_length=200,
+                              description="At least 12 characters; stored as an argon2id hash.",
+                              examples=["mật-khẩu-mới-dài-và-khó-đoán"])
+
+
 class UserPage(Response):
     items: list[User]
     next_cursor: str | None

@@ -35,6 +35,9 @@ class GatewaySettings(CommonSettings):
                     "is down.")
     max_body_bytes: int = Field(default=1_000_000, ge=1024, le=100_000_000)
     public_url: str = ""
+    console_dist_dir: str = Field(
+        default="", description="The built console (`console/dist`, served at /console/); "
+                                "empty: the checkout's own console/dist.")
 
     # authentication
     auth_jwt_secret: SecretStr | None = None

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import (
     UNIT_SCOPED_ROLES,
+    CurrentUser,
+    PasswordChange,
     Role,
     User,
     UserCreate,
@@ -18,7 +20,7 @@ from services.contracts.gateway import (
     UserUpdate,
 )
 from services.gateway import security
-from services.gateway.access import Principal
+from services.gateway.access import Principal, permissions_of
 from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
@@ -71,14 +73,42 @@ async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: L
     return {"items": [public(r) for r in rows], "next_cursor": next_cursor}
 
 
-@router.get("/me", response_model=User, summary="The calling user", responses=NOT_FOUND)
+@router.get("/me", response_model=CurrentUser, summary="The calling user and what it may do",
+            responses=NOT_FOUND)
 async def get_current_user(principal: CurrentPrincipal, store: StoreDep) -> Any:
-    """The calling user: role, unit and display name. Any signed-in user; an API key answers
-    its owner."""
+    """The calling user: role, unit, display name and the permissions its role grants, so a
+    frontend shows only the controls the caller may use. Any signed-in user; an API key
+    answers its owner."""
     doc = await store.user(principal.account_id)
     if doc is None:
         raise not_found("user", principal.account_id)
-    return public(doc)
+    return {**public(doc), "permissions": sorted(permissions_of(principal))}
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Change one's own password",
+             responses={422: {"description": "wrong current password, or a new one too "
+                                               "short"}})
+async def change_own_password(body: PasswordChange, principal: CurrentPrincipal,
+                              store: StoreDep) -> None:
+    """Any signed-in user, with the current password (a stolen token alone cannot change
+    it). A wrong current password is 422 naming `current_password`, not 401: the session
+    itself is valid."""
+    if principal.kind != "user":
+        raise ServiceError(ErrorCode.FORBIDDEN, "an API key has no password",
+                           {"missing_scope": "users:write"})
+    doc = await store.user(principal.id)
+    if doc is None:
+        raise not_found("user", principal.id)
+    ok = await run_in_threadpool(security.verify_password, doc.get("password_hash"),
+                                 body.current_password)
+    if not ok:
+        # 422, not 401: the session itself is valid, only this field is wrong.
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, "the current password is wrong",
+                           {"errors": [{"loc": ["body", "current_password"],
+                                        "msg": "wrong password", "type": "wrong_password"}]})
+    password_hash = await run_in_threadpool(security.hash_password, body.new_password)
+    await store.update_user(principal.id, {"password_hash": password_hash})
 
 
 @router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)

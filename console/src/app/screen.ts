@@ -1,0 +1,18 @@
+import type { ComponentType, LazyExoticComponent } from 'react';
+import type { MessageKey } from '../i18n/catalogue';
+
+/** One screen of the console: where it lives, who may open it, and its menu entry. */
+export interface Screen {
+  /** A stable name other screens link by (`screenPath('inbox')`). */
+  id: string;
+  /** The path under /console/, without the leading slash (`plans/:planId`). */
+  path: string;
+  /** Loaded on first visit, so the first screen ships only its own code. */
+  component: LazyExoticComponent<ComponentType>;
+  /** The permission (`<resource>:<action>`, from GET /users/me) needed to open it. */
+  permission?: string;
+  /** Shown in the main menu when set, in ascending `order`. */
+  nav?: { label: MessageKey; order: number };
+  /** Roles that land here after sign-in (the first matching screen wins). */
+  homeFor?: string[];
+}

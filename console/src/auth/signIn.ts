@@ -1,0 +1,12 @@
+import { api, unwrap } from '../api/client';
+import { sessionStore, tokenExpiry, type CurrentUser } from './session';
+
+/** Password -> token -> the user and its permissions; the session starts only when both answered. */
+export async function signIn(username: string, password: string): Promise<CurrentUser> {
+  const token = await unwrap(api.POST('/api/v1/auth/token', { body: { username, password } }));
+  const user = await unwrap(
+    api.GET('/api/v1/users/me', { headers: { Authorization: `Bearer ${token.access_token}` } }),
+  );
+  sessionStore.signIn({ token: token.access_token, expiresAt: tokenExpiry(token.access_token, token.expires_in), user });
+  return user;
+}

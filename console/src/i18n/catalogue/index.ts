@@ -1,0 +1,20 @@
+import { common } from './common';
+import { errors } from './errors';
+import { plans } from './plans';
+import { work } from './work';
+
+/**
+ * THE message catalogue: every text a person reads in the console, in Vietnamese and English.
+ * Add an area's messages as its own module next to these and spread it in here; a key that
+ * is missing in one language does not type-check.
+ */
+export const catalogue = {
+  ...common,
+  ...errors,
+  ...plans,
+  ...work,
+};
+
+export type MessageKey = keyof typeof catalogue;
+export type { Language, Message } from './types';
+export { LANGUAGES } from './types';

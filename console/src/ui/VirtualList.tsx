@@ -1,0 +1,87 @@
+import { Box, Button, Center, Text } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useI18n } from '../i18n/I18nProvider';
+
+interface Props<T> {
+  items: T[];
+  /** A stable key per row (its id). */
+  rowKey: (item: T) => string;
+  renderRow: (item: T, index: number) => ReactNode;
+  /** An estimate of a row's height in px; rows are measured once drawn. */
+  estimateSize: number;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+  /** The list's accessible name. */
+  label: string;
+  /** Height of the scrolling area (CSS), e.g. '70vh'. */
+  height?: string;
+}
+
+/**
+ * A long list drawn as a window of rows (only what is on screen is in the page), asking for
+ * the next cursor page as the end comes near. `data-virtual-list` is what the browser tests
+ * and the console benchmark scroll.
+ */
+export function VirtualList<T>(props: Props<T>) {
+  const { items, rowKey, renderRow, estimateSize, hasMore, loadingMore, onLoadMore, label } = props;
+  const { t } = useI18n();
+  const parentRef = useRef<HTMLDivElement>(null);
+  // TanStack Virtual hands back functions React Compiler cannot memoise; that is expected.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => estimateSize,
+    overscan: 8,
+    getItemKey: (index) => rowKey(items[index] as T),
+  });
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1]!.index : -1;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= items.length - 20) onLoadMore();
+  }, [hasMore, loadingMore, lastIndex, items.length, onLoadMore]);
+
+  if (!items.length && !hasMore) {
+    return <Text c="dimmed" py="md">{t('common.empty')}</Text>;
+  }
+  return (
+    <Box>
+      <Box
+        ref={parentRef}
+        data-virtual-list
+        role="list"
+        aria-label={label}
+        tabIndex={0}
+        style={{ height: props.height ?? '70vh', overflowY: 'auto', contain: 'strict' }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
+          {virtualRows.map((row) => (
+            <div
+              key={row.key}
+              role="listitem"
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${row.start}px)` }}
+            >
+              {renderRow(items[row.index] as T, row.index)}
+            </div>
+          ))}
+        </div>
+      </Box>
+      <Center mt="xs">
+        <Text size="sm" c="dimmed" aria-live="polite">
+          {t('common.showing', { count: items.length })}
+          {hasMore ? ` (${t('common.moreAvailable')})` : ''}
+        </Text>
+        {hasMore && (
+          <Button ml="sm" size="compact-sm" variant="subtle" loading={loadingMore} onClick={onLoadMore}>
+            {t('common.loadMore')}
+          </Button>
+        )}
+      </Center>
+    </Box>
+  );
+}
