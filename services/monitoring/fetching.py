@@ -83,6 +83,26 @@ def resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def check_source_url(url: str, allowlist: list[str]) -> None:
+    """At registration: raise UrlNotAllowed for a URL no fetch would be allowed to reach
+    (private, loopback, link-local, metadata, or written as a number like `2130706433`).
+    A host name that does not resolve yet is accepted: feeds are registered ahead of time,
+    and every fetch checks each hop again."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError as exc:
+        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
+    try:
+        addresses = resolve(host) if host else []
+    except UrlNotAllowed:
+        addresses = []
+    try:
+        check_url_allowed(url, addresses, allowlist)
+    except UrlNotAllowed as exc:
+        if exc.reason != "unresolved":
+            raise
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """Connects to a checked address while verifying the certificate of the host name."""
 

@@ -16,6 +16,7 @@ from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.events import EventType
 from services.contracts.events.plans import PlanClosed, PlanCreated, PlanIssued, TaskAssigned
 from services.monitoring import handlers as h
+from services.monitoring import plan_coverage
 from services.monitoring import repository as r
 from services.monitoring.fetching import Fetcher
 from services.monitoring.ingest import Runtime
@@ -100,19 +101,19 @@ class MonitoringService(EventConsumerService):
 
     @consumes(EventType.PLAN_CREATED)
     def on_plan_created(self, envelope: Envelope, event: PlanCreated) -> None:
-        h.on_plan_created(event, envelope.id, self.db)
+        plan_coverage.on_plan_created(event, envelope.id, self.db)
 
     @consumes(EventType.PLAN_ISSUED)
     def on_plan_issued(self, envelope: Envelope, event: PlanIssued) -> None:
-        h.on_plan_issued(event, self.db)
+        plan_coverage.on_plan_issued(event, self.db)
 
     @consumes(EventType.TASK_ASSIGNED)
     def on_task_assigned(self, envelope: Envelope, event: TaskAssigned) -> None:
-        h.on_task_assigned(event, self.db)
+        plan_coverage.on_task_assigned(event, self.db)
 
     @consumes(EventType.PLAN_CLOSED)
     def on_plan_closed(self, envelope: Envelope, event: PlanClosed) -> None:
-        h.on_plan_closed(event, self.db)
+        plan_coverage.on_plan_closed(event, self.db)
 
     @rpc_method()
     def watched_plan(self, plan_id: str) -> dict[str, Any]:
@@ -124,7 +125,7 @@ class MonitoringService(EventConsumerService):
 
     @rpc_method(c.ListAssignmentsRequest)
     def list_assignments(self, request: c.ListAssignmentsRequest) -> Any:
-        return h.list_assignments(request, self.db)
+        return plan_coverage.list_assignments(request, self.db)
 
     # -- sources and polling ----------------------------------------------------------------
 
@@ -232,8 +233,8 @@ class MonitoringService(EventConsumerService):
 
     @rpc_method(c.CoverageRequest)
     def coverage(self, request: c.CoverageRequest) -> Any:
-        return h.coverage(request, self.monitor.context())
+        return plan_coverage.coverage(request, self.monitor.context())
 
     @rpc_method(c.CoverageRequest)
     def export_coverage_csv(self, request: c.CoverageRequest) -> Any:
-        return h.coverage_csv(request, self.monitor.context())
+        return plan_coverage.coverage_csv(request, self.monitor.context())

@@ -295,3 +295,20 @@ def test_topics_are_edited_by_officers(platform, mon, api):
     assert httpx.delete(f"{base}/{topic_id}", headers=officer).json() == {
         "topic_id": topic_id, "deleted": True}
     assert httpx.put(f"{base}/Bad-Id", headers=officer, json={"label": "x"}).status_code == 422
+
+
+def test_sources_to_private_addresses_are_refused_when_registered(api):
+    """As for subscriptions: a clear 422 naming the reason, and nothing stored (the platform's
+    allowlist here admits 127.0.0.0/8 and ::1 only)."""
+    for url, reason in (("http://10.0.0.1/feed", "private"),
+                        ("http://169.254.169.254/", "cloud_metadata"),
+                        ("http://[::ffff:127.0.0.1]/", "ipv4_embedded_loopback"),
+                        ("http://[::ffff:10.0.0.1]/rss", "ipv4_embedded_private")):
+        source_id = f"noi-bo-{uuid.uuid4().hex[:8]}"
+        reply = api.put(f"/api/v1/sources/{source_id}", json={
+            "name": "Nguồn nội bộ", "kind": "feed", "url": url})
+        assert reply.status_code == 422, (url, reply.text)
+        problem = reply.json()
+        assert problem["reason"] == reason and f"url not allowed: {reason}" in problem["detail"]
+        assert problem["errors"][0]["loc"] == ["source", "url"]
+        assert api.get(f"/api/v1/sources/{source_id}").status_code == 404

@@ -19,6 +19,7 @@ from kombu import Connection, Exchange, Queue
 from services.contracts import monitoring as c
 from services.contracts.events.plans import PlanClosed, PlanIssued, TaskAssigned
 from services.monitoring import handlers as h
+from services.monitoring import plan_coverage
 from services.monitoring import repository as r
 from services.monitoring.domain import normalise_url
 from services.monitoring.fetching import Fetcher
@@ -149,11 +150,12 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(ctx, events):
     run = uuid.uuid4().hex[:6]
     outlet = f"dai-ptth-{run}"
     plan_id = f"plan-{run}"
-    h.on_task_assigned(TaskAssigned(task_id=f"task-{run}", plan_id=plan_id, plan_number="25/KH",
-                                    title="Tuyên truyền phòng chống ma túy",
-                                    lead_unit_id=outlet, topics=[]), ctx.db)
-    h.on_plan_issued(PlanIssued(plan_id=plan_id, number="25/KH", issuer_unit_id="so-tttt",
-                                title="Kế hoạch", year=2021, topics=["drugs"]), ctx.db)
+    plan_coverage.on_task_assigned(TaskAssigned(
+        task_id=f"task-{run}", plan_id=plan_id, plan_number="25/KH",
+        title="Tuyên truyền phòng chống ma túy", lead_unit_id=outlet, topics=[]), ctx.db)
+    plan_coverage.on_plan_issued(PlanIssued(
+        plan_id=plan_id, number="25/KH", issuer_unit_id="so-tttt", title="Kế hoạch", year=2021,
+        topics=["drugs"]), ctx.db)
     body = DRUGS_BODY.replace("200 gam", f"{len(run)} kg")
     source = c.SourceModel(id=f"fanpage-{run}", name="Fanpage Đài PT-TH", kind="social",
                            channel="social", outlet_unit_id=outlet)
@@ -172,15 +174,17 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(ctx, events):
         "title": DRUGS_TITLE + f" ({run})", "published_at": "2021-03-15T09:00:00+07:00",
         "content_hash": ctx.db[r.ITEMS].find_one({"_id": item_id})["content_hash"]}]
 
-    weekly = h.coverage(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
+    weekly = plan_coverage.coverage(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
     assert [(x.topic, x.period_key, x.items) for x in weekly.rows] == [("drugs", "2021-W11", 1)]
-    export = h.coverage_csv(c.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
+    export = plan_coverage.coverage_csv(
+        c.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
     assert list(csv.reader(io.StringIO(export.content))) == [
         ["period", "period_key", "outlet_unit_id", "topic", "items"],
         ["month", "2021-03", outlet, "drugs", "1"]]
 
     # once the plan is closed, the outlet's articles are no longer evidence for it
-    h.on_plan_closed(PlanClosed(plan_id=plan_id, number="25/KH", status="closed"), ctx.db)
+    plan_coverage.on_plan_closed(
+        PlanClosed(plan_id=plan_id, number="25/KH", status="closed"), ctx.db)
     later = h.push([pushed(DRUGS_TITLE + " (tiếp)", body + " Cập nhật mới nhất.",
                            guid=f"fb:{run}:3", source_id=source.id)], ctx)
     assert later.stored == 1

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from services.contracts import monitoring as c
+from services.contracts.errors import ServiceError
 from services.monitoring import handlers as h
 from services.monitoring import repository as r
 from services.monitoring.fetching import Fetcher, FetchError
@@ -69,9 +70,10 @@ def cp1258(text: str) -> bytes:
 
 
 class FixtureServer:
-    """A real HTTP server on 127.0.0.1 with programmable routes; records what it received."""
+    """A real HTTP server (on 127.0.0.1 unless told) with programmable routes; records what it
+    received."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Callable[[BaseHTTPRequestHandler], Reply]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
@@ -94,9 +96,9 @@ class FixtureServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -285,6 +287,57 @@ def test_redirects_to_private_addresses_are_refused_before_connecting(server, ct
     with pytest.raises(FetchError) as refused:
         strict.get(f"{server.base}/{run}/redirect")
     assert refused.value.outcome == "refused" and "loopback" in refused.value.detail
+
+
+FORBIDDEN_SOURCE_URLS = {
+    "http://10.0.0.1/feed": "private", "http://169.254.169.254/": "cloud_metadata",
+    "http://2130706433/": "loopback", "http://[::ffff:127.0.0.1]/": "ipv4_embedded_loopback",
+    "http://metadata.google.internal/computeMetadata/v1/": "cloud_metadata",
+    "http://127.0.0.2/rss": "loopback"}
+
+
+def test_sources_to_forbidden_addresses_are_refused_at_registration(ctx):
+    strict = h.Context(ctx.db, ctx.runtime, Fetcher(allowlist=["127.0.0.3"], politeness=0.0),
+                       ctx.now)
+    for url, reason in FORBIDDEN_SOURCE_URLS.items():
+        source_id = f"src-{uuid.uuid4().hex[:8]}"
+        with pytest.raises(ServiceError) as refused:
+            h.upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+                id=source_id, name="Nguồn nội bộ", kind="feed", url=url)), strict)
+        assert refused.value.code == "validation_failed", url
+        assert refused.value.details["reason"] == reason, (url, refused.value.details)
+        assert f"url not allowed: {reason}" in refused.value.message
+        assert ctx.db[r.SOURCES].find_one({"_id": source_id}) is None
+    # The allowlist still admits its hosts, and a name that does not resolve yet is kept for
+    # the fetch to check.
+    for url in ("http://127.0.0.3:9/rss", "https://khong-ton-tai.invalid/rss"):
+        h.upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+            id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn", kind="feed", url=url)), strict)
+
+
+def test_every_redirect_hop_is_checked_against_a_per_host_allowlist(server):
+    """Only 127.0.0.1 is allowed: the feed server there redirects (once within itself, then)
+    to a real server on 127.0.0.2, which is refused before it is connected to."""
+    run = uuid.uuid4().hex[:6]
+    other = FixtureServer("127.0.0.2")
+    try:
+        other.routes[f"/{run}/secret"] = lambda req: (200, {}, b"internal")
+        server.routes[f"/{run}/hop1"] = lambda req: (302, {"Location": f"/{run}/hop2"}, b"")
+        server.routes[f"/{run}/hop2"] = lambda req: (
+            301, {"Location": f"{other.base}/{run}/secret"}, b"")
+        fetcher = Fetcher(allowlist=["127.0.0.1"], timeout=2.0, politeness=0.0)
+        with pytest.raises(FetchError) as refused:
+            fetcher.get(f"{server.base}/{run}/hop1")
+        assert refused.value.outcome == "refused"
+        assert refused.value.detail == f"loopback: {other.base}/{run}/secret"
+        assert [p for p, _ in server.requests if p.startswith(f"/{run}/")] == [
+            f"/{run}/hop1", f"/{run}/hop2"]
+        assert other.requests == []
+        # the same server is reachable where the allowlist covers it
+        opened = Fetcher(allowlist=["127.0.0.0/8"], timeout=2.0, politeness=0.0)
+        assert opened.get(f"{server.base}/{run}/hop1").body == b"internal"
+    finally:
+        other.close()
 
 
 def test_robots_txt_is_respected_and_cached(server, ctx):
