@@ -1,7 +1,8 @@
-# One image for every service; the command picks the service.
+# One image for every service; its entrypoint is the `campaign` command.
 #   docker build -t campaign-platform .
-#   docker run campaign-platform services.plans.service:PlansService   (a nameko service)
-#   docker run campaign-platform gateway                               (the HTTP gateway)
+#   docker run campaign-platform serve plans        (or services.plans.service:PlansService)
+#   docker run campaign-platform serve gateway      (the HTTP gateway; the default)
+#   docker run -it campaign-platform create-admin --username admin
 # The operators' console: a static build the gateway serves at /console/.
 FROM node:20.20.2-bookworm-slim AS console
 WORKDIR /console
@@ -22,12 +23,12 @@ RUN python -m venv /venv && /venv/bin/pip install "setuptools<82" wheel \
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 campaign
 COPY --from=build /venv /venv
-COPY deploy/docker-entrypoint.sh /usr/local/bin/campaign
+COPY deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint
 COPY --from=console /console/dist /app/console
 # PYTHONDONTWRITEBYTECODE: the Kubernetes pods run with a read-only root file system.
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 ENVIRONMENT=production \
     CONSOLE_DIST_DIR=/app/console
 USER campaign
 EXPOSE 8000 9100
-ENTRYPOINT ["campaign"]
-CMD ["gateway"]
+ENTRYPOINT ["docker-entrypoint"]
+CMD ["serve", "gateway"]

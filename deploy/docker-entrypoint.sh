@@ -1,8 +1,10 @@
 #!/bin/sh
-# `campaign gateway` runs the HTTP gateway; `campaign <module:Class>` runs a nameko service.
+# The image runs the `campaign` command (pyproject [project.scripts]), as on any machine:
+#   docker run IMAGE serve gateway            docker run IMAGE create-admin --username admin
+# A process named alone (gateway, plans, notifications, monitoring, or a nameko module:Class,
+# as docker-compose.yml and the Kubernetes manifests give it) is served: `campaign serve`.
 set -e
 case "$1" in
-  gateway) exec python -m services.gateway ;;
-  *:*) exec python -m services.runtime.nameko_ext.launcher "$1" ;;
-  *) exec "$@" ;;
+  gateway|plans|notifications|monitoring|*:*) exec campaign serve "$1" ;;
+  *) exec campaign "$@" ;;
 esac

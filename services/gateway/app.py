@@ -91,7 +91,7 @@ async def bootstrap_admin(store: Store, settings: GatewaySettings) -> None:
             log.info("bootstrap admin created", extra={"username": name})
     elif await store.db["users"].count_documents({}, limit=1) == 0:
         log.warning("no users yet: create the first admin with "
-                    "`python -m services.gateway.cli create-admin` or set "
+                    "`campaign create-admin --username NAME` or set "
                     "BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD")
 
 

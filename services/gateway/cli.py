@@ -1,4 +1,5 @@
-"""Gateway administration: `python -m services.gateway.cli create-admin --username NAME`.
+"""Creating the gateway's first admin, for `campaign create-admin --username NAME`
+(`python -m services.gateway.cli create-admin ...` still works).
 
 The password is read from the terminal (twice) or, for scripts, from the environment variable
 named by `--password-env`; it is never a default and never a command-line argument (it would
@@ -6,17 +7,13 @@ show in the process list and the shell history)."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import getpass
 import os
 import sys
 
-from services.contracts.gateway import USERNAME_PATTERN
 from services.gateway import security
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import Store, create_user_once
-from services.runtime.settings import load_settings
 
 MIN_PASSWORD = 12
 
@@ -45,25 +42,10 @@ async def create_admin(settings: GatewaySettings, username: str, password: str) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.gateway.cli")
-    commands = parser.add_subparsers(dest="command", required=True)
-    admin = commands.add_parser("create-admin", help="create an admin user (once)")
-    admin.add_argument("--username", required=True)
-    admin.add_argument("--password-env", help="read the password from this variable")
-    args = parser.parse_args(argv)
-    import re
+    """The older spelling of `campaign create-admin` (services/cli)."""
+    from services.cli.main import main as campaign
 
-    if not re.fullmatch(USERNAME_PATTERN, args.username):
-        print(f"username must match {USERNAME_PATTERN}", file=sys.stderr)
-        return 2
-    password = read_password(args.password_env)
-    if len(password) < MIN_PASSWORD:
-        print(f"password must have at least {MIN_PASSWORD} characters", file=sys.stderr)
-        return 2
-    settings = load_settings(GatewaySettings)
-    created = asyncio.run(create_admin(settings, args.username, password))
-    print(f"admin {args.username} created" if created else f"user {args.username} exists")
-    return 0 if created else 1
+    return campaign(list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

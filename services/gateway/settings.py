@@ -4,7 +4,7 @@ The JWT secret: required and at least 32 bytes in production (the process refuse
 otherwise); in development and test an ephemeral one is generated with a warning, so tokens do
 not survive a restart. There is no default password: the first admin comes from
 BOOTSTRAP_ADMIN_USERNAME/BOOTSTRAP_ADMIN_PASSWORD (created once, if no such user exists) or
-from `python -m services.gateway.cli create-admin`.
+from `campaign create-admin`.
 """
 
 from __future__ import annotations

@@ -71,9 +71,13 @@ def platform_processes() -> set[str]:
 
 
 def entrypoint_modules() -> dict[str, str]:
-    """Image commands that run a Python module (`gateway) exec python -m services.gateway`)."""
+    """Image commands that run a Python module: the entrypoint serves them with
+    `campaign serve`, which runs `python -m <module>` (services/cli/main.py)."""
+    from services.cli.main import MODULE_PROCESSES
+
     script = (ROOT / "deploy/docker-entrypoint.sh").read_text()
-    return dict(re.findall(r"^\s*([\w-]+)\) exec python -m ([\w.]+)", script, re.MULTILINE))
+    assert "exec campaign serve" in script
+    return dict(MODULE_PROCESSES)
 
 
 def settings_class_of(args: list[str]) -> tuple[str, type[CommonSettings]]:

@@ -1,0 +1,1 @@
+"""The `campaign` command: operators' entry point to the platform."""
