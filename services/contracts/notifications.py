@@ -4,9 +4,9 @@ dumped by the service). The gateway builds its HTTP routes from these models."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from services.contracts.inbound import Inbound
 
@@ -15,6 +15,30 @@ PriorityName = Literal["normal", "high", "critical"]
 NoticeKindName = Literal["plan_issued", "task_assigned", "task_due_soon", "task_overdue",
                          "alert", "guidance"]
 LanguageCode = str
+DeliveryStatusName = Literal["held", "pending", "retrying", "sending", "sent", "delivered",
+                             "failed", "expired"]
+
+
+def _former_policy_name(value: Any) -> Any:
+    """`send_vi_now` was the first name of `vi_first`; stored notices and older clients
+    still use it."""
+    return "vi_first" if value == "send_vi_now" else value
+
+
+TranslationPolicyName = Annotated[Literal["wait", "vi_first"],
+                                  BeforeValidator(_former_policy_name)]
+TRANSLATION_POLICY_HELP = (
+    "What a unit whose audience reads Jrai (jra) or Bahnar (bdq) receives before its "
+    "translation is approved (units reading only Vietnamese always get the notice at once). "
+    "`vi_first`: the Vietnamese copy now, each translation as soon as an officer approves it. "
+    "`wait`: nothing until every translation the unit needs is approved, then all versions "
+    "together; at `translation_deadline` the Vietnamese copy goes anyway and each "
+    "translation follows when approved. Critical notices always behave as `vi_first`. "
+    "(`send_vi_now` is accepted as the former name of `vi_first`.)")
+TRANSLATION_DEADLINE_HELP = (
+    "Policy `wait` only: when the Vietnamese copy goes to units whose translation is still "
+    "not approved. Default: 48 hours after the notice is sent, and never later than halfway "
+    "to `ack_deadline`.")
 DEFAULT_CHANNEL_ORDER: tuple[ChannelName, ...] = ("inbox", "email", "zalo", "telegram",
                                                  "webhook", "sms")
 
@@ -204,7 +228,11 @@ class CreateNoticeRequest(Request):
     task_id: str | None = Field(default=None, max_length=100)
     ack_deadline: datetime | None = Field(default=None, examples=["2021-03-05T10:00:00+07:00"])
     expires_at: datetime | None = None
-    translation_policy: Literal["wait", "send_vi_now"] = "send_vi_now"
+    translation_policy: TranslationPolicyName = Field(default="vi_first", examples=["wait"],
+                                                      description=TRANSLATION_POLICY_HELP)
+    translation_deadline: datetime | None = Field(
+        default=None, examples=["2021-03-02T17:00:00+07:00"],
+        description=TRANSLATION_DEADLINE_HELP)
     variables: dict[str, str | int | float | None] = Field(default_factory=dict, examples=[
         {"plan_number": "25/KH-STTTT"}])
     created_by: str | None = Field(default=None, max_length=100, examples=["officer-nguyen"])
@@ -213,6 +241,9 @@ class CreateNoticeRequest(Request):
 
 class GetNoticeRequest(Request):
     notice_id: str = Field(min_length=1, max_length=100)
+    unit_ids: list[str] | None = Field(
+        default=None, max_length=5000,
+        description="Count only these units' deliveries (a unit-scoped caller's units).")
 
 
 class ListNoticesRequest(Request):
@@ -243,12 +274,16 @@ class NoticeView(Reply):
     task_id: str | None = None
     ack_deadline: datetime | None = None
     expires_at: datetime | None = None
-    translation_policy: str
+    translation_policy: str = Field(description=TRANSLATION_POLICY_HELP)
+    translation_deadline: datetime | None = Field(default=None,
+                                                  description=TRANSLATION_DEADLINE_HELP)
     created_at: datetime
     unreachable: list[UnreachableRecipient] = []
     unsupported_languages: dict[str, list[str]] = {}
-    deliveries: dict[str, int] = Field(default_factory=dict,
-                                       description="Delivery count by status.")
+    deliveries: dict[str, int] = Field(
+        default_factory=dict, examples=[{"delivered": 5, "held": 1, "retrying": 1}],
+        description="Deliveries by status, the statuses of `GET /notices/{id}/deliveries` "
+                    "(one delivery per unit, channel and language).")
     acknowledged_units: list[str] = []
 
 
@@ -265,9 +300,14 @@ class InboxItem(Reply):
     priority: str
     subject: str
     text: str
-    language: str = "vi"
+    language: str = Field(default="vi", examples=["jra"], description=(
+        "The version shown: the unit's own language once that version is delivered, "
+        "else Vietnamese."))
+    languages: list[str] = Field(default_factory=list, examples=[["vi", "jra"]],
+                                 description="Every version the unit received so far.")
     created_at: datetime
     ack_deadline: datetime | None = None
+    read_at: datetime | None = None
     acknowledged_at: datetime | None = None
 
 
@@ -333,45 +373,98 @@ class TranslationView(Reply):
     body: str = ""
     translator_id: str | None = None
     reviewer_id: str | None = None
-    rejection_reason: str | None = None
+    rejection_reason: str | None = Field(
+        default=None, examples=["Thuật ngữ 'ma túy' dịch chưa đúng"],
+        description="Why the officer returned the translation (status `rejected`).")
     revision: int = 0
     requested_at: datetime
     updated_at: datetime | None = None
+    source_subject: str | None = Field(default=None, description="The Vietnamese subject.")
+    source_body: str | None = Field(default=None, description="The Vietnamese text.")
+    translation_policy: str | None = None
+    translation_deadline: datetime | None = Field(default=None,
+                                                  description=TRANSLATION_DEADLINE_HELP)
 
 
 # --- deliveries ------------------------------------------------------------------------------
 
 class ListDeliveriesRequest(Request):
-    notice_id: str | None = None
-    unit_id: str | None = None
+    notice_id: str | None = Field(default=None, max_length=100)
+    unit_id: str | None = Field(default=None, max_length=100, examples=["pvhtt-ia-grai"])
+    unit_ids: list[str] | None = Field(
+        default=None, max_length=5000,
+        description="Only these units' deliveries (a unit-scoped caller's units).")
     channel: ChannelName | None = None
-    status: Literal["pending", "retrying", "sending", "sent", "delivered", "failed",
-                    "expired"] | None = None
-    after: str | None = Field(default=None, max_length=100)
+    status: DeliveryStatusName | None = None
+    language: LanguageCode | None = Field(default=None, max_length=10, examples=["jra"])
+    after: str | None = Field(default=None, max_length=100, description="Cursor: a delivery id.")
     limit: int = Field(default=100, ge=1, le=1000)
 
 
-class AttemptView(Reply):
-    number: int
-    at: datetime
-    outcome: str
-    reason: str | None = None
-
-
 class DeliveryView(Reply):
+    """One delivery: a notice to one unit on one channel in one language."""
+
     id: str
     notice_id: str
     unit_id: str
+    unit_name: str | None = Field(default=None,
+                                  examples=["Phòng Văn hóa và Thông tin huyện Ia Grai"])
     channel: str
-    language: str
-    address: str
-    status: str
-    attempts: list[AttemptView] = []
+    address: str = Field(examples=["v***i@gialai.example.org"],
+                         description="The contact used, masked.")
+    language: str = Field(examples=["jra"])
+    status: str = Field(examples=["delivered"], description=(
+        "held (waiting for a translation: see hold_reason), pending, retrying, sending, sent "
+        "(accepted by an SMS/Zalo provider, waiting for its report), delivered, failed, "
+        "expired."))
+    hold_reason: str | None = Field(default=None, examples=["awaiting_translation"], description=(
+        "awaiting_translation: this language is not approved yet; waiting_for_translations: "
+        "the Vietnamese copy held by policy wait."))
+    release_reason: str | None = Field(default=None, examples=["translation_approved"],
+                                       description="translation_approved or "
+                                                   "translation_deadline (policy wait).")
+    attempts: int = 0
+    last_error: str | None = Field(default=None, examples=["SMTP 451: try again later"])
     next_attempt_at: datetime | None = None
     provider_message_id: str | None = None
-    failure_reason: str | None = None
-    fallback_channel: str | None = None
+    fallback_of: str | None = Field(default=None,
+                                    description="The failed delivery this one replaces.")
+    created_at: datetime | None = None
     updated_at: datetime | None = None
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+    read_by: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    acknowledged_via: str | None = Field(default=None, examples=["link", "api", "webhook"])
+    resends: int = 0
+    resent_at: datetime | None = None
+    resent_by: str | None = None
+
+
+class DeliveryPage(Reply):
+    items: list[DeliveryView]
+    next_cursor: str | None = None
+
+
+class ResendDeliveryRequest(Request):
+    notice_id: str = Field(min_length=1, max_length=100)
+    delivery_id: str = Field(min_length=1, max_length=100)
+    actor: str = Field(min_length=1, max_length=100, examples=["officer-le"])
+
+
+class MarkReadRequest(Request):
+    notice_id: str = Field(min_length=1, max_length=100)
+    unit_id: str = Field(min_length=1, max_length=100, examples=["pvhtt-ia-grai"])
+    actor: str | None = Field(default=None, max_length=100, examples=["can-bo-ksor-h"])
+
+
+class ReadView(Reply):
+    notice_id: str
+    unit_id: str
+    read_at: datetime
+    read_by: str | None = None
+    created: bool = Field(description="False when the unit had read it already.")
 
 
 class DeliveryReportRequest(Request):

@@ -34,6 +34,7 @@ from services.notifications.domain.delivery import (
     AttemptOutcome,
     RetryPolicy,
     classify_http_status,
+    message_key,
 )
 from services.notifications.domain.errors import DomainError, OversizeBodyError
 from services.notifications.domain.preferences import Channel
@@ -160,7 +161,7 @@ def send_email(delivery: dict[str, Any], config: dict[str, Any]) -> SendResult:
     message["From"] = formataddr((delivery.get("sender_name") or "", config["smtp_sender"]),
                                  charset="utf-8")
     message["To"] = delivery["address"]
-    message["Message-ID"] = f"<{delivery['_id']}@campaign-notifications>"
+    message["Message-ID"] = f"<{_message_key(delivery)}@campaign-notifications>"
     message["Content-Language"] = delivery["language"]
     try:
         with smtplib.SMTP(config["smtp_host"], int(config["smtp_port"]),
@@ -210,8 +211,8 @@ def send_webhook(delivery: dict[str, Any], config: dict[str, Any], secret: str |
         return SendResult(AttemptOutcome.PERMANENT,
                           f"oversize body: {len(body)} bytes > {config['max_body_bytes']}")
     # webhook-id is the delivery key: a resend after a crash carries the same id, so the
-    # receiver deduplicates (at-least-once on this channel).
-    headers = signing_headers(secret, delivery["_id"], int(time.time()), body)
+    # receiver deduplicates (at-least-once on this channel); an officer's resend has its own.
+    headers = signing_headers(secret, _message_key(delivery), int(time.time()), body)
     try:
         status, reply = post_json(delivery["address"], body, headers,
                                   float(config["timeout_seconds"]), allowlist)
@@ -220,6 +221,10 @@ def send_webhook(delivery: dict[str, Any], config: dict[str, Any], secret: str |
     outcome, reason = _http_outcome(status, reply)
     return SendResult(outcome, reason, acknowledged=outcome is AttemptOutcome.OK
                       and _acknowledged(reply))
+
+
+def _message_key(delivery: dict[str, Any]) -> str:
+    return message_key(delivery["_id"], int(delivery.get("resends") or 0))
 
 
 def _acknowledged(reply: bytes) -> bool:
@@ -261,7 +266,7 @@ def send_via_provider(delivery: dict[str, Any], channel: Channel, config: dict[s
     body = json.dumps({"channel": channel.value, "to": delivery["address"], "text": text,
                        "reference": delivery["_id"], **extra},
                       ensure_ascii=False).encode("utf-8")
-    headers = {"Idempotency-Key": delivery["_id"]}
+    headers = {"Idempotency-Key": _message_key(delivery)}
     if config.get("provider_token"):
         headers["Authorization"] = f"Bearer {config['provider_token']}"
     try:

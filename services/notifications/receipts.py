@@ -32,9 +32,6 @@ from services.runtime.outbox import with_outbox
 
 log = logging.getLogger(__name__)
 
-EVENT_VIA = {AckVia.LINK: "link", AckVia.API: "api", AckVia.WEBHOOK_REPLY: "webhook"}
-
-
 def _ack_from_doc(doc: dict[str, Any]) -> Acknowledgement:
     return Acknowledgement(doc["notice_id"], doc["unit_id"], doc["at"], AckVia(doc["via"]),
                            doc.get("actor"), bool(doc.get("late")))
@@ -68,7 +65,7 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
     if outcome.created:
         event = NotificationAcknowledged(
             notice_id=notice_id, unit_id=unit_id, acknowledged_at=ack.at,
-            via=EVENT_VIA[ack.via], late=ack.late, plan_id=notice.plan_id,
+            via=ack.via.public_name, late=ack.late, plan_id=notice.plan_id,
             task_id=notice.task_id)
         try:
             ctx.db[ACKS].insert_one(with_outbox(
@@ -86,7 +83,7 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
 
 def _view(ack: Acknowledgement, created: bool) -> dict[str, Any]:
     return {"notice_id": ack.notice_id, "unit_id": ack.unit_id, "acknowledged_at": ack.at,
-            "via": EVENT_VIA[ack.via], "late": ack.late, "created": created}
+            "via": ack.via.public_name, "late": ack.late, "created": created}
 
 
 # --- escalation ------------------------------------------------------------------------------

@@ -37,8 +37,10 @@ from services.contracts.notifications import (
     ListNoticesRequest,
     ListRecipientsRequest,
     ListTranslationsRequest,
+    MarkReadRequest,
     RecipientModel,
     RejectTranslationRequest,
+    ResendDeliveryRequest,
     SaveTemplateRequest,
     SubmitTranslationRequest,
     TemplateKeyRequest,
@@ -53,6 +55,7 @@ from services.notifications.repository import (
     ensure_indexes,
 )
 from services.notifications.settings import NotificationsSettings
+from services.notifications.use_cases import deliveries, translations
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
 from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
@@ -156,6 +159,7 @@ class NotificationsService(EventConsumerService):
     def escalate_and_expire(self) -> None:
         ctx = self._ctx()
         dispatch.reconcile_interrupted(ctx)
+        translations.release_past_deadline(ctx)
         receipts.escalate_due(ctx)
         dispatch.expire_waiting(ctx)
 
@@ -169,7 +173,7 @@ class NotificationsService(EventConsumerService):
     @rpc_method(GetNoticeRequest)
     def get_notice(self, request: GetNoticeRequest) -> dict[str, Any]:
         return views.notice_view(self.db, handlers.get_notice(self.db, request.notice_id),
-                                 detail=True)
+                                 detail=True, unit_ids=request.unit_ids)
 
     @rpc_method(ListNoticesRequest)
     def list_notices(self, request: ListNoticesRequest) -> dict[str, Any]:
@@ -195,23 +199,25 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(ListTranslationsRequest)
     def list_translations(self, request: ListTranslationsRequest) -> list[dict[str, Any]]:
-        return handlers.list_translations(self.db, request.status, request.language,
-                                          request.notice_id, request.limit)
+        return translations.list_translations(self.db, request.status, request.language,
+                                              request.notice_id, request.limit)
 
     @rpc_method(SubmitTranslationRequest)
     def submit_translation(self, request: SubmitTranslationRequest) -> dict[str, Any]:
-        return handlers.submit_translation(self._ctx(), request.notice_id, request.language,
-                                           request.translator_id, request.subject, request.body)
+        return translations.submit_translation(self._ctx(), request.notice_id,
+                                               request.language, request.translator_id,
+                                               request.subject, request.body)
 
     @rpc_method(ApproveTranslationRequest)
     def approve_translation(self, request: ApproveTranslationRequest) -> dict[str, Any]:
-        return handlers.approve_translation(self._ctx(), request.notice_id, request.language,
-                                            request.reviewer_id)
+        return translations.approve_translation(self._ctx(), request.notice_id,
+                                                request.language, request.reviewer_id)
 
     @rpc_method(RejectTranslationRequest)
     def reject_translation(self, request: RejectTranslationRequest) -> dict[str, Any]:
-        return handlers.reject_translation(self._ctx(), request.notice_id, request.language,
-                                           request.reviewer_id, request.reason)
+        return translations.reject_translation(self._ctx(), request.notice_id,
+                                               request.language, request.reviewer_id,
+                                               request.reason)
 
     # --- recipients --------------------------------------------------------------------------
 
@@ -274,7 +280,17 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(ListDeliveriesRequest)
     def list_deliveries(self, request: ListDeliveriesRequest) -> dict[str, Any]:
-        return views.list_deliveries(self.db, request)
+        return deliveries.list_deliveries(self.db, request)
+
+    @rpc_method(ResendDeliveryRequest)
+    def resend_delivery(self, request: ResendDeliveryRequest) -> dict[str, Any]:
+        return deliveries.resend_delivery(self._ctx(), request.notice_id, request.delivery_id,
+                                          request.actor)
+
+    @rpc_method(MarkReadRequest)
+    def mark_read(self, request: MarkReadRequest) -> dict[str, Any]:
+        return deliveries.mark_read(self._ctx(), request.notice_id, request.unit_id,
+                                    request.actor)
 
     @rpc_method(DeliveryReportRequest)
     def delivery_report(self, request: DeliveryReportRequest) -> dict[str, Any]:

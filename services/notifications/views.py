@@ -1,4 +1,4 @@
-"""Queries: notices, the in-app inbox of a unit, deliveries, commune bulletins."""
+"""Queries: notices, the in-app inbox of a unit, commune bulletins."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.contracts.notifications import BulletinRequest, ListDeliveriesRequest
+from services.contracts.notifications import BulletinRequest
+from services.notifications.domain.ack import ack_key
 from services.notifications.domain.bulletins import assemble_bulletin
+from services.notifications.domain.delivery import DeliveryStatus
 from services.notifications.domain.errors import NotFoundError
-from services.notifications.domain.notices import NoticeKind
+from services.notifications.domain.notices import DEFAULT_LANGUAGE, NoticeKind, TranslationPolicy
 from services.notifications.repository import (
     ACKS,
     DELIVERIES,
     NOTICES,
+    READS,
     RECIPIENTS,
     TRANSLATIONS,
+    delivery_counts,
     notice_to_domain,
     translation_to_domain,
 )
@@ -24,20 +28,23 @@ from services.notifications.repository import (
 NOTICE_FIELDS = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
 
 
-def notice_view(db: Database, doc: dict[str, Any], detail: bool = False) -> dict[str, Any]:
+def notice_view(db: Database, doc: dict[str, Any], detail: bool = False,
+                unit_ids: list[str] | None = None) -> dict[str, Any]:
+    """A notice; with `detail`, its deliveries counted by status and the units that
+    acknowledged it (only `unit_ids`' when given: a unit-scoped caller's)."""
     view = {k: v for k, v in doc.items() if not k.startswith("_")}
     view["id"] = doc["_id"]
     view["category"] = NoticeKind(doc["kind"]).category.value
-    view.setdefault("translation_policy", "send_vi_now")
+    view["translation_policy"] = TranslationPolicy(
+        doc.get("translation_policy") or TranslationPolicy.VI_FIRST).value
     view.setdefault("unreachable", [])
     view.setdefault("unsupported_languages", {})
     if detail:
-        counts: dict[str, int] = {}
-        for row in db[DELIVERIES].find({"notice_id": doc["_id"]}, {"status": 1}):
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
-        view["deliveries"] = counts
-        view["acknowledged_units"] = sorted(
-            a["unit_id"] for a in db[ACKS].find({"notice_id": doc["_id"]}, {"unit_id": 1}))
+        view["deliveries"] = delivery_counts(db, doc["_id"], unit_ids)
+        acked = (a["unit_id"] for a in db[ACKS].find({"notice_id": doc["_id"]},
+                                                     {"unit_id": 1}))
+        view["acknowledged_units"] = sorted(u for u in acked
+                                            if unit_ids is None or u in unit_ids)
     return view
 
 
@@ -59,7 +66,8 @@ def list_notices(db: Database, *, plan_id: str | None, task_id: str | None,
 
 def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | None,
           limit: int) -> dict[str, Any]:
-    """What a unit received, whatever the channel, newest first, with its receipt."""
+    """What a unit received, whatever the channel, newest first, with its receipts; each
+    notice in the unit's language once that version is delivered."""
     query: dict[str, Any] = {"recipients": unit_id}
     if after:
         query["_id"] = {"$lt": after}
@@ -68,16 +76,21 @@ def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | No
     for notice in db[NOTICES].find(query, NOTICE_FIELDS).sort("_id", -1):
         if unacknowledged_only and notice["_id"] in acks:
             continue
-        message = db[DELIVERIES].find_one({"notice_id": notice["_id"], "unit_id": unit_id},
-                                          {"subject": 1, "text": 1, "language": 1},
-                                          sort=[("language", -1)])
-        if message is None:  # held (digest, quiet hours, translation): not received yet
+        received = [d for d in db[DELIVERIES].find(
+            {"notice_id": notice["_id"], "unit_id": unit_id},
+            {"subject": 1, "text": 1, "language": 1, "status": 1})
+            if d["status"] != DeliveryStatus.HELD.value]
+        if not received:  # held (digest, quiet hours, translation): not received yet
             continue
+        shown = max(received, key=_inbox_rank)
+        read = db[READS].find_one({"_id": ack_key(notice["_id"], unit_id)}, {"at": 1})
         items.append({"notice_id": notice["_id"], "kind": notice["kind"],
-                      "priority": notice["priority"], "subject": message["subject"],
-                      "text": message["text"], "language": message["language"],
+                      "priority": notice["priority"], "subject": shown["subject"],
+                      "text": shown["text"], "language": shown["language"],
+                      "languages": sorted({d["language"] for d in received}),
                       "created_at": notice["created_at"],
                       "ack_deadline": notice.get("ack_deadline"),
+                      "read_at": (read or {}).get("at") or acks.get(notice["_id"]),
                       "acknowledged_at": acks.get(notice["_id"])})
         if len(items) > limit:
             break
@@ -85,20 +98,11 @@ def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | No
     return {"items": page, "next_cursor": page[-1]["notice_id"] if len(items) > limit else None}
 
 
-def list_deliveries(db: Database, request: ListDeliveriesRequest) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for name in ("notice_id", "unit_id", "channel", "status"):
-        value = getattr(request, name)
-        if value:
-            query[name] = value
-    if request.after:
-        query["_id"] = {"$gt": request.after}
-    rows = list(db[DELIVERIES].find(query, {"subject": 0, "text": 0, "html": 0, **NOTICE_FIELDS})
-                .sort("_id", 1).limit(request.limit + 1))
-    items = [{**{k: v for k, v in r.items() if not k.startswith("_")}, "id": r["_id"]}
-             for r in rows[:request.limit]]
-    return {"items": items,
-            "next_cursor": items[-1]["id"] if len(rows) > request.limit else None}
+def _inbox_rank(delivery: dict[str, Any]) -> tuple[bool, bool]:
+    """A delivered version before one still on its way; the unit's own language (a
+    translation) before Vietnamese."""
+    arrived = delivery["status"] in (DeliveryStatus.DELIVERED.value, DeliveryStatus.SENT.value)
+    return arrived, delivery["language"] != DEFAULT_LANGUAGE
 
 
 def bulletin(db: Database, request: BulletinRequest) -> dict[str, Any]:

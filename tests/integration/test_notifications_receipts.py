@@ -204,17 +204,18 @@ def test_translation_is_sent_only_after_approval_with_marks_intact(ctx, smtp):
 def test_policy_wait_holds_vietnamese_until_the_translation_is_approved(ctx):
     unit(ctx, "gl-xa-kon", languages=["bdq"])
     doc = notice(ctx, ["gl-xa-kon"], translation_policy="wait")
-    assert ctx.db[DELIVERIES].count_documents({"notice_id": doc["_id"]}) == 0
+    held = {"notice_id": doc["_id"], "status": "held"}
+    assert ctx.db[DELIVERIES].count_documents(held) == 2  # vi and bdq, nothing to send
     handlers.submit_translation(ctx, doc["_id"], "bdq", "translator-b", "Tơblơ̆ng (Bahnar)",
                                 "Nội dung bằng tiếng Bahnar.")
     handlers.reject_translation(ctx, doc["_id"], "bdq", "officer-le", "Sai thuật ngữ")
-    assert ctx.db[DELIVERIES].count_documents({"notice_id": doc["_id"]}) == 0
+    assert ctx.db[DELIVERIES].count_documents(held) == 2
     handlers.submit_translation(ctx, doc["_id"], "bdq", "translator-b", "Tơblơ̆ng (Bahnar)",
                                 "Nội dung đã sửa bằng tiếng Bahnar.")
     handlers.approve_translation(ctx, doc["_id"], "bdq", "officer-le")
-    languages = sorted(d["language"] for d in ctx.db[DELIVERIES].find(
+    released = sorted((d["language"], d["status"]) for d in ctx.db[DELIVERIES].find(
         {"notice_id": doc["_id"]}))
-    assert languages == ["bdq", "vi"]
+    assert released == [("bdq", "pending"), ("vi", "pending")]
 
 
 def test_invalid_templates_are_rejected_at_save_time_with_the_error(ctx):
@@ -292,7 +293,9 @@ def test_plans_directory_is_asked_for_units_unknown_here(ctx):
     intake.on_task_assigned(ctx, event)
     fetched = directory.get(ctx.db, "gl-vhtt-ayunpa")
     assert fetched["source"] == "plans" and fetched["parent_id"] == "gl-ubnd-ayunpa"
-    assert ctx.db[DELIVERIES].count_documents({"unit_id": "gl-vhtt-ayunpa"}) == 1
+    # The Vietnamese copy now; the Jrai one held until its translation is approved.
+    assert sorted((d["language"], d["status"]) for d in ctx.db[DELIVERIES].find(
+        {"unit_id": "gl-vhtt-ayunpa"})) == [("jra", "held"), ("vi", "pending")]
     missing = ctx.db[NOTICES].find_one({"task_id": "t-remote", "variables.role": "phối hợp"})
     assert missing["status"] == "undeliverable"
     assert missing["unreachable"] == [{"unit_id": "gl-missing", "reason": "unknown_recipient",

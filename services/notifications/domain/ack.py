@@ -28,6 +28,11 @@ class AckVia(StrEnum):
     API = "api"
     WEBHOOK_REPLY = "webhook_reply"
 
+    @property
+    def public_name(self) -> str:
+        """As events and the API name it."""
+        return "webhook" if self is AckVia.WEBHOOK_REPLY else self.value
+
 
 @dataclass(frozen=True)
 class AckClaims:

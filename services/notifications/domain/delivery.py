@@ -1,5 +1,6 @@
 """Delivery state machine: one delivery per (notice, unit, channel, language).
 
+    held --release (translation approved, or its deadline)--> pending
     pending --ok--> sent --report delivered--> delivered
        |            (channels without reports: ok -> delivered)
        |            sent --report failed--> failed (fallback)
@@ -8,6 +9,8 @@
     any non-final --deadline passed--> expired
 
 ``failed`` carries ``fallback_channel`` so the service opens the next channel's delivery.
+An officer may resend a delivery that is over (sent, delivered, failed, expired): it goes back
+to ``pending`` under a new message key, so receivers do not drop it as a duplicate.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ CHANNELS_WITH_REPORTS: frozenset[Channel] = frozenset({Channel.SMS, Channel.ZALO
 
 
 class DeliveryStatus(StrEnum):
+    HELD = "held"  # planned, not sent yet: its translation (or, policy wait, all) not approved
     PENDING = "pending"
     RETRYING = "retrying"
     SENT = "sent"  # accepted by the provider, awaiting its delivery report
@@ -41,6 +45,17 @@ class DeliveryStatus(StrEnum):
 
 
 _FINAL = frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED})
+RESENDABLE = frozenset({DeliveryStatus.SENT, *_FINAL})
+
+
+class HoldReason(StrEnum):
+    AWAITING_TRANSLATION = "awaiting_translation"  # this language is not approved yet
+    WAITING_FOR_TRANSLATIONS = "waiting_for_translations"  # Vietnamese, held by policy wait
+
+
+class ReleaseReason(StrEnum):
+    TRANSLATION_APPROVED = "translation_approved"
+    TRANSLATION_DEADLINE = "translation_deadline"  # policy wait: Vietnamese goes anyway
 
 
 class AttemptOutcome(StrEnum):
@@ -104,6 +119,18 @@ class Delivery:
     fallback_channel: Channel | None = None
     awaits_report: bool = False
     updated_at: datetime | None = None
+    hold_reason: HoldReason | None = None
+    resends: int = 0
+
+    @property
+    def message_key(self) -> str:
+        return message_key(self.key, self.resends)
+
+
+def message_key(delivery_key: str, resends: int) -> str:
+    """The id receivers and providers deduplicate on (webhook-id, Idempotency-Key): the
+    delivery key, and a new one for each resend an officer asks for."""
+    return delivery_key if resends <= 0 else f"{delivery_key}.r{resends}"
 
 
 def idempotency_key(notice_id: str, unit_id: str, channel: Channel | str, language: str) -> str:
@@ -124,7 +151,9 @@ def new_delivery(
     plan_channels: Sequence[Channel] = (),
     expires_at: datetime | None = None,
     send_at: datetime | None = None,
+    hold: HoldReason | None = None,
 ) -> Delivery:
+    """A planned delivery: due at ``send_at`` (default now), or held for a translation."""
     later: tuple[Channel, ...] = ()
     if channel in plan_channels:
         later = tuple(plan_channels)[list(plan_channels).index(channel) + 1 :]
@@ -136,11 +165,39 @@ def new_delivery(
         language=language,
         address=address,
         fallback_channels=later,
-        next_attempt_at=send_at or now,
+        status=DeliveryStatus.HELD if hold is not None else DeliveryStatus.PENDING,
+        next_attempt_at=None if hold is not None else send_at or now,
         expires_at=expires_at,
         awaits_report=channel in CHANNELS_WITH_REPORTS,
         updated_at=now,
+        hold_reason=hold,
     )
+
+
+def release(delivery: Delivery, now: datetime, send_at: datetime | None = None) -> Delivery:
+    """A held delivery becomes due (its translation was approved, or its deadline passed)."""
+    if delivery.status is not DeliveryStatus.HELD:
+        raise InvalidTransitionError(
+            f"cannot release a {delivery.status.value} delivery",
+            {"key": delivery.key, "from": delivery.status.value, "to": "pending"},
+        )
+    return replace(delivery, status=DeliveryStatus.PENDING, next_attempt_at=send_at or now,
+                   hold_reason=None, updated_at=now)
+
+
+def resend(delivery: Delivery, now: datetime) -> Delivery:
+    """Send a delivery that is over once more, now, under a new message key. The ack deadline
+    no longer applies (an officer asked for it), the attempts stay on record."""
+    if delivery.status not in RESENDABLE:
+        why = ("it is held for a translation" if delivery.status is DeliveryStatus.HELD
+               else "it is still being sent")
+        raise InvalidTransitionError(
+            f"cannot resend a {delivery.status.value} delivery: {why}",
+            {"key": delivery.key, "from": delivery.status.value, "to": "pending"},
+        )
+    return replace(delivery, status=DeliveryStatus.PENDING, next_attempt_at=now,
+                   expires_at=None, failure_reason=None, fallback_channel=None,
+                   provider_message_id=None, resends=delivery.resends + 1, updated_at=now)
 
 
 def delivery_expiry(notice: Notice) -> datetime | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from .errors import InvalidTransitionError, ValidationFailedError
@@ -59,15 +59,36 @@ class Priority(StrEnum):
 
 
 class TranslationPolicy(StrEnum):
-    """What to do for a language whose translation is not approved yet.
+    """What a unit whose audience reads Jrai or Bahnar receives before its translation is
+    approved (units reading Vietnamese only are never held).
 
-    ``WAIT``: the unit receives nothing until every translation it needs is approved, then all
-    versions go together. ``SEND_VI_NOW``: Vietnamese now, each translation once approved.
-    Critical notices always behave as ``SEND_VI_NOW``.
+    ``WAIT``: nothing until every translation it needs is approved, then all versions go
+    together; at the notice's ``translation_deadline`` the Vietnamese copy goes anyway (and
+    each translation still follows once approved). ``VI_FIRST``: Vietnamese now, each
+    translation once approved. Critical notices always behave as ``VI_FIRST``.
     """
 
     WAIT = "wait"
-    SEND_VI_NOW = "send_vi_now"
+    VI_FIRST = "vi_first"
+
+    @classmethod
+    def _missing_(cls, value: object) -> TranslationPolicy | None:
+        # The former name of VI_FIRST, still found in stored notices and older clients.
+        return cls.VI_FIRST if value == "send_vi_now" else None
+
+
+# How long a notice under policy WAIT holds the Vietnamese copy for a translation, when the
+# officer sets no deadline: two working days, but never more than half the time the unit has
+# to acknowledge (it must have something to acknowledge well before its ack deadline).
+DEFAULT_TRANSLATION_WAIT = timedelta(hours=48)
+
+
+def default_translation_deadline(created_at: datetime, ack_deadline: datetime | None
+                                 ) -> datetime:
+    deadline = created_at + DEFAULT_TRANSLATION_WAIT
+    if ack_deadline is not None and ack_deadline > created_at:
+        deadline = min(deadline, created_at + (ack_deadline - created_at) / 2)
+    return deadline
 
 
 class NoticeStatus(StrEnum):
@@ -89,7 +110,8 @@ class Notice:
     task_id: str | None = None
     ack_deadline: datetime | None = None
     expires_at: datetime | None = None
-    translation_policy: TranslationPolicy = TranslationPolicy.SEND_VI_NOW
+    translation_policy: TranslationPolicy = TranslationPolicy.VI_FIRST
+    translation_deadline: datetime | None = None  # policy WAIT: Vietnamese goes at the latest then
     status: NoticeStatus = NoticeStatus.DRAFT
     variables: Mapping[str, VariableValue] = field(default_factory=dict, hash=False)
 
@@ -114,7 +136,7 @@ class Notice:
             problems.append("duplicate recipients")
         if self.created_at.tzinfo is None:
             problems.append("created_at must be timezone-aware")
-        for name in ("ack_deadline", "expires_at"):
+        for name in ("ack_deadline", "expires_at", "translation_deadline"):
             value: datetime | None = getattr(self, name)
             if value is None:
                 continue
@@ -134,8 +156,15 @@ class Notice:
     @property
     def effective_translation_policy(self) -> TranslationPolicy:
         if self.priority is Priority.CRITICAL:
-            return TranslationPolicy.SEND_VI_NOW
+            return TranslationPolicy.VI_FIRST
         return self.translation_policy
+
+    def holds_for_translation(self, now: datetime) -> bool:
+        """Whether a unit still waiting for a translation gets nothing yet (policy WAIT,
+        before its deadline)."""
+        if self.effective_translation_policy is not TranslationPolicy.WAIT:
+            return False
+        return self.translation_deadline is None or now < self.translation_deadline
 
     def approve(self) -> Notice:
         if self.status is not NoticeStatus.DRAFT:

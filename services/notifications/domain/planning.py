@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .errors import NoUsableContactError, UnknownRecipientError
-from .notices import DEFAULT_LANGUAGE, Notice, Priority, TranslationPolicy
+from .notices import DEFAULT_LANGUAGE, Notice, Priority
 from .preferences import Channel, Directory, RecipientUnit, to_local
 from .translations import TRANSLATION_LANGUAGES
 
@@ -24,6 +24,7 @@ class LanguageState(StrEnum):
     READY = "ready"  # send at the planned time
     AWAITING_TRANSLATION = "awaiting_translation"  # send once the translation is approved
     HELD = "held"  # policy "wait": ready, but held until every translation is approved
+    # (or the notice's translation deadline passes)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class DeliveryPlan:
 
     def pending_languages(self) -> tuple[str, ...]:
         return tuple(v.language for v in self.languages if v.state is not LanguageState.READY)
+
+    def held_versions(self) -> tuple[LanguageVersion, ...]:
+        return tuple(v for v in self.languages if v.state is not LanguageState.READY)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def plan_delivery(
     channels = usable_channels(unit)
     if not channels:
         return NoUsableContact(notice.id, unit.unit_id, unit.preferences.channel_order)
-    languages, unsupported = _language_versions(notice, unit, frozenset(approved_languages))
+    languages, unsupported = _language_versions(notice, unit, frozenset(approved_languages),
+                                                now)
     return DeliveryPlan(
         notice_id=notice.id,
         unit_id=unit.unit_id,
@@ -161,7 +166,7 @@ def send_timing(priority: Priority, unit: RecipientUnit, now: datetime) -> SendT
 
 
 def _language_versions(
-    notice: Notice, unit: RecipientUnit, approved: frozenset[str]
+    notice: Notice, unit: RecipientUnit, approved: frozenset[str], now: datetime
 ) -> tuple[tuple[LanguageVersion, ...], tuple[str, ...]]:
     wanted = unit.audience_languages
     unsupported = tuple(
@@ -169,7 +174,7 @@ def _language_versions(
     )
     translated = [lang for lang in wanted if lang in TRANSLATION_LANGUAGES]
     missing = [lang for lang in translated if lang not in approved]
-    hold_all = bool(missing) and notice.effective_translation_policy is TranslationPolicy.WAIT
+    hold_all = bool(missing) and notice.holds_for_translation(now)
     versions: list[LanguageVersion] = []
     for lang in (DEFAULT_LANGUAGE, *translated):
         if lang in missing:

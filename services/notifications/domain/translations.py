@@ -23,6 +23,12 @@ from enum import StrEnum
 from .errors import InvalidTransitionError, NotFoundError, ValidationFailedError
 
 TRANSLATION_LANGUAGES: frozenset[str] = frozenset({"jra", "bdq"})
+_NAMES = {"jra": "Jrai", "bdq": "Bahnar", "vi": "Vietnamese"}
+
+
+def language_name(language: str) -> str:
+    """The language's English name, for messages (the code itself when unknown)."""
+    return _NAMES.get(language, language)
 
 
 class TranslationStatus(StrEnum):

@@ -59,7 +59,7 @@ def test_approve_once_then_invalid_transition() -> None:
 
 def test_critical_notice_never_waits_for_translation() -> None:
     notice = build_notice(priority=Priority.CRITICAL, translation_policy=TranslationPolicy.WAIT)
-    assert notice.effective_translation_policy is TranslationPolicy.SEND_VI_NOW
+    assert notice.effective_translation_policy is TranslationPolicy.VI_FIRST
 
 
 def test_error_hierarchy_has_stable_codes_and_serialises() -> None:

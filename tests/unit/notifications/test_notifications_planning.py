@@ -150,7 +150,7 @@ def _states(result: DeliveryPlan) -> dict[str, LanguageState]:
 
 def test_send_vi_now_sends_vietnamese_and_waits_for_translation() -> None:
     u = unit(languages=("vi", "jra"))
-    notice = build_notice(translation_policy=TranslationPolicy.SEND_VI_NOW)
+    notice = build_notice(translation_policy=TranslationPolicy.VI_FIRST)
     result = plan(plan_delivery(notice, u, T0))
     assert _states(result) == {
         "vi": LanguageState.READY,

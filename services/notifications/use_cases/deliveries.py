@@ -1,0 +1,115 @@
+"""Delivery and acknowledgement status per recipient, an officer's resend to one recipient,
+and a unit's read receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.database import Database
+
+from services.contracts.notifications import ListDeliveriesRequest
+from services.notifications.context import Context
+from services.notifications.domain.ack import AckVia, ack_key
+from services.notifications.domain.delivery import DeliveryStatus, resend
+from services.notifications.domain.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    UnknownRecipientError,
+)
+from services.notifications.domain.masking import mask_address
+from services.notifications.domain.preferences import Channel
+from services.notifications.repository import (
+    delivery_row,
+    delivery_rows,
+    find_delivery,
+    find_notice,
+    insert_read,
+    receipts_of,
+    save_resend,
+)
+
+
+def list_deliveries(db: Database, request: ListDeliveriesRequest) -> dict[str, Any]:
+    """A page of deliveries (filters, cursor = the last delivery id) with each unit's read
+    and acknowledgement of the notice, contact addresses masked."""
+    units: list[str] | None
+    if request.unit_id is not None:
+        units = ([request.unit_id] if request.unit_ids is None
+                 else [u for u in request.unit_ids if u == request.unit_id])
+    else:
+        units = request.unit_ids
+    if units == []:
+        return {"items": [], "next_cursor": None}
+    rows = delivery_rows(db, notice_id=request.notice_id, unit_ids=units,
+                         channel=request.channel, status=request.status,
+                         language=request.language, after=request.after, limit=request.limit)
+    page = rows[:request.limit]
+    acks, reads = receipts_of(db, sorted({ack_key(r["notice_id"], r["unit_id"])
+                                          for r in page}))
+    items = [status_row(r, acks.get(ack_key(r["notice_id"], r["unit_id"])),
+                        reads.get(ack_key(r["notice_id"], r["unit_id"]))) for r in page]
+    more = len(rows) > request.limit
+    return {"items": items, "next_cursor": items[-1]["id"] if more and items else None}
+
+
+def status_row(doc: dict[str, Any], ack: dict[str, Any] | None,
+               read: dict[str, Any] | None) -> dict[str, Any]:
+    """One delivery as officers see it."""
+    attempts = doc.get("attempts") or []
+    last_error = doc.get("failure_reason") or next(
+        (a.get("reason") for a in reversed(attempts) if a.get("reason")), None)
+    # An acknowledgement implies the notice was read.
+    read_at = (read or {}).get("at") or (ack or {}).get("at")
+    read_by = (read or {}).get("actor") if read else (ack or {}).get("actor")
+    return {
+        "id": doc["_id"], "notice_id": doc["notice_id"], "unit_id": doc["unit_id"],
+        "unit_name": doc.get("recipient_name"), "channel": doc["channel"],
+        "address": mask_address(Channel(doc["channel"]), str(doc.get("address") or "")),
+        "language": doc["language"], "status": doc["status"],
+        "hold_reason": doc.get("hold_reason"), "release_reason": doc.get("release_reason"),
+        "attempts": len(attempts), "last_error": last_error,
+        "next_attempt_at": doc.get("next_attempt_at"),
+        "provider_message_id": doc.get("provider_message_id"),
+        "fallback_of": doc.get("fallback_of"), "created_at": doc.get("created_at"),
+        "updated_at": doc.get("updated_at"),
+        "delivered_at": doc.get("updated_at")
+        if doc["status"] == DeliveryStatus.DELIVERED.value else None,
+        "read_at": read_at, "read_by": read_by,
+        "acknowledged_at": (ack or {}).get("at"), "acknowledged_by": (ack or {}).get("actor"),
+        "acknowledged_via": AckVia(ack["via"]).public_name if ack else None,
+        "resends": int(doc.get("resends") or 0), "resent_at": doc.get("resent_at"),
+        "resent_by": doc.get("resent_by"),
+    }
+
+
+def resend_delivery(ctx: Context, notice_id: str, delivery_id: str, actor: str
+                    ) -> dict[str, Any]:
+    """Send one delivery once more (an officer's decision: the unit says it got nothing)."""
+    delivery = find_delivery(ctx.db, delivery_id)
+    if delivery is None or delivery.notice_id != notice_id:
+        raise NotFoundError(f"notice {notice_id} has no delivery {delivery_id}",
+                            {"notice_id": notice_id, "delivery_id": delivery_id})
+    again = resend(delivery, ctx.now())
+    if not save_resend(ctx.db, delivery, again, actor):
+        raise InvalidTransitionError("the delivery changed meanwhile; reload and retry",
+                                     {"delivery_id": delivery_id})
+    row = delivery_row(ctx.db, delivery_id) or {}
+    key = ack_key(notice_id, delivery.unit_id)
+    acks, reads = receipts_of(ctx.db, [key])
+    return status_row(row, acks.get(key), reads.get(key))
+
+
+def mark_read(ctx: Context, notice_id: str, unit_id: str, actor: str | None
+              ) -> dict[str, Any]:
+    """Record that a unit opened the notice (first time only)."""
+    notice = find_notice(ctx.db, notice_id)
+    if notice is None:
+        raise NotFoundError(f"notice {notice_id} not found", {"notice_id": notice_id})
+    if unit_id not in (notice.get("recipients") or []):
+        raise UnknownRecipientError(f"unit {unit_id} is not a recipient of notice {notice_id}",
+                                    {"notice_id": notice_id, "unit_ids": [unit_id]})
+    now = ctx.now()
+    doc, created = insert_read(ctx.db, notice_id, unit_id,
+                               now.replace(microsecond=now.microsecond // 1000 * 1000), actor)
+    return {"notice_id": notice_id, "unit_id": unit_id, "read_at": doc["at"],
+            "read_by": doc.get("actor"), "created": created}
