@@ -287,6 +287,11 @@ class NoticeView(Reply):
     acknowledged_units: list[str] = []
 
 
+class NoticePage(Reply):
+    items: list[NoticeView]
+    next_cursor: str | None = None
+
+
 class InboxRequest(Request):
     unit_id: str = Field(min_length=1, max_length=100, examples=["gl-baogialai"])
     unacknowledged_only: bool = False
@@ -309,6 +314,11 @@ class InboxItem(Reply):
     ack_deadline: datetime | None = None
     read_at: datetime | None = None
     acknowledged_at: datetime | None = None
+
+
+class InboxPage(Reply):
+    items: list[InboxItem]
+    next_cursor: str | None = None
 
 
 class AcknowledgeRequest(Request):

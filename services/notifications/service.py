@@ -45,6 +45,7 @@ from services.contracts.notifications import (
     SubmitTranslationRequest,
     TemplateKeyRequest,
 )
+from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.preferences import Channel
@@ -165,28 +166,28 @@ class NotificationsService(EventConsumerService):
 
     # --- notices -----------------------------------------------------------------------------
 
-    @rpc_method(CreateNoticeRequest)
+    @rpc_method(notifications_rpc.CREATE_NOTICE)
     def create_notice(self, request: CreateNoticeRequest) -> dict[str, Any]:
         doc = handlers.create_from_request(self._ctx(), request)
         return views.notice_view(self.db, doc, detail=True)
 
-    @rpc_method(GetNoticeRequest)
+    @rpc_method(notifications_rpc.GET_NOTICE)
     def get_notice(self, request: GetNoticeRequest) -> dict[str, Any]:
         return views.notice_view(self.db, handlers.get_notice(self.db, request.notice_id),
                                  detail=True, unit_ids=request.unit_ids)
 
-    @rpc_method(ListNoticesRequest)
+    @rpc_method(notifications_rpc.LIST_NOTICES)
     def list_notices(self, request: ListNoticesRequest) -> dict[str, Any]:
         return views.list_notices(self.db, plan_id=request.plan_id, task_id=request.task_id,
                                   unit_id=request.unit_id, kind=request.kind,
                                   after=request.after, limit=request.limit)
 
-    @rpc_method(InboxRequest)
+    @rpc_method(notifications_rpc.GET_INBOX)
     def get_inbox(self, request: InboxRequest) -> dict[str, Any]:
         return views.inbox(self.db, request.unit_id, request.unacknowledged_only,
                            request.after, request.limit)
 
-    @rpc_method(AcknowledgeRequest)
+    @rpc_method(notifications_rpc.ACKNOWLEDGE)
     def acknowledge(self, request: AcknowledgeRequest) -> dict[str, Any]:
         ctx = self._ctx()
         if request.token:
@@ -197,23 +198,23 @@ class NotificationsService(EventConsumerService):
 
     # --- translations ------------------------------------------------------------------------
 
-    @rpc_method(ListTranslationsRequest)
+    @rpc_method(notifications_rpc.LIST_TRANSLATIONS)
     def list_translations(self, request: ListTranslationsRequest) -> list[dict[str, Any]]:
         return translations.list_translations(self.db, request.status, request.language,
                                               request.notice_id, request.limit)
 
-    @rpc_method(SubmitTranslationRequest)
+    @rpc_method(notifications_rpc.SUBMIT_TRANSLATION)
     def submit_translation(self, request: SubmitTranslationRequest) -> dict[str, Any]:
         return translations.submit_translation(self._ctx(), request.notice_id,
                                                request.language, request.translator_id,
                                                request.subject, request.body)
 
-    @rpc_method(ApproveTranslationRequest)
+    @rpc_method(notifications_rpc.APPROVE_TRANSLATION)
     def approve_translation(self, request: ApproveTranslationRequest) -> dict[str, Any]:
         return translations.approve_translation(self._ctx(), request.notice_id,
                                                 request.language, request.reviewer_id)
 
-    @rpc_method(RejectTranslationRequest)
+    @rpc_method(notifications_rpc.REJECT_TRANSLATION)
     def reject_translation(self, request: RejectTranslationRequest) -> dict[str, Any]:
         return translations.reject_translation(self._ctx(), request.notice_id,
                                                request.language, request.reviewer_id,
@@ -221,20 +222,20 @@ class NotificationsService(EventConsumerService):
 
     # --- recipients --------------------------------------------------------------------------
 
-    @rpc_method(RecipientModel)
+    @rpc_method(notifications_rpc.UPSERT_RECIPIENT)
     def upsert_recipient(self, request: RecipientModel) -> dict[str, Any]:
         return directory.upsert(self.db, request)
 
-    @rpc_method(GetRecipientRequest)
+    @rpc_method(notifications_rpc.GET_RECIPIENT)
     def get_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
         return directory.get(self.db, request.unit_id)
 
-    @rpc_method(GetRecipientRequest)
+    @rpc_method(notifications_rpc.DELETE_RECIPIENT)
     def delete_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
         deleted = self.db[RECIPIENTS].delete_one({"_id": request.unit_id}).deleted_count
         return {"unit_id": request.unit_id, "deleted": bool(deleted)}
 
-    @rpc_method(ListRecipientsRequest)
+    @rpc_method(notifications_rpc.LIST_RECIPIENTS)
     def list_recipients(self, request: ListRecipientsRequest) -> dict[str, Any]:
         query: dict[str, Any] = {}
         if request.group:
@@ -246,63 +247,63 @@ class NotificationsService(EventConsumerService):
         more = len(rows) > request.limit
         return {"items": items, "next_cursor": items[-1]["unit_id"] if more else None}
 
-    @rpc_method(ImportRecipientsRequest)
+    @rpc_method(notifications_rpc.IMPORT_RECIPIENTS)
     def import_recipients(self, request: ImportRecipientsRequest) -> dict[str, Any]:
         return {"imported": directory.upsert_many(self.db, request.recipients)}
 
     # --- channels, templates, escalation -----------------------------------------------------
 
-    @rpc_method(ConfigureChannelRequest)
+    @rpc_method(notifications_rpc.CONFIGURE_CHANNEL)
     def configure_channel(self, request: ConfigureChannelRequest) -> dict[str, Any]:
         changes = request.model_dump(exclude_none=True, exclude={"channel"})
         return channels.configure(self.db, Channel(request.channel), changes,
                                   self.config)
 
-    @rpc_method()
+    @rpc_method(notifications_rpc.LIST_CHANNELS)
     def list_channels(self) -> list[dict[str, Any]]:
         settings = self.config
         return [channels.view(channels.load_config(self.db, c, settings)) for c in Channel]
 
-    @rpc_method(ConfigureEscalationRequest)
+    @rpc_method(notifications_rpc.CONFIGURE_ESCALATION)
     def configure_escalation(self, request: ConfigureEscalationRequest) -> dict[str, Any]:
         return receipts.configure_escalation(self._ctx(),
                                              request.model_dump(exclude_none=True))
 
-    @rpc_method(TemplateKeyRequest)
+    @rpc_method(notifications_rpc.GET_TEMPLATE)
     def get_template(self, request: TemplateKeyRequest) -> dict[str, Any]:
         return handlers.get_template(self.db, request)
 
-    @rpc_method(SaveTemplateRequest)
+    @rpc_method(notifications_rpc.SAVE_TEMPLATE)
     def save_template(self, request: SaveTemplateRequest) -> dict[str, Any]:
         return handlers.save_template(self.db, request)
 
     # --- deliveries and bulletins ------------------------------------------------------------
 
-    @rpc_method(ListDeliveriesRequest)
+    @rpc_method(notifications_rpc.LIST_DELIVERIES)
     def list_deliveries(self, request: ListDeliveriesRequest) -> dict[str, Any]:
         return deliveries.list_deliveries(self.db, request)
 
-    @rpc_method(ResendDeliveryRequest)
+    @rpc_method(notifications_rpc.RESEND_DELIVERY)
     def resend_delivery(self, request: ResendDeliveryRequest) -> dict[str, Any]:
         return deliveries.resend_delivery(self._ctx(), request.notice_id, request.delivery_id,
                                           request.actor)
 
-    @rpc_method(MarkReadRequest)
+    @rpc_method(notifications_rpc.MARK_READ)
     def mark_read(self, request: MarkReadRequest) -> dict[str, Any]:
         return deliveries.mark_read(self._ctx(), request.notice_id, request.unit_id,
                                     request.actor)
 
-    @rpc_method(DeliveryReportRequest)
+    @rpc_method(notifications_rpc.DELIVERY_REPORT)
     def delivery_report(self, request: DeliveryReportRequest) -> dict[str, Any]:
         return dispatch.delivery_report(self._ctx(), request.channel,
                                         request.provider_message_id, request.status,
                                         request.reason)
 
-    @rpc_method(BulletinRequest)
+    @rpc_method(notifications_rpc.EXPORT_BULLETIN)
     def export_bulletin(self, request: BulletinRequest) -> dict[str, Any]:
         return views.bulletin(self.db, request)
 
-    @rpc_method()
+    @rpc_method(notifications_rpc.KNOWN_PLAN)
     def known_plan(self, plan_id: str) -> dict[str, Any]:
         found = self.db[KNOWN_PLANS].find_one({"_id": plan_id})
         if found is None:

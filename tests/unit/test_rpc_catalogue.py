@@ -97,7 +97,7 @@ BEING_ROUTED = {
     "notifications.delete_recipient", "notifications.list_recipients",
     "notifications.import_recipients", "notifications.configure_channel",
     "notifications.list_channels", "notifications.configure_escalation",
-    "notifications.get_template", "notifications.save_template", "notifications.list_deliveries",
+    "notifications.get_template", "notifications.save_template",
     "notifications.delivery_report", "notifications.export_bulletin",
     "plans.ops_dead_letters", "notifications.ops_dead_letters", "monitoring.ops_dead_letters",
     "plans.ops_replay_dead_letters", "notifications.ops_replay_dead_letters",

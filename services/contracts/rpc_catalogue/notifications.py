@@ -5,15 +5,21 @@ from __future__ import annotations
 from services.contracts import notifications as n
 from services.contracts.rpc import RpcMethod
 
-CREATE_NOTICE = RpcMethod("notifications", "create_notice", n.CreateNoticeRequest)
-GET_NOTICE = RpcMethod("notifications", "get_notice", n.GetNoticeRequest)
-LIST_NOTICES = RpcMethod("notifications", "list_notices", n.ListNoticesRequest)
-GET_INBOX = RpcMethod("notifications", "get_inbox", n.InboxRequest)
-ACKNOWLEDGE = RpcMethod("notifications", "acknowledge", n.AcknowledgeRequest)
-LIST_TRANSLATIONS = RpcMethod("notifications", "list_translations", n.ListTranslationsRequest)
-SUBMIT_TRANSLATION = RpcMethod("notifications", "submit_translation", n.SubmitTranslationRequest)
-APPROVE_TRANSLATION = RpcMethod("notifications", "approve_translation", n.ApproveTranslationRequest)
-REJECT_TRANSLATION = RpcMethod("notifications", "reject_translation", n.RejectTranslationRequest)
+CREATE_NOTICE = RpcMethod("notifications", "create_notice", n.CreateNoticeRequest,
+                          n.NoticeView)
+GET_NOTICE = RpcMethod("notifications", "get_notice", n.GetNoticeRequest, n.NoticeView)
+LIST_NOTICES = RpcMethod("notifications", "list_notices", n.ListNoticesRequest, n.NoticePage)
+GET_INBOX = RpcMethod("notifications", "get_inbox", n.InboxRequest, n.InboxPage)
+ACKNOWLEDGE = RpcMethod("notifications", "acknowledge", n.AcknowledgeRequest, n.AckView)
+MARK_READ = RpcMethod("notifications", "mark_read", n.MarkReadRequest, n.ReadView)
+LIST_TRANSLATIONS = RpcMethod("notifications", "list_translations", n.ListTranslationsRequest,
+                              list[n.TranslationView])
+SUBMIT_TRANSLATION = RpcMethod("notifications", "submit_translation", n.SubmitTranslationRequest,
+                               n.TranslationView)
+APPROVE_TRANSLATION = RpcMethod("notifications", "approve_translation",
+                                n.ApproveTranslationRequest, n.TranslationView)
+REJECT_TRANSLATION = RpcMethod("notifications", "reject_translation",
+                               n.RejectTranslationRequest, n.TranslationView)
 UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientModel)
 GET_RECIPIENT = RpcMethod("notifications", "get_recipient", n.GetRecipientRequest)
 DELETE_RECIPIENT = RpcMethod("notifications", "delete_recipient", n.GetRecipientRequest)
@@ -25,7 +31,10 @@ CONFIGURE_ESCALATION = RpcMethod("notifications", "configure_escalation",
                                  n.ConfigureEscalationRequest)
 GET_TEMPLATE = RpcMethod("notifications", "get_template", n.TemplateKeyRequest)
 SAVE_TEMPLATE = RpcMethod("notifications", "save_template", n.SaveTemplateRequest)
-LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", n.ListDeliveriesRequest)
+LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", n.ListDeliveriesRequest,
+                            n.DeliveryPage)
+RESEND_DELIVERY = RpcMethod("notifications", "resend_delivery", n.ResendDeliveryRequest,
+                            n.DeliveryView)
 DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", n.DeliveryReportRequest)
 EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", n.BulletinRequest)
 KNOWN_PLAN = RpcMethod(

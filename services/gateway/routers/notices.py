@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from services.contracts import notifications as n
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.inbound import Inbound
+from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -30,18 +31,10 @@ RejectTranslationBody = body_of(n.RejectTranslationRequest, "RejectTranslationBo
                                 ("notice_id", "language", "reviewer_id"))
 Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", examples=["jra"])]
 CHANGED: dict[int | str, dict[str, str]] = {
-    **NOT_FOUND, 409: {"description": "the translation changed meanwhile, or its state does "
-                                      "not allow this"}}
-
-
-class NoticePage(BaseModel):
-    items: list[n.NoticeView]
-    next_cursor: str | None
-
-
-class InboxPage(BaseModel):
-    items: list[n.InboxItem]
-    next_cursor: str | None
+    **NOT_FOUND,
+    409: {"description": "the translation changed meanwhile, or its state does not allow this "
+                         "(e.g. approving before a submission)"},
+    422: {"description": "a language without a translation workflow (only jra, bdq)"}}
 
 
 class TranslationPage(BaseModel):
@@ -52,12 +45,20 @@ class TranslationPage(BaseModel):
 class AckBody(Inbound):
     unit_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                 examples=["bao-gia-lai"],
-                                description="The acknowledging unit (default: the caller's).")
+                                description="The unit (default: the caller's).")
 
 
-async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> Any:
-    notice = await rpc("notifications", "get_notice", notice_id=notice_id)
-    if not can_see(principal, notice):
+def scope_units(principal: Principal) -> list[str] | None:
+    """The units a unit-scoped caller may see (None: every unit)."""
+    return sorted(principal.visible_units) if principal.unit_scoped else None
+
+
+async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> n.NoticeView:
+    """The notice, its delivery counts limited to the caller's units; 404 when none of its
+    recipients is the caller's."""
+    notice = await rpc.call(notifications_rpc.GET_NOTICE, n.GetNoticeRequest(
+        notice_id=notice_id, unit_ids=scope_units(principal)))
+    if not can_see(principal, notice.model_dump()):
         raise not_found("notice", notice_id)
     return notice
 
@@ -68,14 +69,16 @@ async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> A
 async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Writer) -> Any:
     """Sends guidance to units or groups (`group:<name>`): recipients are resolved to their
-    contacts, the text is rendered in each unit's language (waiting for approved translations
-    or sending Vietnamese at once) and delivered with retries. No known recipient answers
+    contacts and one delivery is planned per unit, channel and language, sent with retries.
+    Units whose audience reads Jrai or Bahnar get a translation task; `translation_policy`
+    says what they receive meanwhile (`vi_first`: Vietnamese now; `wait`: nothing until the
+    translation is approved or `translation_deadline` passes). No known recipient answers
     404."""
-    return await rpc("notifications", "create_notice",
-                     **rpc_kwargs(body, created_by=principal.id))
+    return await rpc.call(notifications_rpc.CREATE_NOTICE,
+                          **rpc_kwargs(body, created_by=principal.id))
 
 
-@router.get("/notices", response_model=NoticePage, summary="List notices")
+@router.get("/notices", response_model=n.NoticePage, summary="List notices")
 async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
                        limit: Limit = 50,
                        plan_id: Annotated[str | None, Query(max_length=100)] = None,
@@ -84,18 +87,20 @@ async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
                        kind: Annotated[n.NoticeKindName | None, Query()] = None) -> Any:
     """Pages through notices, filtered by plan, task, unit or kind. Unit-scoped roles see only
     notices sent to their units."""
-    filters = {k: v for k, v in {"plan_id": plan_id, "task_id": task_id, "kind": kind,
-                                 "unit_id": unit_filter(principal, unit_id)}.items()
-               if v is not None}
-    page = await rpc("notifications", "list_notices", after=cursor, limit=limit, **filters)
-    page["items"] = [x for x in page.get("items", []) if can_see(principal, x)]
+    filters: dict[str, Any] = {k: v for k, v in {
+        "plan_id": plan_id, "task_id": task_id, "kind": kind,
+        "unit_id": unit_filter(principal, unit_id)}.items() if v is not None}
+    page = await rpc.call(notifications_rpc.LIST_NOTICES, after=cursor, limit=limit, **filters)
+    page.items = [x for x in page.items if can_see(principal, x.model_dump())]
     return page
 
 
 @router.get("/notices/{notice_id}", response_model=n.NoticeView, summary="Read a notice",
             responses=NOT_FOUND)
 async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
-    """One notice with its recipients, deliveries and acknowledgements."""
+    """One notice with its recipients, its deliveries counted by status (the statuses of
+    `GET /notices/{id}/deliveries`; a unit-scoped caller counts its own units') and the units
+    that acknowledged it."""
     return await visible_notice(rpc, principal, notice_id)
 
 
@@ -112,22 +117,24 @@ async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
     if principal.unit_scoped and unit_id not in principal.visible_units:
         raise not_found("notice", notice_id)
     await visible_notice(rpc, principal, notice_id)
-    return await rpc("notifications", "acknowledge", notice_id=notice_id, unit_id=unit_id,
-                     actor=principal.id)
+    return await rpc.call(notifications_rpc.ACKNOWLEDGE, notice_id=notice_id, unit_id=unit_id,
+                          actor=principal.id)
 
 
-@router.get("/inbox", response_model=InboxPage, summary="The notices of a unit")
+@router.get("/inbox", response_model=n.InboxPage, summary="The notices of a unit")
 async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
                     unit_id: Annotated[str | None, Query(max_length=100)] = None,
                     unacknowledged_only: bool = False) -> Any:
-    """The notices sent to a unit, newest first, optionally only those not yet acknowledged.
-    Unit-scoped roles read their own unit's inbox."""
+    """The notices a unit received on any channel, newest first, optionally only those not yet
+    acknowledged: each in the unit's own language (Jrai, Bahnar) once that version is
+    delivered, else in Vietnamese; nothing held for a translation. Unit-scoped roles read
+    their own unit's inbox."""
     unit = unit_filter(principal, unit_id)
     if unit is None:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required", {
             "errors": [{"loc": ["query", "unit_id"], "msg": "required", "type": "missing"}]})
-    return await rpc("notifications", "get_inbox", unit_id=unit, after=cursor, limit=limit,
-                     unacknowledged_only=unacknowledged_only)
+    return await rpc.call(notifications_rpc.GET_INBOX, unit_id=unit, after=cursor, limit=limit,
+                          unacknowledged_only=unacknowledged_only)
 
 
 @router.get("/translations", response_model=TranslationPage, tags=["translations"],
@@ -140,11 +147,13 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
                                 pattern=r"^[a-z]{2,3}$")] = None,
                             notice_id: Annotated[str | None, Query(max_length=100)] = None
                             ) -> Any:
-    """Translation tasks of notices, filtered by status, language (`jra` Jrai, `bdq` Bahnar,
-    ...) or notice."""
-    filters = {k: v for k, v in {"status": status_, "language": language,
-                                 "notice_id": notice_id}.items() if v is not None}
-    items = await rpc("notifications", "list_translations", limit=limit, **filters)
+    """Translation tasks of notices, oldest request first, filtered by status, language
+    (`jra` Jrai, `bdq` Bahnar) or notice; each with the Vietnamese text to translate, the
+    notice's policy and deadline, and, once returned, the officer's `rejection_reason`."""
+    filters: dict[str, Any] = {k: v for k, v in {"status": status_, "language": language,
+                                                 "notice_id": notice_id}.items()
+                               if v is not None}
+    items = await rpc.call(notifications_rpc.LIST_TRANSLATIONS, limit=limit, **filters)
     return {"items": items, "next_cursor": None}
 
 
@@ -154,9 +163,11 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
 async def submit_translation(notice_id: PathId, language: Language,
                              body: SubmitTranslationBody,  # type: ignore[valid-type]
                              rpc: RpcDep, principal: Translator) -> Any:
-    """Submits (or resubmits) the translation of a notice into a language, for an officer to
-    approve. A translation changed meanwhile answers 409."""
-    return await rpc("notifications", "submit_translation", **rpc_kwargs(
+    """Submits the translation of a notice into a language, or a corrected one after the
+    officer returned it, for an officer to approve. Only an approved translation is ever sent.
+    A language other than `jra`/`bdq` answers 422; one the notice's recipients do not read,
+    404."""
+    return await rpc.call(notifications_rpc.SUBMIT_TRANSLATION, **rpc_kwargs(
         body, notice_id=notice_id, language=language, translator_id=principal.id))
 
 
@@ -165,10 +176,11 @@ async def submit_translation(notice_id: PathId, language: Language,
              summary="Approve a submitted translation (officers)")
 async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep,
                               principal: Writer) -> Any:
-    """Approves a submitted translation: deliveries waiting for this language go out
-    (`translation.approved`)."""
-    return await rpc("notifications", "approve_translation", notice_id=notice_id,
-                     language=language, reviewer_id=principal.id)
+    """Approves a submitted translation (by an officer other than its translator): that
+    version goes at once to the units reading it, on their channels (policy `wait`: with the
+    Vietnamese copy held for them), `translation.approved`. Nothing submitted answers 409."""
+    return await rpc.call(notifications_rpc.APPROVE_TRANSLATION, notice_id=notice_id,
+                          language=language, reviewer_id=principal.id)
 
 
 @router.post("/notices/{notice_id}/translations/{language}/reject",
@@ -177,6 +189,7 @@ async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep
 async def reject_translation(notice_id: PathId, language: Language,
                              body: RejectTranslationBody,  # type: ignore[valid-type]
                              rpc: RpcDep, principal: Writer) -> Any:
-    """Returns a submitted translation to the translator with a reason."""
-    return await rpc("notifications", "reject_translation", **rpc_kwargs(
+    """Returns a submitted translation to the translator with a reason; the translator sees
+    it in `GET /translations` and submits a corrected version."""
+    return await rpc.call(notifications_rpc.REJECT_TRANSLATION, **rpc_kwargs(
         body, notice_id=notice_id, language=language, reviewer_id=principal.id))
