@@ -160,31 +160,41 @@ def test_event_queues_are_quorum_queues_in_a_quorum_default_vhost():
     assert [v["metadata"]["default_queue_type"] for v in definitions["vhosts"]] == ["quorum"]
 
 
-def test_rabbitmq_init_container_renders_the_user_into_the_definitions(tmp_path):
+def test_rabbitmq_init_container_renders_the_users_into_the_definitions(
+        tmp_path, env_file, filled_in_env):
+    # The init container, run as written, on the ConfigMap's files and the Secret's values:
+    # the broker imports the platform's user and each subscribing system's at every start.
     rabbit = by_kind("StatefulSet")["rabbitmq"]
     prepare = rabbit["spec"]["template"]["spec"]["initContainers"][0]
+    mounts = {m["name"]: m["mountPath"] for m in prepare["volumeMounts"]}
+    volumes = {v["name"]: v for v in rabbit["spec"]["template"]["spec"]["volumes"]}
     script = prepare["command"][2]
-    for directory in ("var", "config", "definitions", "secrets"):
-        (tmp_path / directory).mkdir()
-    (tmp_path / "secrets/erlang-cookie").write_text("cookie")
-    (tmp_path / "config/definitions.json").write_text(
-        (K8S / "rabbitmq/definitions.json").read_text())
-    for mount, local in (("/var/lib/rabbitmq", "var"), ("/config/", "config/"),
-                         ("/definitions/", "definitions/"), ("/secrets/", "secrets/")):
-        script = script.replace(mount, f"{tmp_path}/{local}")
-    env = {**os.environ, "RABBITMQ_USER": "campaign", "RABBITMQ_PASS": "s3cret-Value_1"}
-    subprocess.run(["sh", "-c", script], env=env, check=True, timeout=30)
+    for name, mount in mounts.items():
+        (tmp_path / name).mkdir()
+        script = script.replace(f"{mount}/", f"{tmp_path / name}/")
+    config = config_maps(env_file)[volumes["config"]["configMap"]["name"]]
+    for file, content in config.items():
+        (tmp_path / "config" / file).write_text(content)
+    secret_data = secrets(filled_in_env)
+    secret_data["campaign-secrets"]["event-subscribers"] = "portal:portal-password-0123456"
+    for item in volumes["cookie"]["secret"]["items"]:
+        (tmp_path / "cookie" / item["path"]).write_text(
+            secret_data[volumes["cookie"]["secret"]["secretName"]][item["key"]])
+    env = container_env(prepare, {}, secret_data, "rabbitmq init container")
+    subprocess.run(["sh", "-c", script], env={**os.environ, **env}, check=True, timeout=30)
     rendered = json.loads((tmp_path / "definitions/definitions.json").read_text())
-    assert rendered["users"] == [{"name": "campaign", "password": "s3cret-Value_1",
-                                  "tags": ["administrator"]}]
-    assert rendered["permissions"][0]["user"] == "campaign"
+    assert [(u["name"], u["password"]) for u in rendered["users"]] == [
+        (env["RABBITMQ_USER"], env["RABBITMQ_PASS"]), ("ext-portal", "portal-password-0123456")]
+    assert [p["user"] for p in rendered["permissions"]] == [env["RABBITMQ_USER"], "ext-portal"]
     assert rendered["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
-    assert (tmp_path / "var/.erlang.cookie").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data/.erlang.cookie").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "definitions/definitions.json").stat().st_mode & 0o077 == 0
+    assert volumes["definitions"]["emptyDir"]["medium"] == "Memory"   # never on a disk
     conf = (K8S / "rabbitmq/rabbitmq.conf").read_text()
-    mounts = {m["mountPath"] for m in containers(rabbit)[0]["volumeMounts"]}
+    broker_mounts = {m["mountPath"] for m in containers(rabbit)[0]["volumeMounts"]}
     path = conf.split("load_definitions = ")[1].split()[0]
     assert path == "/etc/rabbitmq/definitions.d/definitions.json"
-    assert str(Path(path).parent) in mounts
+    assert str(Path(path).parent) in broker_mounts
 
 
 def test_secrets_are_never_in_the_manifests():

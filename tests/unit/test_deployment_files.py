@@ -2,7 +2,9 @@
 process it runs starts in production from `.env.example` filled in, images are pinned."""
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import compose_spec
@@ -14,10 +16,12 @@ PLATFORM = {"plans", "notifications", "monitoring", "gateway"}
 
 
 def interpolate(text: str, env: dict[str, str]) -> str:
-    """${VAR} and ${VAR:-default}, as docker compose substitutes them before validating."""
+    """${VAR}, ${VAR:-default} and $$ (a literal $), as docker compose substitutes them."""
     def value(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
         return env.get(match.group(1)) or match.group(3) or ""
-    return re.sub(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}", value, text)
+    return re.sub(r"\$\$|\$\{([A-Z0-9_]+)(:-([^}]*))?\}", value, text)
 
 
 @pytest.fixture(scope="module")
@@ -61,23 +65,51 @@ def test_secrets_live_in_an_uncommitted_env_file():
     assert "RABBITMQ_DEFAULT_PASS=" in example and "MONGO_INITDB_ROOT_PASSWORD=" in example
 
 
-def test_rabbitmq_loads_the_generated_definitions(compose):
+def run_rabbitmq_entrypoint(compose: dict, dotenv: dict[str, str], env: dict[str, str],
+                            tmp_path: Path) -> Path:
+    """Runs the broker's entrypoint as compose writes it, on the mounted files, with a stand-in
+    for the image's docker-entrypoint.sh; returns the directory standing for /etc/rabbitmq."""
     rabbitmq = compose["services"]["rabbitmq"]
-    conf = (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text()
-    directory = conf.split("load_definitions = ")[1].split()[0]
-    mounted = {m.split(":")[0]: m.split(":")[1] for m in rabbitmq["volumes"]}
-    assert mounted["./deploy/rabbitmq/definitions.json"].startswith(directory + "/")
-    assert {c["target"] for c in rabbitmq["configs"]} == {f"{directory}/20-users.json"}
+    etc = tmp_path / "etc-rabbitmq"
+    (etc / "conf.d").mkdir(parents=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker-entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n')
+    (bin_dir / "docker-entrypoint.sh").chmod(0o755)
+    for volume in rabbitmq["volumes"]:
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            local = etc / Path(target).relative_to("/etc/rabbitmq")
+            local.write_text((ROOT / source).read_text())
+    shell, flag, script, name = rabbitmq["entrypoint"]
+    script = interpolate(script, dotenv).replace("/etc/rabbitmq/", f"{etc}/")
+    subprocess.run([shell, flag, script, name, "true"],    # `true` instead of the broker
+                   env={"PATH": f"{bin_dir}:{os.environ['PATH']}", **env}, check=True,
+                   timeout=30)
+    return etc
 
 
-def test_rabbitmq_gets_its_application_user_from_the_env_file(compose_as_run):
-    # A blank node that imports definitions creates no default user: the user comes from .env
-    # through a definitions file that compose renders.
-    users = json.loads(compose_as_run["configs"]["rabbitmq-users"]["content"])
-    assert users["users"][0]["name"] == "campaign"
-    assert users["users"][0]["password"] == "change-me-rabbitmq"
-    assert users["permissions"][0] == {"user": "campaign", "vhost": "/", "configure": ".*",
-                                       "write": ".*", "read": ".*"}
+def test_rabbitmq_imports_the_topology_and_the_users_from_the_env_file(
+        compose, filled_in_env, tmp_path):
+    # A blank node that imports definitions creates no default user: the platform's user and
+    # the subscribing systems' come from .env, rendered in front of the topology at each start.
+    rabbitmq = compose["services"]["rabbitmq"]
+    assert rabbitmq["command"] == ["rabbitmq-server"]
+    dotenv = {**filled_in_env(ROOT / ".env.example"),
+              "EVENT_SUBSCRIBERS": "one-stop-office:a-long-enough-secret-1"}
+    env = compose_env(rabbitmq, dotenv, lambda path: dotenv)
+    etc = run_rabbitmq_entrypoint(compose, dotenv, env, tmp_path)
+    conf = (etc / "conf.d/20-campaign.conf").read_text()
+    loaded = conf.split("load_definitions = ")[1].split()[0]
+    definitions = json.loads((etc / Path(loaded).relative_to("/etc/rabbitmq")).read_text())
+    assert [(u["name"], u["password"]) for u in definitions["users"]] == [
+        (dotenv["RABBITMQ_DEFAULT_USER"], dotenv["RABBITMQ_DEFAULT_PASS"]),
+        ("ext-one-stop-office", "a-long-enough-secret-1")]
+    assert definitions["permissions"][0] == {
+        "user": dotenv["RABBITMQ_DEFAULT_USER"], "vhost": "/", "configure": ".*",
+        "write": ".*", "read": ".*"}
+    topology = json.loads((ROOT / "deploy/rabbitmq/definitions.json").read_text())
+    assert {key: definitions[key] for key in topology} == topology
 
 
 def test_rabbitmq_exposes_prometheus_metrics(compose):

@@ -8,7 +8,8 @@ Each event queue gets `x-queue-type: quorum`, and the virtual host gets the defa
 virtual host whose default queue type is quorum such a declaration is equivalent to the quorum
 queue (RabbitMQ >= 3.10 fills in the default type; >= 3.13 also at validation). Exclusive and
 auto-delete queues (RPC reply queues) stay classic. tests/unit/test_deploy_k8s.py fails when
-this file is stale.
+this file is stale. The init container renders the users in front of it
+(render-definitions.sh).
 """
 
 from __future__ import annotations
@@ -31,12 +32,6 @@ def quorum(definitions: dict[str, Any]) -> dict[str, Any]:
                              "default_queue_type": "quorum", "tags": []}
     for queue in out["queues"]:
         queue["arguments"] = {**queue.get("arguments", {}), "x-queue-type": "quorum"}
-    # The init container writes the administrator's user and permissions in front of this
-    # file; users of the generated file (the read-only event subscriber, which has no password
-    # until an operator sets one) are created in the cluster with rabbitmqctl instead (see
-    # deploy/README.md), so the rendered JSON never holds two "users" keys.
-    out.pop("users", None)
-    out.pop("permissions", None)
     return out
 
 
