@@ -26,6 +26,7 @@ from kombu import Connection, Exchange
 from pymongo import MongoClient
 
 from bench.common import isolated_infra, write_results
+from services.contracts.envelope import STRUCTURED_CONTENT_TYPE
 from services.contracts.events.plans import PlanIssued
 from services.notifications.domain.webhook_signing import WebhookSecret, signing_headers
 from services.notifications.testing import HttpPeer
@@ -109,7 +110,7 @@ def publish(amqp_uri: str, payloads: list[Any]) -> None:
             envelope = payload.to_envelope().model_dump(mode="json")
             producer.publish(json.dumps(envelope, ensure_ascii=False).encode(),
                              exchange=exchange, routing_key=envelope["type"],
-                             content_type="application/json", content_encoding="utf-8",
+                             content_type=STRUCTURED_CONTENT_TYPE, content_encoding="utf-8",
                              delivery_mode=2)
 
 

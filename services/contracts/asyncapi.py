@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.contracts.envelope import Envelope
+from services.contracts.envelope import STRUCTURED_CONTENT_TYPE, Envelope
 from services.contracts.events import all_event_models
 from services.contracts.topology import SUBSCRIPTIONS, event_exchange
 
@@ -31,7 +31,7 @@ def build_document() -> dict[str, Any]:
             "name": model.event_type,
             "title": f"{model.event_type} v{model.version}",
             "summary": model.summary,
-            "contentType": "application/json",
+            "contentType": STRUCTURED_CONTENT_TYPE,
             "headers": {"type": "object", "properties": {
                 "nameko.correlation_id": {"type": "string"}}},
             "payload": {"allOf": [
@@ -70,11 +70,14 @@ def build_document() -> dict[str, Any]:
         "info": {
             "title": "Campaign platform events",
             "version": "1",
-            "description": "Events are CloudEvents 1.0 JSON envelopes (structured mode) with the "
-                           "extensions `dataversion` (payload major version) and "
-                           "`correlationid`. Consumers must ignore unknown fields.",
+            "description": "Events are CloudEvents 1.0 JSON envelopes in structured mode (AMQP "
+                           f"content type `{STRUCTURED_CONTENT_TYPE}`, so the CloudEvents "
+                           "SDKs' AMQP bindings read them as they are; messages queued before "
+                           "it carry `application/json`) with the extensions `dataversion` "
+                           "(payload major version) and `correlationid`. Consumers must "
+                           "ignore unknown fields.",
         },
-        "defaultContentType": "application/json",
+        "defaultContentType": STRUCTURED_CONTENT_TYPE,
         "servers": {"rabbitmq": {"host": "localhost:5672", "protocol": "amqp",
                                  "protocolVersion": "0.9.1"}},
         "channels": channels,

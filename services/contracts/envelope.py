@@ -13,6 +13,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SOURCE_PREFIX = "/campaign/"
+# The AMQP message content type of an event: CloudEvents structured mode (the whole envelope
+# in the body), which the CloudEvents SDKs' AMQP and RabbitMQ bindings recognise. A message
+# sent as plain `application/json` reads to them as binary mode (attributes in headers).
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+# What our consumers accept: the structured type, and plain JSON published before it.
+EVENT_CONTENT_TYPES = (STRUCTURED_CONTENT_TYPE, "application/json")
 
 
 class Envelope(BaseModel):

@@ -32,7 +32,7 @@ from amqp.serialization import dumps
 from kombu import Connection, Exchange, Queue
 from pymongo.database import Database
 
-from services.contracts.envelope import Envelope
+from services.contracts.envelope import STRUCTURED_CONTENT_TYPE, Envelope
 from services.contracts.topology import event_exchange, subscriptions_from
 from services.runtime.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 
@@ -180,7 +180,7 @@ class EventPublisher:
             if outgoing.correlation_id:
                 headers["nameko.correlation_id"] = outgoing.correlation_id
             message = amqp.Message(
-                outgoing.body, content_type="application/json", content_encoding="utf-8",
+                outgoing.body, content_type=STRUCTURED_CONTENT_TYPE, content_encoding="utf-8",
                 delivery_mode=2, message_id=outgoing.id, application_headers=headers)
             self._write_frame(1, channel.channel_id, spec.Basic.Publish,
                               self._arguments(outgoing.type), message)

@@ -7,6 +7,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from cloudevents.core.bindings import amqp as cloudevents_amqp
+from cloudevents.core.bindings import rabbitmq as cloudevents_rabbitmq
 from kombu import Connection, Exchange, Queue
 
 from services.contracts.events import PlanCreated
@@ -23,9 +25,9 @@ from services.runtime.outbox import (
 )
 
 
-def event(n: int):
+def event(n: int, correlation_id: str | None = None):
     return PlanCreated(plan_id=f"p{n}", number=f"{n}/KH", issuer_unit_id="u", title="Kế hoạch",
-                       year=2021, status="draft").to_envelope()
+                       year=2021, status="draft").to_envelope(correlation_id)
 
 
 @pytest.fixture
@@ -53,6 +55,57 @@ def listener(infra):
             return got
 
         yield drain
+
+
+@pytest.fixture
+def wire(infra):
+    """A private queue bound to plans.events that keeps the messages as they came (properties
+    and body), as a system outside the platform receives them."""
+    with Connection(infra.amqp_uri) as conn:
+        queue = Queue(f"test-wire-{uuid.uuid4().hex[:6]}",
+                      exchange=Exchange("plans.events", type="topic", durable=True),
+                      routing_key="plan.created", auto_delete=True)
+        queue(conn.default_channel).declare()
+
+        def drain() -> list:
+            got = []
+            while (message := queue(conn.default_channel).get(no_ack=True)) is not None:
+                got.append(message)
+            return got
+
+        yield drain
+
+
+def test_published_events_are_read_by_the_official_cloudevents_sdk(infra, collection, wire):
+    """Both ways events leave a service (the outbox relay, and the direct batch publisher of
+    monitoring's ingestion) send CloudEvents structured mode, which the SDK's RabbitMQ and AMQP
+    bindings read as is. As plain `application/json` they took it for binary mode and failed
+    ("missing required attribute source")."""
+    db, name = collection
+    stored, direct = event(1, "corr-relay"), event(2)
+    db[name].insert_one(with_outbox({"_id": "ce"}, [stored]))
+    publisher = EventPublisher(infra.amqp_uri, "plans")
+    assert OutboxRelay(db, [name], publisher).flush() == 1
+    publisher.publish_envelopes([direct])
+    publisher.close()
+    messages = wire()
+    assert [m.content_type for m in messages] == ["application/cloudevents+json"] * 2
+    for message, sent in zip(messages, (stored, direct), strict=True):
+        read = [cloudevents_rabbitmq.from_rabbitmq_event(cloudevents_rabbitmq.RabbitMQMessage(
+                    headers=message.headers, content_type=message.content_type,
+                    body=message.body)),
+                cloudevents_amqp.from_amqp_event(cloudevents_amqp.AMQPMessage(
+                    properties={"content-type": message.content_type},
+                    application_properties=message.headers, application_data=message.body))]
+        for cloud_event in read:
+            assert cloud_event.get_id() == sent.id
+            assert cloud_event.get_source() == "/campaign/plans"
+            assert cloud_event.get_type() == "plan.created"
+            assert cloud_event.get_subject() == sent.subject
+            assert cloud_event.get_time() == sent.time
+            assert cloud_event.get_extension("dataversion") == 1
+            assert cloud_event.get_extension("correlationid") == sent.correlationid
+            assert cloud_event.get_data() == sent.data
 
 
 def test_events_stored_with_the_change_are_published_once_and_removed(infra, collection,

@@ -1,5 +1,7 @@
 """The event log: consume GATEWAY_EVENT_QUEUE (bound with "#" to every event exchange),
 store each event once (its id is the key), then fan it out to SSE streams and webhooks.
+The body is the whole envelope whether the message says `application/cloudevents+json`
+(structured mode) or `application/json` (queued before): both are read the same way.
 
 Messages are handled in arrival order, in batches of what has arrived (up to the prefetch):
 one read finds redeliveries, one counter update reserves the batch's sequence numbers, one

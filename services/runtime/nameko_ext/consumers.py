@@ -4,6 +4,10 @@ never loses a message it cannot decode.
 nameko's consumer raises inside its connection loop when a body is not valid JSON (kombu's
 `on_decode_error` is unset), which redelivers the poison message forever. Ours hands the raw
 body to the handler as `UndecodableBody`, so the inbox can dead-letter it and ack it.
+
+Events arrive as `application/cloudevents+json` (CloudEvents structured mode), or as plain
+`application/json` when queued before that: kombu decodes by content type and refuses types it
+does not accept, so the structured type is registered as JSON and accepted here.
 """
 
 from __future__ import annotations
@@ -12,13 +16,20 @@ import logging
 from functools import partial
 from typing import Any
 
+from kombu.serialization import register
+from kombu.utils import json as kombu_json
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 from pymongo.errors import ConnectionFailure
 
+from services.contracts.envelope import STRUCTURED_CONTENT_TYPE
 from services.runtime.inbox import UndecodableBody
 
 log = logging.getLogger(__name__)
+
+CLOUDEVENTS_SERIALIZER = "cloudevents-json"
+register(CLOUDEVENTS_SERIALIZER, kombu_json.dumps, kombu_json.loads,
+         content_type=STRUCTURED_CONTENT_TYPE, content_encoding="utf-8")
 
 
 class ConnectionSafeQueueConsumer(QueueConsumer):
@@ -64,6 +75,11 @@ class ConnectionSafeQueueConsumer(QueueConsumer):
 
 
 class DecodeSafeQueueConsumer(ConnectionSafeQueueConsumer):
+    @property
+    def accept(self) -> list[str]:
+        """The service's serializers (JSON), and CloudEvents structured JSON."""
+        return [*self.container.accept, CLOUDEVENTS_SERIALIZER]
+
     def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
