@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import Role
@@ -37,7 +37,16 @@ class Rpc:
                    /, *, rpc_timeout: float | None = None, **fields: Any) -> ResponseT:
         """Call a catalogue method with a request model (or its fields, checked against the
         model before they leave) and get the declared response type back."""
-        kwargs = method.request_kwargs(request, fields)
+        try:
+            kwargs = method.request_kwargs(request, fields)
+        except ValidationError as exc:
+            # The caller's input (an id in the path, say) breaks the service's contract
+            # where the route's own schema was looser: the caller's mistake, a 422, not a 500.
+            raise ServiceError(ErrorCode.VALIDATION_FAILED,
+                               "the request does not match the service's contract",
+                               {"errors": [{"loc": [str(p) for p in error["loc"]],
+                                            "msg": error["msg"], "type": error["type"]}
+                                           for error in exc.errors()[:50]]}) from None
         reply = await self.client.call(method.service, method.name, timeout=rpc_timeout,
                                        correlation_id=self.correlation_id, **kwargs)
         return method.parse_reply(reply)
