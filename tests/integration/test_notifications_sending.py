@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from standardwebhooks import Webhook
 
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.contracts.notifications import CreateNoticeRequest, RecipientModel
@@ -128,6 +129,8 @@ def test_webhook_is_signed_and_verified_by_the_receiver(ctx, peer):
 
     [call] = [c for c in peer.calls if url.endswith(c.path)]
     assert call.verified is True
+    # and by the official Standard Webhooks package, not only our own implementation
+    assert Webhook(SECRET).verify(call.body, call.headers) == call.json()
     body = call.json()
     assert body["subject"].startswith("Giao nhiệm vụ:")
     assert call.headers["webhook-id"] == body["id"]
