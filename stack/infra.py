@@ -136,6 +136,29 @@ def delete_vhost(broker: Broker, vhost: str) -> None:
         _rabbitmqctl("delete_vhost", vhost)
 
 
+def create_user(broker: Broker, name: str, password: str, vhost: str,
+                permissions: tuple[str, str, str]) -> bool:
+    """A broker user with (configure, write, read) permissions on one vhost, as the deploy
+    files give a subscribing system; False when neither the management API nor rabbitmqctl
+    can make it."""
+    quoted, user = urllib.parse.quote(vhost, ""), urllib.parse.quote(name, "")
+    configure, write, read = permissions
+    if port_open(broker.host, 15672):
+        return _management(broker, "PUT", f"users/{user}", {"password": password, "tags": ""}) \
+            and _management(broker, "PUT", f"permissions/{quoted}/{user}",
+                            {"configure": configure, "write": write, "read": read})
+    return broker.host in ("127.0.0.1", "localhost") \
+        and _rabbitmqctl("add_user", name, password) \
+        and _rabbitmqctl("set_permissions", "-p", vhost, name, configure, write, read)
+
+
+def delete_user(broker: Broker, name: str) -> None:
+    if port_open(broker.host, 15672):
+        _management(broker, "DELETE", f"users/{urllib.parse.quote(name, '')}", None)
+    elif broker.host in ("127.0.0.1", "localhost"):
+        _rabbitmqctl("delete_user", name)
+
+
 # --- database ----------------------------------------------------------------------------------
 
 
