@@ -1,12 +1,17 @@
-"""Typed errors that cross service boundaries.
+"""The one error type that crosses service boundaries: `DomainError(code, message, details)`.
 
-A service raises (or converts its domain error into) `ServiceError`; the RPC layer carries the
-code, message and details over the wire; the gateway maps the code to an HTTP status. Codes are
-stable strings: clients may branch on them.
+A use case raises `DomainError` with a stable code; the RPC layer carries the code, message
+and details over the wire; the gateway maps the code to an HTTP status. Codes are stable
+strings: clients may branch on them.
+
+`ServiceError` is the same error under the name the RPC wire has always carried (nameko sends
+the exception's class name, and callers read "ServiceError"): a subclass with no behaviour of
+its own, made only at the boundary (`as_service_error`). Raise and catch `DomainError`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -25,28 +30,45 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal_error"
 
 
-class ServiceError(Exception):
+class DomainError(Exception):
     """An expected failure with a stable code; never a bug."""
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(code, message, details or {})
-        self.code = code
+    def __init__(self, code: str, message: str,
+                 details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(code, message, dict(details or {}))
+        self.code = str(code)
         self.message = message
-        self.details: dict[str, Any] = details or {}
+        self.details: dict[str, Any] = dict(details or {})
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r}, {self.details!r})"
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
 
-def as_service_error(exc: BaseException) -> ServiceError | None:
-    """Accept any exception shaped like a domain error (code, message, details attributes).
+class ServiceError(DomainError):
+    """A `DomainError` as the RPC wire names it (see the module's docstring)."""
 
-    Each service's domain layer owns its error hierarchy without importing contracts; this is
-    the one place those errors become wire errors.
-    """
+
+def not_found(what: str) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"{what} not found")
+
+
+def validation_failed(message: str, location: list[str], error_type: str, detail: str,
+                      **details: Any) -> DomainError:
+    """`validation_failed` with the `errors` list the RPC layer gives for a bad request."""
+    return DomainError(ErrorCode.VALIDATION_FAILED, message, {
+        **details, "errors": [{"loc": location, "msg": detail, "type": error_type}]})
+
+
+def as_service_error(exc: BaseException) -> ServiceError | None:
+    """The wire form of a domain error: a `DomainError`, or any exception shaped like one
+    (code, message, details attributes: the hierarchies of plans and notifications until they
+    raise `DomainError` themselves)."""
     if isinstance(exc, ServiceError):
         return exc
     code = getattr(exc, "code", None)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.errors import DomainError, ErrorCode
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -31,7 +31,7 @@ STATUS_BY_CODE: dict[str, int] = {
     ErrorCode.INTERNAL: 500,
 }
 RETRY_AFTER_SECONDS = "5"
-# Details of a ServiceError that are safe to show to the caller.
+# Details of a DomainError that are safe to show to the caller.
 PUBLIC_DETAILS = ("errors", "reason", "missing_scope", "service")
 
 
@@ -53,8 +53,8 @@ def problem(status: int, code: str, title: str, detail: str = "", instance: str 
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ServiceError)
-    async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         status = STATUS_BY_CODE.get(exc.code, 400 if exc.code else 500)
         extra = {k: exc.details[k] for k in PUBLIC_DETAILS if k in exc.details}
         retry = exc.details.get("retry_after")

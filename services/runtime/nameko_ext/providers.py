@@ -1,10 +1,12 @@
-"""Dependency providers every service uses: database, inbox, outbox relay, metrics."""
+"""Dependency providers every service uses: database, settings, the use cases' context, inbox,
+outbox relay, metrics."""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import eventlet
 from eventlet.event import Event
@@ -54,6 +56,53 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> MongoDatabase:
         return self.db
+
+
+class Settings(DependencyProvider):
+    """The service's validated settings (its `settings_class`), for entrypoints."""
+
+    def get_dependency(self, worker_ctx: Any) -> ServiceSettings:
+        return settings_of(self.container)
+
+
+class ProcessDependencies(Protocol):
+    """What a service's use cases need that lives as long as the process (connections,
+    caches, in-memory indexes), and the context each worker gets from it."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def context(self) -> Any: ...
+
+
+# Builds a service's process dependencies from its settings, its database and its name.
+OpenDependencies = Callable[[ServiceSettings, MongoDatabase, str], ProcessDependencies]
+
+
+class ServiceContext(DependencyProvider):
+    """The one provider of a service's use-case context, declared once on the service class
+    (`context = ServiceContext(MonitoringDependencies.open)`): the process dependencies are
+    built at setup and started with the container, and every worker gets a fresh context (its
+    own unit of work) from them."""
+
+    def __init__(self, open_dependencies: OpenDependencies) -> None:
+        self.open_dependencies = open_dependencies
+
+    def setup(self) -> None:
+        settings = settings_of(self.container)
+        service = self.container.service_name
+        self.dependencies = self.open_dependencies(settings, mongo.connect(settings, service),
+                                                   service)
+
+    def start(self) -> None:
+        self.dependencies.start()
+
+    def stop(self) -> None:
+        self.dependencies.stop()
+
+    def get_dependency(self, worker_ctx: Any) -> Any:
+        return self.dependencies.context()
 
 
 class Inbox(DependencyProvider):
