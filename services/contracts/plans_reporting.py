@@ -1,13 +1,14 @@
-"""RPC payloads of the plans service's reporting side: the audit journal's CSV export (more
-to come: the upward report). Kept apart from `plans.py`, which holds the core commands."""
+"""RPC payloads of the plans service's reporting side: the audit journal's CSV export and the
+upward report. Kept apart from `plans.py`, which holds the core commands."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
+from services.contracts.inbound import Inbound
 from services.contracts.plans import AuditEntryModel, ExportFile, PlanId, Reply, Request
 
 AuditEntityKind = Literal["plan", "task", "report", "unit", "group"]
@@ -35,3 +36,27 @@ class AuditExportFile(ExportFile):
 class AuditPage(Reply):
     items: list[AuditEntryModel]
     next_cursor: str | None = None
+
+
+class CoverageCount(Inbound):
+    """Items on a topic by an outlet in the report's window, as monitoring counted them."""
+
+    topic: str = Field(min_length=1, max_length=60, examples=["drugs"])
+    items: int = Field(ge=0, le=1_000_000_000, examples=[41])
+    outlet_unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"])
+
+
+class UpwardReportRequest(Request):
+    """The Department's report to the Provincial People's Committee on a plan, in the layout
+    of Decree 30/2020/NĐ-CP. Coverage per topic is monitoring's statistic: the caller (the
+    gateway) gathers it from monitoring and passes it here; `null` when it was unavailable,
+    and the report says so."""
+
+    plan_id: str = PlanId
+    format: Literal["docx", "pdf"] = "pdf"
+    as_of: date | None = Field(default=None, examples=["2021-07-01"],
+                               description="The report's date and the figures' (default: "
+                                           "today).")
+    coverage: list[CoverageCount] | None = Field(default=None, max_length=50_000)
+    coverage_from: date | None = Field(default=None, examples=["2021-02-25"])
+    coverage_to: date | None = Field(default=None, examples=["2021-07-01"])

@@ -26,6 +26,7 @@ from services.gateway.routers import (
     api_keys,
     audit,
     auth,
+    committee_report,
     console,
     coverage,
     events,
@@ -53,15 +54,15 @@ from services.runtime.rpc_client import RpcClient
 log = logging.getLogger("gateway")
 # The order of the API documentation.
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, unit_groups,
-           plans, tasks, audit, reports, plan_reports, notices, notice_deliveries, sources,
-           items, alerts, coverage, alert_rules, topics)
+           plans, committee_report, tasks, audit, reports, plan_reports, notices,
+           notice_deliveries, sources, items, alerts, coverage, alert_rules, topics)
 # The order requests are matched in: FastAPI tries the routes of the included routers one by
 # one (about 1.5 us each, 60-70 us to reach the fifth router), so the domain routers that
 # carry the traffic come first and logins, health checks and account management last. No
 # path is served by two routers, so the order changes no answer (nor the OpenAPI document,
 # built in the ROUTERS order below).
-MATCH_ORDER = (plans, tasks, audit, reports, plan_reports, notices, notice_deliveries, units,
-               unit_groups, items, sources, alerts, coverage, alert_rules, topics, events,
+MATCH_ORDER = (plans, committee_report, tasks, audit, reports, plan_reports, notices,
+               notice_deliveries, units, unit_groups, items, sources, alerts, coverage, alert_rules, topics, events,
                subscriptions, users, api_keys, auth, meta, health, console)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.

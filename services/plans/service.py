@@ -16,13 +16,19 @@ from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
 from services.contracts.plans_changes import CorrectReportRequest, RollOverRequest
-from services.contracts.plans_reporting import AuditExportRequest
+from services.contracts.plans_reporting import AuditExportRequest, UpwardReportRequest
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
-from services.plans.use_cases import audit, corrections, rollover, units_as_of
+from services.plans.use_cases import (
+    audit,
+    corrections,
+    rollover,
+    units_as_of,
+)
+from services.plans.use_cases import upward_report as upward
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -222,6 +228,10 @@ class PlansService(EventConsumerService):
     @rpc_method(c.ExportRequest)
     def export_progress(self, request: c.ExportRequest) -> Any:
         return reporting.export_progress(request, self._ctx())
+
+    @rpc_method(plans_rpc.UPWARD_REPORT)
+    def upward_report(self, request: UpwardReportRequest) -> Any:
+        return upward.upward_report(request, self._ctx())
 
     @rpc_method(plans_rpc.AUDIT_JOURNAL)
     def audit_journal(self, request: c.AuditQuery) -> Any:

@@ -205,3 +205,34 @@ def test_the_demo_loads_a_live_campaign_beside_the_2021_record(rpc, seeded):
     assert live is not None and (live["status"], live["year"]) == ("issued", 2028)
     assert live["unmapped"] > 0
     assert live_campaign(rpc, seeded["id"], 2028)["id"] == live["id"]  # a second run: same
+
+
+def test_the_report_to_the_provincial_committee_as_pdf_and_docx(api, seeded):
+    from docx import Document
+    from pypdf import PdfReader
+
+    base = f"/api/v1/plans/{seeded['id']}"
+    pdf = api.get(f"{base}/report", params={"format": "pdf", "as_of": "2021-07-01"},
+                  timeout=90)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "attachment" in pdf.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "UBND TỈNH GIA LAI", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+                     "Gia Lai, ngày 01 tháng 7 năm 2021", "BÁO CÁO", "- UBND tỉnh;",
+                     "Theo số liệu của hệ thống giám sát thông tin", "Lê Thị Thu Hương"):
+        assert expected in text, expected
+    assert sum(len(page.images) for page in reader.pages) == 1
+
+    docx = api.get(f"{base}/report", params={"format": "docx", "as_of": "2021-07-01"},
+                   timeout=90)
+    assert docx.status_code == 200 and docx.headers["content-type"].endswith(
+        "wordprocessingml.document")
+    document = Document(io.BytesIO(docx.content))
+    assert len(document.tables) == 5 and len(document.inline_shapes) == 1
+
+    assert api.get(f"{base}/report", params={"format": "exe"}).status_code == 422
+    assert api.get(f"{base}/report", params={"as_of": "01/07/2021"}).status_code == 422
+    assert api.get("/api/v1/plans/nope/report").status_code == 404

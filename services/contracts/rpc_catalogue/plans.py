@@ -43,6 +43,7 @@ CORRECT_REPORT = RpcMethod("plans", "correct_report", changes.CorrectReportReque
 LIST_REPORTS = RpcMethod("plans", "list_reports", c.ListReportsRequest)
 PROGRESS_SUMMARY = RpcMethod("plans", "progress_summary", c.ProgressRequest)
 EXPORT_PROGRESS = RpcMethod("plans", "export_progress", c.ExportRequest)
+UPWARD_REPORT = RpcMethod("plans", "upward_report", reporting.UpwardReportRequest, c.ExportFile)
 AUDIT_JOURNAL = RpcMethod("plans", "audit_journal", c.AuditQuery, reporting.AuditPage)
 EXPORT_AUDIT = RpcMethod("plans", "export_audit", reporting.AuditExportRequest,
                          reporting.AuditExportFile)
