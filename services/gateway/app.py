@@ -62,8 +62,9 @@ ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, un
 # path is served by two routers, so the order changes no answer (nor the OpenAPI document,
 # built in the ROUTERS order below).
 MATCH_ORDER = (plans, committee_report, tasks, audit, reports, plan_reports, notices,
-               notice_deliveries, units, unit_groups, items, sources, alerts, coverage, alert_rules, topics, events,
-               subscriptions, users, api_keys, auth, meta, health, console)
+               notice_deliveries, units, unit_groups, items, sources, alerts, coverage,
+               alert_rules, topics, events, subscriptions, users, api_keys, auth, meta, health,
+               console)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
 

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPON
 PlanReader = Annotated[Principal, Depends(require("plans:read"))]
 CoverageReader = Annotated[Principal, Depends(require("coverage:read"))]
 RENDER_TIMEOUT = 60.0
-COVERAGE_TIMEOUT = 15.0
+COVERAGE_TIMEOUT = 20.0
 COVERAGE_ROWS = 10_000
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "pdf": "application/pdf"}
