@@ -112,6 +112,7 @@ def create_admin(
             help=text("create_admin.password_env"))] = None) -> None:
     from services.contracts.gateway import USERNAME_PATTERN
     from services.gateway import cli as gateway_cli
+    from services.gateway import passwords
     from services.gateway.settings import GatewaySettings
     from services.runtime.settings import load_settings
 
@@ -119,9 +120,11 @@ def create_admin(
         raise typer.BadParameter(text("create_admin.bad_username", pattern=USERNAME_PATTERN),
                                  param_hint="--username")
     password = gateway_cli.read_password(password_env)
-    if len(password) < gateway_cli.MIN_PASSWORD:
-        raise typer.BadParameter(text("create_admin.short", n=gateway_cli.MIN_PASSWORD),
-                                 param_hint="password")
+    try:
+        passwords.check(password, username)
+    except passwords.WeakPassword as weak:
+        raise typer.BadParameter(text("create_admin.weak", reason=weak.reason,
+                                      advice=weak.advice), param_hint="password") from None
     settings = load_settings(GatewaySettings)
     try:
         created = asyncio.run(gateway_cli.create_admin(settings, username, password))

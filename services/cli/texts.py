@@ -36,8 +36,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "create_admin.password_env": ("read the password from this environment variable",
                                   "đọc mật khẩu từ biến môi trường này"),
     "create_admin.bad_username": ("must match {pattern}", "phải khớp mẫu {pattern}"),
-    "create_admin.short": ("the password needs at least {n} characters",
-                           "mật khẩu cần ít nhất {n} ký tự"),
+    "create_admin.weak": ("{advice}",
+                          "mật khẩu quá dễ đoán ({reason}). Hãy chọn một cụm dài gồm vài từ "
+                          "không liên quan mà chỉ bạn ghép lại, không phải một từ quen thuộc "
+                          "thêm vài chữ số hay ký hiệu."),
     "create_admin.created": ("admin {name} created", "đã tạo quản trị viên {name}"),
     "create_admin.exists": ("user {name} exists: nothing changed",
                             "người dùng {name} đã có: không thay đổi gì"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -73,12 +73,16 @@ class TokenResponse(Response):
 # --- users ------------------------------------------------------------------------------------
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
+PASSWORD_RULES = ("At least 12 characters; not a common password or word (even with digits "
+                  "or symbols added), no repeated or sequential characters, not containing "
+                  "the user name (422 `weak_password` says which). Stored as an argon2id "
+                  "hash.")
 
 
 class UserCreate(Request):
     username: str = Field(pattern=USERNAME_PATTERN, examples=["bien-tap-bao-gia-lai"])
-    password: str = Field(min_length=12, max_length=200,
-                          description="At least 12 characters; stored as an argon2id hash.")
+    password: str = Field(min_length=12, max_length=200, description=PASSWORD_RULES,
+                          examples=["sông-Ba-chảy-qua-Ayun-Pa"])
     role: Role = Field(examples=[Role.OUTLET_EDITOR])
     unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"],
                                 description="Required for outlet_editor and local_officer.")
@@ -91,7 +95,16 @@ class UserUpdate(Request):
     unit_id: str | None = Field(default=None, max_length=100)
     display_name: str | None = Field(default=None, max_length=200)
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=12, max_length=200)
+    password: str | None = Field(default=None, min_length=12, max_length=200,
+                                 description=f"A reset: {PASSWORD_RULES} The user's tokens "
+                                             "are revoked.")
+
+
+class PasswordChange(Request):
+    current_password: str = Field(min_length=1, max_length=200,
+                                  examples=["mật-khẩu-cũ-của-tôi"])
+    new_password: str = Field(min_length=12, max_length=200, description=PASSWORD_RULES,
+                              examples=["Pleiku-mưa-bụi-chiều-thu"])
 
 
 class User(Response):
@@ -105,17 +118,32 @@ class User(Response):
 
 
 class CurrentUser(User):
+    """`GET /users/me` of a user."""
+
+    kind: Literal["user"] = "user"
     permissions: list[str] = Field(
         description="`<resource>:<action>` the caller holds (frontends show only what the "
                     "caller may use; the gateway still checks every request).",
         examples=[["plans:read", "reports:review"]])
 
 
-class PasswordChange(Request):
-    current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=12, max_length=200,
-                              description="At least 12 characters; stored as an argon2id hash.",
-                              examples=["mật-khẩu-mới-dài-và-khó-đoán"])
+class CurrentApiKey(Response):
+    """`GET /users/me` of an API key: the key itself, never its owner's record."""
+
+    kind: Literal["api_key"] = "api_key"
+    id: str = Field(description="The key id (the part of the key after `cpk_`).")
+    name: str
+    scopes: list[str]
+    unit_id: str | None = None
+    rate_limit_per_minute: int | None = None
+    owner_id: str = Field(description="The user who created the key.")
+    created_at: datetime
+    expires_at: datetime | None = None
+    permissions: list[str] = Field(description="What the key may do: its scopes.",
+                                   examples=[["events:read"]])
+
+
+CurrentPrincipalView = Annotated[CurrentUser | CurrentApiKey, Field(discriminator="kind")]
 
 
 class UserPage(Response):

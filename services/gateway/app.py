@@ -11,15 +11,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
-from services.gateway import security
+from services.gateway import passwords, security
 from services.gateway.errors import install_error_handlers
 from services.gateway.events.consumer import EventLogConsumer, purge_periodically
 from services.gateway.events.hub import EventHub
 from services.gateway.events.webhooks import WebhookDispatcher
-from services.gateway.limits import BodySizeLimit, TokenBuckets
+from services.gateway.headers import SecurityHeaders
+from services.gateway.limits import BodySizeLimit
 from services.gateway.metrics import RequestMetrics
 from services.gateway.openapi import build_document, operation_id
+from services.gateway.rate_limits import RateLimiter
 from services.gateway.routers import (
     alert_rules,
     alerts,
@@ -86,9 +89,7 @@ def token_config(settings: GatewaySettings) -> security.TokenConfig:
 async def bootstrap_admin(store: Store, settings: GatewaySettings) -> None:
     name = settings.bootstrap_admin_username
     password = settings.bootstrap_admin_password
-    if name and password:
-        from starlette.concurrency import run_in_threadpool
-
+    if name and password:  # strong enough: the settings refuse a weak one
         hashed = await run_in_threadpool(security.hash_password, password.get_secret_value())
         if await create_user_once(store, name, hashed, "admin") is not None:
             log.info("bootstrap admin created", extra={"username": name})
@@ -116,6 +117,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.dispatcher = dispatcher
         app.state.consumer = consumer
         app.state.units = UnitDirectory(client)
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_storage_uri,
+                                             settings.database_name("gateway"),
+                                             settings.rate_limit_storage_timeout_ms)
+        await run_in_threadpool(passwords.load)
         await client.start(retry_in_background=True)
         await store.ensure_indexes()
         await bootstrap_admin(store, settings)
@@ -138,18 +143,19 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             await dispatcher.close()
             await client.close()
             await store.close()
+            await app.state.rate_limiter.close()
 
     app = FastAPI(title="Campaign platform API", version="1", description=DESCRIPTION,
                   lifespan=lifespan, generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.state.token_config = token_config(settings)
     app.state.tokens = security.VerifiedTokens(app.state.token_config)
-    app.state.buckets = TokenBuckets()
     install_error_handlers(app)
     for module in MATCH_ORDER:
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     doc_rank = {id(module.router): rank for rank, module in enumerate(ROUTERS)}
 

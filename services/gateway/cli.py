@@ -15,8 +15,6 @@ from services.gateway import security
 from services.gateway.settings import GatewaySettings
 from services.gateway.store import Store, create_user_once
 
-MIN_PASSWORD = 12
-
 
 def read_password(env_name: str | None) -> str:
     if env_name:

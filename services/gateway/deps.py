@@ -94,13 +94,17 @@ async def authenticate(
         raise unauthenticated("missing_credentials")
     principal = await app.state.units.scope(principal)
     limit = principal.rate_limit_per_minute or app.state.settings.rate_limit_per_minute
-    wait = app.state.buckets.take(f"{principal.kind}:{principal.id}", limit)
+    wait = await app.state.rate_limiter.hit(f"{principal.kind}:{principal.id}", limit)
     if wait > 0:
-        RATE_LIMITED.inc()
-        raise ServiceError(ErrorCode.RATE_LIMITED, "too many requests",
-                           {"retry_after": max(1, int(wait + 0.999))})
+        raise rate_limited("too many requests", wait)
     request.state.principal = principal
     return principal
+
+
+def rate_limited(message: str, wait: float) -> ServiceError:
+    RATE_LIMITED.inc()
+    return ServiceError(ErrorCode.RATE_LIMITED, message,
+                        {"retry_after": max(1, int(wait + 0.999))})
 
 
 async def _from_jwt(app: Any, token: str) -> Principal:
@@ -111,6 +115,9 @@ async def _from_jwt(app: Any, token: str) -> Principal:
     user = await app.state.store.user_for_auth(str(claims["sub"]))
     if user is None or not user.get("active", True):
         raise unauthenticated("user_inactive")
+    if claims.get(security.CREDENTIAL_VERSION, 0) != user.get(security.CREDENTIAL_VERSION, 0):
+        # Issued before a password change, a reset or a deactivation.
+        raise unauthenticated("revoked_token")
     return Principal(id=user["_id"], role=Role(user["role"]), kind="user",
                      unit_id=user.get("unit_id"))
 

@@ -44,7 +44,9 @@ def problem(status: int, code: str, title: str, detail: str = "", instance: str 
     if instance:
         body["instance"] = instance
     body.update(extra)
-    headers: dict[str, str] = {}
+    # Also set by the SecurityHeaders middleware; repeated here for the 500 answers, which
+    # Starlette sends from outside every middleware.
+    headers: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
     if status in (429, 503):
         headers["Retry-After"] = str(retry_after) if retry_after else RETRY_AFTER_SECONDS
     if status == 401:

@@ -1,38 +1,11 @@
-"""Rate limits (token bucket per user or API key) and the request body size limit."""
+"""The request body size limit (rate limits: `rate_limits.py`)."""
 
 from __future__ import annotations
-
-import time
-from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.contracts.errors import ErrorCode
 from services.gateway.errors import problem
-
-
-class TokenBuckets:
-    """`per_minute` requests per key, bursts up to the same number; memory bounded (LRU)."""
-
-    def __init__(self, max_keys: int = 100_000) -> None:
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self.max_keys = max_keys
-
-    def take(self, key: str, per_minute: int, now: float | None = None) -> float:
-        """Take one token; return 0 if allowed, else the seconds until one is available."""
-        now = time.monotonic() if now is None else now
-        rate = per_minute / 60.0
-        tokens, last = self._buckets.pop(key, (float(per_minute), now))
-        tokens = min(float(per_minute), tokens + (now - last) * rate)
-        if tokens >= 1:
-            self._buckets[key] = (tokens - 1, now)
-            wait = 0.0
-        else:
-            self._buckets[key] = (tokens, now)
-            wait = (1 - tokens) / rate
-        while len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
-        return wait
 
 
 class BodySizeLimit:

@@ -18,6 +18,9 @@ RPC_CAPACITY = Gauge(f"{PREFIX}_rpc_client_capacity", "Maximum RPC calls in flig
 AUTH_FAILURES = Counter(f"{PREFIX}_gateway_auth_failures_total",
                         "Rejected credentials by reason.", ["reason"])
 RATE_LIMITED = Counter(f"{PREFIX}_gateway_rate_limited_total", "Requests answered 429.")
+RATE_LIMIT_STORAGE_ERRORS = Counter(
+    f"{PREFIX}_gateway_rate_limit_storage_errors_total",
+    "Rate-limit checks the shared storage (Redis) failed; the replica limited on its own.")
 EVENTS_LOGGED = Counter(f"{PREFIX}_gateway_events_logged_total",
                         "Events stored in the gateway's event log.", ["outcome"])
 WEBHOOK_ATTEMPTS = Counter(f"{PREFIX}_gateway_webhook_attempts_total",

@@ -20,6 +20,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 API_KEY_PREFIX = "cpk_"
+# A claim of every user token and a field of the user record: a password change, a reset or
+# a deactivation increments the record's, and tokens that carry an older one are refused.
+CREDENTIAL_VERSION = "credential_version"
 
 
 class InvalidToken(Exception):

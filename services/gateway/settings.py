@@ -13,8 +13,10 @@ import logging
 import secrets
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
+from services.gateway import passwords
+from services.gateway.rate_limits import MEMORY, SHARED_SCHEMES
 from services.runtime.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -55,9 +57,25 @@ class GatewaySettings(CommonSettings):
     bootstrap_admin_password: SecretStr | None = None
 
     # limits
-    rate_limit_per_minute: int = Field(default=6000, ge=1, le=100_000_000,
-                                       description="Per user or API key (token bucket).")
-    login_attempts_per_minute: int = Field(default=20, ge=1, le=100_000)
+    rate_limit_per_minute: int = Field(
+        default=6000, ge=1, le=100_000_000,
+        description="Per user or API key, over a sliding minute, for all replicas together "
+                    "when RATE_LIMIT_STORAGE_URI is shared.")
+    rate_limit_storage_uri: str = Field(
+        default="memory://",
+        description="Where rate limits count: memory:// (this process: a single instance) "
+                    "or redis://[:password@]host:port/db (shared by every replica). If Redis "
+                    "does not answer, each replica limits on its own until it does.")
+    rate_limit_storage_timeout_ms: int = Field(
+        default=250, ge=10, le=5000,
+        description="How long a request waits for the rate limit storage before this "
+                    "replica falls back to its own counters (for 5 s).")
+    login_attempts_per_minute: int = Field(
+        default=20, ge=1, le=100_000, description="Login attempts per user name.")
+    login_failures_per_client_per_minute: int = Field(
+        default=10, ge=1, le=100_000,
+        description="Failed logins per client address; past it every login from that "
+                    "address answers 429 until the minute has slid by.")
     max_page_size: int = Field(default=200, ge=1, le=1000)
 
     # events
@@ -75,6 +93,23 @@ class GatewaySettings(CommonSettings):
     webhook_retry_max_seconds: float = Field(default=600, gt=0, le=86_400)
     webhook_disable_after_failures: int = Field(default=100, ge=1, le=100_000)
     webhook_secret_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+
+    @field_validator("rate_limit_storage_uri")
+    @classmethod
+    def _storage_scheme(cls, value: str) -> str:
+        if value != MEMORY and not value.startswith(SHARED_SCHEMES):
+            raise ValueError("must be memory:// or start with redis:// or rediss://")
+        return value
+
+    @model_validator(mode="after")
+    def _bootstrap_password_strength(self) -> GatewaySettings:
+        if self.bootstrap_admin_username and self.bootstrap_admin_password:
+            try:
+                passwords.check(self.bootstrap_admin_password.get_secret_value(),
+                                self.bootstrap_admin_username)
+            except passwords.WeakPassword as weak:
+                raise ValueError(f"BOOTSTRAP_ADMIN_PASSWORD: {weak.advice}") from None
+        return self
 
     @model_validator(mode="after")
     def _secret_strength(self) -> GatewaySettings:
@@ -94,7 +129,6 @@ class GatewaySettings(CommonSettings):
     def jwt_secret(self) -> str:
         assert self.auth_jwt_secret is not None
         return self.auth_jwt_secret.get_secret_value()
-
 
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

@@ -13,6 +13,7 @@ from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.gateway.credentials import ExpiringCache
+from services.gateway.security import CREDENTIAL_VERSION
 
 USERS = "users"
 API_KEYS = "api_keys"
@@ -101,10 +102,16 @@ class Store:
     async def user_by_name(self, username: str) -> Doc | None:
         return await self.db[USERS].find_one({"username": username})
 
-    async def update_user(self, user_id: str, changes: Doc) -> Doc | None:
+    async def update_user(self, user_id: str, changes: Doc,
+                          revoke_tokens: bool = False) -> Doc | None:
+        """Apply `changes`; `revoke_tokens` also refuses every token issued before (through
+        this replica at once, through others within `credential_ttl_seconds`)."""
+        update: Doc = {"$set": changes} if changes else {}
+        if revoke_tokens:
+            update["$inc"] = {CREDENTIAL_VERSION: 1}
         try:
             return await self.db[USERS].find_one_and_update(
-                {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER)
+                {"_id": user_id}, update, return_document=ReturnDocument.AFTER)
         finally:
             self._users_for_auth.invalidate(user_id)
 

@@ -29,6 +29,8 @@ from stack.infra import create_vhost, delete_vhost, free_port
 from stack.testkit import eventually
 
 AUTH_CACHE_SECONDS = 2.0
+# Users' password: a phrase the gateway's password rules accept (they refuse "p" * 12).
+PASSWORD = "Đồi-chè-Biển-Hồ-sáng-sớm"
 
 
 
@@ -203,19 +205,19 @@ def test_requests_without_or_with_bad_tokens_get_401(gateway, infra):
 
 def test_admin_creates_users_roles_apply_and_deactivation_is_immediate(gateway, admin):
     name = f"editor-{uuid.uuid4().hex[:6]}"
-    created = admin.post("/api/v1/users", json={"username": name, "password": "mật-khẩu-12345",
+    created = admin.post("/api/v1/users", json={"username": name, "password": PASSWORD,
                                                 "role": "outlet_editor",
                                                 "unit_id": "bao-gia-lai",
                                                 "display_name": "Báo Gia Lai"})
     assert created.status_code == 201, created.text
     assert "password" not in created.text and "hash" not in created.text
-    assert admin.post("/api/v1/users", json={"username": name, "password": "x" * 12,
+    assert admin.post("/api/v1/users", json={"username": name, "password": PASSWORD,
                                              "role": "viewer"}).status_code == 409
-    no_unit = admin.post("/api/v1/users", json={"username": f"x{name}", "password": "x" * 12,
+    no_unit = admin.post("/api/v1/users", json={"username": f"x{name}", "password": PASSWORD,
                                                 "role": "outlet_editor"})
     assert no_unit.status_code == 422
     token = httpx.post(f"{gateway.url}/api/v1/auth/token",
-                       json={"username": name, "password": "mật-khẩu-12345"}).json()
+                       json={"username": name, "password": PASSWORD}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     assert httpx.get(f"{gateway.url}/api/v1/users/me", headers=headers).json()["unit_id"] == \
         "bao-gia-lai"
@@ -229,7 +231,7 @@ def test_admin_creates_users_roles_apply_and_deactivation_is_immediate(gateway, 
 def test_user_list_is_paginated(admin):
     for _ in range(3):
         admin.post("/api/v1/users", json={"username": f"v-{uuid.uuid4().hex[:8]}",
-                                          "password": "p" * 12, "role": "viewer"})
+                                          "password": PASSWORD, "role": "viewer"})
     first = admin.get("/api/v1/users", params={"limit": 2, "role": "viewer"}).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
     rest = admin.get("/api/v1/users", params={"limit": 200, "role": "viewer",
@@ -278,11 +280,11 @@ def test_a_deactivation_or_revocation_through_another_replica_applies_within_the
     other.start()
     try:
         name = f"replica-{uuid.uuid4().hex[:6]}"
-        created = admin.post("/api/v1/users", json={"username": name, "password": "p" * 12,
+        created = admin.post("/api/v1/users", json={"username": name, "password": PASSWORD,
                                                     "role": "viewer"})
         assert created.status_code == 201, created.text
         token = httpx.post(f"{gateway.url}/api/v1/auth/token",
-                           json={"username": name, "password": "p" * 12}
+                           json={"username": name, "password": PASSWORD}
                            ).json()["access_token"]
         user_headers = {"Authorization": f"Bearer {token}"}
         key = admin.post("/api/v1/api-keys", json={"name": "replica test",
@@ -365,7 +367,7 @@ def test_body_limits_and_bad_json(gateway, admin):
     broken = admin.post("/api/v1/users", content=b'{"username": ',
                         headers={"content-type": "application/json"})
     assert broken.status_code == 422 and broken.json()["errors"][0]["loc"][0] == "body"
-    unknown = admin.post("/api/v1/users", json={"username": "abc", "password": "p" * 12,
+    unknown = admin.post("/api/v1/users", json={"username": "abc", "password": PASSWORD,
                                                 "role": "viewer", "is_admin": True})
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["loc"] == ["body", "is_admin"]
@@ -560,10 +562,10 @@ def test_sse_streams_live_events_and_resumes_with_last_event_id(gateway, admin):
 
 def test_unit_scoped_users_see_only_their_units_events(gateway, admin):
     name = f"local-{uuid.uuid4().hex[:6]}"
-    admin.post("/api/v1/users", json={"username": name, "password": "p" * 12,
+    admin.post("/api/v1/users", json={"username": name, "password": PASSWORD,
                                       "role": "outlet_editor", "unit_id": "bao-gia-lai"})
     token = httpx.post(f"{gateway.url}/api/v1/auth/token",
-                       json={"username": name, "password": "p" * 12}).json()["access_token"]
+                       json={"username": name, "password": PASSWORD}).json()["access_token"]
     mine, theirs = task_assigned("bao-gia-lai"), task_assigned("dai-ptth")
     publish(gateway.amqp_uri, [mine, theirs])
     eventually(lambda: admin.get(f"/api/v1/events/{theirs.id}").raise_for_status())

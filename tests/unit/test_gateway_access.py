@@ -18,7 +18,7 @@ from services.gateway.access import (
 )
 from services.gateway.events.outbound import UrlNotAllowed, check_url
 from services.gateway.events.webhooks import active_secrets, backoff_seconds, wants
-from services.gateway.limits import TokenBuckets
+from services.gateway.rate_limits import RateLimiter
 
 # The expected matrix, written out by hand: role -> permissions it must have / must not have.
 MUST = {
@@ -114,20 +114,27 @@ def test_event_visibility_follows_role_and_unit():
     assert not can_see_event(key, "plan.issued", {})
 
 
-def test_token_buckets_allow_a_burst_then_say_how_long_to_wait():
-    buckets = TokenBuckets()
-    assert [buckets.take("k", 3, now=100.0) for _ in range(3)] == [0, 0, 0]
-    wait = buckets.take("k", 3, now=100.0)
-    assert wait == pytest.approx(20.0)  # 3 per minute: one every 20 s
-    assert buckets.take("k", 3, now=121.0) == 0
-    assert buckets.take("other", 3, now=100.0) == 0  # per key
+def test_the_in_process_rate_limit_allows_the_budget_then_says_how_long_to_wait():
+    async def scenario():
+        limiter = RateLimiter()  # memory://: a single instance
+        assert [await limiter.hit("k", 3) for _ in range(3)] == [0, 0, 0]
+        wait = await limiter.hit("k", 3)
+        assert 1 <= wait <= 60
+        assert await limiter.hit("other", 3) == 0  # per key
+        assert not limiter.shared
+
+    asyncio.run(scenario())
 
 
-def test_token_buckets_are_bounded():
-    buckets = TokenBuckets(max_keys=10)
-    for i in range(100):
-        buckets.take(f"k{i}", 5, now=1.0)
-    assert len(buckets._buckets) == 10
+def test_looking_at_a_budget_spends_nothing():
+    async def scenario():
+        limiter = RateLimiter()
+        assert [await limiter.blocked("failures", 2) for _ in range(5)] == [0] * 5
+        await limiter.hit("failures", 2)
+        await limiter.hit("failures", 2)
+        assert await limiter.blocked("failures", 2) >= 1
+
+    asyncio.run(scenario())
 
 
 @pytest.mark.parametrize("url,reason", [

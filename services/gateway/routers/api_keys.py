@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage
@@ -12,7 +12,7 @@ from services.gateway import security
 from services.gateway.access import Principal, invalid_scopes
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
 from services.gateway.store import API_KEYS, public
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
@@ -31,10 +31,10 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
              summary="Create an API key (the key is shown once)")
 async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignore[valid-type]
-                         principal: Writer) -> Any:
+                         principal: Writer, response: Response) -> Any:
     """Creates a key for another system with the scopes it may use (at most the `system`
-    role's), an optional unit, rate limit and expiry. The key is in the answer only; it is
-    stored hashed."""
+    role's), an optional unit, rate limit and expiry. The key is in the answer only (never
+    cached: `Cache-Control: no-store`); it is stored hashed."""
     req = ApiKeyCreate.model_validate(rpc_kwargs(body))
     bad = invalid_scopes(req.scopes)
     if bad:
@@ -47,6 +47,7 @@ async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignor
         "scopes": sorted(set(req.scopes)), "unit_id": req.unit_id,
         "rate_limit_per_minute": req.rate_limit_per_minute, "expires_at": req.expires_at,
         "owner_id": principal.account_id})
+    no_store(response)
     return {**view(doc), "key": key}
 
 

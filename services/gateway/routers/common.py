@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Response
 
 Cursor = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                      description="`next_cursor` of the previous page.")]
@@ -31,3 +31,9 @@ def page_by_id(items: list[dict[str, Any]], cursor: str | None, limit: int) -> d
                   key=lambda x: str(x["id"]))
     page = rest[:limit]
     return {"items": page, "next_cursor": str(page[-1]["id"]) if len(rest) > limit else None}
+
+
+def no_store(response: Response) -> None:
+    """For answers that carry a secret (a token, a key shown once): never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"

@@ -103,13 +103,17 @@ async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
             response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "`id:` is the event id; send it back as "
-                                            "Last-Event-ID to resume."}})
+                                            "Last-Event-ID to resume."},
+                       422: {"description": "Last-Event-ID names no event in the log "
+                                            "(unknown or older than the retention): "
+                                            "reconnect without it"}})
 async def stream_events(request: Request, store: StoreDep, principal: Reader, type: Types = None,
                         last_event_id: Annotated[str | None, Header(
                             alias="Last-Event-ID", max_length=200)] = None) -> StreamingResponse:
     """A Server-Sent Events stream of events as they happen, filtered by type. Each event's
     `id:` is its id: reconnect with `Last-Event-ID` to receive what was missed (from the log)
-    before the live events."""
+    before the live events. An id the log does not hold (garbage, or older than the
+    retention) answers 422: reconnect without it and read `GET /events?since=` for the gap."""
     hub = request.app.state.hub
     listener = hub.listen()
     try:
@@ -154,8 +158,16 @@ async def start_seq(store: Store, last_event_id: str | None) -> int:
         doc = await store.event(last_event_id)
         if doc is not None:
             return int(doc["seq"])
-        # Unknown (or purged) id: resend everything still in the log rather than lose events.
-        return 0
+        # An EventSource sends back only ids this stream gave it, so an id the log does not
+        # hold is garbage or older than the retention. Replaying the whole log would be
+        # wrong (and costly to ask for), starting from now would hide the gap: say so.
+        raise ServiceError(
+            ErrorCode.VALIDATION_FAILED,
+            "Last-Event-ID names no event in the log (unknown, or older than the "
+            "retention): reconnect without Last-Event-ID to follow events from now, and "
+            "read what you missed with GET /api/v1/events?since=",
+            {"errors": [{"loc": ["header", "Last-Event-ID"], "msg": "no such event in the log",
+                         "type": "unknown_event"}]})
     latest = await store.db[EVENTS].find({}, {"seq": 1}).sort("seq", -1).limit(1).to_list(1)
     return int(latest[0]["seq"]) if latest else 0
 

@@ -21,7 +21,7 @@ from services.gateway.access import Principal
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.outbound import UrlNotAllowed, check_url
 from services.gateway.events.webhooks import new_secret, rotated_secrets
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
 from services.gateway.store import DELIVERIES, SUBSCRIPTIONS, Store, public
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
@@ -56,11 +56,12 @@ async def allowed_url(url: str, request: Request) -> None:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionWithSecret,
              summary="Subscribe a URL to event types (the secret is shown once)")
 async def create_subscription(body: SubscriptionCreate, request: Request, store: StoreDep,
-                              principal: Writer) -> Any:
+                              principal: Writer, response: Response) -> Any:
     """Registers a URL to receive the chosen event types as signed webhook deliveries. The URL
     must resolve to a public address (or one in `OUTBOUND_ALLOWLIST`). The signing secret is
     in the answer only."""
     await allowed_url(body.url, request)
+    no_store(response)
     secret = new_secret()
     doc = await store.insert_subscription({
         **body.model_dump(mode="json"), "owner_id": principal.account_id,
@@ -122,11 +123,12 @@ async def delete_subscription(subscription_id: PathId, store: StoreDep,
              responses=NOT_FOUND,
              summary="New signing secret; the old one keeps signing for a grace period")
 async def rotate_subscription_secret(subscription_id: PathId, request: Request, store: StoreDep,
-                                     principal: Writer) -> Any:
+                                     principal: Writer, response: Response) -> Any:
     """Issues a new signing secret (in the answer only). Deliveries are signed with the new and
     the previous secrets for `WEBHOOK_SECRET_GRACE_SECONDS`, so the receiver can switch
     without losing a delivery."""
     doc = await owned(store, subscription_id, principal)
+    no_store(response)
     secret, secrets = rotated_secrets(doc,
                                       request.app.state.settings.webhook_secret_grace_seconds)
     updated = await store.update_subscription(subscription_id, {"$set": {"secrets": secrets}})
