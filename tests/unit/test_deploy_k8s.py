@@ -116,7 +116,7 @@ def test_every_workload_has_a_disruption_budget():
                for b in budgets.values()}
     labels = {w["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
               for w in workloads.values()}
-    assert labels == covered == PLATFORM | {"rabbitmq", "mongodb"}
+    assert labels == covered == PLATFORM | {"rabbitmq", "mongodb", "redis"}
 
 
 def test_rabbitmq_is_a_three_node_cluster_and_mongodb_a_three_member_replica_set():
