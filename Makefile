@@ -10,8 +10,9 @@ venv:
 lint-tools:  ## the pinned Redocly CLI (tools/openapi-lint) that lints the OpenAPI document
 	@scripts/ensure-openapi-lint.sh
 
-tools:  ## prometheus and promtool for the deploy tests (installed when missing)
+tools:  ## prometheus and promtool for the deploy tests, redis-server (installed when missing)
 	@scripts/ensure-prometheus.sh
+	@scripts/ensure-redis.sh
 
 console:  ## build console/dist when its sources changed (npm ci, npm run build)
 	@scripts/console.sh build

@@ -215,3 +215,60 @@ def ensure_database() -> tuple[str, LocalDatabase | None]:
     local = LocalDatabase()
     started = local.start()
     return started, local
+
+
+# --- Redis (the gateway's shared rate limits) ------------------------------------------------
+
+REDIS_PORT = 6379
+
+
+class LocalRedis:
+    """A `redis-server` of our own when none listens on 127.0.0.1:6379: counters only, so no
+    snapshots (scripts/ensure-redis.sh installs the Debian package where it is missing)."""
+
+    def __init__(self, port: int = REDIS_PORT) -> None:
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> str:
+        if port_open("127.0.0.1", self.port):
+            return self.uri  # the machine's, or one another run started: keys are prefixed
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise SystemExit("redis-server is not installed: run scripts/ensure-redis.sh")
+        VAR.mkdir(parents=True, exist_ok=True)
+        log = open(VAR / f"redis-{self.port}.log", "ab")  # noqa: SIM115 - owned by the process
+        self.process = subprocess.Popen(
+            [exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no"], stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        if not wait_port("127.0.0.1", self.port, 20):
+            self.stop()
+            raise SystemExit(f"redis-server did not start on port {self.port}; see {log.name}")
+        say(f"started redis-server on 127.0.0.1:{self.port}")
+        return self.uri
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def ensure_redis() -> tuple[str, LocalRedis | None]:
+    """The Redis URI to use (REDIS_URI, or a local server), and the one we started, if any."""
+    uri = os.environ.get("REDIS_URI")
+    if uri:
+        return uri, None
+    local = LocalRedis()
+    started = local.start()
+    return started, local if local.process is not None else None

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from stack.infra import Broker, create_vhost, delete_vhost, ensure_database, ensure_rabbitmq
+from stack.infra import (
+    Broker,
+    create_vhost,
+    delete_vhost,
+    ensure_database,
+    ensure_rabbitmq,
+    ensure_redis,
+)
 
 TESTS = Path(__file__).parent
 RUN_ID = uuid.uuid4().hex[:8]
@@ -92,6 +99,17 @@ def infra() -> Iterator[TestInfra]:
             delete_vhost(broker, vhost)
         if local_db is not None:
             local_db.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_uri() -> Iterator[str]:
+    """A real Redis (the gateway's shared rate limits); tests prefix their keys per run."""
+    uri, local = ensure_redis()
+    try:
+        yield uri
+    finally:
+        if local is not None:
+            local.stop()
 
 
 @pytest.fixture(scope="session")

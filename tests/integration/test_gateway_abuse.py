@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -21,7 +22,6 @@ from stack.infra import create_vhost, delete_vhost, free_port
 from stack.processes import ServiceProcess
 from stack.testkit import eventually
 
-REDIS_URI = "redis://127.0.0.1:6379/0"
 # Generous: two cores are shared with other work, and a login hashes with argon2.
 http = httpx.Client(timeout=30)
 AUTH_CACHE_SECONDS = 2.0
@@ -59,7 +59,7 @@ class GatewayProcess:
 
 
 @pytest.fixture(scope="module")
-def base_env(infra: Any) -> Iterator[dict[str, str]]:
+def base_env(infra: Any, redis_uri: str) -> Iterator[dict[str, str]]:
     import os
 
     vhost = f"campaign-test-abuse-{uuid.uuid4().hex[:6]}"
@@ -68,7 +68,7 @@ def base_env(infra: Any) -> Iterator[dict[str, str]]:
     # gateway's database name: runs (and the two groups below) never share a budget.
     env = {**os.environ, **infra.env(), "AMQP_URI": amqp_uri,
            "DB_PREFIX": f"{infra.db_prefix}abuse_",
-           "RATE_LIMIT_STORAGE_URI": REDIS_URI, "RATE_LIMIT_PER_MINUTE": "100000",
+           "RATE_LIMIT_STORAGE_URI": redis_uri, "RATE_LIMIT_PER_MINUTE": "100000",
            "LOGIN_ATTEMPTS_PER_MINUTE": "1000",
            "LOGIN_FAILURES_PER_CLIENT_PER_MINUTE": str(LOGIN_FAILURES),
            "AUTH_CACHE_SECONDS": str(AUTH_CACHE_SECONDS)}
@@ -143,11 +143,14 @@ def test_two_replicas_share_one_rate_limit_budget(replicas, admin):
 @pytest.fixture
 def through_proxy(base_env: dict[str, str]) -> Iterator[tuple[GatewayProcess, FaultyProxy]]:
     """A replica whose Redis sits behind a proxy that can stall, in a group of its own."""
-    proxy = FaultyProxy(6379)
+    redis = urlsplit(base_env["RATE_LIMIT_STORAGE_URI"])
+    proxy = FaultyProxy(redis.port or 6379, redis.hostname or "127.0.0.1")
     replica = GatewayProcess({
         **base_env, "EVENT_CONSUMER_ENABLED": "false",
         "DB_PREFIX": f"{base_env['DB_PREFIX']}proxy_",
-        "RATE_LIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}/0",
+        "RATE_LIMIT_STORAGE_URI": urlunsplit(redis._replace(
+            netloc=redis.netloc.replace(f"{redis.hostname}:{redis.port}",
+                                        f"127.0.0.1:{proxy.port}"))),
         "RATE_LIMIT_PER_MINUTE": "20"}).start()
     try:
         yield replica, proxy
