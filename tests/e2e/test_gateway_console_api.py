@@ -59,11 +59,15 @@ def test_a_user_changes_its_own_password_only_with_the_current_one(
     new_password = "mật-khẩu-mới-" + secrets.token_hex(4)
     changed = viewer.post(url, json={"current_password": password,
                                      "new_password": new_password})
-    assert changed.status_code == 204, changed.text
+    assert changed.status_code == 200, changed.text
     old = httpx.post(f"{platform.gateway_url}/api/v1/auth/token",
                      json={"username": name, "password": password})
     assert old.status_code == 401
     assert gateway_token(platform.gateway_url, name, new_password)
+    # The token used for the change is revoked; the one in the answer carries the session on.
+    assert viewer.get("/api/v1/users/me").json()["reason"] == "revoked_token"
+    fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    assert viewer.get("/api/v1/users/me", headers=fresh).json()["username"] == name
 
 
 def test_the_review_queue_lists_submitted_reports_across_tasks_by_unit(

@@ -6,6 +6,7 @@ import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { PageHeader } from '../ui/PageHeader';
+import { sessionStore, tokenExpiry } from './session';
 import { useCurrentUser } from './useSession';
 
 function Field({ label, value }: { label: string; value: string }) {
@@ -19,6 +20,7 @@ function Field({ label, value }: { label: string; value: string }) {
 
 function ChangePassword() {
   const { t } = useI18n();
+  const user = useCurrentUser();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -26,7 +28,9 @@ function ChangePassword() {
   const change = useMutation({
     mutationFn: () =>
       unwrap(api.POST('/api/v1/users/me/password', { body: { current_password: current, new_password: next } })),
-    onSuccess: () => {
+    onSuccess: (token) => {
+      // The change revoked every earlier token: this session goes on with the new one.
+      sessionStore.signIn({ token: token.access_token, expiresAt: tokenExpiry(token.access_token, token.expires_in), user });
       setCurrent('');
       setNext('');
       setRepeat('');

@@ -7,6 +7,8 @@ export async function signIn(username: string, password: string): Promise<Curren
   const user = await unwrap(
     api.GET('/api/v1/users/me', { headers: { Authorization: `Bearer ${token.access_token}` } }),
   );
+  // A password signs in a user; /users/me answers an API key's own description otherwise.
+  if (user.kind !== 'user') throw new Error('the gateway did not answer a user');
   sessionStore.signIn({ token: token.access_token, expiresAt: tokenExpiry(token.access_token, token.expires_in), user });
   return user;
 }
