@@ -60,3 +60,15 @@ class UpwardReportRequest(Request):
     coverage: list[CoverageCount] | None = Field(default=None, max_length=50_000)
     coverage_from: date | None = Field(default=None, examples=["2021-02-25"])
     coverage_to: date | None = Field(default=None, examples=["2021-07-01"])
+
+
+class ReceiptModel(Reply):
+    """A unit's acknowledgement of a directive of the plan (or of one of its tasks)."""
+
+    plan_id: str
+    task_id: str | None = None
+    unit_id: str = Field(examples=["bao-gia-lai"])
+    notice_id: str
+    acknowledged_at: datetime
+    via: str | None = Field(default=None, examples=["email"])
+    late: bool = False

@@ -842,6 +842,7 @@ def on_acknowledged(payload: Any, ctx: Context) -> bool:
 
 
 def receipts(req: c.ReceiptsRequest, ctx: Context) -> list[dict[str, Any]]:
+    ctx.repo.get_plan(req.plan_id, {"_id": 1})  # an unknown plan is not_found, not "none"
     query: dict[str, Any] = {"plan_id": req.plan_id}
     if req.task_id:
         query["task_id"] = req.task_id

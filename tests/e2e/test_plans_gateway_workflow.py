@@ -240,3 +240,13 @@ def test_the_report_to_the_provincial_committee_as_pdf_and_docx(api, seeded):
     assert api.get(f"{base}/report", params={"format": "exe"}).status_code == 422
     assert api.get(f"{base}/report", params={"as_of": "01/07/2021"}).status_code == 422
     assert api.get("/api/v1/plans/nope/report").status_code == 404
+
+
+def test_the_units_acknowledgements_of_a_plan(api, seeded):
+    receipts = api.get(f"/api/v1/plans/{seeded['id']}/receipts")
+    assert receipts.status_code == 200 and isinstance(receipts.json(), list)
+    narrowed = api.get(f"/api/v1/plans/{seeded['id']}/receipts",
+                       params={"task_id": "press-bgl-coverage"})
+    assert narrowed.status_code == 200
+    assert all(r["task_id"] == "press-bgl-coverage" for r in narrowed.json())
+    assert api.get("/api/v1/plans/nope/receipts").status_code == 404

@@ -102,7 +102,6 @@ BEING_ROUTED = {
     "plans.ops_dead_letters", "notifications.ops_dead_letters", "monitoring.ops_dead_letters",
     "plans.ops_replay_dead_letters", "notifications.ops_replay_dead_letters",
     "monitoring.ops_replay_dead_letters",
-    "plans.list_receipts",
 }
 
 

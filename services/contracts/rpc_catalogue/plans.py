@@ -5,15 +5,16 @@ from __future__ import annotations
 from services.contracts import plans as c
 from services.contracts import plans_changes as changes
 from services.contracts import plans_reporting as reporting
+from services.contracts import plans_units as units
 from services.contracts.rpc import RpcMethod
 
-UPSERT_UNIT = RpcMethod("plans", "upsert_unit", c.UpsertUnitRequest)
-GET_UNIT = RpcMethod("plans", "get_unit", c.GetUnitRequest)
-RETIRE_UNIT = RpcMethod("plans", "retire_unit", c.RetireUnitRequest)
-LIST_UNITS = RpcMethod("plans", "list_units", c.ListUnitsRequest)
+UPSERT_UNIT = RpcMethod("plans", "upsert_unit", c.UpsertUnitRequest, units.UnitReply)
+GET_UNIT = RpcMethod("plans", "get_unit", c.GetUnitRequest, units.UnitReply)
+RETIRE_UNIT = RpcMethod("plans", "retire_unit", c.RetireUnitRequest, units.UnitReply)
+LIST_UNITS = RpcMethod("plans", "list_units", c.ListUnitsRequest, units.UnitPage)
 UPSERT_GROUP = RpcMethod("plans", "upsert_group", c.UpsertGroupRequest)
 LIST_GROUPS = RpcMethod("plans", "list_groups", c.ListGroupsRequest)
-RESOLVE_GROUP = RpcMethod("plans", "resolve_group", c.ResolveGroupRequest)
+RESOLVE_GROUP = RpcMethod("plans", "resolve_group", c.ResolveGroupRequest, units.ResolvedUnits)
 IMPORT_UNITS = RpcMethod("plans", "import_units", c.ImportUnitsRequest)
 CREATE_PLAN = RpcMethod("plans", "create_plan", c.CreatePlanRequest)
 GET_PLAN = RpcMethod("plans", "get_plan", c.PlanRef)
@@ -47,7 +48,8 @@ UPWARD_REPORT = RpcMethod("plans", "upward_report", reporting.UpwardReportReques
 AUDIT_JOURNAL = RpcMethod("plans", "audit_journal", c.AuditQuery, reporting.AuditPage)
 EXPORT_AUDIT = RpcMethod("plans", "export_audit", reporting.AuditExportRequest,
                          reporting.AuditExportFile)
-LIST_RECEIPTS = RpcMethod("plans", "list_receipts", c.ReceiptsRequest)
+LIST_RECEIPTS = RpcMethod("plans", "list_receipts", c.ReceiptsRequest,
+                          list[reporting.ReceiptModel])
 SCAN_DEADLINES = RpcMethod(
     "plans", "scan_deadlines", c.ScanDeadlinesRequest,
     internal="the plans timer runs it every minute; operators and tests run it on demand")

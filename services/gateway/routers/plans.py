@@ -10,9 +10,10 @@ from pydantic import BaseModel
 
 from services.contracts import plans as c
 from services.contracts.plans_changes import RollOverRequest, RollOverResult
+from services.contracts.plans_reporting import ReceiptModel
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal
+from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
@@ -180,3 +181,17 @@ async def roll_over(plan_id: PathId, body: RollOverBody, rpc: RpcDep,  # type: i
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return result
+
+
+@router.get(
+    "/{plan_id}/receipts", response_model=list[ReceiptModel], responses=NOT_FOUND,
+    summary="Which units acknowledged the plan's directives",
+    description="Each unit's acknowledgement of a directive of the plan (or, with `task_id`, "
+                "of one task), oldest first, with the channel and whether it was late. Outlet "
+                "editors and local officers see only their units'.")
+async def receipts(plan_id: PathId, rpc: RpcDep, principal: Reader,
+                   task_id: Annotated[str | None, Query(max_length=200,
+                                                        examples=["press-bgl-coverage"])] = None
+                   ) -> Any:
+    found = await rpc.call(plans_rpc.LIST_RECEIPTS, plan_id=plan_id, task_id=task_id)
+    return [r for r in found if can_see(principal, r.model_dump())]

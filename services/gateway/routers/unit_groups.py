@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.contracts import plans as c
 from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.plans_units import ResolvedUnits
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -53,7 +54,7 @@ async def create_or_replace_group(group_id: PathId, body: c.GroupModel, rpc: Rpc
                           actor=principal.id)
 
 
-@router.get("/{group_id}/units", response_model=c.ResolvedGroup, responses=NOT_FOUND,
+@router.get("/{group_id}/units", response_model=ResolvedUnits, responses=NOT_FOUND,
             summary="The units a group holds on a date",
             description="Resolves the group among the units valid on `as_of` (default: today), "
                         "each named as on that date: the 2021 district culture offices for a "

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel
 
 from services.contracts import plans as c
+from services.contracts.plans_units import UnitPage, UnitReply
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -23,11 +23,6 @@ AsOf = Annotated[IsoDate | None, Query(
     description="The organisation on this date: units valid then, each under the name it "
                 "bore then (the 2025 reform merged and abolished units).",
     examples=["2021-02-25"])]
-
-
-class UnitPage(BaseModel):
-    items: list[c.UnitModel]
-    next_cursor: str | None
 
 
 @router.get("", response_model=UnitPage, summary="List organisation units",
@@ -47,7 +42,7 @@ async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
     return await rpc.call(plans_rpc.LIST_UNITS, after=cursor, limit=limit, **filters)
 
 
-@router.get("/{unit_id}", response_model=c.UnitModel, summary="Read a unit",
+@router.get("/{unit_id}", response_model=UnitReply, summary="Read a unit",
             description="With `as_of`: the unit under the name it bore on that date; a unit "
                         "that did not exist then answers 404 naming its validity and the units "
                         "its work passed to.", responses=NOT_FOUND)
@@ -57,7 +52,7 @@ async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) 
                           as_of=as_of.isoformat() if as_of else None)
 
 
-@router.put("/{unit_id}", response_model=c.UnitModel, summary="Create or replace a unit",
+@router.put("/{unit_id}", response_model=UnitReply, summary="Create or replace a unit",
             responses={409: {"description": "the short name is used by another unit"},
                        422: {"description": "the id in the body differs from the path"}})
 async def create_or_replace_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep,
@@ -69,8 +64,8 @@ async def create_or_replace_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep
 
     if body.id != unit_id:
         raise ServiceError(ErrorCode.VALIDATION_FAILED, "the unit id differs from the path")
-    return await rpc("plans", "upsert_unit", unit=body.model_dump(mode="json"),
-                     actor=principal.id)
+    return await rpc.call(plans_rpc.UPSERT_UNIT, unit=body.model_dump(mode="json"),
+                          actor=principal.id)
 
 
 @router.post("/import", status_code=status.HTTP_200_OK, response_model=c.ImportUnitsResult,
@@ -83,7 +78,7 @@ async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid
     return await rpc("plans", "import_units", **rpc_kwargs(body, actor=principal.id))
 
 
-@router.post("/{unit_id}/retire", response_model=c.UnitModel, responses=NOT_FOUND,
+@router.post("/{unit_id}/retire", response_model=UnitReply, responses=NOT_FOUND,
              summary="Close a unit on a date (a reorganisation)",
              description="Sets the unit's last valid day. Name the units that take over its work "
                          "with `successor_ids` (`PUT /units/{id}`), so plans rolled over to a "
