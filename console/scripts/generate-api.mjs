@@ -7,6 +7,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 
 const documentUrl = new URL('../openapi.json', import.meta.url);
 const outputUrl = new URL('../src/api/schema.d.ts', import.meta.url);
+const pathsUrl = new URL('../src/api/paths.ts', import.meta.url);
 const text = readFileSync(documentUrl, 'utf8');
 const digest = createHash('sha256').update(text).digest('hex');
 const ast = await openapiTS(JSON.parse(text));
@@ -16,4 +17,18 @@ const header = [
   '',
 ].join('\n');
 writeFileSync(outputUrl, header + astToString(ast));
+// The same paths as a value, so a screen can offer what the gateway it was built against
+// serves (`hasPath('/api/v1/plans/{plan_id}/report')`) and hide it otherwise.
+const paths = Object.keys(JSON.parse(text).paths).sort();
+writeFileSync(pathsUrl, [
+  header.trimEnd(),
+  'export const API_PATHS: ReadonlySet<string> = new Set([',
+  ...paths.map((path) => `  '${path}',`),
+  ']);',
+  '',
+  'export function hasPath(path: string): boolean {',
+  '  return API_PATHS.has(path);',
+  '}',
+  '',
+].join('\n'));
 console.log(`src/api/schema.d.ts from openapi.json ${digest.slice(0, 12)}`);

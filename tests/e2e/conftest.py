@@ -113,6 +113,9 @@ class Console:
     def screenshot(self, name: str, full_page: bool = False) -> None:
         chromium.screenshot(self.page, name, full_page)
 
+    def as_admin_api(self) -> httpx.Client:
+        return as_account(self.stack, "admin")
+
 
 def new_console(browser: Any, stack: ConsoleStack, viewport: dict[str, int]) -> Iterator[Console]:
     context = browser.new_context(viewport=viewport, locale="vi-VN",
@@ -137,3 +140,39 @@ def console(chromium_browser: Any, console_stack: ConsoleStack) -> Iterator[Cons
 def phone_console(chromium_browser: Any, console_stack: ConsoleStack) -> Iterator[Console]:
     """The console on a phone-sized screen (390 x 844), touch."""
     yield from new_console(chromium_browser, console_stack, chromium.PHONE)
+
+
+def as_account(stack: ConsoleStack, role: str) -> httpx.Client:
+    """An httpx client of the gateway signed in as the role's account."""
+    from tests.conftest import gateway_token
+
+    account = stack.accounts[role]
+    token = gateway_token(stack.gateway_url, account.username, account.password)
+    return httpx.Client(base_url=stack.gateway_url, timeout=15,
+                        headers={"Authorization": f"Bearer {token}"})
+
+
+def submit_report(stack: ConsoleStack, role: str, task_id: str, period_key: str,
+                  narrative: str) -> dict[str, Any]:
+    """A progress report sent through the API as the role's unit (test data for review)."""
+    with as_account(stack, role) as client:
+        account = stack.accounts[role]
+        reply = client.post(f"/api/v1/plans/{stack.plan['id']}/tasks/{task_id}/reports", json={
+            "unit_id": account.unit_id, "period_key": period_key, "narrative": narrative,
+            "counts": [{"channel": "press", "metric": "articles", "count": 14,
+                        "topic": "drugs"}],
+            "links": [{"url": "https://baogialai.example.org/bai-viet/phong-chong-ma-tuy",
+                       "kind": "article"}]})
+        assert reply.status_code == 201, reply.text
+        report: dict[str, Any] = reply.json()
+        return report
+
+
+def unit_task(stack: ConsoleStack, role: str) -> dict[str, Any]:
+    """The first task of the demo plan the role's unit leads."""
+    with as_account(stack, role) as client:
+        tasks = client.get(f"/api/v1/plans/{stack.plan['id']}/tasks",
+                           params={"limit": 200}).json()["items"]
+    unit = stack.accounts[role].unit_id
+    task: dict[str, Any] = next(t for t in tasks if t["lead_unit_id"] == unit)
+    return task

@@ -12,7 +12,7 @@ import pytest
 from stack.demo import load_demo_data
 from tests.conftest import gateway_token
 
-PERIOD_BY_RECURRENCE = {"quarterly": "2021-Q1", "monthly": "2021-03", "yearly": "2021"}
+PERIOD_BY_RECURRENCE = {"quarterly": "2021-Q1", "monthly": "2021-M03", "yearly": "2021-Y"}
 
 
 def new_user(api: httpx.Client, role: str, unit_id: str | None) -> tuple[str, str]:

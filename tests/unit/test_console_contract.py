@@ -9,7 +9,8 @@ from services.gateway.openapi.__main__ import document, main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "console" / "openapi.json"
-SCHEMA = ROOT / "console" / "src" / "api" / "schema.d.ts"
+GENERATED = (ROOT / "console" / "src" / "api" / "schema.d.ts",
+             ROOT / "console" / "src" / "api" / "paths.ts")
 HINT = "run `make console-api` and commit console/"
 
 
@@ -20,8 +21,9 @@ def test_console_openapi_document_is_not_stale():
 
 def test_console_typed_client_was_generated_from_the_committed_document():
     digest = hashlib.sha256(DOCUMENT.read_bytes()).hexdigest()
-    header = SCHEMA.read_text(encoding="utf-8").splitlines()[1]
-    assert header == f"// openapi.json sha256: {digest}", HINT
+    for generated in GENERATED:
+        header = generated.read_text(encoding="utf-8").splitlines()[1]
+        assert header == f"// openapi.json sha256: {digest}", f"{generated.name}: {HINT}"
 
 
 def test_the_document_is_written_byte_for_byte_as_committed(tmp_path: Path):

@@ -36,6 +36,11 @@ describe('describeError', () => {
     ]);
   });
 
+  it('names the fields a service points at', () => {
+    const error = new ApiError({ status: 422, code: 'validation_failed', errors: [{ field: 'links[0].url', message: 'bad' }] });
+    expect(describeError(error).fields).toEqual([{ field: 'links.0.url', message: 'error.field.invalid' }]);
+  });
+
   it('tells an unreachable server apart from a server error', () => {
     expect(describeError(new NetworkError(new TypeError('Failed to fetch'))).title).toBe('error.network.title');
     expect(describeError(new ApiError({ status: 500, code: 'something_new' })).title).toBe('error.internal.title');

@@ -9,7 +9,7 @@ export interface Problem {
   detail?: string;
   reason?: string;
   missing_scope?: string;
-  errors?: { loc?: (string | number)[]; msg?: string; type?: string }[];
+  errors?: { loc?: (string | number)[]; msg?: string; type?: string; field?: string; message?: string }[];
 }
 
 export class ApiError extends Error {
@@ -72,8 +72,11 @@ export function describeError(error: unknown): ErrorDescription {
   let code = problem.code === 'timeout' ? 'service_unavailable' : problem.code;
   if (code === 'unauthenticated' && problem.reason === 'bad_credentials') code = 'bad_credentials';
   else if (!KNOWN_CODES.has(code)) code = error.status >= 500 ? 'internal' : 'validation_failed';
+  // The gateway names a field by `loc` (["body", "links", 0, "url"]); a service by `field`.
   const fields = (problem.errors ?? []).map((entry) => ({
-    field: (entry.loc ?? []).filter((part) => part !== 'body' && part !== 'query').join('.'),
+    field: entry.loc
+      ? entry.loc.filter((part) => part !== 'body' && part !== 'query').join('.')
+      : (entry.field ?? '').replace(/\[(\d+)\]/g, '.$1'),
     message: fieldMessage(entry.type),
   }));
   return {

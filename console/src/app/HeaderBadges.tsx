@@ -67,7 +67,7 @@ function AlertsBadge() {
           {icon}
         </ActionIcon>
       ) : (
-        <span role="status" data-testid="alerts-badge">{icon}<VisuallyHidden>{label}</VisuallyHidden></span>
+        <span data-testid="alerts-badge">{icon}<VisuallyHidden>{label}</VisuallyHidden></span>
       )}
     </Tooltip>
   );

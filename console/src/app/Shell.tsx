@@ -61,7 +61,7 @@ export function Shell() {
             <Group visibleFrom="sm"><LanguageSwitch /></Group>
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton aria-label={t('nav.userMenu', { name })} data-testid="user-menu" px="xs">
+                <UnstyledButton title={t('nav.userMenu', { name })} data-testid="user-menu" px="xs">
                   <Text size="sm" fw={500} truncate maw={160}>{name}</Text>
                   <Text size="xs" c="dimmed" truncate maw={160} visibleFrom="sm">{t(`role.${user.role}` as MessageKey)}</Text>
                 </UnstyledButton>

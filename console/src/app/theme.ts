@@ -8,11 +8,15 @@ export const theme = createTheme({
   defaultRadius: 'sm',
 });
 
+/** Text colours with at least 4.5:1 contrast on white (Mantine's orange.9 has 4.3). */
+export const TONE = { late: '#a8440a', good: '#237032', due: '#1864ab', bad: '#c92a2a' } as const;
+
 export const cssVariables: CSSVariablesResolver = (current) => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': current.colors.gray[7],
     '--mantine-color-placeholder': current.colors.gray[7],
+    '--mantine-color-error': TONE.bad,
   },
   dark: {},
 });

@@ -1,6 +1,7 @@
 import { common } from './common';
 import { errors } from './errors';
 import { plans } from './plans';
+import { vocabulary } from './vocabulary';
 import { work } from './work';
 
 /**
@@ -12,6 +13,7 @@ export const catalogue = {
   ...common,
   ...errors,
   ...plans,
+  ...vocabulary,
   ...work,
 };
 

@@ -1,12 +1,84 @@
-import { Stack } from '@mantine/core';
+import { Button, Card, Group, Progress, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { useCursorList } from '../../api/pagination';
+import { useProgress } from '../../api/queries';
+import type { PlanSummary } from '../../api/types';
+import { useCan } from '../../auth/useSession';
+import { formatNumber } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { TONE } from '../../app/theme';
+import { BucketBar } from './BucketBar';
+
+function PlanCard({ plan }: { plan: PlanSummary }) {
+  const { t, language } = useI18n();
+  const progress = useProgress(plan.id, plan.status !== 'draft');
+  const summary = progress.data?.summary;
+  const percent = summary ? formatNumber(summary.percent_complete, language) : '0';
+  return (
+    <Card withBorder padding="md" radius="md" component="article" aria-labelledby={`plan-${plan.id}`}>
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="nowrap">
+          <Title order={2} size="h4" id={`plan-${plan.id}`}>{plan.number}</Title>
+          <StatusBadge kind="plan.status" value={plan.status} />
+        </Group>
+        <Text size="sm" lineClamp={3}>{plan.title}</Text>
+        <Text size="xs" c="dimmed">{t('overview.year', { year: plan.year })}</Text>
+        {progress.isLoading && <Skeleton h={40} />}
+        {summary && (
+          <>
+            <Group justify="space-between">
+              <Text size="sm" fw={600}>{t('dashboard.percentComplete')}: {percent}%</Text>
+              <Text size="xs" c="dimmed">{t('overview.tasks', { count: summary.total })}</Text>
+            </Group>
+            <Progress value={summary.percent_complete} aria-label={t('overview.progressLabel', { number: plan.number, value: percent })} />
+            <BucketBar counts={summary} label={t('dashboard.progress')} />
+            {progress.data!.reports_pending_review > 0 && (
+              <Text size="sm" c={TONE.late} fw={600}>{t('overview.pendingReviews', { count: progress.data!.reports_pending_review })}</Text>
+            )}
+          </>
+        )}
+        <Group>
+          <Button component={Link} to={`/plans/${encodeURIComponent(plan.id)}`} variant="light" size="sm"
+            aria-label={`${t('overview.open')} ${plan.number}`}>
+            {t('overview.open')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
 
 export default function OverviewPage() {
   const { t } = useI18n();
+  const can = useCan();
+  const plans = useCursorList(['plans', 'list'], (cursor) =>
+    unwrap(api.GET('/api/v1/plans', { params: { query: { cursor, limit: 50 } } })),
+  );
   return (
     <Stack>
-      <PageHeader title={t('overview.title')} />
+      <PageHeader
+        title={t('overview.title')}
+        subtitle={t('overview.subtitle')}
+        actions={can('plans:write') && <Button component={Link} to="/plans/import">{t('overview.import')}</Button>}
+      />
+      {plans.isLoading && <Loading />}
+      {plans.isError && <ErrorAlert error={plans.error} onRetry={() => void plans.refetch()} />}
+      {plans.isSuccess && plans.items.length === 0 && <Text>{t('overview.noPlans')}</Text>}
+      <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} data-testid="plan-cards">
+        {plans.items.map((plan) => <PlanCard key={plan.id} plan={plan} />)}
+      </SimpleGrid>
+      {plans.hasNextPage && (
+        <Group justify="center">
+          <Button variant="subtle" loading={plans.isFetchingNextPage} onClick={() => void plans.fetchNextPage()}>
+            {t('common.loadMore')}
+          </Button>
+        </Group>
+      )}
     </Stack>
   );
 }

@@ -10,4 +10,16 @@ export const workScreens: Screen[] = [
     nav: { label: 'nav.myUnit', order: 20 },
     homeFor: ['outlet_editor', 'local_officer'],
   },
+  {
+    id: 'my-coverage',
+    path: 'my-unit/coverage',
+    component: lazy(() => import('./CoveragePage')),
+    permission: 'coverage:read',
+  },
+  {
+    id: 'report',
+    path: 'my-unit/:planId/:taskId',
+    component: lazy(() => import('./ReportPage')),
+    permission: 'reports:write',
+  },
 ];

@@ -1,0 +1,19 @@
+import type { components } from './schema';
+
+/** Short names of the API's schemas the screens use. */
+type Schemas = components['schemas'];
+export type PlanSummary = Schemas['PlanSummary'];
+export type PlanDetail = Schemas['PlanDetail'];
+export type ProgressSummary = Schemas['ProgressSummary'];
+export type BucketCounts = Schemas['BucketCountsModel'];
+export type UnitProgress = Schemas['UnitProgressModel'];
+export type TaskProgress = Schemas['TaskProgressModel'];
+export type TaskDetail = Schemas['TaskDetail'];
+export type ReportDetail = Schemas['ReportDetail'];
+export type ReportCount = Schemas['ReportCountModel'];
+export type EvidenceLink = Schemas['EvidenceLinkModel'];
+export type Recurrence = Schemas['RecurrenceModel'];
+export type Unit = Schemas['UnitModel'];
+export type CoverageRow = Schemas['CoverageRow'];
+export type AuditEntry = Schemas['AuditEntryModel'];
+export type AlertReply = Schemas['AlertReply'];

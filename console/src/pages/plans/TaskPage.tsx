@@ -1,0 +1,74 @@
+import { Anchor, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { usePlan, useTask, useTaskReports, useUnits } from '../../api/queries';
+import { useCan } from '../../auth/useSession';
+import { useI18n } from '../../i18n/I18nProvider';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { Loading } from '../../ui/Loading';
+import { PageHeader } from '../../ui/PageHeader';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { ReportCard } from './ReportCard';
+import { TaskFacts } from './TaskFacts';
+
+interface EvidenceEntry {
+  url?: string;
+  title?: string;
+  item_id?: string;
+}
+
+export default function TaskPage() {
+  const { planId = '', taskId = '' } = useParams();
+  const { t } = useI18n();
+  const can = useCan();
+  const plan = usePlan(planId);
+  const task = useTask(planId, taskId);
+  const reports = useTaskReports(planId, taskId);
+  const units = useUnits();
+  if (task.isLoading) return <Loading />;
+  if (task.isError) return <ErrorAlert error={task.error} onRetry={() => void task.refetch()} />;
+  const detail = task.data!;
+  const evidence = (detail.evidence ?? []) as EvidenceEntry[];
+  return (
+    <Stack>
+      <PageHeader
+        title={detail.title}
+        subtitle={
+          <Group gap="xs" component="span">
+            <Anchor component={Link} to={`/plans/${encodeURIComponent(planId)}`}>{plan.data?.number}</Anchor>
+            <StatusBadge kind="task.status" value={detail.status} />
+            {detail.bucket && <StatusBadge kind="bucket" value={detail.bucket} />}
+          </Group>
+        }
+        actions={can('reports:write') && (
+          <Button component={Link} to={`/my-unit/${encodeURIComponent(planId)}/${encodeURIComponent(taskId)}`}>{t('task.reportProgress')}</Button>
+        )}
+      />
+      <Card withBorder>
+        {detail.description && <Text size="sm" mb="sm">{detail.description}</Text>}
+        <TaskFacts task={detail} />
+      </Card>
+      {evidence.length > 0 && (
+        <Card withBorder component="section" aria-label={t('task.evidence')}>
+          <Title order={2} size="h4" mb="xs">{t('task.evidence')}</Title>
+          <List size="sm">
+            {evidence.slice(0, 50).map((entry, index) => (
+              <List.Item key={entry.item_id ?? index}>
+                {entry.url ? <Anchor href={entry.url} target="_blank" rel="noopener noreferrer">{entry.title || entry.url}</Anchor> : entry.title ?? entry.item_id}
+              </List.Item>
+            ))}
+          </List>
+        </Card>
+      )}
+      <section aria-label={t('task.reports')}>
+        <Title order={2} size="h4" mb="xs">{t('task.reports')}</Title>
+        {reports.isError && <ErrorAlert error={reports.error} onRetry={() => void reports.refetch()} />}
+        {reports.isSuccess && reports.data.items.length === 0 && <Text size="sm">{t('task.noReports')}</Text>}
+        <Stack>
+          {(reports.data?.items ?? []).map((report) => (
+            <ReportCard key={report.id} report={report} unitName={units.name(report.unit_id)} />
+          ))}
+        </Stack>
+      </section>
+    </Stack>
+  );
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { Anchor, Box, Group, Select, Stack, Text } from '@mantine/core';
+import { Link, useParams } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { PAGE_SIZE, useCursorList } from '../../api/pagination';
+import { usePlan, useUnits } from '../../api/queries';
+import { formatDate } from '../../i18n/format';
+import { useI18n } from '../../i18n/I18nProvider';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { Loading } from '../../ui/Loading';
+import { PageHeader } from '../../ui/PageHeader';
+import { StatusBadge } from '../../ui/StatusBadge';
+import { VirtualList } from '../../ui/VirtualList';
+
+const STATUSES = ['open', 'in_progress', 'completed', 'cancelled'] as const;
+type TaskStatus = (typeof STATUSES)[number];
+
+export default function TasksPage() {
+  const { planId = '' } = useParams();
+  const { t } = useI18n();
+  const plan = usePlan(planId);
+  const units = useUnits();
+  const [status, setStatus] = useState<TaskStatus | null>(null);
+  const [unit, setUnit] = useState<string | null>(null);
+  const tasks = useCursorList(['tasks', planId, 'list', status, unit], (cursor) =>
+    unwrap(api.GET('/api/v1/plans/{plan_id}/tasks', {
+      params: { path: { plan_id: planId }, query: { cursor, limit: PAGE_SIZE, status: status ?? undefined, unit_id: unit ?? undefined } },
+    })),
+  );
+  const taskPath = (taskId: string) => `/plans/${encodeURIComponent(planId)}/tasks/${encodeURIComponent(taskId)}`;
+  return (
+    <Stack>
+      <PageHeader title={t('tasks.title', { number: plan.data?.number ?? '' })} subtitle={plan.data?.title} />
+      <Group align="flex-end" wrap="wrap">
+        <Select label={t('tasks.status')} placeholder={t('common.all')} clearable value={status}
+          onChange={(value) => setStatus(value as TaskStatus | null)}
+          data={STATUSES.map((value) => ({ value, label: t(`task.status.${value}`) }))} />
+        <Select label={t('tasks.unit')} placeholder={t('common.all')} clearable searchable value={unit} onChange={setUnit}
+          data={(units.data ?? []).map((item) => ({ value: item.id, label: item.name }))} />
+      </Group>
+      {tasks.isLoading && <Loading />}
+      {tasks.isError && <ErrorAlert error={tasks.error} onRetry={() => void tasks.refetch()} />}
+      {tasks.isSuccess && (
+        <VirtualList
+          items={tasks.items}
+          rowKey={(task) => task.task_id}
+          estimateSize={76}
+          label={t('tasks.list')}
+          hasMore={!!tasks.hasNextPage}
+          loadingMore={tasks.isFetchingNextPage}
+          onLoadMore={() => void tasks.fetchNextPage()}
+          renderRow={(task) => (
+            <Box p="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+              <Group justify="space-between" wrap="nowrap" align="flex-start">
+                <div style={{ minWidth: 0 }}>
+                  <Anchor component={Link} to={taskPath(task.task_id)} fw={500} size="sm">
+                    {task.title}
+                  </Anchor>
+                  <Text size="xs" c="dimmed">
+                    {units.name(task.lead_unit_id)}
+                    {task.due_date ? ` · ${t('tasks.due', { date: formatDate(task.due_date) })}` : task.recurrence ? ` · ${t('tasks.recurring')}` : ''}
+                  </Text>
+                </div>
+                <Group gap={4} wrap="nowrap">
+                  <StatusBadge kind="task.status" value={task.status} />
+                  {task.bucket && <StatusBadge kind="bucket" value={task.bucket} />}
+                </Group>
+              </Group>
+            </Box>
+          )}
+        />
+      )}
+    </Stack>
+  );
+}
