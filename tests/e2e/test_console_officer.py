@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import submit_report, unit_task
 from playwright.sync_api import expect
 
+from stack.console_testkit import submit_report, unit_task
 from stack.demo import PLAN_FILE
 
 

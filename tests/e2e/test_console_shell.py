@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-PASSWORD = re.compile(r"^Mật khẩu")
+from stack.console_testkit import PASSWORD_LABEL as PASSWORD
 
 
 def test_an_officer_signs_in_in_vietnamese_and_lands_on_the_campaign_overview(console: Any) -> None:

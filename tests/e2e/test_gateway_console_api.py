@@ -73,13 +73,15 @@ def test_a_user_changes_its_own_password_only_with_the_current_one(
 def test_the_review_queue_lists_submitted_reports_across_tasks_by_unit(
         platform: Any, api: httpx.Client, demo_plan: dict[str, Any]) -> None:
     plan_id = demo_plan["id"]
-    editor = client_as(platform, *new_user(api, "outlet_editor", "bao-gia-lai"))
+    # The radio-television station: the console's browser tests report for Báo Gia Lai.
+    outlet = "dai-ptth-gia-lai"
+    editor = client_as(platform, *new_user(api, "outlet_editor", outlet))
     local = client_as(platform, *new_user(api, "local_officer", "pvhtt-pleiku"))
     task = editor.get(f"/api/v1/plans/{plan_id}/tasks", params={"limit": 200}).json()["items"][0]
     kind = (task.get("recurrence") or {}).get("kind", "")
     period = PERIOD_BY_RECURRENCE.get(kind, "ONCE")
     submitted = editor.post(f"/api/v1/plans/{plan_id}/tasks/{task['task_id']}/reports", json={
-        "unit_id": "bao-gia-lai", "period_key": period,
+        "unit_id": outlet, "period_key": period,
         "narrative": "Đã đăng 14 tin, bài về phòng, chống ma túy.",
         "idempotency_key": secrets.token_hex(8)})
     assert submitted.status_code == 201, submitted.text
@@ -92,7 +94,7 @@ def test_the_review_queue_lists_submitted_reports_across_tasks_by_unit(
                          ["items"]}
     others = local.get(f"/api/v1/plans/{plan_id}/reports").json()["items"]
     assert report_id not in {r["id"] for r in others}
-    assert all(r["unit_id"] != "bao-gia-lai" for r in others)
+    assert all(r["unit_id"] != outlet for r in others)
 
     assert api.get("/api/v1/plans/no-such-plan/reports").status_code == 404
     assert api.get(f"/api/v1/plans/{plan_id}/reports",
