@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
+import docx
+from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -172,7 +173,7 @@ def _closing(document: Document, report: UpwardReport) -> None:
 
 
 def render_docx(report: UpwardReport, chart: bytes) -> bytes:
-    document = Document()
+    document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
