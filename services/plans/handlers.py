@@ -466,7 +466,7 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
                         "created": False}
             raise Conflict(f"plan {plan.id} already exists with other content",
                            {"field": "plan.id", "plan_id": plan.id})
-        if ctx.repo.plans.find_one({"uniqueness_key": plan.uniqueness_key}, {"_id": 1}):
+        if ctx.repo.plan_with_uniqueness_key(plan.uniqueness_key):
             raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
                            f"{plan.year} already exists", {"field": "plan.number"})
         check_plan_refs(ctx, plan, units)
@@ -694,8 +694,7 @@ def _kpi_events(ctx: Context, plan: Plan, before: Task, after: Task,
 def submit(req: c.SubmitReportRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
         if req.idempotency_key:
-            found = ctx.repo.reports.find_one({"idempotency_key": req.idempotency_key},
-                                              {"_outbox": 0})
+            found = ctx.repo.report_with_idempotency_key(req.idempotency_key)
             if found is not None:
                 return codec.report_reply(found)
         _, plan = load_plan(ctx, req.plan_id)

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from services.plans.domain import AuditEntry
 from services.plans.repositories.base import StoreBase, now
+
+
+@dataclass(frozen=True)
+class AuditSelection:
+    """Which journal entries to read: each field given narrows it (`since`: at or after)."""
+
+    plan_id: str | None = None
+    task_id: str | None = None
+    entity_kind: str | None = None
+    entity_id: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
 
 
 class AuditStore(StoreBase):
@@ -32,8 +46,14 @@ class AuditStore(StoreBase):
         if docs:
             self.audit.insert_many(docs)
 
-    def audit_page(self, query: dict[str, Any], after: str | None,
+    def audit_page(self, selection: AuditSelection, *, after: str | None,
                    limit: int) -> list[dict[str, Any]]:
+        """Entries in chronological (`_id`) order after the cursor."""
+        query: dict[str, Any] = {name: value for name in (
+            "plan_id", "task_id", "entity_kind", "entity_id", "actor")
+            if (value := getattr(selection, name)) is not None}
+        if selection.since is not None:
+            query["at"] = {"$gte": selection.since}
         if after:
-            query = {**query, "_id": {"$gt": after}}
+            query["_id"] = {"$gt": after}
         return list(self.audit.find(query).sort("_id", 1).limit(limit))

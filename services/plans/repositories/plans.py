@@ -36,6 +36,10 @@ class PlanStore(StoreBase):
                   projection: dict[str, Any] | None = None) -> dict[str, Any] | None:
         return self.plans.find_one({"_id": plan_id}, projection or {"_outbox": 0})
 
+    def plan_with_uniqueness_key(self, key: str) -> dict[str, Any] | None:
+        """The id of the plan holding this number for this issuer and year, if any."""
+        return self.plans.find_one({"uniqueness_key": key}, {"_id": 1})
+
     def get_plan(self, plan_id: str, projection: dict[str, Any] | None = None) -> dict[str, Any]:
         found = self.find_plan(plan_id, projection)
         if found is None:

@@ -27,13 +27,17 @@ class ReportStore(StoreBase):
             self.reports.insert_one(document)
             self.touch_plan(doc["plan_id"], reports=[doc["_id"]])
         except DuplicateKeyError:
-            existing = self.reports.find_one({"idempotency_key": doc.get("idempotency_key")},
-                                             {"_outbox": 0})
-            if existing is not None and doc.get("idempotency_key"):
+            key = doc.get("idempotency_key")
+            existing = self.report_with_idempotency_key(key) if key else None
+            if existing is not None:
                 return existing
             raise
         document.pop("_outbox", None)
         return document
+
+    def report_with_idempotency_key(self, key: str) -> dict[str, Any] | None:
+        """The report a submission with this idempotency key stored, if any."""
+        return self.reports.find_one({"idempotency_key": key}, OUTBOX_HIDDEN)
 
     def get_report(self, report_id: str) -> dict[str, Any]:
         found = self.reports.find_one({"_id": report_id}, {"_outbox": 0})

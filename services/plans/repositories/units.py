@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from services.plans.domain import NotFound
-from services.plans.repositories.base import UNITS_STAMP, StoreBase, now
+from services.plans.repositories.base import UNITS, UNITS_STAMP, StoreBase, now
 
 
 class UnitStore(StoreBase):
@@ -20,6 +22,26 @@ class UnitStore(StoreBase):
         if found is None:
             raise NotFound(f"unit {unit_id} not found", {"unit_id": unit_id})
         return found
+
+    def units_page(self, *, unit_type: str | None = None, parent_id: str | None = None,
+                   valid_on: date | None = None, after: str | None = None,
+                   limit: int) -> list[dict[str, Any]]:
+        """Units in `_id` order after the cursor, of a type, under a parent, valid on a day."""
+        query: dict[str, Any] = {}
+        if unit_type:
+            query["type"] = unit_type
+        if parent_id:
+            query["parent_id"] = parent_id
+        if valid_on:
+            # The unit directory is small (hundreds): a range and `$or` here cost nothing.
+            day = valid_on.isoformat()
+            query["valid_from"] = {"$lte": day}
+            query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day}}]
+        return self.page(UNITS, query, after, limit)
+
+    def units_by_ids(self, unit_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The units with these ids that exist, in no particular order."""
+        return list(self.units.find({"_id": {"$in": list(unit_ids)}}))
 
     def save_unit(self, doc: dict[str, Any]) -> None:
         self.units.replace_one({"_id": doc["_id"]}, {**doc, "updated_at": now()}, upsert=True)

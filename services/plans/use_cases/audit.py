@@ -10,42 +10,37 @@ from services.plans import codec
 from services.plans.domain.exports import journal_table
 from services.plans.files import CSV, csv_bytes, export_file
 from services.plans.handlers import Context
+from services.plans.repositories.audit import AuditSelection
 
 EXPORT_PAGE = 1000
 
 
-def _query(ctx: Context, req: c.AuditQuery | AuditExportRequest) -> dict[str, Any]:
-    """The filter; an unknown plan or task is not_found rather than an empty journal."""
-    query: dict[str, Any] = {}
+def _selection(ctx: Context, req: c.AuditQuery | AuditExportRequest) -> AuditSelection:
+    """What to read; an unknown plan or task is not_found rather than an empty journal."""
     if req.plan_id is not None:
         ctx.repo.get_plan(req.plan_id, {"_id": 1})
-        query["plan_id"] = req.plan_id
     if req.task_id is not None:
         assert req.plan_id is not None  # the request models require it
         ctx.repo.get_task(req.plan_id, req.task_id)
-        query["task_id"] = req.task_id
-    for name in ("entity_kind", "actor"):
-        if getattr(req, name) is not None:
-            query[name] = getattr(req, name)
-    if isinstance(req, c.AuditQuery) and req.entity_id is not None:
-        query["entity_id"] = req.entity_id
-    if req.since is not None:
-        query["at"] = {"$gte": req.since}
-    return query
+    return AuditSelection(
+        plan_id=req.plan_id, task_id=req.task_id, entity_kind=req.entity_kind,
+        entity_id=req.entity_id if isinstance(req, c.AuditQuery) else None, actor=req.actor,
+        since=req.since)
 
 
 def audit_journal(req: c.AuditQuery, ctx: Context) -> dict[str, Any]:
-    rows = ctx.repo.audit_page(_query(ctx, req), req.after, req.limit + 1)
+    rows = ctx.repo.audit_page(_selection(ctx, req), after=req.after,
+                               limit=req.limit + 1)
     items = [codec.audit_reply(r) for r in rows[:req.limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
 
 
 def export_audit(req: AuditExportRequest, ctx: Context) -> dict[str, Any]:
-    query = _query(ctx, req)
+    selection = _selection(ctx, req)
     docs: list[dict[str, Any]] = []
     after: str | None = None
     while len(docs) <= MAX_AUDIT_EXPORT_ROWS:
-        page = ctx.repo.audit_page(query, after, EXPORT_PAGE)
+        page = ctx.repo.audit_page(selection, after=after, limit=EXPORT_PAGE)
         docs += page
         if len(page) < EXPORT_PAGE:
             break

@@ -16,8 +16,7 @@ from services.plans.handlers import Context, count_totals, idempotent, load_plan
 def correct_report(req: CorrectReportRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
         if req.idempotency_key:  # the correction was stored, its reply not remembered yet
-            found = ctx.repo.reports.find_one({"idempotency_key": req.idempotency_key},
-                                              {"_outbox": 0})
+            found = ctx.repo.report_with_idempotency_key(req.idempotency_key)
             if found is not None:
                 return codec.report_reply(found)
         original = codec.report_from(ctx.repo.get_report(req.report_id))

@@ -49,7 +49,7 @@ def roll_over_plan(req: RollOverRequest, ctx: Context) -> Any:
                         "created": False}
             raise Conflict(f"plan {plan_id} already exists; give another new_plan_id",
                            {"field": "new_plan_id", "plan_id": plan_id})
-        if ctx.repo.plans.find_one({"uniqueness_key": plan.uniqueness_key}, {"_id": 1}):
+        if ctx.repo.plan_with_uniqueness_key(plan.uniqueness_key):
             raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
                            f"{plan.year} already exists; give another number",
                            {"field": "number"})

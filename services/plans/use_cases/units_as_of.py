@@ -26,17 +26,9 @@ def _named(doc: dict[str, Any], day: date | None) -> dict[str, Any]:
 
 
 def list_units(req: c.ListUnitsRequest, ctx: Context) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    if req.type:
-        query["type"] = req.type
-    if req.parent_id:
-        query["parent_id"] = req.parent_id
-    day = req.as_of or req.active_on
-    if day:
-        # The unit directory is small (hundreds): a range and `$or` here cost nothing.
-        query["valid_from"] = {"$lte": day.isoformat()}
-        query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day.isoformat()}}]
-    rows = ctx.repo.page("units", query, req.after, req.limit + 1)
+    rows = ctx.repo.units_page(unit_type=req.type, parent_id=req.parent_id,
+                               valid_on=req.as_of or req.active_on, after=req.after,
+                               limit=req.limit + 1)
     items = [_named(r, req.as_of) for r in rows[:req.limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
 
@@ -65,6 +57,6 @@ def resolve(req: c.ResolveGroupRequest, ctx: Context) -> dict[str, Any]:
     units = directory(ctx).units()
     on = req.as_of or req.on or local_date(ctx.now())
     ids = resolve_group(group, units, on)
-    docs = {d["_id"]: d for d in ctx.repo.units.find({"_id": {"$in": ids}})}
+    docs = {d["_id"]: d for d in ctx.repo.units_by_ids(ids)}
     return {"group_id": req.group_id, "on": on.isoformat(), "unit_ids": ids,
             "items": [_named(docs[i], on) for i in ids if i in docs]}
