@@ -1,4 +1,4 @@
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 /** Short names of the API's schemas the screens use. */
 type Schemas = components['schemas'];
@@ -13,7 +13,8 @@ export type ReportDetail = Schemas['ReportDetail'];
 export type ReportCount = Schemas['ReportCountModel'];
 export type EvidenceLink = Schemas['EvidenceLinkModel'];
 export type Recurrence = Schemas['RecurrenceModel'];
-export type Unit = Schemas['UnitModel'];
+/** A unit as GET /units lists it. */
+export type Unit = paths['/api/v1/units']['get']['responses']['200']['content']['application/json']['items'][number];
 export type CoverageRow = Schemas['CoverageRow'];
 export type AuditEntry = Schemas['AuditEntryModel'];
 export type AlertReply = Schemas['AlertReply'];
