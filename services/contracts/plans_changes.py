@@ -1,21 +1,14 @@
 """RPC payloads of the plans service for changing what is on record: a correction of an
-accepted report (and the plan roll-over). Kept apart from `plans.py`, the core commands."""
+accepted report (and the plan roll-over). Kept apart from the commands that create them
+(`plans_documents.py`, `plans_reports.py`)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from services.contracts.plans import (
-    Actor,
-    AttachmentModel,
-    EvidenceLinkModel,
-    IdempotencyKey,
-    PlanId,
-    PlanSummary,
-    Reply,
-    ReportCountModel,
-    Request,
-)
+from services.contracts.plans_common import Actor, IdempotencyKey, PlanId, Reply, Request
+from services.contracts.plans_documents import PlanSummary
+from services.contracts.plans_reports import AttachmentModel, EvidenceLinkModel, ReportCountModel
 
 
 class CorrectReportRequest(Request):

@@ -17,10 +17,40 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from services.contracts import plans as c
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventPayload
 from services.contracts.events import plans as ev
+from services.contracts.plans_documents import (
+    AmendPlanRequest,
+    CancelPlanRequest,
+    CreatePlanRequest,
+    ImportPlanRequest,
+    ListPlansRequest,
+    PlanCommand,
+    UpdatePlanRequest,
+)
+from services.contracts.plans_reporting import ReceiptsRequest
+from services.contracts.plans_reports import (
+    ListReportsRequest,
+    ReviewReportRequest,
+    SubmitReportRequest,
+)
+from services.contracts.plans_tasks import (
+    AddTaskRequest,
+    AssignTaskRequest,
+    ListTasksRequest,
+    TaskCommand,
+    TaskReasonCommand,
+    TaskRef,
+    UpdateTaskRequest,
+)
+from services.contracts.plans_units import (
+    ImportUnitsRequest,
+    RetireUnitRequest,
+    UnitModel,
+    UpsertGroupRequest,
+    UpsertUnitRequest,
+)
 from services.plans import codec
 from services.plans.domain import (
     AuditEntry,
@@ -140,13 +170,13 @@ def known_groups(ctx: Context) -> dict[str, UnitGroup]:
     return groups
 
 
-def _unit_from_model(model: c.UnitModel) -> OrgUnit:
+def _unit_from_model(model: UnitModel) -> OrgUnit:
     doc = model.model_dump(mode="json")
     doc["_id"] = doc.pop("id")
     return codec.unit_from(doc)
 
 
-def upsert_unit(req: c.UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
+def upsert_unit(req: UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
     unit = _unit_from_model(req.unit)
     if unit.parent_id is not None and unit.parent_id != unit.id:
         ctx.repo.get_unit(unit.parent_id)
@@ -172,16 +202,16 @@ def upsert_unit(req: c.UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
     return codec.unit_reply(doc)
 
 
-def retire_unit(req: c.RetireUnitRequest, ctx: Context) -> dict[str, Any]:
+def retire_unit(req: RetireUnitRequest, ctx: Context) -> dict[str, Any]:
     doc = ctx.repo.get_unit(req.unit_id)
     unit = codec.unit_from(doc)
     if req.valid_to < unit.valid_from:
         raise ValidationFailed("valid_to is before valid_from", {"field": "valid_to"})
-    model = c.UnitModel.model_validate(codec.unit_reply(doc) | {"valid_to": req.valid_to})
-    return upsert_unit(c.UpsertUnitRequest(unit=model, actor=req.actor), ctx)
+    model = UnitModel.model_validate(codec.unit_reply(doc) | {"valid_to": req.valid_to})
+    return upsert_unit(UpsertUnitRequest(unit=model, actor=req.actor), ctx)
 
 
-def upsert_group(req: c.UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
+def upsert_group(req: UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
     g = req.group
     missing = [u for u in g.unit_ids if ctx.repo.units.find_one({"_id": u}, {"_id": 1}) is None]
     if missing:
@@ -200,7 +230,7 @@ def upsert_group(req: c.UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
     return codec.group_reply(doc)
 
 
-def import_units(req: c.ImportUnitsRequest, ctx: Context) -> dict[str, Any]:
+def import_units(req: ImportUnitsRequest, ctx: Context) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         units, groups = build_units(parse_units_document(req.content, req.format))
         existing = {d["_id"]: d for d in ctx.repo.all_units()}
@@ -267,7 +297,7 @@ def check_plan_refs(ctx: Context, plan: Plan, units: UnitDirectory | None = None
                                    {"field": f"basis[{i}].parent_plan_id"})
 
 
-def create_plan(req: c.CreatePlanRequest, ctx: Context) -> dict[str, Any]:
+def create_plan(req: CreatePlanRequest, ctx: Context) -> dict[str, Any]:
     if req.idempotency_key:
         existing = ctx.repo.plans.find_one({"idempotency_key": req.idempotency_key})
         if existing is not None:
@@ -301,7 +331,7 @@ def get_plan(plan_id: str, ctx: Context) -> dict[str, Any]:
     return codec.plan_detail(doc, ctx.repo.count_tasks(plan_id))
 
 
-def list_plans(req: c.ListPlansRequest, ctx: Context) -> dict[str, Any]:
+def list_plans(req: ListPlansRequest, ctx: Context) -> dict[str, Any]:
     query: dict[str, Any] = {}
     for name in ("year", "status", "issuer_unit_id"):
         if getattr(req, name) is not None:
@@ -332,20 +362,20 @@ def _nulls_resolved(changes: dict[str, Any], required: Sequence[str],
             for name, value in changes.items()}
 
 
-def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) -> dict[str, Any]:
+def _change_plan(ctx: Context, req: UpdatePlanRequest | AmendPlanRequest) -> dict[str, Any]:
     changes = _plan_values(_nulls_resolved(req.changes.model_dump(exclude_unset=True),
                                            PLAN_REQUIRED, PLAN_EMPTY))
     if not changes:
         raise ValidationFailed("no field to change", {"field": "changes"})
 
-    method = "amend_plan" if isinstance(req, c.AmendPlanRequest) else "update_plan"
+    method = "amend_plan" if isinstance(req, AmendPlanRequest) else "update_plan"
 
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
         if applied_before(doc, method, req.idempotency_key):
             return codec.plan_summary(doc)
         events: list[Envelope] = []
-        if isinstance(req, c.AmendPlanRequest):
+        if isinstance(req, AmendPlanRequest):
             amendment, entry = plan.amend(changes, req.reason, req.actor, ctx.now())
             events.append(ctx.envelope(ev.PlanAmended(
                 plan_id=plan.id, number=str(plan.number), revision=plan.revision,
@@ -364,11 +394,11 @@ def _change_plan(ctx: Context, req: c.UpdatePlanRequest | c.AmendPlanRequest) ->
     return retrying(attempt)
 
 
-def update_plan(req: c.UpdatePlanRequest, ctx: Context) -> Any:
+def update_plan(req: UpdatePlanRequest, ctx: Context) -> Any:
     return idempotent("update_plan", ctx, req.idempotency_key, lambda: _change_plan(ctx, req))
 
 
-def amend_plan(req: c.AmendPlanRequest, ctx: Context) -> Any:
+def amend_plan(req: AmendPlanRequest, ctx: Context) -> Any:
     return idempotent("amend_plan", ctx, req.idempotency_key, lambda: _change_plan(ctx, req))
 
 
@@ -401,7 +431,7 @@ def _recipient_units(ctx: Context, plan: Plan) -> list[str]:
     return sorted(ids)
 
 
-def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
+def issue_plan(req: PlanCommand, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
         if applied_before(doc, "issue_plan", req.idempotency_key):
@@ -426,15 +456,15 @@ def issue_plan(req: c.PlanCommand, ctx: Context) -> Any:
     return idempotent("issue_plan", ctx, req.idempotency_key, lambda: retrying(attempt))
 
 
-def close_plan(req: c.PlanCommand, ctx: Context) -> Any:
-    method = "cancel_plan" if isinstance(req, c.CancelPlanRequest) else "close_plan"
+def close_plan(req: PlanCommand, ctx: Context) -> Any:
+    method = "cancel_plan" if isinstance(req, CancelPlanRequest) else "close_plan"
 
     def attempt() -> dict[str, Any]:
         doc, plan = load_plan(ctx, req.plan_id)
         if applied_before(doc, method, req.idempotency_key):
             return codec.plan_summary(doc)
         reason = getattr(req, "reason", None)
-        if isinstance(req, c.CancelPlanRequest):
+        if isinstance(req, CancelPlanRequest):
             entry = plan.cancel(req.actor, ctx.now(), req.reason)
         else:
             entry = plan.close(req.actor, ctx.now())
@@ -449,7 +479,7 @@ def close_plan(req: c.PlanCommand, ctx: Context) -> Any:
     return idempotent(method, ctx, req.idempotency_key, lambda: retrying(attempt))
 
 
-def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
+def import_plan(req: ImportPlanRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
         digest = hashlib.sha256(req.content.encode("utf-8")).hexdigest()
         parsed = parse_plan_document(req.content, req.format)
@@ -461,7 +491,7 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
             if existing.get("import_hash") == digest:
                 summary = codec.plan_summary(existing)
                 if req.issue and existing["status"] == PlanStatus.DRAFT.value:
-                    summary = issue_plan(c.PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
+                    summary = issue_plan(PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
                 return {"plan": summary, "tasks": ctx.repo.count_tasks(plan.id),
                         "created": False}
             raise Conflict(f"plan {plan.id} already exists with other content",
@@ -496,7 +526,7 @@ def import_plan(req: c.ImportPlanRequest, ctx: Context) -> Any:
                          extra={"source": "import"}) for t in imported.tasks)], plan.id)
         summary = codec.plan_summary(stored)
         if req.issue:
-            summary = issue_plan(c.PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
+            summary = issue_plan(PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
         return {"plan": summary, "tasks": len(imported.tasks), "created": True}
 
     return idempotent("import_plan", ctx, req.idempotency_key, run)
@@ -526,7 +556,7 @@ def _require_open(plan: Plan, action: str) -> None:
                                 {"plan_id": plan.id, "status": plan.status.value})
 
 
-def add_task(req: c.AddTaskRequest, ctx: Context) -> Any:
+def add_task(req: AddTaskRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
         _, plan = load_plan(ctx, req.plan_id)
         _require_open(plan, "add a task")
@@ -567,7 +597,7 @@ def _write_task(ctx: Context, plan: Plan, doc: dict[str, Any], task: Task, entry
     return codec.task_reply(stored, _bucket(task, ctx.now()))
 
 
-def update_task(req: c.UpdateTaskRequest, ctx: Context) -> Any:
+def update_task(req: UpdateTaskRequest, ctx: Context) -> Any:
     changes = _task_values(_nulls_resolved(req.changes.model_dump(exclude_unset=True),
                                            TASK_REQUIRED, TASK_EMPTY))
     if not changes:
@@ -591,7 +621,7 @@ def update_task(req: c.UpdateTaskRequest, ctx: Context) -> Any:
     return idempotent("update_task", ctx, req.idempotency_key, lambda: retrying(attempt))
 
 
-def assign_task(req: c.AssignTaskRequest, ctx: Context) -> Any:
+def assign_task(req: AssignTaskRequest, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
         _, plan = load_plan(ctx, req.plan_id)
         _require_open(plan, "assign a task")
@@ -619,7 +649,7 @@ def assign_task(req: c.AssignTaskRequest, ctx: Context) -> Any:
     return idempotent("assign_task", ctx, req.idempotency_key, lambda: retrying(attempt))
 
 
-def change_task_status(req: c.TaskCommand, action: str, ctx: Context) -> Any:
+def change_task_status(req: TaskCommand, action: str, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
         _, plan = load_plan(ctx, req.plan_id)
         if action == "cancel":
@@ -631,7 +661,7 @@ def change_task_status(req: c.TaskCommand, action: str, ctx: Context) -> Any:
         task = codec.task_from(doc)
         before = task.status
         at = req.at or ctx.now()
-        if isinstance(req, c.TaskReasonCommand):
+        if isinstance(req, TaskReasonCommand):
             entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
                      else task.reopen(req.actor, at, req.reason))
         else:
@@ -645,7 +675,7 @@ def change_task_status(req: c.TaskCommand, action: str, ctx: Context) -> Any:
     return idempotent(f"{action}_task", ctx, req.idempotency_key, lambda: retrying(attempt))
 
 
-def get_task(req: c.TaskRef, ctx: Context) -> dict[str, Any]:
+def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:
     doc = ctx.repo.get_task(req.plan_id, req.task_id)
     reply = codec.task_reply(doc, _bucket(codec.task_from(doc), ctx.now()))
     reply["receipts"] = [
@@ -654,7 +684,7 @@ def get_task(req: c.TaskRef, ctx: Context) -> dict[str, Any]:
     return reply
 
 
-def list_tasks(req: c.ListTasksRequest, ctx: Context) -> dict[str, Any]:
+def list_tasks(req: ListTasksRequest, ctx: Context) -> dict[str, Any]:
     ctx.repo.get_plan(req.plan_id)
     query: dict[str, Any] = {"plan_id": req.plan_id}
     if req.unit_id:
@@ -691,7 +721,7 @@ def _kpi_events(ctx: Context, plan: Plan, before: Task, after: Task,
     return events
 
 
-def submit(req: c.SubmitReportRequest, ctx: Context) -> Any:
+def submit(req: SubmitReportRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
         if req.idempotency_key:
             found = ctx.repo.report_with_idempotency_key(req.idempotency_key)
@@ -727,7 +757,7 @@ def count_totals(content: ReportContent) -> dict[str, int]:
     return totals
 
 
-def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
+def review(req: ReviewReportRequest, ctx: Context) -> Any:
     def attempt() -> dict[str, Any]:
         report_doc = ctx.repo.get_report(req.report_id)
         report = codec.report_from(report_doc)
@@ -778,7 +808,7 @@ def review(req: c.ReviewReportRequest, ctx: Context) -> Any:
     return idempotent("review_report", ctx, req.idempotency_key, guarded)
 
 
-def list_reports(req: c.ListReportsRequest, ctx: Context) -> dict[str, Any]:
+def list_reports(req: ListReportsRequest, ctx: Context) -> dict[str, Any]:
     query: dict[str, Any] = {"plan_id": req.plan_id}
     for name in ("task_id", "unit_id", "status"):
         if getattr(req, name) is not None:
@@ -840,7 +870,7 @@ def on_acknowledged(payload: Any, ctx: Context) -> bool:
     return new
 
 
-def receipts(req: c.ReceiptsRequest, ctx: Context) -> list[dict[str, Any]]:
+def receipts(req: ReceiptsRequest, ctx: Context) -> list[dict[str, Any]]:
     ctx.repo.get_plan(req.plan_id, {"_id": 1})  # an unknown plan is not_found, not "none"
     query: dict[str, Any] = {"plan_id": req.plan_id}
     if req.task_id:

@@ -14,8 +14,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from services.contracts import plans as c
 from services.contracts.events import plans as ev
+from services.contracts.plans_reporting import ExportRequest, ProgressRequest
 from services.plans import codec
 from services.plans.domain import (
     AlertKind,
@@ -154,7 +154,7 @@ def _plan_state(ctx: Context, plan_id: str, stamp: ProgressStamp) -> _PlanState:
     return state
 
 
-def progress_summary(req: c.ProgressRequest, ctx: Context) -> dict[str, Any]:
+def progress_summary(req: ProgressRequest, ctx: Context) -> dict[str, Any]:
     as_of = req.as_of or ctx.now()
     stamp = ctx.repo.progress_stamp(req.plan_id)
     key = (ctx.repo.db.name, req.plan_id, stamp.seq, stamp.units_seq, local_date(as_of))
@@ -182,7 +182,7 @@ def _summary_body(tasks: list[Task], reports: list[ProgressReport], as_of: datet
     }
 
 
-def export_progress(req: c.ExportRequest, ctx: Context) -> dict[str, Any]:
+def export_progress(req: ExportRequest, ctx: Context) -> dict[str, Any]:
     as_of = req.as_of or ctx.now()
     plan, tasks, reports = _load(ctx, req.plan_id, {"number": 1, "title": 1})
     names = _unit_names(ctx)

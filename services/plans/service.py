@@ -10,13 +10,55 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services.contracts import plans as c
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
 from services.contracts.events.notifications import NotificationAcknowledged
 from services.contracts.plans_changes import CorrectReportRequest, RollOverRequest
-from services.contracts.plans_reporting import AuditExportRequest, UpwardReportRequest
+from services.contracts.plans_documents import (
+    AmendPlanRequest,
+    CancelPlanRequest,
+    CreatePlanRequest,
+    ImportPlanRequest,
+    ListPlansRequest,
+    PlanCommand,
+    PlanRef,
+    UpdatePlanRequest,
+)
+from services.contracts.plans_reporting import (
+    AuditExportRequest,
+    AuditQuery,
+    ExportRequest,
+    ProgressRequest,
+    ReceiptsRequest,
+    ScanDeadlinesRequest,
+    UpwardReportRequest,
+)
+from services.contracts.plans_reports import (
+    ListReportsRequest,
+    ReportRef,
+    ReviewReportRequest,
+    SubmitReportRequest,
+)
+from services.contracts.plans_tasks import (
+    AddTaskRequest,
+    AssignTaskRequest,
+    ListTasksRequest,
+    TaskCommand,
+    TaskReasonCommand,
+    TaskRef,
+    UpdateTaskRequest,
+)
+from services.contracts.plans_units import (
+    GetUnitRequest,
+    ImportUnitsRequest,
+    ListGroupsRequest,
+    ListUnitsRequest,
+    ResolveGroupRequest,
+    RetireUnitRequest,
+    UpsertGroupRequest,
+    UpsertUnitRequest,
+)
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import handlers as h
 from services.plans import reporting
@@ -83,76 +125,76 @@ class PlansService(EventConsumerService):
 
     # -- units ----------------------------------------------------------------------------
 
-    @rpc_method(c.UpsertUnitRequest)
-    def upsert_unit(self, request: c.UpsertUnitRequest) -> Any:
+    @rpc_method(UpsertUnitRequest)
+    def upsert_unit(self, request: UpsertUnitRequest) -> Any:
         return h.upsert_unit(request, self._ctx())
 
-    @rpc_method(c.GetUnitRequest)
-    def get_unit(self, request: c.GetUnitRequest) -> Any:
+    @rpc_method(GetUnitRequest)
+    def get_unit(self, request: GetUnitRequest) -> Any:
         return units_as_of.get_unit(request, self._ctx())
 
-    @rpc_method(c.RetireUnitRequest)
-    def retire_unit(self, request: c.RetireUnitRequest) -> Any:
+    @rpc_method(RetireUnitRequest)
+    def retire_unit(self, request: RetireUnitRequest) -> Any:
         return h.retire_unit(request, self._ctx())
 
-    @rpc_method(c.ListUnitsRequest)
-    def list_units(self, request: c.ListUnitsRequest) -> Any:
+    @rpc_method(ListUnitsRequest)
+    def list_units(self, request: ListUnitsRequest) -> Any:
         return units_as_of.list_units(request, self._ctx())
 
-    @rpc_method(c.UpsertGroupRequest)
-    def upsert_group(self, request: c.UpsertGroupRequest) -> Any:
+    @rpc_method(UpsertGroupRequest)
+    def upsert_group(self, request: UpsertGroupRequest) -> Any:
         return h.upsert_group(request, self._ctx())
 
-    @rpc_method(c.ListGroupsRequest)
-    def list_groups(self, request: c.ListGroupsRequest) -> Any:
+    @rpc_method(ListGroupsRequest)
+    def list_groups(self, request: ListGroupsRequest) -> Any:
         from services.plans.codec import group_reply
 
         return [group_reply(g) for g in self._ctx().repo.all_groups()]
 
-    @rpc_method(c.ResolveGroupRequest)
-    def resolve_group(self, request: c.ResolveGroupRequest) -> Any:
+    @rpc_method(ResolveGroupRequest)
+    def resolve_group(self, request: ResolveGroupRequest) -> Any:
         return units_as_of.resolve(request, self._ctx())
 
-    @rpc_method(c.ImportUnitsRequest)
-    def import_units(self, request: c.ImportUnitsRequest) -> Any:
+    @rpc_method(ImportUnitsRequest)
+    def import_units(self, request: ImportUnitsRequest) -> Any:
         return h.import_units(request, self._ctx())
 
     # -- plans ----------------------------------------------------------------------------
 
-    @rpc_method(c.CreatePlanRequest)
-    def create_plan(self, request: c.CreatePlanRequest) -> Any:
+    @rpc_method(CreatePlanRequest)
+    def create_plan(self, request: CreatePlanRequest) -> Any:
         return h.create_plan(request, self._ctx())
 
-    @rpc_method(c.PlanRef)
-    def get_plan(self, request: c.PlanRef) -> Any:
+    @rpc_method(PlanRef)
+    def get_plan(self, request: PlanRef) -> Any:
         return h.get_plan(request.plan_id, self._ctx())
 
-    @rpc_method(c.ListPlansRequest)
-    def list_plans(self, request: c.ListPlansRequest) -> Any:
+    @rpc_method(ListPlansRequest)
+    def list_plans(self, request: ListPlansRequest) -> Any:
         return h.list_plans(request, self._ctx())
 
-    @rpc_method(c.UpdatePlanRequest)
-    def update_plan(self, request: c.UpdatePlanRequest) -> Any:
+    @rpc_method(UpdatePlanRequest)
+    def update_plan(self, request: UpdatePlanRequest) -> Any:
         return h.update_plan(request, self._ctx())
 
-    @rpc_method(c.AmendPlanRequest)
-    def amend_plan(self, request: c.AmendPlanRequest) -> Any:
+    @rpc_method(AmendPlanRequest)
+    def amend_plan(self, request: AmendPlanRequest) -> Any:
         return h.amend_plan(request, self._ctx())
 
-    @rpc_method(c.PlanCommand)
-    def issue_plan(self, request: c.PlanCommand) -> Any:
+    @rpc_method(PlanCommand)
+    def issue_plan(self, request: PlanCommand) -> Any:
         return h.issue_plan(request, self._ctx())
 
-    @rpc_method(c.PlanCommand)
-    def close_plan(self, request: c.PlanCommand) -> Any:
+    @rpc_method(PlanCommand)
+    def close_plan(self, request: PlanCommand) -> Any:
         return h.close_plan(request, self._ctx())
 
-    @rpc_method(c.CancelPlanRequest)
-    def cancel_plan(self, request: c.CancelPlanRequest) -> Any:
+    @rpc_method(CancelPlanRequest)
+    def cancel_plan(self, request: CancelPlanRequest) -> Any:
         return h.close_plan(request, self._ctx())
 
-    @rpc_method(c.ImportPlanRequest)
-    def import_plan(self, request: c.ImportPlanRequest) -> Any:
+    @rpc_method(ImportPlanRequest)
+    def import_plan(self, request: ImportPlanRequest) -> Any:
         return h.import_plan(request, self._ctx())
 
     @rpc_method(plans_rpc.ROLL_OVER_PLAN)
@@ -161,72 +203,72 @@ class PlansService(EventConsumerService):
 
     # -- tasks ----------------------------------------------------------------------------
 
-    @rpc_method(c.AddTaskRequest)
-    def add_task(self, request: c.AddTaskRequest) -> Any:
+    @rpc_method(AddTaskRequest)
+    def add_task(self, request: AddTaskRequest) -> Any:
         return h.add_task(request, self._ctx())
 
-    @rpc_method(c.UpdateTaskRequest)
-    def update_task(self, request: c.UpdateTaskRequest) -> Any:
+    @rpc_method(UpdateTaskRequest)
+    def update_task(self, request: UpdateTaskRequest) -> Any:
         return h.update_task(request, self._ctx())
 
-    @rpc_method(c.AssignTaskRequest)
-    def assign_task(self, request: c.AssignTaskRequest) -> Any:
+    @rpc_method(AssignTaskRequest)
+    def assign_task(self, request: AssignTaskRequest) -> Any:
         return h.assign_task(request, self._ctx())
 
-    @rpc_method(c.TaskCommand)
-    def start_task(self, request: c.TaskCommand) -> Any:
+    @rpc_method(TaskCommand)
+    def start_task(self, request: TaskCommand) -> Any:
         return h.change_task_status(request, "start", self._ctx())
 
-    @rpc_method(c.TaskCommand)
-    def complete_task(self, request: c.TaskCommand) -> Any:
+    @rpc_method(TaskCommand)
+    def complete_task(self, request: TaskCommand) -> Any:
         return h.change_task_status(request, "complete", self._ctx())
 
-    @rpc_method(c.TaskReasonCommand)
-    def cancel_task(self, request: c.TaskReasonCommand) -> Any:
+    @rpc_method(TaskReasonCommand)
+    def cancel_task(self, request: TaskReasonCommand) -> Any:
         return h.change_task_status(request, "cancel", self._ctx())
 
-    @rpc_method(c.TaskReasonCommand)
-    def reopen_task(self, request: c.TaskReasonCommand) -> Any:
+    @rpc_method(TaskReasonCommand)
+    def reopen_task(self, request: TaskReasonCommand) -> Any:
         return h.change_task_status(request, "reopen", self._ctx())
 
-    @rpc_method(c.TaskRef)
-    def get_task(self, request: c.TaskRef) -> Any:
+    @rpc_method(TaskRef)
+    def get_task(self, request: TaskRef) -> Any:
         return h.get_task(request, self._ctx())
 
-    @rpc_method(c.ListTasksRequest)
-    def list_tasks(self, request: c.ListTasksRequest) -> Any:
+    @rpc_method(ListTasksRequest)
+    def list_tasks(self, request: ListTasksRequest) -> Any:
         return h.list_tasks(request, self._ctx())
 
     # -- reports, progress, exports, audit ------------------------------------------------
 
-    @rpc_method(c.SubmitReportRequest)
-    def submit_report(self, request: c.SubmitReportRequest) -> Any:
+    @rpc_method(SubmitReportRequest)
+    def submit_report(self, request: SubmitReportRequest) -> Any:
         return h.submit(request, self._ctx())
 
-    @rpc_method(c.ReviewReportRequest)
-    def review_report(self, request: c.ReviewReportRequest) -> Any:
+    @rpc_method(ReviewReportRequest)
+    def review_report(self, request: ReviewReportRequest) -> Any:
         return h.review(request, self._ctx())
 
     @rpc_method(plans_rpc.CORRECT_REPORT)
     def correct_report(self, request: CorrectReportRequest) -> Any:
         return corrections.correct_report(request, self._ctx())
 
-    @rpc_method(c.ReportRef)
-    def get_report(self, request: c.ReportRef) -> Any:
+    @rpc_method(ReportRef)
+    def get_report(self, request: ReportRef) -> Any:
         from services.plans.codec import report_reply
 
         return report_reply(self._ctx().repo.get_report(request.report_id))
 
-    @rpc_method(c.ListReportsRequest)
-    def list_reports(self, request: c.ListReportsRequest) -> Any:
+    @rpc_method(ListReportsRequest)
+    def list_reports(self, request: ListReportsRequest) -> Any:
         return h.list_reports(request, self._ctx())
 
-    @rpc_method(c.ProgressRequest)
-    def progress_summary(self, request: c.ProgressRequest) -> Any:
+    @rpc_method(ProgressRequest)
+    def progress_summary(self, request: ProgressRequest) -> Any:
         return reporting.progress_summary(request, self._ctx())
 
-    @rpc_method(c.ExportRequest)
-    def export_progress(self, request: c.ExportRequest) -> Any:
+    @rpc_method(ExportRequest)
+    def export_progress(self, request: ExportRequest) -> Any:
         return reporting.export_progress(request, self._ctx())
 
     @rpc_method(plans_rpc.UPWARD_REPORT)
@@ -234,21 +276,21 @@ class PlansService(EventConsumerService):
         return upward.upward_report(request, self._ctx())
 
     @rpc_method(plans_rpc.AUDIT_JOURNAL)
-    def audit_journal(self, request: c.AuditQuery) -> Any:
+    def audit_journal(self, request: AuditQuery) -> Any:
         return audit.audit_journal(request, self._ctx())
 
     @rpc_method(plans_rpc.EXPORT_AUDIT)
     def export_audit(self, request: AuditExportRequest) -> Any:
         return audit.export_audit(request, self._ctx())
 
-    @rpc_method(c.ReceiptsRequest)
-    def list_receipts(self, request: c.ReceiptsRequest) -> Any:
+    @rpc_method(ReceiptsRequest)
+    def list_receipts(self, request: ReceiptsRequest) -> Any:
         return h.receipts(request, self._ctx())
 
     # -- deadlines ------------------------------------------------------------------------
 
-    @rpc_method(c.ScanDeadlinesRequest)
-    def scan_deadlines(self, request: c.ScanDeadlinesRequest) -> Any:
+    @rpc_method(ScanDeadlinesRequest)
+    def scan_deadlines(self, request: ScanDeadlinesRequest) -> Any:
         """What the timer does, on demand (operators, tests): `now` defaults to the clock."""
         settings = self.settings
         now = request.now or settings.plans_clock_now or datetime.now(UTC)

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from services.contracts import plans as c
+from services.contracts.plans_documents import (
+    AmendPlanRequest,
+    CancelPlanRequest,
+    CreatePlanRequest,
+    PlanCommand,
+)
+from services.contracts.plans_units import ImportUnitsRequest
 from services.plans import handlers as h
 from services.plans.domain import InvalidTransition
 from services.plans.repositories import PlansRepository
@@ -25,13 +31,13 @@ def ctx(infra):
     repo = PlansRepository(database)
     repo.ensure_indexes()
     context = h.Context(repo, "test-correlation", lambda: datetime.now(UTC))
-    h.import_units(c.ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
+    h.import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
     yield context
     database.client.drop_database(database.name)
 
 
 def draft(ctx) -> str:
-    plan = h.create_plan(c.CreatePlanRequest(
+    plan = h.create_plan(CreatePlanRequest(
         number=f"{uuid.uuid4().int % 999_999 + 1}/KH-STTTT", issuer_unit_id="gl-stttt",
         title="Kế hoạch", year=2021, issued_on="2021-03-01", topics=["drugs"],
         signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"},
@@ -48,13 +54,13 @@ def forget_results(ctx) -> None:
 def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
     plan_id = draft(ctx)
     if command != "issue":
-        h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+        h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
     key = uuid.uuid4().hex
-    request = {"issue": lambda: h.issue_plan(c.PlanCommand(
+    request = {"issue": lambda: h.issue_plan(PlanCommand(
                    plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
-               "close": lambda: h.close_plan(c.PlanCommand(
+               "close": lambda: h.close_plan(PlanCommand(
                    plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
-               "cancel": lambda: h.close_plan(c.CancelPlanRequest(
+               "cancel": lambda: h.close_plan(CancelPlanRequest(
                    plan_id=plan_id, actor="officer-1", reason="thay thế",
                    idempotency_key=key), ctx)}[command]
     first = request()
@@ -64,14 +70,14 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
     assert len([e for e in events if e["type"] != "plan.created"]) == (
         1 if command == "issue" else 2)  # the retry stored no second event
     with pytest.raises(InvalidTransition):  # another key is another command
-        h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1",
+        h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1",
                                    idempotency_key=uuid.uuid4().hex), ctx)
 
 
 def test_a_retried_amendment_makes_one_revision(ctx):
     plan_id = draft(ctx)
-    h.issue_plan(c.PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
-    amend = c.AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
+    h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+    amend = AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
                                changes={"title": "Kế hoạch (sửa đổi)"},
                                idempotency_key=uuid.uuid4().hex)
     first = h.amend_plan(amend, ctx)

@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from services.contracts.gateway import ApiKeyCreate
 from services.contracts.inbound import NOT_BLANK, WHITESPACE, Inbound
-from services.contracts.plans import TaskChanges
+from services.contracts.plans_tasks import TaskChanges
 from services.gateway.routers.bodies import body_of
 
 

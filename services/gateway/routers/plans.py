@@ -8,9 +8,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
-from services.contracts import plans as c
 from services.contracts.plans_changes import RollOverRequest, RollOverResult
-from services.contracts.plans_reporting import ReceiptModel
+from services.contracts.plans_documents import (
+    AmendPlanRequest,
+    CancelPlanRequest,
+    CreatePlanRequest,
+    ImportPlanRequest,
+    ImportPlanResult,
+    PlanCommand,
+    PlanDetail,
+    PlanSummary,
+    UpdatePlanRequest,
+)
+from services.contracts.plans_reporting import ProgressSummary, ReceiptModel
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
@@ -26,21 +36,21 @@ CONFLICTS: dict[int | str, dict[str, str]] = {
 
 # Progress and exports roll up every task, report and KPI of a plan: a longer deadline.
 REPORT_TIMEOUT = 30.0
-CreatePlanBody = body_of(c.CreatePlanRequest, "CreatePlanBody")
-ImportPlanBody = body_of(c.ImportPlanRequest, "ImportPlanBody")
-PlanCommandBody = body_of(c.PlanCommand, "PlanCommandBody", ("actor", "plan_id"))
-UpdatePlanBody = body_of(c.UpdatePlanRequest, "UpdatePlanBody", ("actor", "plan_id"))
-AmendPlanBody = body_of(c.AmendPlanRequest, "AmendPlanBody", ("actor", "plan_id"))
+CreatePlanBody = body_of(CreatePlanRequest, "CreatePlanBody")
+ImportPlanBody = body_of(ImportPlanRequest, "ImportPlanBody")
+PlanCommandBody = body_of(PlanCommand, "PlanCommandBody", ("actor", "plan_id"))
+UpdatePlanBody = body_of(UpdatePlanRequest, "UpdatePlanBody", ("actor", "plan_id"))
+AmendPlanBody = body_of(AmendPlanRequest, "AmendPlanBody", ("actor", "plan_id"))
 RollOverBody = body_of(RollOverRequest, "RollOverBody", ("actor", "plan_id"))
-CancelPlanBody = body_of(c.CancelPlanRequest, "CancelPlanBody", ("actor", "plan_id"))
+CancelPlanBody = body_of(CancelPlanRequest, "CancelPlanBody", ("actor", "plan_id"))
 
 
 class PlanPage(BaseModel):
-    items: list[c.PlanSummary]
+    items: list[PlanSummary]
     next_cursor: str | None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=c.PlanSummary,
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanSummary,
              summary="Create a draft plan", responses=CONFLICTS)
 async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
@@ -50,7 +60,7 @@ async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-t
     return await rpc("plans", "create_plan", **rpc_kwargs(body, actor=principal.id))
 
 
-@router.post("/import", status_code=status.HTTP_201_CREATED, response_model=c.ImportPlanResult,
+@router.post("/import", status_code=status.HTTP_201_CREATED, response_model=ImportPlanResult,
              summary="Import a plan with its tasks from a structured file (YAML or JSON)",
              responses={409: {"description": "another plan has this id or number"},
                         422: {"description": "the file is invalid (errors name line/field)"}})
@@ -75,7 +85,7 @@ async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
     return await rpc("plans", "list_plans", after=cursor, limit=limit, **filters)
 
 
-@router.get("/{plan_id}", response_model=c.PlanDetail, summary="Read one plan",
+@router.get("/{plan_id}", response_model=PlanDetail, summary="Read one plan",
             responses=NOT_FOUND)
 async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     """One plan with its identity, basis documents, objectives, topics, channels, recipients and
@@ -83,7 +93,7 @@ async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     return await rpc("plans", "get_plan", plan_id=plan_id)
 
 
-@router.patch("/{plan_id}", response_model=c.PlanDetail, summary="Edit a draft plan",
+@router.patch("/{plan_id}", response_model=PlanDetail, summary="Edit a draft plan",
               responses=CONFLICTS)
 async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
@@ -98,7 +108,7 @@ async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PathId,
     return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
 
-@router.post("/{plan_id}/issue", response_model=c.PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/issue", response_model=PlanDetail, responses=CONFLICTS,
              summary="Issue a draft plan: its tasks are assigned to units")
 async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -107,7 +117,7 @@ async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
     return await _command(rpc, plans_rpc.ISSUE_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/amend", response_model=c.PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/amend", response_model=PlanDetail, responses=CONFLICTS,
              summary="Amend an issued plan (recorded, bumps the revision)")
 async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                      principal: Writer) -> Any:
@@ -116,7 +126,7 @@ async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type:
     return await _command(rpc, plans_rpc.AMEND_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/close", response_model=c.PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/close", response_model=PlanDetail, responses=CONFLICTS,
              summary="Close an issued plan")
 async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -124,7 +134,7 @@ async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
     return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/cancel", response_model=c.PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/cancel", response_model=PlanDetail, responses=CONFLICTS,
              summary="Cancel a plan")
 async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
@@ -132,7 +142,7 @@ async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # typ
     return await _command(rpc, plans_rpc.CANCEL_PLAN, plan_id, body, principal)
 
 
-@router.get("/{plan_id}/progress", response_model=c.ProgressSummary, responses=NOT_FOUND,
+@router.get("/{plan_id}/progress", response_model=ProgressSummary, responses=NOT_FOUND,
             summary="Progress of a plan by status bucket, unit, task and KPI")
 async def get_plan_progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     """Rolls up a plan's progress: tasks per status bucket (completed on time, completed late,

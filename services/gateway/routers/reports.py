@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
-from services.contracts import plans as c
 from services.contracts.plans_changes import CorrectReportRequest
+from services.contracts.plans_reports import ReportDetail, ReviewReportRequest
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
@@ -18,11 +18,11 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require("reports:read"))]
 Reviewer = Annotated[Principal, Depends(require("reports:review"))]
 Reporter = Annotated[Principal, Depends(require("reports:write"))]
-ReviewBody = body_of(c.ReviewReportRequest, "ReviewReportBody", ("actor", "report_id"))
+ReviewBody = body_of(ReviewReportRequest, "ReviewReportBody", ("actor", "report_id"))
 CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor", "report_id"))
 
 
-@router.get("/{report_id}", response_model=c.ReportDetail, summary="Read a report",
+@router.get("/{report_id}", response_model=ReportDetail, summary="Read a report",
             responses=NOT_FOUND)
 async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     """One progress report. Unit-scoped roles see their units' reports only (404 otherwise)."""
@@ -32,7 +32,7 @@ async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     return report
 
 
-@router.post("/{report_id}/review", response_model=c.ReportDetail, summary="Accept or return "
+@router.post("/{report_id}/review", response_model=ReportDetail, summary="Accept or return "
              "a report", responses={**NOT_FOUND, 409: {"description": "already reviewed"}})
 async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Reviewer) -> Any:
@@ -44,7 +44,7 @@ async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # typ
 
 @router.post(
     "/{report_id}/corrections", status_code=status.HTTP_201_CREATED,
-    response_model=c.ReportDetail, summary="Correct an accepted report",
+    response_model=ReportDetail, summary="Correct an accepted report",
     description="Submits a correction of an accepted report, with the reason and the whole "
                 "corrected content. It is reviewed like any report (`POST /reports/{id}/review` "
                 "on the correction); once accepted it supersedes the original, which stays on "

@@ -8,8 +8,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
-from services.contracts import plans as c
 from services.contracts.errors import ErrorCode, ServiceError
+from services.contracts.plans_reports import ReportDetail, SubmitReportRequest
+from services.contracts.plans_tasks import (
+    AddTaskRequest,
+    AssignTaskRequest,
+    TaskCommand,
+    TaskDetail,
+    TaskReasonCommand,
+    UpdateTaskRequest,
+)
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
@@ -25,23 +33,23 @@ ReportReader = Annotated[Principal, Depends(require("reports:read"))]
 CONFLICTS: dict[int | str, dict[str, str]] = {
     **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
-AddTaskBody = body_of(c.AddTaskRequest, "AddTaskBody", ("actor", "plan_id"))
-UpdateTaskBody = body_of(c.UpdateTaskRequest, "UpdateTaskBody", ("actor", "plan_id", "task_id"))
-AssignTaskBody = body_of(c.AssignTaskRequest, "AssignTaskBody", ("actor", "plan_id", "task_id"))
-TaskCommandBody = body_of(c.TaskCommand, "TaskCommandBody", ("actor", "plan_id", "task_id"))
-TaskReasonBody = body_of(c.TaskReasonCommand, "TaskReasonBody",
+AddTaskBody = body_of(AddTaskRequest, "AddTaskBody", ("actor", "plan_id"))
+UpdateTaskBody = body_of(UpdateTaskRequest, "UpdateTaskBody", ("actor", "plan_id", "task_id"))
+AssignTaskBody = body_of(AssignTaskRequest, "AssignTaskBody", ("actor", "plan_id", "task_id"))
+TaskCommandBody = body_of(TaskCommand, "TaskCommandBody", ("actor", "plan_id", "task_id"))
+TaskReasonBody = body_of(TaskReasonCommand, "TaskReasonBody",
                          ("actor", "plan_id", "task_id"))
-SubmitReportBody = body_of(c.SubmitReportRequest, "SubmitReportBody",
+SubmitReportBody = body_of(SubmitReportRequest, "SubmitReportBody",
                            ("actor", "plan_id", "task_id"))
 
 
 class TaskPage(BaseModel):
-    items: list[c.TaskDetail]
+    items: list[TaskDetail]
     next_cursor: str | None
 
 
 class ReportPage(BaseModel):
-    items: list[c.ReportDetail]
+    items: list[ReportDetail]
     next_cursor: str | None
 
 
@@ -61,7 +69,7 @@ def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
     return principal.unit_id or "-"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=c.TaskDetail,
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskDetail,
              summary="Add a task to a plan", responses=CONFLICTS)
 async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
                    principal: Writer) -> Any:
@@ -89,7 +97,7 @@ async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cu
     return page
 
 
-@router.get("/{task_id}", response_model=c.TaskDetail, summary="Read a task",
+@router.get("/{task_id}", response_model=TaskDetail, summary="Read a task",
             responses=NOT_FOUND)
 async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     """One task of a plan. A task that the caller's unit neither leads nor coordinates answers
@@ -97,7 +105,7 @@ async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Rea
     return await visible_task(rpc, principal, plan_id, task_id)
 
 
-@router.patch("/{task_id}", response_model=c.TaskDetail, summary="Edit a task",
+@router.patch("/{task_id}", response_model=TaskDetail, summary="Edit a task",
               responses=CONFLICTS)
 async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
@@ -106,7 +114,7 @@ async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  #
         body, plan_id=plan_id, task_id=task_id, actor=principal.id))
 
 
-@router.post("/{task_id}/assign", response_model=c.TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/assign", response_model=TaskDetail, responses=CONFLICTS,
              summary="Assign the lead and coordinating units")
 async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
@@ -122,7 +130,7 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_i
                                                actor=principal.id))
 
 
-@router.post("/{task_id}/start", response_model=c.TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/start", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task in progress")
 async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                      body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -130,7 +138,7 @@ async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: W
     return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/complete", response_model=c.TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/complete", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task completed")
 async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -138,7 +146,7 @@ async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal
     return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/cancel", response_model=c.TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/cancel", response_model=TaskDetail, responses=CONFLICTS,
              summary="Cancel a task")
 async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
@@ -146,7 +154,7 @@ async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
     return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/reopen", response_model=c.TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/reopen", response_model=TaskDetail, responses=CONFLICTS,
              summary="Reopen a completed or cancelled task")
 async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
@@ -155,7 +163,7 @@ async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
 
 
 @router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,
-             response_model=c.ReportDetail, responses=CONFLICTS,
+             response_model=ReportDetail, responses=CONFLICTS,
              summary="Submit a progress report for a task and period")
 async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody,  # type: ignore[valid-type]
                         rpc: RpcDep, principal: Reporter) -> Any:

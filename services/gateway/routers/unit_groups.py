@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from services.contracts import plans as c
 from services.contracts.errors import ErrorCode, ServiceError
-from services.contracts.plans_units import ResolvedUnits
+from services.contracts.plans_units import GroupModel, ResolvedUnits
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -30,7 +29,7 @@ Writer = Annotated[Principal, Depends(require("units:write"))]
 
 
 class GroupPage(BaseModel):
-    items: list[c.GroupModel]
+    items: list[GroupModel]
     next_cursor: str | None
 
 
@@ -41,9 +40,9 @@ async def list_groups(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limi
     return page_by_id(await rpc.call(plans_rpc.LIST_GROUPS), cursor, limit)
 
 
-@router.put("/{group_id}", response_model=c.GroupModel, summary="Create or replace a unit group",
+@router.put("/{group_id}", response_model=GroupModel, summary="Create or replace a unit group",
             responses={422: {"description": "unknown units, or the id differs from the path"}})
-async def create_or_replace_group(group_id: PathId, body: c.GroupModel, rpc: RpcDep,
+async def create_or_replace_group(group_id: PathId, body: GroupModel, rpc: RpcDep,
                                   principal: Writer) -> Any:
     """Creates the group with this id or replaces it: listed units, or unit types, subtypes and
     an area that select units. The id in the body must equal the one in the path; unknown

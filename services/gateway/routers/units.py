@@ -6,8 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from services.contracts import plans as c
-from services.contracts.plans_units import UnitPage, UnitReply
+from services.contracts.plans_common import UnitType
+from services.contracts.plans_units import (
+    ImportUnitsRequest,
+    ImportUnitsResult,
+    RetireUnitRequest,
+    UnitModel,
+    UnitPage,
+    UnitReply,
+)
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -17,8 +24,8 @@ from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 Reader = Annotated[Principal, Depends(require("units:read"))]
 Writer = Annotated[Principal, Depends(require("units:write"))]
-ImportUnitsBody = body_of(c.ImportUnitsRequest, "ImportUnitsBody")
-RetireUnitBody = body_of(c.RetireUnitRequest, "RetireUnitBody", ("actor", "unit_id"))
+ImportUnitsBody = body_of(ImportUnitsRequest, "ImportUnitsBody")
+RetireUnitBody = body_of(RetireUnitRequest, "RetireUnitBody", ("actor", "unit_id"))
 AsOf = Annotated[IsoDate | None, Query(
     description="The organisation on this date: units valid then, each under the name it "
                 "bore then (the 2025 reform merged and abolished units).",
@@ -29,7 +36,7 @@ AsOf = Annotated[IsoDate | None, Query(
             description="Every unit, or with `as_of` the organisation on that date (units valid "
                         "then, named as then). `active_on` filters by validity only.")
 async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
-                     type: Annotated[c.UnitType | None, Query()] = None,
+                     type: Annotated[UnitType | None, Query()] = None,
                      parent_id: Annotated[str | None, Query(max_length=100)] = None,
                      active_on: Annotated[IsoDate | None, Query()] = None,
                      as_of: AsOf = None) -> Any:
@@ -55,7 +62,7 @@ async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) 
 @router.put("/{unit_id}", response_model=UnitReply, summary="Create or replace a unit",
             responses={409: {"description": "the short name is used by another unit"},
                        422: {"description": "the id in the body differs from the path"}})
-async def create_or_replace_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep,
+async def create_or_replace_unit(unit_id: PathId, body: UnitModel, rpc: RpcDep,
                                  principal: Writer) -> Any:
     """Creates the unit with this id or replaces it whole. The id in the body must equal the one
     in the path (422); a short name used by another unit answers 409; an unknown parent
@@ -68,7 +75,7 @@ async def create_or_replace_unit(unit_id: PathId, body: c.UnitModel, rpc: RpcDep
                           actor=principal.id)
 
 
-@router.post("/import", status_code=status.HTTP_200_OK, response_model=c.ImportUnitsResult,
+@router.post("/import", status_code=status.HTTP_200_OK, response_model=ImportUnitsResult,
              summary="Import units and groups from a YAML or JSON file")
 async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid-type]
                        principal: Writer) -> Any:

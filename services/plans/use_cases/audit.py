@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.contracts import plans as c
-from services.contracts.plans_reporting import MAX_AUDIT_EXPORT_ROWS, AuditExportRequest
+from services.contracts.plans_reporting import MAX_AUDIT_EXPORT_ROWS, AuditExportRequest, AuditQuery
 from services.plans import codec
 from services.plans.domain.exports import journal_table
 from services.plans.files import CSV, csv_bytes, export_file
@@ -15,7 +14,7 @@ from services.plans.repositories.audit import AuditSelection
 EXPORT_PAGE = 1000
 
 
-def _selection(ctx: Context, req: c.AuditQuery | AuditExportRequest) -> AuditSelection:
+def _selection(ctx: Context, req: AuditQuery | AuditExportRequest) -> AuditSelection:
     """What to read; an unknown plan or task is not_found rather than an empty journal."""
     if req.plan_id is not None:
         ctx.repo.get_plan(req.plan_id, {"_id": 1})
@@ -24,11 +23,11 @@ def _selection(ctx: Context, req: c.AuditQuery | AuditExportRequest) -> AuditSel
         ctx.repo.get_task(req.plan_id, req.task_id)
     return AuditSelection(
         plan_id=req.plan_id, task_id=req.task_id, entity_kind=req.entity_kind,
-        entity_id=req.entity_id if isinstance(req, c.AuditQuery) else None, actor=req.actor,
+        entity_id=req.entity_id if isinstance(req, AuditQuery) else None, actor=req.actor,
         since=req.since)
 
 
-def audit_journal(req: c.AuditQuery, ctx: Context) -> dict[str, Any]:
+def audit_journal(req: AuditQuery, ctx: Context) -> dict[str, Any]:
     rows = ctx.repo.audit_page(_selection(ctx, req), after=req.after,
                                limit=req.limit + 1)
     items = [codec.audit_reply(r) for r in rows[:req.limit]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.contracts import plans as c
+from services.contracts.plans_units import GetUnitRequest, ListUnitsRequest, ResolveGroupRequest
 from services.plans import codec
 from services.plans.domain import NotFound, local_date, resolve_group
 from services.plans.domain.succession import SuccessionOutcome, succession_on
@@ -25,7 +25,7 @@ def _named(doc: dict[str, Any], day: date | None) -> dict[str, Any]:
     return reply
 
 
-def list_units(req: c.ListUnitsRequest, ctx: Context) -> dict[str, Any]:
+def list_units(req: ListUnitsRequest, ctx: Context) -> dict[str, Any]:
     rows = ctx.repo.units_page(unit_type=req.type, parent_id=req.parent_id,
                                valid_on=req.as_of or req.active_on, after=req.after,
                                limit=req.limit + 1)
@@ -33,7 +33,7 @@ def list_units(req: c.ListUnitsRequest, ctx: Context) -> dict[str, Any]:
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
 
 
-def get_unit(req: c.GetUnitRequest, ctx: Context) -> dict[str, Any]:
+def get_unit(req: GetUnitRequest, ctx: Context) -> dict[str, Any]:
     doc = ctx.repo.get_unit(req.unit_id)
     if req.as_of is None:
         return codec.unit_reply(doc)
@@ -50,7 +50,7 @@ def get_unit(req: c.GetUnitRequest, ctx: Context) -> dict[str, Any]:
     return _named(doc, req.as_of)
 
 
-def resolve(req: c.ResolveGroupRequest, ctx: Context) -> dict[str, Any]:
+def resolve(req: ResolveGroupRequest, ctx: Context) -> dict[str, Any]:
     group = known_groups(ctx).get(req.group_id)
     if group is None:
         raise NotFound(f"unit group {req.group_id} not found", {"group_id": req.group_id})

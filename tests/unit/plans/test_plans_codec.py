@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from plans_testkit import seed_plan, seed_units
 
-from services.contracts import plans as contracts
+from services.contracts.plans_documents import PlanDetail
+from services.contracts.plans_reports import ReportDetail
+from services.contracts.plans_tasks import TaskDetail
 from services.plans import codec
 from services.plans.domain import ProgressReport, ReportContent, ReportCount
 from services.plans.domain.vocabulary import Channel, KpiMetric, Topic
@@ -34,17 +36,17 @@ def test_report_round_trip_and_reply_matches_the_contract():
         "reporter", datetime(2021, 4, 1, tzinfo=UTC))
     doc = codec.report_to_doc(report)
     assert codec.report_from(doc) == report
-    reply = contracts.ReportDetail.model_validate(codec.report_reply(doc))
+    reply = ReportDetail.model_validate(codec.report_reply(doc))
     assert reply.counts[0].topic == "drugs" and reply.narrative == "Năm tin, bài"
 
 
 def test_plan_and_task_replies_validate_against_the_contract():
     imported = seed_plan()
-    detail = contracts.PlanDetail.model_validate(
+    detail = PlanDetail.model_validate(
         codec.plan_detail(codec.plan_to_doc(imported.plan), len(imported.tasks)))
     assert detail.number == "25/KH-STTTT" and detail.task_count == len(imported.tasks)
     task = next(t for t in imported.tasks if t.id == "press-bgl-coverage")
-    reply = contracts.TaskDetail.model_validate(codec.task_reply(codec.task_to_doc(task), None))
+    reply = TaskDetail.model_validate(codec.task_reply(codec.task_to_doc(task), None))
     assert reply.recurrence is not None and reply.kpis[0].id == "drugs-articles"
 
 
