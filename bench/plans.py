@@ -35,9 +35,9 @@ from services.plans.domain import (
     unit_progress,
 )
 from services.plans.domain.recurrence import Recurrence, RecurrenceKind
-from services.plans.handlers import Context
 from services.plans.reporting import refresh_gauges
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.use_cases.context import Context
 from services.runtime.outbox import PENDING
 from services.runtime.rpc_sync import BlockingRpc
 from stack.processes import Platform

@@ -37,7 +37,6 @@ from services.plans.domain.periods import local_date
 from services.plans.domain.progress import BucketCounts, TaskProgress
 from services.plans.domain.status import BUCKETS
 from services.plans.files import CSV, csv_bytes, export_file, labels
-from services.plans.handlers import Context
 from services.plans.metrics import (
     DEADLINE_EVENTS,
     REPORTS_PENDING_REVIEW,
@@ -52,6 +51,7 @@ from services.plans.repositories import (
     ProgressStamp,
     alert_id,
 )
+from services.plans.use_cases.context import Context
 from services.runtime.tabular import append_xlsx_row
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The plans service: thin nameko entrypoints over the handlers (services/plans/README.md)."""
+"""The plans service: thin nameko entrypoints over the use cases (services/plans/README.md)."""
 
 from __future__ import annotations
 
@@ -60,14 +60,19 @@ from services.contracts.plans_units import (
     UpsertUnitRequest,
 )
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.plans import handlers as h
 from services.plans import reporting
 from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
 from services.plans.settings import PlansSettings
 from services.plans.use_cases import (
     audit,
+    context,
     corrections,
+    evidence,
+    plans,
+    reports,
     rollover,
+    tasks,
+    units,
     units_as_of,
 )
 from services.plans.use_cases import upward_report as upward
@@ -120,14 +125,15 @@ class PlansService(EventConsumerService):
     def ensure_indexes(db: Any) -> None:
         _repository(db).ensure_indexes()
 
-    def _ctx(self) -> h.Context:
-        return h.Context(_repository(self.db), correlation_id.get(), lambda: datetime.now(UTC))
+    def _ctx(self) -> context.Context:
+        return context.Context(_repository(self.db), correlation_id.get(),
+                               lambda: datetime.now(UTC))
 
     # -- units ----------------------------------------------------------------------------
 
     @rpc_method(UpsertUnitRequest)
     def upsert_unit(self, request: UpsertUnitRequest) -> Any:
-        return h.upsert_unit(request, self._ctx())
+        return units.upsert_unit(request, self._ctx())
 
     @rpc_method(GetUnitRequest)
     def get_unit(self, request: GetUnitRequest) -> Any:
@@ -135,7 +141,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(RetireUnitRequest)
     def retire_unit(self, request: RetireUnitRequest) -> Any:
-        return h.retire_unit(request, self._ctx())
+        return units.retire_unit(request, self._ctx())
 
     @rpc_method(ListUnitsRequest)
     def list_units(self, request: ListUnitsRequest) -> Any:
@@ -143,7 +149,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(UpsertGroupRequest)
     def upsert_group(self, request: UpsertGroupRequest) -> Any:
-        return h.upsert_group(request, self._ctx())
+        return units.upsert_group(request, self._ctx())
 
     @rpc_method(ListGroupsRequest)
     def list_groups(self, request: ListGroupsRequest) -> Any:
@@ -157,45 +163,45 @@ class PlansService(EventConsumerService):
 
     @rpc_method(ImportUnitsRequest)
     def import_units(self, request: ImportUnitsRequest) -> Any:
-        return h.import_units(request, self._ctx())
+        return units.import_units(request, self._ctx())
 
     # -- plans ----------------------------------------------------------------------------
 
     @rpc_method(CreatePlanRequest)
     def create_plan(self, request: CreatePlanRequest) -> Any:
-        return h.create_plan(request, self._ctx())
+        return plans.create_plan(request, self._ctx())
 
     @rpc_method(PlanRef)
     def get_plan(self, request: PlanRef) -> Any:
-        return h.get_plan(request.plan_id, self._ctx())
+        return plans.get_plan(request.plan_id, self._ctx())
 
     @rpc_method(ListPlansRequest)
     def list_plans(self, request: ListPlansRequest) -> Any:
-        return h.list_plans(request, self._ctx())
+        return plans.list_plans(request, self._ctx())
 
     @rpc_method(UpdatePlanRequest)
     def update_plan(self, request: UpdatePlanRequest) -> Any:
-        return h.update_plan(request, self._ctx())
+        return plans.update_plan(request, self._ctx())
 
     @rpc_method(AmendPlanRequest)
     def amend_plan(self, request: AmendPlanRequest) -> Any:
-        return h.amend_plan(request, self._ctx())
+        return plans.amend_plan(request, self._ctx())
 
     @rpc_method(PlanCommand)
     def issue_plan(self, request: PlanCommand) -> Any:
-        return h.issue_plan(request, self._ctx())
+        return plans.issue_plan(request, self._ctx())
 
     @rpc_method(PlanCommand)
     def close_plan(self, request: PlanCommand) -> Any:
-        return h.close_plan(request, self._ctx())
+        return plans.close_plan(request, self._ctx())
 
     @rpc_method(CancelPlanRequest)
     def cancel_plan(self, request: CancelPlanRequest) -> Any:
-        return h.close_plan(request, self._ctx())
+        return plans.close_plan(request, self._ctx())
 
     @rpc_method(ImportPlanRequest)
     def import_plan(self, request: ImportPlanRequest) -> Any:
-        return h.import_plan(request, self._ctx())
+        return plans.import_plan(request, self._ctx())
 
     @rpc_method(plans_rpc.ROLL_OVER_PLAN)
     def roll_over_plan(self, request: RollOverRequest) -> Any:
@@ -205,49 +211,49 @@ class PlansService(EventConsumerService):
 
     @rpc_method(AddTaskRequest)
     def add_task(self, request: AddTaskRequest) -> Any:
-        return h.add_task(request, self._ctx())
+        return tasks.add_task(request, self._ctx())
 
     @rpc_method(UpdateTaskRequest)
     def update_task(self, request: UpdateTaskRequest) -> Any:
-        return h.update_task(request, self._ctx())
+        return tasks.update_task(request, self._ctx())
 
     @rpc_method(AssignTaskRequest)
     def assign_task(self, request: AssignTaskRequest) -> Any:
-        return h.assign_task(request, self._ctx())
+        return tasks.assign_task(request, self._ctx())
 
     @rpc_method(TaskCommand)
     def start_task(self, request: TaskCommand) -> Any:
-        return h.change_task_status(request, "start", self._ctx())
+        return tasks.change_task_status(request, "start", self._ctx())
 
     @rpc_method(TaskCommand)
     def complete_task(self, request: TaskCommand) -> Any:
-        return h.change_task_status(request, "complete", self._ctx())
+        return tasks.change_task_status(request, "complete", self._ctx())
 
     @rpc_method(TaskReasonCommand)
     def cancel_task(self, request: TaskReasonCommand) -> Any:
-        return h.change_task_status(request, "cancel", self._ctx())
+        return tasks.change_task_status(request, "cancel", self._ctx())
 
     @rpc_method(TaskReasonCommand)
     def reopen_task(self, request: TaskReasonCommand) -> Any:
-        return h.change_task_status(request, "reopen", self._ctx())
+        return tasks.change_task_status(request, "reopen", self._ctx())
 
     @rpc_method(TaskRef)
     def get_task(self, request: TaskRef) -> Any:
-        return h.get_task(request, self._ctx())
+        return tasks.get_task(request, self._ctx())
 
     @rpc_method(ListTasksRequest)
     def list_tasks(self, request: ListTasksRequest) -> Any:
-        return h.list_tasks(request, self._ctx())
+        return tasks.list_tasks(request, self._ctx())
 
     # -- reports, progress, exports, audit ------------------------------------------------
 
     @rpc_method(SubmitReportRequest)
     def submit_report(self, request: SubmitReportRequest) -> Any:
-        return h.submit(request, self._ctx())
+        return reports.submit(request, self._ctx())
 
     @rpc_method(ReviewReportRequest)
     def review_report(self, request: ReviewReportRequest) -> Any:
-        return h.review(request, self._ctx())
+        return reports.review(request, self._ctx())
 
     @rpc_method(plans_rpc.CORRECT_REPORT)
     def correct_report(self, request: CorrectReportRequest) -> Any:
@@ -261,7 +267,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(ListReportsRequest)
     def list_reports(self, request: ListReportsRequest) -> Any:
-        return h.list_reports(request, self._ctx())
+        return reports.list_reports(request, self._ctx())
 
     @rpc_method(ProgressRequest)
     def progress_summary(self, request: ProgressRequest) -> Any:
@@ -285,7 +291,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(ReceiptsRequest)
     def list_receipts(self, request: ReceiptsRequest) -> Any:
-        return h.receipts(request, self._ctx())
+        return evidence.receipts(request, self._ctx())
 
     # -- deadlines ------------------------------------------------------------------------
 
@@ -321,10 +327,10 @@ class PlansService(EventConsumerService):
 
     @consumes(EventType.COVERAGE_MATCHED)
     def on_coverage_matched(self, envelope: Envelope, event: CoverageMatched) -> None:
-        outcome = h.on_coverage(event, envelope.time, self._ctx())
+        outcome = evidence.on_coverage(event, envelope.time, self._ctx())
         log.info("coverage applied", extra={"item_id": event.item_id, "outcome": outcome})
 
     @consumes(EventType.NOTIFICATION_ACKNOWLEDGED)
     def on_notification_acknowledged(self, envelope: Envelope,
                                      event: NotificationAcknowledged) -> None:
-        h.on_acknowledged(event, self._ctx())
+        evidence.on_acknowledged(event, self._ctx())

@@ -17,9 +17,11 @@ from services.contracts.plans_documents import (
     PlanCommand,
 )
 from services.contracts.plans_units import ImportUnitsRequest
-from services.plans import handlers as h
 from services.plans.domain import InvalidTransition
 from services.plans.repositories import PlansRepository
+from services.plans.use_cases.context import Context
+from services.plans.use_cases.plans import amend_plan, close_plan, create_plan, issue_plan
+from services.plans.use_cases.units import import_units
 
 UNITS = (Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
          / "units-gia-lai.yaml").read_text(encoding="utf-8")
@@ -30,14 +32,14 @@ def ctx(infra):
     database = infra.database(f"plans_retry_{uuid.uuid4().hex[:6]}")
     repo = PlansRepository(database)
     repo.ensure_indexes()
-    context = h.Context(repo, "test-correlation", lambda: datetime.now(UTC))
-    h.import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
+    context = Context(repo, "test-correlation", lambda: datetime.now(UTC))
+    import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
     yield context
     database.client.drop_database(database.name)
 
 
 def draft(ctx) -> str:
-    plan = h.create_plan(CreatePlanRequest(
+    plan = create_plan(CreatePlanRequest(
         number=f"{uuid.uuid4().int % 999_999 + 1}/KH-STTTT", issuer_unit_id="gl-stttt",
         title="Kế hoạch", year=2021, issued_on="2021-03-01", topics=["drugs"],
         signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"},
@@ -54,13 +56,13 @@ def forget_results(ctx) -> None:
 def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
     plan_id = draft(ctx)
     if command != "issue":
-        h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+        issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
     key = uuid.uuid4().hex
-    request = {"issue": lambda: h.issue_plan(PlanCommand(
+    request = {"issue": lambda: issue_plan(PlanCommand(
                    plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
-               "close": lambda: h.close_plan(PlanCommand(
+               "close": lambda: close_plan(PlanCommand(
                    plan_id=plan_id, actor="officer-1", idempotency_key=key), ctx),
-               "cancel": lambda: h.close_plan(CancelPlanRequest(
+               "cancel": lambda: close_plan(CancelPlanRequest(
                    plan_id=plan_id, actor="officer-1", reason="thay thế",
                    idempotency_key=key), ctx)}[command]
     first = request()
@@ -70,17 +72,17 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
     assert len([e for e in events if e["type"] != "plan.created"]) == (
         1 if command == "issue" else 2)  # the retry stored no second event
     with pytest.raises(InvalidTransition):  # another key is another command
-        h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1",
+        issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1",
                                    idempotency_key=uuid.uuid4().hex), ctx)
 
 
 def test_a_retried_amendment_makes_one_revision(ctx):
     plan_id = draft(ctx)
-    h.issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
+    issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
     amend = AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
                                changes={"title": "Kế hoạch (sửa đổi)"},
                                idempotency_key=uuid.uuid4().hex)
-    first = h.amend_plan(amend, ctx)
+    first = amend_plan(amend, ctx)
     forget_results(ctx)
-    again = h.amend_plan(amend, ctx)
+    again = amend_plan(amend, ctx)
     assert again["revision"] == first["revision"] == 1

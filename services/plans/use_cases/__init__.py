@@ -1,2 +1,2 @@
-"""Use cases of the plans service added after `handlers.py` reached its size: one module per
-capability, each `(request, Context) -> JSON-ready reply`."""
+"""Use cases of the plans service, one module per capability, each `(request, Context) ->
+JSON-ready reply`; `context` holds the Context and what they share."""

@@ -8,8 +8,8 @@ from services.contracts.plans_reporting import MAX_AUDIT_EXPORT_ROWS, AuditExpor
 from services.plans import codec
 from services.plans.domain.exports import journal_table
 from services.plans.files import CSV, csv_bytes, export_file
-from services.plans.handlers import Context
 from services.plans.repositories.audit import AuditSelection
+from services.plans.use_cases.context import Context
 
 EXPORT_PAGE = 1000
 

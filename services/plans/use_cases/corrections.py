@@ -1,5 +1,5 @@
 """A correction of an accepted report: a new version of the same task, unit and period, with
-its reason. It is reviewed like any report (handlers.review); accepting it supersedes the
+its reason. It is reviewed like any report (reports.review); accepting it supersedes the
 original, which stays on record, and progress counts the latest accepted version."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from services.contracts.events import plans as ev
 from services.contracts.plans_changes import CorrectReportRequest
 from services.plans import codec
 from services.plans.domain import submit_correction
-from services.plans.handlers import Context, count_totals, idempotent, load_plan
+from services.plans.use_cases.context import Context, idempotent, load_plan
+from services.plans.use_cases.reports import count_totals
 
 
 def correct_report(req: CorrectReportRequest, ctx: Context) -> Any:

@@ -14,7 +14,8 @@ from services.plans import codec
 from services.plans.domain import AuditEntry, Conflict, DocumentNumber
 from services.plans.domain.importing import default_plan_id
 from services.plans.domain.rollover import roll_over
-from services.plans.handlers import Context, check_plan_refs, directory, idempotent, load_plan
+from services.plans.use_cases.context import Context, directory, idempotent, load_plan
+from services.plans.use_cases.plans import check_plan_refs
 
 ROLLED_OVER = "rolled_over_from"
 

@@ -13,7 +13,7 @@ from services.contracts.plans_units import GetUnitRequest, ListUnitsRequest, Res
 from services.plans import codec
 from services.plans.domain import NotFound, local_date, resolve_group
 from services.plans.domain.succession import SuccessionOutcome, succession_on
-from services.plans.handlers import Context, directory, known_groups
+from services.plans.use_cases.context import Context, directory, known_groups
 
 
 def _named(doc: dict[str, Any], day: date | None) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from services.plans.domain.upward_report import (
     build_upward_report,
 )
 from services.plans.files import export_file
-from services.plans.handlers import Context, directory, load_plan
 from services.plans.report_rendering import CONTENT_TYPES, render
+from services.plans.use_cases.context import Context, directory, load_plan
 
 
 def upward_report(req: UpwardReportRequest, ctx: Context) -> dict[str, Any]:

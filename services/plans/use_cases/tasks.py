@@ -1,0 +1,232 @@
+"""Tasks of a plan: adding, changing, assigning, status commands and queries; the
+`task.assigned` event built for a task (also sent when its plan is issued).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from services.contracts.envelope import Envelope
+from services.contracts.events import plans as ev
+from services.contracts.plans_tasks import (
+    AddTaskRequest,
+    AssignTaskRequest,
+    ListTasksRequest,
+    TaskCommand,
+    TaskReasonCommand,
+    TaskRef,
+    UpdateTaskRequest,
+)
+from services.plans import codec
+from services.plans.domain import (
+    AuditEntry,
+    InvalidTransition,
+    KpiTarget,
+    Plan,
+    PlanStatus,
+    Task,
+    Topic,
+    ValidationFailed,
+    bucket_of,
+    local_date,
+)
+from services.plans.domain.audit import diff
+from services.plans.use_cases.context import (
+    Context,
+    directory,
+    idempotent,
+    load_plan,
+    nulls_resolved,
+    retrying,
+    wire,
+)
+
+# As for plans: in a change request null removes an optional value, never a required one.
+TASK_REQUIRED = ("title",)
+TASK_EMPTY: dict[str, Any] = {"description": "", "topics": [], "channels": [], "kpis": []}
+
+
+def kpi_event(k: KpiTarget) -> ev.KpiTarget:
+    return ev.KpiTarget(metric=k.metric.value, target=k.target, period=k.period.value,
+                        topic=k.topic.value if k.topic else None, unit_id=k.unit_id)
+
+
+def task_assigned(plan: Plan, task: Task) -> ev.TaskAssigned:
+    start, end = task.window()
+    return ev.TaskAssigned(
+        task_id=task.id, plan_id=plan.id, plan_number=str(plan.number), title=task.title,
+        lead_unit_id=task.lead_unit_id, coordinating_unit_ids=list(task.coordinating_unit_ids),
+        parent_task_id=task.parent_task_id, topics=[t.value for t in task.topics],
+        channels=[ch.value for ch in task.channels], due_date=task.due_date,
+        recurrence=task.recurrence.cadence.value if task.recurrence else None,
+        responsible_person=task.responsible_person, expected_result=task.expected_result,
+        kpis=[kpi_event(k) for k in task.kpis], active_from=start, active_until=end)
+
+
+def _task_values(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    if "recurrence" in out:
+        out["recurrence"] = codec.recurrence_from(wire(out["recurrence"]))
+    if "kpis" in out:
+        out["kpis"] = tuple(codec.kpi_from(k) for k in out["kpis"])
+    if "topics" in out:
+        out["topics"] = tuple(Topic(t) for t in out["topics"])
+    if "channels" in out:
+        out["channels"] = tuple(codec.Channel(ch) for ch in out["channels"])
+    if "coordinating_unit_ids" in out:
+        out["coordinating_unit_ids"] = tuple(out["coordinating_unit_ids"])
+    return out
+
+
+def _require_open(plan: Plan, action: str) -> None:
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.ISSUED):
+        raise InvalidTransition(f"cannot {action} in a {plan.status.value} plan",
+                                {"plan_id": plan.id, "status": plan.status.value})
+
+
+def add_task(req: AddTaskRequest, ctx: Context) -> Any:
+    def run() -> dict[str, Any]:
+        _, plan = load_plan(ctx, req.plan_id)
+        _require_open(plan, "add a task")
+        values = _task_values(req.task.model_dump())
+        task = Task(id=req.task_id, plan_id=plan.id, starts_on=plan.issued_on, **values)
+        if task.parent_task_id and ctx.repo.find_task(plan.id, task.parent_task_id) is None:
+            raise ValidationFailed(f"unknown parent task {task.parent_task_id!r}",
+                                   {"field": "parent_task_id"})
+        plan.check_references(directory(ctx), [task])
+        doc = {**codec.task_to_doc(task), **codec.task_watch(task)}
+        if plan.status is PlanStatus.ISSUED:
+            doc = codec_with_events(doc, [ctx.envelope(task_assigned(plan, task))])
+        ctx.repo.insert_tasks([doc])
+        ctx.repo.journal([AuditEntry(req.actor, "task.created", "task", task.id, ctx.now())],
+                         plan.id)
+        return codec.task_reply(codec.task_to_doc(task), bucket_value(task, ctx.now()))
+
+    return idempotent("add_task", ctx, req.idempotency_key, run)
+
+
+def codec_with_events(doc: dict[str, Any], events: Sequence[Envelope]) -> dict[str, Any]:
+    from services.runtime.outbox import with_outbox
+
+    return with_outbox(doc, events)
+
+
+def bucket_value(task: Task, now: datetime) -> str | None:
+    bucket = bucket_of(task, now)
+    return bucket.value if bucket else None
+
+
+def write_task_change(ctx: Context, plan: Plan, doc: dict[str, Any], task: Task, entry: AuditEntry,
+                events: list[Envelope]) -> dict[str, Any]:
+    fields = {**codec.task_to_doc(task), **codec.task_watch(task, doc.get("alerts_sent") or ())}
+    fields.pop("_id")
+    stored = ctx.repo.write_task(doc, doc["version"], fields, events)
+    ctx.repo.journal([entry], plan.id)
+    return codec.task_reply(stored, bucket_value(task, ctx.now()))
+
+
+def update_task(req: UpdateTaskRequest, ctx: Context) -> Any:
+    changes = _task_values(nulls_resolved(req.changes.model_dump(exclude_unset=True),
+                                           TASK_REQUIRED, TASK_EMPTY))
+    if not changes:
+        raise ValidationFailed("no field to change", {"field": "changes"})
+    if changes.get("due_date") is not None:
+        changes["recurrence"] = None
+    elif changes.get("recurrence") is not None:
+        changes["due_date"] = None
+
+    def attempt() -> dict[str, Any]:
+        _, plan = load_plan(ctx, req.plan_id)
+        _require_open(plan, "change a task")
+        doc = ctx.repo.get_task(req.plan_id, req.task_id)
+        task = dataclasses.replace(codec.task_from(doc), **changes)
+        plan.check_references(directory(ctx), [task])
+        before = codec.task_to_doc(codec.task_from(doc))
+        entry = AuditEntry(req.actor, "task.updated", "task", task.id, ctx.now(),
+                           diff(before, codec.task_to_doc(task)))
+        return write_task_change(ctx, plan, doc, task, entry, [])
+
+    return idempotent("update_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+
+
+def assign_task(req: AssignTaskRequest, ctx: Context) -> Any:
+    def attempt() -> dict[str, Any]:
+        _, plan = load_plan(ctx, req.plan_id)
+        _require_open(plan, "assign a task")
+        doc = ctx.repo.get_task(req.plan_id, req.task_id)
+        units = directory(ctx)
+        today = local_date(ctx.now())
+        for field_name, unit_id in [("lead_unit_id", req.lead_unit_id),
+                                    *(("coordinating_unit_ids", u)
+                                      for u in req.coordinating_unit_ids)]:
+            unit = units.get(unit_id)
+            if unit is None or not (unit.is_active(plan.issued_on) or unit.is_active(today)):
+                raise ValidationFailed(f"unknown or inactive unit {unit_id!r}",
+                                       {"field": field_name, "unit_id": unit_id})
+        task = dataclasses.replace(codec.task_from(doc), lead_unit_id=req.lead_unit_id,
+                                   coordinating_unit_ids=tuple(req.coordinating_unit_ids))
+        entry = AuditEntry(req.actor, "task.assigned", "task", task.id, ctx.now(), diff(
+            {"lead_unit_id": doc["lead_unit_id"],
+             "coordinating_unit_ids": doc.get("coordinating_unit_ids", [])},
+            {"lead_unit_id": task.lead_unit_id,
+             "coordinating_unit_ids": list(task.coordinating_unit_ids)}))
+        events = ([ctx.envelope(task_assigned(plan, task))]
+                  if plan.status is PlanStatus.ISSUED else [])
+        return write_task_change(ctx, plan, doc, task, entry, events)
+
+    return idempotent("assign_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+
+
+def change_task_status(req: TaskCommand, action: str, ctx: Context) -> Any:
+    def attempt() -> dict[str, Any]:
+        _, plan = load_plan(ctx, req.plan_id)
+        if action == "cancel":
+            _require_open(plan, "cancel a task")
+        elif plan.status is not PlanStatus.ISSUED:
+            raise InvalidTransition(f"cannot {action} a task of a {plan.status.value} plan",
+                                    {"plan_id": plan.id, "status": plan.status.value})
+        doc = ctx.repo.get_task(req.plan_id, req.task_id)
+        task = codec.task_from(doc)
+        before = task.status
+        at = req.at or ctx.now()
+        if isinstance(req, TaskReasonCommand):
+            entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
+                     else task.reopen(req.actor, at, req.reason))
+        else:
+            entry = task.start(req.actor, at) if action == "start" else task.complete(
+                req.actor, at)
+        event = ev.TaskStatusChanged(task_id=task.id, plan_id=plan.id, from_status=before.value,
+                                     to_status=task.status.value,
+                                     bucket=bucket_value(task, ctx.now()))
+        return write_task_change(ctx, plan, doc, task, entry, [ctx.envelope(event)])
+
+    return idempotent(f"{action}_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+
+
+def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:
+    doc = ctx.repo.get_task(req.plan_id, req.task_id)
+    reply = codec.task_reply(doc, bucket_value(codec.task_from(doc), ctx.now()))
+    reply["receipts"] = [
+        {k: r.get(k) for k in ("unit_id", "notice_id", "acknowledged_at", "via", "late")}
+        for r in ctx.repo.receipts.find({"plan_id": req.plan_id, "task_id": req.task_id})]
+    return reply
+
+
+def list_tasks(req: ListTasksRequest, ctx: Context) -> dict[str, Any]:
+    ctx.repo.get_plan(req.plan_id)
+    query: dict[str, Any] = {"plan_id": req.plan_id}
+    if req.unit_id:
+        query["unit_ids"] = req.unit_id
+    if req.status:
+        query["status"] = req.status
+    if req.parent_task_id:
+        query["parent_task_id"] = req.parent_task_id
+    after = codec.task_key(req.plan_id, req.after) if req.after else None
+    rows = ctx.repo.page("tasks", query, after, req.limit + 1, {"_outbox": 0})
+    now = ctx.now()
+    items = [codec.task_reply(r, bucket_value(codec.task_from(r), now)) for r in rows[:req.limit]]
+    return {"items": items,
+            "next_cursor": items[-1]["task_id"] if len(rows) > req.limit else None}
