@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
+from datetime import date
 
 import pytest
 
 from stack.demo import PLAN_FILE, UNITS_FILE
+from stack.testkit import eventually
 
 PLAN_TEXT = PLAN_FILE.read_text(encoding="utf-8")
 
@@ -207,11 +210,39 @@ def test_the_demo_loads_a_live_campaign_beside_the_2021_record(rpc, seeded):
     assert live_campaign(rpc, seeded["id"], 2028)["id"] == live["id"]  # a second run: same
 
 
+def _monitored_articles(api, seeded):
+    """Articles on the plan's topics pushed to monitoring for an outlet of this run, once
+    monitoring counts them (its counters are written after the push): how many there are."""
+    outlet = f"kiem-thu-bao-cao-{uuid.uuid4().hex[:8]}"
+    articles = [
+        {"title": f"Triệt phá đường dây mua bán ma túy tại Pleiku {outlet} {n}",
+         "body": "Công an tỉnh Gia Lai bắt giữ đối tượng mua bán trái phép chất ma túy đá, "
+                 f"thu giữ nhiều tang vật. Mã kiểm thử {outlet} {n}.",
+         "url": f"https://baogialai.com.vn/bao-cao-{outlet}-{n}.html",
+         "published_at": f"2021-03-1{n}T08:30:00+07:00", "outlet_unit_id": outlet}
+        for n in range(2)]
+    for article in articles:
+        pushed = api.post("/api/v1/items", json={"item": article})
+        assert pushed.status_code == 200 and pushed.json()["outcome"] == "stored", pushed.text
+
+    def counted() -> int:
+        reply = api.get("/api/v1/coverage", params={
+            "period": "month", "outlet_unit_id": outlet, "date_from": seeded["issued_on"],
+            "date_to": "2021-07-01"})
+        reply.raise_for_status()
+        items = sum(row["items"] for row in reply.json()["rows"] if row["topic"] == "drugs")
+        assert items == len(articles), reply.text
+        return items
+
+    return eventually(counted, seconds=60, interval=0.5)
+
+
 def test_the_report_to_the_provincial_committee_as_pdf_and_docx(api, seeded):
     from docx import Document
     from pypdf import PdfReader
 
     base = f"/api/v1/plans/{seeded['id']}"
+    pushed = _monitored_articles(api, seeded)
     pdf = api.get(f"{base}/report", params={"format": "pdf", "as_of": "2021-07-01"},
                   timeout=90)
     assert pdf.status_code == 200, pdf.text
@@ -224,10 +255,14 @@ def test_the_report_to_the_provincial_committee_as_pdf_and_docx(api, seeded):
                      "Gia Lai, ngày 01 tháng 7 năm 2021", "BÁO CÁO", "- UBND tỉnh;",
                      "Lê Thị Thu Hương"):
         assert expected in text, expected
-    # Monitoring's figures, or (monitoring slower than its deadline on a loaded machine) the
-    # sentence saying they are missing: the report is made either way.
-    assert ("Theo số liệu của hệ thống giám sát thông tin" in text
-            or "Số liệu của hệ thống giám sát thông tin chưa có" in text)
+    # Monitoring's figures since the plan date, ours among them (without monitoring the report
+    # says they are missing: tests/unit/plans/test_plans_upward_report.py).
+    assert "Số liệu của hệ thống giám sát thông tin chưa có" not in text
+    since = date.fromisoformat(seeded["issued_on"]).strftime("%d/%m/%Y")
+    counted = re.search(rf"Theo số liệu của hệ thống giám sát thông tin, từ ngày {since} "
+                        r"đến ngày 01/07/2021, các cơ quan báo chí đăng (\d+) tin, bài", text)
+    assert counted is not None, text
+    assert int(counted.group(1)) >= pushed
     assert sum(len(page.images) for page in reader.pages) == 1
 
     docx = api.get(f"{base}/report", params={"format": "docx", "as_of": "2021-07-01"},
