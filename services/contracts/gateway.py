@@ -117,8 +117,18 @@ class User(Response):
     created_at: datetime
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """`kind` is always sent, so the schema says so: with it required, the two shapes of
+    `/users/me` are mutually exclusive, as a `oneOf` with a discriminator must be."""
+    required = schema.setdefault("required", [])
+    if "kind" not in required:
+        required.insert(0, "kind")
+
+
 class CurrentUser(User):
     """`GET /users/me` of a user."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["user"] = "user"
     permissions: list[str] = Field(
@@ -129,6 +139,8 @@ class CurrentUser(User):
 
 class CurrentApiKey(Response):
     """`GET /users/me` of an API key: the key itself, never its owner's record."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_required)
 
     kind: Literal["api_key"] = "api_key"
     id: str = Field(description="The key id (the part of the key after `cpk_`).")
