@@ -35,6 +35,11 @@ TRANSLATION_POLICY_HELP = (
     "together; at `translation_deadline` the Vietnamese copy goes anyway and each "
     "translation follows when approved. Critical notices always behave as `vi_first`. "
     "(`send_vi_now` is accepted as the former name of `vi_first`.)")
+AS_OF_HELP = (
+    "The date the recipients are resolved on: groups hold the units that existed then, units "
+    "and the issuer bear the names they had then. Default: for a notice of a plan, a day of "
+    "the plan's period (today while its year runs, else the day it was issued); otherwise "
+    "today.")
 TRANSLATION_DEADLINE_HELP = (
     "Policy `wait` only: when the Vietnamese copy goes to units whose translation is still "
     "not approved. Default: 48 hours after the notice is sent, and never later than halfway "
@@ -77,6 +82,12 @@ class PreferencesModel(Inbound):
         description="Normal-priority notices are held for a daily digest sent at this time.")
 
 
+class FormerNameModel(Inbound):
+    name: str = Field(min_length=1, max_length=300,
+                      examples=["Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"])
+    until: date = Field(examples=["2025-02-28"], description="Last day of this name.")
+
+
 class RecipientModel(Request):
     """A recipient organisation unit in the local directory (`upsert_recipient`)."""
 
@@ -96,6 +107,13 @@ class RecipientModel(Request):
     webhook_secret: str | None = Field(
         default=None, max_length=200, examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
         description="Standard Webhooks secret used to sign this unit's webhook deliveries.")
+    valid_from: date | None = Field(default=None, examples=["2021-01-01"],
+                                    description="First day the unit exists (units from plans).")
+    valid_to: date | None = Field(default=None, examples=["2025-06-30"],
+                                  description="Last day the unit exists; null while it does.")
+    former_names: list[FormerNameModel] = Field(
+        default_factory=list, max_length=20,
+        description="Names it bore before a renaming: notices as of an earlier date use them.")
 
 
 class GetRecipientRequest(Request):
@@ -112,6 +130,23 @@ class ImportRecipientsRequest(Request):
     recipients: list[RecipientModel] = Field(min_length=1, max_length=5000)
 
 
+class ImportRecipientsResult(Reply):
+    imported: int = Field(examples=[2], description="Units written (created or replaced).")
+
+
+class DeletedRecipient(Reply):
+    unit_id: str
+    deleted: bool = Field(description="False when the directory did not hold the unit.")
+
+
+class SetPreferencesRequest(Request):
+    """A unit's own delivery preferences (its editor may change them)."""
+
+    unit_id: str = Field(min_length=1, max_length=100, examples=["pvhtt-ia-grai"])
+    preferences: PreferencesModel
+    actor: str | None = Field(default=None, max_length=100, examples=["bien-tap-bao-gia-lai"])
+
+
 class RecipientView(Reply):
     unit_id: str
     name: str
@@ -123,7 +158,15 @@ class RecipientView(Reply):
     contacts: list[ContactModel] = []
     preferences: PreferencesModel = PreferencesModel()
     has_webhook_secret: bool = False
+    valid_from: date | None = None
+    valid_to: date | None = None
+    former_names: list[FormerNameModel] = []
     source: str = Field(default="local", examples=["local", "plans"])
+
+
+class RecipientPage(Reply):
+    items: list[RecipientView]
+    next_cursor: str | None = None
 
 
 # --- channels and templates ------------------------------------------------------------------
@@ -177,10 +220,27 @@ class ChannelView(Reply):
 
 
 class ConfigureEscalationRequest(Request):
-    department_unit_id: str | None = Field(default=None, max_length=100,
-                                           examples=["gl-svhttdl"])
-    reminder_delay_seconds: float | None = Field(default=None, ge=0, le=30 * 86_400)
-    escalation_delay_seconds: float | None = Field(default=None, gt=0, le=60 * 86_400)
+    """Fields left out keep their value."""
+
+    department_unit_id: str | None = Field(
+        default=None, max_length=100, examples=["gl-svhttdl"],
+        description="Where escalations go for a unit without a parent.")
+    reminder_delay_seconds: float | None = Field(
+        default=None, ge=0, le=30 * 86_400, examples=[0],
+        description="After the ack deadline, when the unit gets a reminder.")
+    escalation_delay_seconds: float | None = Field(
+        default=None, gt=0, le=60 * 86_400, examples=[86_400],
+        description="After the ack deadline, when its parent (or the Department) is told.")
+
+
+class GetEscalationRequest(Request):
+    pass
+
+
+class EscalationView(Reply):
+    department_unit_id: str
+    reminder_delay_seconds: float
+    escalation_delay_seconds: float
 
 
 class TemplateKeyRequest(Request):
@@ -233,6 +293,7 @@ class CreateNoticeRequest(Request):
     translation_deadline: datetime | None = Field(
         default=None, examples=["2021-03-02T17:00:00+07:00"],
         description=TRANSLATION_DEADLINE_HELP)
+    as_of: date | None = Field(default=None, examples=["2021-02-25"], description=AS_OF_HELP)
     variables: dict[str, str | int | float | None] = Field(default_factory=dict, examples=[
         {"plan_number": "25/KH-STTTT"}])
     created_by: str | None = Field(default=None, max_length=100, examples=["officer-nguyen"])
@@ -278,6 +339,15 @@ class NoticeView(Reply):
     translation_deadline: datetime | None = Field(default=None,
                                                   description=TRANSLATION_DEADLINE_HELP)
     created_at: datetime
+    as_of: date | None = Field(default=None, description=AS_OF_HELP)
+    issuer_unit_id: str | None = Field(default=None, examples=["gl-stttt"])
+    sender_name: str | None = Field(
+        default=None, examples=["Sở Thông tin và Truyền thông tỉnh Gia Lai"],
+        description="The signature: the issuer's name on `as_of`.")
+    inactive_recipients: list[str] = Field(
+        default_factory=list, description="Units named one by one that did not exist on "
+                                          "`as_of` (sent to all the same: an officer named "
+                                          "them).")
     unreachable: list[UnreachableRecipient] = []
     unsupported_languages: dict[str, list[str]] = {}
     deliveries: dict[str, int] = Field(
@@ -483,7 +553,14 @@ class DeliveryReportRequest(Request):
     channel: ChannelName
     provider_message_id: str = Field(min_length=1, max_length=200, examples=["sms-7f3a"])
     status: Literal["delivered", "failed"]
-    reason: str | None = Field(default=None, max_length=500, examples=["handset unreachable"])
+    reason: str | None = Field(default=None, max_length=500,
+                               examples=["Thuê bao tạm thời không liên lạc được"])
+
+
+class DeliveryReportResult(Reply):
+    delivery_id: str
+    status: str = Field(examples=["delivered"])
+    changed: bool = Field(description="False for a repeated or late report (nothing changed).")
 
 
 # --- bulletins -------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The local recipient directory, and the fallback to the plans service for unknown units.
 
-Units live in `recipients` (maintained by upsert_recipient / import_recipients). A unit or
-group unknown here is asked of plans (`plans.get_unit`, `plans.resolve_group`) through an
-injected `RemoteUnits`; what neither knows is reported as an unknown recipient, never
-silently skipped.
+Units live in `recipients` (maintained by upsert_recipient / import_recipients, and units
+fetched from plans, kept with their validity and former names). A group defined here (by
+`groups` on local recipients) resolves here; any other group is resolved by plans on the
+notice's date (`plans.resolve_group(as_of)`), its members read like units named one by one: a
+unit unknown here, or fetched from plans more than `PLANS_UNIT_TTL` ago, is asked of plans
+(`plans.get_unit`). What neither knows is reported as an unknown recipient, never silently
+skipped.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
-from services.contracts.notifications import RecipientModel, RecipientView
+from services.contracts.notifications import PreferencesModel, RecipientModel, RecipientView
 from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.preferences import Channel, RecipientUnit
 from services.notifications.repository import RECIPIENTS, public, recipient_to_domain
@@ -25,14 +28,19 @@ from services.notifications.repository import RECIPIENTS, public, recipient_to_d
 log = logging.getLogger(__name__)
 
 GROUP_PREFIX = "group:"
+# A unit fetched from plans is read again after this long (contacts, validity, names change).
+PLANS_UNIT_TTL = timedelta(hours=1)
 
 
 class RemoteUnits(Protocol):
-    """Read access to the plans service's organisation units (may answer None/[])."""
+    """Read access to the plans service's organisation (may answer None/[])."""
 
     def get_unit(self, unit_id: str) -> dict[str, Any] | None: ...
 
-    def resolve_group(self, group: str) -> list[dict[str, Any]]: ...
+    def resolve_group(self, group: str, as_of: date) -> list[str]:
+        """The ids of the group's units that existed on `as_of`."""
+
+    def get_plan(self, plan_id: str) -> dict[str, Any] | None: ...
 
 
 def recipient_document(model: RecipientModel, source: str = "local") -> dict[str, Any]:
@@ -43,8 +51,58 @@ def recipient_document(model: RecipientModel, source: str = "local") -> dict[str
 
 def upsert(db: Database, model: RecipientModel, source: str = "local") -> dict[str, Any]:
     doc = recipient_document(model, source)
+    if source == "plans":
+        doc = _keep_local_settings(doc, db[RECIPIENTS].find_one({"_id": doc["_id"]}))
     db[RECIPIENTS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
     return view(doc)
+
+
+def _keep_local_settings(fresh: dict[str, Any], kept: dict[str, Any] | None
+                         ) -> dict[str, Any]:
+    """A unit read again from plans keeps what was set here: its preferences (set by its
+    editor), webhook secret, local groups, and contacts on channels plans does not give."""
+    if not kept:
+        return fresh
+    if kept.get("preferences_set_at"):
+        fresh.update(preferences=kept["preferences"],
+                     preferences_set_at=kept["preferences_set_at"],
+                     preferences_set_by=kept.get("preferences_set_by"))
+    fresh["webhook_secret"] = fresh.get("webhook_secret") or kept.get("webhook_secret")
+    fresh["groups"] = sorted(set(fresh.get("groups") or []) | set(kept.get("groups") or []))
+    channels = {c["channel"] for c in fresh.get("contacts") or []}
+    fresh["contacts"] = [*(fresh.get("contacts") or []),
+                         *(c for c in kept.get("contacts") or [] if c["channel"] not in channels)]
+    return fresh
+
+
+def set_preferences(db: Database, unit_id: str, preferences: PreferencesModel,
+                    actor: str | None, remote: RemoteUnits | None = None) -> dict[str, Any]:
+    """A unit's own channel order, quiet hours and digest time (kept when plans' copy of the
+    unit is read again)."""
+    if find_unit(db, unit_id, remote) is None:
+        raise NotFoundError(f"recipient unit {unit_id} is not in the directory",
+                            {"unit_ids": [unit_id]})
+    db[RECIPIENTS].update_one({"_id": unit_id}, {"$set": {
+        "preferences": preferences.model_dump(mode="json"),
+        "preferences_set_at": datetime.now(UTC), "preferences_set_by": actor}})
+    return get(db, unit_id)
+
+
+def page(db: Database, group: str | None, after: str | None, limit: int) -> dict[str, Any]:
+    """Recipients by unit id (the cursor), optionally one group's."""
+    query: dict[str, Any] = {}
+    if group:
+        query["groups"] = group
+    if after:
+        query["_id"] = {"$gt": after}
+    rows = list(db[RECIPIENTS].find(query).sort("_id", 1).limit(limit + 1))
+    items = [view(r) for r in rows[:limit]]
+    return {"items": items, "next_cursor": items[-1]["unit_id"] if len(rows) > limit else None}
+
+
+def delete(db: Database, unit_id: str) -> dict[str, Any]:
+    deleted = db[RECIPIENTS].delete_one({"_id": unit_id}).deleted_count
+    return {"unit_id": unit_id, "deleted": bool(deleted)}
 
 
 def upsert_many(db: Database, models: Iterable[RecipientModel]) -> int:
@@ -60,7 +118,8 @@ def upsert_documents(db: Database, docs: list[dict[str, Any]]) -> int:
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:
-    out = public(doc) or {}
+    out = {k: v for k, v in (public(doc) or {}).items()
+           if not k.startswith("preferences_set")}
     out["unit_id"] = out.pop("id")
     out["has_webhook_secret"] = bool(out.pop("webhook_secret", None))
     return RecipientView.model_validate(out).model_dump(mode="json")
@@ -87,8 +146,12 @@ def from_plans_unit(raw: dict[str, Any]) -> RecipientModel | None:
             contacts.append({"channel": channel, "address": contact["address"],
                              "active": contact.get("active", True)})
     area = raw.get("area")
+    former = [{"name": f["name"], "until": f["until"]} for f in raw.get("former_names") or []
+              if isinstance(f, dict) and f.get("name") and f.get("until")]
     try:
         return RecipientModel.model_validate({
+            "valid_from": raw.get("valid_from"), "valid_to": raw.get("valid_to"),
+            "former_names": former,
             "unit_id": unit_id, "name": raw.get("name") or unit_id,
             "parent_id": raw.get("parent_id") or raw.get("parent"),
             "unit_type": raw.get("unit_type") or raw.get("type"),
@@ -105,72 +168,96 @@ def from_plans_unit(raw: dict[str, Any]) -> RecipientModel | None:
 
 @dataclass
 class Resolution:
-    """Recipients of a notice: the units found, and the references nobody knows."""
+    """Recipients of a notice: the units found, the references nobody knows, and the units
+    named one by one that did not exist on the notice's date."""
 
     units: dict[str, RecipientUnit] = field(default_factory=dict)
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    inactive: list[str] = field(default_factory=list)
 
     @property
     def unit_ids(self) -> list[str]:
         return list(self.units)
 
 
-def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None = None
-            ) -> Resolution:
-    """Expand groups, look units up locally, then in plans; keep the order given."""
+def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None = None,
+            as_of: date | None = None) -> Resolution:
+    """Expand groups as of `as_of` (default today), look units up locally, then in plans;
+    keep the order given."""
+    now = datetime.now(UTC)
+    day = as_of or now.date()
     result = Resolution()
     wanted: list[str] = []
     found: dict[str, dict[str, Any]] = {}
+    named: set[str] = set()
     for ref in dict.fromkeys(references):
         if ref.startswith(GROUP_PREFIX):
-            members = _group_members(db, ref[len(GROUP_PREFIX):], remote)
-            if not members:
+            local, remote_ids = _group_members(db, ref[len(GROUP_PREFIX):], remote, day)
+            if not local and not remote_ids:
                 result.unknown.append(ref)
-            found.update((m["_id"], m) for m in members)
-            wanted.extend(m["_id"] for m in members)
+            found.update((m["_id"], m) for m in local)
+            wanted.extend([m["_id"] for m in local] + remote_ids)
         else:
             wanted.append(ref)
+            named.add(ref)
     wanted = list(dict.fromkeys(wanted))
-    # Group members came whole with their group; only units named one by one are read here.
     missing = [unit_id for unit_id in wanted if unit_id not in found]
     if missing:
         found.update((d["_id"], d) for d in db[RECIPIENTS].find({"_id": {"$in": missing}}))
     for unit_id in wanted:
-        doc = found.get(unit_id) or _fetch_remote(db, unit_id, remote)
+        doc = _current(db, unit_id, found.get(unit_id), remote, now)
         if doc is None:
             result.unknown.append(unit_id)
             continue
+        unit = recipient_to_domain(doc)
         result.docs[unit_id] = doc
-        result.units[unit_id] = recipient_to_domain(doc)
+        result.units[unit_id] = unit
+        if unit_id in named and not unit.exists_on(day):
+            result.inactive.append(unit_id)
     return result
+
+
+def find_unit(db: Database, unit_id: str, remote: RemoteUnits | None = None
+              ) -> RecipientUnit | None:
+    """One unit, from the directory or plans."""
+    doc = _current(db, unit_id, db[RECIPIENTS].find_one({"_id": unit_id}), remote,
+                   datetime.now(UTC))
+    return recipient_to_domain(doc) if doc is not None else None
+
+
+def _current(db: Database, unit_id: str, doc: dict[str, Any] | None,
+             remote: RemoteUnits | None, now: datetime) -> dict[str, Any] | None:
+    """The unit's document, fetched from plans when unknown here or fetched too long ago
+    (the copy kept when plans does not answer)."""
+    if doc is None or (doc.get("source") == "plans" and _stale(doc, now)):
+        return _fetch_remote(db, unit_id, remote) or doc
+    return doc
+
+
+def _stale(doc: dict[str, Any], now: datetime) -> bool:
+    updated = doc.get("updated_at")
+    return updated is None or now - updated > PLANS_UNIT_TTL
 
 
 def load(db: Database, unit_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {d["_id"]: d for d in db[RECIPIENTS].find({"_id": {"$in": list(unit_ids)}})}
 
 
-def _group_members(db: Database, group: str, remote: RemoteUnits | None
-                   ) -> list[dict[str, Any]]:
-    """The group's units (whole documents), from the directory, else from plans."""
-    members = list(db[RECIPIENTS].find({"groups": group}).sort("_id", 1))
+def _group_members(db: Database, group: str, remote: RemoteUnits | None, day: date
+                   ) -> tuple[list[dict[str, Any]], list[str]]:
+    """A group defined here (whole documents of its local members), else the ids plans
+    gives for the units of the group that existed on `day`."""
+    members = list(db[RECIPIENTS].find({"groups": group, "source": {"$ne": "plans"}})
+                   .sort("_id", 1))
     if members or remote is None:
-        return members
+        return members, []
     try:
-        units = remote.resolve_group(group)
+        return [], list(remote.resolve_group(group, day))
     except Exception as exc:
         log.warning("plans could not resolve group", extra={"group": group,
                                                             "error": str(exc)[:200]})
-        return []
-    for raw in units:
-        model = from_plans_unit(raw)
-        if model is not None:
-            if group not in model.groups:
-                model.groups.append(group)
-            members.append(recipient_document(model, source="plans"))
-    if members:
-        upsert_documents(db, members)
-    return members
+        return [], []
 
 
 def _fetch_remote(db: Database, unit_id: str, remote: RemoteUnits | None

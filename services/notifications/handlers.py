@@ -44,6 +44,7 @@ from services.notifications.repository import (
     TEMPLATES,
     notice_document,
 )
+from services.notifications.use_cases import notice_dates
 from services.notifications.use_cases.delivery_planning import plan_deliveries, templates
 from services.notifications.use_cases.translations import (
     approve_translation,
@@ -91,14 +92,17 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
                   expires_at: datetime | None = None,
                   policy: TranslationPolicy = TranslationPolicy.VI_FIRST,
                   translation_deadline: datetime | None = None,
+                  as_of: date | None = None,
                   variables: dict[str, VariableValue] | None = None,
                   strict: bool = False, **extra: Any) -> dict[str, Any]:
     """Create the notice once (keyed by `natural_key`) and plan its deliveries.
 
     Under policy wait the Vietnamese copy is held for a unit's translations until
-    `translation_deadline` (default: `default_translation_deadline`). Unknown recipients are
-    recorded on the notice (`unreachable`); with `strict`, a notice none of whose recipients
-    is known is refused with `UnknownRecipientError`."""
+    `translation_deadline` (default: `default_translation_deadline`). Recipients resolve as
+    of `as_of` (default: the plan's period, else today; `notice_dates`), and the notice is
+    signed with the issuer's name then. Unknown recipients are recorded on the notice
+    (`unreachable`); with `strict`, a notice none of whose recipients is known is refused
+    with `UnknownRecipientError`."""
     notice_id = notice_id_for(natural_key)
     existing = ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id})
     if existing is not None:
@@ -107,7 +111,12 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
             ctx.db[NOTICES_COLLECTION].update_one({"_id": notice_id},
                                                   {"$set": {"planned": True}})
         return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or existing
-    resolution = directory.resolve(ctx.db, references, ctx.remote)
+    plan = notice_dates.known_plan(ctx, plan_id) if plan_id else None
+    day = notice_dates.resolution_day(ctx, as_of, plan)
+    resolution = directory.resolve(ctx.db, references, ctx.remote, day)
+    issuer_id, sender_name = notice_dates.signature(ctx, plan, day)
+    extra.update(as_of=day.isoformat(), issuer_unit_id=issuer_id, sender_name=sender_name,
+                 inactive_recipients=resolution.inactive)
     unreachable = [{"unit_id": ref, "reason": "unknown_recipient", "channels_considered": []}
                    for ref in resolution.unknown]
     for _ in resolution.unknown:
@@ -166,7 +175,7 @@ def create_from_request(ctx: Context, request: CreateNoticeRequest) -> dict[str,
         references=request.recipients, plan_id=request.plan_id, task_id=request.task_id,
         ack_deadline=request.ack_deadline, expires_at=request.expires_at,
         policy=TranslationPolicy(request.translation_policy),
-        translation_deadline=request.translation_deadline,
+        translation_deadline=request.translation_deadline, as_of=request.as_of,
         variables=dict(request.variables), strict=True, created_by=request.created_by)
 
 

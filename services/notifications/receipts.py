@@ -88,8 +88,10 @@ def _view(ack: Acknowledgement, created: bool) -> dict[str, Any]:
 
 # --- escalation ------------------------------------------------------------------------------
 
-def escalation_policy(ctx: Context) -> EscalationPolicy:
-    stored = ctx.db[CONFIG].find_one({"_id": "escalation"}) or {}
+def escalation_policy(ctx: Context, changes: dict[str, Any] | None = None
+                      ) -> EscalationPolicy:
+    """The stored policy (with `changes` applied, to check them before they are stored)."""
+    stored = {**(ctx.db[CONFIG].find_one({"_id": "escalation"}) or {}), **(changes or {})}
     return EscalationPolicy(
         department_unit_id=stored.get("department_unit_id")
         or ctx.settings.department_unit_id,
@@ -99,8 +101,14 @@ def escalation_policy(ctx: Context) -> EscalationPolicy:
 
 
 def configure_escalation(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
+    # Checked first: a policy stored invalid would stop every escalation after it.
+    escalation_policy(ctx, changes)
     if changes:
         ctx.db[CONFIG].update_one({"_id": "escalation"}, {"$set": changes}, upsert=True)
+    return escalation_settings(ctx)
+
+
+def escalation_settings(ctx: Context) -> dict[str, Any]:
     policy = escalation_policy(ctx)  # validates (escalation after reminder)
     return {"department_unit_id": policy.department_unit_id,
             "reminder_delay_seconds": policy.reminder_delay.total_seconds(),

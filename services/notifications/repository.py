@@ -17,7 +17,7 @@ Events are stored with the change in the same document (`_outbox`).
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
@@ -42,6 +42,7 @@ from services.notifications.domain.preferences import (
     Channel,
     Contact,
     DigestSettings,
+    FormerName,
     QuietHours,
     RecipientPreferences,
     RecipientUnit,
@@ -124,7 +125,15 @@ def recipient_to_domain(doc: dict[str, Any]) -> RecipientUnit:
     return RecipientUnit(unit_id=doc["_id"], name=doc.get("name") or doc["_id"],
                          contacts=contacts, preferences=preferences,
                          languages=tuple(doc.get("languages") or ["vi"]),
-                         parent_id=doc.get("parent_id"))
+                         parent_id=doc.get("parent_id"),
+                         valid_from=_day(doc.get("valid_from")),
+                         valid_to=_day(doc.get("valid_to")),
+                         former_names=tuple(FormerName(f["name"], date.fromisoformat(f["until"]))
+                                            for f in doc.get("former_names") or []))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 # --- notices ---------------------------------------------------------------------------------
@@ -455,3 +464,17 @@ def insert_read(db: Database, notice_id: str, unit_id: str, at: datetime,
     except DuplicateKeyError:
         return db[READS].find_one({"_id": doc["_id"]}) or doc, False
     return doc, True
+
+
+# --- plans known from their events ------------------------------------------------------------
+
+def record_known_plan(db: Database, plan_id: str, fields: dict[str, Any]) -> None:
+    """What notifications knows of a plan (its number, issuer, year, issue date), keyed by
+    plan id: applying the same event twice leaves one record."""
+    db[KNOWN_PLANS].update_one({"_id": plan_id},
+                               {"$set": {k: v for k, v in fields.items() if v is not None}},
+                               upsert=True)
+
+
+def find_known_plan(db: Database, plan_id: str) -> dict[str, Any] | None:
+    return db[KNOWN_PLANS].find_one({"_id": plan_id})

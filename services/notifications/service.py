@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import eventlet
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
@@ -29,6 +28,7 @@ from services.contracts.notifications import (
     ConfigureEscalationRequest,
     CreateNoticeRequest,
     DeliveryReportRequest,
+    GetEscalationRequest,
     GetNoticeRequest,
     GetRecipientRequest,
     ImportRecipientsRequest,
@@ -42,6 +42,7 @@ from services.contracts.notifications import (
     RejectTranslationRequest,
     ResendDeliveryRequest,
     SaveTemplateRequest,
+    SetPreferencesRequest,
     SubmitTranslationRequest,
     TemplateKeyRequest,
 )
@@ -49,11 +50,12 @@ from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.preferences import Channel
+from services.notifications.plans_client import PlansUnits
 from services.notifications.repository import (
-    KNOWN_PLANS,
     OUTBOX_COLLECTIONS,
-    RECIPIENTS,
     ensure_indexes,
+    find_known_plan,
+    record_known_plan,
 )
 from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import deliveries, translations
@@ -79,28 +81,6 @@ class Settings(DependencyProvider):
         return settings
 
 
-class PlansUnits:
-    """`RemoteUnits` over nameko RPC to plans, with a deadline; absent methods answer None."""
-
-    def __init__(self, proxy: Any, timeout: float) -> None:
-        self.proxy = proxy
-        self.timeout = timeout
-
-    def _call(self, method: str, **kwargs: Any) -> Any:
-        reply = getattr(self.proxy, method).call_async(**kwargs)
-        with eventlet.Timeout(self.timeout):
-            return reply.result()
-
-    def get_unit(self, unit_id: str) -> dict[str, Any] | None:
-        found = self._call("get_unit", unit_id=unit_id)
-        return found if isinstance(found, dict) else None
-
-    def resolve_group(self, group: str) -> list[dict[str, Any]]:
-        found = self._call("resolve_group", group=group)
-        items = found.get("items") if isinstance(found, dict) else found
-        return [u for u in items or [] if isinstance(u, dict)]
-
-
 class NotificationsService(EventConsumerService):
     name = "notifications"
     settings_class = NotificationsSettings
@@ -123,15 +103,18 @@ class NotificationsService(EventConsumerService):
 
     @consumes(EventType.PLAN_CREATED)
     def on_plan_created(self, envelope: Envelope, event: PlanCreated) -> None:
-        # Keyed by plan id: applying the same event twice leaves one record.
-        self.db[KNOWN_PLANS].update_one(
-            {"_id": event.plan_id},
-            {"$set": {"number": event.number, "title": event.title, "status": event.status,
-                      "issuer_unit_id": event.issuer_unit_id, "event_id": envelope.id}},
-            upsert=True)
+        record_known_plan(self.db, event.plan_id, {
+            "number": event.number, "title": event.title, "status": event.status,
+            "issuer_unit_id": event.issuer_unit_id, "year": event.year,
+            "event_id": envelope.id})
 
     @consumes(EventType.PLAN_ISSUED)
     def on_plan_issued(self, envelope: Envelope, event: PlanIssued) -> None:
+        # The plan's dates first: its notices resolve their recipients as of its period.
+        record_known_plan(self.db, event.plan_id, {
+            "number": event.number, "title": event.title, "status": "issued",
+            "issuer_unit_id": event.issuer_unit_id, "year": event.year,
+            "issued_on": event.issued_on.isoformat() if event.issued_on else None})
         intake.on_plan_issued(self._ctx(), event)
 
     @consumes(EventType.TASK_ASSIGNED)
@@ -232,20 +215,16 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.DELETE_RECIPIENT)
     def delete_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
-        deleted = self.db[RECIPIENTS].delete_one({"_id": request.unit_id}).deleted_count
-        return {"unit_id": request.unit_id, "deleted": bool(deleted)}
+        return directory.delete(self.db, request.unit_id)
 
     @rpc_method(notifications_rpc.LIST_RECIPIENTS)
     def list_recipients(self, request: ListRecipientsRequest) -> dict[str, Any]:
-        query: dict[str, Any] = {}
-        if request.group:
-            query["groups"] = request.group
-        if request.after:
-            query["_id"] = {"$gt": request.after}
-        rows = list(self.db[RECIPIENTS].find(query).sort("_id", 1).limit(request.limit + 1))
-        items = [directory.view(r) for r in rows[:request.limit]]
-        more = len(rows) > request.limit
-        return {"items": items, "next_cursor": items[-1]["unit_id"] if more else None}
+        return directory.page(self.db, request.group, request.after, request.limit)
+
+    @rpc_method(notifications_rpc.SET_PREFERENCES)
+    def set_preferences(self, request: SetPreferencesRequest) -> dict[str, Any]:
+        return directory.set_preferences(self.db, request.unit_id, request.preferences,
+                                         request.actor, self._ctx().remote)
 
     @rpc_method(notifications_rpc.IMPORT_RECIPIENTS)
     def import_recipients(self, request: ImportRecipientsRequest) -> dict[str, Any]:
@@ -268,6 +247,10 @@ class NotificationsService(EventConsumerService):
     def configure_escalation(self, request: ConfigureEscalationRequest) -> dict[str, Any]:
         return receipts.configure_escalation(self._ctx(),
                                              request.model_dump(exclude_none=True))
+
+    @rpc_method(notifications_rpc.GET_ESCALATION)
+    def get_escalation(self, request: GetEscalationRequest) -> dict[str, Any]:
+        return receipts.escalation_settings(self._ctx())
 
     @rpc_method(notifications_rpc.GET_TEMPLATE)
     def get_template(self, request: TemplateKeyRequest) -> dict[str, Any]:
@@ -301,11 +284,11 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.EXPORT_BULLETIN)
     def export_bulletin(self, request: BulletinRequest) -> dict[str, Any]:
-        return views.bulletin(self.db, request)
+        return views.bulletin(self.db, request, self._ctx().remote)
 
     @rpc_method(notifications_rpc.KNOWN_PLAN)
     def known_plan(self, plan_id: str) -> dict[str, Any]:
-        found = self.db[KNOWN_PLANS].find_one({"_id": plan_id})
+        found = find_known_plan(self.db, plan_id)
         if found is None:
             raise ServiceError(ErrorCode.NOT_FOUND, f"plan {plan_id} is not known here")
         found["plan_id"] = found.pop("_id")

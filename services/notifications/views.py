@@ -8,6 +8,8 @@ from typing import Any
 from pymongo.database import Database
 
 from services.contracts.notifications import BulletinRequest
+from services.notifications import directory
+from services.notifications.directory import RemoteUnits
 from services.notifications.domain.ack import ack_key
 from services.notifications.domain.bulletins import assemble_bulletin
 from services.notifications.domain.delivery import DeliveryStatus
@@ -18,7 +20,6 @@ from services.notifications.repository import (
     DELIVERIES,
     NOTICES,
     READS,
-    RECIPIENTS,
     TRANSLATIONS,
     delivery_counts,
     notice_to_domain,
@@ -105,17 +106,19 @@ def _inbox_rank(delivery: dict[str, Any]) -> tuple[bool, bool]:
     return arrived, delivery["language"] != DEFAULT_LANGUAGE
 
 
-def bulletin(db: Database, request: BulletinRequest) -> dict[str, Any]:
-    commune = db[RECIPIENTS].find_one({"_id": request.commune_id})
+def bulletin(db: Database, request: BulletinRequest, remote: RemoteUnits | None = None
+             ) -> dict[str, Any]:
+    """The commune's loudspeaker script for the period, in its audience's languages."""
+    commune = directory.find_unit(db, request.commune_id, remote)
     if commune is None:
         raise NotFoundError(f"commune {request.commune_id} is not in the directory",
                             {"unit_ids": [request.commune_id]})
-    languages = list(dict.fromkeys(["vi", *(commune.get("languages") or [])]))
+    languages = list(dict.fromkeys(["vi", *commune.languages]))
     notices = [notice_to_domain(n) for n in db[NOTICES].find(
         {"recipients": request.commune_id, "status": "approved"}, NOTICE_FIELDS)]
     tasks = [translation_to_domain(t) for t in db[TRANSLATIONS].find(
         {"notice_id": {"$in": [n.id for n in notices]}, "status": "approved"})]
-    result = assemble_bulletin(request.commune_id, commune.get("name") or request.commune_id,
+    result = assemble_bulletin(request.commune_id, commune.name_on(request.period_end),
                                languages, request.period_start, request.period_end, notices,
                                tasks)
     return {"commune_id": result.commune_id, "commune_name": result.commune_name,

@@ -283,8 +283,11 @@ def test_plans_directory_is_asked_for_units_unknown_here(ctx):
                         "contacts": [{"kind": "email", "address": "vhtt@ayunpa.example.org"}]}
             return None
 
-        def resolve_group(self, group):
+        def resolve_group(self, group, as_of):
             raise TimeoutError("plans did not answer")
+
+        def get_plan(self, plan_id):
+            return None
 
     ctx.remote = Plans()
     event = TaskAssigned(task_id="t-remote", plan_id="plan-25", plan_number="25/KH-STTTT",

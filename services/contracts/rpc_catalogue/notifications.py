@@ -20,23 +20,36 @@ APPROVE_TRANSLATION = RpcMethod("notifications", "approve_translation",
                                 n.ApproveTranslationRequest, n.TranslationView)
 REJECT_TRANSLATION = RpcMethod("notifications", "reject_translation",
                                n.RejectTranslationRequest, n.TranslationView)
-UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientModel)
-GET_RECIPIENT = RpcMethod("notifications", "get_recipient", n.GetRecipientRequest)
-DELETE_RECIPIENT = RpcMethod("notifications", "delete_recipient", n.GetRecipientRequest)
-LIST_RECIPIENTS = RpcMethod("notifications", "list_recipients", n.ListRecipientsRequest)
-IMPORT_RECIPIENTS = RpcMethod("notifications", "import_recipients", n.ImportRecipientsRequest)
-CONFIGURE_CHANNEL = RpcMethod("notifications", "configure_channel", n.ConfigureChannelRequest)
-LIST_CHANNELS = RpcMethod("notifications", "list_channels", None)
+UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientModel,
+                             n.RecipientView)
+GET_RECIPIENT = RpcMethod("notifications", "get_recipient", n.GetRecipientRequest,
+                          n.RecipientView)
+DELETE_RECIPIENT = RpcMethod("notifications", "delete_recipient", n.GetRecipientRequest,
+                             n.DeletedRecipient)
+LIST_RECIPIENTS = RpcMethod("notifications", "list_recipients", n.ListRecipientsRequest,
+                            n.RecipientPage)
+IMPORT_RECIPIENTS = RpcMethod("notifications", "import_recipients", n.ImportRecipientsRequest,
+                              n.ImportRecipientsResult)
+SET_PREFERENCES = RpcMethod("notifications", "set_preferences", n.SetPreferencesRequest,
+                            n.RecipientView)
+CONFIGURE_CHANNEL = RpcMethod("notifications", "configure_channel", n.ConfigureChannelRequest,
+                              n.ChannelView)
+LIST_CHANNELS = RpcMethod("notifications", "list_channels", None, list[n.ChannelView])
 CONFIGURE_ESCALATION = RpcMethod("notifications", "configure_escalation",
-                                 n.ConfigureEscalationRequest)
-GET_TEMPLATE = RpcMethod("notifications", "get_template", n.TemplateKeyRequest)
-SAVE_TEMPLATE = RpcMethod("notifications", "save_template", n.SaveTemplateRequest)
+                                 n.ConfigureEscalationRequest, n.EscalationView)
+GET_ESCALATION = RpcMethod("notifications", "get_escalation", n.GetEscalationRequest,
+                           n.EscalationView)
+GET_TEMPLATE = RpcMethod("notifications", "get_template", n.TemplateKeyRequest, n.TemplateView)
+SAVE_TEMPLATE = RpcMethod("notifications", "save_template", n.SaveTemplateRequest,
+                          n.TemplateView)
 LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", n.ListDeliveriesRequest,
                             n.DeliveryPage)
 RESEND_DELIVERY = RpcMethod("notifications", "resend_delivery", n.ResendDeliveryRequest,
                             n.DeliveryView)
-DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", n.DeliveryReportRequest)
-EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", n.BulletinRequest)
+DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", n.DeliveryReportRequest,
+                            n.DeliveryReportResult)
+EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", n.BulletinRequest,
+                            n.BulletinView)
 KNOWN_PLAN = RpcMethod(
     "notifications", "known_plan", None,
     internal="whether notifications has applied a plan's events: tests and operators wait on it")

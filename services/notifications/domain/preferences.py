@@ -102,6 +102,14 @@ class RecipientPreferences:
 
 
 @dataclass(frozen=True)
+class FormerName:
+    """A name the unit bore until ``until`` (inclusive), before a renaming."""
+
+    name: str
+    until: date
+
+
+@dataclass(frozen=True)
 class RecipientUnit:
     """An organisation unit as the notifications service sees it."""
 
@@ -111,6 +119,23 @@ class RecipientUnit:
     preferences: RecipientPreferences = field(default_factory=RecipientPreferences)
     languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
     parent_id: str | None = None
+    # The organisation as data (from plans): when the unit existed, what it was called.
+    valid_from: date | None = None
+    valid_to: date | None = None  # inclusive
+    former_names: tuple[FormerName, ...] = ()
+
+    def name_on(self, day: date | None) -> str:
+        """The name the unit bore on ``day`` (its current name when ``day`` is None)."""
+        if day is not None:
+            for former in sorted(self.former_names, key=lambda f: f.until):
+                if day <= former.until:
+                    return former.name
+        return self.name
+
+    def exists_on(self, day: date) -> bool:
+        """Whether the unit existed on ``day`` (unknown validity: it did)."""
+        return ((self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
 
     def usable_contacts(self, channel: Channel) -> tuple[Contact, ...]:
         return tuple(c for c in self.contacts if c.channel is channel and c.usable)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -112,6 +112,9 @@ class _Planner:
         self.ctx = ctx
         self.notice = notice_to_domain(notice_doc)
         self.sender_name = sender_name_of(notice_doc, ctx.settings)
+        # Units are named as they were on the notice's date.
+        as_of = notice_doc.get("as_of")
+        self.as_of = date.fromisoformat(as_of) if as_of else None
         self.now = ctx.now()
         self.tasks: list[TranslationTask] = translations_of_notice(ctx.db, self.notice.id)
         self.approved = {t.language for t in self.tasks
@@ -165,11 +168,13 @@ class _Planner:
                                 hold=step.hold_reason)
         message = (self._message(unit, step.language, link) if step.step is Step.SEND
                    else {"sender_name": self.sender_name})
-        return delivery_document(delivery, **message, recipient_name=unit.name, digest=digest)
+        return delivery_document(delivery, **message, recipient_name=unit.name_on(self.as_of),
+                                 digest=digest)
 
     def _message(self, unit: RecipientUnit, language: str, link: str) -> dict[str, Any]:
         message = compose_message(self.notice, language, self.registry, self.tasks,
-                                  recipient_name=unit.name, sender_name=self.sender_name,
+                                  recipient_name=unit.name_on(self.as_of),
+                                  sender_name=self.sender_name,
                                   ack_url=link)
         return message_fields(self.notice, self.sender_name, message.subject, message.text,
                               message.html, link)

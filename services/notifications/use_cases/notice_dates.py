@@ -1,0 +1,63 @@
+"""The date a notice resolves its recipients on, and the issuer's name on that date.
+
+A notice of a plan resolves as of the plan's period (`domain.as_of.plan_as_of`), from what
+notifications knows of the plan by its events (`plan.created`, `plan.issued`), or, for a plan
+whose events have not arrived, from `plans.get_plan`. The request's `as_of` overrides it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from services.notifications import directory
+from services.notifications.context import Context
+from services.notifications.domain.as_of import plan_as_of
+from services.notifications.domain.preferences import to_local
+from services.notifications.repository import find_known_plan, record_known_plan
+
+log = logging.getLogger(__name__)
+
+
+def known_plan(ctx: Context, plan_id: str) -> dict[str, Any] | None:
+    """The plan as its events told it, else as plans answers (kept for the next notice). A
+    draft's date is not in `plan.created`: plans is asked for it."""
+    found = find_known_plan(ctx.db, plan_id)
+    if (found is not None and found.get("year") and found.get("issued_on")) \
+            or ctx.remote is None:
+        return found
+    try:
+        remote = ctx.remote.get_plan(plan_id)
+    except Exception as exc:
+        log.warning("plans could not give the plan", extra={"plan_id": plan_id,
+                                                            "error": str(exc)[:200]})
+        return found
+    if remote is None:
+        return found
+    record_known_plan(ctx.db, plan_id, {
+        "number": remote.get("number"), "title": remote.get("title"),
+        "status": remote.get("status"), "issuer_unit_id": remote.get("issuer_unit_id"),
+        "year": remote.get("year"), "issued_on": remote.get("issued_on")})
+    return find_known_plan(ctx.db, plan_id)
+
+
+def resolution_day(ctx: Context, requested: date | None, plan: dict[str, Any] | None) -> date:
+    """The request's date, else a day of the plan's period, else today (in Gia Lai)."""
+    if requested is not None:
+        return requested
+    today = to_local(ctx.now()).date()
+    if plan is None:
+        return today
+    issued = plan.get("issued_on")
+    return plan_as_of(plan.get("year"), date.fromisoformat(issued) if issued else None, today)
+
+
+def signature(ctx: Context, plan: dict[str, Any] | None, day: date) -> tuple[str | None, str]:
+    """The issuer (the plan's issuing unit) and its name on `day`; without a known issuer,
+    the configured sender."""
+    issuer_id = (plan or {}).get("issuer_unit_id")
+    if issuer_id:
+        unit = directory.find_unit(ctx.db, issuer_id, ctx.remote)
+        if unit is not None:
+            return issuer_id, unit.name_on(day)
+    return issuer_id, ctx.settings.sender_name
