@@ -30,7 +30,7 @@ GRANTABLE_SCOPES = tuple(sorted(
     {f"{r}:read" for r in ("units", "plans", "tasks", "reports", "notices", "translations",
                            "sources", "items", "alerts", "coverage", "events",
                            "subscriptions")}
-    | {"items:write", "subscriptions:write"}))
+    | {"items:write", "subscriptions:write", "delivery_reports:write"}))
 EventTypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(EVENT_TYPES | {"*"})})]
 ScopeName = Annotated[str, Field(json_schema_extra={"enum": list(GRANTABLE_SCOPES)})]
 

@@ -16,7 +16,9 @@ from services.contracts.gateway import GRANTABLE_SCOPES, UNIT_SCOPED_ROLES, Role
 
 RESOURCES = ("users", "api_keys", "units", "plans", "tasks", "reports", "notices",
              "translations", "sources", "items", "alerts", "coverage", "alert_rules",
-             "topics", "subscriptions", "events", "audit")
+             "topics", "subscriptions", "events", "audit", "recipients",
+             "notification_settings", "templates", "preferences", "delivery_reports",
+             "dead_letters")
 ACTIONS = ("read", "write", "review", "ack")
 
 _READ_ALL = {f"{r}:read" for r in ("units", "plans", "tasks", "reports", "notices",
@@ -29,13 +31,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         "plans:write", "tasks:write", "reports:review", "notices:write", "sources:write",
         "items:write", "translations:write", "units:write", "alerts:write",
         "alert_rules:read", "alert_rules:write", "topics:read", "topics:write",
-        "audit:read"}),
+        "audit:read", "recipients:read", "recipients:write", "notification_settings:read",
+        "templates:read", "templates:write", "preferences:read", "preferences:write"}),
     Role.OUTLET_EDITOR: frozenset({
         "units:read", "plans:read", "tasks:read", "reports:read", "reports:write",
-        "notices:read", "notices:ack", "coverage:read", "events:read"}),
+        "notices:read", "notices:ack", "coverage:read", "events:read", "preferences:read",
+        "preferences:write"}),
     Role.LOCAL_OFFICER: frozenset({
         "units:read", "plans:read", "tasks:read", "reports:read", "reports:write",
-        "notices:read", "notices:ack", "coverage:read", "events:read", "items:read"}),
+        "notices:read", "notices:ack", "coverage:read", "events:read", "items:read",
+        "preferences:read", "preferences:write"}),
     Role.TRANSLATOR: frozenset({"notices:read", "translations:read", "translations:write",
                                 "units:read"}),
     Role.VIEWER: frozenset(_READ_ALL - {"translations:read"}),

@@ -32,14 +32,18 @@ from services.gateway.routers import (
     committee_report,
     console,
     coverage,
+    dead_letters,
+    delivery_reports,
     events,
     health,
     items,
     meta,
     notice_deliveries,
     notices,
+    notification_settings,
     plan_reports,
     plans,
+    recipients,
     reports,
     sources,
     subscriptions,
@@ -58,16 +62,17 @@ log = logging.getLogger("gateway")
 # The order of the API documentation.
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, unit_groups,
            plans, committee_report, tasks, audit, reports, plan_reports, notices,
-           notice_deliveries, sources, items, alerts, coverage, alert_rules, topics)
+           notice_deliveries, delivery_reports, recipients, notification_settings, sources,
+           items, alerts, coverage, alert_rules, topics, dead_letters)
 # The order requests are matched in: FastAPI tries the routes of the included routers one by
 # one (about 1.5 us each, 60-70 us to reach the fifth router), so the domain routers that
 # carry the traffic come first and logins, health checks and account management last. No
 # path is served by two routers, so the order changes no answer (nor the OpenAPI document,
 # built in the ROUTERS order below).
 MATCH_ORDER = (plans, committee_report, tasks, audit, reports, plan_reports, notices,
-               notice_deliveries, units, unit_groups, items, sources, alerts, coverage,
-               alert_rules, topics, events, subscriptions, users, api_keys, auth, meta, health,
-               console)
+               notice_deliveries, delivery_reports, units, unit_groups, items, sources, alerts,
+               coverage, alert_rules, topics, recipients, notification_settings, dead_letters,
+               events, subscriptions, users, api_keys, auth, meta, health, console)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.
 

@@ -29,6 +29,8 @@ STATUS_BY_CODE: dict[str, int] = {
     ErrorCode.SERVICE_UNAVAILABLE: 503,
     ErrorCode.TIMEOUT: 503,
     ErrorCode.INTERNAL: 500,
+    # A notice template that does not compile (notifications: `details.errors` part/line).
+    "invalid_template": 422,
 }
 RETRY_AFTER_SECONDS = "5"
 # Details of a DomainError that are safe to show to the caller.

@@ -13,7 +13,7 @@ PING: dict[str, RpcMethod[Any, Any]] = {
     service: RpcMethod(service, "ops_ping", o.PingRequest, dict[str, str]) for service in SERVICES}
 DEAD_LETTERS: dict[str, RpcMethod[Any, Any]] = {
     service: RpcMethod(service, "ops_dead_letters", o.DeadLettersRequest,
-                       list[dict[str, Any]]) for service in SERVICES}
+                       list[o.DeadLetterView]) for service in SERVICES}
 REPLAY_DEAD_LETTERS: dict[str, RpcMethod[Any, Any]] = {
     service: RpcMethod(service, "ops_replay_dead_letters", o.ReplayDeadLettersRequest,
                        dict[str, str]) for service in SERVICES}

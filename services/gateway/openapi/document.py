@@ -46,12 +46,17 @@ TAGS: dict[str, str] = {
     "audit": "The audit journal of a plan and its tasks: who changed what, when.",
     "notices": "Directives, reminders and alerts sent to units, and acknowledgements.",
     "translations": "Translations of notices into Jrai, Bahnar and other languages.",
+    "recipients": "Units as notifications reaches them: contacts, languages, groups, and "
+                  "each unit's own delivery preferences (channels, quiet hours, digest).",
+    "notification settings": "Channel providers, escalation of unacknowledged notices, "
+                             "message templates.",
     "sources": "Watched feeds, pages and social connectors.",
     "items": "Collected news items and posts, classified by topic and harm.",
     "alerts": "Alerts raised by rules, spikes and silent sources.",
     "coverage": "Coverage statistics per outlet, topic and period.",
     "alert rules": "Rules that raise alerts.",
     "topics": "Topics of the taxonomy the classifier matches.",
+    "dead letters": "Events a service could not apply, to read and replay (administrators).",
 }
 
 

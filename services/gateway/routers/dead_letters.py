@@ -1,0 +1,42 @@
+"""Dead letters of every service: events a consumer could not apply, kept for an
+administrator to read and replay once the cause is fixed (administrators only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from services.contracts import operations as o
+from services.contracts.rpc_catalogue import ops
+from services.gateway.access import Principal
+from services.gateway.deps import RpcDep, require
+from services.gateway.routers.bodies import body_of, rpc_kwargs
+
+router = APIRouter(prefix="/api/v1/dead-letters", tags=["dead letters"])
+Reader = Annotated[Principal, Depends(require("dead_letters:read"))]
+Writer = Annotated[Principal, Depends(require("dead_letters:write"))]
+Service = Annotated[Literal["plans", "notifications", "monitoring"],
+                    Path(examples=["notifications"])]
+ReplayBody = body_of(o.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())
+
+
+@router.get("/{service}", response_model=list[o.DeadLetterView],
+            summary="Dead letters of a service")
+async def list_dead_letters(service: Service, rpc: RpcDep, _: Reader,
+                            status: Annotated[Literal["pending", "replayed"],
+                                              Query()] = "pending",
+                            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Any:
+    """The events the service's consumers could not apply (oldest first), with the consumer,
+    the reason, the error and the message as received; `replayed` lists those already
+    applied again."""
+    return await rpc.call(ops.DEAD_LETTERS[service], status=status, limit=limit)
+
+
+@router.post("/{service}/replay", response_model=dict[str, str],
+             summary="Apply dead letters again")
+async def replay_dead_letters(service: Service, body: ReplayBody,  # type: ignore[valid-type]
+                              rpc: RpcDep, _: Writer) -> Any:
+    """Runs each dead letter through its consumer again and answers its outcome by id
+    (`applied`, `failed_again` — a new dead letter —, `not_found`, ...)."""
+    return await rpc.call(ops.REPLAY_DEAD_LETTERS[service], **rpc_kwargs(body))
