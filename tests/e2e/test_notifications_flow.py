@@ -17,6 +17,7 @@ from services.contracts.errors import ServiceError
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.notifications.domain.webhook_signing import WebhookSecret
 from services.notifications.testing import HttpPeer, SmtpSink
+from services.runtime.nameko_ext.consumers import CLOUDEVENTS_SERIALIZER
 from stack.testkit import eventually as wait_for
 
 SECRET = WebhookSecret(b"e2e-webhook-secret-0123456789ab").serialize()
@@ -61,7 +62,7 @@ class EventTap:
                            routing_key="#", exclusive=True, auto_delete=True)
         self.seen: list[dict] = []
         self.consumer = self.connection.Consumer(self.queue, callbacks=[self._on],
-                                                 accept=["json"])
+                                                 accept=["json", CLOUDEVENTS_SERIALIZER])
         self.consumer.consume()
 
     def _on(self, body, message) -> None:
