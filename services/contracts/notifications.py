@@ -127,7 +127,7 @@ class ListRecipientsRequest(Request):
 
 
 class ImportRecipientsRequest(Request):
-    recipients: list[RecipientModel] = Field(min_length=1, max_length=5000)
+    recipients: list[RecipientModel] = Field(min_length=1, max_length=1000)
 
 
 class ImportRecipientsResult(Reply):
@@ -255,8 +255,9 @@ class SaveTemplateRequest(Request):
     kind: NoticeKindName
     language: LanguageCode = Field(default="vi", max_length=10)
     subject: str = Field(min_length=1, max_length=1000,
-                         examples=["Giao nhiệm vụ: {{ task_title }} "
-                                   "(Kế hoạch số {{ plan_number }})"])
+                         examples=["[Khẩn] {{ notice_subject }}"],
+                         description="Jinja2; the variables every kind has (notice_subject, "
+                                     "recipient_name, sender_name, ...) and the kind's own.")
     text: str = Field(min_length=1, max_length=50_000)
     html: str | None = Field(default=None, max_length=200_000)
 
