@@ -73,10 +73,10 @@ async def rotate_subscriptions(settings: GatewaySettings, ids: list[str] | None,
 
 def rotate_unit_webhook(call: Callable[..., Any], unit_id: str) -> str:
     """A new webhook secret for a unit of the notifications directory (over RPC)."""
-    from services.contracts.notifications import RecipientModel
+    from services.contracts.notifications import RecipientUnitModel
 
     current = call("notifications", "get_recipient", unit_id=unit_id)
-    fields = {k: v for k, v in current.items() if k in RecipientModel.model_fields}
+    fields = {k: v for k, v in current.items() if k in RecipientUnitModel.model_fields}
     secret = new_secret()
     call("notifications", "upsert_recipient", **{**fields, "webhook_secret": secret})
     return secret

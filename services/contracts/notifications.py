@@ -15,8 +15,6 @@ PriorityName = Literal["normal", "high", "critical"]
 NoticeKindName = Literal["plan_issued", "task_assigned", "task_due_soon", "task_overdue",
                          "alert", "guidance"]
 LanguageCode = str
-DeliveryStatusName = Literal["held", "pending", "retrying", "sending", "sent", "delivered",
-                             "failed", "expired"]
 
 
 def _former_policy_name(value: Any) -> Any:
@@ -58,7 +56,7 @@ class Reply(BaseModel):
 
 # --- recipients ------------------------------------------------------------------------------
 
-class ContactModel(Inbound):
+class RecipientContact(Inbound):
     channel: ChannelName
     address: str = Field(max_length=500, examples=["vanphong@chupah.gialai.example.org",
                                                    "https://hooks.example.org/gl-bao",
@@ -82,13 +80,13 @@ class PreferencesModel(Inbound):
         description="Normal-priority notices are held for a daily digest sent at this time.")
 
 
-class FormerNameModel(Inbound):
+class RecipientFormerName(Inbound):
     name: str = Field(min_length=1, max_length=300,
                       examples=["Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"])
     until: date = Field(examples=["2025-02-28"], description="Last day of this name.")
 
 
-class RecipientModel(Request):
+class RecipientUnitModel(Request):
     """A recipient organisation unit in the local directory (`upsert_recipient`)."""
 
     unit_id: str = Field(min_length=1, max_length=100, examples=["gl-vhtt-chupah"])
@@ -102,7 +100,7 @@ class RecipientModel(Request):
                               description="Group names the unit belongs to ('group:<name>').")
     languages: list[LanguageCode] = Field(default_factory=lambda: ["vi"], max_length=10,
                                           examples=[["vi", "jra"]])
-    contacts: list[ContactModel] = Field(default_factory=list, max_length=50)
+    contacts: list[RecipientContact] = Field(default_factory=list, max_length=50)
     preferences: PreferencesModel = Field(default_factory=PreferencesModel)
     webhook_secret: str | None = Field(
         default=None, max_length=200, examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
@@ -111,7 +109,7 @@ class RecipientModel(Request):
                                     description="First day the unit exists (units from plans).")
     valid_to: date | None = Field(default=None, examples=["2025-06-30"],
                                   description="Last day the unit exists; null while it does.")
-    former_names: list[FormerNameModel] = Field(
+    former_names: list[RecipientFormerName] = Field(
         default_factory=list, max_length=20,
         description="Names it bore before a renaming: notices as of an earlier date use them.")
 
@@ -127,7 +125,7 @@ class ListRecipientsRequest(Request):
 
 
 class ImportRecipientsRequest(Request):
-    recipients: list[RecipientModel] = Field(min_length=1, max_length=1000)
+    recipients: list[RecipientUnitModel] = Field(min_length=1, max_length=1000)
 
 
 class ImportRecipientsResult(Reply):
@@ -155,12 +153,12 @@ class RecipientView(Reply):
     area_code: str | None = None
     groups: list[str] = []
     languages: list[str] = ["vi"]
-    contacts: list[ContactModel] = []
+    contacts: list[RecipientContact] = []
     preferences: PreferencesModel = PreferencesModel()
     has_webhook_secret: bool = False
     valid_from: date | None = None
     valid_to: date | None = None
-    former_names: list[FormerNameModel] = []
+    former_names: list[RecipientFormerName] = []
     source: str = Field(default="local", examples=["local", "plans"])
 
 
@@ -414,173 +412,6 @@ class AckView(Reply):
     via: str
     late: bool
     created: bool = Field(description="False when the unit had already acknowledged.")
-
-
-# --- translations ----------------------------------------------------------------------------
-
-class ListTranslationsRequest(Request):
-    status: Literal["requested", "submitted", "approved", "rejected"] | None = None
-    language: LanguageCode | None = None
-    notice_id: str | None = None
-    limit: int = Field(default=100, ge=1, le=1000)
-
-
-class SubmitTranslationRequest(Request):
-    notice_id: str = Field(min_length=1, max_length=100)
-    language: LanguageCode = Field(examples=["jra", "bdq"])
-    translator_id: str = Field(min_length=1, max_length=100, examples=["translator-rcom-h"])
-    subject: str = Field(min_length=1, max_length=1000,
-                         examples=["Mơ̆ng pơtô pơkă bruă pơtruh (Jrai)"])
-    body: str = Field(min_length=1, max_length=50_000)
-
-
-class ApproveTranslationRequest(Request):
-    notice_id: str = Field(min_length=1, max_length=100)
-    language: LanguageCode
-    reviewer_id: str = Field(min_length=1, max_length=100, examples=["officer-le"])
-
-
-class RejectTranslationRequest(ApproveTranslationRequest):
-    reason: str = Field(min_length=1, max_length=2000,
-                        examples=["Thuật ngữ 'ma túy' dịch chưa đúng"])
-
-
-class TranslationView(Reply):
-    id: str
-    notice_id: str
-    language: str
-    status: str
-    subject: str = ""
-    body: str = ""
-    translator_id: str | None = None
-    reviewer_id: str | None = None
-    rejection_reason: str | None = Field(
-        default=None, examples=["Thuật ngữ 'ma túy' dịch chưa đúng"],
-        description="Why the officer returned the translation (status `rejected`).")
-    revision: int = 0
-    requested_at: datetime
-    updated_at: datetime | None = None
-    source_subject: str | None = Field(default=None, description="The Vietnamese subject.")
-    source_body: str | None = Field(default=None, description="The Vietnamese text.")
-    translation_policy: str | None = None
-    translation_deadline: datetime | None = Field(default=None,
-                                                  description=TRANSLATION_DEADLINE_HELP)
-
-
-# --- deliveries ------------------------------------------------------------------------------
-
-class ListDeliveriesRequest(Request):
-    notice_id: str | None = Field(default=None, max_length=100)
-    unit_id: str | None = Field(default=None, max_length=100, examples=["pvhtt-ia-grai"])
-    unit_ids: list[str] | None = Field(
-        default=None, max_length=5000,
-        description="Only these units' deliveries (a unit-scoped caller's units).")
-    channel: ChannelName | None = None
-    status: DeliveryStatusName | None = None
-    language: LanguageCode | None = Field(default=None, max_length=10, examples=["jra"])
-    after: str | None = Field(default=None, max_length=100, description="Cursor: a delivery id.")
-    limit: int = Field(default=100, ge=1, le=1000)
-
-
-class DeliveryView(Reply):
-    """One delivery: a notice to one unit on one channel in one language."""
-
-    id: str
-    notice_id: str
-    unit_id: str
-    unit_name: str | None = Field(default=None,
-                                  examples=["Phòng Văn hóa và Thông tin huyện Ia Grai"])
-    channel: str
-    address: str = Field(examples=["v***i@gialai.example.org"],
-                         description="The contact used, masked.")
-    language: str = Field(examples=["jra"])
-    status: str = Field(examples=["delivered"], description=(
-        "held (waiting for a translation: see hold_reason), pending, retrying, sending, sent "
-        "(accepted by an SMS/Zalo provider, waiting for its report), delivered, failed, "
-        "expired."))
-    hold_reason: str | None = Field(default=None, examples=["awaiting_translation"], description=(
-        "awaiting_translation: this language is not approved yet; waiting_for_translations: "
-        "the Vietnamese copy held by policy wait."))
-    release_reason: str | None = Field(default=None, examples=["translation_approved"],
-                                       description="translation_approved or "
-                                                   "translation_deadline (policy wait).")
-    attempts: int = 0
-    last_error: str | None = Field(default=None, examples=["SMTP 451: try again later"])
-    next_attempt_at: datetime | None = None
-    provider_message_id: str | None = None
-    fallback_of: str | None = Field(default=None,
-                                    description="The failed delivery this one replaces.")
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    delivered_at: datetime | None = None
-    read_at: datetime | None = None
-    read_by: str | None = None
-    acknowledged_at: datetime | None = None
-    acknowledged_by: str | None = None
-    acknowledged_via: str | None = Field(default=None, examples=["link", "api", "webhook"])
-    resends: int = 0
-    resent_at: datetime | None = None
-    resent_by: str | None = None
-
-
-class DeliveryPage(Reply):
-    items: list[DeliveryView]
-    next_cursor: str | None = None
-
-
-class ResendDeliveryRequest(Request):
-    notice_id: str = Field(min_length=1, max_length=100)
-    delivery_id: str = Field(min_length=1, max_length=100)
-    actor: str = Field(min_length=1, max_length=100, examples=["officer-le"])
-
-
-class MarkReadRequest(Request):
-    notice_id: str = Field(min_length=1, max_length=100)
-    unit_id: str = Field(min_length=1, max_length=100, examples=["pvhtt-ia-grai"])
-    actor: str | None = Field(default=None, max_length=100, examples=["can-bo-ksor-h"])
-
-
-class ReadView(Reply):
-    notice_id: str
-    unit_id: str
-    read_at: datetime
-    read_by: str | None = None
-    created: bool = Field(description="False when the unit had read it already.")
-
-
-class DeliveryReportRequest(Request):
-    """A provider's delivery-report callback (SMS, Zalo), relayed by the gateway."""
-
-    channel: ChannelName
-    provider_message_id: str = Field(min_length=1, max_length=200, examples=["sms-7f3a"])
-    status: Literal["delivered", "failed"]
-    reason: str | None = Field(default=None, max_length=500,
-                               examples=["Thuê bao tạm thời không liên lạc được"])
-
-
-class DeliveryReportResult(Reply):
-    delivery_id: str
-    status: str = Field(examples=["delivered"])
-    changed: bool = Field(description="False for a repeated or late report (nothing changed).")
-
-
-# --- bulletins -------------------------------------------------------------------------------
-
-class BulletinRequest(Request):
-    commune_id: str = Field(min_length=1, max_length=100, examples=["gl-xa-iahrung"])
-    period_start: date = Field(examples=["2021-03-01"])
-    period_end: date = Field(examples=["2021-03-07"])
-
-
-class BulletinView(Reply):
-    commune_id: str
-    commune_name: str
-    period_start: date
-    period_end: date
-    languages: list[str]
-    notice_ids: list[str]
-    text: str = Field(description="Plain-text script for the commune loudspeaker.")
-    filename: str = Field(examples=["ban-tin-gl-xa-iahrung-2021-03-01-2021-03-07.txt"])
 
 
 def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
-from services.contracts.notifications import PreferencesModel, RecipientModel, RecipientView
+from services.contracts.notifications import PreferencesModel, RecipientUnitModel, RecipientView
 from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.preferences import Channel, RecipientUnit
 from services.notifications.repository import RECIPIENTS, public, recipient_to_domain
@@ -43,13 +43,13 @@ class RemoteUnits(Protocol):
     def get_plan(self, plan_id: str) -> dict[str, Any] | None: ...
 
 
-def recipient_document(model: RecipientModel, source: str = "local") -> dict[str, Any]:
+def recipient_document(model: RecipientUnitModel, source: str = "local") -> dict[str, Any]:
     data = model.model_dump(mode="json")
     unit_id = data.pop("unit_id")
     return {"_id": unit_id, **data, "source": source, "updated_at": datetime.now(UTC)}
 
 
-def upsert(db: Database, model: RecipientModel, source: str = "local") -> dict[str, Any]:
+def upsert(db: Database, model: RecipientUnitModel, source: str = "local") -> dict[str, Any]:
     doc = recipient_document(model, source)
     if source == "plans":
         doc = _keep_local_settings(doc, db[RECIPIENTS].find_one({"_id": doc["_id"]}))
@@ -105,7 +105,7 @@ def delete(db: Database, unit_id: str) -> dict[str, Any]:
     return {"unit_id": unit_id, "deleted": bool(deleted)}
 
 
-def upsert_many(db: Database, models: Iterable[RecipientModel]) -> int:
+def upsert_many(db: Database, models: Iterable[RecipientUnitModel]) -> int:
     """Import: one bulk write for the whole list."""
     return upsert_documents(db, [recipient_document(m) for m in models])
 
@@ -133,7 +133,7 @@ def get(db: Database, unit_id: str) -> dict[str, Any]:
     return view(doc)
 
 
-def from_plans_unit(raw: dict[str, Any]) -> RecipientModel | None:
+def from_plans_unit(raw: dict[str, Any]) -> RecipientUnitModel | None:
     """Map a unit as the plans service describes it (tolerant of its evolving shape)."""
     unit_id = raw.get("unit_id") or raw.get("id")
     if not unit_id:
@@ -149,7 +149,7 @@ def from_plans_unit(raw: dict[str, Any]) -> RecipientModel | None:
     former = [{"name": f["name"], "until": f["until"]} for f in raw.get("former_names") or []
               if isinstance(f, dict) and f.get("name") and f.get("until")]
     try:
-        return RecipientModel.model_validate({
+        return RecipientUnitModel.model_validate({
             "valid_from": raw.get("valid_from"), "valid_to": raw.get("valid_to"),
             "former_names": former,
             "unit_id": unit_id, "name": raw.get("name") or unit_id,

@@ -22,29 +22,31 @@ from services.contracts.events.plans import (
 )
 from services.contracts.notifications import (
     AcknowledgeRequest,
-    ApproveTranslationRequest,
-    BulletinRequest,
     ConfigureChannelRequest,
     ConfigureEscalationRequest,
     CreateNoticeRequest,
-    DeliveryReportRequest,
     GetEscalationRequest,
     GetNoticeRequest,
     GetRecipientRequest,
     ImportRecipientsRequest,
     InboxRequest,
-    ListDeliveriesRequest,
     ListNoticesRequest,
     ListRecipientsRequest,
-    ListTranslationsRequest,
-    MarkReadRequest,
-    RecipientModel,
-    RejectTranslationRequest,
-    ResendDeliveryRequest,
+    RecipientUnitModel,
     SaveTemplateRequest,
     SetPreferencesRequest,
-    SubmitTranslationRequest,
     TemplateKeyRequest,
+)
+from services.contracts.notifications_deliveries import (
+    ApproveTranslationRequest,
+    BulletinRequest,
+    DeliveryReportRequest,
+    ListDeliveriesRequest,
+    ListTranslationsRequest,
+    MarkReadRequest,
+    RejectTranslationRequest,
+    ResendDeliveryRequest,
+    SubmitTranslationRequest,
 )
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
@@ -206,7 +208,7 @@ class NotificationsService(EventConsumerService):
     # --- recipients --------------------------------------------------------------------------
 
     @rpc_method(notifications_rpc.UPSERT_RECIPIENT)
-    def upsert_recipient(self, request: RecipientModel) -> dict[str, Any]:
+    def upsert_recipient(self, request: RecipientUnitModel) -> dict[str, Any]:
         return directory.upsert(self.db, request)
 
     @rpc_method(notifications_rpc.GET_RECIPIENT)

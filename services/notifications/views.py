@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.contracts.notifications import BulletinRequest
+from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications import directory
 from services.notifications.directory import RemoteUnits
 from services.notifications.domain.ack import ack_key

@@ -11,12 +11,12 @@ import pytest
 
 from services.contracts.events.plans import TaskAssigned
 from services.contracts.notifications import (
-    BulletinRequest,
     CreateNoticeRequest,
-    RecipientModel,
+    RecipientUnitModel,
     SaveTemplateRequest,
     TemplateKeyRequest,
 )
+from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications import directory, dispatch, handlers, intake, receipts, views
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
@@ -68,7 +68,7 @@ def ctx(infra, smtp):
 
 
 def unit(ctx, unit_id, channel="inbox", address=None, **extra):
-    directory.upsert(ctx.db, RecipientModel(
+    directory.upsert(ctx.db, RecipientUnitModel(
         unit_id=unit_id, name=extra.pop("name", f"Đơn vị {unit_id}"),
         contacts=[{"channel": channel, "address": address or unit_id}],
         preferences={"channel_order": [channel]}, **extra))
@@ -326,7 +326,7 @@ def test_a_notice_whose_rendering_failed_is_planned_when_retried(ctx):
 
 def test_normal_notices_wait_for_the_daily_digest_and_go_as_one_message(ctx, smtp):
     address = f"digest-{uuid.uuid4().hex[:6]}@example.org"
-    directory.upsert(ctx.db, RecipientModel(
+    directory.upsert(ctx.db, RecipientUnitModel(
         unit_id="gl-digest", name="Phòng VH&TT huyện Đak Đoa",
         contacts=[{"channel": "email", "address": address}],
         preferences={"channel_order": ["email"], "digest_at": "16:30"}))

@@ -12,7 +12,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from services.contracts.events.plans import PlanIssued, TaskAssigned
-from services.contracts.notifications import CreateNoticeRequest, RecipientModel
+from services.contracts.notifications import CreateNoticeRequest, RecipientUnitModel
 from services.notifications import channels, directory, dispatch, handlers, intake
 from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.preferences import Channel
@@ -62,7 +62,7 @@ def ctx(infra, smtp):
 def add_unit(ctx, unit_id, contacts, order=None, **extra):
     preferences = extra.pop("preferences", None) or {
         "channel_order": order or [c for c, _ in contacts] or ["inbox"]}
-    model = RecipientModel(unit_id=unit_id, name=extra.pop("name", f"Đơn vị {unit_id}"),
+    model = RecipientUnitModel(unit_id=unit_id, name=extra.pop("name", f"Đơn vị {unit_id}"),
                            contacts=[{"channel": c, "address": a} for c, a in contacts],
                            preferences=preferences, webhook_secret=SECRET, **extra)
     directory.upsert(ctx.db, model)

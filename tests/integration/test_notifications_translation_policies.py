@@ -11,9 +11,9 @@ import pytest
 
 from services.contracts.notifications import (
     CreateNoticeRequest,
-    ListDeliveriesRequest,
-    RecipientModel,
+    RecipientUnitModel,
 )
+from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications import directory, dispatch, handlers, views
 from services.notifications.domain.errors import (
     InvalidTransitionError,
@@ -54,7 +54,7 @@ def ctx(infra, smtp):
 
 
 def jrai_office(ctx, address: str, unit_id: str = "pvhtt-ia-grai") -> None:
-    directory.upsert(ctx.db, RecipientModel(
+    directory.upsert(ctx.db, RecipientUnitModel(
         unit_id=unit_id, name="Phòng Văn hóa và Thông tin huyện Ia Grai",
         languages=["vi", "jra"], contacts=[{"channel": "email", "address": address}],
         preferences={"channel_order": ["email"]}))
@@ -128,7 +128,7 @@ def test_wait_holds_the_unit_until_approval_or_the_deadline(ctx, smtp):
     address = f"wait-{uuid.uuid4().hex[:6]}@ia-grai.example.org"
     jrai_office(ctx, address)
     vietnamese_only = f"bao-{uuid.uuid4().hex[:6]}@baogialai.example.org"
-    directory.upsert(ctx.db, RecipientModel(
+    directory.upsert(ctx.db, RecipientUnitModel(
         unit_id="bao-gia-lai", name="Báo Gia Lai",
         contacts=[{"channel": "email", "address": vietnamese_only}],
         preferences={"channel_order": ["email"]}))

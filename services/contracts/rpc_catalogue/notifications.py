@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.contracts import notifications as n
+from services.contracts import notifications_deliveries as deliveries
 from services.contracts.rpc import RpcMethod
 
 CREATE_NOTICE = RpcMethod("notifications", "create_notice", n.CreateNoticeRequest,
@@ -11,16 +12,18 @@ GET_NOTICE = RpcMethod("notifications", "get_notice", n.GetNoticeRequest, n.Noti
 LIST_NOTICES = RpcMethod("notifications", "list_notices", n.ListNoticesRequest, n.NoticePage)
 GET_INBOX = RpcMethod("notifications", "get_inbox", n.InboxRequest, n.InboxPage)
 ACKNOWLEDGE = RpcMethod("notifications", "acknowledge", n.AcknowledgeRequest, n.AckView)
-MARK_READ = RpcMethod("notifications", "mark_read", n.MarkReadRequest, n.ReadView)
-LIST_TRANSLATIONS = RpcMethod("notifications", "list_translations", n.ListTranslationsRequest,
-                              list[n.TranslationView])
-SUBMIT_TRANSLATION = RpcMethod("notifications", "submit_translation", n.SubmitTranslationRequest,
-                               n.TranslationView)
+MARK_READ = RpcMethod("notifications", "mark_read", deliveries.MarkReadRequest,
+                      deliveries.ReadView)
+LIST_TRANSLATIONS = RpcMethod("notifications", "list_translations",
+                              deliveries.ListTranslationsRequest,
+                              list[deliveries.TranslationView])
+SUBMIT_TRANSLATION = RpcMethod("notifications", "submit_translation",
+                               deliveries.SubmitTranslationRequest, deliveries.TranslationView)
 APPROVE_TRANSLATION = RpcMethod("notifications", "approve_translation",
-                                n.ApproveTranslationRequest, n.TranslationView)
+                                deliveries.ApproveTranslationRequest, deliveries.TranslationView)
 REJECT_TRANSLATION = RpcMethod("notifications", "reject_translation",
-                               n.RejectTranslationRequest, n.TranslationView)
-UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientModel,
+                               deliveries.RejectTranslationRequest, deliveries.TranslationView)
+UPSERT_RECIPIENT = RpcMethod("notifications", "upsert_recipient", n.RecipientUnitModel,
                              n.RecipientView)
 GET_RECIPIENT = RpcMethod("notifications", "get_recipient", n.GetRecipientRequest,
                           n.RecipientView)
@@ -42,14 +45,14 @@ GET_ESCALATION = RpcMethod("notifications", "get_escalation", n.GetEscalationReq
 GET_TEMPLATE = RpcMethod("notifications", "get_template", n.TemplateKeyRequest, n.TemplateView)
 SAVE_TEMPLATE = RpcMethod("notifications", "save_template", n.SaveTemplateRequest,
                           n.TemplateView)
-LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", n.ListDeliveriesRequest,
-                            n.DeliveryPage)
-RESEND_DELIVERY = RpcMethod("notifications", "resend_delivery", n.ResendDeliveryRequest,
-                            n.DeliveryView)
-DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", n.DeliveryReportRequest,
-                            n.DeliveryReportResult)
-EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", n.BulletinRequest,
-                            n.BulletinView)
+LIST_DELIVERIES = RpcMethod("notifications", "list_deliveries", deliveries.ListDeliveriesRequest,
+                            deliveries.NoticeDeliveryPage)
+RESEND_DELIVERY = RpcMethod("notifications", "resend_delivery", deliveries.ResendDeliveryRequest,
+                            deliveries.DeliveryView)
+DELIVERY_REPORT = RpcMethod("notifications", "delivery_report", deliveries.DeliveryReportRequest,
+                            deliveries.DeliveryReportResult)
+EXPORT_BULLETIN = RpcMethod("notifications", "export_bulletin", deliveries.BulletinRequest,
+                            deliveries.BulletinView)
 KNOWN_PLAN = RpcMethod(
     "notifications", "known_plan", None,
     internal="whether notifications has applied a plan's events: tests and operators wait on it")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.contracts import notifications as n
+from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal
@@ -18,13 +19,13 @@ from services.gateway.routers.common import NOT_FOUND, PathId
 router = APIRouter(prefix="/api/v1", tags=["notices"])
 Reporter = Annotated[Principal, Depends(require("delivery_reports:write"))]
 Reader = Annotated[Principal, Depends(require("notices:read"))]
-DeliveryReportBody = body_of(n.DeliveryReportRequest, "DeliveryReportBody", ("channel",))
+DeliveryReportBody = body_of(deliveries.DeliveryReportRequest, "DeliveryReportBody", ("channel",))
 TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND, 200: {"content": {"application/json": {}, "text/plain": {}},
                        "description": "The bulletin, or (format=text) its script as a file."}}
 
 
-@router.post("/delivery-reports/{channel}", response_model=n.DeliveryReportResult,
+@router.post("/delivery-reports/{channel}", response_model=deliveries.DeliveryReportResult,
              responses=NOT_FOUND, summary="A provider's delivery report (SMS, Zalo)")
 async def report_delivery(channel: Annotated[n.ChannelName, Path(examples=["sms"])],
                           body: DeliveryReportBody,  # type: ignore[valid-type]
@@ -37,7 +38,7 @@ async def report_delivery(channel: Annotated[n.ChannelName, Path(examples=["sms"
                                                                          channel=channel))
 
 
-@router.get("/bulletins/{commune_id}", response_model=n.BulletinView,
+@router.get("/bulletins/{commune_id}", response_model=deliveries.BulletinView,
             responses=TEXT_RESPONSE, summary="A commune's loudspeaker bulletin for a period")
 async def export_bulletin(commune_id: PathId, rpc: RpcDep, principal: Reader,
                           period_start: Annotated[IsoDate, Query(examples=["2021-03-01"])],

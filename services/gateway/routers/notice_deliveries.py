@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from services.contracts import notifications as n
+from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal
@@ -22,7 +23,7 @@ Writer = Annotated[Principal, Depends(require("notices:write"))]
 UnitMember = Annotated[Principal, Depends(require("notices:ack"))]
 
 
-@router.get("/deliveries", response_model=n.DeliveryPage, responses=NOT_FOUND,
+@router.get("/deliveries", response_model=deliveries.NoticeDeliveryPage, responses=NOT_FOUND,
             summary="Delivery and acknowledgement status per recipient")
 async def list_deliveries(
         notice_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
@@ -30,7 +31,7 @@ async def list_deliveries(
         unit_id: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                              examples=["pvhtt-ia-grai"])] = None,
         channel: Annotated[n.ChannelName | None, Query()] = None,
-        status: Annotated[n.DeliveryStatusName | None, Query()] = None,
+        status: Annotated[deliveries.DeliveryStatusName | None, Query()] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$",
                                               examples=["jra"])] = None) -> Any:
     """One row per unit, channel and language: the contact used (masked), the status (`held`
@@ -45,7 +46,7 @@ async def list_deliveries(
                           limit=limit, **filters)
 
 
-@router.post("/deliveries/{delivery_id}/resend", response_model=n.DeliveryView,
+@router.post("/deliveries/{delivery_id}/resend", response_model=deliveries.DeliveryView,
              responses={**NOT_FOUND, 409: {"description": "held for a translation, or still "
                                                           "being sent"}},
              summary="Send one delivery once more (officers)")
@@ -60,7 +61,7 @@ async def resend_delivery(notice_id: PathId, delivery_id: PathId, rpc: RpcDep,
                           delivery_id=delivery_id, actor=principal.id)
 
 
-@router.post("/read", response_model=n.ReadView, responses=NOT_FOUND,
+@router.post("/read", response_model=deliveries.ReadView, responses=NOT_FOUND,
              summary="Record that a unit opened the notice")
 async def mark_read(notice_id: PathId, rpc: RpcDep, principal: UnitMember,
                     body: AckBody | None = None) -> Any:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, Field
 
 from services.contracts import notifications as n
+from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.inbound import Inbound
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
@@ -25,9 +26,9 @@ Acker = Annotated[Principal, Depends(require("notices:ack"))]
 TranslationReader = Annotated[Principal, Depends(require("translations:read"))]
 Translator = Annotated[Principal, Depends(require("translations:write"))]
 CreateNoticeBody = body_of(n.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
-SubmitTranslationBody = body_of(n.SubmitTranslationRequest, "SubmitTranslationBody",
+SubmitTranslationBody = body_of(deliveries.SubmitTranslationRequest, "SubmitTranslationBody",
                                 ("notice_id", "language", "translator_id"))
-RejectTranslationBody = body_of(n.RejectTranslationRequest, "RejectTranslationBody",
+RejectTranslationBody = body_of(deliveries.RejectTranslationRequest, "RejectTranslationBody",
                                 ("notice_id", "language", "reviewer_id"))
 Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", examples=["jra"])]
 CHANGED: dict[int | str, dict[str, str]] = {
@@ -38,7 +39,7 @@ CHANGED: dict[int | str, dict[str, str]] = {
 
 
 class TranslationPage(BaseModel):
-    items: list[n.TranslationView]
+    items: list[deliveries.TranslationView]
     next_cursor: str | None = None
 
 
@@ -157,8 +158,9 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
     return {"items": items, "next_cursor": None}
 
 
-@router.put("/notices/{notice_id}/translations/{language}", response_model=n.TranslationView,
-            tags=["translations"], summary="Submit a translation of a notice",
+@router.put("/notices/{notice_id}/translations/{language}",
+            response_model=deliveries.TranslationView, tags=["translations"],
+            summary="Submit a translation of a notice",
             responses=CHANGED)
 async def submit_translation(notice_id: PathId, language: Language,
                              body: SubmitTranslationBody,  # type: ignore[valid-type]
@@ -172,7 +174,7 @@ async def submit_translation(notice_id: PathId, language: Language,
 
 
 @router.post("/notices/{notice_id}/translations/{language}/approve",
-             response_model=n.TranslationView, tags=["translations"], responses=CHANGED,
+             response_model=deliveries.TranslationView, tags=["translations"], responses=CHANGED,
              summary="Approve a submitted translation (officers)")
 async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep,
                               principal: Writer) -> Any:
@@ -184,7 +186,7 @@ async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep
 
 
 @router.post("/notices/{notice_id}/translations/{language}/reject",
-             response_model=n.TranslationView, tags=["translations"], responses=CHANGED,
+             response_model=deliveries.TranslationView, tags=["translations"], responses=CHANGED,
              summary="Return a submitted translation with a reason (officers)")
 async def reject_translation(notice_id: PathId, language: Language,
                              body: RejectTranslationBody,  # type: ignore[valid-type]

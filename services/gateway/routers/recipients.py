@@ -19,7 +19,7 @@ Reader = Annotated[Principal, Depends(require("recipients:read"))]
 Writer = Annotated[Principal, Depends(require("recipients:write"))]
 PreferencesReader = Annotated[Principal, Depends(require("preferences:read"))]
 PreferencesWriter = Annotated[Principal, Depends(require("preferences:write"))]
-RecipientBody = body_of(n.RecipientModel, "RecipientBody", ("unit_id",))
+RecipientBody = body_of(n.RecipientUnitModel, "RecipientBody", ("unit_id",))
 ImportRecipientsBody = body_of(n.ImportRecipientsRequest, "ImportRecipientsBody", ())
 # Thousands of units are one bulk write, synced to disk: longer than an ordinary call.
 IMPORT_TIMEOUT = 60.0

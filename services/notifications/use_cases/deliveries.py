@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.contracts.notifications import ListDeliveriesRequest
+from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia, ack_key
 from services.notifications.domain.delivery import DeliveryStatus, resend
