@@ -6,7 +6,7 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench.rpc_roundtrip", "bench.notifications", "bench.plans", "bench.gateway",
-              "bench.monitoring", "bench.monitoring_eval"]
+              "bench.monitoring", "bench.monitoring_eval", "bench.console"]
 
 
 def main() -> int:

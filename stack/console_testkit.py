@@ -54,7 +54,7 @@ def create_account(api: httpx.Client, role: str, unit_id: str | None,
 def token_of(stack: ConsoleStack, account: Account) -> str:
     reply = httpx.post(f"{stack.gateway_url}/api/v1/auth/token",
                        json={"username": account.username, "password": account.password},
-                       timeout=15)
+                       timeout=60)
     reply.raise_for_status()
     token: str = reply.json()["access_token"]
     return token
@@ -63,7 +63,7 @@ def token_of(stack: ConsoleStack, account: Account) -> str:
 def as_account(stack: ConsoleStack, role: str) -> httpx.Client:
     """An httpx client of the gateway signed in as the role's account."""
     token = token_of(stack, stack.accounts[role])
-    return httpx.Client(base_url=stack.gateway_url, timeout=15,
+    return httpx.Client(base_url=stack.gateway_url, timeout=60,
                         headers={"Authorization": f"Bearer {token}"})
 
 

@@ -89,3 +89,50 @@ def test_the_officer_imports_a_plan_file_with_a_progress_bar(console: Any) -> No
     expect(page.get_by_role("status").filter(has_text="25/KH-STTTT")).to_be_visible()
     console.assert_accessible("import")
     console.screenshot("officer-import")
+
+
+def tab_to(page: Any, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element reads `text` (as a keyboard user finds it)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.innerText?.trim()") == text:
+            return
+    raise AssertionError(f"{text!r} is not reachable with Tab")
+
+
+def test_the_officer_signs_in_and_reviews_with_the_keyboard_only(console: Any) -> None:
+    stack = console.stack
+    task = unit_task(stack, "local_officer")
+    report = submit_report(stack, "local_officer", task["task_id"], "2021-Q1",
+                           "Quý I: báo cáo của Phòng VH&TT Pleiku, duyệt bằng bàn phím.")
+    account = stack.accounts["officer"]
+    page = console.open(f"reviews?plan={stack.plan['id']}")
+    page.get_by_role("button", name="Đăng nhập").wait_for()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.name") == "username"
+    page.keyboard.type(account.username)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.name") == "password"
+    page.keyboard.type(account.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Duyệt báo cáo")
+    card = page.get_by_role("article").filter(has_text=report["narrative"])
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="Chấp nhận").focus()
+    # From the start of the page, as a keyboard user would: the skip link first.
+    page.evaluate("() => document.activeElement.blur()")
+    tab_to(page, "Bỏ qua, đến nội dung chính")
+    page.keyboard.press("Enter")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        inside = page.evaluate(
+            "(narrative) => { const a = document.activeElement;"
+            " const card = a && a.closest('article');"
+            " return !!card && card.innerText.includes(narrative)"
+            " && a.innerText.trim() === 'Chấp nhận'; }", report["narrative"])
+        if inside:
+            break
+    else:
+        raise AssertionError("the accept button of the report is not reachable with Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("review-outcome")).to_contain_text("Đã chấp nhận báo cáo")

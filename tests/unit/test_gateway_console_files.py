@@ -1,6 +1,7 @@
 """The gateway serves the built console at /console/: files with cache headers that fit
 them, the app's page for any other path (the browser router decides), never a file outside."""
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ def client(tmp_path: Path) -> TestClient:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><title>console</title>")
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
+    (tmp_path / "assets" / "index-abc123.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
     (tmp_path.parent / "secret.txt").write_text("not for the web")
     settings = GatewaySettings(auth_jwt_secret=SecretStr("s" * 40),
                                console_dist_dir=str(tmp_path))
@@ -63,3 +65,14 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path: Path) -> None:
     reply = TestClient(create_app(settings)).get("/console/")
     assert reply.status_code == 404
     assert "npm run build" in reply.json()["detail"]
+
+
+def test_a_browser_that_accepts_gzip_gets_the_build_time_copy(client: TestClient) -> None:
+    packed = client.get("/console/assets/index-abc123.js",
+                        headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-type"].startswith("text/javascript")
+    assert packed.text == "console.log(1)"  # httpx decodes it as a browser would
+    plain = client.get("/console/assets/index-abc123.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.text == "console.log(1)"

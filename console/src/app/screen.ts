@@ -1,4 +1,4 @@
-import type { ComponentType, LazyExoticComponent } from 'react';
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import type { MessageKey } from '../i18n/catalogue';
 
 /** One screen of the console: where it lives, who may open it, and its menu entry. */
@@ -15,4 +15,11 @@ export interface Screen {
   nav?: { label: MessageKey; order: number };
   /** Roles that land here after sign-in (the first matching screen wins). */
   homeFor?: string[];
+  /** Fetches the screen's code ahead of the first visit (landing screens, from sign-in). */
+  preload?: () => Promise<unknown>;
+}
+
+/** `component` and `preload` of a screen loaded on demand: `...lazyScreen(() => import('./X'))`. */
+export function lazyScreen(load: () => Promise<{ default: ComponentType }>) {
+  return { component: lazy(load), preload: load };
 }

@@ -30,3 +30,10 @@ export function homePathFor(role: string, permissions: string[]): string {
   );
   return '/' + (home?.path ?? 'profile');
 }
+
+/** Fetch the landing screens' code while the person types their password. */
+export function preloadLandingScreens(): void {
+  for (const screen of screens) {
+    if (screen.homeFor && screen.preload) void screen.preload().catch(() => undefined);
+  }
+}

@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { homePathFor } from '../app/screens';
+import { homePathFor, preloadLandingScreens } from '../app/screens';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -24,6 +24,7 @@ export function SignInPage() {
   const [missing, setMissing] = useState<{ username?: boolean; password?: boolean }>({});
   const [busy, setBusy] = useState(false);
   const next = safeNext(params.get('next'));
+  useEffect(preloadLandingScreens, []);
 
   if (state.status === 'signed-in' && !busy) {
     const { user } = state.session;

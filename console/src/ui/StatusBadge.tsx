@@ -21,7 +21,7 @@ export function StatusBadge({ kind, value }: { kind: 'plan.status' | 'task.statu
   const code = value ?? 'none';
   const colour = COLOURS[code] ?? 'gray';
   return (
-    <Badge color={colour} variant="light" radius="sm" style={{ textTransform: 'none', color: TEXT[colour] }}>
+    <Badge color={colour} variant="light" radius="sm" style={{ textTransform: 'none', color: TEXT[colour], flexShrink: 0 }}>
       {label(t, kind, code)}
     </Badge>
   );

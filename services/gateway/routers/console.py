@@ -4,10 +4,13 @@ gateway's own origin so the browser needs no CORS: `/console/` and every path be
 Hashed assets (`/console/assets/<name>-<hash>.js`) never change under the same name, so they
 are cached for a year; `index.html` is always revalidated so a new build shows at once. Any
 other path under `/console/` answers `index.html` (the app's router decides what it shows).
+The build writes a gzip copy of each text asset (`name.js.gz`), sent to browsers that accept
+gzip: compressed once at build time, never per request.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -53,8 +56,18 @@ async def console_file(path: str, request: Request) -> Response:
     found = resolve_file(root, path)
     if found is not None:
         cache = IMMUTABLE if path.startswith("assets/") else REVALIDATE
-        return FileResponse(found, headers={"Cache-Control": cache})
+        return file_response(found, request, cache)
     if path.startswith("assets/"):  # a missing asset is a 404, never the app's page
         raise ServiceError(ErrorCode.NOT_FOUND, f"no console asset {path}")
-    return FileResponse(index, media_type="text/html",
-                        headers={"Cache-Control": REVALIDATE})
+    return file_response(index, request, REVALIDATE)
+
+
+def file_response(found: Path, request: Request, cache: str) -> FileResponse:
+    """The file, or its build-time gzip copy when the browser accepts gzip."""
+    media_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+    packed = found.with_name(found.name + ".gz")
+    if "gzip" in request.headers.get("accept-encoding", "") and packed.is_file():
+        return FileResponse(packed, media_type=media_type,
+                            headers={**headers, "Content-Encoding": "gzip"})
+    return FileResponse(found, media_type=media_type, headers=headers)

@@ -21,7 +21,7 @@ ReportStatus = Literal["submitted", "accepted", "returned"]
 
 @router.get("", response_model=ReportPage, responses=NOT_FOUND,
             summary="A plan's reports across its tasks (the review queue)",
-            description="Oldest first, by cursor; `status=submitted` is what awaits review. "
+            description="In a stable order, by cursor; `status=submitted` is what awaits review. "
                         "Outlet editors and local officers get only their units' reports.")
 async def list_plan_reports(plan_id: PathId, rpc: RpcDep, principal: Reader,
                             cursor: Cursor = None, limit: Limit = 50,

@@ -1,11 +1,11 @@
 import { lazy } from 'react';
-import type { Screen } from '../../app/screen';
+import { lazyScreen, type Screen } from '../../app/screen';
 
 export const planScreens: Screen[] = [
   {
     id: 'overview',
     path: 'overview',
-    component: lazy(() => import('./OverviewPage')),
+    ...lazyScreen(() => import('./OverviewPage')),
     permission: 'plans:read',
     nav: { label: 'nav.overview', order: 10 },
     homeFor: ['admin', 'officer', 'viewer'],

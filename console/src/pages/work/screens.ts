@@ -1,11 +1,11 @@
 import { lazy } from 'react';
-import type { Screen } from '../../app/screen';
+import { lazyScreen, type Screen } from '../../app/screen';
 
 export const workScreens: Screen[] = [
   {
     id: 'my-unit',
     path: 'my-unit',
-    component: lazy(() => import('./MyUnitPage')),
+    ...lazyScreen(() => import('./MyUnitPage')),
     permission: 'reports:write',
     nav: { label: 'nav.myUnit', order: 20 },
     homeFor: ['outlet_editor', 'local_officer'],
