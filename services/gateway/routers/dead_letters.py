@@ -19,6 +19,8 @@ Writer = Annotated[Principal, Depends(require("dead_letters:write"))]
 Service = Annotated[Literal["plans", "notifications", "monitoring"],
                     Path(examples=["notifications"])]
 ReplayBody = body_of(o.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())
+# Each dead letter goes through its consumer again: a long list outlasts an ordinary call.
+REPLAY_TIMEOUT = 60.0
 
 
 @router.get("/{service}", response_model=list[o.DeadLetterView],
@@ -39,4 +41,6 @@ async def replay_dead_letters(service: Service, body: ReplayBody,  # type: ignor
                               rpc: RpcDep, _: Writer) -> Any:
     """Runs each dead letter through its consumer again and answers its outcome by id
     (`applied`, `failed_again` — a new dead letter —, `not_found`, ...)."""
-    return await rpc.call(ops.REPLAY_DEAD_LETTERS[service], **rpc_kwargs(body))
+    ids = list(dict.fromkeys(rpc_kwargs(body)["ids"]))  # each once
+    return await rpc.call(ops.REPLAY_DEAD_LETTERS[service], rpc_timeout=REPLAY_TIMEOUT,
+                          ids=ids)
