@@ -210,3 +210,17 @@ def test_routes_the_machinery_has_never_seen_are_documented_alike():
     assert operation["operationId"] == "rollOverPlan"
     assert error_codes(operation) == {401, 403, 404, 422, 429, 503}
     assert any("OAuth2Password" in r for r in operation["security"])
+
+
+def test_component_names_are_clean_and_unique_so_generators_keep_every_route(document):
+    """openapi-python-client names a model after its title: two components titled alike make
+    it drop one (it lost GET /notices/{id}/deliveries), and pydantic spells module paths
+    (`services__contracts__...`) into names when two models share a class name."""
+    schemas = document["components"]["schemas"]
+    leaked = [name for name in schemas if "__" in name]
+    assert not leaked, f"module paths in component names, give the models distinct names: {leaked}"
+    titles: dict[str, list[str]] = {}
+    for name, schema in schemas.items():
+        titles.setdefault(schema.get("title", name), []).append(name)
+    shared = {title: names for title, names in titles.items() if len(names) > 1}
+    assert not shared, f"components sharing a title, rename one model: {shared}"
