@@ -64,3 +64,15 @@ def test_an_expired_session_signs_in_again_and_returns_where_the_person_was(cons
     page.get_by_label(PASSWORD).press("Enter")
     expect(page).to_have_url(re.compile(r"/console/profile$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ cá nhân")
+
+
+def test_english_is_one_switch_away_and_stays_chosen(console: Any) -> None:
+    page = console.open()
+    page.get_by_text("EN", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Information campaign console")
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.get_by_text("VI", exact=True).click()
+    expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
