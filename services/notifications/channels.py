@@ -65,7 +65,7 @@ def default_config(channel: Channel, settings: NotificationsSettings) -> dict[st
         "smtp_sender": settings.smtp_sender, "smtp_starttls": False,
         "smtp_username": None, "smtp_password": None,
         "provider_base_url": settings.provider_base_url or None,
-        "provider_token": settings.provider_token or None,
+        "provider_token": settings.provider_token.get_secret_value() or None,
         "timeout_seconds": settings.webhook_timeout_seconds,
         "rate_capacity": limit.capacity, "rate_per_second": limit.refill_per_second,
         "max_attempts": 5, "retry_base_seconds": 30.0, "retry_max_seconds": 3600.0,

@@ -38,7 +38,8 @@ def _ack_from_doc(doc: dict[str, Any]) -> Acknowledgement:
 
 
 def acknowledge_token(ctx: Context, token: str, actor: str | None) -> dict[str, Any]:
-    claims = verify_ack_token(ctx.settings.ack_link_secret.encode("utf-8"), token, ctx.now())
+    key = ctx.settings.ack_link_secret.get_secret_value().encode("utf-8")
+    claims = verify_ack_token(key, token, ctx.now())
     return acknowledge_unit(ctx, claims.notice_id, claims.unit_id, AckVia.LINK, actor)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import sys
 from typing import Literal, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
@@ -27,6 +28,25 @@ def secantus_uri(port: int = SECANTUS_PORT) -> str:
 
 
 DEFAULT_MONGODB_URI = secantus_uri()
+
+
+# The example env files (.env.example, deploy/k8s/secrets.env.example) publish placeholder
+# secrets marked like this, and the development defaults too: anyone can read them, so a
+# production process holding one would accept tokens and links forged by anyone.
+PLACEHOLDER_MARKERS = ("change-me", "development-only")
+
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def uri_password(uri: str) -> str:
+    """The password of a URI such as amqp://user:pw@host/ ("" if none or unparsable)."""
+    try:
+        return urlsplit(uri).password or ""
+    except ValueError:
+        return ""
 
 
 def comma_list(value: str) -> list[str]:
@@ -52,6 +72,25 @@ class CommonSettings(BaseSettings):
         default="", description="OUTBOUND_ALLOWLIST: comma-separated CIDRs/hosts that outbound "
                                 "HTTP (feeds, webhooks, providers) may reach although private "
                                 "or loopback.")
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> CommonSettings:
+        """Every secret setting (a SecretStr field, or the password of a *_uri field) of every
+        process, so a secret added later is covered without another check."""
+        if self.environment != "production":
+            return self
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+            elif name.endswith("_uri") and isinstance(value, str):
+                secret = uri_password(value)
+            else:
+                continue
+            if is_placeholder(secret):
+                raise ValueError(f"{name.upper()} holds the placeholder of the example files "
+                                 "(it contains 'change-me'): set a random secret in production")
+        return self
 
     def allowlist(self) -> list[str]:
         return comma_list(self.outbound_allowlist)
@@ -110,14 +149,21 @@ class ServiceSettings(CommonSettings):
 S = TypeVar("S", bound=BaseSettings)
 
 
+def settings_error_lines(cls: type[BaseSettings], exc: ValidationError) -> list[str]:
+    """The variable and the reason of each error, never the value: the input of a cross-field
+    check is the whole environment (URIs with passwords, secrets), and these lines go to
+    crash-loop logs that are shipped to log stores."""
+    lines = [f"invalid settings for {cls.__name__}:"]
+    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        name = "_".join(str(part) for part in err["loc"]).upper()
+        lines.append(f"  {name}: {err['msg']}" if name else f"  {err['msg']}")
+    return lines
+
+
 def load_settings(cls: type[S]) -> S:
     """Read settings or exit with status 2 and one line per bad variable."""
     try:
         return cls()
     except ValidationError as exc:
-        lines = [f"invalid settings for {cls.__name__}:"]
-        for err in exc.errors():
-            name = "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"  {name}: {err['msg']} (got {err.get('input')!r})")
-        print("\n".join(lines), file=sys.stderr)
+        print("\n".join(settings_error_lines(cls, exc)), file=sys.stderr)
         raise SystemExit(2) from None

@@ -86,8 +86,8 @@ def ack_url(settings: NotificationsSettings, notice: Notice, unit_id: str, now: 
     if notice.ack_deadline is None:
         return ""
     expires = max(notice.ack_deadline, now) + timedelta(days=settings.ack_link_ttl_days)
-    token = make_ack_token(settings.ack_link_secret.encode("utf-8"), notice.id, unit_id,
-                           expires)
+    key = settings.ack_link_secret.get_secret_value().encode("utf-8")
+    token = make_ack_token(key, notice.id, unit_id, expires)
     return f"{settings.ack_base_url.rstrip('/')}/{token}"
 
 
