@@ -11,7 +11,7 @@ RUN npm ci --no-audit --no-fund
 COPY console ./
 RUN npm run build
 
-FROM python:3.11-slim AS build
+FROM python:3.11.14-slim-bookworm AS build
 WORKDIR /app
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 COPY pyproject.toml constraints.txt README.md ./
@@ -20,7 +20,7 @@ COPY stack ./stack
 RUN python -m venv /venv && /venv/bin/pip install "setuptools<82" wheel \
  && /venv/bin/pip install -c constraints.txt .
 
-FROM python:3.11-slim
+FROM python:3.11.14-slim-bookworm
 RUN useradd --system --uid 10001 campaign
 COPY --from=build /venv /venv
 COPY deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint

@@ -203,3 +203,16 @@ def test_every_image_is_pinned_to_a_version(compose_as_run, pinned_version, rele
         assert pinned_version(image), f"{name}: {image} is not pinned to a version"
         if name in project_services(compose_as_run):
             assert pinned_version(image) == release, f"{name}: tag the image {release}"
+
+
+def test_every_base_image_of_the_dockerfile_is_pinned_to_a_version(pinned_version):
+    # python:3.11-slim floated: each rebuild could bring another patch release and Debian base.
+    bases = [line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines()
+             if line.upper().startswith("FROM ")]
+    assert bases, "the Dockerfile names no base image"
+    stages = {line.split()[-1] for line in (ROOT / "Dockerfile").read_text().splitlines()
+              if line.upper().startswith("FROM ") and " AS " in line.upper()}
+    for image in bases:
+        if image in stages:
+            continue  # a stage of this build, pinned where it is defined
+        assert pinned_version(image), f"Dockerfile: FROM {image} is not pinned to a version"
