@@ -28,6 +28,9 @@ class ListTranslationsRequest(Request):
     status: Literal["requested", "submitted", "approved", "rejected"] | None = None
     language: LanguageCode | None = None
     notice_id: str | None = None
+    after: str | None = Field(default=None, max_length=200,
+                              description="Cursor: the id of the last translation of the "
+                                          "previous page (oldest request first).")
     limit: int = Field(default=100, ge=1, le=1000)
 
 

@@ -371,14 +371,21 @@ def save_translation(db: Database, before: TranslationTask, after: TranslationTa
 
 
 def translation_rows(db: Database, *, status: str | None, language: str | None,
-                     notice_id: str | None, limit: int) -> list[dict[str, Any]]:
-    """Translation tasks, oldest request first, as stored (without their events)."""
+                     notice_id: str | None, limit: int,
+                     after: str | None = None) -> list[dict[str, Any]]:
+    """Translation tasks, oldest request first (then by id), as stored (without their
+    events); `after` is the id of the last row of the previous page."""
     query: dict[str, Any] = {}
     for name, value in (("status", status), ("language", language), ("notice_id", notice_id)):
         if value:
             query[name] = value
+    if after:
+        anchor = db[TRANSLATIONS].find_one({"_id": after}, {"requested_at": 1})
+        if anchor is not None:
+            query["$or"] = [{"requested_at": {"$gt": anchor["requested_at"]}},
+                            {"requested_at": anchor["requested_at"], "_id": {"$gt": after}}]
     return list(db[TRANSLATIONS].find(query, {"_outbox": 0, "_outbox_pending": 0})
-                .sort("requested_at", 1).limit(limit))
+                .sort([("requested_at", 1), ("_id", 1)]).limit(limit))
 
 
 def find_notice(db: Database, notice_id: str) -> dict[str, Any] | None:

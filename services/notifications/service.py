@@ -186,7 +186,7 @@ class NotificationsService(EventConsumerService):
     @rpc_method(notifications_rpc.LIST_TRANSLATIONS)
     def list_translations(self, request: ListTranslationsRequest) -> list[dict[str, Any]]:
         return translations.list_translations(self.db, request.status, request.language,
-                                              request.notice_id, request.limit)
+                                              request.notice_id, request.limit, request.after)
 
     @rpc_method(notifications_rpc.SUBMIT_TRANSLATION)
     def submit_translation(self, request: SubmitTranslationRequest) -> dict[str, Any]:

@@ -228,3 +228,22 @@ def test_bad_requests_get_clear_errors(ctx, smtp):
         translations.approve_translation(ctx, notice["_id"], "jra", "officer-le")
     assert ctx.db[DELIVERIES].count_documents({"notice_id": notice["_id"],
                                                "language": "jra", "status": "held"}) == 1
+
+
+def test_the_translation_queue_pages_oldest_request_first_without_gaps_or_repeats(ctx):
+    """The translator's queue can be longer than one page (the demo plan alone asks for
+    hundreds): each page starts after the last row of the previous one."""
+    jrai_office(ctx, f"vhtt-{uuid.uuid4().hex[:6]}@ia-grai.example.org")
+    sent = []
+    for _ in range(5):
+        sent.append(send(ctx, ["pvhtt-ia-grai"])["_id"])
+        ctx.clock.now += timedelta(seconds=1)
+    seen: list[str] = []
+    after = None
+    while True:
+        page = translations.list_translations(ctx.db, "requested", "jra", None, 2, after)
+        seen += [row["notice_id"] for row in page]
+        if len(page) < 2:
+            break
+        after = page[-1]["id"]
+    assert seen == sent

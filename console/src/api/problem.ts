@@ -55,6 +55,8 @@ const KNOWN_CODES = new Set([
 function fieldMessage(type: string | undefined): MessageKey {
   if (type === 'missing') return 'error.field.required';
   if (type === 'wrong_password') return 'error.field.wrongPassword';
+  if (type === 'weak_password') return 'error.field.weakPassword';
+  if (type === 'url_not_allowed') return 'error.field.urlNotAllowed';
   if (type?.endsWith('too_short')) return 'error.field.tooShort';
   if (type?.endsWith('too_long')) return 'error.field.tooLong';
   return 'error.field.invalid';
@@ -96,4 +98,28 @@ export function toProblem(status: number, body: unknown): Problem {
     : status === 404 ? 'not_found' : status === 413 ? 'payload_too_large'
     : status === 429 ? 'rate_limited' : status >= 500 ? 'service_unavailable' : 'validation_failed';
   return { status, code };
+}
+
+/** Why the gateway refused a URL (services/runtime/ssrf.py reasons). */
+const URL_REASONS = new Set([
+  'scheme_not_allowed', 'no_host', 'credentials_in_url', 'bad_address', 'cloud_metadata',
+  'unresolved', 'loopback', 'link_local', 'private', 'malformed',
+]);
+
+/** More words on a field's problem when the gateway gives a reason (a refused URL's). */
+export function fieldDetail(error: unknown, field: FieldProblem): MessageKey | undefined {
+  if (!(error instanceof ApiError) || field.message !== 'error.field.urlNotAllowed') return undefined;
+  const reason = error.problem.reason;
+  return `error.urlReason.${reason && URL_REASONS.has(reason) ? reason : 'other'}` as MessageKey;
+}
+
+/**
+ * The problem of one form field from a failed request, or undefined: so a 422 (a weak
+ * password, a refused URL) shows under the input it is about. `names` are the API's names of
+ * the field the input stands for (`password`, `url`, `source.url`).
+ */
+export function fieldError(error: unknown, ...names: string[]): { message: MessageKey; detail?: MessageKey } | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const found = describeError(error).fields.find((field) => names.includes(field.field));
+  return found && { message: found.message, detail: fieldDetail(error, found) };
 }

@@ -4,12 +4,16 @@ import { api, unwrap } from './client';
 import { fetchAll } from './pagination';
 import type { TaskDetail, Unit } from './types';
 
-/** Every organisation unit by id (a short list: the province's units), for names. */
-export function useUnits() {
+/**
+ * Every organisation unit by id (a short list: the province's units), for names and pickers;
+ * with `asOf` (yyyy-mm-dd) the organisation on that date (units valid then, named as then).
+ */
+export function useUnits(asOf?: string) {
   const query = useQuery({
-    queryKey: ['units', 'all'],
+    queryKey: ['units', 'all', asOf ?? 'today'],
     queryFn: () =>
-      fetchAll<Unit>((cursor) => unwrap(api.GET('/api/v1/units', { params: { query: { cursor, limit: 200 } } }))),
+      fetchAll<Unit>((cursor) =>
+        unwrap(api.GET('/api/v1/units', { params: { query: { cursor, limit: 200, ...(asOf ? { as_of: asOf } : {}) } } }))),
     staleTime: 10 * 60_000,
   });
   const byId = useMemo(() => new Map((query.data ?? []).map((unit) => [unit.id, unit])), [query.data]);

@@ -4,11 +4,11 @@ import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-route
 import { ApiError } from '../api/problem';
 import { RequireSession } from '../auth/RequireSession';
 import { SignInPage } from '../auth/SignInPage';
-import { useCan, useCurrentUser } from '../auth/useSession';
+import { useCurrentUser } from '../auth/useSession';
 import { useI18n } from '../i18n/I18nProvider';
 import { LiveEventsProvider } from './LiveEvents';
 import type { Screen } from './screen';
-import { homePathFor, screens } from './screens';
+import { canOpen, homePathFor, screens } from './screens';
 import { Shell } from './Shell';
 
 const queryClient = new QueryClient({
@@ -35,13 +35,13 @@ function NotFound() {
 
 function Home() {
   const user = useCurrentUser();
-  return <Navigate to={homePathFor(user.role, user.permissions)} replace />;
+  return <Navigate to={homePathFor(user.role, user.permissions, user.unit_id)} replace />;
 }
 
 /** A screen the role may not open looks like a screen that does not exist. */
 function Guarded({ screen }: { screen: Screen }) {
-  const can = useCan();
-  if (screen.permission && !can(screen.permission)) return <NotFound />;
+  const user = useCurrentUser();
+  if (!canOpen(screen, user)) return <NotFound />;
   const Component = screen.component;
   return <Component />;
 }

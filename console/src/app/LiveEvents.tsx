@@ -19,6 +19,7 @@ const STALE_AFTER: Record<string, string[]> = {
   task: ['tasks', 'progress', 'my-tasks'],
   report: ['reports', 'progress', 'my-tasks'],
   notification: ['inbox', 'notices'],
+  translation: ['translations', 'notices'],
   monitoring: ['alerts', 'items', 'coverage'],
 };
 

@@ -3,14 +3,14 @@ import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { sessionStore } from '../auth/session';
-import { useCan, useCurrentUser } from '../auth/useSession';
+import { useCurrentUser } from '../auth/useSession';
 import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/I18nProvider';
 import { Loading } from '../ui/Loading';
 import { HeaderBadges } from './HeaderBadges';
 import { LanguageSwitch } from './LanguageSwitch';
 import { useLive } from './LiveEvents';
-import { screens } from './screens';
+import { canOpen, screens } from './screens';
 
 function LiveDot() {
   const { t } = useI18n();
@@ -29,12 +29,11 @@ function LiveDot() {
 export function Shell() {
   const { t } = useI18n();
   const user = useCurrentUser();
-  const can = useCan();
   const location = useLocation();
   const navigate = useNavigate();
   const [opened, { toggle, close }] = useDisclosure(false);
   const menu = screens
-    .filter((screen) => screen.nav && (!screen.permission || can(screen.permission)))
+    .filter((screen) => screen.nav && canOpen(screen, user))
     .sort((a, b) => (a.nav?.order ?? 0) - (b.nav?.order ?? 0));
   const name = user.display_name || user.username;
 

@@ -11,6 +11,8 @@ export interface Screen {
   component: LazyExoticComponent<ComponentType>;
   /** The permission (`<resource>:<action>`, from GET /users/me) needed to open it. */
   permission?: string;
+  /** Only for users attached to a unit (a unit's inbox): others get "no such page". */
+  requiresUnit?: boolean;
   /** Shown in the main menu when set, in ascending `order`. */
   nav?: { label: MessageKey; order: number };
   /** Roles that land here after sign-in (the first matching screen wins). */

@@ -2,6 +2,9 @@ import type { Screen } from './screen';
 import { accountScreens } from '../auth/screens';
 import { planScreens } from '../pages/plans/screens';
 import { workScreens } from '../pages/work/screens';
+import { noticeScreens } from '../pages/notices/screens';
+import { translationScreens } from '../pages/translations/screens';
+import { monitoringScreens } from '../pages/monitoring/screens';
 
 /**
  * Every screen, by area. A new area exports its `Screen[]` from `src/pages/<area>/screens.ts`
@@ -10,8 +13,17 @@ import { workScreens } from '../pages/work/screens';
 export const screens: Screen[] = [
   ...planScreens,
   ...workScreens,
+  ...noticeScreens,
+  ...translationScreens,
+  ...monitoringScreens,
   ...accountScreens,
 ];
+
+/** Whether this user may open the screen (its permission, and a unit when it needs one). */
+export function canOpen(screen: Screen, user: { permissions: string[]; unit_id?: string | null }): boolean {
+  if (screen.permission && !user.permissions.includes(screen.permission)) return false;
+  return !screen.requiresUnit || !!user.unit_id;
+}
 
 export function screenById(id: string): Screen | undefined {
   return screens.find((screen) => screen.id === id);
@@ -24,9 +36,9 @@ export function screenPath(id: string, params: Record<string, string> = {}): str
   return '/' + screen.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
-export function homePathFor(role: string, permissions: string[]): string {
+export function homePathFor(role: string, permissions: string[], unitId?: string | null): string {
   const home = screens.find(
-    (screen) => screen.homeFor?.includes(role) && (!screen.permission || permissions.includes(screen.permission)),
+    (screen) => screen.homeFor?.includes(role) && canOpen(screen, { permissions, unit_id: unitId }),
   );
   return '/' + (home?.path ?? 'profile');
 }

@@ -1,22 +1,14 @@
-import { Alert, Button, Card, Group, PasswordInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, PasswordInput, SimpleGrid, Stack, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, unwrap } from '../api/client';
 import type { MessageKey } from '../i18n/catalogue';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { Fact } from '../ui/Fact';
 import { PageHeader } from '../ui/PageHeader';
 import { sessionStore, tokenExpiry } from './session';
 import { useCurrentUser } from './useSession';
-
-function Field({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <Text size="sm" c="dimmed">{label}</Text>
-      <Text fw={500}>{value}</Text>
-    </div>
-  );
-}
 
 function ChangePassword() {
   const { t } = useI18n();
@@ -80,10 +72,10 @@ export default function ProfilePage() {
       <PageHeader title={t('profile.title')} />
       <Card withBorder maw={720}>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Field label={t('profile.username')} value={user.username} />
-          <Field label={t('profile.displayName')} value={user.display_name || '—'} />
-          <Field label={t('profile.role')} value={t(`role.${user.role}` as MessageKey)} />
-          <Field label={t('profile.unit')} value={user.unit_id ? unit.data?.name ?? user.unit_id : t('profile.noUnit')} />
+          <Fact label={t('profile.username')} value={user.username} />
+          <Fact label={t('profile.displayName')} value={user.display_name || '—'} />
+          <Fact label={t('profile.role')} value={t(`role.${user.role}` as MessageKey)} />
+          <Fact label={t('profile.unit')} value={user.unit_id ? unit.data?.name ?? user.unit_id : t('profile.noUnit')} />
         </SimpleGrid>
       </Card>
       <ChangePassword />

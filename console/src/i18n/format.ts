@@ -60,3 +60,19 @@ export function formatNumber(value: number, language: Language): string {
     maximumFractionDigits: 1,
   }).format(value);
 }
+
+/** The offset of Asia/Ho_Chi_Minh (no daylight saving time since 1975). */
+const PROVINCE_OFFSET = '+07:00';
+
+/** A `datetime-local` input's value (`2021-03-05T10:00`, province time) as ISO 8601. */
+export function provinceInputToIso(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
+  return `${value}:00${PROVINCE_OFFSET}`;
+}
+
+/** An instant as a `datetime-local` input's value in province time (`2021-03-05T10:00`). */
+export function isoToProvinceInput(value: string | Date): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  const p = parts(date);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, List, Text } from '@mantine/core';
-import { describeError } from '../api/problem';
+import { describeError, fieldDetail } from '../api/problem';
 import { useI18n } from '../i18n/I18nProvider';
 
 /** An API error in words a person understands, with what to do next (and a retry). */
@@ -15,7 +15,7 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
           <List size="sm">
             {described.fields.map((field) => (
               <List.Item key={field.field + field.message}>
-                <code>{field.field || '—'}</code>: {t(field.message)}
+                <code>{field.field || '—'}</code>: {t(field.message)}{fieldDetail(error, field) ? ` (${t(fieldDetail(error, field)!)})` : ''}
               </List.Item>
             ))}
           </List>

@@ -140,7 +140,8 @@ async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit
 
 @router.get("/translations", response_model=TranslationPage, tags=["translations"],
             summary="Translations to do or done (Jrai, Bahnar, ...)")
-async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50,
+async def list_translations(rpc: RpcDep, _: TranslationReader, cursor: Cursor = None,
+                            limit: Limit = 50,
                             status_: Annotated[str | None, Query(
                                 alias="status",
                                 pattern="^(requested|submitted|approved|rejected)$")] = None,
@@ -154,8 +155,10 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, limit: Limit = 50
     filters: dict[str, Any] = {k: v for k, v in {"status": status_, "language": language,
                                                  "notice_id": notice_id}.items()
                                if v is not None}
-    items = await rpc.call(notifications_rpc.LIST_TRANSLATIONS, limit=limit, **filters)
-    return {"items": items, "next_cursor": None}
+    items = await rpc.call(notifications_rpc.LIST_TRANSLATIONS, after=cursor, limit=limit,
+                           **filters)
+    # A full page may have more behind it; the next page starts after its last row.
+    return {"items": items, "next_cursor": items[-1].id if len(items) == limit else None}
 
 
 @router.put("/notices/{notice_id}/translations/{language}",

@@ -96,10 +96,12 @@ def reject_translation(ctx: Context, notice_id: str, language: str, reviewer_id:
 
 
 def list_translations(db: Database, status: str | None, language: str | None,
-                      notice_id: str | None, limit: int) -> list[dict[str, Any]]:
-    """Translation tasks with the Vietnamese text to translate and the notice's deadline."""
+                      notice_id: str | None, limit: int,
+                      after: str | None = None) -> list[dict[str, Any]]:
+    """Translation tasks with the Vietnamese text to translate and the notice's deadline,
+    a page at a time (`after`: the last id of the previous page)."""
     rows = translation_rows(db, status=status, language=language, notice_id=notice_id,
-                            limit=limit)
+                            limit=limit, after=after)
     notices = notices_by_id(db, sorted({r["notice_id"] for r in rows}))
     return [_view(row, notices.get(row["notice_id"])) for row in rows]
 

@@ -1,7 +1,11 @@
 import { common } from './common';
 import { errors } from './errors';
+import { monitoring } from './monitoring';
+import { notices } from './notices';
 import { plans } from './plans';
 import { vocabulary } from './vocabulary';
+import { translations } from './translations';
+import { widgets } from './widgets';
 import { work } from './work';
 
 /**
@@ -15,6 +19,10 @@ export const catalogue = {
   ...plans,
   ...vocabulary,
   ...work,
+  ...widgets,
+  ...notices,
+  ...translations,
+  ...monitoring,
 };
 
 export type MessageKey = keyof typeof catalogue;
