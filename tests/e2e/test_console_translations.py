@@ -59,7 +59,8 @@ def test_translate_be_returned_with_a_reason_and_see_it(console: Any, phone_cons
     expect(source).to_contain_text(subject)
     # Side by side on a desktop: the original on the left, the translation on the right.
     assert source.bounding_box()["x"] < target.bounding_box()["x"]
-    page.get_by_role("textbox", name="Trích yếu (Tiếng Jrai)").fill("Pơtô pơhiăp kơ tơlơi sĭ mơnuih")
+    page.get_by_role("textbox", name="Trích yếu (Tiếng Jrai)").fill(
+        "Pơtô pơhiăp kơ tơlơi sĭ mơnuih")
     page.get_by_role("textbox", name="Nội dung (Tiếng Jrai)").fill(
         "Pơtô brơi ană plei kơ hơdră mơnuih sĭ mơnuih.")
     console.assert_accessible("translation editor")
