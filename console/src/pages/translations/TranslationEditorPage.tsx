@@ -110,7 +110,7 @@ export default function TranslationEditorPage() {
         </Card>
         <Card withBorder component="section" aria-labelledby="target-heading">
           <Title order={2} size="h4" mb="xs" id="target-heading">{t('editor.target', { language: languageName })}</Title>
-          <TranslationForm key={`${current.id}-${current.revision}`} translation={current} languageName={languageName} />
+          <TranslationForm key={current.id} translation={current} languageName={languageName} />
         </Card>
       </SimpleGrid>
     </Stack>
