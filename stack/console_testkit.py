@@ -141,3 +141,20 @@ def new_console(browser: Any, stack: ConsoleStack,
         yield Console(stack, page)
     finally:
         context.close()
+
+
+def wait_until_settled(stack: ConsoleStack, timeout: float = 180.0) -> None:
+    """Waits until every service answers /readyz quickly three times in a row: right after
+    the demo plan is issued, notifications is busy planning hundreds of deliveries, and a
+    browser test started then measures the machine's load, not the console."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    healthy = 0
+    while healthy < 3 and time.monotonic() < deadline:
+        try:
+            ok = httpx.get(f"{stack.gateway_url}/readyz", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        healthy = healthy + 1 if ok else 0
+        time.sleep(1 if ok else 3)

@@ -8,11 +8,20 @@ import re
 import secrets
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
+
+from stack.console_testkit import ConsoleStack, wait_until_settled
 
 EDITOR_UNIT = "bao-gia-lai"
 # What a server round trip may take on a loaded two-core machine (expect's default is 5 s).
 SLOW = 30_000
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def settled(console_stack: ConsoleStack) -> None:
+    wait_until_settled(console_stack)
 
 
 def compose_to_editor_unit(console: Any, subject: str) -> str:
@@ -23,12 +32,12 @@ def compose_to_editor_unit(console: Any, subject: str) -> str:
     page.get_by_role("textbox", name="Nội dung").fill(
         "Đề nghị Báo Gia Lai tăng thời lượng tuyên truyền về tác hại của ma túy.")
     page.get_by_role("combobox", name="Thuộc kế hoạch (không bắt buộc)").click()
-    page.get_by_role("option", name="25/KH-STTTT (2021)").click()
+    page.get_by_role("option", name="25/KH-STTTT (2021)").click(timeout=SLOW)
     expect(page.get_by_label("Cơ cấu tổ chức tại ngày")).to_have_value("2021-02-25")
     units = page.get_by_role("combobox", name="Đơn vị nhận", exact=True)
     units.click()
     units.fill("Báo Gia Lai")
-    page.get_by_role("option", name="Báo Gia Lai", exact=True).click()
+    page.get_by_role("option", name="Báo Gia Lai", exact=True).click(timeout=SLOW)
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("recipient-count")).to_contain_text("Sẽ gửi tới 1 đơn vị")
     page.get_by_role("button", name="Gửi văn bản").click()

@@ -8,11 +8,20 @@ import secrets
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import expect
+
+from stack.console_testkit import ConsoleStack, wait_until_settled
 
 EDITOR_UNIT = "bao-gia-lai"  # reads Vietnamese, Jrai and Bahnar
 # What a server round trip may take on a loaded two-core machine (expect's default is 5 s).
 SLOW = 30_000
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def settled(console_stack: ConsoleStack) -> None:
+    wait_until_settled(console_stack)
 
 
 def notice_needing_translations(api: httpx.Client, plan_id: str) -> dict[str, Any]:
