@@ -158,3 +158,10 @@ def wait_until_settled(stack: ConsoleStack, timeout: float = 180.0) -> None:
             ok = False
         healthy = healthy + 1 if ok else 0
         time.sleep(1 if ok else 3)
+
+
+def patient(*consoles: Console, timeout_ms: int = 30_000) -> None:
+    """Gives each page's actions (sign-in included) longer than the default 15 s: tests that
+    send notices through every service run while the machine is shared with other work."""
+    for console in consoles:
+        console.page.set_default_timeout(timeout_ms)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from stack.console_testkit import ConsoleStack, wait_until_settled
+from stack.console_testkit import ConsoleStack, patient, wait_until_settled
 
 EDITOR_UNIT = "bao-gia-lai"
 # What a server round trip may take on a loaded two-core machine (expect's default is 5 s).
@@ -47,6 +47,7 @@ def compose_to_editor_unit(console: Any, subject: str) -> str:
 
 def test_the_officer_sees_the_editors_acknowledgement_arrive_live(console: Any,
                                                                    phone_console: Any) -> None:
+    patient(console, phone_console)
     console.sign_in("officer", "notices/new")
     console.assert_accessible("compose")
     subject = f"Hướng dẫn tuyên truyền phòng, chống ma túy (số {secrets.token_hex(3)})"
@@ -83,6 +84,7 @@ def tab_to(page: Any, target: Any, limit: int = 80) -> None:
 
 def test_compose_send_and_acknowledge_with_the_keyboard_only(console: Any,
                                                             phone_console: Any) -> None:
+    patient(console, phone_console)
     console.sign_in("officer", "notices/new")
     page = console.page
     subject = f"Hướng dẫn dùng bàn phím (số {secrets.token_hex(3)})"

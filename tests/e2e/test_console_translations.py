@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from stack.console_testkit import ConsoleStack, wait_until_settled
+from stack.console_testkit import ConsoleStack, patient, wait_until_settled
 
 EDITOR_UNIT = "bao-gia-lai"  # reads Vietnamese, Jrai and Bahnar
 # What a server round trip may take on a loaded two-core machine (expect's default is 5 s).
@@ -51,6 +51,7 @@ def load_until_visible(page: Any, row: Any, pages: int = 10) -> None:
 
 def test_translate_be_returned_with_a_reason_and_see_it(console: Any, phone_console: Any,
                                                        api: httpx.Client) -> None:
+    patient(console, phone_console)
     notice = notice_needing_translations(api, console.stack.plan["id"])
     subject = notice["subject"]
 
@@ -108,6 +109,7 @@ def test_translate_be_returned_with_a_reason_and_see_it(console: Any, phone_cons
 
 def test_the_editor_stacks_the_original_above_the_translation_on_a_phone(
         phone_console: Any, api: httpx.Client) -> None:
+    patient(phone_console)
     notice = notice_needing_translations(api, phone_console.stack.plan["id"])
     phone_console.sign_in("translator", f"translations/{notice['id']}/bdq")
     page = phone_console.page

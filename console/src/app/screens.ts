@@ -5,6 +5,7 @@ import { workScreens } from '../pages/work/screens';
 import { noticeScreens } from '../pages/notices/screens';
 import { translationScreens } from '../pages/translations/screens';
 import { monitoringScreens } from '../pages/monitoring/screens';
+import { adminScreens } from '../pages/admin/screens';
 
 /**
  * Every screen, by area. A new area exports its `Screen[]` from `src/pages/<area>/screens.ts`
@@ -16,6 +17,7 @@ export const screens: Screen[] = [
   ...noticeScreens,
   ...translationScreens,
   ...monitoringScreens,
+  ...adminScreens,
   ...accountScreens,
 ];
 

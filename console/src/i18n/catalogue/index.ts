@@ -1,3 +1,4 @@
+import { admin } from './admin';
 import { common } from './common';
 import { errors } from './errors';
 import { monitoring } from './monitoring';
@@ -23,6 +24,7 @@ export const catalogue = {
   ...notices,
   ...translations,
   ...monitoring,
+  ...admin,
 };
 
 export type MessageKey = keyof typeof catalogue;
