@@ -62,8 +62,11 @@ def test_the_officer_sees_the_editors_acknowledgement_arrive_live(console: Any,
     editor = phone_console.page
     card = editor.get_by_role("article").filter(has_text=subject)
     expect(card).to_be_visible(timeout=SLOW)
+    phone_console.assert_accessible("inbox (phone)")
     card.get_by_role("button", name=f"Xác nhận đã nhận: {subject}").click()
     expect(card.get_by_test_id("acknowledged")).to_contain_text("Đã xác nhận lúc", timeout=SLOW)
+    card.scroll_into_view_if_needed()
+    phone_console.screenshot("inbox-phone")
 
     # No reload: the SSE stream brings notification.acknowledged to the officer's page.
     expect(officer.get_by_test_id("live-ack")).to_contain_text("vừa xác nhận", timeout=SLOW)

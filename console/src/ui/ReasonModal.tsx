@@ -32,7 +32,7 @@ export function ReasonModal({ opened, title, label, submitLabel, required, pendi
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={title} centered>
+    <Modal opened={opened} onClose={onClose} title={title} centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {error ? <ErrorAlert error={error} /> : null}

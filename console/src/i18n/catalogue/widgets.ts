@@ -6,6 +6,7 @@ export const widgets = {
   'secret.copy': { vi: 'Sao chép', en: 'Copy' },
   'secret.copied': { vi: 'Đã sao chép', en: 'Copied' },
   'secret.done': { vi: 'Tôi đã lưu, đóng lại', en: 'I have stored it, close' },
+  'password.toggle': { vi: 'Hiện hoặc ẩn mật khẩu', en: 'Show or hide the password' },
   'reason.required': { vi: 'Hãy ghi lý do.', en: 'Write a reason.' },
   'filters.title': { vi: 'Bộ lọc', en: 'Filters' },
   'filters.clear': { vi: 'Xoá bộ lọc', en: 'Clear filters' },

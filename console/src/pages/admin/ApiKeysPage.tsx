@@ -46,7 +46,7 @@ function CreateKey({ onCreated, onClose }: { onCreated: (key: string) => void; o
     if (!Object.keys(found).length) create.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('keys.create')} size="lg" centered>
+    <Modal opened onClose={onClose} title={t('keys.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {create.isError && <ErrorAlert error={create.error} />}

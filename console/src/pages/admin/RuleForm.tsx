@@ -43,7 +43,7 @@ export function RuleForm({ rule, onClose }: { rule: Rule | null; onClose: () => 
     if (!bad) save.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={rule ? t('taxonomy.editNamed', { name: rule.id }) : t('taxonomy.newRule')} size="lg" centered>
+    <Modal opened onClose={onClose} title={rule ? t('taxonomy.editNamed', { name: rule.id }) : t('taxonomy.newRule')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {save.isError && <ErrorAlert error={save.error} />}

@@ -44,7 +44,7 @@ function CreateSubscription({ onCreated, onClose }: { onCreated: (secret: string
     if (!Object.keys(found).length) create.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('subs.create')} size="lg" centered>
+    <Modal opened onClose={onClose} title={t('subs.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {create.isError && <ErrorAlert error={create.error} />}

@@ -49,7 +49,7 @@ export function TopicForm({ topic, onClose }: { topic: Topic | null; onClose: ()
     if (!Object.keys(found).length) save.mutate(parsed.terms);
   }
   return (
-    <Modal opened onClose={onClose} title={topic ? t('taxonomy.editNamed', { name: topic.label }) : t('taxonomy.newTopic')} size="lg" centered>
+    <Modal opened onClose={onClose} title={topic ? t('taxonomy.editNamed', { name: topic.label }) : t('taxonomy.newTopic')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {save.isError && <ErrorAlert error={save.error} />}

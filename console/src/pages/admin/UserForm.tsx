@@ -47,7 +47,7 @@ export function UserForm({ opened, onClose }: { opened: boolean; onClose: () => 
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('users.create')} size="lg" centered>
+    <Modal opened={opened} onClose={onClose} title={t('users.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {create.isSuccess && <Alert color="green" variant="light" role="status">{t('users.created', { username: create.data.username })}</Alert>}
@@ -64,7 +64,7 @@ export function UserForm({ opened, onClose }: { opened: boolean; onClose: () => 
                 data={(units.data ?? []).map((unit) => ({ value: unit.id, label: unit.name }))} error={problems.unit ?? fieldError('unit_id')} />
             )}
           </SimpleGrid>
-          <PasswordInput label={t('users.password')} required autoComplete="new-password" value={draft.password}
+          <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.password')} required autoComplete="new-password" value={draft.password}
             onChange={(event) => update({ password: event.currentTarget.value })} error={problems.password ?? fieldError('password')} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>{t('common.close')}</Button>

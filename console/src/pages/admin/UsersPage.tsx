@@ -31,12 +31,12 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
     if (password.length >= MIN_PASSWORD) reset.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('users.resetTitle', { username: user.username })} centered>
+    <Modal opened onClose={onClose} title={t('users.resetTitle', { username: user.username })} centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {reset.isSuccess && <Alert color="green" variant="light" role="status">{t('users.passwordReset', { username: user.username })}</Alert>}
           {reset.isError && <ErrorAlert error={reset.error} />}
-          <PasswordInput label={t('users.newPassword')} autoComplete="new-password" data-autofocus value={password}
+          <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.newPassword')} autoComplete="new-password" data-autofocus value={password}
             onChange={(event) => setPassword(event.currentTarget.value)} error={short ? t('users.passwordShort') : fieldError('password')} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>{t('common.close')}</Button>

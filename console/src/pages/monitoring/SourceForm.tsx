@@ -47,7 +47,7 @@ export function SourceForm({ opened, onClose }: { opened: boolean; onClose: () =
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('sources.register')} size="lg" centered>
+    <Modal opened={opened} onClose={onClose} title={t('sources.register')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
       <form onSubmit={submit} noValidate>
         <Stack>
           {save.isSuccess && <Alert color="green" variant="light" role="status">{t('sources.saved', { name: save.data.name })}</Alert>}
