@@ -8,7 +8,8 @@ import { useI18n } from '../i18n/I18nProvider';
 export function SecretOnce({ title, secret, onDone }: { title: string; secret: string; onDone: () => void }) {
   const { t } = useI18n();
   return (
-    <Alert color="orange" variant="light" title={title} role="status" data-testid="secret-once">
+    <Alert color="orange" variant="light" title={title} role="status" data-testid="secret-once"
+      styles={{ title: { color: '#7a3300' } }}>
       <Stack gap="xs">
         <Text size="sm">{t('secret.onlyOnce')}</Text>
         <Code block data-testid="secret-value" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }}>{secret}</Code>

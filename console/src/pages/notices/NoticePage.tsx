@@ -69,7 +69,7 @@ function Unreachable({ notice, nameOf }: { notice: Notice; nameOf: (id: string) 
   const { t } = useI18n();
   if (!notice.unreachable?.length) return null;
   return (
-    <Alert color="orange" variant="light" title={t('notice.unreachable')}>
+    <Alert color="orange" variant="light" title={t('notice.unreachable')} styles={{ title: { color: '#7a3300' } }}>
       <Stack gap={2}>
         {notice.unreachable.map((entry) => (
           <Text size="sm" key={entry.unit_id}>
