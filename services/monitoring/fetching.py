@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import json
 import re
 import socket
@@ -35,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from services.monitoring.domain import DateParseError, parse_date
-from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
+from services.runtime.ssrf import UrlNotAllowed, check_url_allowed, resolve_host
 
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 5
@@ -69,38 +68,6 @@ class FetchResponse:
     def charset(self) -> str | None:
         match = re.search(r"charset=\"?([\w.:-]+)", self.headers.get("content-type", ""), re.I)
         return match.group(1).lower() if match else None
-
-
-def resolve(host: str) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise UrlNotAllowed("unresolved", host) from exc
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def check_source_url(url: str, allowlist: list[str]) -> None:
-    """At registration: raise UrlNotAllowed for a URL no fetch would be allowed to reach
-    (private, loopback, link-local, metadata, or written as a number like `2130706433`).
-    A host name that does not resolve yet is accepted: feeds are registered ahead of time,
-    and every fetch checks each hop again."""
-    try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
-    except ValueError as exc:
-        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
-    try:
-        addresses = resolve(host) if host else []
-    except UrlNotAllowed:
-        addresses = []
-    try:
-        check_url_allowed(url, addresses, allowlist)
-    except UrlNotAllowed as exc:
-        if exc.reason != "unresolved":
-            raise
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -168,7 +135,7 @@ class Fetcher:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".")
         try:
-            addresses = resolve(host) if host else []
+            addresses = resolve_host(host) if host else []
             check_url_allowed(url, addresses, self.allowlist)
         except UrlNotAllowed as exc:
             raise FetchError("refused", f"{exc.reason}: {url}") from exc

@@ -27,7 +27,6 @@ from services.monitoring.domain import (
 from services.monitoring.fetching import (
     Fetcher,
     FetchError,
-    check_source_url,
     decode,
     extract_article,
     feed_text,
@@ -44,7 +43,7 @@ from services.monitoring.ingest import (
 )
 from services.monitoring.metrics import ALERTS_RAISED, SOURCE_FETCHES, SOURCES_UNHEALTHY
 from services.runtime.logging import correlation_id
-from services.runtime.ssrf import UrlNotAllowed
+from services.runtime.ssrf import UrlNotAllowed, check_url
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def upsert_source(req: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply:
                                         "type": "missing"}]})
     if source.url:
         try:  # the rule every fetch applies, told now rather than at the first poll
-            check_source_url(source.url, ctx.fetcher.allowlist)
+            check_url(source.url, ctx.fetcher.allowlist, unresolved_ok=True)
         except UrlNotAllowed as exc:
             raise ServiceError(ErrorCode.VALIDATION_FAILED, f"url not allowed: {exc}", {
                 "reason": exc.reason, "errors": [{"loc": ["source", "url"], "type":

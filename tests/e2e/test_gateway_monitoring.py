@@ -312,3 +312,27 @@ def test_sources_to_private_addresses_are_refused_when_registered(api):
         assert problem["reason"] == reason and f"url not allowed: {reason}" in problem["detail"]
         assert problem["errors"][0]["loc"] == ["source", "url"]
         assert api.get(f"/api/v1/sources/{source_id}").status_code == 404
+
+
+NUMERIC_HOSTS = ["http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
+                 "http://127.1/", "http://0/", "http://10.1/", "http://0x0a000001/",
+                 "http://%31%30.0.0.1/", "http://2852039166/", "http://0xa9fea9fe/"]
+
+
+@pytest.mark.parametrize("url", NUMERIC_HOSTS)
+def test_sources_and_subscriptions_refuse_an_address_written_as_a_number(api, url):
+    """Decimal, hex, octal, short and percent-encoded IPv4 forms (127.0.0.1, 10.0.0.1,
+    169.254.169.254) are refused by sources as by webhook subscriptions, even where the
+    allowlist admits 127.0.0.0/8: one check, services/runtime/ssrf.py."""
+    source_id = f"so-{uuid.uuid4().hex[:8]}"
+    reply = api.post("/api/v1/sources", json={"id": source_id, "name": "Nguồn viết bằng số",
+                                              "kind": "feed", "url": url})
+    assert reply.status_code == 422, (url, reply.text)
+    problem = reply.json()
+    assert problem["reason"] in ("ip_not_canonical", "private"), problem
+    assert "url not allowed" in problem["detail"]
+    assert api.get(f"/api/v1/sources/{source_id}").status_code == 404
+    subscribed = api.post("/api/v1/subscriptions", json={"url": url,
+                                                         "event_types": ["plan.issued"]})
+    assert subscribed.status_code == 422, (url, subscribed.text)
+    assert subscribed.json()["reason"] == problem["reason"]

@@ -10,51 +10,27 @@ connect (rebinding) cannot reach a private address. Redirects are never followed
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
+from services.runtime import ssrf
+from services.runtime.ssrf import UrlNotAllowed, url_host
 
 __all__ = ["UrlNotAllowed", "check_url", "pinned_post"]
 
-
-async def resolve(host: str) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await asyncio.wait_for(
-            loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), timeout=5)
-    except (OSError, TimeoutError, UnicodeError, ValueError) as exc:
-        raise UrlNotAllowed("unresolved", host) from exc
-    return sorted({str(info[4][0]) for info in infos})
+RESOLVE_SECONDS = 5
 
 
 async def check_url(url: str, allowlist: Iterable[str]) -> list[str]:
-    """The addresses `url` may be reached at, or UrlNotAllowed (also for a URL that does not
-    parse: fuzzing found brackets and lone surrogates raising from urllib)."""
+    """The addresses `url` may be reached at, or UrlNotAllowed: the check source feeds get
+    too, with the name resolved off the event loop (bounded: a slow resolver is a refusal)."""
     try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
-        url.encode("utf-8")
-    except (ValueError, UnicodeError) as exc:
-        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
-    try:
-        addresses = await resolve(host) if host else []
-    except UrlNotAllowed:
-        addresses = []  # the pure check names the reason (metadata host, unresolved, ...)
-    try:
-        check_url_allowed(url, addresses, list(allowlist))
-    except UrlNotAllowed:
-        raise
-    except (ValueError, UnicodeError) as exc:
-        raise UrlNotAllowed("malformed", str(exc)[:100]) from None
-    return addresses
+        return await asyncio.wait_for(
+            asyncio.to_thread(ssrf.check_url, url, list(allowlist)), timeout=RESOLVE_SECONDS)
+    except TimeoutError:
+        raise UrlNotAllowed("unresolved", url_host(url)) from None
 
 
 async def pinned_post(client: httpx.AsyncClient, url: str, allowlist: Iterable[str],
