@@ -291,7 +291,8 @@ def test_redirects_to_private_addresses_are_refused_before_connecting(server, ct
 
 FORBIDDEN_SOURCE_URLS = {
     "http://10.0.0.1/feed": "private", "http://169.254.169.254/": "cloud_metadata",
-    "http://2130706433/": "ip_not_canonical", "http://[::ffff:127.0.0.1]/": "ipv4_embedded_loopback",
+    "http://2130706433/": "ip_not_canonical",
+    "http://[::ffff:127.0.0.1]/": "ipv4_embedded_loopback",
     "http://metadata.google.internal/computeMetadata/v1/": "cloud_metadata",
     "http://127.0.0.2/rss": "loopback"}
 
