@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from services.cli.texts import help_text, short, text
 
@@ -75,6 +77,8 @@ def platform_rpc() -> Iterator[Callable[..., Any]]:
     from services.runtime.settings import CommonSettings, load_settings
 
     settings = load_settings(CommonSettings)
+    # The AMQP library logs its own line for a failed connection; the CLI says it once.
+    logging.getLogger("aiormq").setLevel(logging.CRITICAL)
     try:
         rpc = BlockingRpc(settings.amqp_uri, timeout=RPC_TIMEOUT, client_name="campaign-cli")
     except Exception as exc:
@@ -96,12 +100,34 @@ def serve(process: Annotated[str, typer.Argument(help=text("serve.process"),
     if target not in MODULE_PROCESSES and not TARGET.fullmatch(target):
         raise typer.BadParameter(text("serve.bad", value=process,
                                       choices=", ".join(PROCESSES)), param_hint="PROCESS")
+    if target not in MODULE_PROCESSES and process not in PROCESSES:
+        _check_target(process, target)
     # Replace this process: signals reach the server directly, and eventlet (nameko) patches
     # the standard library before anything else is imported, as it must.
     command = ["-m", MODULE_PROCESSES[target]] if target in MODULE_PROCESSES else \
         ["-m", "services.runtime.nameko_ext.launcher", target]
     sys.stdout.flush()
     os.execv(sys.executable, [sys.executable, *command])
+
+
+def _check_target(process: str, target: str) -> None:
+    """A usage error (exit 2), not the launcher's traceback, for a module:Class that is not
+    there. Importing here is harmless: this process is replaced by the launcher right after."""
+    import importlib
+
+    module_name, _, class_name = target.partition(":")
+    try:
+        with warnings.catch_warnings():  # eventlet's deprecation notice is not for operators
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(module_name)
+    except ImportError as exc:
+        reason = f"no module {exc.name or module_name!r}"
+    else:
+        if hasattr(module, class_name):
+            return
+        reason = f"module {module_name!r} has no {class_name!r}"
+    raise typer.BadParameter(text("serve.unknown_target", value=process, reason=reason),
+                             param_hint="PROCESS")
 
 
 @app.command("create-admin", help=help_text("create_admin"),
@@ -154,21 +180,34 @@ def import_plan(
             content = path.read_text(encoding="utf-8")
             # No idempotency key: the plans service recognises a file it imported before
             # (by its hash) and says so, where a key would replay the first answer.
+            actor = f"cli:{os.environ.get('USER', 'operator')}"[:100]
             try:
                 result = call("plans", "import_plan", content=content,
-                              format=_plan_format(path), issue=issue,
-                              actor=f"cli:{os.environ.get('USER', 'operator')}"[:100],
+                              format=_plan_format(path), issue=False, actor=actor,
                               timeout=IMPORT_TIMEOUT)
             except Exception as exc:  # one bad file does not stop the others
                 failed += 1
                 say(bar, text("import_plan.failed", file=path.name,
                               message=getattr(exc, "message", exc)))
-            else:
-                plan = result["plan"]
-                say(bar, text("import_plan.done", file=path.name, number=plan["number"],
-                              plan_id=plan["id"], tasks=result["tasks"],
-                              what=text("import_plan.created" if result["created"]
-                                        else "import_plan.unchanged")))
+                bar.advance(task)
+                continue
+            plan = result["plan"]
+            what = text("import_plan.created" if result["created"] else "import_plan.unchanged")
+            # Issued as a second step, so that a plan that cannot be issued (no signer, say)
+            # is reported as imported, which it is.
+            if issue and plan.get("status") == "draft":
+                try:
+                    call("plans", "issue_plan", plan_id=plan["id"], actor=actor)
+                except Exception as exc:
+                    failed += 1
+                    say(bar, text("import_plan.not_issued", file=path.name,
+                                  number=plan["number"], plan_id=plan["id"],
+                                  message=getattr(exc, "message", exc)))
+                    bar.advance(task)
+                    continue
+                what = f"{what}, {text('import_plan.issued')}"
+            say(bar, text("import_plan.done", file=path.name, number=plan["number"],
+                          plan_id=plan["id"], tasks=result["tasks"], what=what))
             bar.advance(task)
     if failed:
         raise typer.Exit(1)
@@ -199,7 +238,10 @@ def list_dead_letters(
     if not table:
         print_json(letters)
         return
-    view = Table("id", "consumer", "event", "reason", "error")
+    # Ids whole and unwrapped: they are copied into `replay`; the other columns give way.
+    widest = max((len(str(letter.get("id"))) for letter in letters), default=2)
+    view = Table(Column("id", no_wrap=True, min_width=widest), "consumer", "event", "reason",
+                 "error")
     for letter in letters:
         view.add_row(str(letter.get("id")), str(letter.get("consumer")),
                      str(letter.get("event_type", "")), str(letter.get("reason")),
@@ -218,6 +260,8 @@ def replay_dead_letters(
     chosen = list(ids or [])
     if not chosen and not all_:
         raise typer.BadParameter(text("dead_letters.none"), param_hint="IDS")
+    if chosen and all_:
+        raise typer.BadParameter(text("dead_letters.ids_and_all"), param_hint="IDS")
     outcomes: dict[str, str] = {}
     with platform_rpc() as call:
         if all_:
@@ -229,6 +273,9 @@ def replay_dead_letters(
                 outcomes.update(call(service, "ops_replay_dead_letters", ids=batch))
                 bar.advance(task, len(batch))
     print_json(outcomes)
+    unknown = [i for i, outcome in outcomes.items() if outcome == "not_found"]
+    if unknown:
+        fail(text("dead_letters.not_found", ids=", ".join(unknown), service=service))
 
 
 @app.command("event-status", help=help_text("event_status"),
@@ -259,7 +306,9 @@ def rotate_secret(
         subscription: Annotated[list[str] | None, typer.Option(
             help=text("rotate_secret.subscription"))] = None,
         all_: Annotated[bool, typer.Option("--all", help=text("rotate_secret.all"))] = False,
-        unit: Annotated[str | None, typer.Option(help=text("rotate_secret.unit"))] = None
+        unit: Annotated[str | None, typer.Option(help=text("rotate_secret.unit"))] = None,
+        revoke_previous: Annotated[bool, typer.Option(
+            "--revoke-previous", help=text("rotate_secret.revoke_previous"))] = False
 ) -> None:
     from services.cli import rotation
 
@@ -276,7 +325,7 @@ def rotate_secret(
                          markup=False)
             print(value)
     elif which == "webhook":
-        _rotate_subscriptions(subscription, all_)
+        _rotate_subscriptions(subscription, all_, revoke_previous)
     else:
         if not unit:
             raise typer.BadParameter(text("rotate_secret.need_unit"), param_hint="--unit")
@@ -284,7 +333,7 @@ def rotate_secret(
             print_json({"unit_id": unit, "secret": rotation.rotate_unit_webhook(call, unit)})
 
 
-def _rotate_subscriptions(ids: list[str] | None, all_: bool) -> None:
+def _rotate_subscriptions(ids: list[str] | None, all_: bool, revoke_previous: bool) -> None:
     from services.cli import rotation
     from services.gateway.settings import GatewaySettings
     from services.runtime.settings import load_settings
@@ -298,7 +347,7 @@ def _rotate_subscriptions(ids: list[str] | None, all_: bool) -> None:
         try:
             rotated = asyncio.run(rotation.rotate_subscriptions(
                 settings, None if all_ else list(ids or []),
-                advance=lambda n: bar.advance(task, n),
+                revoke_previous=revoke_previous, advance=lambda n: bar.advance(task, n),
                 on_total=lambda n: bar.update(task, total=n)))
         except Exception as exc:
             fail(text("error.unavailable", what="the gateway's database", detail=exc))

@@ -8,13 +8,15 @@
   sent stop working with a new value; units can still acknowledge through the API.
 - Webhook subscription secrets (gateway database) sign deliveries to other systems. A new
   secret is stored first and the previous ones keep signing for
-  WEBHOOK_SECRET_GRACE_SECONDS, exactly as `POST /subscriptions/{id}/rotate-secret` does.
+  WEBHOOK_SECRET_GRACE_SECONDS (or stop at once with --revoke-previous), exactly as
+  `POST /subscriptions/{id}/rotate-secret` does.
 - A unit's webhook secret (notifications directory) signs notices delivered to that unit's
   webhook channel; it holds one secret, so the unit must switch when it changes.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -39,10 +41,14 @@ def write_env_file(path: Path, name: str, value: str) -> None:
     replaced = [f"{name}={value}" if pattern.match(line) else line for line in lines]
     if replaced == lines:
         replaced.append(f"{name}={value}")
-    path.write_text("\n".join(replaced) + "\n", encoding="utf-8")
+    # A new file holds a secret: readable by its owner only (an existing one keeps its mode).
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("\n".join(replaced) + "\n")
 
 
 async def rotate_subscriptions(settings: GatewaySettings, ids: list[str] | None,
+                               revoke_previous: bool = False,
                                advance: Callable[[int], None] | None = None,
                                on_total: Callable[[int], None] | None = None
                                ) -> list[dict[str, Any]]:
@@ -61,7 +67,8 @@ async def rotate_subscriptions(settings: GatewaySettings, ids: list[str] | None,
         for doc in docs:
             secret = None
             if "url" in doc:
-                secret, kept = rotated_secrets(doc, settings.webhook_secret_grace_seconds)
+                secret, kept = rotated_secrets(doc, settings.webhook_secret_grace_seconds,
+                                               revoke_previous)
                 await store.update_subscription(doc["_id"], {"$set": {"secrets": kept}})
             rotated.append({"id": doc["_id"], "url": doc.get("url"), "secret": secret})
             if advance:

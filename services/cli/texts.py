@@ -22,6 +22,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(hoặc một dịch vụ nameko dạng module:Class)."),
     "serve.process": ("gateway, plans, notifications, monitoring, or module:Class",
                       "gateway, plans, notifications, monitoring hoặc module:Class"),
+    "serve.unknown_target": ("cannot serve {value!r}: {reason}",
+                             "không chạy được {value!r}: {reason}"),
     "serve.bad": ("unknown process {value!r}; choose one of {choices} or module:Class",
                   "không có tiến trình {value!r}; chọn {choices} hoặc module:Class"),
     "create_admin": (
@@ -44,9 +46,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "create_admin.exists": ("user {name} exists: nothing changed",
                             "người dùng {name} đã có: không thay đổi gì"),
     "import_plan": (
-        "Import plan files (YAML or JSON, services/plans/domain/IMPORT_FORMAT.md) into the "
+        "Import plan files (YAML or JSON, docs/plan-import-format.md) into the "
         "plans service, with a progress bar. Importing a file again changes nothing.",
-        "Nhập các tệp kế hoạch (YAML hoặc JSON, services/plans/domain/IMPORT_FORMAT.md) vào "
+        "Nhập các tệp kế hoạch (YAML hoặc JSON, docs/plan-import-format.md) vào "
         "dịch vụ kế hoạch, có thanh tiến độ. Nhập lại cùng một tệp không thay đổi gì."),
     "import_plan.files": ("plan files to import", "các tệp kế hoạch cần nhập"),
     "import_plan.issue": ("issue each plan once imported", "ban hành kế hoạch sau khi nhập"),
@@ -56,6 +58,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "import_plan.created": ("imported", "đã nhập"),
     "import_plan.unchanged": ("already imported, unchanged", "đã nhập trước đó, không đổi"),
     "import_plan.failed": ("{file}: {message}", "{file}: {message}"),
+    "import_plan.not_issued": (
+        "{file}: plan {number} ({plan_id}) was imported but not issued: {message}",
+        "{file}: kế hoạch {number} ({plan_id}) đã được nhập nhưng chưa ban hành: {message}"),
+    "import_plan.issued": ("issued", "đã ban hành"),
     "dead_letters": ("Inspect and replay dead letters (events a consumer failed to handle).",
                      "Xem và xử lý lại thư chết (sự kiện mà dịch vụ nhận chưa xử lý được)."),
     "dead_letters.list": (
@@ -77,6 +83,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dead_letters.batch": ("ids per call", "số thư mỗi lần gọi"),
     "dead_letters.none": ("name dead-letter ids or use --all",
                           "hãy nêu mã thư chết hoặc dùng --all"),
+    "dead_letters.ids_and_all": ("name dead-letter ids or use --all, not both",
+                                 "nêu mã thư chết hoặc dùng --all, không dùng cả hai"),
+    "dead_letters.not_found": ("no dead letter {ids} in {service}",
+                               "không có thư chết {ids} trong {service}"),
     "dead_letters.progress": ("replaying dead letters", "đang xử lý lại thư chết"),
     "event_status": ("How each consuming service processed one event.",
                      "Mỗi dịch vụ nhận đã xử lý một sự kiện như thế nào."),
@@ -117,6 +127,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                                  "token cấp trước đó bị từ chối; người dùng đăng nhập lại."),
     "rotate_secret.ack_effect": ("acknowledgement links already sent stop working.",
                                  "đường dẫn xác nhận đã gửi hết hiệu lực."),
+    "rotate_secret.revoke_previous": (
+        "webhook: stop signing with the previous secrets now (a leaked secret) instead of "
+        "after the grace period",
+        "webhook: ngừng ký bằng các khóa cũ ngay (khóa bị lộ) thay vì sau thời gian ân hạn"),
     "rotate_secret.progress": ("rotating webhook secrets", "đang thay khóa webhook"),
     "rotate_secret.not_found": ("no subscription {id}", "không có đăng ký {id}"),
     "error.unavailable": ("cannot reach {what}: {detail}", "không kết nối được {what}: {detail}"),

@@ -44,6 +44,9 @@ def test_help_is_in_english_and_in_vietnamese_on_request():
     ("create-admin", "--username", "Không Hợp Lệ"),
     ("dead-letters", "replay", "notifications"),
     ("no-such-command",),
+    ("serve", "foo:Bar"),
+    ("serve", "services.plans.service:Nope"),
+    ("dead-letters", "replay", "plans", "--all", "some-id"),
 ])
 def test_a_bad_argument_is_a_clear_usage_error_never_a_traceback(args):
     done = campaign(*args)
@@ -78,12 +81,39 @@ def test_dead_letters_are_listed_as_json_or_a_table_and_replay_answers_each(infr
     letters = json.loads(listed.stdout)
     assert isinstance(letters, list)
     assert all({"id", "consumer", "reason", "error"} <= set(d) for d in letters)
-    table = campaign("dead-letters", "list", "plans", "--table", env=infra.env())
+    table = campaign("dead-letters", "list", "notifications", "--table", "--limit", "5",
+                     env={**infra.env(), "COLUMNS": "80"})
     assert table.returncode == 0 and "consumer" in table.stdout
+    for letter in letters:  # whole, so that it can be copied into `replay`
+        assert letter["id"] in table.stdout, table.stdout
     missing = f"khong-co-{uuid.uuid4().hex[:6]}"
     replayed = campaign("dead-letters", "replay", "notifications", missing, env=infra.env())
-    assert replayed.returncode == 0, replayed.stderr
-    assert missing in json.loads(replayed.stdout)
+    assert replayed.returncode == 1, replayed.stderr
+    assert json.loads(replayed.stdout) == {missing: "not_found"}
+    assert f"no dead letter {missing} in notifications" in replayed.stderr
+
+
+def test_an_unreachable_broker_is_one_line():
+    done = campaign("dead-letters", "list", "plans",
+                    env={"AMQP_URI": "amqp://guest:guest@127.0.0.1:5999//"})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+    assert done.stderr.startswith("error: cannot reach the broker")
+
+
+def test_a_new_env_file_for_a_secret_is_readable_by_its_owner_only(tmp_path):
+    fresh = tmp_path / "secrets.env"
+    done = campaign("rotate-secret", "jwt", "--env-file", str(fresh))
+    assert done.returncode == 0, done.stderr
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    assert fresh.read_text().startswith("AUTH_JWT_SECRET=")
+    shared = tmp_path / "app.env"
+    shared.write_text("LOG_LEVEL=info\n")
+    shared.chmod(0o640)
+    done = campaign("rotate-secret", "ack-link", "--env-file", str(shared))
+    assert done.returncode == 0, done.stderr
+    assert shared.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+    assert shared.read_text().splitlines()[0] == "LOG_LEVEL=info"
 
 
 def plan_file(tmp_path: Path) -> tuple[Path, str]:
@@ -114,6 +144,25 @@ def test_import_plan_imports_once_with_a_progress_bar(infra, platform, rpc, tmp_
                      timeout=180)
     assert again.returncode == 0, again.stderr
     assert "đã nhập trước đó, không đổi" in again.stderr
+
+
+def test_import_plan_says_a_plan_was_imported_when_it_cannot_be_issued(infra, platform, rpc,
+                                                                       tmp_path):
+    from stack.demo import UNITS_FILE
+
+    rpc.call("plans", "import_units", content=UNITS_FILE.read_text(encoding="utf-8"),
+             timeout=90)
+    path, plan_id = plan_file(tmp_path)
+    unsigned = path.read_text(encoding="utf-8").replace(
+        "  signer:\n    name: Lê Thị Thu Hương\n    title: PHÓ GIÁM ĐỐC\n"
+        "    capacity: KT. GIÁM ĐỐC\n", "")
+    assert "\n  signer:" not in unsigned
+    path.write_text(unsigned, encoding="utf-8")
+    done = campaign("import-plan", str(path), "--issue", env=infra.env(), timeout=180)
+    assert done.returncode == 1
+    said = " ".join(done.stderr.split())
+    assert f"({plan_id}) was imported but not issued" in said and "signer" in said, said
+    assert rpc.call("plans", "get_plan", plan_id=plan_id)["status"] == "draft"
 
 
 def test_a_webhook_secret_rotation_keeps_the_old_secret_for_the_grace_period(infra, platform,

@@ -181,3 +181,34 @@ def test_subscription_matching_and_secret_rotation_grace():
     assert wants(sub, "plan.issued") and not wants(sub, "task.assigned")
     assert wants({"event_types": ["*"]}, "task.assigned")
     assert active_secrets(sub, now) == ["new", "old"]
+
+
+def test_every_rotated_secret_keeps_signing_for_its_grace_period_however_often_one_rotates():
+    from datetime import UTC, datetime, timedelta
+
+    from services.gateway.events.webhooks import rotated_secrets
+
+    first, secrets = rotated_secrets({"secrets": []}, 86400)
+    issued = [first]
+    for _ in range(5):  # five quick rotations: minutes, not a day
+        secret, secrets = rotated_secrets({"secrets": secrets}, 86400)
+        issued.append(secret)
+    now = datetime.now(UTC)
+    assert active_secrets({"secrets": secrets}, now) == issued[::-1]
+    tomorrow = now + timedelta(seconds=86401)
+    assert active_secrets({"secrets": secrets}, tomorrow) == [issued[-1]]
+    # A secret whose grace has ended is dropped at the next rotation, not kept forever.
+    ended = [secrets[0], {**secrets[1], "expires_at": now - timedelta(seconds=1)}]
+    _, kept = rotated_secrets({"secrets": ended}, 86400)
+    assert [s["value"] for s in kept[1:]] == [secrets[0]["value"]]
+
+
+def test_a_rotation_can_revoke_the_previous_secrets_at_once():
+    from datetime import UTC, datetime
+
+    from services.gateway.events.webhooks import rotated_secrets
+
+    _, secrets = rotated_secrets({"secrets": []}, 86400)
+    _, secrets = rotated_secrets({"secrets": secrets}, 86400)
+    new, revoked = rotated_secrets({"secrets": secrets}, 86400, revoke_previous=True)
+    assert active_secrets({"secrets": revoked}, datetime.now(UTC)) == [new]

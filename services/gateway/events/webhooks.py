@@ -48,15 +48,32 @@ def new_secret() -> str:
     return WebhookSecret.generate().serialize()
 
 
-def rotated_secrets(subscription: Doc, grace_seconds: int) -> tuple[str, list[Doc]]:
-    """A new signing secret, and the subscription's secrets with it first: the previous ones
-    (at most three) keep signing until the grace period ends, so the receiver can switch
-    without losing a delivery. Used by the API and by `campaign rotate-secret webhook`."""
-    grace = grace_expiry(grace_seconds)
+# Previous secrets kept signing at most: each stays for its whole grace period unless more
+# than this many rotations happen within it (then the oldest stops first).
+MAX_PREVIOUS_SECRETS = 10
+
+
+def rotated_secrets(subscription: Doc, grace_seconds: int,
+                    revoke_previous: bool = False) -> tuple[str, list[Doc]]:
+    """A new signing secret, and the subscription's secrets with it first. The previous ones
+    still valid keep signing until their grace period ends (the receiver can switch without
+    losing a delivery), unless `revoke_previous` cuts them off now (a leaked secret). Used by
+    the API and by `campaign rotate-secret webhook`."""
     secret = new_secret()
+    current = {"value": secret, "expires_at": None}
+    if revoke_previous:
+        return secret, [current]
+    grace = grace_expiry(grace_seconds)
+    now = datetime.now(UTC)
     kept = [{**s, "expires_at": s.get("expires_at") or grace}
-            for s in subscription.get("secrets", [])[:3]]
-    return secret, [{"value": secret, "expires_at": None}, *kept]
+            for s in subscription.get("secrets", [])
+            if s.get("expires_at") is None or _aware(s["expires_at"]) > now]
+    return secret, [current, *kept[:MAX_PREVIOUS_SECRETS]]
+
+
+def _aware(moment: datetime) -> datetime:
+    """The database answers naive UTC datetimes unless its client is tz-aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def event_body(event: Doc) -> bytes:
