@@ -146,7 +146,8 @@ class Notice:
                 problems.append(f"{name} must be after created_at")
         if problems:
             raise ValidationFailedError(
-                "invalid notice", {"notice_id": self.id, "problems": problems}
+                f"invalid notice: {'; '.join(problems)}",
+                {"notice_id": self.id, "problems": problems},
             )
 
     @property

@@ -126,7 +126,8 @@ class Task:
                 problems.append(f"KPI {kpi.id!r} names unit {kpi.unit_id!r} not on the task")
         if problems:
             raise ValidationFailed(
-                f"invalid task {self.id!r}", {"task_id": self.id, "problems": problems}
+                f"invalid task {self.id!r}: {'; '.join(problems)}",
+                {"task_id": self.id, "problems": problems},
             )
 
     @property

@@ -100,3 +100,11 @@ def test_recurring_task_buckets() -> None:
     assert percent_complete(t) == 100.0
     # the first completion of a period wins
     assert not t.record_period_completion("2021-M05", local(date(2021, 6, 2)))
+
+
+def test_an_invalid_task_says_what_is_wrong_in_its_message():
+    quarterly = Recurrence(RecurrenceKind.QUARTERLY, date(2021, 3, 1), date(2021, 12, 31))
+    with pytest.raises(ValidationFailed) as refused:
+        task("t9", due_date=date(2021, 12, 15), recurrence=quarterly)
+    assert "due_date or a recurrence" in refused.value.message
+    assert refused.value.message.startswith("invalid task 't9': ")
