@@ -131,7 +131,7 @@ class ListPlansRequest(Request):
 
 class ImportPlanRequest(Request):
     content: str = Field(min_length=1, max_length=10_000_000,
-                         description="A plan file (services/plans/domain/IMPORT_FORMAT.md).")
+                         description="A plan file (docs/plan-import-format.md).")
     format: DocumentFormat = "yaml"
     issue: bool = Field(default=False, description="Issue the plan right after importing it.")
     actor: str = Actor

@@ -135,7 +135,7 @@ class ResolvedGroup(Reply):
 
 class ImportUnitsRequest(Request):
     content: str = Field(min_length=1, max_length=5_000_000,
-                         description="A units file (services/plans/domain/IMPORT_FORMAT.md).")
+                         description="A units file (docs/plan-import-format.md).")
     format: DocumentFormat = "yaml"
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey

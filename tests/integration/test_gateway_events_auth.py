@@ -451,6 +451,24 @@ def test_secret_rotation_signs_with_old_and_new_during_the_grace_period(gateway,
         receiver.close()
 
 
+def test_a_leaked_secret_is_revoked_at_once_by_a_rotation_that_says_so(gateway, admin):
+    receiver = Receiver()
+    try:
+        sub = subscribe(admin, receiver, ["plan.created"])
+        leaked = receiver.secrets[0]
+        rotated = admin.post(f"/api/v1/subscriptions/{sub['id']}/rotate-secret",
+                             params={"revoke_previous": "true"}).json()
+        receiver.secrets = [leaked]  # whoever holds the leaked secret can no longer verify
+        event = plan_created()
+        publish(gateway.amqp_uri, [event])
+        eventually(lambda: receiver.rejected or 1 / 0)
+        assert event.id not in receiver.ids()
+        receiver.secrets = [rotated["secret"]]  # the retry verifies with the new secret
+        eventually(lambda: event.id in receiver.ids() or 1 / 0, 30)
+    finally:
+        receiver.close()
+
+
 def test_a_failing_subscriber_is_disabled_after_a_streak_and_its_owner_told(gateway, admin):
     receiver = Receiver("fail")
     try:

@@ -67,7 +67,7 @@ async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-t
 async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
     """Imports a plan with its tasks from a structured file
-    (`services/plans/domain/IMPORT_FORMAT.md`), optionally issuing it. Importing the same
+    (`docs/plan-import-format.md`), optionally issuing it. Importing the same
     file again answers the plan already imported; other content under the same plan id or
     number answers 409."""
     return await rpc("plans", "import_plan", **rpc_kwargs(body, actor=principal.id))

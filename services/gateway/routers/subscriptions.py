@@ -122,15 +122,22 @@ async def delete_subscription(subscription_id: PathId, store: StoreDep,
 @router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret,
              responses=NOT_FOUND,
              summary="New signing secret; the old one keeps signing for a grace period")
-async def rotate_subscription_secret(subscription_id: PathId, request: Request, store: StoreDep,
-                                     principal: Writer, response: Response) -> Any:
-    """Issues a new signing secret (in the answer only). Deliveries are signed with the new and
-    the previous secrets for `WEBHOOK_SECRET_GRACE_SECONDS`, so the receiver can switch
-    without losing a delivery."""
+async def rotate_subscription_secret(
+        subscription_id: PathId, request: Request, store: StoreDep, principal: Writer,
+        response: Response,
+        revoke_previous: Annotated[bool, Query(description=(
+            "Stop signing with every previous secret at once (a leaked secret) instead of "
+            "keeping them for the grace period"))] = False) -> Any:
+    """Issues a new signing secret (in the answer only). Deliveries are signed with the new
+    secret and each previous one for `WEBHOOK_SECRET_GRACE_SECONDS` after it was replaced (a
+    day), one signature per secret in `webhook-signature`, so the receiver can switch without
+    losing a delivery (at most 10 previous secrets: more rotations within a day retire the
+    oldest). `?revoke_previous=true` drops the previous secrets at once."""
     doc = await owned(store, subscription_id, principal)
     no_store(response)
     secret, secrets = rotated_secrets(doc,
-                                      request.app.state.settings.webhook_secret_grace_seconds)
+                                      request.app.state.settings.webhook_secret_grace_seconds,
+                                      revoke_previous=revoke_previous)
     updated = await store.update_subscription(subscription_id, {"$set": {"secrets": secrets}})
     if updated is None:
         raise not_found("subscription", subscription_id)

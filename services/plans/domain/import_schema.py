@@ -1,4 +1,4 @@
-"""Pydantic v2 models of the plan and units import files (see IMPORT_FORMAT.md)."""
+"""Pydantic v2 models of the plan and units import files (see docs/plan-import-format.md)."""
 
 from __future__ import annotations
 
