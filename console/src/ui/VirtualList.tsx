@@ -1,6 +1,6 @@
 import { Box, Button, Center, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { memo, useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 
 interface Props<T> {
@@ -17,7 +17,38 @@ interface Props<T> {
   label: string;
   /** Height of the scrolling area (CSS), e.g. '70vh'. */
   height?: string;
+  /**
+   * Every row is exactly `estimateSize` px high (the row keeps to it): rows are then never
+   * measured, so scrolling does no layout reads at all. Otherwise each row is measured once.
+   */
+  fixedSize?: boolean;
 }
+
+interface RowProps<T> {
+  item: T;
+  index: number;
+  start: number;
+  height: number | undefined;
+  measure: ((node: Element | null) => void) | undefined;
+  renderRow: (item: T, index: number) => ReactNode;
+}
+
+/**
+ * One drawn row. Memoised: a scroll step re-renders the list's window, and only the rows that
+ * entered it (or moved) render again, not every row on screen.
+ */
+const Row = memo(function Row<T>({ item, index, start, height, measure, renderRow }: RowProps<T>) {
+  return (
+    <div
+      role="listitem"
+      data-index={index}
+      ref={measure}
+      style={{ position: 'absolute', top: 0, left: 0, width: '100%', height, overflow: height ? 'hidden' : undefined, transform: `translateY(${start}px)` }}
+    >
+      {renderRow(item, index)}
+    </div>
+  );
+}) as <T>(props: RowProps<T>) => ReactNode;
 
 /**
  * A long list drawn as a window of rows (only what is on screen is in the page), asking for
@@ -25,7 +56,7 @@ interface Props<T> {
  * and the console benchmark scroll.
  */
 export function VirtualList<T>(props: Props<T>) {
-  const { items, rowKey, renderRow, estimateSize, hasMore, loadingMore, onLoadMore, label } = props;
+  const { items, rowKey, renderRow, estimateSize, hasMore, loadingMore, onLoadMore, label, fixedSize = false } = props;
   const { t } = useI18n();
   const parentRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual hands back functions React Compiler cannot memoise; that is expected.
@@ -36,6 +67,9 @@ export function VirtualList<T>(props: Props<T>) {
     estimateSize: () => estimateSize,
     overscan: 8,
     getItemKey: (index) => rowKey(items[index] as T),
+    // React 19 batches the scroll update into the next frame; a synchronous flush per scroll
+    // event was what made frames long.
+    useFlushSync: false,
   });
   const virtualRows = virtualizer.getVirtualItems();
   const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1]!.index : -1;
@@ -59,15 +93,15 @@ export function VirtualList<T>(props: Props<T>) {
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {virtualRows.map((row) => (
-            <div
+            <Row
               key={row.key}
-              role="listitem"
-              data-index={row.index}
-              ref={virtualizer.measureElement}
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${row.start}px)` }}
-            >
-              {renderRow(items[row.index] as T, row.index)}
-            </div>
+              item={items[row.index] as T}
+              index={row.index}
+              start={row.start}
+              height={fixedSize ? estimateSize : undefined}
+              measure={fixedSize ? undefined : virtualizer.measureElement}
+              renderRow={renderRow}
+            />
           ))}
         </div>
       </Box>

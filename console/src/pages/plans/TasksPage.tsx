@@ -14,6 +14,8 @@ import { VirtualList } from '../../ui/VirtualList';
 
 const STATUSES = ['open', 'in_progress', 'completed', 'cancelled'] as const;
 type TaskStatus = (typeof STATUSES)[number];
+/** One line of title, one of unit and due date: every row the same height, never measured. */
+const TASK_ROW_HEIGHT = 64;
 
 export default function TasksPage() {
   const { planId = '' } = useParams();
@@ -44,19 +46,20 @@ export default function TasksPage() {
         <VirtualList
           items={tasks.items}
           rowKey={(task) => task.task_id}
-          estimateSize={76}
+          estimateSize={TASK_ROW_HEIGHT}
+          fixedSize
           label={t('tasks.list')}
           hasMore={!!tasks.hasNextPage}
           loadingMore={tasks.isFetchingNextPage}
           onLoadMore={() => void tasks.fetchNextPage()}
           renderRow={(task) => (
-            <Box p="xs" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+            <Box p="xs" h={TASK_ROW_HEIGHT} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
               <Group justify="space-between" wrap="nowrap" align="flex-start">
                 <div style={{ minWidth: 0 }}>
-                  <Anchor component={Link} to={taskPath(task.task_id)} fw={500} size="sm">
+                  <Anchor component={Link} to={taskPath(task.task_id)} fw={500} size="sm" display="block" truncate="end" title={task.title}>
                     {task.title}
                   </Anchor>
-                  <Text size="xs" c="dimmed">
+                  <Text size="xs" c="dimmed" truncate="end">
                     {units.name(task.lead_unit_id)}
                     {task.due_date ? ` · ${t('tasks.due', { date: formatDate(task.due_date) })}` : task.recurrence ? ` · ${t('tasks.recurring')}` : ''}
                   </Text>
