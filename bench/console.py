@@ -6,7 +6,9 @@
   /console/ to that screen (gzip as served; target <= 300 KB);
 - scrolling 1,000 rows of a virtualised list (a plan of 1,000 tasks; pages of 100 load by
   cursor on the way): frame times and long tasks. `bench.console_scroll.measure_scroll` is
-  the hook other lists (the monitoring feed) use.
+  the hook other lists use;
+- scrolling the monitoring item feed through 1,000 items the same way
+  (`bench.console_items`).
 
 Results: bench/results/console.json.
 """
@@ -22,6 +24,7 @@ import httpx
 import yaml
 
 from bench.common import isolated_infra, write_results
+from bench.console_items import FEED_ITEMS, push_feed_items
 from bench.console_scroll import measure_scroll
 from services.runtime.rpc_sync import BlockingRpc
 from stack import browser as chromium
@@ -108,6 +111,7 @@ def main() -> None:
     print(f"JavaScript for the first screen: {figures['first_screen_js_kb']} KB as served "
           f"(gzip; target <= {TARGETS['first_screen_js_kb']} KB)")
     print(f"scroll 1,000 rows: {figures['scroll_1000_rows']}")
+    print(f"scroll the item feed, 1,000 items: {figures['scroll_item_feed_1000_rows']}")
     print(f"-> {path}")
 
 
@@ -138,6 +142,9 @@ def run_browser(sync_playwright: Any, stack: ConsoleStack, amqp_uri: str) -> dic
                 import_scroll_plan(amqp_uri)
                 console.page.goto(stack.url + "plans/bench-console-scroll/tasks")
                 scroll = measure_scroll(console.page, rows=SCROLL_TASKS)
+                push_feed_items(amqp_uri)
+                console.page.goto(stack.url + "items")
+                feed = measure_scroll(console.page, rows=FEED_ITEMS)
         finally:
             browser.close()
 
@@ -148,4 +155,4 @@ def run_browser(sync_playwright: Any, stack: ConsoleStack, amqp_uri: str) -> dic
     return {"targets": TARGETS, "first_screen_cold_s": summary(cold),
             "first_screen_warm_s": summary(warm),
             "first_screen_js_kb": round(max(script_bytes) / 1024, 1),
-            "scroll_1000_rows": scroll}
+            "scroll_1000_rows": scroll, "scroll_item_feed_1000_rows": feed}
