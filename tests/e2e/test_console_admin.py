@@ -35,6 +35,7 @@ def settled(console_stack: ConsoleStack) -> None:
     wait_until_settled(console_stack)
 
 
+@pytest.mark.timeout(300)
 def test_an_admin_creates_a_user_and_an_api_key_shown_once(console: Any) -> None:
     patient(console)
     console.sign_in("admin", "admin/users")

@@ -39,12 +39,14 @@ def compose_to_editor_unit(console: Any, subject: str) -> str:
     units.fill("Báo Gia Lai")
     page.get_by_role("option", name="Báo Gia Lai", exact=True).click(timeout=SLOW)
     page.keyboard.press("Escape")
-    expect(page.get_by_test_id("recipient-count")).to_contain_text("Sẽ gửi tới 1 đơn vị")
+    expect(page.get_by_test_id("recipient-count")).to_contain_text("Sẽ gửi tới 1 đơn vị",
+                                                                   timeout=SLOW)
     page.get_by_role("button", name="Gửi văn bản").click()
     expect(page).to_have_url(re.compile(r"/console/notices/[^/]+$"), timeout=SLOW)
     return page.url.rsplit("/", 1)[1]
 
 
+@pytest.mark.timeout(300)
 def test_the_officer_sees_the_editors_acknowledgement_arrive_live(console: Any,
                                                                    phone_console: Any) -> None:
     patient(console, phone_console)
@@ -85,6 +87,7 @@ def tab_to(page: Any, target: Any, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+@pytest.mark.timeout(300)
 def test_compose_send_and_acknowledge_with_the_keyboard_only(console: Any,
                                                             phone_console: Any) -> None:
     patient(console, phone_console)
@@ -105,7 +108,8 @@ def test_compose_send_and_acknowledge_with_the_keyboard_only(console: Any,
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    expect(page.get_by_test_id("recipient-count")).to_contain_text("Sẽ gửi tới 1 đơn vị")
+    expect(page.get_by_test_id("recipient-count")).to_contain_text("Sẽ gửi tới 1 đơn vị",
+                                                                   timeout=SLOW)
     tab_to(page, page.get_by_role("button", name="Gửi văn bản"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(subject, timeout=SLOW)

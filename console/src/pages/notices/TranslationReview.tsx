@@ -66,7 +66,7 @@ function OneTranslation({ translation }: { translation: Translation }) {
           </Group>
         )}
       </Stack>
-      <ReasonModal opened={rejecting} title={t('translation.rejectTitle', { language })} label={t('translation.rejectReason')}
+      <ReasonModal opened={rejecting} title={t('translation.rejectTitle', { language: label(t, 'languageName', translation.language) })} label={t('translation.rejectReason')}
         submitLabel={t('translation.reject')} required pending={reject.isPending} error={reject.error}
         onSubmit={(reason) => reject.mutate(reason)} onClose={() => setRejecting(false)} />
     </Card>

@@ -7,13 +7,13 @@ import type { components } from '../../api/schema';
 import { screenPath } from '../../app/screens';
 import { formatDateTime } from '../../i18n/format';
 import type { MessageKey } from '../../i18n/catalogue';
+import { label } from '../../i18n/labels';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { useFieldError } from '../../ui/useFieldError';
-import { LANGUAGE_KEYS } from '../notices/labels';
 import { TRANSLATION_TONE } from './status';
 
 type Translation = components['schemas']['TranslationView'];
@@ -76,7 +76,7 @@ function TranslationForm({ translation, languageName }: { translation: Translati
 export default function TranslationEditorPage() {
   const { noticeId = '', language = '' } = useParams();
   const { t } = useI18n();
-  const languageName = t(LANGUAGE_KEYS[language] ?? 'language.vi');
+  const languageName = label(t, 'languageName', language);
   const translation = useQuery({
     queryKey: ['translations', 'one', noticeId, language],
     queryFn: async () => {
