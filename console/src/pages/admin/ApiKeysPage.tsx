@@ -78,7 +78,7 @@ function RevokeButton({ apiKey }: { apiKey: ApiKey }) {
   if (apiKey.revoked_at) return null;
   return (
     <>
-      <Button size="compact-sm" variant="light" color="red.9" loading={revoke.isPending} onClick={() => revoke.mutate()}
+      <Button size="compact-sm" variant="outline" color="red.9" loading={revoke.isPending} onClick={() => revoke.mutate()}
         aria-label={t('keys.revokeNamed', { name: apiKey.name })}>
         {t('keys.revoke')}
       </Button>

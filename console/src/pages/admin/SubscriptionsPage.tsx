@@ -80,7 +80,7 @@ function SubscriptionActions({ subscription, onSecret, onDeliveries }: { subscri
       <Group gap={4} wrap="nowrap">
         <Button size="compact-sm" variant="light" onClick={onDeliveries}>{t('subs.deliveries')}</Button>
         <Button size="compact-sm" variant="light" loading={rotate.isPending} onClick={() => rotate.mutate()} title={t('subs.rotateNote')}>{t('subs.rotate')}</Button>
-        {!subscription.active && <Button size="compact-sm" variant="light" color="green.9" loading={enable.isPending} onClick={() => enable.mutate()}>{t('subs.enable')}</Button>}
+        {!subscription.active && <Button size="compact-sm" variant="outline" color="green.9" loading={enable.isPending} onClick={() => enable.mutate()}>{t('subs.enable')}</Button>}
       </Group>
       {(rotate.error || enable.error) && <ErrorAlert error={rotate.error ?? enable.error} />}
     </Stack>

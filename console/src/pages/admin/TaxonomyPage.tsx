@@ -24,7 +24,7 @@ function DeleteButton({ name, onDelete }: { name: string; onDelete: () => Promis
   const remove = useMutation({ mutationFn: onDelete, onSuccess: () => void queryClient.invalidateQueries() });
   return (
     <>
-      <Button size="compact-sm" variant="light" color="red.9" loading={remove.isPending} onClick={() => remove.mutate()}
+      <Button size="compact-sm" variant="outline" color="red.9" loading={remove.isPending} onClick={() => remove.mutate()}
         aria-label={t('taxonomy.deleteNamed', { name })}>
         {t('taxonomy.delete')}
       </Button>

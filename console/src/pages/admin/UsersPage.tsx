@@ -61,7 +61,7 @@ function UserActions({ user, onReset }: { user: User; onReset: () => void }) {
     <Stack gap={4}>
       <Group gap={4} wrap="nowrap">
         {user.id !== me.id && (
-          <Button size="compact-sm" variant="light" color={user.active ? 'red.9' : 'green.9'} loading={toggle.isPending}
+          <Button size="compact-sm" variant="outline" color={user.active ? 'red.9' : 'green.9'} loading={toggle.isPending}
             onClick={() => toggle.mutate()} aria-label={t('users.actionOn', { action, username: user.username })}>
             {action}
           </Button>

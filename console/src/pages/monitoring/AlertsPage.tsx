@@ -46,7 +46,7 @@ function AlertActions({ alert }: { alert: Alert }) {
             {t('alerts.acknowledge')}
           </Button>
         )}
-        <Button size="compact-sm" variant="light" color="green.9" onClick={() => setResolving(true)}
+        <Button size="compact-sm" variant="outline" color="green.9" onClick={() => setResolving(true)}
           aria-label={t('alerts.actionOn', { action: t('alerts.resolve'), title: alert.title })}>
           {t('alerts.resolve')}
         </Button>
