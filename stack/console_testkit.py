@@ -165,3 +165,17 @@ def patient(*consoles: Console, timeout_ms: int = 30_000) -> None:
     send notices through every service run while the machine is shared with other work."""
     for console in consoles:
         console.page.set_default_timeout(timeout_ms)
+
+
+def post_until_served(api: httpx.Client, path: str, body: dict[str, Any],
+                      wait_s: float = 90.0) -> httpx.Response:
+    """POST, again after Retry-After while the gateway answers 503 (a service still busy
+    with the demo plan's deliveries), at most `wait_s`; other answers are returned as is."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        reply = api.post(path, json=body, timeout=60)
+        if reply.status_code != 503 or time.monotonic() > deadline:
+            return reply
+        time.sleep(float(reply.headers.get("Retry-After") or 2))

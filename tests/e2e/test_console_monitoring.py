@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from stack.console_testkit import ConsoleStack, patient, wait_until_settled
+from stack.console_testkit import ConsoleStack, patient, post_until_served, wait_until_settled
 
 SLOW = 30_000
 
@@ -29,8 +29,7 @@ def push_items(api: httpx.Client, count: int, tag: str) -> None:
               "published_at": "2021-03-10T08:30:00+07:00", "outlet_unit_id": "bao-gia-lai"}
              for i in range(count)]
     for start in range(0, count, 250):
-        reply = api.post("/api/v1/items/batch", json={"items": items[start:start + 250]},
-                         timeout=60)
+        reply = post_until_served(api, "/api/v1/items/batch", {"items": items[start:start + 250]})
         reply.raise_for_status()
 
 

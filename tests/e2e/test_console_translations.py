@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from stack.console_testkit import ConsoleStack, patient, wait_until_settled
+from stack.console_testkit import ConsoleStack, patient, post_until_served, wait_until_settled
 
 EDITOR_UNIT = "bao-gia-lai"  # reads Vietnamese, Jrai and Bahnar
 # What a server round trip may take on a loaded two-core machine (expect's default is 5 s).
@@ -25,8 +25,10 @@ def settled(console_stack: ConsoleStack) -> None:
 
 
 def notice_needing_translations(api: httpx.Client, plan_id: str) -> dict[str, Any]:
-    reply = api.post("/api/v1/notices", json={
-        "subject": f"Tuyên truyền phòng, chống mua bán người (số {secrets.token_hex(3)})",
+    number = secrets.token_hex(3)
+    reply = post_until_served(api, "/api/v1/notices", {  # a retry is the same notice
+        "idempotency_key": f"console-test-{number}",
+        "subject": f"Tuyên truyền phòng, chống mua bán người (số {number})",
         "body": "Đề nghị tuyên truyền tới đồng bào dân tộc thiểu số về thủ đoạn mua bán người.",
         "recipients": [EDITOR_UNIT], "plan_id": plan_id, "translation_policy": "vi_first"})
     reply.raise_for_status()
