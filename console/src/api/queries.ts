@@ -28,19 +28,10 @@ export function usePlan(planId: string) {
   });
 }
 
-/** The `Authorization` header for a call made before the session holds the token (sign-in). */
-export function bearer(token?: string): Record<string, string> {
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-export function fetchProgress(planId: string, token?: string) {
-  return unwrap(api.GET('/api/v1/plans/{plan_id}/progress', { params: { path: { plan_id: planId } }, headers: bearer(token) }));
-}
-
 export function useProgress(planId: string, enabled = true) {
   return useQuery({
     queryKey: ['progress', planId],
-    queryFn: () => fetchProgress(planId),
+    queryFn: () => unwrap(api.GET('/api/v1/plans/{plan_id}/progress', { params: { path: { plan_id: planId } } })),
     enabled,
   });
 }

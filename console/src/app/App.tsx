@@ -1,7 +1,7 @@
 import { Button, Stack, Text, Title } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router';
-import { queryClient } from './queryClient';
+import { ApiError } from '../api/problem';
 import { RequireSession } from '../auth/RequireSession';
 import { SignInPage } from '../auth/SignInPage';
 import { useCurrentUser } from '../auth/useSession';
@@ -11,6 +11,16 @@ import type { Screen } from './screen';
 import { canOpen, homePathFor, screens } from './screens';
 import { Shell } from './Shell';
 
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      // A 4xx will not change by asking again; a dropped connection or a 503 may.
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status < 500),
+    },
+  },
+});
 
 function NotFound() {
   const { t } = useI18n();

@@ -19,8 +19,6 @@ export interface Screen {
   homeFor?: string[];
   /** Fetches the screen's code ahead of the first visit (landing screens, from sign-in). */
   preload?: () => Promise<unknown>;
-  /** Starts a landing screen's API calls with the new token, while /users/me is still asked. */
-  prefetchData?: (token: string) => void;
 }
 
 /** `component` and `preload` of a screen loaded on demand: `...lazyScreen(() => import('./X'))`. */

@@ -1,4 +1,3 @@
-import { tokenClaims } from '../auth/session';
 import type { Screen } from './screen';
 import { accountScreens } from '../auth/screens';
 import { planScreens } from '../pages/plans/screens';
@@ -51,11 +50,4 @@ export function preloadLandingScreens(): void {
   for (const screen of screens) {
     if (screen.homeFor && screen.preload) void screen.preload().catch(() => undefined);
   }
-}
-
-/** Start the API calls of the screen the token's role lands on (its first matching screen). */
-export function prefetchLandingData(token: string): void {
-  const role = tokenClaims(token).role;
-  const home = screens.find((screen) => typeof role === 'string' && screen.homeFor?.includes(role));
-  home?.prefetchData?.(token);
 }

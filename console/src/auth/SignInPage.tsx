@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { homePathFor, prefetchLandingData, preloadLandingScreens } from '../app/screens';
+import { homePathFor, preloadLandingScreens } from '../app/screens';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -39,7 +39,7 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const user = await signIn(username.trim(), password, next ? undefined : prefetchLandingData);
+      const user = await signIn(username.trim(), password);
       navigate(next ?? homePathFor(user.role, user.permissions), { replace: true });
     } catch (caught) {
       setError(caught);

@@ -71,18 +71,12 @@ export function hasPermission(user: CurrentUser | undefined, permission: Permiss
 
 /** The `exp` claim of a JWT in epoch ms (the payload is read, never trusted for access). */
 export function tokenExpiry(token: string, fallbackSeconds: number, now = Date.now()): number {
-  const exp = tokenClaims(token).exp;
-  // Not a JWT we can read: trust the server's expires_in.
-  return typeof exp === 'number' ? exp * 1000 : now + fallbackSeconds * 1000;
-}
-
-/** The claims of a JWT as the gateway wrote them (`role`, `exp`), or {} when unreadable. */
-export function tokenClaims(token: string): { exp?: unknown; role?: unknown } {
   try {
     const payload = token.split('.')[1] ?? '';
-    const json: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    return json && typeof json === 'object' ? json : {};
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    if (typeof json.exp === 'number') return json.exp * 1000;
   } catch {
-    return {};
+    // Not a JWT we can read: trust the server's expires_in.
   }
+  return now + fallbackSeconds * 1000;
 }

@@ -1,14 +1,9 @@
 import { api, unwrap } from '../api/client';
 import { sessionStore, tokenExpiry, type CurrentUser } from './session';
 
-/**
- * Password -> token -> the user and its permissions; the session starts only when both answered.
- * `onToken` runs as soon as the token is there, so the landing screen's data loads in parallel
- * with /users/me instead of after it.
- */
-export async function signIn(username: string, password: string, onToken?: (token: string) => void): Promise<CurrentUser> {
+/** Password -> token -> the user and its permissions; the session starts only when both answered. */
+export async function signIn(username: string, password: string): Promise<CurrentUser> {
   const token = await unwrap(api.POST('/api/v1/auth/token', { body: { username, password } }));
-  onToken?.(token.access_token);
   const user = await unwrap(
     api.GET('/api/v1/users/me', { headers: { Authorization: `Bearer ${token.access_token}` } }),
   );

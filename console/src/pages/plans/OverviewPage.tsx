@@ -1,5 +1,6 @@
 import { Button, Card, Group, Progress, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import { api, unwrap } from '../../api/client';
 import { useCursorList } from '../../api/pagination';
 import { useProgress } from '../../api/queries';
 import type { PlanSummary } from '../../api/types';
@@ -12,11 +13,10 @@ import { PageHeader } from '../../ui/PageHeader';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
 import { BucketBar } from './BucketBar';
-import { fetchPlansPage, hasProgress, PLANS_LIST_KEY } from './overviewData';
 
 function PlanCard({ plan }: { plan: PlanSummary }) {
   const { t, language } = useI18n();
-  const progress = useProgress(plan.id, hasProgress(plan));
+  const progress = useProgress(plan.id, plan.status !== 'draft');
   const summary = progress.data?.summary;
   const percent = summary ? formatNumber(summary.percent_complete, language) : '0';
   return (
@@ -56,7 +56,9 @@ function PlanCard({ plan }: { plan: PlanSummary }) {
 export default function OverviewPage() {
   const { t } = useI18n();
   const can = useCan();
-  const plans = useCursorList(PLANS_LIST_KEY, (cursor) => fetchPlansPage(cursor));
+  const plans = useCursorList(['plans', 'list'], (cursor) =>
+    unwrap(api.GET('/api/v1/plans', { params: { query: { cursor, limit: 50 } } })),
+  );
   return (
     <Stack>
       <PageHeader

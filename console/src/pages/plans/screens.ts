@@ -1,13 +1,11 @@
 import { lazy } from 'react';
 import { lazyScreen, type Screen } from '../../app/screen';
-import { prefetchOverview } from './overviewData';
 
 export const planScreens: Screen[] = [
   {
     id: 'overview',
     path: 'overview',
     ...lazyScreen(() => import('./OverviewPage')),
-    prefetchData: prefetchOverview,
     permission: 'plans:read',
     nav: { label: 'nav.overview', order: 10 },
     homeFor: ['admin', 'officer', 'viewer'],
