@@ -1,5 +1,6 @@
 import { Table, Text } from '@mantine/core';
 import { cellValue, type HeatMatrix } from './heat';
+import { keyboardScrollable } from './keyboardScroll';
 
 interface Props {
   matrix: HeatMatrix;
@@ -17,7 +18,7 @@ export function HeatTable({ matrix, caption, cornerLabel, rowLabel, columnLabel 
     return `rgba(25, 113, 194, ${strength.toFixed(2)})`;
   };
   return (
-    <Table.ScrollContainer minWidth={Math.max(480, 140 + matrix.columns.length * 90)}>
+    <Table.ScrollContainer scrollAreaProps={keyboardScrollable} minWidth={Math.max(480, 140 + matrix.columns.length * 90)}>
       <Table withTableBorder withColumnBorders aria-label={caption} fz="sm">
         <Table.Thead>
           <Table.Tr>

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from './ErrorAlert';
 import { Loading } from './Loading';
+import { keyboardScrollable } from './keyboardScroll';
 
 export interface Column<T> {
   /** A stable name of the column (also its React key). */
@@ -45,7 +46,7 @@ export function PagedTable<T>({ list, columns, rowKey, label, rowProps, empty }:
   if (!list.items.length) return <Text c="dimmed" py="md">{empty ?? t('common.empty')}</Text>;
   return (
     <>
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer scrollAreaProps={keyboardScrollable} minWidth={640}>
         <Table striped highlightOnHover verticalSpacing="xs" aria-label={label}>
           <Table.Thead>
             <Table.Tr>

@@ -3,12 +3,13 @@ import type { ProgressSummary, TaskDetail } from '../../api/types';
 import { formatNumber } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { keyboardScrollable } from '../../ui/keyboardScroll';
 
 /** Progress per unit: the official buckets and KPIs, one row per unit (scrolls on a phone). */
 export function UnitProgressTable({ progress, unitName }: { progress: ProgressSummary; unitName: (id: string) => string }) {
   const { t, language } = useI18n();
   return (
-    <Table.ScrollContainer minWidth={720}>
+    <Table.ScrollContainer scrollAreaProps={keyboardScrollable} minWidth={720}>
       <Table striped highlightOnHover aria-label={t('dashboard.byUnit')}>
         <Table.Thead>
           <Table.Tr>

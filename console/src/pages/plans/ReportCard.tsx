@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
+import { keyboardScrollable } from '../../ui/keyboardScroll';
 
 interface Props {
   report: ReportDetail;
@@ -65,7 +66,7 @@ export function ReportCard({ report, unitName, taskTitle, onReviewed }: Props) {
           <StatusBadge kind="report.status" value={review.data?.status ?? report.status} />
         </Group>
         {report.counts.length > 0 && (
-          <Table.ScrollContainer minWidth={360}>
+          <Table.ScrollContainer scrollAreaProps={keyboardScrollable} minWidth={360}>
             <Table fz="sm" aria-label={t('report.counts')}>
               <Table.Thead>
                 <Table.Tr>
