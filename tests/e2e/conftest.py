@@ -40,8 +40,11 @@ def console_stack(platform: Any, infra: Any, api: httpx.Client) -> ConsoleStack:
     return ConsoleStack(platform.gateway_url, plan, accounts)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
+    """One browser per test module, not per session: Playwright's sync API leaves its event loop
+    marked running on this thread while it is open, so any later `asyncio.run` in the same
+    pytest process (gateway tests, the platform's fixtures) would fail."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -53,12 +56,12 @@ def chromium_browser() -> Iterator[Any]:
 
 
 @pytest.fixture()
-def console(chromium_browser: Any, console_stack: ConsoleStack) -> Iterator[Console]:
+def console(console_stack: ConsoleStack, chromium_browser: Any) -> Iterator[Console]:
     """The console on a desktop screen."""
     yield from new_console(chromium_browser, console_stack, chromium.DESKTOP)
 
 
 @pytest.fixture()
-def phone_console(chromium_browser: Any, console_stack: ConsoleStack) -> Iterator[Console]:
+def phone_console(console_stack: ConsoleStack, chromium_browser: Any) -> Iterator[Console]:
     """The console on a phone-sized screen (390 x 844), touch."""
     yield from new_console(chromium_browser, console_stack, chromium.PHONE)
