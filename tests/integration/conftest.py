@@ -1,0 +1,40 @@
+"""Fixtures of the gateway's integration tests: one in-process gateway per test module, on a
+private vhost, and an admin client of it (tests/integration/gateway_harness.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from gateway_harness import AUTH_CACHE_SECONDS, Gateway
+
+from stack.infra import create_vhost, delete_vhost
+
+
+@pytest.fixture(scope="module")
+def gateway(infra):
+    vhost = f"campaign-test-gw-{uuid.uuid4().hex[:6]}"
+    amqp_uri = create_vhost(infra.broker, vhost)
+    env = {**infra.env(), "AMQP_URI": amqp_uri, "DB_PREFIX": f"{infra.db_prefix}gwi_",
+           "RATE_LIMIT_PER_MINUTE": "100000", "MAX_BODY_BYTES": "20000",
+           "LOGIN_ATTEMPTS_PER_MINUTE": "6", "AUTH_CACHE_SECONDS": str(AUTH_CACHE_SECONDS),
+           "WEBHOOK_DISABLE_AFTER_FAILURES": "4", "WEBHOOK_MAX_ATTEMPTS": "2"}
+    gw = Gateway(env, amqp_uri)
+    gw.start()
+    try:
+        yield gw
+    finally:
+        gw.stop()
+        if amqp_uri != infra.broker.uri:
+            delete_vhost(infra.broker, vhost)
+
+
+@pytest.fixture(scope="module")
+def admin(gateway, infra):
+    token = httpx.post(f"{gateway.url}/api/v1/auth/token",
+                       json={"username": infra.admin_username,
+                             "password": infra.admin_password}).json()["access_token"]
+    with httpx.Client(base_url=gateway.url, headers={"Authorization": f"Bearer {token}"},
+                      timeout=10) as client:
+        yield client
