@@ -9,15 +9,19 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], seconds: float = 15.0, interval: float = 0.2) -> T:
-    """`check()`'s value once it stops raising; its last error after `seconds`."""
+def eventually(check: Callable[[], T], seconds: float = 15.0, interval: float = 0.2, *,
+               explain: Callable[[], str] | None = None) -> T:
+    """`check()`'s value once it stops raising; its last error after `seconds`, with what
+    `explain()` says then (a peer's log, say) when given."""
     deadline = time.monotonic() + seconds
     while True:
         try:
             return check()
-        except Exception:
+        except Exception as error:
             if time.monotonic() > deadline:
-                raise
+                if explain is None:
+                    raise
+                raise AssertionError(f"{explain()}\nlast error: {error!r}") from error
             time.sleep(interval)
 
 

@@ -4,6 +4,7 @@ deduplicated and announced; coverage and alerts come out as events."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -16,7 +17,7 @@ from kombu import Connection, Exchange, Queue
 
 from services.contracts.errors import ServiceError
 from services.contracts.events.plans import PlanIssued, TaskAssigned
-from stack.testkit import eventually as wait_for
+from stack import testkit
 
 RUN = uuid.uuid4().hex[:6]
 OUTLET = f"bao-gia-lai-{RUN}"
@@ -40,9 +41,8 @@ HARMFUL = ("Bà con ở Pleiku, Gia Lai ơi, chính quyền cướp đất của
            "mai tất cả tập trung trước trụ sở xã, kêu gọi biểu tình đòi lại đất! Đừng tin chính "
            "quyền, chúng nó toàn quan tham. Chia sẻ ngay cho mọi người cùng biết!!!")
 
-
-def eventually(check, seconds: float = 30.0, interval: float = 0.3):
-    return wait_for(check, seconds, interval)
+# This flow's patience; the helper is the shared one.
+eventually = functools.partial(testkit.eventually, seconds=30.0, interval=0.3)
 
 
 @pytest.fixture(scope="module")

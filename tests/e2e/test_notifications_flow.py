@@ -4,6 +4,7 @@ signed webhooks on a real HTTP receiver out, receipts and escalations as events.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import time
 import uuid
@@ -18,13 +19,12 @@ from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.notifications.domain.webhook_signing import WebhookSecret
 from services.notifications.testing import HttpPeer, SmtpSink
 from services.runtime.nameko_ext.consumers import CLOUDEVENTS_SERIALIZER
-from stack.testkit import eventually as wait_for
+from stack import testkit
 
 SECRET = WebhookSecret(b"e2e-webhook-secret-0123456789ab").serialize()
 
-
-def eventually(check, seconds: float = 20.0, interval: float = 0.2):
-    return wait_for(check, seconds, interval)
+# This flow's patience; the helper is the shared one.
+eventually = functools.partial(testkit.eventually, seconds=20.0)
 
 
 @pytest.fixture(scope="module")

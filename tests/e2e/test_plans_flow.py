@@ -3,6 +3,7 @@ consumers, reports, automatic evidence from monitoring, the deadline timer, type
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -15,14 +16,13 @@ from kombu import Connection, Exchange, Queue
 from services.contracts.errors import ServiceError
 from services.contracts.events.monitoring import CoverageMatched
 from services.gateway.errors import STATUS_BY_CODE
+from stack import testkit
 from stack.demo import PLAN_FILE, UNITS_FILE
-from stack.testkit import eventually as wait_for
 
 PLAN_TEXT = PLAN_FILE.read_text(encoding="utf-8")
 
-
-def eventually(check, seconds: float = 45.0, interval: float = 0.2):
-    return wait_for(check, seconds, interval)
+# This flow's patience; the helper is the shared one.
+eventually = functools.partial(testkit.eventually, seconds=45.0)
 
 
 class Tap:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ import pytest
 import yaml
 
 from stack.infra import free_port
+from stack.testkit import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy/prometheus/rules"
@@ -57,18 +57,9 @@ class RunningPrometheus:
     def log_tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
 
-
-def eventually(check: Callable[[], Any], seconds: float, what: str,
-               prometheus: RunningPrometheus) -> Any:
-    deadline = time.monotonic() + seconds
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            return check()
-        except (AssertionError, OSError) as exc:
-            last = exc
-            time.sleep(0.5)
-    pytest.fail(f"{what} within {seconds}s: {last}\nprometheus log:\n{prometheus.log_tail()}")
+    def failure(self, what: str) -> Callable[[], str]:
+        """What a wait for `what` reports when it times out: Prometheus's last log lines."""
+        return lambda: f"{what}: not reached in time\nprometheus log:\n{self.log_tail()}"
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +91,7 @@ def prometheus(platform: Any, tmp_path_factory: pytest.TempPathFactory
             assert process.poll() is None, "prometheus exited"
             with urllib.request.urlopen(f"{running.url}/-/ready", timeout=2) as reply:
                 assert reply.status == 200
-        eventually(ready, 20, "prometheus ready", running)
+        eventually(ready, 20, 0.5, explain=running.failure("prometheus ready"))
         yield running
     finally:
         process.terminate()
@@ -118,7 +109,7 @@ def test_every_service_target_is_up(prometheus, platform):
         assert health == dict.fromkeys(("gateway", *SERVICES), "up"), health
         return health
 
-    eventually(all_up, 20, "all four targets up", prometheus)
+    eventually(all_up, 20, 0.5, explain=prometheus.failure("all four targets up"))
     up = {r["metric"]["job"]: r["value"][1] for r in prometheus.query("up")}
     assert up == dict.fromkeys(("gateway", *SERVICES), "1")
 
@@ -142,7 +133,7 @@ def test_key_series_exist_for_every_service(prometheus, platform):
                                    '(campaign_entrypoint_duration_seconds_bucket{kind="rpc"})')
         assert {r["metric"]["service"] for r in latency} == set(SERVICES)
 
-    eventually(series, 20, "RED series of every service", prometheus)
+    eventually(series, 20, 0.5, explain=prometheus.failure("RED series of every service"))
     capacity = prometheus.query('campaign_rpc_client_capacity{job="gateway"}')
     assert capacity and float(capacity[0]["value"][1]) > 0
     assert prometheus.query('campaign_rpc_client_in_flight{job="gateway"}')
@@ -160,7 +151,7 @@ def test_domain_gauges_are_exported_from_the_start(prometheus):
             jobs = {r["metric"]["job"] for r in prometheus.query(metric)}
             assert job in jobs, f"{metric} not scraped from {job} (got {jobs})"
 
-    eventually(exported, 15, "domain gauges", prometheus)
+    eventually(exported, 15, 0.5, explain=prometheus.failure("domain gauges"))
 
 
 def test_recording_rules_evaluate_on_live_data(prometheus, platform):
@@ -173,7 +164,7 @@ def test_recording_rules_evaluate_on_live_data(prometheus, platform):
         assert prometheus.query(
             'service_entrypoint:campaign_rpc_duration_seconds:p99_rate5m{entrypoint="ops_ping"}')
 
-    eventually(recorded, 20, "recording rules", prometheus)
+    eventually(recorded, 20, 0.5, explain=prometheus.failure("recording rules"))
     rules = prometheus.api("rules")["groups"]
     assert all(r["health"] == "ok" for g in rules for r in g["rules"]), [
         (r["name"], r.get("lastError")) for g in rules for r in g["rules"]
