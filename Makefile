@@ -2,7 +2,7 @@
 VENV := .venv/bin
 PYTEST_ARGS ?= -m "not slow" --durations=15
 
-.PHONY: run test test-all lint openapi console-api typecheck bench soak asyncapi definitions venv tools lint-tools console browser clean
+.PHONY: run test test-all lint openapi console-api typecheck bench bench-docs soak asyncapi definitions venv tools lint-tools console browser clean
 
 venv:
 	@scripts/bootstrap.sh
@@ -50,6 +50,9 @@ console-api: venv  ## regenerate console/openapi.json and the console's typed cl
 
 bench: venv console browser  ## benchmarks; figures printed and written to bench/results/*.json
 	@$(VENV)/python -m bench
+
+bench-docs: venv  ## docs/benchmarks.md's current table and its plots from bench/results/*.json
+	@$(VENV)/python -m bench.report
 
 soak: venv  ## 30 minutes of the mixed flow at half capacity (memory, errors, queue depths)
 	@$(VENV)/python -m stack.soak --minutes 30
