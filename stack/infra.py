@@ -166,8 +166,8 @@ class LocalDatabase:
     """SecantusDB (a MongoDB wire-protocol server) in its own process, when MONGODB_URI is
     unset. `--sync-on-commit` makes acknowledged writes survive a kill -9. `--standalone`: a
     standalone server, like the MongoDB of docker-compose.yml; advertised as a replica set,
-    SecantusDB keeps an oplog for change streams, which nothing here uses, and that cost
-    about 40 % of its CPU on item inserts (entries written, then pruned past 100,000)."""
+    SecantusDB keeps an oplog for change streams, which nothing here uses, and pruning it
+    took a large share of its CPU on item inserts (docs/decisions/0002-database-writes-by-id.md)."""
 
     def __init__(self, port: int = SECANTUS_PORT, data_dir: Path | None = None) -> None:
         self.port = port

@@ -18,8 +18,8 @@ def main() -> None:
     configure_logging("gateway", settings.log_level)
     logging.getLogger("gateway").info("gateway listening", extra={"url": settings.base_url()})
     # uvloop and httptools: the event loop and the HTTP parser in C (pure-Python asyncio and
-    # h11 cost several times more CPU per request). One worker process: see the README
-    # (Performance) for why more do not pay on a small machine.
+    # h11 cost several times more CPU per request). One worker process: why more do not pay on
+    # a small machine is docs/decisions/0004-the-gateway-request-path.md.
     app = create_app(settings)
     tune_for_service()
     uvicorn.run(app, host=settings.host, port=settings.port,

@@ -92,11 +92,12 @@ def decode_token(config: TokenConfig, token: str) -> dict[str, Any]:
 
 
 class VerifiedTokens:
-    """`decode_token` with a memory of the tokens it accepted (a few tens of microseconds of
-    HMAC and JSON per request, the largest CPU cost of authentication). A token is a signed,
-    immutable string: once its signature, algorithm, issuer, audience and not-before passed,
-    only its expiry can change the answer, and that is checked on every use. Only accepted
-    tokens are kept (at most `max_entries`, the oldest go first), so garbage cannot fill it."""
+    """`decode_token` with a memory of the tokens it accepted (its HMAC and JSON were the
+    largest CPU cost of authentication: docs/decisions/0004-the-gateway-request-path.md).
+    A token is a signed, immutable string: once its signature, algorithm, issuer, audience and
+    not-before passed, only its expiry can change the answer, and that is checked on every
+    use. Only accepted tokens are kept (at most `max_entries`, the oldest go first), so
+    garbage cannot fill it."""
 
     def __init__(self, config: TokenConfig, max_entries: int = 10_000) -> None:
         self.config = config

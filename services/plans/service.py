@@ -109,8 +109,8 @@ class Settings(DependencyProvider):
 
 @functools.cache
 def _repository(db: Any) -> PlansRepository:
-    """One per process: building pymongo's collection objects for every request cost 5 % of
-    the service's CPU on a read (py-spy, bench gateway)."""
+    """One per process: building pymongo's collection objects for every request was a
+    measurable share of a read's CPU (docs/decisions/0003-the-rpc-path.md)."""
     return PlansRepository(db)
 
 

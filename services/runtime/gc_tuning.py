@@ -1,21 +1,15 @@
 """Cyclic garbage collector settings for a long-running service process.
 
-CPython's default collects the young generation every 700 new container objects. A service
-allocates that many in a fraction of a request (decoded JSON, documents, pydantic models),
-so collections run constantly, and every tenth of a tenth one walks the whole heap. Timed
-with `gc.callbacks` during `bench monitoring`, the collector took 13.6 % of the monitoring
-service's CPU with the defaults (5.4 s of 39.8 s; the dedup index makes a large heap) and
-3.1 % with the settings below (about 2 % in plans and the gateway with the defaults).
-A young threshold of 50,000 saved a little more but held more garbage between collections:
-the 2-minute soak's notifications process then grew 7.4-7.9 % (1.3 % at 10,000, 0.9 % with
-the defaults). Reference counting frees almost everything anyway: the collector is only for
-cycles, which a request makes few of."""
+CPython's default collects the young generation every 700 new container objects, which a
+service allocates in a fraction of a request, so collections ran constantly; reference
+counting frees almost everything anyway, the collector is only for cycles. The measurements
+behind the threshold: docs/decisions/0006-garbage-collector.md."""
 
 from __future__ import annotations
 
 import gc
 
-# Young objects between two collections (see the module doc for why not more).
+# Young objects between two collections (why not more: docs/decisions/0006-garbage-collector.md).
 YOUNG_THRESHOLD = 10_000
 
 

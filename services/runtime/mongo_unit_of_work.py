@@ -24,8 +24,8 @@ Document = dict[str, Any]
 
 @functools.lru_cache(maxsize=512)
 def collection(db: Database[Document], name: str) -> Collection[Document]:
-    """A collection object, made once per process: pymongo takes ~30 µs to make one, which a
-    use case would otherwise pay per collection per call."""
+    """A collection object, made once per process: making one is costly enough that a use case
+    should not pay it per collection per call (docs/decisions/0003-the-rpc-path.md)."""
     return db[name]
 
 

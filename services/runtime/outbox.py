@@ -111,11 +111,11 @@ class EventPublisher:
     """Publishes envelopes to the service's topic exchange with publisher confirms.
 
     A batch is published on a confirm-mode channel and its confirms are awaited once: one
-    broker round trip per batch instead of one per event (measured 9x the throughput of
-    kombu's confirm-per-message at 100 events). The batch's frames, built by py-amqp's own
-    frame writer, go to the socket in one write: a write per event (py-amqp's
-    `basic_publish`) was most of the publishing CPU under eventlet. Threads (green ones in a
-    service) may share a publisher: batches take turns on its one channel.
+    broker round trip per batch instead of one per event. The batch's frames, built by
+    py-amqp's own frame writer, go to the socket in one write: a write per event (py-amqp's
+    `basic_publish`) was most of the publishing CPU under eventlet (the figures:
+    docs/decisions/0005-publishing-events.md). Threads (green ones in a service) may share a
+    publisher: batches take turns on its one channel.
     """
 
     CONFIRM_TIMEOUT_SECONDS = 10.0

@@ -1,13 +1,14 @@
 """Asynchronous client of nameko's RPC protocol over one AMQP connection.
 
-The gateway's throughput is decided here (see ARCHITECTURE.md): nameko's standalone proxy is
+The gateway's throughput is decided here (docs/decisions/0003-the-rpc-path.md): nameko's
+standalone proxy is
 single-threaded and costly to create, so we speak the protocol directly: publish
 `{"args": [], "kwargs": {...}}` to the `nameko-rpc` exchange with routing key
 `<service>.<method>`, `reply_to` our exclusive reply queue (bound to the same exchange) and a
 `correlation_id`; many calls share the connection, each waits on its own future, and every
 call has a timeout. Nothing here blocks the event loop.
 
-What a call costs (measured, services/gateway/README.md "Performance"):
+What a call costs (measured: docs/decisions/0003-the-rpc-path.md):
 - Nothing is declared per call: the exchange, the reply queue and its no-ack consumer are set
   up once per connection. aio-pika's robust connection keeps them across broker restarts; the
   hot paths (publishing a request, receiving a reply) use the underlying aiormq channels

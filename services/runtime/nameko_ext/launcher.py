@@ -6,7 +6,8 @@ eventlet must patch the standard library before anything else imports it.
 
 import warnings
 
-# eventlet announces its deprecation on import; nameko 2.14 needs it (see ARCHITECTURE.md).
+# eventlet announces its deprecation on import; nameko 2.14 needs it, and only the edge uses it
+# (docs/architecture.md, docs/decisions/0007-nameko-at-the-edge.md).
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
