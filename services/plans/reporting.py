@@ -58,8 +58,7 @@ log = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The progress read takes whole task documents: SecantusDB spends more time applying a
-# projection than sending the fields it would drop (2,000 tasks: 100 ms with none, 150 ms
-# keeping the needed fields, 200 ms dropping a few).
+# projection than sending the fields it would drop (docs/decisions/0002-database-writes-by-id.md).
 PROGRESS_PROJECTION: dict[str, Any] | None = None
 # Two caches in the process, both checked against the progress stamps (repository) read
 # first on every call (one small read):
@@ -67,7 +66,7 @@ PROGRESS_PROJECTION: dict[str, Any] | None = None
 #   summary depends on `as_of` through its local date only, and on nothing the stamps do not
 #   count, so a dashboard polling an unchanged plan costs just that read;
 # - the decoded tasks and reports of a plan: after a change only the tasks and reports it
-#   names are read again (a plan of 2,000 tasks takes 100 ms of database time to read whole).
+#   names are read again (reading a large plan whole is what this saves).
 # A change is counted right after it is stored; if a process dies in between, the change is
 # missed until the plan is read whole again, at most PLAN_CACHE_TTL_SECONDS later.
 SUMMARY_CACHE_SIZE = 16

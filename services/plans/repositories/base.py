@@ -46,7 +46,7 @@ BUCKET_PROJECTION = {"task_id": 1, "plan_id": 1, "parent_task_id": 1, "due_date"
 SCAN_PROJECTION = {**BUCKET_PROJECTION, "title": 1, "lead_unit_id": 1,
                    "coordinating_unit_ids": 1, "alerts_sent": 1, "version": 1, WATCH: 1}
 # `_id $in` batches: SecantusDB answers them through the `_id` index, but a batch costs more
-# per id as it grows (find: 0.1 ms per id at 100, 0.35 at 400); 100 keeps it linear.
+# per id as it grows (docs/decisions/0002-database-writes-by-id.md); 100 keeps it linear.
 ID_BATCH = 100
 ALERT_BATCH = 500
 T = TypeVar("T")
