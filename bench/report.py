@@ -112,18 +112,27 @@ def monitoring(data: dict[str, Any]) -> list[Row]:
 
 def plans(data: dict[str, Any]) -> list[Row]:
     rows = []
-    for part, measure, ours, pure, unit in (
-            ("import", "import of a plan", "end_to_end_s", "pure_domain_s", "s"),
-            ("summary", "progress summary, p50", "end_to_end_p50_ms", "pure_domain_ms", "ms"),
-            ("scan", "deadline scan, steady tick", "steady_tick_s", "pure_domain_s", "s")):
+    targets = dig(data, "targets") or {}
+    for part, measure, ours, pure, unit, target in (
+            ("import", "import of a plan", "end_to_end_s", "pure_domain_s", "s", "import_s"),
+            ("summary", "progress summary, p50", "end_to_end_p50_ms", "pure_domain_ms", "ms",
+             "summary_ms"),
+            ("scan", "deadline scan, steady tick", "steady_tick_s", "pure_domain_s", "s",
+             "scan_s")):
         figure, baseline = dig(data, part, ours), dig(data, part, pure)
         if figure is None:
             continue
         ratio = dig(data, part, "ratio")
-        rows.append(Row("plans", measure, f"{figure} {unit}",
+        shown = f"{figure} {unit}"
+        if part == "scan" and dig(data, part, "first_tick_s") is not None:
+            shown += (f"; first tick {dig(data, part, 'first_tick_s')} s, next day "
+                      f"{dig(data, part, 'next_day_tick_s')} s")
+        limit = f"{targets[target]} {unit}" if target in targets else "target"
+        rows.append(Row("plans", measure, shown,
                         "-" if baseline is None else f"pure domain {baseline} {unit}",
                         ratio, None if ratio is None else "time",
-                        f"target{met(dig(data, part, 'meets_target'))}"))
+                        limit + (" (every tick)" if part == "scan" else "")
+                        + met(dig(data, part, "meets_target"))))
     return rows
 
 
