@@ -64,12 +64,6 @@ class TokenForm(Inbound):
                        description="Ignored: a user's permissions come from their role.")
 
 
-class TokenResponse(Response):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int = Field(description="Seconds until the token expires.")
-
-
 # --- users ------------------------------------------------------------------------------------
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
@@ -156,6 +150,15 @@ class CurrentApiKey(Response):
 
 
 CurrentPrincipalView = Annotated[CurrentUser | CurrentApiKey, Field(discriminator="kind")]
+
+
+class TokenResponse(Response):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+    user: CurrentUser | None = Field(
+        default=None, description="The signed-in user as `GET /users/me` answers it, so a "
+                                  "frontend needs no second call after signing in.")
 
 
 class UserPage(Response):

@@ -64,13 +64,18 @@ class UnitProgressModel(Reply):
     kpis_total: int
 
 
-class ProgressSummary(Reply):
+class ProgressBrief(Reply):
+    """A plan's progress at a glance, as a list of plans carries it (`include=progress`)."""
+
+    summary: BucketCountsModel
+    reports_pending_review: int
+
+
+class ProgressSummary(ProgressBrief):
     plan_id: str
     as_of: datetime
-    summary: BucketCountsModel
     units: list[UnitProgressModel]
     tasks: list[TaskProgressModel]
-    reports_pending_review: int
 
 
 class ExportRequest(Request):

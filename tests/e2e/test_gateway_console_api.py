@@ -99,3 +99,22 @@ def test_the_review_queue_lists_submitted_reports_across_tasks_by_unit(
     assert api.get("/api/v1/plans/no-such-plan/reports").status_code == 404
     assert api.get(f"/api/v1/plans/{plan_id}/reports",
                    params={"status": "maybe"}).status_code == 422
+
+
+def test_the_plans_list_carries_each_plans_progress_when_asked(
+        api: httpx.Client, demo_plan: dict[str, Any]) -> None:
+    """The overview is one request: `include=progress` adds what /progress answers at a
+    glance to each plan that is not a draft, and nothing without it."""
+    draft = api.post("/api/v1/plans", json={
+        "number": f"{secrets.randbelow(900) + 100}/KH-NHAP", "issuer_unit_id": "gl-stttt",
+        "title": "Kế hoạch nháp", "year": 2021})
+    assert draft.status_code == 201, draft.text
+    plans = api.get("/api/v1/plans", params={"include": "progress", "limit": 200}).json()["items"]
+    by_id = {plan["id"]: plan for plan in plans}
+    progress = api.get(f"/api/v1/plans/{demo_plan['id']}/progress").json()
+    assert by_id[demo_plan["id"]]["progress"] == {
+        "summary": progress["summary"],
+        "reports_pending_review": progress["reports_pending_review"]}
+    assert by_id[draft.json()["id"]]["progress"] is None
+    plain = api.get("/api/v1/plans", params={"limit": 200}).json()["items"]
+    assert all(plan.get("progress") is None for plan in plain)

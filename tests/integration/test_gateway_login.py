@@ -37,6 +37,17 @@ def test_a_json_login_gives_a_token_that_works(client, infra):
     assert me(client, reply.json()["access_token"]).json()["username"] == infra.admin_username
 
 
+def test_the_token_answers_the_user_as_users_me_does(client, infra):
+    """A frontend signs in with one request: the token's answer carries /users/me's user."""
+    reply = client.post("/api/v1/auth/token", json={"username": infra.admin_username,
+                                                    "password": infra.admin_password})
+    assert reply.status_code == 200, reply.text
+    user = reply.json()["user"]
+    assert user == me(client, reply.json()["access_token"]).json()
+    assert user["kind"] == "user" and "users:write" in user["permissions"]
+    assert "password_hash" not in user
+
+
 def test_the_oauth2_password_form_of_the_docs_page_gives_a_token_that_works(client, infra):
     # What Swagger UI's Authorize dialog sends (unknown OAuth2 parameters are ignored).
     reply = client.post("/api/v1/auth/token", data={

@@ -3,6 +3,8 @@ import type { components, paths } from './schema';
 /** Short names of the API's schemas the screens use. */
 type Schemas = components['schemas'];
 export type PlanSummary = Schemas['PlanSummary'];
+/** A plan as GET /plans lists it; with `include=progress`, its progress at a glance. */
+export type PlanListItem = Schemas['PlanListItem'];
 export type PlanDetail = Schemas['PlanDetail'];
 export type ProgressSummary = Schemas['ProgressSummary'];
 export type BucketCounts = Schemas['BucketCountsModel'];

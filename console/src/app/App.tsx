@@ -1,26 +1,16 @@
 import { Button, Stack, Text, Title } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Link, Navigate, RouterProvider } from 'react-router';
-import { ApiError } from '../api/problem';
 import { RequireSession } from '../auth/RequireSession';
 import { SignInPage } from '../auth/SignInPage';
 import { useCurrentUser } from '../auth/useSession';
 import { useI18n } from '../i18n/I18nProvider';
 import { LiveEventsProvider } from './LiveEvents';
+import { queryClient } from './queryClient';
 import type { Screen } from './screen';
 import { canOpen, homePathFor, screens } from './screens';
 import { Shell } from './Shell';
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 30_000,
-      refetchOnWindowFocus: false,
-      // A 4xx will not change by asking again; a dropped connection or a 503 may.
-      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status < 500),
-    },
-  },
-});
 
 function NotFound() {
   const { t } = useI18n();

@@ -19,6 +19,8 @@ export interface Screen {
   homeFor?: string[];
   /** Fetches the screen's code ahead of the first visit (landing screens, from sign-in). */
   preload?: () => Promise<unknown>;
+  /** Starts a landing screen's API calls into the query cache as soon as the session begins. */
+  prefetchData?: () => void;
 }
 
 /** `component` and `preload` of a screen loaded on demand: `...lazyScreen(() => import('./X'))`. */

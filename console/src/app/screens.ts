@@ -38,11 +38,17 @@ export function screenPath(id: string, params: Record<string, string> = {}): str
   return '/' + screen.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
+function homeScreen(role: string, permissions: string[], unitId?: string | null): Screen | undefined {
+  return screens.find((screen) => screen.homeFor?.includes(role) && canOpen(screen, { permissions, unit_id: unitId }));
+}
+
 export function homePathFor(role: string, permissions: string[], unitId?: string | null): string {
-  const home = screens.find(
-    (screen) => screen.homeFor?.includes(role) && canOpen(screen, { permissions, unit_id: unitId }),
-  );
-  return '/' + (home?.path ?? 'profile');
+  return '/' + (homeScreen(role, permissions, unitId)?.path ?? 'profile');
+}
+
+/** Start the API calls of the screen this user lands on, before it has rendered. */
+export function prefetchHomeData(user: { role: string; permissions: string[]; unit_id?: string | null }): void {
+  homeScreen(user.role, user.permissions, user.unit_id)?.prefetchData?.();
 }
 
 /** Fetch the landing screens' code while the person types their password. */

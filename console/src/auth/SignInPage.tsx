@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { homePathFor, preloadLandingScreens } from '../app/screens';
+import { homePathFor, prefetchHomeData, preloadLandingScreens } from '../app/screens';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { useI18n } from '../i18n/I18nProvider';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -40,6 +40,7 @@ export function SignInPage() {
     setError(null);
     try {
       const user = await signIn(username.trim(), password);
+      if (!next) prefetchHomeData(user);
       navigate(next ?? homePathFor(user.role, user.permissions), { replace: true });
     } catch (caught) {
       setError(caught);

@@ -10,11 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from services.contracts.gateway import TokenForm, TokenRequest, TokenResponse
+from services.contracts.gateway import CurrentUser, Role, TokenForm, TokenRequest, TokenResponse
 from services.gateway import security
+from services.gateway.access import Principal, permissions_of
 from services.gateway.deps import StoreDep, rate_limited, unauthenticated
 from services.gateway.openapi.document import request_body
 from services.gateway.routers.common import no_store
+from services.gateway.store import public
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 FORM = "application/x-www-form-urlencoded"
@@ -70,7 +72,15 @@ def issue_token(request: Request, response: Response, user: dict[str, Any]) -> T
         "role": user["role"], "unit": user.get("unit_id"),
         security.CREDENTIAL_VERSION: user.get(security.CREDENTIAL_VERSION, 0)})
     no_store(response)
-    return TokenResponse(access_token=jwt, expires_in=config.ttl_seconds)
+    return TokenResponse(access_token=jwt, expires_in=config.ttl_seconds,
+                         user=current_user_view(user))
+
+
+def current_user_view(user: dict[str, Any]) -> CurrentUser:
+    """A user's record with the permissions of its role (`GET /users/me`, and the token)."""
+    principal = Principal(id=user["_id"], role=Role(user["role"]))
+    return CurrentUser.model_validate(
+        {**public(user), "kind": "user", "permissions": sorted(permissions_of(principal))})
 
 
 @router.post("/token", response_model=TokenResponse, summary="Exchange a password for a JWT",

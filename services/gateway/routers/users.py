@@ -23,7 +23,12 @@ from services.contracts.gateway import (
 from services.gateway import passwords, security
 from services.gateway.access import Principal, permissions_of
 from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
-from services.gateway.routers.auth import count_failure, issue_token, refuse_spent_client
+from services.gateway.routers.auth import (
+    count_failure,
+    current_user_view,
+    issue_token,
+    refuse_spent_client,
+)
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.store import USERS, public
@@ -101,18 +106,18 @@ async def get_current_user(principal: CurrentPrincipal, store: StoreDep) -> Any:
     caller may use. A user reads its record (`kind: user`: role, unit, display name); an API
     key reads its own description (`kind: api_key`: key id, name, scopes, unit, expiry,
     owner id), never its owner's record."""
-    permissions = sorted(permissions_of(principal))
     if principal.kind == "api_key":
         key = await store.api_key(principal.id)
         if key is None:
             raise not_found("API key", principal.id)
-        description = {**public(key), "kind": "api_key", "permissions": permissions}
+        description = {**public(key), "kind": "api_key",
+                       "permissions": sorted(permissions_of(principal))}
         description.pop("key_hash", None)
         return description
     doc = await store.user(principal.id)
     if doc is None:
         raise not_found("user", principal.id)
-    return {**public(doc), "kind": "user", "permissions": permissions}
+    return current_user_view(doc)
 
 
 @router.post("/me/password", response_model=TokenResponse,

@@ -36,6 +36,7 @@ export default function ImportPlanPage() {
       const reply = await postWithProgress<ImportResult>('/api/v1/plans/import', { content, format, issue }, setProgress);
       setResult(reply);
       void queryClient.invalidateQueries({ queryKey: ['plans'] });
+      void queryClient.invalidateQueries({ queryKey: ['progress'] });
     } catch (caught) {
       setError(caught);
     } finally {

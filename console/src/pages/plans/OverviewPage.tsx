@@ -1,9 +1,7 @@
-import { Button, Card, Group, Progress, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { useCursorList } from '../../api/pagination';
-import { useProgress } from '../../api/queries';
-import type { PlanSummary } from '../../api/types';
+import type { PlanListItem } from '../../api/types';
 import { useCan } from '../../auth/useSession';
 import { formatNumber } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -13,11 +11,12 @@ import { PageHeader } from '../../ui/PageHeader';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
 import { BucketBar } from './BucketBar';
+import { fetchOverviewPage, OVERVIEW_KEY } from './overviewData';
 
-function PlanCard({ plan }: { plan: PlanSummary }) {
+function PlanCard({ plan }: { plan: PlanListItem }) {
   const { t, language } = useI18n();
-  const progress = useProgress(plan.id, plan.status !== 'draft');
-  const summary = progress.data?.summary;
+  const summary = plan.progress?.summary;
+  const pending = plan.progress?.reports_pending_review ?? 0;
   const percent = summary ? formatNumber(summary.percent_complete, language) : '0';
   return (
     <Card withBorder padding="md" radius="md" component="article" aria-labelledby={`plan-${plan.id}`}>
@@ -28,7 +27,6 @@ function PlanCard({ plan }: { plan: PlanSummary }) {
         </Group>
         <Text size="sm" lineClamp={3}>{plan.title}</Text>
         <Text size="xs" c="dimmed">{t('overview.year', { year: plan.year })}</Text>
-        {progress.isLoading && <Skeleton h={40} />}
         {summary && (
           <>
             <Group justify="space-between">
@@ -37,8 +35,8 @@ function PlanCard({ plan }: { plan: PlanSummary }) {
             </Group>
             <Progress value={summary.percent_complete} aria-label={t('overview.progressLabel', { number: plan.number, value: percent })} />
             <BucketBar counts={summary} label={t('dashboard.progress')} />
-            {progress.data!.reports_pending_review > 0 && (
-              <Text size="sm" c={TONE.late} fw={600}>{t('overview.pendingReviews', { count: progress.data!.reports_pending_review })}</Text>
+            {pending > 0 && (
+              <Text size="sm" c={TONE.late} fw={600}>{t('overview.pendingReviews', { count: pending })}</Text>
             )}
           </>
         )}
@@ -56,9 +54,7 @@ function PlanCard({ plan }: { plan: PlanSummary }) {
 export default function OverviewPage() {
   const { t } = useI18n();
   const can = useCan();
-  const plans = useCursorList(['plans', 'list'], (cursor) =>
-    unwrap(api.GET('/api/v1/plans', { params: { query: { cursor, limit: 50 } } })),
-  );
+  const plans = useCursorList(OVERVIEW_KEY, fetchOverviewPage);
   return (
     <Stack>
       <PageHeader

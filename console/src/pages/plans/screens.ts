@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import { lazyScreen, type Screen } from '../../app/screen';
+import { prefetchOverview } from './overviewData';
 
 export const planScreens: Screen[] = [
   {
@@ -9,6 +10,7 @@ export const planScreens: Screen[] = [
     permission: 'plans:read',
     nav: { label: 'nav.overview', order: 10 },
     homeFor: ['admin', 'officer', 'viewer'],
+    prefetchData: prefetchOverview,
   },
   {
     id: 'plan-import',
