@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.cursor import Cursor
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -49,7 +50,7 @@ from services.notifications.domain.preferences import (
 )
 from services.notifications.domain.templates import TemplateSet
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
-from services.runtime.mongo import refused_as_duplicates
+from services.runtime.mongo import keyset_after, refused_as_duplicates
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
 
 RECIPIENTS = "recipients"
@@ -90,6 +91,7 @@ def ensure_indexes(db: Database) -> None:
                                 name="provider_message")
     db[NOTICES].create_index([("recipients", ASCENDING)], name="recipients")
     db[NOTICES].create_index([("plan_id", ASCENDING)], name="plan")
+    db[NOTICES].create_index([("created_at", DESCENDING)], name="newest")
     db[NOTICES].create_index([("escalation_open", ASCENDING), ("ack_deadline", ASCENDING)],
                              sparse=True, name="escalation_open")
     db[NOTICES].create_index([("translation_hold_open", ASCENDING),
@@ -380,12 +382,19 @@ def translation_rows(db: Database, *, status: str | None, language: str | None,
         if value:
             query[name] = value
     if after:
-        anchor = db[TRANSLATIONS].find_one({"_id": after}, {"requested_at": 1})
-        if anchor is not None:
-            query["$or"] = [{"requested_at": {"$gt": anchor["requested_at"]}},
-                            {"requested_at": anchor["requested_at"], "_id": {"$gt": after}}]
+        query.update(keyset_after(db[TRANSLATIONS], after, "requested_at"))
     return list(db[TRANSLATIONS].find(query, {"_outbox": 0, "_outbox_pending": 0})
                 .sort([("requested_at", 1), ("_id", 1)]).limit(limit))
+
+
+def notices_newest_first(db: Database, query: dict[str, Any],
+                         after: str | None) -> Cursor[dict[str, Any]]:
+    """Notices newest first by creation (their ids are hashes, in no order of time); `after`
+    is the id of the last notice of the previous page."""
+    if after:
+        query = {**query, **keyset_after(db[NOTICES], after, "created_at", newest_first=True)}
+    return db[NOTICES].find(query, NOTICE_PROJECTION).sort(
+        [("created_at", DESCENDING), ("_id", DESCENDING)])
 
 
 def find_notice(db: Database, notice_id: str) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from services.notifications.repository import (
     TRANSLATIONS,
     delivery_counts,
     notice_to_domain,
+    notices_newest_first,
     translation_to_domain,
 )
 
@@ -58,9 +59,7 @@ def list_notices(db: Database, *, plan_id: str | None, task_id: str | None,
             query[name] = value
     if unit_id:
         query["recipients"] = unit_id
-    if after:
-        query["_id"] = {"$gt": after}
-    rows = list(db[NOTICES].find(query, NOTICE_FIELDS).sort("_id", 1).limit(limit + 1))
+    rows = list(notices_newest_first(db, query, after).limit(limit + 1))
     items = [notice_view(db, r) for r in rows[:limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
 
@@ -69,12 +68,9 @@ def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | No
           limit: int) -> dict[str, Any]:
     """What a unit received, whatever the channel, newest first, with its receipts; each
     notice in the unit's language once that version is delivered."""
-    query: dict[str, Any] = {"recipients": unit_id}
-    if after:
-        query["_id"] = {"$lt": after}
     acks = {a["notice_id"]: a["at"] for a in db[ACKS].find({"unit_id": unit_id})}
     items: list[dict[str, Any]] = []
-    for notice in db[NOTICES].find(query, NOTICE_FIELDS).sort("_id", -1):
+    for notice in notices_newest_first(db, {"recipients": unit_id}, after):
         if unacknowledged_only and notice["_id"] in acks:
             continue
         received = [d for d in db[DELIVERIES].find(

@@ -8,6 +8,7 @@ from typing import Any
 
 import mongoengine
 from pymongo import MongoClient, monitoring
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -115,3 +116,16 @@ def refused_as_duplicates(exc: BulkWriteError) -> set[int]:
     if any(error.get("code") != DUPLICATE_KEY for error in errors):
         raise exc
     return {int(error["index"]) for error in errors}
+
+
+def keyset_after(collection: Collection[Any], after: str, field: str,
+                 newest_first: bool = False) -> dict[str, Any]:
+    """The filter for the rows after the row `after` (its `_id`) in (`field`, `_id`) order,
+    ascending or newest first, so a page's cursor is a plain id and stays stable while rows
+    are added; empty (from the start) when that row is gone."""
+    anchor = collection.find_one({"_id": after}, {field: 1})
+    if anchor is None:
+        return {}
+    beyond = "$lt" if newest_first else "$gt"
+    return {"$or": [{field: {beyond: anchor[field]}},
+                    {field: anchor[field], "_id": {beyond: after}}]}

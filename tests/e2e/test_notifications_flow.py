@@ -245,3 +245,36 @@ def test_acking_a_notice_that_reached_nobody_answers_404_through_the_gateway(con
 def _exactly(items, n):
     assert len(items) == n, items
     return items
+
+
+def test_notices_and_the_inbox_list_newest_first_by_a_stable_cursor(configured, rpc):
+    """Notice ids are hashes, in no order of time: both lists follow creation time, and a
+    notice created between two pages neither repeats nor shifts the next pages."""
+    run = uuid.uuid4().hex[:6]
+    unit = f"gl-order-{run}"
+    add_unit(rpc, unit, [("inbox", unit)])
+
+    def create(number: int) -> str:
+        return rpc.call("notifications", "create_notice", subject=f"Thông báo số {number}",
+                        body="Đề nghị đơn vị triển khai.", recipients=[unit])["id"]
+
+    def walk(method: str, key: str) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            page = rpc.call("notifications", method, unit_id=unit, limit=2, after=cursor)
+            seen += [item[key] for item in page["items"]]
+            if cursor is None:
+                create(100 + len(seen))  # newer than every listed one: not on later pages
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+
+    created = [create(number) for number in range(5)]
+    assert walk("list_notices", "id") == created[::-1]
+    # The inbox lists what was delivered: the five and the one created during the walk.
+    inbox = eventually(lambda: _exactly(rpc.call(
+        "notifications", "get_inbox", unit_id=unit, limit=100)["items"], 6))
+    assert [item["notice_id"] for item in inbox][1:] == created[::-1]
+    times = [item["created_at"] for item in inbox]
+    assert times == sorted(times, reverse=True)
+    assert walk("get_inbox", "notice_id") == [item["notice_id"] for item in inbox]
