@@ -11,11 +11,12 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
-from stack.infra import ROOT, free_port
+from stack.infra import ROOT, Broker, create_vhost, delete_vhost, free_port
 
 NAMEKO_SERVICES = {
     "plans": "services.plans.service:PlansService",
@@ -168,3 +169,27 @@ class Platform:
         for name in ("gateway", "plans", "notifications", "monitoring"):
             if name in self.processes:
                 self.processes[name].stop()
+
+
+@contextlib.contextmanager
+def private_platform(broker: Broker, base_env: Mapping[str, str], name: str,
+                     overrides: Mapping[str, str] | None = None) -> Iterator[Platform]:
+    """A second platform on its own vhost and databases, ready, for tests whose writes
+    (fuzzing, organisation-wide units) must not reach the session platform that other tests
+    count on. Without a private vhost, services of a second stack would share the session's
+    queues: then only a gateway runs, in front of the session's services."""
+    vhost = f"campaign-test-{name}-{uuid.uuid4().hex[:6]}"
+    amqp_uri = create_vhost(broker, vhost)
+    private = amqp_uri != broker.uri
+    platform = Platform.configure({**base_env, "AMQP_URI": amqp_uri,
+                                   "DB_PREFIX": f"{base_env.get('DB_PREFIX', '')}{name}_",
+                                   **(overrides or {})}, echo=False)
+    try:
+        platform.start(("plans", "notifications", "monitoring", "gateway") if private
+                       else ("gateway",))
+        platform.wait_ready(90)
+        yield platform
+    finally:
+        platform.stop()
+        if private:
+            delete_vhost(broker, vhost)

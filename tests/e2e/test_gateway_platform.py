@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from stack.infra import create_vhost, delete_vhost
-from stack.processes import Platform
+from stack.processes import Platform, private_platform
 
 PASSWORD = "mật-khẩu-thử-nghiệm-123"
 UNIT_A, UNIT_B = "gl-bao-gia-lai", "gl-ptth"
@@ -220,25 +220,28 @@ SCHEMATHESIS_MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "170"))
 SCHEMATHESIS_MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
 
 
+def failures_in_junit(report_dir: Path) -> str:
+    """Each failing operation with its checks' messages, from schemathesis' JUnit report: the
+    console output is long and its head (the first failures) is what a truncated log loses."""
+    import xml.etree.ElementTree as ElementTree
+
+    lines = []
+    for report in sorted(report_dir.glob("*.xml")):
+        for case in ElementTree.parse(report).getroot().iter("testcase"):
+            for problem in [*case.iter("failure"), *case.iter("error")]:
+                text = (problem.get("message") or problem.text or "").strip()
+                lines.append(f"{case.get('name')}: {text.splitlines()[0] if text else '?'}"[:300])
+    return "failing operations:\n" + "\n".join(lines) if lines else "no JUnit report"
+
+
 @pytest.mark.timeout(SCHEMATHESIS_MAX_TIME + 250)
 def test_schemathesis_finds_no_failures(infra, tmp_path: Path):
     """All checks, examples + coverage + fuzzing + stateful phases, against a private stack
     (own vhost and databases: what it creates, edits and deletes, such as topics, alert rules
     and polled sources, never touches the session platform), authenticated as its admin."""
-    vhost = f"campaign-test-gwst-{uuid.uuid4().hex[:6]}"
-    amqp_uri = create_vhost(infra.broker, vhost)
-    replica = Platform.configure({**infra.env(), "AMQP_URI": amqp_uri,
-                                  "DB_PREFIX": f"{infra.db_prefix}gwst_",
-                                  "EVENT_CONSUMER_ENABLED": "false",
-                                  "RATE_LIMIT_PER_MINUTE": "1000000",
-                                  "MONITORING_FETCH_TIMEOUT_SECONDS": "5"}, echo=False)
-    private = amqp_uri != infra.broker.uri
-    # Without a private vhost, services of a second stack would share the session's queues:
-    # then only a gateway replica runs, in front of the session's services.
-    replica.start(("plans", "notifications", "monitoring", "gateway") if private
-                  else ("gateway",))
-    try:
-        replica.wait_ready(90)
+    with private_platform(infra.broker, infra.env(), "gwst", {
+            "EVENT_CONSUMER_ENABLED": "false", "RATE_LIMIT_PER_MINUTE": "1000000",
+            "MONITORING_FETCH_TIMEOUT_SECONDS": "5"}) as replica:
         headers = login(replica.gateway_url, infra.admin_username, infra.admin_password)
         command = [
             str(Path(sys.executable).parent / "st"), "run",
@@ -258,8 +261,5 @@ def test_schemathesis_finds_no_failures(infra, tmp_path: Path):
         command[1:1] = ["--config-file", str(config)]
         run = subprocess.run(command, capture_output=True, text=True,
                              timeout=SCHEMATHESIS_MAX_TIME + 130)
-        assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
-    finally:
-        replica.stop()
-        if private:
-            delete_vhost(infra.broker, vhost)
+        assert run.returncode == 0, (failures_in_junit(tmp_path) + "\n\n"
+                                     + run.stdout[-6000:] + run.stderr[-2000:])
