@@ -29,8 +29,8 @@ from bench.common import isolated_infra, write_results
 from services.contracts.envelope import STRUCTURED_CONTENT_TYPE
 from services.contracts.events.plans import PlanIssued
 from services.notifications.domain.webhook_signing import WebhookSecret, signing_headers
-from services.notifications.testing import HttpPeer
 from services.runtime.rpc_sync import BlockingRpc
+from stack.notification_peers import HttpPeer
 from stack.processes import Platform
 
 RECIPIENTS = 500

@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from services.notifications.testing import SmtpSink
 from services.runtime.rpc_sync import BlockingRpc
 from stack.demo import load_units
 from stack.faults import PrivateDatabase, PrivateRabbitMQ
+from stack.notification_peers import SmtpSink
 from stack.processes import Platform
 
 # The Department of 2021, from the seed units: load plans are drafts it issues in 2021.

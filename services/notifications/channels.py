@@ -28,20 +28,19 @@ from email.utils import formataddr
 from typing import Any
 from urllib.parse import urlsplit
 
-from pymongo.database import Database
-
+from services.contracts.errors import DomainError
+from services.notifications.context import Context
 from services.notifications.domain.delivery import (
     AttemptOutcome,
     RetryPolicy,
     classify_http_status,
     message_key,
 )
-from services.notifications.domain.errors import DomainError, OversizeBodyError
+from services.notifications.domain.errors import OversizeBodyError
 from services.notifications.domain.preferences import Channel
 from services.notifications.domain.ratelimit import DEFAULT_RATE_LIMITS
 from services.notifications.domain.sms import OversizePolicy, SmsPolicy, UnaccentMode, prepare_sms
 from services.notifications.domain.webhook_signing import signing_headers
-from services.notifications.repository import CHANNELS
 from services.notifications.settings import NotificationsSettings
 from services.runtime.ssrf import UrlNotAllowed, check_url_allowed
 
@@ -73,19 +72,17 @@ def default_config(channel: Channel, settings: NotificationsSettings) -> dict[st
     }
 
 
-def load_config(db: Database, channel: Channel, settings: NotificationsSettings
-                ) -> dict[str, Any]:
-    stored = db[CHANNELS].find_one({"_id": channel.value}) or {}
-    config = default_config(channel, settings)
+def load_config(ctx: Context, channel: Channel) -> dict[str, Any]:
+    stored = ctx.uow.configuration.channel(channel.value)
+    config = default_config(channel, ctx.settings)
     config.update({k: v for k, v in stored.items() if k != "_id" and v is not None})
     return config
 
 
-def configure(db: Database, channel: Channel, changes: dict[str, Any],
-              settings: NotificationsSettings) -> dict[str, Any]:
+def configure(ctx: Context, channel: Channel, changes: dict[str, Any]) -> dict[str, Any]:
     if changes:
-        db[CHANNELS].update_one({"_id": channel.value}, {"$set": changes}, upsert=True)
-    return view(load_config(db, channel, settings))
+        ctx.uow.configuration.configure_channel(channel.value, changes)
+    return view(load_config(ctx, channel))
 
 
 def view(config: dict[str, Any]) -> dict[str, Any]:

@@ -1,21 +1,31 @@
-"""What every use case of the service works with: the database, the settings, the plans
-service's units, the clock, and the process's dispatcher."""
+"""What every use case of the service works with: its unit of work (the repositories), the
+settings, the plans service's units, the clock, and the process's dispatcher."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
-from pymongo.database import Database
-
-from services.notifications.directory import RemoteUnits
+from services.notifications.repositories import NotificationsUnitOfWork
 from services.notifications.settings import NotificationsSettings
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class RemoteUnits(Protocol):
+    """Read access to the plans service's organisation (may answer None/[])."""
+
+    def get_unit(self, unit_id: str) -> dict[str, Any] | None: ...
+
+    def resolve_group(self, group: str, as_of: date) -> list[str]:
+        """The ids of the group's units that existed on `as_of`."""
+
+    def get_plan(self, plan_id: str) -> dict[str, Any] | None: ...
 
 
 class Sender(Protocol):
@@ -32,13 +42,21 @@ class Sender(Protocol):
 
 @dataclass
 class Context:
-    db: Database
+    uow: NotificationsUnitOfWork
     settings: NotificationsSettings
     remote: RemoteUnits | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     # Set in the service: deliveries due at once are stored already claimed for this
     # process's dispatcher and handed to it, instead of being claimed by one more write each.
     sender: Sender | None = None
+    # Makes another unit of work, for work a worker runs in another green thread.
+    unit_of_work: Callable[[], NotificationsUnitOfWork] | None = None
 
     def now(self) -> datetime:
         return self.clock()
+
+    def fresh(self) -> Context:
+        """The same context with a unit of work of its own (one per green thread)."""
+        if self.unit_of_work is None:
+            return self
+        return dataclasses.replace(self, uow=self.unit_of_work())

@@ -15,15 +15,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
-
-from pymongo import ReplaceOne
-from pymongo.database import Database
+from typing import Any
 
 from services.contracts.notifications import PreferencesModel, RecipientUnitModel, RecipientView
+from services.notifications.context import Context
 from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.preferences import Channel, RecipientUnit
-from services.notifications.repository import RECIPIENTS, public, recipient_to_domain
+from services.notifications.repositories.codec import public, recipient_to_domain
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +30,17 @@ GROUP_PREFIX = "group:"
 PLANS_UNIT_TTL = timedelta(hours=1)
 
 
-class RemoteUnits(Protocol):
-    """Read access to the plans service's organisation (may answer None/[])."""
-
-    def get_unit(self, unit_id: str) -> dict[str, Any] | None: ...
-
-    def resolve_group(self, group: str, as_of: date) -> list[str]:
-        """The ids of the group's units that existed on `as_of`."""
-
-    def get_plan(self, plan_id: str) -> dict[str, Any] | None: ...
-
-
 def recipient_document(model: RecipientUnitModel, source: str = "local") -> dict[str, Any]:
     data = model.model_dump(mode="json")
     unit_id = data.pop("unit_id")
     return {"_id": unit_id, **data, "source": source, "updated_at": datetime.now(UTC)}
 
 
-def upsert(db: Database, model: RecipientUnitModel, source: str = "local") -> dict[str, Any]:
+def upsert(ctx: Context, model: RecipientUnitModel, source: str = "local") -> dict[str, Any]:
     doc = recipient_document(model, source)
     if source == "plans":
-        doc = _keep_local_settings(doc, db[RECIPIENTS].find_one({"_id": doc["_id"]}))
-    db[RECIPIENTS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        doc = _keep_local_settings(doc, ctx.uow.recipients.find(doc["_id"]))
+    ctx.uow.recipients.replace(doc)
     return view(doc)
 
 
@@ -75,46 +62,32 @@ def _keep_local_settings(fresh: dict[str, Any], kept: dict[str, Any] | None
     return fresh
 
 
-def set_preferences(db: Database, unit_id: str, preferences: PreferencesModel,
-                    actor: str | None, remote: RemoteUnits | None = None) -> dict[str, Any]:
+def set_preferences(ctx: Context, unit_id: str, preferences: PreferencesModel,
+                    actor: str | None) -> dict[str, Any]:
     """A unit's own channel order, quiet hours and digest time (kept when plans' copy of the
     unit is read again)."""
-    if find_unit(db, unit_id, remote) is None:
+    if find_unit(ctx, unit_id) is None:
         raise NotFoundError(f"recipient unit {unit_id} is not in the directory",
                             {"unit_ids": [unit_id]})
-    db[RECIPIENTS].update_one({"_id": unit_id}, {"$set": {
-        "preferences": preferences.model_dump(mode="json"),
-        "preferences_set_at": datetime.now(UTC), "preferences_set_by": actor}})
-    return get(db, unit_id)
+    ctx.uow.recipients.set_preferences(unit_id, preferences.model_dump(mode="json"),
+                                       datetime.now(UTC), actor)
+    return get(ctx, unit_id)
 
 
-def page(db: Database, group: str | None, after: str | None, limit: int) -> dict[str, Any]:
+def page(ctx: Context, group: str | None, after: str | None, limit: int) -> dict[str, Any]:
     """Recipients by unit id (the cursor), optionally one group's."""
-    query: dict[str, Any] = {}
-    if group:
-        query["groups"] = group
-    if after:
-        query["_id"] = {"$gt": after}
-    rows = list(db[RECIPIENTS].find(query).sort("_id", 1).limit(limit + 1))
+    rows = ctx.uow.recipients.page(group, after, limit + 1)
     items = [view(r) for r in rows[:limit]]
     return {"items": items, "next_cursor": items[-1]["unit_id"] if len(rows) > limit else None}
 
 
-def delete(db: Database, unit_id: str) -> dict[str, Any]:
-    deleted = db[RECIPIENTS].delete_one({"_id": unit_id}).deleted_count
-    return {"unit_id": unit_id, "deleted": bool(deleted)}
+def delete(ctx: Context, unit_id: str) -> dict[str, Any]:
+    return {"unit_id": unit_id, "deleted": ctx.uow.recipients.delete(unit_id)}
 
 
-def upsert_many(db: Database, models: Iterable[RecipientUnitModel]) -> int:
+def upsert_many(ctx: Context, models: Iterable[RecipientUnitModel]) -> int:
     """Import: one bulk write for the whole list."""
-    return upsert_documents(db, [recipient_document(m) for m in models])
-
-
-def upsert_documents(db: Database, docs: list[dict[str, Any]]) -> int:
-    operations = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs]
-    if operations:
-        db[RECIPIENTS].bulk_write(operations, ordered=False)
-    return len(operations)
+    return ctx.uow.recipients.replace_many([recipient_document(m) for m in models])
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -125,8 +98,8 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
     return RecipientView.model_validate(out).model_dump(mode="json")
 
 
-def get(db: Database, unit_id: str) -> dict[str, Any]:
-    doc = db[RECIPIENTS].find_one({"_id": unit_id})
+def get(ctx: Context, unit_id: str) -> dict[str, Any]:
+    doc = ctx.uow.recipients.find(unit_id)
     if doc is None:
         raise NotFoundError(f"recipient unit {unit_id} is not in the directory",
                             {"unit_ids": [unit_id]})
@@ -181,8 +154,7 @@ class Resolution:
         return list(self.units)
 
 
-def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None = None,
-            as_of: date | None = None) -> Resolution:
+def resolve(ctx: Context, references: Iterable[str], as_of: date | None = None) -> Resolution:
     """Expand groups as of `as_of` (default today), look units up locally, then in plans;
     keep the order given."""
     now = datetime.now(UTC)
@@ -193,7 +165,7 @@ def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None 
     named: set[str] = set()
     for ref in dict.fromkeys(references):
         if ref.startswith(GROUP_PREFIX):
-            local, remote_ids = _group_members(db, ref[len(GROUP_PREFIX):], remote, day)
+            local, remote_ids = _group_members(ctx, ref[len(GROUP_PREFIX):], day)
             if not local and not remote_ids:
                 result.unknown.append(ref)
             found.update((m["_id"], m) for m in local)
@@ -204,9 +176,9 @@ def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None 
     wanted = list(dict.fromkeys(wanted))
     missing = [unit_id for unit_id in wanted if unit_id not in found]
     if missing:
-        found.update((d["_id"], d) for d in db[RECIPIENTS].find({"_id": {"$in": missing}}))
+        found.update(ctx.uow.recipients.by_id(missing))
     for unit_id in wanted:
-        doc = _current(db, unit_id, found.get(unit_id), remote, now)
+        doc = _current(ctx, unit_id, found.get(unit_id), now)
         if doc is None:
             result.unknown.append(unit_id)
             continue
@@ -218,20 +190,18 @@ def resolve(db: Database, references: Iterable[str], remote: RemoteUnits | None 
     return result
 
 
-def find_unit(db: Database, unit_id: str, remote: RemoteUnits | None = None
-              ) -> RecipientUnit | None:
+def find_unit(ctx: Context, unit_id: str) -> RecipientUnit | None:
     """One unit, from the directory or plans."""
-    doc = _current(db, unit_id, db[RECIPIENTS].find_one({"_id": unit_id}), remote,
-                   datetime.now(UTC))
+    doc = _current(ctx, unit_id, ctx.uow.recipients.find(unit_id), datetime.now(UTC))
     return recipient_to_domain(doc) if doc is not None else None
 
 
-def _current(db: Database, unit_id: str, doc: dict[str, Any] | None,
-             remote: RemoteUnits | None, now: datetime) -> dict[str, Any] | None:
+def _current(ctx: Context, unit_id: str, doc: dict[str, Any] | None,
+             now: datetime) -> dict[str, Any] | None:
     """The unit's document, fetched from plans when unknown here or fetched too long ago
     (the copy kept when plans does not answer)."""
     if doc is None or (doc.get("source") == "plans" and _stale(doc, now)):
-        return _fetch_remote(db, unit_id, remote) or doc
+        return _fetch_remote(ctx, unit_id) or doc
     return doc
 
 
@@ -240,32 +210,26 @@ def _stale(doc: dict[str, Any], now: datetime) -> bool:
     return updated is None or now - updated > PLANS_UNIT_TTL
 
 
-def load(db: Database, unit_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    return {d["_id"]: d for d in db[RECIPIENTS].find({"_id": {"$in": list(unit_ids)}})}
-
-
-def _group_members(db: Database, group: str, remote: RemoteUnits | None, day: date
+def _group_members(ctx: Context, group: str, day: date
                    ) -> tuple[list[dict[str, Any]], list[str]]:
     """A group defined here (whole documents of its local members), else the ids plans
     gives for the units of the group that existed on `day`."""
-    members = list(db[RECIPIENTS].find({"groups": group, "source": {"$ne": "plans"}})
-                   .sort("_id", 1))
-    if members or remote is None:
+    members = ctx.uow.recipients.local_group(group)
+    if members or ctx.remote is None:
         return members, []
     try:
-        return [], list(remote.resolve_group(group, day))
+        return [], list(ctx.remote.resolve_group(group, day))
     except Exception as exc:
         log.warning("plans could not resolve group", extra={"group": group,
                                                             "error": str(exc)[:200]})
         return [], []
 
 
-def _fetch_remote(db: Database, unit_id: str, remote: RemoteUnits | None
-                  ) -> dict[str, Any] | None:
-    if remote is None:
+def _fetch_remote(ctx: Context, unit_id: str) -> dict[str, Any] | None:
+    if ctx.remote is None:
         return None
     try:
-        raw = remote.get_unit(unit_id)
+        raw = ctx.remote.get_unit(unit_id)
     except Exception as exc:
         log.warning("plans could not give the unit", extra={"unit_id": unit_id,
                                                             "error": str(exc)[:200]})
@@ -273,5 +237,5 @@ def _fetch_remote(db: Database, unit_id: str, remote: RemoteUnits | None
     model = from_plans_unit(raw) if raw else None
     if model is None:
         return None
-    upsert(db, model, source="plans")
-    return db[RECIPIENTS].find_one({"_id": model.unit_id})
+    upsert(ctx, model, source="plans")
+    return ctx.uow.recipients.find(model.unit_id)

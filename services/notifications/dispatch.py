@@ -39,8 +39,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import eventlet
-from pymongo import UpdateMany
-from pymongo.database import Database
 
 from services.contracts.events.notifications import (
     NotificationDelivered,
@@ -54,33 +52,25 @@ from services.notifications.domain.delivery import (
     AttemptOutcome,
     Delivery,
     DeliveryStatus,
-    ReportStatus,
-    apply_report,
     expire_if_due,
     new_delivery,
     record_attempt,
 )
-from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.preferences import Channel, to_local
 from services.notifications.domain.ratelimit import TokenBucket, try_take
 from services.notifications.handlers import Context
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
-from services.notifications.repository import (
-    DELIVERIES,
-    DISPATCH_LOG,
-    RECIPIENTS,
-    SENDING,
+from services.notifications.receipts import acknowledge_unit
+from services.notifications.repositories.codec import (
     delivery_document,
     delivery_fields,
     delivery_to_domain,
 )
 from services.runtime.logging import correlation_id
-from services.runtime.outbox import PENDING, merge_updates, outbox_push, with_outbox
 
 log = logging.getLogger(__name__)
 
 AT_MOST_ONCE = frozenset({Channel.EMAIL})
-CLAIMABLE = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
 LOGS_PER_RECONCILE = 100
 # Deliveries handed over and not yet started, at most; beyond, planning stores them pending.
 HAND_OVER_LIMIT = 5000
@@ -89,8 +79,6 @@ HAND_OVER_LIMIT = 5000
 # process dies, that is how late it goes out.
 HAND_OVER_LEASE_SECONDS = 30.0
 HAND_OVER_MIN_RATE = 20.0
-# The claim's fields, removed when a delivery's outcome is written or it is released.
-RELEASE = {"lease_until": "", "lease_owner": "", "claim": "", "queued": ""}
 _rng = random.SystemRandom()
 
 
@@ -171,17 +159,16 @@ class Dispatcher:
         settling: Any = None  # the previous batch's settle(), in its own green thread
         try:
             while clock() < deadline:
-                batch, intent = self.take_handed_over(ctx.db, ctx.now(),
+                batch, intent = self.take_handed_over(ctx, ctx.now(),
                                                       ctx.settings.lease_seconds,
                                                       ctx.settings.dispatch_batch_size)
                 if not batch:
-                    batch = self.claim(ctx.db, ctx.now(), ctx.settings.lease_seconds,
+                    batch = self.claim(ctx, ctx.now(), ctx.settings.lease_seconds,
                                        ctx.settings.dispatch_batch_size)
                 if not batch:
                     break
                 if configs is None:
-                    configs = {c: channels.load_config(ctx.db, c, ctx.settings)
-                               for c in Channel}
+                    configs = {c: channels.load_config(ctx, c) for c in Channel}
                 attempted = self.send_batch(ctx, batch, configs)
                 try:
                     if settling is not None:
@@ -193,27 +180,20 @@ class Dispatcher:
                 total += settling.wait()
         return total
 
-    def claim(self, db: Database, now: datetime, lease_seconds: float = 120,
+    def claim(self, ctx: Context, now: datetime, lease_seconds: float = 120,
               limit: int = 100) -> list[dict[str, Any]]:
         """Lease up to `limit` due deliveries, oldest due first, in three round trips."""
-        ids = due_ids(db, now, limit)
+        dispatching = ctx.uow.dispatching
+        ids = dispatching.due_ids(now, limit)
         if not ids:
             return []
-        token = uuid.uuid4().hex
-        # `_id` leads the filter: SecantusDB picks the first clause it can serve from an index,
-        # and a write planned on `status` would read every pending delivery.
-        db[DELIVERIES].update_many(
-            {"_id": {"$in": ids}, "status": {"$in": list(CLAIMABLE)},
-             "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": SENDING, "lease_until": now + timedelta(seconds=lease_seconds),
-                      "lease_owner": self.owner, "claim": token}})
-        # Re-read under our token: another dispatcher may have won some of these meanwhile.
-        claimed = list(db[DELIVERIES].find({"_id": {"$in": ids}, "claim": token}))
+        claimed = dispatching.claim(ids, now, now + timedelta(seconds=lease_seconds),
+                                    self.owner, uuid.uuid4().hex)
         due_order = {delivery_id: n for n, delivery_id in enumerate(ids)}
         claimed.sort(key=lambda d: (-int(d.get("priority_rank") or 0), due_order[d["_id"]]))
         return claimed
 
-    def take_handed_over(self, db: Database, now: datetime, lease_seconds: float = 120,
+    def take_handed_over(self, ctx: Context, now: datetime, lease_seconds: float = 120,
                          limit: int = 100) -> tuple[list[dict[str, Any]], str | None]:
         """Up to `limit` handed-over deliveries still held under their claim, and the id of
         the intent written for them: the `dispatch_log` document their outcomes will go to,
@@ -230,13 +210,13 @@ class Dispatcher:
             if work.lease_until - now < timedelta(seconds=HAND_OVER_LEASE_SECONDS / 3):
                 continue
             planned_order = {delivery_id: n for n, delivery_id in enumerate(ids)}
-            docs = sorted(db[DELIVERIES].find({"_id": {"$in": ids}, "claim": work.claim}),
+            docs = sorted(ctx.uow.dispatching.held_under(ids, [work.claim]),
                           key=lambda d: (-int(d.get("priority_rank") or 0),
                                          planned_order[d["_id"]]))
             if not docs:
                 continue
             intent = uuid.uuid4().hex
-            db[DISPATCH_LOG].insert_one({"_id": intent, "owner": self.owner, "at": now,
+            ctx.uow.dispatching.write_intent({"_id": intent, "owner": self.owner, "at": now,
                                          "lease_until": lease_end(now, lease_seconds),
                                          "applied": False, "claims": [work.claim],
                                          "ids": [d["_id"] for d in docs]})
@@ -247,8 +227,7 @@ class Dispatcher:
                    configs: dict[Channel, dict[str, Any]]) -> list[Attempted]:
         """Send a claimed batch, `dispatch_concurrency` units of work at a time."""
         units = [d["unit_id"] for d in docs if d["channel"] == Channel.WEBHOOK.value]
-        secrets = {u["_id"]: u.get("webhook_secret") for u in ctx.db[RECIPIENTS].find(
-            {"_id": {"$in": units}}, {"webhook_secret": 1})} if units else {}
+        secrets = ctx.uow.recipients.webhook_secrets(units)
         claimed_at = ctx.now()
 
         def send(work: list[dict[str, Any]]) -> list[Attempted]:
@@ -294,7 +273,7 @@ class Dispatcher:
             expired = expire_if_due(delivery, now)
             if expired.status is DeliveryStatus.EXPIRED:
                 attempted.append(Attempted(doc, outcome=Outcome(
-                    doc, delivery_fields(expired), [self._failed_event(doc, expired)],
+                    doc, delivery_fields(expired), [failed_event(doc, expired)],
                     expired.status.value, expired)))
             else:
                 live.append((doc, delivery))
@@ -326,12 +305,12 @@ class Dispatcher:
                                  provider_message_id=result.provider_message_id)
         events: list[Any] = []
         if result.outcome is AttemptOutcome.OK:
-            events.append(NotificationSent(**_event_fields(doc), attempt=len(updated.attempts)))
+            events.append(NotificationSent(**event_fields(doc), attempt=len(updated.attempts)))
         if updated.status is DeliveryStatus.DELIVERED:
-            events.append(NotificationDelivered(**_event_fields(doc),
+            events.append(NotificationDelivered(**event_fields(doc),
                                                 delivered_at=updated.updated_at or now))
         if updated.status in (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED):
-            events.append(self._failed_event(doc, updated))
+            events.append(failed_event(doc, updated))
         return Outcome(doc, delivery_fields(updated), events, updated.status.value, updated,
                        result.acknowledged)
 
@@ -359,18 +338,11 @@ class Dispatcher:
                  "lease_until": max(o.doc["lease_until"] for o in outcomes), "applied": False,
                  "claims": sorted({o.doc["claim"] for o in outcomes if o.doc.get("claim")}),
                  "outcomes": alike_outcomes((o.doc["_id"], o.fields) for o in outcomes)}
-        if intent is None:
-            ctx.db[DISPATCH_LOG].insert_one(with_outbox(entry, events) if events else entry)
-        else:  # the intent keeps its own lease, the one covering the sends
-            update: dict[str, Any] = {"$set": {k: v for k, v in entry.items()
-                                               if k not in ("_id", "lease_until")}}
-            if events:
-                update = merge_updates(update, outbox_push(events))
-            ctx.db[DISPATCH_LOG].update_one({"_id": intent}, update)
+        ctx.uow.dispatching.record_batch(entry, events, intent)
         # Not marked applied here: one rewrite less of a document carrying the batch's
         # events. The housekeeping applies it again once its lease is over (a no-op under
         # the claim guard) and marks it then.
-        apply_log(ctx.db, entry, mark_applied=False)
+        apply_log(ctx, entry, mark_applied=False)
         for outcome in outcomes:
             DELIVERY_METRIC.labels(outcome.doc["channel"], outcome.status or "released").inc()
 
@@ -380,8 +352,6 @@ class Dispatcher:
                 and delivery.fallback_channel is not None):
             open_fallback(ctx, outcome.doc, delivery)
         if outcome.acknowledged:
-            from services.notifications.receipts import acknowledge_unit
-
             acknowledge_unit(ctx, outcome.doc["notice_id"], outcome.doc["unit_id"],
                              AckVia.WEBHOOK_REPLY, actor="webhook")
 
@@ -394,11 +364,11 @@ class Dispatcher:
         self.buckets[channel.value] = taken.bucket
         return 0.0 if taken.allowed else taken.retry_after_seconds
 
-    @staticmethod
-    def _failed_event(doc: dict[str, Any], delivery: Delivery) -> NotificationFailed:
-        return NotificationFailed(**_event_fields(doc), status=delivery.status.value,
-                                  reason=delivery.failure_reason or delivery.status.value,
-                                  attempts=len(delivery.attempts))
+
+def send_due(ctx: Context) -> int:
+    """The dispatch tick: the process's dispatcher (the context's sender) sends what is due."""
+    assert isinstance(ctx.sender, Dispatcher), "the service's context carries its dispatcher"
+    return ctx.sender.run(ctx)
 
 
 def units_of_work(docs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -437,19 +407,6 @@ def lease_end(now: datetime, lease_seconds: float) -> datetime:
     return end.replace(microsecond=end.microsecond // 1000 * 1000)
 
 
-def due_ids(db: Database, now: datetime, limit: int) -> list[str]:
-    """Ids of the `limit` deliveries due first. One query per claimable status: equality on
-    `status` plus a range on `next_attempt_at` walks only the due part of the `due` index,
-    where `status: {$in: [...]}` would read every pending delivery, held ones included."""
-    rows: list[dict[str, Any]] = []
-    for status in CLAIMABLE:
-        rows += db[DELIVERIES].find({"status": status, "next_attempt_at": {"$lte": now}},
-                                    {"_id": 1, "next_attempt_at": 1}
-                                    ).sort("next_attempt_at", 1).limit(limit)
-    rows.sort(key=lambda d: d["next_attempt_at"])
-    return [d["_id"] for d in rows[:limit]]
-
-
 def alike_outcomes(results: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Deliveries grouped by identical fields to write (a batch records its outcomes at one
     time, so a batch delivered alike is one group)."""
@@ -465,38 +422,31 @@ def recorded(entry: dict[str, Any]) -> bool:
     return "outcomes" in entry or "results" in entry
 
 
-def apply_log(db: Database, entry: dict[str, Any], mark_applied: bool = True) -> None:
+def apply_log(ctx: Context, entry: dict[str, Any], mark_applied: bool = True) -> None:
     """Apply a dispatch log's outcomes to the deliveries still held under its claims
-    (idempotent: a delivery released or claimed again since is left alone).
-
-    One `update_many` by `_id`s per group of alike outcomes: SecantusDB commits, and syncs,
-    every statement on its own."""
-    claims = entry.get("claims")
-    # A log written before claim tokens were recorded: the deliveries it left in `sending`.
-    guard: dict[str, Any] = {"claim": {"$in": claims}} if claims else {"status": SENDING}
+    (idempotent: a delivery released or claimed again since is left alone)."""
     outcomes = entry.get("outcomes")
     if outcomes is None:  # the format of one result per delivery
         outcomes = alike_outcomes((r["id"], r["fields"]) for r in entry.get("results") or [])
-    operations = [UpdateMany({"_id": {"$in": group["ids"]}, **guard},
-                             {"$set": group["fields"], "$unset": RELEASE})
-                  for group in outcomes]
-    if operations:
-        db[DELIVERIES].bulk_write(operations, ordered=False)
-    if mark_applied:
-        db[DISPATCH_LOG].update_one({"_id": entry["_id"]}, {
-            "$set": {"applied": True}, "$unset": {"outcomes": "", "results": ""}})
+    ctx.uow.dispatching.apply_log(entry, outcomes, mark_applied)
 
 
-def _event_fields(doc: dict[str, Any]) -> dict[str, Any]:
+def event_fields(doc: dict[str, Any]) -> dict[str, Any]:
     return {"notice_id": doc["notice_id"], "delivery_id": doc["_id"], "unit_id": doc["unit_id"],
             "channel": doc["channel"], "language": doc["language"],
             "kind": doc.get("kind") or "", "plan_id": doc.get("plan_id"),
             "task_id": doc.get("task_id")}
 
 
+def failed_event(doc: dict[str, Any], delivery: Delivery) -> NotificationFailed:
+    return NotificationFailed(**event_fields(doc), status=delivery.status.value,
+                              reason=delivery.failure_reason or delivery.status.value,
+                              attempts=len(delivery.attempts))
+
+
 def open_fallback(ctx: Context, doc: dict[str, Any], failed: Delivery) -> None:
     """Create the delivery on the next channel in the unit's order (idempotent by key)."""
-    unit = ctx.db[RECIPIENTS].find_one({"_id": doc["unit_id"]}) or {}
+    unit = ctx.uow.recipients.find(doc["unit_id"]) or {}
     remaining = list(failed.fallback_channels)
     while remaining:
         channel = remaining.pop(0)
@@ -511,160 +461,10 @@ def open_fallback(ctx: Context, doc: dict[str, Any], failed: Delivery) -> None:
         copied = {k: doc.get(k) for k in ("subject", "text", "html", "ack_url", "kind",
                                           "priority", "priority_rank", "plan_id", "task_id",
                                           "ack_deadline", "sender_name", "recipient_name")}
-        try:
-            ctx.db[DELIVERIES].insert_one(delivery_document(fallback, **copied,
-                                                            fallback_of=doc["_id"]))
-        except Exception as exc:  # DuplicateKeyError: opened already (a re-run)
-            log.info("fallback exists", extra={"delivery_id": fallback.key,
-                                               "error": type(exc).__name__})
+        if not ctx.uow.deliveries.insert_one_new(delivery_document(fallback, **copied,
+                                                                   fallback_of=doc["_id"])):
+            log.info("fallback exists", extra={"delivery_id": fallback.key})
         return
-
-
-def reconcile_interrupted(ctx: Context) -> int:
-    """Deliveries left in `sending` by a dead worker (lease expired): apply the outcome its
-    dispatch log recorded; else, if a send may have started (claimed, or named by an intent),
-    resend (at least once) or fail without resending (email, at most once); else (planned
-    claimed, never attempted) release it."""
-    now = ctx.now()
-    count = 0
-    logs = list(ctx.db[DISPATCH_LOG].find({"applied": False, "lease_until": {"$lt": now}},
-                                          limit=LOGS_PER_RECONCILE))
-    for entry in logs:
-        if recorded(entry):
-            apply_log(ctx.db, entry)  # the outcome was recorded: not an interruption
-            continue
-        # An intent without results: the batch's sends may have started.
-        for doc in ctx.db[DELIVERIES].find({"_id": {"$in": entry["ids"]},
-                                            "claim": {"$in": entry["claims"]}}):
-            count += _interrupted(ctx, doc, now)
-        ctx.db[DISPATCH_LOG].update_one({"_id": entry["_id"]}, {"$set": {"applied": True}})
-    # Applied logs whose events are published are done; deleted by `_id` (a delete filtered
-    # on another field reads the whole collection on SecantusDB).
-    done = [d["_id"] for d in ctx.db[DISPATCH_LOG].find(
-        {"applied": True, PENDING: {"$exists": False}}, {"_id": 1}).limit(500)]
-    if done:
-        ctx.db[DISPATCH_LOG].delete_many({"_id": {"$in": done}, PENDING: {"$exists": False}})
-    expired = expired_claims(ctx.db, now, min(ctx.settings.lease_seconds,
-                                              HAND_OVER_LEASE_SECONDS))
-    started = started_ids(ctx.db, [d for d in expired if d.get("queued")])
-    never_started: dict[str, list[str]] = {}
-    for doc in expired:
-        if not doc.get("queued"):
-            count += _interrupted(ctx, doc, now)
-        # One an intent names is in flight under the intent's lease, or interrupted (handled
-        # above once that lease is over, maybe on the next run).
-        elif doc["_id"] not in started and len(logs) < LOGS_PER_RECONCILE:
-            never_started.setdefault(doc["claim"], []).append(doc["_id"])
-    for claim, ids in never_started.items():  # never attempted: pending again, at once
-        count += ctx.db[DELIVERIES].update_many(
-            {"_id": {"$in": ids}, "claim": claim, "status": SENDING},
-            {"$set": {"status": DeliveryStatus.PENDING.value, "next_attempt_at": now},
-             "$unset": RELEASE}).modified_count
-    if count:
-        log.warning("interrupted deliveries reconciled", extra={"count": count})
-    return count
-
-
-def started_ids(db: Database, queued: list[dict[str, Any]]) -> set[str]:
-    """The ones of these handed-over deliveries an intent names (their sends may have
-    started)."""
-    claims = sorted({d["claim"] for d in queued if d.get("claim")})
-    if not claims:
-        return set()
-    return {delivery_id for log in db[DISPATCH_LOG].find({"claims": {"$in": claims}},
-                                                         {"ids": 1})
-            for delivery_id in log.get("ids") or []}
-
-
-def expired_claims(db: Database, now: datetime, lease_seconds: float,
-                   limit: int = 200) -> list[dict[str, Any]]:
-    """Deliveries in `sending` whose lease is over. Read through the `due` index: a lease
-    ends at least `lease_seconds` (the shortest lease given) after the delivery fell due (it
-    was claimed, or planned claimed, then), so only those due that long ago can be expired;
-    a filter on `status` and `lease_until` would read every delivery in `sending`."""
-    candidates = db[DELIVERIES].find(
-        {"status": SENDING, "next_attempt_at": {"$lt": now - timedelta(seconds=lease_seconds)}}
-    ).limit(limit)
-    return [d for d in candidates if d.get("lease_until") is None or d["lease_until"] < now]
-
-
-def _interrupted(ctx: Context, doc: dict[str, Any], now: datetime) -> int:
-    """A send that may have happened, outcome unknown: fail it without resending (at most
-    once: email) or put it back to be sent again with the same key (at least once)."""
-    if Channel(doc["channel"]) in AT_MOST_ONCE:
-        delivery = delivery_to_domain(doc)
-        failed = record_attempt(
-            delivery, AttemptOutcome.PERMANENT, now, policy=channels.retry_policy(
-                {"max_attempts": 1, "retry_base_seconds": 1, "retry_max_seconds": 1}),
-            rng=_rng, reason="interrupted: outcome unknown, not resent (at most once)")
-        fields = delivery_fields(failed)
-        fields["fallback_channel"] = None
-        event = NotificationFailed(**_event_fields(doc), status="failed",
-                                   reason=failed.failure_reason or "interrupted",
-                                   attempts=len(failed.attempts))
-        update = merge_updates({"$set": fields, "$unset": RELEASE},
-                               outbox_push([event.to_envelope(correlation_id.get())]))
-    else:
-        update = {"$set": {"status": unclaimed_status(doc), "next_attempt_at": now,
-                           "interrupted": True},
-                  "$unset": RELEASE}
-    result = ctx.db[DELIVERIES].update_one(
-        {"_id": doc["_id"], "status": SENDING, "lease_until": doc["lease_until"]}, update)
-    return result.modified_count
-
-
-def expire_waiting(ctx: Context) -> int:
-    """`sent` deliveries still awaiting a report after their deadline become expired."""
-    now = ctx.now()
-    count = 0
-    for doc in ctx.db[DELIVERIES].find({"status": DeliveryStatus.SENT.value,
-                                        "expires_at": {"$lte": now}}, limit=500):
-        expired = expire_if_due(delivery_to_domain(doc), now)
-        event = Dispatcher._failed_event(doc, expired)
-        result = ctx.db[DELIVERIES].update_one(
-            {"_id": doc["_id"], "status": DeliveryStatus.SENT.value},
-            merge_updates({"$set": delivery_fields(expired)},
-                          outbox_push([event.to_envelope(correlation_id.get())])))
-        count += result.modified_count
-        DELIVERY_METRIC.labels(doc["channel"], "expired").inc(result.modified_count)
-    return count
-
-
-def delivery_report(ctx: Context, channel: str, provider_message_id: str, status: str,
-                    reason: str | None) -> dict[str, Any]:
-    """Apply a provider's delivery report (idempotent: a repeated report changes nothing).
-    A digest is one provider message for several deliveries: the report applies to each."""
-    docs = list(ctx.db[DELIVERIES].find({"provider_message_id": provider_message_id,
-                                         "channel": channel}))
-    if not docs:
-        raise NotFoundError("no delivery with this provider message id",
-                            {"provider_message_id": provider_message_id})
-    answer: dict[str, Any] = {}
-    for doc in docs:
-        answer = _apply_report(ctx, doc, channel, status, reason)
-    return answer
-
-
-def _apply_report(ctx: Context, doc: dict[str, Any], channel: str, status: str,
-                  reason: str | None) -> dict[str, Any]:
-    delivery = delivery_to_domain(doc)
-    updated, changed = apply_report(delivery, ReportStatus(status), ctx.now(), reason)
-    if changed:
-        events: list[Any] = []
-        if updated.status is DeliveryStatus.DELIVERED:
-            events.append(NotificationDelivered(**_event_fields(doc),
-                                                delivered_at=updated.updated_at or ctx.now()))
-        else:
-            events.append(Dispatcher._failed_event(doc, updated))
-            if updated.fallback_channel is not None:
-                open_fallback(ctx, doc, updated)
-        result = ctx.db[DELIVERIES].update_one(
-            {"_id": doc["_id"], "status": DeliveryStatus.SENT.value},
-            merge_updates({"$set": delivery_fields(updated)}, outbox_push(
-                [e.to_envelope(correlation_id.get()) for e in events])))
-        if result.modified_count:
-            DELIVERY_METRIC.labels(channel, updated.status.value).inc()
-    return {"delivery_id": doc["_id"], "status": updated.status.value, "changed": changed}
 
 
 def unclaimed_status(doc: dict[str, Any]) -> str:

@@ -8,15 +8,11 @@ a crash changes nothing and sends nothing twice.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any, overload
-
-from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from services.contracts.notifications import (
     CreateNoticeRequest,
@@ -24,12 +20,11 @@ from services.contracts.notifications import (
     TemplateKeyRequest,
 )
 from services.notifications import directory
-from services.notifications.context import Context, Sender, utc_now
+from services.notifications.context import Context
 from services.notifications.domain.errors import NotFoundError, UnknownRecipientError
 from services.notifications.domain.notices import (
     Notice,
     NoticeKind,
-    NoticeStatus,
     Priority,
     TranslationPolicy,
     VariableValue,
@@ -37,21 +32,9 @@ from services.notifications.domain.notices import (
 )
 from services.notifications.domain.templates import TemplateSet, validate_template
 from services.notifications.metrics import NOTICES, UNREACHABLE
-from services.notifications.repository import (
-    NOTICES as NOTICES_COLLECTION,
-)
-from services.notifications.repository import (
-    TEMPLATES,
-    notice_document,
-)
+from services.notifications.repositories.codec import notice_document
 from services.notifications.use_cases import notice_dates
 from services.notifications.use_cases.delivery_planning import plan_deliveries, templates
-from services.notifications.use_cases.translations import (
-    approve_translation,
-    list_translations,
-    reject_translation,
-    submit_translation,
-)
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +86,17 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
     signed with the issuer's name then. Unknown recipients are recorded on the notice
     (`unreachable`); with `strict`, a notice none of whose recipients is known is refused
     with `UnknownRecipientError`."""
+    notices = ctx.uow.notices
     notice_id = notice_id_for(natural_key)
-    existing = ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id})
+    existing = notices.stored(notice_id)
     if existing is not None:
         if existing.get("planned") is False:  # planning failed before (e.g. a template)
             plan_deliveries(ctx, existing)
-            ctx.db[NOTICES_COLLECTION].update_one({"_id": notice_id},
-                                                  {"$set": {"planned": True}})
-        return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or existing
+            notices.mark_planned(notice_id)
+        return notices.stored(notice_id) or existing
     plan = notice_dates.known_plan(ctx, plan_id) if plan_id else None
     day = notice_dates.resolution_day(ctx, as_of, plan)
-    resolution = directory.resolve(ctx.db, references, ctx.remote, day)
+    resolution = directory.resolve(ctx, references, day)
     issuer_id, sender_name = notice_dates.signature(ctx, plan, day)
     extra.update(as_of=day.isoformat(), issuer_unit_id=issuer_id, sender_name=sender_name,
                  inactive_recipients=resolution.inactive)
@@ -135,9 +118,8 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
                "plan_id": plan_id, "task_id": task_id, "status": UNDELIVERABLE,
                "variables": variables or {},
                "unreachable": unreachable, "natural_key": natural_key, **extra}
-        with contextlib.suppress(DuplicateKeyError):
-            ctx.db[NOTICES_COLLECTION].insert_one(doc)
-        return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or doc
+        notices.insert(doc)
+        return notices.stored(notice_id) or doc
     # Validated at the precision stored (milliseconds): a deadline a fraction of a millisecond
     # after creation would pass now, then fail every later read (acknowledge, escalation).
     created_at = as_stored(ctx.now())
@@ -156,14 +138,12 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
     doc = notice_document(notice, unreachable=unreachable, natural_key=natural_key,
                           unsupported_languages={}, planned=False,
                           escalation_open=True if ack_deadline else None, **extra)
-    try:
-        ctx.db[NOTICES_COLLECTION].insert_one(doc)
-    except DuplicateKeyError:
-        return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or doc
+    if not notices.insert(doc):
+        return notices.stored(notice_id) or doc
     NOTICES.labels(kind.value, priority.value).inc()
     plan_deliveries(ctx, doc, resolution.docs)  # raises on a render error: retried later
-    ctx.db[NOTICES_COLLECTION].update_one({"_id": notice_id}, {"$set": {"planned": True}})
-    return ctx.db[NOTICES_COLLECTION].find_one({"_id": notice_id}) or doc
+    notices.mark_planned(notice_id)
+    return notices.stored(notice_id) or doc
 
 
 def create_from_request(ctx: Context, request: CreateNoticeRequest) -> dict[str, Any]:
@@ -179,8 +159,8 @@ def create_from_request(ctx: Context, request: CreateNoticeRequest) -> dict[str,
         variables=dict(request.variables), strict=True, created_by=request.created_by)
 
 
-def get_notice(db: Database, notice_id: str) -> dict[str, Any]:
-    doc = db[NOTICES_COLLECTION].find_one({"_id": notice_id})
+def get_notice(ctx: Context, notice_id: str) -> dict[str, Any]:
+    doc = ctx.uow.notices.stored(notice_id)
     if doc is None:
         raise NotFoundError(f"notice {notice_id} not found", {"notice_id": notice_id})
     return doc
@@ -188,30 +168,23 @@ def get_notice(db: Database, notice_id: str) -> dict[str, Any]:
 
 # --- templates -------------------------------------------------------------------------------
 
-def get_template(db: Database, request: TemplateKeyRequest) -> dict[str, Any]:
-    saved = db[TEMPLATES].find_one({"_id": f"{request.kind}:{request.language}"})
+def get_template(ctx: Context, request: TemplateKeyRequest) -> dict[str, Any]:
+    saved = ctx.uow.configuration.saved_template(request.kind, request.language)
     if saved is not None:
         return {"kind": saved["kind"], "language": saved["language"],
                 "subject": saved["subject"], "text": saved["text"], "html": saved.get("html"),
                 "source": "saved"}
-    registry = templates(db)
+    registry = templates(ctx)
     found = registry.get(NoticeKind(request.kind), request.language)
     return {"kind": request.kind, "language": request.language, "subject": found.subject,
             "text": found.text, "html": found.html, "source": "default"}
 
 
-def save_template(db: Database, request: SaveTemplateRequest) -> dict[str, Any]:
+def save_template(ctx: Context, request: SaveTemplateRequest) -> dict[str, Any]:
     template = TemplateSet(NoticeKind(request.kind), request.language, request.subject,
                            request.text, request.html)
     validate_template(template)  # raises InvalidTemplateError with part/line/message
-    db[TEMPLATES].replace_one(
-        {"_id": f"{request.kind}:{request.language}"},
+    ctx.uow.configuration.save_template(
         {"kind": request.kind, "language": request.language, "subject": request.subject,
-         "text": request.text, "html": request.html, "saved_at": datetime.now(UTC)},
-        upsert=True)
-    return get_template(db, TemplateKeyRequest(kind=request.kind, language=request.language))
-
-
-__all__ = ["Context", "NoticeStatus", "Sender", "approve_translation", "create_notice",
-           "list_translations", "plan_deliveries", "reject_translation", "submit_translation",
-           "utc_now"]
+         "text": request.text, "html": request.html, "saved_at": datetime.now(UTC)})
+    return get_template(ctx, TemplateKeyRequest(kind=request.kind, language=request.language))

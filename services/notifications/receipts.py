@@ -6,13 +6,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from services.contracts.events.notifications import (
     NotificationAcknowledged,
     NotificationEscalated,
 )
-from services.notifications import directory
 from services.notifications.domain.ack import (
     Acknowledgement,
     AckVia,
@@ -22,15 +19,14 @@ from services.notifications.domain.ack import (
 )
 from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
-from services.notifications.domain.notices import NoticeKind
+from services.notifications.domain.notices import NoticeKind, Priority
 from services.notifications.handlers import UNDELIVERABLE, Context, create_notice, get_notice
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
-from services.notifications.repository import ACKS, CONFIG, NOTICES, notice_to_domain
-from services.notifications.repository import ESCALATIONS as ESCALATIONS_COLL
+from services.notifications.repositories.codec import notice_to_domain
 from services.runtime.logging import correlation_id
-from services.runtime.outbox import with_outbox
 
 log = logging.getLogger(__name__)
+
 
 def _ack_from_doc(doc: dict[str, Any]) -> Acknowledgement:
     return Acknowledgement(doc["notice_id"], doc["unit_id"], doc["at"], AckVia(doc["via"]),
@@ -46,7 +42,7 @@ def acknowledge_token(ctx: Context, token: str, actor: str | None) -> dict[str, 
 def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
                      actor: str | None = None) -> dict[str, Any]:
     """Record the unit's receipt once; repeated acks answer the first (created=False)."""
-    notice_doc = get_notice(ctx.db, notice_id)
+    notice_doc = get_notice(ctx, notice_id)
     if unit_id not in (notice_doc.get("recipients") or []):
         # Checked on the stored notice, before building the domain Notice: a notice that
         # reached none of its recipients is kept as a record ("undeliverable", no recipients)
@@ -57,8 +53,8 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
             f"unit {unit_id} is not a recipient of notice {notice_id}{why}",
             {"notice_id": notice_id, "unit_ids": [unit_id]})
     notice = notice_to_domain(notice_doc)
-    existing = [_ack_from_doc(d) for d in ctx.db[ACKS].find({"_id": ack_key(notice_id,
-                                                                            unit_id)})]
+    found = ctx.uow.receipts.ack(ack_key(notice_id, unit_id))
+    existing = [_ack_from_doc(found)] if found is not None else []
     now = ctx.now()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (ms)
     outcome = record_ack(notice, unit_id, existing, now, via, actor)
@@ -68,17 +64,15 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
             notice_id=notice_id, unit_id=unit_id, acknowledged_at=ack.at,
             via=ack.via.public_name, late=ack.late, plan_id=notice.plan_id,
             task_id=notice.task_id)
-        try:
-            ctx.db[ACKS].insert_one(with_outbox(
+        if not ctx.uow.receipts.insert_ack(
                 {"_id": ack.key, "notice_id": notice_id, "unit_id": unit_id, "at": ack.at,
                  "via": ack.via.value, "actor": actor, "late": ack.late},
-                [event.to_envelope(correlation_id.get())]))
-            ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
-        except DuplicateKeyError:  # a concurrent ack won: answer with the first one
-            first = ctx.db[ACKS].find_one({"_id": ack.key})
+                [event.to_envelope(correlation_id.get())]):
+            first = ctx.uow.receipts.ack(ack.key)  # a concurrent ack won: answer with it
             if first is not None:
                 ack = _ack_from_doc(first)
             return _view(ack, created=False)
+        ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
     return _view(ack, created=outcome.created)
 
 
@@ -92,7 +86,7 @@ def _view(ack: Acknowledgement, created: bool) -> dict[str, Any]:
 def escalation_policy(ctx: Context, changes: dict[str, Any] | None = None
                       ) -> EscalationPolicy:
     """The stored policy (with `changes` applied, to check them before they are stored)."""
-    stored = {**(ctx.db[CONFIG].find_one({"_id": "escalation"}) or {}), **(changes or {})}
+    stored = {**ctx.uow.configuration.escalation(), **(changes or {})}
     return EscalationPolicy(
         department_unit_id=stored.get("department_unit_id")
         or ctx.settings.department_unit_id,
@@ -105,7 +99,7 @@ def configure_escalation(ctx: Context, changes: dict[str, Any]) -> dict[str, Any
     # Checked first: a policy stored invalid would stop every escalation after it.
     escalation_policy(ctx, changes)
     if changes:
-        ctx.db[CONFIG].update_one({"_id": "escalation"}, {"$set": changes}, upsert=True)
+        ctx.uow.configuration.configure_escalation(changes)
     return escalation_settings(ctx)
 
 
@@ -121,26 +115,23 @@ def escalate_due(ctx: Context, limit: int = 200) -> int:
     now = ctx.now()
     policy = escalation_policy(ctx)
     taken = 0
-    for doc in ctx.db[NOTICES].find({"escalation_open": True, "ack_deadline": {"$lte": now}},
-                                    limit=limit):
+    receipts = ctx.uow.receipts
+    for doc in ctx.uow.notices.awaiting_escalation(now, limit):
         notice = notice_to_domain(doc)
-        acks = [_ack_from_doc(a) for a in ctx.db[ACKS].find({"notice_id": notice.id})]
-        done = {e["_id"] for e in ctx.db[ESCALATIONS_COLL].find({"notice_id": notice.id},
-                                                                {"_id": 1})}
-        units = directory.load(ctx.db, notice.recipients)
+        acks = [_ack_from_doc(a) for a in receipts.acks_of_notice(notice.id)]
+        done = receipts.steps_taken(notice.id)
+        units = ctx.uow.recipients.by_id(notice.recipients)
         parents = {uid: (units.get(uid) or {}).get("parent_id") for uid in notice.recipients}
         for step in due_steps(notice, acks, now, parents, policy, done):
             event = NotificationEscalated(
                 notice_id=notice.id, unit_id=step.unit_id, step=step.kind.value,
                 escalated_to_unit_id=step.target_unit_id, plan_id=notice.plan_id,
                 task_id=notice.task_id)
-            try:
-                ctx.db[ESCALATIONS_COLL].insert_one(with_outbox(
+            if not receipts.insert_step(
                     {"_id": step.key, "notice_id": notice.id, "unit_id": step.unit_id,
                      "step": step.kind.value, "target_unit_id": step.target_unit_id,
                      "due_at": step.due_at, "at": now},
-                    [event.to_envelope(correlation_id.get())]))
-            except DuplicateKeyError:
+                    [event.to_envelope(correlation_id.get())]):
                 continue
             ESCALATIONS.labels(step.kind.value).inc()
             taken += 1
@@ -149,11 +140,10 @@ def escalate_due(ctx: Context, limit: int = 200) -> int:
         acked = {a.unit_id for a in acks}
         pending = [u for u in notice.recipients if u not in acked]
         finished = all(f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}" in done
-                       or ctx.db[ESCALATIONS_COLL].count_documents(
-                           {"_id": f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}"})
+                       or receipts.step_taken(f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}")
                        for u in pending)
         if not pending or finished:
-            ctx.db[NOTICES].update_one({"_id": notice.id}, {"$set": {"escalation_open": False}})
+            ctx.uow.notices.close_escalation(notice.id)
     return taken
 
 
@@ -176,7 +166,5 @@ def _follow_up(ctx: Context, original: dict[str, Any], key: str, kind: StepKind,
                   variables={}, escalation_of=original["_id"])
 
 
-def _raise(priority: str) -> Any:
-    from services.notifications.domain.notices import Priority
-
+def _raise(priority: str) -> Priority:
     return Priority.CRITICAL if priority in ("high", "critical") else Priority.HIGH

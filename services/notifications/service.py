@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.contracts.envelope import Envelope
-from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import AlertRaised
 from services.contracts.events.plans import (
@@ -50,37 +48,29 @@ from services.contracts.notifications_deliveries import (
 )
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
+from services.notifications.context import Context
+from services.notifications.dependencies import NotificationsDependencies
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.preferences import Channel
 from services.notifications.plans_client import PlansUnits
-from services.notifications.repository import (
-    OUTBOX_COLLECTIONS,
-    ensure_indexes,
-    find_known_plan,
-    record_known_plan,
-)
+from services.notifications.repositories import OUTBOX_COLLECTIONS
 from services.notifications.settings import NotificationsSettings
-from services.notifications.use_cases import deliveries, translations
+from services.notifications.use_cases import (
+    deliveries,
+    delivery_outcomes,
+    notice_dates,
+    translations,
+)
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
-from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
+from services.runtime.nameko_ext.providers import OutboxRelayProvider, ServiceContext
 
 log = logging.getLogger(__name__)
 
-DISPATCHER = dispatch.Dispatcher()
 # nameko timers are declared with the class: fixed ticks. A tick with nothing due costs one
 # query; a busy tick sends until its budget is spent.
 DISPATCH_TICK_SECONDS = 0.2
 HOUSEKEEPING_TICK_SECONDS = 1.0
-
-
-class Settings(DependencyProvider):
-    """The service's validated settings (the kit's loader), injected into workers."""
-
-    def get_dependency(self, worker_ctx: Any) -> NotificationsSettings:
-        settings = settings_of(self.container)
-        assert isinstance(settings, NotificationsSettings)
-        return settings
 
 
 class NotificationsService(EventConsumerService):
@@ -89,23 +79,19 @@ class NotificationsService(EventConsumerService):
 
     relay = OutboxRelayProvider(collections=OUTBOX_COLLECTIONS)
     plans = RpcProxy("plans")
-    config = Settings()
+    context: Context = ServiceContext(NotificationsDependencies.open)
 
-    @staticmethod
-    def ensure_indexes(db: Any) -> None:
-        ensure_indexes(db)
-
-    def _ctx(self) -> handlers.Context:
-        settings = self.config
-        return handlers.Context(self.db, settings,
-                                PlansUnits(self.plans, settings.plans_rpc_timeout_seconds),
-                                sender=DISPATCHER)
+    def _ctx(self) -> Context:
+        """The worker's context, reading units from plans through the worker's proxy."""
+        ctx = self.context
+        ctx.remote = PlansUnits(self.plans, ctx.settings.plans_rpc_timeout_seconds)
+        return ctx
 
     # --- events in ---------------------------------------------------------------------------
 
     @consumes(EventType.PLAN_CREATED)
     def on_plan_created(self, envelope: Envelope, event: PlanCreated) -> None:
-        record_known_plan(self.db, event.plan_id, {
+        notice_dates.remember_plan(self.context, event.plan_id, {
             "number": event.number, "title": event.title, "status": event.status,
             "issuer_unit_id": event.issuer_unit_id, "year": event.year,
             "event_id": envelope.id})
@@ -113,11 +99,12 @@ class NotificationsService(EventConsumerService):
     @consumes(EventType.PLAN_ISSUED)
     def on_plan_issued(self, envelope: Envelope, event: PlanIssued) -> None:
         # The plan's dates first: its notices resolve their recipients as of its period.
-        record_known_plan(self.db, event.plan_id, {
+        ctx = self._ctx()
+        notice_dates.remember_plan(ctx, event.plan_id, {
             "number": event.number, "title": event.title, "status": "issued",
             "issuer_unit_id": event.issuer_unit_id, "year": event.year,
             "issued_on": event.issued_on.isoformat() if event.issued_on else None})
-        intake.on_plan_issued(self._ctx(), event)
+        intake.on_plan_issued(ctx, event)
 
     @consumes(EventType.TASK_ASSIGNED)
     def on_task_assigned(self, envelope: Envelope, event: TaskAssigned) -> None:
@@ -139,37 +126,38 @@ class NotificationsService(EventConsumerService):
 
     @timer(interval=DISPATCH_TICK_SECONDS, eager=True)
     def dispatch_due(self) -> None:
-        DISPATCHER.run(self._ctx())
+        dispatch.send_due(self._ctx())
 
     @timer(interval=HOUSEKEEPING_TICK_SECONDS)
     def escalate_and_expire(self) -> None:
         ctx = self._ctx()
-        dispatch.reconcile_interrupted(ctx)
+        delivery_outcomes.reconcile_interrupted(ctx)
         translations.release_past_deadline(ctx)
         receipts.escalate_due(ctx)
-        dispatch.expire_waiting(ctx)
+        delivery_outcomes.expire_waiting(ctx)
 
     # --- notices -----------------------------------------------------------------------------
 
     @rpc_method(notifications_rpc.CREATE_NOTICE)
     def create_notice(self, request: CreateNoticeRequest) -> dict[str, Any]:
-        doc = handlers.create_from_request(self._ctx(), request)
-        return views.notice_view(self.db, doc, detail=True)
+        ctx = self._ctx()
+        return views.notice_view(ctx, handlers.create_from_request(ctx, request), detail=True)
 
     @rpc_method(notifications_rpc.GET_NOTICE)
     def get_notice(self, request: GetNoticeRequest) -> dict[str, Any]:
-        return views.notice_view(self.db, handlers.get_notice(self.db, request.notice_id),
+        ctx = self.context
+        return views.notice_view(ctx, handlers.get_notice(ctx, request.notice_id),
                                  detail=True, unit_ids=request.unit_ids)
 
     @rpc_method(notifications_rpc.LIST_NOTICES)
     def list_notices(self, request: ListNoticesRequest) -> dict[str, Any]:
-        return views.list_notices(self.db, plan_id=request.plan_id, task_id=request.task_id,
+        return views.list_notices(self.context, plan_id=request.plan_id, task_id=request.task_id,
                                   unit_id=request.unit_id, kind=request.kind,
                                   after=request.after, limit=request.limit)
 
     @rpc_method(notifications_rpc.GET_INBOX)
     def get_inbox(self, request: InboxRequest) -> dict[str, Any]:
-        return views.inbox(self.db, request.unit_id, request.unacknowledged_only,
+        return views.inbox(self.context, request.unit_id, request.unacknowledged_only,
                            request.after, request.limit)
 
     @rpc_method(notifications_rpc.ACKNOWLEDGE)
@@ -185,7 +173,7 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.LIST_TRANSLATIONS)
     def list_translations(self, request: ListTranslationsRequest) -> list[dict[str, Any]]:
-        return translations.list_translations(self.db, request.status, request.language,
+        return translations.list_translations(self.context, request.status, request.language,
                                               request.notice_id, request.limit, request.after)
 
     @rpc_method(notifications_rpc.SUBMIT_TRANSLATION)
@@ -209,64 +197,63 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.UPSERT_RECIPIENT)
     def upsert_recipient(self, request: RecipientUnitModel) -> dict[str, Any]:
-        return directory.upsert(self.db, request)
+        return directory.upsert(self.context, request)
 
     @rpc_method(notifications_rpc.GET_RECIPIENT)
     def get_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
-        return directory.get(self.db, request.unit_id)
+        return directory.get(self.context, request.unit_id)
 
     @rpc_method(notifications_rpc.DELETE_RECIPIENT)
     def delete_recipient(self, request: GetRecipientRequest) -> dict[str, Any]:
-        return directory.delete(self.db, request.unit_id)
+        return directory.delete(self.context, request.unit_id)
 
     @rpc_method(notifications_rpc.LIST_RECIPIENTS)
     def list_recipients(self, request: ListRecipientsRequest) -> dict[str, Any]:
-        return directory.page(self.db, request.group, request.after, request.limit)
+        return directory.page(self.context, request.group, request.after, request.limit)
 
     @rpc_method(notifications_rpc.SET_PREFERENCES)
     def set_preferences(self, request: SetPreferencesRequest) -> dict[str, Any]:
-        return directory.set_preferences(self.db, request.unit_id, request.preferences,
-                                         request.actor, self._ctx().remote)
+        return directory.set_preferences(self._ctx(), request.unit_id, request.preferences,
+                                         request.actor)
 
     @rpc_method(notifications_rpc.IMPORT_RECIPIENTS)
     def import_recipients(self, request: ImportRecipientsRequest) -> dict[str, Any]:
-        return {"imported": directory.upsert_many(self.db, request.recipients)}
+        return {"imported": directory.upsert_many(self.context, request.recipients)}
 
     # --- channels, templates, escalation -----------------------------------------------------
 
     @rpc_method(notifications_rpc.CONFIGURE_CHANNEL)
     def configure_channel(self, request: ConfigureChannelRequest) -> dict[str, Any]:
         changes = request.model_dump(exclude_none=True, exclude={"channel"})
-        return channels.configure(self.db, Channel(request.channel), changes,
-                                  self.config)
+        return channels.configure(self.context, Channel(request.channel), changes)
 
     @rpc_method(notifications_rpc.LIST_CHANNELS)
     def list_channels(self) -> list[dict[str, Any]]:
-        settings = self.config
-        return [channels.view(channels.load_config(self.db, c, settings)) for c in Channel]
+        ctx = self.context
+        return [channels.view(channels.load_config(ctx, c)) for c in Channel]
 
     @rpc_method(notifications_rpc.CONFIGURE_ESCALATION)
     def configure_escalation(self, request: ConfigureEscalationRequest) -> dict[str, Any]:
-        return receipts.configure_escalation(self._ctx(),
+        return receipts.configure_escalation(self.context,
                                              request.model_dump(exclude_none=True))
 
     @rpc_method(notifications_rpc.GET_ESCALATION)
     def get_escalation(self, request: GetEscalationRequest) -> dict[str, Any]:
-        return receipts.escalation_settings(self._ctx())
+        return receipts.escalation_settings(self.context)
 
     @rpc_method(notifications_rpc.GET_TEMPLATE)
     def get_template(self, request: TemplateKeyRequest) -> dict[str, Any]:
-        return handlers.get_template(self.db, request)
+        return handlers.get_template(self.context, request)
 
     @rpc_method(notifications_rpc.SAVE_TEMPLATE)
     def save_template(self, request: SaveTemplateRequest) -> dict[str, Any]:
-        return handlers.save_template(self.db, request)
+        return handlers.save_template(self.context, request)
 
     # --- deliveries and bulletins ------------------------------------------------------------
 
     @rpc_method(notifications_rpc.LIST_DELIVERIES)
     def list_deliveries(self, request: ListDeliveriesRequest) -> dict[str, Any]:
-        return deliveries.list_deliveries(self.db, request)
+        return deliveries.list_deliveries(self.context, request)
 
     @rpc_method(notifications_rpc.RESEND_DELIVERY)
     def resend_delivery(self, request: ResendDeliveryRequest) -> dict[str, Any]:
@@ -280,18 +267,14 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.DELIVERY_REPORT)
     def delivery_report(self, request: DeliveryReportRequest) -> dict[str, Any]:
-        return dispatch.delivery_report(self._ctx(), request.channel,
-                                        request.provider_message_id, request.status,
-                                        request.reason)
+        return delivery_outcomes.delivery_report(self._ctx(), request.channel,
+                                                 request.provider_message_id, request.status,
+                                                 request.reason)
 
     @rpc_method(notifications_rpc.EXPORT_BULLETIN)
     def export_bulletin(self, request: BulletinRequest) -> dict[str, Any]:
-        return views.bulletin(self.db, request, self._ctx().remote)
+        return views.bulletin(self._ctx(), request)
 
     @rpc_method(notifications_rpc.KNOWN_PLAN)
     def known_plan(self, plan_id: str) -> dict[str, Any]:
-        found = find_known_plan(self.db, plan_id)
-        if found is None:
-            raise ServiceError(ErrorCode.NOT_FOUND, f"plan {plan_id} is not known here")
-        found["plan_id"] = found.pop("_id")
-        return found
+        return notice_dates.known_plan_reply(self.context, plan_id)

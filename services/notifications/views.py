@@ -5,32 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pymongo.database import Database
-
 from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications import directory
-from services.notifications.directory import RemoteUnits
+from services.notifications.context import Context
 from services.notifications.domain.ack import ack_key
 from services.notifications.domain.bulletins import assemble_bulletin
 from services.notifications.domain.delivery import DeliveryStatus
 from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.notices import DEFAULT_LANGUAGE, NoticeKind, TranslationPolicy
-from services.notifications.repository import (
-    ACKS,
-    DELIVERIES,
-    NOTICES,
-    READS,
-    TRANSLATIONS,
-    delivery_counts,
-    notice_to_domain,
-    notices_newest_first,
-    translation_to_domain,
-)
-
-NOTICE_FIELDS = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
 
 
-def notice_view(db: Database, doc: dict[str, Any], detail: bool = False,
+def notice_view(ctx: Context, doc: dict[str, Any], detail: bool = False,
                 unit_ids: list[str] | None = None) -> dict[str, Any]:
     """A notice; with `detail`, its deliveries counted by status and the units that
     acknowledged it (only `unit_ids`' when given: a unit-scoped caller's)."""
@@ -42,45 +27,37 @@ def notice_view(db: Database, doc: dict[str, Any], detail: bool = False,
     view.setdefault("unreachable", [])
     view.setdefault("unsupported_languages", {})
     if detail:
-        view["deliveries"] = delivery_counts(db, doc["_id"], unit_ids)
-        acked = (a["unit_id"] for a in db[ACKS].find({"notice_id": doc["_id"]},
-                                                     {"unit_id": 1}))
+        view["deliveries"] = ctx.uow.deliveries.counts(doc["_id"], unit_ids)
+        acked = ctx.uow.receipts.acknowledged_units(doc["_id"])
         view["acknowledged_units"] = sorted(u for u in acked
                                             if unit_ids is None or u in unit_ids)
     return view
 
 
-def list_notices(db: Database, *, plan_id: str | None, task_id: str | None,
+def list_notices(ctx: Context, *, plan_id: str | None, task_id: str | None,
                  unit_id: str | None, kind: str | None, after: str | None,
                  limit: int) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for name, value in (("plan_id", plan_id), ("task_id", task_id), ("kind", kind)):
-        if value:
-            query[name] = value
-    if unit_id:
-        query["recipients"] = unit_id
-    rows = list(notices_newest_first(db, query, after).limit(limit + 1))
-    items = [notice_view(db, r) for r in rows[:limit]]
+    rows = ctx.uow.notices.page(plan_id=plan_id, task_id=task_id, unit_id=unit_id, kind=kind,
+                                after=after, limit=limit)
+    items = [notice_view(ctx, r) for r in rows[:limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > limit else None}
 
 
-def inbox(db: Database, unit_id: str, unacknowledged_only: bool, after: str | None,
+def inbox(ctx: Context, unit_id: str, unacknowledged_only: bool, after: str | None,
           limit: int) -> dict[str, Any]:
     """What a unit received, whatever the channel, newest first, with its receipts; each
     notice in the unit's language once that version is delivered."""
-    acks = {a["notice_id"]: a["at"] for a in db[ACKS].find({"unit_id": unit_id})}
+    acks = ctx.uow.receipts.acknowledged_by(unit_id)
     items: list[dict[str, Any]] = []
-    for notice in notices_newest_first(db, {"recipients": unit_id}, after):
+    for notice in ctx.uow.notices.of_recipient_newest_first(unit_id, after):
         if unacknowledged_only and notice["_id"] in acks:
             continue
-        received = [d for d in db[DELIVERIES].find(
-            {"notice_id": notice["_id"], "unit_id": unit_id},
-            {"subject": 1, "text": 1, "language": 1, "status": 1})
-            if d["status"] != DeliveryStatus.HELD.value]
+        received = [d for d in ctx.uow.deliveries.received_by(notice["_id"], unit_id)
+                    if d["status"] != DeliveryStatus.HELD.value]
         if not received:  # held (digest, quiet hours, translation): not received yet
             continue
         shown = max(received, key=_inbox_rank)
-        read = db[READS].find_one({"_id": ack_key(notice["_id"], unit_id)}, {"at": 1})
+        read = ctx.uow.receipts.read(ack_key(notice["_id"], unit_id))
         items.append({"notice_id": notice["_id"], "kind": notice["kind"],
                       "priority": notice["priority"], "subject": shown["subject"],
                       "text": shown["text"], "language": shown["language"],
@@ -102,18 +79,15 @@ def _inbox_rank(delivery: dict[str, Any]) -> tuple[bool, bool]:
     return arrived, delivery["language"] != DEFAULT_LANGUAGE
 
 
-def bulletin(db: Database, request: BulletinRequest, remote: RemoteUnits | None = None
-             ) -> dict[str, Any]:
+def bulletin(ctx: Context, request: BulletinRequest) -> dict[str, Any]:
     """The commune's loudspeaker script for the period, in its audience's languages."""
-    commune = directory.find_unit(db, request.commune_id, remote)
+    commune = directory.find_unit(ctx, request.commune_id)
     if commune is None:
         raise NotFoundError(f"commune {request.commune_id} is not in the directory",
                             {"unit_ids": [request.commune_id]})
     languages = list(dict.fromkeys(["vi", *commune.languages]))
-    notices = [notice_to_domain(n) for n in db[NOTICES].find(
-        {"recipients": request.commune_id, "status": "approved"}, NOTICE_FIELDS)]
-    tasks = [translation_to_domain(t) for t in db[TRANSLATIONS].find(
-        {"notice_id": {"$in": [n.id for n in notices]}, "status": "approved"})]
+    notices = ctx.uow.notices.approved_for(request.commune_id)
+    tasks = ctx.uow.translations.approved_of([n.id for n in notices])
     result = assemble_bulletin(request.commune_id, commune.name_on(request.period_end),
                                languages, request.period_start, request.period_end, notices,
                                tasks)

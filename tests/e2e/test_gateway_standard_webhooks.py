@@ -9,9 +9,9 @@ import uuid
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from services.notifications.testing import HttpCall, HttpPeer
 from stack.demo import load_units
 from stack.faultkit import plan_body, unique_number
+from stack.notification_peers import HttpCall, HttpPeer
 from stack.testkit import eventually
 
 

@@ -17,9 +17,9 @@ from kombu import Connection, Exchange, Queue
 from services.contracts.errors import ServiceError
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.notifications.domain.webhook_signing import WebhookSecret
-from services.notifications.testing import HttpPeer, SmtpSink
 from services.runtime.nameko_ext.consumers import CLOUDEVENTS_SERIALIZER
 from stack import testkit
+from stack.notification_peers import HttpPeer, SmtpSink
 
 SECRET = WebhookSecret(b"e2e-webhook-secret-0123456789ab").serialize()
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from services.notifications.testing import SmtpSink
 from stack.demo import PLAN_FILE, UNITS_FILE
+from stack.notification_peers import SmtpSink
 from stack.testkit import eventually
 from tests.conftest import gateway_token
 

@@ -14,12 +14,20 @@ from standardwebhooks import Webhook
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.contracts.notifications import CreateNoticeRequest, RecipientUnitModel
 from services.notifications import channels, directory, dispatch, handlers, intake
+from services.notifications.context import Context
 from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.preferences import Channel
 from services.notifications.domain.webhook_signing import WebhookSecret
-from services.notifications.repository import DELIVERIES, DISPATCH_LOG, NOTICES, ensure_indexes
+from services.notifications.repositories import (
+    DELIVERIES,
+    DISPATCH_LOG,
+    NOTICES,
+    MongoNotificationsUnitOfWork,
+    ensure_indexes,
+)
 from services.notifications.settings import NotificationsSettings
-from services.notifications.testing import HttpPeer, SmtpSink
+from services.notifications.use_cases import delivery_outcomes
+from stack.notification_peers import HttpPeer, SmtpSink
 
 SECRET = WebhookSecret(b"integration-webhook-secret-0123").serialize()
 
@@ -50,11 +58,11 @@ def make_settings(smtp: SmtpSink, **overrides) -> NotificationsSettings:
 def ctx(infra, smtp):
     db = infra.database(f"notifications_{uuid.uuid4().hex[:8]}")
     ensure_indexes(db)
-    context = handlers.Context(db, make_settings(smtp))
+    context = Context(MongoNotificationsUnitOfWork(db), make_settings(smtp))
     for channel in Channel:  # fast retries in tests
-        channels.configure(db, channel, {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2,
-                                         "max_attempts": 3, "timeout_seconds": 1.0},
-                           context.settings)
+        channels.configure(context, channel, {"retry_base_seconds": 0.05,
+                                              "retry_max_seconds": 0.2, "max_attempts": 3,
+                                              "timeout_seconds": 1.0})
     yield context
     db.client.drop_database(db.name)
 
@@ -65,7 +73,7 @@ def add_unit(ctx, unit_id, contacts, order=None, **extra):
     model = RecipientUnitModel(unit_id=unit_id, name=extra.pop("name", f"Đơn vị {unit_id}"),
                            contacts=[{"channel": c, "address": a} for c, a in contacts],
                            preferences=preferences, webhook_secret=SECRET, **extra)
-    directory.upsert(ctx.db, model)
+    directory.upsert(ctx, model)
 
 
 def drain(ctx, until=None, seconds=10.0, dispatcher=None):
@@ -74,7 +82,7 @@ def drain(ctx, until=None, seconds=10.0, dispatcher=None):
     while time.monotonic() < deadline:
         dispatcher.run(ctx)
         if until is None:
-            if ctx.db[DELIVERIES].count_documents(
+            if ctx.uow.db[DELIVERIES].count_documents(
                     {"status": {"$in": ["pending", "retrying", "sending"]}}) == 0:
                 return
         elif until():
@@ -85,14 +93,14 @@ def drain(ctx, until=None, seconds=10.0, dispatcher=None):
 
 def events_of(ctx, delivery_id):
     """Events stored for a delivery: in the dispatch log of its batches, or on itself."""
-    stored = [e for row in ctx.db[DISPATCH_LOG].find() for e in row.get("_outbox") or []]
-    stored += [e for row in ctx.db[DELIVERIES].find({"_id": delivery_id})
+    stored = [e for row in ctx.uow.db[DISPATCH_LOG].find() for e in row.get("_outbox") or []]
+    stored += [e for row in ctx.uow.db[DELIVERIES].find({"_id": delivery_id})
                for e in row.get("_outbox") or []]
     return [e["type"] for e in stored if e["data"]["delivery_id"] == delivery_id]
 
 
 def deliveries(ctx, **query):
-    return list(ctx.db[DELIVERIES].find(query).sort("created_at", 1))
+    return list(ctx.uow.db[DELIVERIES].find(query).sort("created_at", 1))
 
 
 def task_event(lead, coordinating=(), task_id=None):
@@ -146,8 +154,8 @@ def test_a_redelivered_event_and_a_second_dispatcher_never_send_twice(ctx, smtp,
                        recipient_unit_ids=names)
     intake.on_plan_issued(ctx, event)
     intake.on_plan_issued(ctx, event)  # the same fact again (a redelivery or a replay)
-    assert ctx.db[NOTICES].count_documents({}) == 1
-    assert ctx.db[DELIVERIES].count_documents({}) == len(names)
+    assert ctx.uow.db[NOTICES].count_documents({}) == 1
+    assert ctx.uow.db[DELIVERIES].count_documents({}) == len(names)
 
     threads = [threading.Thread(target=drain, args=(ctx,), kwargs={
         "dispatcher": dispatch.Dispatcher()}) for _ in range(3)]
@@ -189,8 +197,7 @@ def test_exhausted_retries_fall_back_to_the_next_channel(ctx, smtp, peer):
 
 
 def test_provider_4xx_fails_at_once_with_the_reason(ctx, peer):
-    channels.configure(ctx.db, Channel.SMS, {"provider_base_url": peer.provider_url("e400")},
-                       ctx.settings)
+    channels.configure(ctx, Channel.SMS, {"provider_base_url": peer.provider_url("e400")})
     add_unit(ctx, "gl-xa-iahrung", [("sms", "+84900000001")])
     intake.on_task_assigned(ctx, task_event("gl-xa-iahrung"))
     drain(ctx)
@@ -201,8 +208,7 @@ def test_provider_4xx_fails_at_once_with_the_reason(ctx, peer):
 
 
 def test_a_hanging_webhook_receiver_times_out_and_is_retried(ctx, peer):
-    channels.configure(ctx.db, Channel.WEBHOOK, {"timeout_seconds": 0.3, "max_attempts": 2},
-                       ctx.settings)
+    channels.configure(ctx, Channel.WEBHOOK, {"timeout_seconds": 0.3, "max_attempts": 2})
     name = f"h{uuid.uuid4().hex[:6]}"
     add_unit(ctx, name, [("webhook", peer.hook_url("hang", name))])
     intake.on_task_assigned(ctx, task_event(name))
@@ -215,8 +221,8 @@ def test_a_hanging_webhook_receiver_times_out_and_is_retried(ctx, peer):
 
 
 def test_sms_through_the_provider_waits_for_the_delivery_report(ctx, peer):
-    channels.configure(ctx.db, Channel.SMS, {"provider_base_url": peer.provider_url("ok"),
-                                             "provider_token": "tok-123"}, ctx.settings)
+    channels.configure(ctx, Channel.SMS, {"provider_base_url": peer.provider_url("ok"),
+                                             "provider_token": "tok-123"})
     add_unit(ctx, "gl-xa-iadok", [("sms", "+84900000002")])
     intake.on_task_assigned(ctx, task_event("gl-xa-iadok"))
     drain(ctx)
@@ -229,19 +235,19 @@ def test_sms_through_the_provider_waits_for_the_delivery_report(ctx, peer):
     assert sent["encoding"] == "ucs2" and sent["parts"] <= 5
     assert sent["text"].startswith("Giao nhiệm vụ:")
 
-    report = dispatch.delivery_report(ctx, "sms", delivery["provider_message_id"],
+    report = delivery_outcomes.delivery_report(ctx, "sms", delivery["provider_message_id"],
                                       "delivered", None)
     assert report == {"delivery_id": delivery["_id"], "status": "delivered", "changed": True}
-    again = dispatch.delivery_report(ctx, "sms", delivery["provider_message_id"],
+    again = delivery_outcomes.delivery_report(ctx, "sms", delivery["provider_message_id"],
                                      "delivered", None)
     assert again["changed"] is False
     assert deliveries(ctx)[0]["status"] == "delivered"
 
 
 def test_sms_over_the_ucs2_limit_is_unaccented_or_rejected(ctx, peer):
-    channels.configure(ctx.db, Channel.SMS, {"provider_base_url": peer.provider_url("ok"),
+    channels.configure(ctx, Channel.SMS, {"provider_base_url": peer.provider_url("ok"),
                                              "sms_max_parts": 2,
-                                             "sms_unaccent": "if_oversize"}, ctx.settings)
+                                             "sms_unaccent": "if_oversize"})
     add_unit(ctx, "gl-xa-a", [("sms", "+84900000003")])
     intake.on_task_assigned(ctx, task_event("gl-xa-a"))
     drain(ctx)
@@ -250,7 +256,7 @@ def test_sms_over_the_ucs2_limit_is_unaccented_or_rejected(ctx, peer):
     assert call.json()["text"].startswith("Giao nhiem vu: Tuyen truyen phong, chong ma tuy")
     assert call.json()["encoding"] == "gsm7"
 
-    channels.configure(ctx.db, Channel.SMS, {"sms_unaccent": "never"}, ctx.settings)
+    channels.configure(ctx, Channel.SMS, {"sms_unaccent": "never"})
     add_unit(ctx, "gl-xa-b", [("sms", "+84900000004")])
     intake.on_task_assigned(ctx, task_event("gl-xa-b"))
     drain(ctx)
@@ -276,7 +282,7 @@ def test_unknown_units_and_units_without_contacts_are_reported(ctx):
     add_unit(ctx, "gl-nocontact", [])
     add_unit(ctx, "gl-ok", [("inbox", "gl-ok")])
     intake.on_task_assigned(ctx, task_event("gl-ok", ["gl-nocontact", "gl-ghost"]))
-    notices = {n["variables"]["role"]: n for n in ctx.db[NOTICES].find()}
+    notices = {n["variables"]["role"]: n for n in ctx.uow.db[NOTICES].find()}
     coordinating = notices["phối hợp"]
     assert {(u["unit_id"], u["reason"]) for u in coordinating["unreachable"]} == {
         ("gl-ghost", "unknown_recipient"), ("gl-nocontact", "no_usable_contact")}
@@ -304,10 +310,10 @@ def leases_run_out(ctx, query=None, intents=True):
     now = datetime.now(UTC)
     past = now - timedelta(seconds=1)
     long_ago = now - timedelta(seconds=ctx.settings.lease_seconds + 1)
-    ctx.db[DELIVERIES].update_many({"status": "sending", **(query or {})}, {"$set": {
+    ctx.uow.db[DELIVERIES].update_many({"status": "sending", **(query or {})}, {"$set": {
         "lease_until": past, "next_attempt_at": long_ago}})
     if intents:
-        ctx.db[DISPATCH_LOG].update_many({"applied": False}, {"$set": {"lease_until": past}})
+        ctx.uow.db[DISPATCH_LOG].update_many({"applied": False}, {"$set": {"lease_until": past}})
 
 
 def test_an_interrupted_send_is_resent_on_webhook_and_not_on_email(ctx, smtp, peer):
@@ -316,10 +322,10 @@ def test_an_interrupted_send_is_resent_on_webhook_and_not_on_email(ctx, smtp, pe
     add_unit(ctx, "gl-mail", [("email", "interrupted@example.org")])
     intake.on_task_assigned(ctx, task_event(name, ["gl-mail"]))
     # A worker claimed both and died before recording anything.
-    ctx.db[DELIVERIES].update_many({}, {"$set": {"status": "sending",
+    ctx.uow.db[DELIVERIES].update_many({}, {"$set": {"status": "sending",
                                                  "lease_owner": "dead-worker"}})
     leases_run_out(ctx)
-    assert dispatch.reconcile_interrupted(ctx) == 2
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 2
     drain(ctx)
     webhook = deliveries(ctx, channel="webhook")[0]
     mail = deliveries(ctx, channel="email")[0]
@@ -334,15 +340,15 @@ def test_a_recorded_outcome_whose_apply_was_interrupted_is_applied_not_resent(ct
     add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
     intake.on_task_assigned(ctx, task_event(name))
     dispatcher = dispatch.Dispatcher()
-    [claimed] = dispatcher.claim(ctx.db, datetime.now(UTC), lease_seconds=0.2)
+    [claimed] = dispatcher.claim(ctx, datetime.now(UTC), lease_seconds=0.2)
     [outcome] = dispatcher.attempt(ctx, [claimed], channels.load_config(
-        ctx.db, Channel.WEBHOOK, ctx.settings), {name: SECRET})
+        ctx, Channel.WEBHOOK), {name: SECRET})
     # The log (results + events) is written; the process dies before applying it.
-    ctx.db[DISPATCH_LOG].insert_one({
+    ctx.uow.db[DISPATCH_LOG].insert_one({
         "_id": "crashed-batch", "applied": False, "lease_until": claimed["lease_until"],
         "results": [{"id": claimed["_id"], "fields": outcome.fields}]})
     time.sleep(0.3)
-    dispatch.reconcile_interrupted(ctx)
+    delivery_outcomes.reconcile_interrupted(ctx)
     [delivery] = deliveries(ctx)
     assert delivery["status"] == "delivered"
     drain(ctx)
@@ -366,16 +372,15 @@ def test_quiet_hours_hold_normal_notices_and_critical_ones_go_now(ctx):
 
 
 def test_rate_limit_spreads_sends_of_one_channel(ctx):
-    channels.configure(ctx.db, Channel.INBOX, {"rate_capacity": 2, "rate_per_second": 1},
-                       ctx.settings)
+    channels.configure(ctx, Channel.INBOX, {"rate_capacity": 2, "rate_per_second": 1})
     units = [f"gl-rl{i}" for i in range(5)]
     for unit in units:
         add_unit(ctx, unit, [("inbox", unit)])
     handlers.create_from_request(ctx, CreateNoticeRequest(
         subject="Hướng dẫn", body="Nội dung", recipients=units, plan_id="plan-25"))
     dispatch.Dispatcher().run(ctx)
-    assert ctx.db[DELIVERIES].count_documents({"status": "delivered"}) == 2
-    assert ctx.db[DELIVERIES].count_documents({"status": "pending"}) == 3
+    assert ctx.uow.db[DELIVERIES].count_documents({"status": "delivered"}) == 2
+    assert ctx.uow.db[DELIVERIES].count_documents({"status": "pending"}) == 3
 
 
 def test_deliveries_due_at_once_are_planned_claimed_and_sent_by_their_dispatcher(ctx, peer):
@@ -419,9 +424,9 @@ def test_claimed_at_planning_but_never_attempted_is_released_and_sent_once_even_
     ctx.sender = dispatch.Dispatcher()  # its process dies before sending anything
     intake.on_task_assigned(ctx, task_event(name, ["gl-never-mail"]))
     assert {d["status"] for d in deliveries(ctx)} == {"sending"}
-    assert dispatch.reconcile_interrupted(ctx) == 0  # the lease still holds
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 0  # the lease still holds
     leases_run_out(ctx)
-    assert dispatch.reconcile_interrupted(ctx) == 2
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 2
     released = deliveries(ctx)
     assert {d["status"] for d in released} == {"pending"}
     assert not any(d.get("interrupted") for d in released)
@@ -439,11 +444,11 @@ def test_an_intent_written_then_interrupted_resends_webhooks_and_fails_email(
     intake.on_task_assigned(ctx, task_event(name, ["gl-intent-mail"]))
     # The dispatcher wrote its intent for the batches (one per notice), then died sending.
     for _ in range(2):
-        batch, intent = dying.take_handed_over(ctx.db, datetime.now(UTC),
+        batch, intent = dying.take_handed_over(ctx, datetime.now(UTC),
                                                ctx.settings.lease_seconds)
         assert len(batch) == 1 and intent is not None
     leases_run_out(ctx)
-    assert dispatch.reconcile_interrupted(ctx) == 2
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 2
     ctx.sender = None
     drain(ctx)
     webhook = deliveries(ctx, channel="webhook")[0]
@@ -463,17 +468,18 @@ def test_a_handed_over_send_is_covered_by_its_intent_and_one_started_too_late_is
     ctx.sender = dying
     intake.on_task_assigned(ctx, task_event(names[0], [names[1]]))  # two notices: two claims
     # The first batch is started (its intent holds the sending lease), then the process dies.
-    started, intent = dying.take_handed_over(ctx.db, datetime.now(UTC), ctx.settings.lease_seconds)
+    started, intent = dying.take_handed_over(ctx, datetime.now(UTC), ctx.settings.lease_seconds)
     assert len(started) == 1 and intent is not None
     leases_run_out(ctx, intents=False)  # the short planning leases are over
-    assert dispatch.reconcile_interrupted(ctx) == 1  # only the one never started is released
+    # only the one never started is released
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 1
     [released] = deliveries(ctx, status="pending")
     assert released["_id"] != started[0]["_id"] and "claim" not in released
     # A dispatcher reaching a claim too late does not start it.
-    assert dying.take_handed_over(ctx.db, datetime.now(UTC), ctx.settings.lease_seconds) == (
+    assert dying.take_handed_over(ctx, datetime.now(UTC), ctx.settings.lease_seconds) == (
         [], None)
     leases_run_out(ctx)  # now the intent's lease is over too: an interrupted webhook
-    assert dispatch.reconcile_interrupted(ctx) == 1
+    assert delivery_outcomes.reconcile_interrupted(ctx) == 1
     ctx.sender = None
     drain(ctx)
     assert all(len(peer.hook_calls(name)) == 1 for name in names)

@@ -15,15 +15,20 @@ from services.contracts.notifications import (
 )
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications import directory, dispatch, handlers, views
+from services.notifications.context import Context
 from services.notifications.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
     ValidationFailedError,
 )
-from services.notifications.repository import DELIVERIES, ensure_indexes
+from services.notifications.repositories import (
+    DELIVERIES,
+    MongoNotificationsUnitOfWork,
+    ensure_indexes,
+)
 from services.notifications.settings import NotificationsSettings
-from services.notifications.testing import SmtpSink
 from services.notifications.use_cases import deliveries, translations
+from stack.notification_peers import SmtpSink
 
 JRAI_SUBJECT = "Pơtô kơ bruă pơgang tơlơi soh (Jrai)"
 
@@ -49,12 +54,12 @@ def ctx(infra, smtp):
     ensure_indexes(db)
     settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port,
                                      ack_link_secret="integration-ack-secret-0123456789")
-    yield handlers.Context(db, settings, clock=Clock())
+    yield Context(MongoNotificationsUnitOfWork(db), settings, clock=Clock())
     db.client.drop_database(db.name)
 
 
 def jrai_office(ctx, address: str, unit_id: str = "pvhtt-ia-grai") -> None:
-    directory.upsert(ctx.db, RecipientUnitModel(
+    directory.upsert(ctx, RecipientUnitModel(
         unit_id=unit_id, name="Phòng Văn hóa và Thông tin huyện Ia Grai",
         languages=["vi", "jra"], contacts=[{"channel": "email", "address": address}],
         preferences={"channel_order": ["email"]}))
@@ -74,7 +79,7 @@ def drain(ctx):
 
 
 def rows(ctx, notice_id, **filters):
-    return deliveries.list_deliveries(ctx.db, ListDeliveriesRequest(notice_id=notice_id,
+    return deliveries.list_deliveries(ctx, ListDeliveriesRequest(notice_id=notice_id,
                                                                     **filters))["items"]
 
 
@@ -94,17 +99,17 @@ def test_vi_first_sends_vietnamese_now_and_the_corrected_jrai_version_once_appro
     assert status["jra"]["hold_reason"] == "awaiting_translation"
     assert status["vi"]["address"] == "v***" + address.split("@")[0][-1] + "@ia-grai.example.org"
     assert status["vi"]["unit_name"] == "Phòng Văn hóa và Thông tin huyện Ia Grai"
-    assert views.notice_view(ctx.db, notice, detail=True)["deliveries"] == {
+    assert views.notice_view(ctx, notice, detail=True)["deliveries"] == {
         "delivered": 1, "held": 1}
 
     # The translator sees the Vietnamese text, submits; the officer returns it with a reason.
-    [task] = translations.list_translations(ctx.db, "requested", "jra", None, 10)
+    [task] = translations.list_translations(ctx, "requested", "jra", None, 10)
     assert task["source_subject"] == "Tuyên truyền phòng, chống tội phạm mua bán người"
     translations.submit_translation(ctx, notice["_id"], "jra", "translator-rcom-h",
                                     JRAI_SUBJECT, "Bản dịch lần đầu.")
     translations.reject_translation(ctx, notice["_id"], "jra", "officer-le",
                                     "Thuật ngữ 'mua bán người' dịch chưa đúng")
-    [returned] = translations.list_translations(ctx.db, "rejected", "jra", None, 10)
+    [returned] = translations.list_translations(ctx, "rejected", "jra", None, 10)
     assert returned["rejection_reason"] == "Thuật ngữ 'mua bán người' dịch chưa đúng"
     drain(ctx)
     assert len(smtp.to(address)) == 1  # nothing unapproved goes out
@@ -119,7 +124,7 @@ def test_vi_first_sends_vietnamese_now_and_the_corrected_jrai_version_once_appro
     status = by_language(ctx, notice["_id"])
     assert status["jra"]["status"] == "delivered"
     assert status["jra"]["release_reason"] == "translation_approved"
-    [item] = views.inbox(ctx.db, "pvhtt-ia-grai", False, None, 10)["items"]
+    [item] = views.inbox(ctx, "pvhtt-ia-grai", False, None, 10)["items"]
     assert (item["language"], item["subject"], item["languages"]) == (
         "jra", JRAI_SUBJECT, ["jra", "vi"])
 
@@ -128,7 +133,7 @@ def test_wait_holds_the_unit_until_approval_or_the_deadline(ctx, smtp):
     address = f"wait-{uuid.uuid4().hex[:6]}@ia-grai.example.org"
     jrai_office(ctx, address)
     vietnamese_only = f"bao-{uuid.uuid4().hex[:6]}@baogialai.example.org"
-    directory.upsert(ctx.db, RecipientUnitModel(
+    directory.upsert(ctx, RecipientUnitModel(
         unit_id="bao-gia-lai", name="Báo Gia Lai",
         contacts=[{"channel": "email", "address": vietnamese_only}],
         preferences={"channel_order": ["email"]}))
@@ -177,13 +182,13 @@ def test_per_recipient_filters_scoping_and_pages(ctx, smtp):
     assert len(rows(ctx, notice["_id"], status="held")) == 3
     assert {r["unit_id"] for r in rows(ctx, notice["_id"], unit_ids=["unit-1"])} == {"unit-1"}
     assert rows(ctx, notice["_id"], unit_ids=["unit-1"], unit_id="unit-2") == []
-    first = deliveries.list_deliveries(ctx.db, ListDeliveriesRequest(notice_id=notice["_id"],
+    first = deliveries.list_deliveries(ctx, ListDeliveriesRequest(notice_id=notice["_id"],
                                                                      limit=4))
-    second = deliveries.list_deliveries(ctx.db, ListDeliveriesRequest(
+    second = deliveries.list_deliveries(ctx, ListDeliveriesRequest(
         notice_id=notice["_id"], limit=4, after=first["next_cursor"]))
     assert len(first["items"]) == 4 and len(second["items"]) == 2
     assert second["next_cursor"] is None
-    counted = views.notice_view(ctx.db, notice, detail=True, unit_ids=["unit-0"])
+    counted = views.notice_view(ctx, notice, detail=True, unit_ids=["unit-0"])
     assert counted["deliveries"] == {"delivered": 1, "held": 1}
 
 
@@ -226,7 +231,7 @@ def test_bad_requests_get_clear_errors(ctx, smtp):
         translations.approve_translation(ctx, "ntc_missing", "jra", "officer-le")
     with pytest.raises(InvalidTransitionError, match="from requested to approved"):
         translations.approve_translation(ctx, notice["_id"], "jra", "officer-le")
-    assert ctx.db[DELIVERIES].count_documents({"notice_id": notice["_id"],
+    assert ctx.uow.db[DELIVERIES].count_documents({"notice_id": notice["_id"],
                                                "language": "jra", "status": "held"}) == 1
 
 
@@ -241,7 +246,7 @@ def test_the_translation_queue_pages_oldest_request_first_without_gaps_or_repeat
     seen: list[str] = []
     after = None
     while True:
-        page = translations.list_translations(ctx.db, "requested", "jra", None, 2, after)
+        page = translations.list_translations(ctx, "requested", "jra", None, 2, after)
         seen += [row["notice_id"] for row in page]
         if len(page) < 2:
             break

@@ -1,76 +1,59 @@
-"""One typed error hierarchy for the notifications domain.
-
-Every error carries a stable machine ``code`` (the service and gateway map codes to RPC/HTTP
-errors), a human ``message`` and JSON-friendly ``details``.
-"""
+"""The notifications domain's errors: each is the contracts' `DomainError(code, message,
+details)` with its stable code fixed, named for what went wrong so the domain can raise and
+tests can expect it by name. The service and gateway map codes to RPC/HTTP errors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-
-class DomainError(Exception):
-    """Base of every error raised by the notifications domain."""
-
-    default_code: ClassVar[str] = "domain_error"
-
-    def __init__(
-        self,
-        message: str,
-        details: Mapping[str, Any] | None = None,
-        *,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code: str = code or self.default_code
-        self.message: str = message
-        self.details: dict[str, Any] = dict(details or {})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+from services.contracts.errors import DomainError, ErrorCode
 
 
-class NotFoundError(DomainError):
-    default_code = "not_found"
+class _NotificationsError(DomainError):
+    default_code: ClassVar[str]
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(self.default_code, message, details)
+
+
+class NotFoundError(_NotificationsError):
+    default_code = ErrorCode.NOT_FOUND.value
 
 
 class UnknownRecipientError(NotFoundError):
     """One or more recipient unit ids are not in the directory (details: ``unit_ids``)."""
 
 
-class ValidationFailedError(DomainError):
-    default_code = "validation_failed"
+class ValidationFailedError(_NotificationsError):
+    default_code = ErrorCode.VALIDATION_FAILED.value
 
 
-class InvalidTransitionError(DomainError):
-    default_code = "invalid_transition"
+class InvalidTransitionError(_NotificationsError):
+    default_code = ErrorCode.INVALID_TRANSITION.value
 
 
-class NoUsableContactError(DomainError):
+class NoUsableContactError(_NotificationsError):
     default_code = "no_usable_contact"
 
 
-class OversizeBodyError(DomainError):
+class OversizeBodyError(_NotificationsError):
     default_code = "oversize_body"
 
 
-class InvalidTemplateError(DomainError):
+class InvalidTemplateError(_NotificationsError):
     """Template syntax error or unknown variables (details: ``errors`` with part/line/message)."""
 
     default_code = "invalid_template"
 
 
-class InvalidSignatureError(DomainError):
+class InvalidSignatureError(_NotificationsError):
     """Signature or token does not verify (details: ``reason``)."""
 
     default_code = "invalid_signature"
 
 
-class ExpiredError(DomainError):
+class ExpiredError(_NotificationsError):
     """A signed token or a webhook timestamp is outside its validity window."""
 
     default_code = "expired"

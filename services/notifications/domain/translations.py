@@ -118,11 +118,6 @@ def request_translation(notice_id: str, language: str, at: datetime) -> Translat
     return TranslationTask(notice_id=notice_id, language=language, requested_at=at)
 
 
-def languages_needing_translation(languages: Iterable[str]) -> tuple[str, ...]:
-    """Audience languages that get a translation task (Vietnamese never does)."""
-    return tuple(lang for lang in dict.fromkeys(languages) if lang in TRANSLATION_LANGUAGES)
-
-
 def approved_languages(tasks: Iterable[TranslationTask], notice_id: str) -> frozenset[str]:
     return frozenset(
         t.language

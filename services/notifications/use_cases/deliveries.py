@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.database import Database
-
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia, ack_key
@@ -18,18 +16,9 @@ from services.notifications.domain.errors import (
 )
 from services.notifications.domain.masking import mask_address
 from services.notifications.domain.preferences import Channel
-from services.notifications.repository import (
-    delivery_row,
-    delivery_rows,
-    find_delivery,
-    find_notice,
-    insert_read,
-    receipts_of,
-    save_resend,
-)
 
 
-def list_deliveries(db: Database, request: ListDeliveriesRequest) -> dict[str, Any]:
+def list_deliveries(ctx: Context, request: ListDeliveriesRequest) -> dict[str, Any]:
     """A page of deliveries (filters, cursor = the last delivery id) with each unit's read
     and acknowledgement of the notice, contact addresses masked."""
     units: list[str] | None
@@ -40,12 +29,13 @@ def list_deliveries(db: Database, request: ListDeliveriesRequest) -> dict[str, A
         units = request.unit_ids
     if units == []:
         return {"items": [], "next_cursor": None}
-    rows = delivery_rows(db, notice_id=request.notice_id, unit_ids=units,
-                         channel=request.channel, status=request.status,
-                         language=request.language, after=request.after, limit=request.limit)
+    rows = ctx.uow.deliveries.rows(notice_id=request.notice_id, unit_ids=units,
+                                   channel=request.channel, status=request.status,
+                                   language=request.language, after=request.after,
+                                   limit=request.limit)
     page = rows[:request.limit]
-    acks, reads = receipts_of(db, sorted({ack_key(r["notice_id"], r["unit_id"])
-                                          for r in page}))
+    acks, reads = ctx.uow.receipts.receipts(sorted({ack_key(r["notice_id"], r["unit_id"])
+                                                    for r in page}))
     items = [status_row(r, acks.get(ack_key(r["notice_id"], r["unit_id"])),
                         reads.get(ack_key(r["notice_id"], r["unit_id"]))) for r in page]
     more = len(rows) > request.limit
@@ -85,31 +75,31 @@ def status_row(doc: dict[str, Any], ack: dict[str, Any] | None,
 def resend_delivery(ctx: Context, notice_id: str, delivery_id: str, actor: str
                     ) -> dict[str, Any]:
     """Send one delivery once more (an officer's decision: the unit says it got nothing)."""
-    delivery = find_delivery(ctx.db, delivery_id)
+    delivery = ctx.uow.deliveries.find(delivery_id)
     if delivery is None or delivery.notice_id != notice_id:
         raise NotFoundError(f"notice {notice_id} has no delivery {delivery_id}",
                             {"notice_id": notice_id, "delivery_id": delivery_id})
     again = resend(delivery, ctx.now())
-    if not save_resend(ctx.db, delivery, again, actor):
+    if not ctx.uow.deliveries.save_resend(delivery, again, actor):
         raise InvalidTransitionError("the delivery changed meanwhile; reload and retry",
                                      {"delivery_id": delivery_id})
-    row = delivery_row(ctx.db, delivery_id) or {}
+    row = ctx.uow.deliveries.row(delivery_id) or {}
     key = ack_key(notice_id, delivery.unit_id)
-    acks, reads = receipts_of(ctx.db, [key])
+    acks, reads = ctx.uow.receipts.receipts([key])
     return status_row(row, acks.get(key), reads.get(key))
 
 
 def mark_read(ctx: Context, notice_id: str, unit_id: str, actor: str | None
               ) -> dict[str, Any]:
     """Record that a unit opened the notice (first time only)."""
-    notice = find_notice(ctx.db, notice_id)
+    notice = ctx.uow.notices.find(notice_id)
     if notice is None:
         raise NotFoundError(f"notice {notice_id} not found", {"notice_id": notice_id})
     if unit_id not in (notice.get("recipients") or []):
         raise UnknownRecipientError(f"unit {unit_id} is not a recipient of notice {notice_id}",
                                     {"notice_id": notice_id, "unit_ids": [unit_id]})
     now = ctx.now()
-    doc, created = insert_read(ctx.db, notice_id, unit_id,
-                               now.replace(microsecond=now.microsecond // 1000 * 1000), actor)
+    doc, created = ctx.uow.receipts.insert_read(
+        notice_id, unit_id, now.replace(microsecond=now.microsecond // 1000 * 1000), actor)
     return {"notice_id": notice_id, "unit_id": unit_id, "read_at": doc["at"],
             "read_by": doc.get("actor"), "created": created}

@@ -12,10 +12,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pymongo.database import Database
-
 from services.contracts.events.notifications import TranslationRequested
-from services.notifications import directory
 from services.notifications.context import Context
 from services.notifications.domain.ack import make_ack_token
 from services.notifications.domain.composition import compose_message
@@ -44,20 +41,12 @@ from services.notifications.domain.translations import (
     request_translation,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG, UNREACHABLE
-from services.notifications.repository import (
+from services.notifications.repositories.codec import (
     SENDING,
     delivery_document,
-    insert_new_deliveries,
-    insert_translation_task,
     notice_to_domain,
-    planned_deliveries,
     recipient_to_domain,
-    record_unreachable,
-    release_held_deliveries,
-    saved_templates,
-    translation_backlog,
     translation_id,
-    translations_of_notice,
 )
 from services.notifications.settings import NotificationsSettings
 from services.runtime.logging import correlation_id
@@ -67,7 +56,7 @@ log = logging.getLogger(__name__)
 _DEFAULTS: TemplateRegistry | None = None
 
 
-def templates(db: Database) -> TemplateRegistry:
+def templates(ctx: Context) -> TemplateRegistry:
     """Default template files, overridden by templates saved through the RPC."""
     global _DEFAULTS
     if _DEFAULTS is None:
@@ -76,7 +65,7 @@ def templates(db: Database) -> TemplateRegistry:
     for kind in NoticeKind:
         if _DEFAULTS.has(kind, "vi"):
             registry.save(_DEFAULTS.get(kind, "vi"))
-    for template in saved_templates(db):
+    for template in ctx.uow.configuration.saved_templates():
         registry.save(template)
     return registry
 
@@ -116,11 +105,11 @@ class _Planner:
         as_of = notice_doc.get("as_of")
         self.as_of = date.fromisoformat(as_of) if as_of else None
         self.now = ctx.now()
-        self.tasks: list[TranslationTask] = translations_of_notice(ctx.db, self.notice.id)
+        self.tasks: list[TranslationTask] = ctx.uow.translations.of_notice(self.notice.id)
         self.approved = {t.language for t in self.tasks
                          if t.status is TranslationStatus.APPROVED}
-        self.existing = planned_deliveries(ctx.db, self.notice.id)
-        self.registry = templates(ctx.db)
+        self.existing = ctx.uow.deliveries.planned(self.notice.id)
+        self.registry = templates(ctx)
         self.new_docs: list[dict[str, Any]] = []
         self.releases: list[tuple[str, dict[str, Any]]] = []
         self.unreachable: list[dict[str, Any]] = []
@@ -185,7 +174,7 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
     """Create or release every delivery the notice needs now (idempotent); returns how many
     were new. Translations a unit needs are requested (once) on the way."""
     planner = _Planner(ctx, notice_doc)
-    units = unit_docs or directory.load(ctx.db, planner.notice.recipients)
+    units = unit_docs or ctx.uow.recipients.by_id(planner.notice.recipients)
     for unit_id in planner.notice.recipients:
         planner.plan_unit(unit_id, units.get(unit_id))
     # Stored a dispatcher batch at a time, each handed over once stored: the first messages
@@ -195,18 +184,18 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
     docs = planner.new_docs
     for chunk in (docs[start:start + size] for start in range(0, len(docs), size)):
         claimed = _claim_for_sender(ctx, chunk, planner.now)
-        inserted = insert_new_deliveries(ctx.db, chunk)
+        inserted = ctx.uow.deliveries.insert_new(chunk)
         created += len(inserted)
         if claimed is not None and ctx.sender is not None:
             claim, lease_until = claimed
             ctx.sender.hand_over(claim, [d["_id"] for d in inserted if d.get("claim") == claim],
                                  lease_until)
     # Released ones are claimed by the dispatcher's next tick (0.2 s).
-    release_held_deliveries(ctx.db, planner.releases)
+    ctx.uow.deliveries.release_held(planner.releases)
     for language in sorted(planner.wanted_translations):
         _request_translation(ctx, planner.notice.id, language)
-    for entry in record_unreachable(ctx.db, planner.notice.id, planner.unreachable,
-                                    planner.unsupported):
+    for entry in ctx.uow.notices.record_unreachable(planner.notice.id, planner.unreachable,
+                                                    planner.unsupported):
         UNREACHABLE.labels(entry["reason"]).inc()
         log.warning("recipient unreachable", extra={"notice_id": planner.notice.id, **entry})
     return created
@@ -217,8 +206,8 @@ def _request_translation(ctx: Context, notice_id: str, language: str) -> None:
     task = request_translation(notice_id, language, ctx.now())
     event = TranslationRequested(translation_id=translation_id(notice_id, language),
                                  notice_id=notice_id, language=language)
-    if insert_translation_task(ctx.db, task, [event.to_envelope(correlation_id.get())]):
-        TRANSLATION_BACKLOG.set(translation_backlog(ctx.db))
+    if ctx.uow.translations.insert(task, [event.to_envelope(correlation_id.get())]):
+        TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
 
 
 def _claim_for_sender(ctx: Context, docs: list[dict[str, Any]], now: datetime

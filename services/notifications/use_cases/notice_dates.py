@@ -10,19 +10,32 @@ import logging
 from datetime import date
 from typing import Any
 
+from services.contracts.errors import ErrorCode, ServiceError
 from services.notifications import directory
 from services.notifications.context import Context
 from services.notifications.domain.as_of import plan_as_of
 from services.notifications.domain.preferences import to_local
-from services.notifications.repository import find_known_plan, record_known_plan
 
 log = logging.getLogger(__name__)
+
+
+def remember_plan(ctx: Context, plan_id: str, fields: dict[str, Any]) -> None:
+    """What a plan's event tells of it (`plan.created`, `plan.issued`), kept by plan id."""
+    ctx.uow.configuration.record_known_plan(plan_id, fields)
+
+
+def known_plan_reply(ctx: Context, plan_id: str) -> dict[str, Any]:
+    found = ctx.uow.configuration.known_plan(plan_id)
+    if found is None:
+        raise ServiceError(ErrorCode.NOT_FOUND, f"plan {plan_id} is not known here")
+    found["plan_id"] = found.pop("_id")
+    return found
 
 
 def known_plan(ctx: Context, plan_id: str) -> dict[str, Any] | None:
     """The plan as its events told it, else as plans answers (kept for the next notice). A
     draft's date is not in `plan.created`: plans is asked for it."""
-    found = find_known_plan(ctx.db, plan_id)
+    found = ctx.uow.configuration.known_plan(plan_id)
     if (found is not None and found.get("year") and found.get("issued_on")) \
             or ctx.remote is None:
         return found
@@ -34,11 +47,11 @@ def known_plan(ctx: Context, plan_id: str) -> dict[str, Any] | None:
         return found
     if remote is None:
         return found
-    record_known_plan(ctx.db, plan_id, {
+    ctx.uow.configuration.record_known_plan(plan_id, {
         "number": remote.get("number"), "title": remote.get("title"),
         "status": remote.get("status"), "issuer_unit_id": remote.get("issuer_unit_id"),
         "year": remote.get("year"), "issued_on": remote.get("issued_on")})
-    return find_known_plan(ctx.db, plan_id)
+    return ctx.uow.configuration.known_plan(plan_id)
 
 
 def resolution_day(ctx: Context, requested: date | None, plan: dict[str, Any] | None) -> date:
@@ -57,7 +70,7 @@ def signature(ctx: Context, plan: dict[str, Any] | None, day: date) -> tuple[str
     the configured sender."""
     issuer_id = (plan or {}).get("issuer_unit_id")
     if issuer_id:
-        unit = directory.find_unit(ctx.db, issuer_id, ctx.remote)
+        unit = directory.find_unit(ctx, issuer_id)
         if unit is not None:
             return issuer_id, unit.name_on(day)
     return issuer_id, ctx.settings.sender_name

@@ -7,8 +7,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pymongo.database import Database
-
 from services.contracts.events.notifications import TranslationApproved
 from services.notifications.context import Context
 from services.notifications.domain.errors import (
@@ -22,34 +20,23 @@ from services.notifications.domain.translations import (
     language_name,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG
-from services.notifications.repository import (
-    close_translation_hold,
-    find_notice,
-    find_translation,
-    notices_by_id,
-    notices_past_translation_deadline,
-    save_translation,
-    translation_backlog,
-    translation_id,
-    translation_rows,
-)
 from services.notifications.use_cases.delivery_planning import plan_deliveries
 from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
 
 
-def _task(db: Database, notice_id: str, language: str) -> TranslationTask:
+def _task(ctx: Context, notice_id: str, language: str) -> TranslationTask:
     """The notice's task for the language, or an error saying plainly why there is none."""
     if language not in TRANSLATION_LANGUAGES:
         raise ValidationFailedError(
             f"no translation workflow for language {language!r}; translations are made for "
             f"{', '.join(sorted(TRANSLATION_LANGUAGES))}",
             {"language": language, "supported": sorted(TRANSLATION_LANGUAGES)})
-    task = find_translation(db, notice_id, language)
+    task = ctx.uow.translations.find(notice_id, language)
     if task is not None:
         return task
-    if find_notice(db, notice_id) is None:
+    if ctx.uow.notices.find(notice_id) is None:
         raise NotFoundError(f"notice {notice_id} not found", {"notice_id": notice_id})
     raise NotFoundError(
         f"notice {notice_id} needs no {language_name(language)} translation: none of its "
@@ -59,17 +46,17 @@ def _task(db: Database, notice_id: str, language: str) -> TranslationTask:
 def _save(ctx: Context, before: TranslationTask, after: TranslationTask,
           events: list[Any] | None = None) -> dict[str, Any]:
     envelopes = [e.to_envelope(correlation_id.get()) for e in events or []]
-    if not save_translation(ctx.db, before, after, envelopes):
+    if not ctx.uow.translations.save(before, after, envelopes):
         raise InvalidTransitionError("translation changed meanwhile; reload and retry",
                                      {"task": before.key})
-    TRANSLATION_BACKLOG.set(translation_backlog(ctx.db))
-    return view_of(ctx.db, after)
+    TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
+    return view_of(ctx, after)
 
 
 def submit_translation(ctx: Context, notice_id: str, language: str, translator_id: str,
                        subject: str, body: str) -> dict[str, Any]:
     """A first submission, or a corrected one after a rejection."""
-    task = _task(ctx.db, notice_id, language)
+    task = _task(ctx, notice_id, language)
     return _save(ctx, task, task.submit(translator_id, subject, body, ctx.now()))
 
 
@@ -77,12 +64,12 @@ def approve_translation(ctx: Context, notice_id: str, language: str, reviewer_id
                         ) -> dict[str, Any]:
     """Approve a submitted translation; that version (and, under policy wait, the held
     Vietnamese copy) goes to the units reading it at once."""
-    task = _task(ctx.db, notice_id, language)
+    task = _task(ctx, notice_id, language)
     approved = task.approve(reviewer_id, ctx.now())
     event = TranslationApproved(translation_id=task.key, notice_id=notice_id,
                                 language=language, approved_by=reviewer_id)
     result = _save(ctx, task, approved, [event])
-    notice = find_notice(ctx.db, notice_id)
+    notice = ctx.uow.notices.find(notice_id)
     if notice is not None:
         plan_deliveries(ctx, notice)
     return result
@@ -91,25 +78,25 @@ def approve_translation(ctx: Context, notice_id: str, language: str, reviewer_id
 def reject_translation(ctx: Context, notice_id: str, language: str, reviewer_id: str,
                        reason: str) -> dict[str, Any]:
     """Return a submitted translation to its translator with the reason."""
-    task = _task(ctx.db, notice_id, language)
+    task = _task(ctx, notice_id, language)
     return _save(ctx, task, task.reject(reviewer_id, reason, ctx.now()))
 
 
-def list_translations(db: Database, status: str | None, language: str | None,
+def list_translations(ctx: Context, status: str | None, language: str | None,
                       notice_id: str | None, limit: int,
                       after: str | None = None) -> list[dict[str, Any]]:
     """Translation tasks with the Vietnamese text to translate and the notice's deadline,
     a page at a time (`after`: the last id of the previous page)."""
-    rows = translation_rows(db, status=status, language=language, notice_id=notice_id,
-                            limit=limit, after=after)
-    notices = notices_by_id(db, sorted({r["notice_id"] for r in rows}))
+    rows = ctx.uow.translations.rows(status=status, language=language, notice_id=notice_id,
+                                     limit=limit, after=after)
+    notices = ctx.uow.notices.by_id(sorted({r["notice_id"] for r in rows}))
     return [_view(row, notices.get(row["notice_id"])) for row in rows]
 
 
-def view_of(db: Database, task: TranslationTask) -> dict[str, Any]:
-    [row] = translation_rows(db, status=None, language=task.language,
-                             notice_id=task.notice_id, limit=1)
-    return _view(row, find_notice(db, task.notice_id))
+def view_of(ctx: Context, task: TranslationTask) -> dict[str, Any]:
+    [row] = ctx.uow.translations.rows(status=None, language=task.language,
+                                      notice_id=task.notice_id, limit=1)
+    return _view(row, ctx.uow.notices.find(task.notice_id))
 
 
 def _view(row: dict[str, Any], notice: dict[str, Any] | None) -> dict[str, Any]:
@@ -127,14 +114,12 @@ def release_past_deadline(ctx: Context) -> int:
     approved). Each notice once; a re-run releases nothing twice."""
     now = ctx.now()
     released = 0
-    for notice in notices_past_translation_deadline(ctx.db, now):
+    for notice in ctx.uow.notices.past_translation_deadline(now):
         plan_deliveries(ctx, notice)
-        close_translation_hold(ctx.db, notice["_id"], now)
+        ctx.uow.notices.close_translation_hold(notice["_id"], now)
         released += 1
     if released:
         log.info("translation deadlines passed", extra={"notices": released})
     return released
 
 
-__all__ = ["approve_translation", "list_translations", "reject_translation",
-           "release_past_deadline", "submit_translation", "translation_id"]

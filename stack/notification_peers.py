@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from services.notifications.domain.errors import DomainError
+from services.contracts.errors import DomainError
 from services.notifications.domain.webhook_signing import verify
 
 HANG_SECONDS = 30.0

@@ -1,0 +1,76 @@
+"""The notifications service's storage: the only code that knows its collections and query
+syntax. A use case reaches them through its unit of work (`NotificationsUnitOfWork`).
+
+Collections (ids are natural keys, so a replayed write is a no-op):
+  recipients    _id unit id
+  notices       _id notice id (derived from the triggering event's natural key)
+  deliveries    _id idempotency key (notice, unit, channel, language): exactly once
+  translations  _id "<notice>:<language>"
+  acks, reads   _id "<notice>:<unit>"
+  escalations   _id step key "esc:<notice>:<unit>:<step>"
+  channels, templates, config, known_plans   what officers configure; plans known by events
+  dispatch_log  one document per sent batch: results + events, applied to deliveries
+Events are stored with the change in the same document (`_outbox`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.database import Database
+
+from services.notifications.repositories.configuration import ConfigurationRepository
+from services.notifications.repositories.deliveries import DELIVERIES, DeliveriesRepository
+from services.notifications.repositories.dispatching import DISPATCH_LOG, DispatchRepository
+from services.notifications.repositories.notices import NOTICES, NoticesRepository
+from services.notifications.repositories.receipts import (
+    ACKS,
+    ESCALATIONS,
+    READS,
+    ReceiptsRepository,
+)
+from services.notifications.repositories.recipients import RECIPIENTS, RecipientsRepository
+from services.notifications.repositories.translations import (
+    TRANSLATIONS,
+    TranslationsRepository,
+)
+from services.runtime.mongo_unit_of_work import MongoUnitOfWork
+from services.runtime.unit_of_work import UnitOfWork
+
+OUTBOX_COLLECTIONS = [NOTICES, DELIVERIES, TRANSLATIONS, ACKS, ESCALATIONS, DISPATCH_LOG]
+
+__all__ = ["ACKS", "DELIVERIES", "DISPATCH_LOG", "ESCALATIONS", "NOTICES", "OUTBOX_COLLECTIONS",
+           "READS", "RECIPIENTS", "TRANSLATIONS", "MongoNotificationsUnitOfWork",
+           "NotificationsUnitOfWork", "ensure_indexes"]
+
+
+def ensure_indexes(db: Database[dict[str, Any]]) -> None:
+    for repository in (DeliveriesRepository, DispatchRepository, NoticesRepository,
+                       TranslationsRepository, ReceiptsRepository, RecipientsRepository):
+        repository.ensure_indexes(db)
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    """The repositories a notifications use case works with."""
+
+    recipients: RecipientsRepository
+    notices: NoticesRepository
+    translations: TranslationsRepository
+    deliveries: DeliveriesRepository
+    dispatching: DispatchRepository
+    receipts: ReceiptsRepository
+    configuration: ConfigurationRepository
+
+
+class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
+    def __init__(self, db: Database[dict[str, Any]],
+                 correlation_id: Callable[[], str | None] = lambda: None) -> None:
+        super().__init__(db, correlation_id=correlation_id)
+        self.recipients = RecipientsRepository(db)
+        self.notices = NoticesRepository(db)
+        self.translations = TranslationsRepository(db)
+        self.deliveries = DeliveriesRepository(db)
+        self.dispatching = DispatchRepository(db)
+        self.receipts = ReceiptsRepository(db)
+        self.configuration = ConfigurationRepository(db)

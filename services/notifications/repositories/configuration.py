@@ -1,0 +1,77 @@
+"""What officers configure at run time: `channels` (provider settings per channel, over the
+service's defaults), `templates` (saved overrides of the default files, `_id`
+"<kind>:<language>") and `config` (the escalation policy); and `known_plans`, what the plans
+service's events told of each plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from services.notifications.domain.notices import NoticeKind
+from services.notifications.domain.templates import TemplateSet
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import Repository
+
+CHANNELS = "channels"
+TEMPLATES = "templates"
+CONFIG = "config"
+KNOWN_PLANS = "known_plans"
+ESCALATION = "escalation"
+Document = dict[str, Any]
+
+
+class ConfigurationRepository(Repository):
+    def __init__(self, db: Database[Document]) -> None:
+        super().__init__()
+        self.db = db
+
+    def _collection(self, name: str) -> Collection[Document]:
+        return collection(self.db, name)
+
+    # -- channels ---------------------------------------------------------------------------
+
+    def channel(self, channel: str) -> Document:
+        """The stored settings of a channel (empty: the defaults hold)."""
+        return self._collection(CHANNELS).find_one({"_id": channel}) or {}
+
+    def configure_channel(self, channel: str, changes: Document) -> None:
+        self._collection(CHANNELS).update_one({"_id": channel}, {"$set": changes},
+                                              upsert=True)
+
+    # -- templates --------------------------------------------------------------------------
+
+    def saved_templates(self) -> list[TemplateSet]:
+        return [TemplateSet(NoticeKind(row["kind"]), row["language"], row["subject"],
+                            row["text"], row.get("html"))
+                for row in self._collection(TEMPLATES).find()]
+
+    def saved_template(self, kind: str, language: str) -> Document | None:
+        return self._collection(TEMPLATES).find_one({"_id": f"{kind}:{language}"})
+
+    def save_template(self, template: Document) -> None:
+        key = f"{template['kind']}:{template['language']}"
+        self._collection(TEMPLATES).replace_one({"_id": key}, template, upsert=True)
+
+    # -- escalation policy ------------------------------------------------------------------
+
+    def escalation(self) -> Document:
+        return self._collection(CONFIG).find_one({"_id": ESCALATION}) or {}
+
+    def configure_escalation(self, changes: Document) -> None:
+        self._collection(CONFIG).update_one({"_id": ESCALATION}, {"$set": changes},
+                                            upsert=True)
+
+    # -- plans known from their events ------------------------------------------------------
+
+    def record_known_plan(self, plan_id: str, fields: Document) -> None:
+        """What notifications knows of a plan (its number, issuer, year, issue date), keyed
+        by plan id: applying the same event twice leaves one record."""
+        self._collection(KNOWN_PLANS).update_one(
+            {"_id": plan_id}, {"$set": {k: v for k, v in fields.items() if v is not None}},
+            upsert=True)
+
+    def known_plan(self, plan_id: str) -> Document | None:
+        return self._collection(KNOWN_PLANS).find_one({"_id": plan_id})

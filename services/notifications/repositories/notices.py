@@ -1,0 +1,139 @@
+"""Notices: `notices`, one document per notice (`_id` derived from the natural key of what
+caused it, so a replayed cause finds the notice it made)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.collection import Collection
+from pymongo.cursor import Cursor
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from services.notifications.domain.notices import Notice
+from services.notifications.repositories.codec import notice_to_domain
+from services.runtime.mongo import keyset_after
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import Repository
+
+NOTICES = "notices"
+Document = dict[str, Any]
+# A notice without its pending events (the outbox's fields).
+NOTICE_PROJECTION = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
+
+
+class NoticesRepository(Repository):
+    def __init__(self, db: Database[Document]) -> None:
+        super().__init__()
+        self.db = db
+
+    @staticmethod
+    def ensure_indexes(db: Database[Document]) -> None:
+        notices = db[NOTICES]
+        notices.create_index([("recipients", ASCENDING)], name="recipients")
+        notices.create_index([("plan_id", ASCENDING)], name="plan")
+        notices.create_index([("created_at", DESCENDING)], name="newest")
+        notices.create_index([("escalation_open", ASCENDING), ("ack_deadline", ASCENDING)],
+                             sparse=True, name="escalation_open")
+        notices.create_index([("translation_hold_open", ASCENDING),
+                              ("translation_deadline", ASCENDING)],
+                             sparse=True, name="translation_hold")
+
+    @property
+    def _notices(self) -> Collection[Document]:
+        return collection(self.db, NOTICES)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def stored(self, notice_id: str) -> Document | None:
+        """The notice's document as stored (its events included)."""
+        return self._notices.find_one({"_id": notice_id})
+
+    def find(self, notice_id: str) -> Document | None:
+        return self._notices.find_one({"_id": notice_id}, NOTICE_PROJECTION)
+
+    def by_id(self, notice_ids: list[str]) -> dict[str, Document]:
+        return {n["_id"]: n for n in self._notices.find({"_id": {"$in": notice_ids}},
+                                                        NOTICE_PROJECTION)}
+
+    def page(self, *, plan_id: str | None, task_id: str | None, unit_id: str | None,
+             kind: str | None, after: str | None, limit: int) -> list[Document]:
+        """Notices newest first after the notice `after`; `limit` + 1 to tell whether a next
+        page exists."""
+        query: dict[str, Any] = {}
+        for name, value in (("plan_id", plan_id), ("task_id", task_id), ("kind", kind)):
+            if value:
+                query[name] = value
+        if unit_id:
+            query["recipients"] = unit_id
+        return list(self._newest_first(query, after).limit(limit + 1))
+
+    def of_recipient_newest_first(self, unit_id: str, after: str | None
+                                  ) -> Iterator[Document]:
+        return iter(self._newest_first({"recipients": unit_id}, after))
+
+    def _newest_first(self, query: dict[str, Any], after: str | None) -> Cursor[Document]:
+        """Notices newest first by creation (their ids are hashes, in no order of time);
+        `after` is the id of the last notice of the previous page."""
+        if after:
+            query = {**query, **keyset_after(self._notices, after, "created_at",
+                                             newest_first=True)}
+        return self._notices.find(query, NOTICE_PROJECTION).sort(
+            [("created_at", DESCENDING), ("_id", DESCENDING)])
+
+    def approved_for(self, unit_id: str) -> list[Notice]:
+        return [notice_to_domain(n) for n in self._notices.find(
+            {"recipients": unit_id, "status": "approved"}, NOTICE_PROJECTION)]
+
+    def awaiting_escalation(self, now: datetime, limit: int) -> list[Document]:
+        """Notices whose ack deadline passed and whose escalation is not finished."""
+        return list(self._notices.find({"escalation_open": True,
+                                        "ack_deadline": {"$lte": now}}, limit=limit))
+
+    def past_translation_deadline(self, now: datetime, limit: int = 100) -> list[Document]:
+        """Notices under policy wait whose translation deadline passed and whose held
+        Vietnamese copies were not released for it yet (the `translation_hold` index)."""
+        return list(self._notices.find({"translation_hold_open": True,
+                                        "translation_deadline": {"$lte": now}}, limit=limit))
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def insert(self, doc: Document) -> bool:
+        """A new notice; False when its id exists (the same cause again)."""
+        try:
+            self._notices.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def mark_planned(self, notice_id: str) -> None:
+        self._notices.update_one({"_id": notice_id}, {"$set": {"planned": True}})
+
+    def close_escalation(self, notice_id: str) -> None:
+        self._notices.update_one({"_id": notice_id}, {"$set": {"escalation_open": False}})
+
+    def close_translation_hold(self, notice_id: str, now: datetime) -> None:
+        self._notices.update_one({"_id": notice_id, "translation_hold_open": True},
+                                 {"$set": {"translation_hold_open": False,
+                                           "translation_hold_closed_at": now}})
+
+    def record_unreachable(self, notice_id: str, unreachable: list[Document],
+                           unsupported: dict[str, list[str]]) -> list[Document]:
+        """Add the recipients the notice could not reach (each once) and the audience
+        languages with no translation workflow; returns the entries new to the notice."""
+        if not unreachable and not unsupported:
+            return []
+        current = self._notices.find_one({"_id": notice_id}, {"unreachable": 1}) or {}
+        known = {(u["unit_id"], u["reason"]) for u in current.get("unreachable") or []}
+        fresh = [u for u in unreachable if (u["unit_id"], u["reason"]) not in known]
+        update: dict[str, Any] = {}
+        if fresh:
+            update["$push"] = {"unreachable": {"$each": fresh}}
+        if unsupported:
+            update["$set"] = {f"unsupported_languages.{k}": v for k, v in unsupported.items()}
+        if update:
+            self._notices.update_one({"_id": notice_id}, update)
+        return fresh

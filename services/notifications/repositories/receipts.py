@@ -1,0 +1,110 @@
+"""Receipts: `acks` (a unit's acknowledgement of a notice), `reads` (its first read), both
+keyed "<notice>:<unit>", and `escalations`, one document per step taken (`_id` the step
+key), so each is recorded once whoever records it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from services.contracts.envelope import Envelope
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.outbox import with_outbox
+from services.runtime.unit_of_work import Repository
+
+ACKS = "acks"
+READS = "reads"
+ESCALATIONS = "escalations"
+Document = dict[str, Any]
+
+
+class ReceiptsRepository(Repository):
+    def __init__(self, db: Database[Document]) -> None:
+        super().__init__()
+        self.db = db
+
+    @staticmethod
+    def ensure_indexes(db: Database[Document]) -> None:
+        db[ACKS].create_index([("notice_id", ASCENDING)], name="notice")
+        db[ESCALATIONS].create_index([("notice_id", ASCENDING)], name="notice")
+
+    @property
+    def _acks(self) -> Collection[Document]:
+        return collection(self.db, ACKS)
+
+    @property
+    def _reads(self) -> Collection[Document]:
+        return collection(self.db, READS)
+
+    @property
+    def _escalations(self) -> Collection[Document]:
+        return collection(self.db, ESCALATIONS)
+
+    # -- acknowledgements -------------------------------------------------------------------
+
+    def ack(self, key: str) -> Document | None:
+        return self._acks.find_one({"_id": key})
+
+    def acks_of_notice(self, notice_id: str) -> list[Document]:
+        return list(self._acks.find({"notice_id": notice_id}))
+
+    def acknowledged_units(self, notice_id: str) -> list[str]:
+        return [a["unit_id"] for a in self._acks.find({"notice_id": notice_id},
+                                                      {"unit_id": 1})]
+
+    def acknowledged_by(self, unit_id: str) -> dict[str, datetime]:
+        """When the unit acknowledged each notice it acknowledged, by notice id."""
+        return {a["notice_id"]: a["at"] for a in self._acks.find({"unit_id": unit_id})}
+
+    def insert_ack(self, doc: Document, events: list[Envelope]) -> bool:
+        """The first acknowledgement with its event; False when one was recorded first."""
+        try:
+            self._acks.insert_one(with_outbox(doc, events))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def receipts(self, keys: list[str]) -> tuple[dict[str, Document], dict[str, Document]]:
+        """Acknowledgements and reads by their key "<notice>:<unit>"."""
+        if not keys:
+            return {}, {}
+        acks = {a["_id"]: a for a in self._acks.find({"_id": {"$in": keys}}, {"_outbox": 0})}
+        reads = {r["_id"]: r for r in self._reads.find({"_id": {"$in": keys}})}
+        return acks, reads
+
+    def read(self, key: str) -> Document | None:
+        return self._reads.find_one({"_id": key}, {"at": 1})
+
+    def insert_read(self, notice_id: str, unit_id: str, at: datetime,
+                    actor: str | None) -> tuple[Document, bool]:
+        """The unit's first read of the notice; a later one answers the first."""
+        doc = {"_id": f"{notice_id}:{unit_id}", "notice_id": notice_id, "unit_id": unit_id,
+               "at": at, "actor": actor}
+        try:
+            self._reads.insert_one(doc)
+        except DuplicateKeyError:
+            return self._reads.find_one({"_id": doc["_id"]}) or doc, False
+        return doc, True
+
+    # -- escalation steps -------------------------------------------------------------------
+
+    def steps_taken(self, notice_id: str) -> set[str]:
+        return {e["_id"] for e in self._escalations.find({"notice_id": notice_id}, {"_id": 1})}
+
+    def step_taken(self, key: str) -> bool:
+        return bool(self._escalations.count_documents({"_id": key}))
+
+    def insert_step(self, doc: Document, events: list[Envelope]) -> bool:
+        """A step with its event; False when it was taken already."""
+        try:
+            self._escalations.insert_one(with_outbox(doc, events))
+        except DuplicateKeyError:
+            return False
+        return True
