@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from services.notifications.repositories import NotificationsUnitOfWork
 from services.notifications.settings import NotificationsSettings
+from services.runtime.concurrency import Threads, Workers
 
 
 def utc_now() -> datetime:
@@ -51,6 +52,8 @@ class Context:
     sender: Sender | None = None
     # Makes another unit of work, for work a worker runs in another green thread.
     unit_of_work: Callable[[], NotificationsUnitOfWork] | None = None
+    # What runs sends side by side: green threads in the service, threads elsewhere.
+    workers: Workers = field(default_factory=Threads)
 
     def now(self) -> datetime:
         return self.clock()

@@ -13,6 +13,7 @@ from services.notifications.dispatch import Dispatcher
 from services.notifications.repositories import MongoNotificationsUnitOfWork, ensure_indexes
 from services.notifications.settings import NotificationsSettings
 from services.runtime.logging import correlation_id
+from services.runtime.nameko_ext.green import GreenWorkers
 from services.runtime.settings import ServiceSettings
 
 
@@ -22,6 +23,7 @@ class NotificationsDependencies:
         self.db = db
         # One per process: its owner id marks its leases, its buckets rate-limit its sends.
         self.dispatcher = Dispatcher()
+        self.workers = GreenWorkers()
 
     @classmethod
     def open(cls, settings: ServiceSettings, db: Database[dict[str, Any]],
@@ -40,4 +42,4 @@ class NotificationsDependencies:
 
     def context(self) -> Context:
         return Context(self.unit_of_work(), self.settings, sender=self.dispatcher,
-                       unit_of_work=self.unit_of_work)
+                       unit_of_work=self.unit_of_work, workers=self.workers)

@@ -31,14 +31,13 @@ import json
 import logging
 import random
 import socket
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-import eventlet
 
 from services.contracts.events.notifications import (
     NotificationDelivered,
@@ -66,6 +65,7 @@ from services.notifications.repositories.codec import (
     delivery_fields,
     delivery_to_domain,
 )
+from services.runtime.concurrency import Pending
 from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
@@ -152,11 +152,11 @@ class Dispatcher:
 
         A batch's outcomes are written while the next batch is claimed and sent: the
         database and the network work side by side instead of in turn."""
-        clock = eventlet.hubs.get_hub().clock
+        clock = time.monotonic
         deadline = clock() + budget_seconds
         configs: dict[Channel, dict[str, Any]] | None = None
         total = 0
-        settling: Any = None  # the previous batch's settle(), in its own green thread
+        settling: Pending[int] | None = None  # the previous batch's settle(), beside this one
         try:
             while clock() < deadline:
                 batch, intent = self.take_handed_over(ctx, ctx.now(),
@@ -172,12 +172,12 @@ class Dispatcher:
                 attempted = self.send_batch(ctx, batch, configs)
                 try:
                     if settling is not None:
-                        total += settling.wait()
+                        total += settling.result()
                 finally:  # sent: recorded even when the previous batch's write failed
-                    settling = eventlet.spawn(self.settle, ctx, attempted, intent)
+                    settling = ctx.workers.spawn(self.settle, ctx, attempted, intent)
         finally:
             if settling is not None:
-                total += settling.wait()
+                total += settling.result()
         return total
 
     def claim(self, ctx: Context, now: datetime, lease_seconds: float = 120,
@@ -241,8 +241,9 @@ class Dispatcher:
                     "next_attempt_at": claimed_at + timedelta(seconds=60),
                     "failure_reason": f"internal: {type(exc).__name__}"})) for doc in work]
 
-        pool = eventlet.GreenPool(ctx.settings.dispatch_concurrency)
-        return [a for group in pool.imap(send, units_of_work(docs)) for a in group]
+        return [a for group in ctx.workers.map(send, units_of_work(docs),
+                                               ctx.settings.dispatch_concurrency)
+                for a in group]
 
     def settle(self, ctx: Context, attempted: list[Attempted], intent: str | None = None
                ) -> int:
