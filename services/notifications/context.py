@@ -50,8 +50,6 @@ class Context:
     # Set in the service: deliveries due at once are stored already claimed for this
     # process's dispatcher and handed to it, instead of being claimed by one more write each.
     sender: Sender | None = None
-    # Makes another unit of work, for work a worker runs in another green thread.
-    unit_of_work: Callable[[], NotificationsUnitOfWork] | None = None
     # What runs sends side by side: green threads in the service, threads elsewhere.
     workers: Workers = field(default_factory=Threads)
 
@@ -59,7 +57,6 @@ class Context:
         return self.clock()
 
     def fresh(self) -> Context:
-        """The same context with a unit of work of its own (one per green thread)."""
-        if self.unit_of_work is None:
-            return self
-        return dataclasses.replace(self, uow=self.unit_of_work())
+        """The same context with a unit of work of its own, for work beside this one (a
+        unit of work remembers what its use case loaded)."""
+        return dataclasses.replace(self, uow=self.uow.fresh())

@@ -42,4 +42,4 @@ class NotificationsDependencies:
 
     def context(self) -> Context:
         return Context(self.unit_of_work(), self.settings, sender=self.dispatcher,
-                       unit_of_work=self.unit_of_work, workers=self.workers)
+                       workers=self.workers)

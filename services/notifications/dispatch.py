@@ -353,7 +353,7 @@ class Dispatcher:
                 and delivery.fallback_channel is not None):
             open_fallback(ctx, outcome.doc, delivery)
         if outcome.acknowledged:
-            acknowledge_unit(ctx, outcome.doc["notice_id"], outcome.doc["unit_id"],
+            acknowledge_unit(ctx.fresh(), outcome.doc["notice_id"], outcome.doc["unit_id"],
                              AckVia.WEBHOOK_REPLY, actor="webhook")
 
     def _rate_limited(self, channel: Channel, config: dict[str, Any], now: datetime) -> float:

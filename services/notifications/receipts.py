@@ -22,15 +22,12 @@ from services.notifications.domain.escalation import EscalationPolicy, StepKind,
 from services.notifications.domain.notices import NoticeKind, Priority
 from services.notifications.handlers import UNDELIVERABLE, Context, create_notice, get_notice
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
+from services.notifications.repositories import ACKS
+from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import notice_to_domain
 from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
-
-
-def _ack_from_doc(doc: dict[str, Any]) -> Acknowledgement:
-    return Acknowledgement(doc["notice_id"], doc["unit_id"], doc["at"], AckVia(doc["via"]),
-                           doc.get("actor"), bool(doc.get("late")))
 
 
 def acknowledge_token(ctx: Context, token: str, actor: str | None) -> dict[str, Any]:
@@ -53,27 +50,24 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
             f"unit {unit_id} is not a recipient of notice {notice_id}{why}",
             {"notice_id": notice_id, "unit_ids": [unit_id]})
     notice = notice_to_domain(notice_doc)
-    found = ctx.uow.receipts.ack(ack_key(notice_id, unit_id))
-    existing = [_ack_from_doc(found)] if found is not None else []
+    key = ack_key(notice_id, unit_id)
     now = ctx.now()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (ms)
-    outcome = record_ack(notice, unit_id, existing, now, via, actor)
-    ack = outcome.ack
-    if outcome.created:
-        event = NotificationAcknowledged(
+    with ctx.uow as uow:
+        found = uow.acks.get(key)
+        outcome = record_ack(notice, unit_id, [found.value] if found else [], now, via, actor)
+        ack = outcome.ack
+        if not outcome.created:
+            return _view(ack, created=False)
+        uow.acks.add(Changing(ack, [NotificationAcknowledged(
             notice_id=notice_id, unit_id=unit_id, acknowledged_at=ack.at,
             via=ack.via.public_name, late=ack.late, plan_id=notice.plan_id,
-            task_id=notice.task_id)
-        if not ctx.uow.receipts.insert_ack(
-                {"_id": ack.key, "notice_id": notice_id, "unit_id": unit_id, "at": ack.at,
-                 "via": ack.via.value, "actor": actor, "late": ack.late},
-                [event.to_envelope(correlation_id.get())]):
-            first = ctx.uow.receipts.ack(ack.key)  # a concurrent ack won: answer with it
-            if first is not None:
-                ack = _ack_from_doc(first)
-            return _view(ack, created=False)
-        ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
-    return _view(ack, created=outcome.created)
+            task_id=notice.task_id)]))
+        if uow.commit().was_refused(ACKS, key):
+            first = uow.acks.get(key)  # a concurrent ack won: answer with it
+            return _view(first.value if first else ack, created=False)
+    ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
+    return _view(ack, created=True)
 
 
 def _view(ack: Acknowledgement, created: bool) -> dict[str, Any]:
@@ -118,7 +112,7 @@ def escalate_due(ctx: Context, limit: int = 200) -> int:
     receipts = ctx.uow.receipts
     for doc in ctx.uow.notices.awaiting_escalation(now, limit):
         notice = notice_to_domain(doc)
-        acks = [_ack_from_doc(a) for a in receipts.acks_of_notice(notice.id)]
+        acks = ctx.uow.acks.of_notice(notice.id)
         done = receipts.steps_taken(notice.id)
         units = ctx.uow.recipients.by_id(notice.recipients)
         parents = {uid: (units.get(uid) or {}).get("parent_id") for uid in notice.recipients}

@@ -28,7 +28,7 @@ def notice_view(ctx: Context, doc: dict[str, Any], detail: bool = False,
     view.setdefault("unsupported_languages", {})
     if detail:
         view["deliveries"] = ctx.uow.deliveries.counts(doc["_id"], unit_ids)
-        acked = ctx.uow.receipts.acknowledged_units(doc["_id"])
+        acked = ctx.uow.acks.acknowledged_units(doc["_id"])
         view["acknowledged_units"] = sorted(u for u in acked
                                             if unit_ids is None or u in unit_ids)
     return view
@@ -47,7 +47,7 @@ def inbox(ctx: Context, unit_id: str, unacknowledged_only: bool, after: str | No
           limit: int) -> dict[str, Any]:
     """What a unit received, whatever the channel, newest first, with its receipts; each
     notice in the unit's language once that version is delivered."""
-    acks = ctx.uow.receipts.acknowledged_by(unit_id)
+    acks = ctx.uow.acks.acknowledged_by(unit_id)
     items: list[dict[str, Any]] = []
     for notice in ctx.uow.notices.of_recipient_newest_first(unit_id, after):
         if unacknowledged_only and notice["_id"] in acks:

@@ -15,17 +15,21 @@ Events are stored with the change in the same document (`_outbox`).
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
 
 from pymongo.database import Database
 
+from services.notifications.repositories.acknowledgements import (
+    ACKS,
+    AcknowledgementsRepository,
+)
 from services.notifications.repositories.configuration import ConfigurationRepository
 from services.notifications.repositories.deliveries import DELIVERIES, DeliveriesRepository
 from services.notifications.repositories.dispatching import DISPATCH_LOG, DispatchRepository
 from services.notifications.repositories.notices import NOTICES, NoticesRepository
 from services.notifications.repositories.receipts import (
-    ACKS,
     ESCALATIONS,
     READS,
     ReceiptsRepository,
@@ -47,20 +51,27 @@ __all__ = ["ACKS", "DELIVERIES", "DISPATCH_LOG", "ESCALATIONS", "NOTICES", "OUTB
 
 def ensure_indexes(db: Database[dict[str, Any]]) -> None:
     for repository in (DeliveriesRepository, DispatchRepository, NoticesRepository,
-                       TranslationsRepository, ReceiptsRepository, RecipientsRepository):
+                       TranslationsRepository, AcknowledgementsRepository, ReceiptsRepository,
+                       RecipientsRepository):
         repository.ensure_indexes(db)
 
 
 class NotificationsUnitOfWork(UnitOfWork):
-    """The repositories a notifications use case works with."""
+    """The repositories a notifications use case works with; a commit writes the aggregates
+    of `translations` and `acks` with their events."""
 
     recipients: RecipientsRepository
     notices: NoticesRepository
     translations: TranslationsRepository
+    acks: AcknowledgementsRepository
     deliveries: DeliveriesRepository
     dispatching: DispatchRepository
     receipts: ReceiptsRepository
     configuration: ConfigurationRepository
+
+    @abstractmethod
+    def fresh(self) -> NotificationsUnitOfWork:
+        """Another unit of work on the same storage."""
 
 
 class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
@@ -70,7 +81,11 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
         self.recipients = RecipientsRepository(db)
         self.notices = NoticesRepository(db)
         self.translations = TranslationsRepository(db)
+        self.acks = AcknowledgementsRepository(db)
         self.deliveries = DeliveriesRepository(db)
         self.dispatching = DispatchRepository(db)
         self.receipts = ReceiptsRepository(db)
         self.configuration = ConfigurationRepository(db)
+
+    def fresh(self) -> MongoNotificationsUnitOfWork:
+        return MongoNotificationsUnitOfWork(self.db, self.correlation_id)

@@ -1,6 +1,6 @@
-"""Receipts: `acks` (a unit's acknowledgement of a notice), `reads` (its first read), both
-keyed "<notice>:<unit>", and `escalations`, one document per step taken (`_id` the step
-key), so each is recorded once whoever records it."""
+"""Receipts besides acknowledgements (`acknowledgements.py`): `reads` (a unit's first read of
+a notice, `_id` "<notice>:<unit>") and `escalations`, one document per step taken (`_id` the
+step key), so each is recorded once whoever records it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from services.runtime.mongo_unit_of_work import collection
 from services.runtime.outbox import with_outbox
 from services.runtime.unit_of_work import Repository
 
-ACKS = "acks"
 READS = "reads"
 ESCALATIONS = "escalations"
 Document = dict[str, Any]
@@ -30,12 +29,7 @@ class ReceiptsRepository(Repository):
 
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
-        db[ACKS].create_index([("notice_id", ASCENDING)], name="notice")
         db[ESCALATIONS].create_index([("notice_id", ASCENDING)], name="notice")
-
-    @property
-    def _acks(self) -> Collection[Document]:
-        return collection(self.db, ACKS)
 
     @property
     def _reads(self) -> Collection[Document]:
@@ -45,39 +39,13 @@ class ReceiptsRepository(Repository):
     def _escalations(self) -> Collection[Document]:
         return collection(self.db, ESCALATIONS)
 
-    # -- acknowledgements -------------------------------------------------------------------
-
-    def ack(self, key: str) -> Document | None:
-        return self._acks.find_one({"_id": key})
-
-    def acks_of_notice(self, notice_id: str) -> list[Document]:
-        return list(self._acks.find({"notice_id": notice_id}))
-
-    def acknowledged_units(self, notice_id: str) -> list[str]:
-        return [a["unit_id"] for a in self._acks.find({"notice_id": notice_id},
-                                                      {"unit_id": 1})]
-
-    def acknowledged_by(self, unit_id: str) -> dict[str, datetime]:
-        """When the unit acknowledged each notice it acknowledged, by notice id."""
-        return {a["notice_id"]: a["at"] for a in self._acks.find({"unit_id": unit_id})}
-
-    def insert_ack(self, doc: Document, events: list[Envelope]) -> bool:
-        """The first acknowledgement with its event; False when one was recorded first."""
-        try:
-            self._acks.insert_one(with_outbox(doc, events))
-        except DuplicateKeyError:
-            return False
-        return True
-
     # -- reads ------------------------------------------------------------------------------
 
-    def receipts(self, keys: list[str]) -> tuple[dict[str, Document], dict[str, Document]]:
-        """Acknowledgements and reads by their key "<notice>:<unit>"."""
+    def reads(self, keys: list[str]) -> dict[str, Document]:
+        """Reads by their key "<notice>:<unit>"."""
         if not keys:
-            return {}, {}
-        acks = {a["_id"]: a for a in self._acks.find({"_id": {"$in": keys}}, {"_outbox": 0})}
-        reads = {r["_id"]: r for r in self._reads.find({"_id": {"$in": keys}})}
-        return acks, reads
+            return {}
+        return {r["_id"]: r for r in self._reads.find({"_id": {"$in": keys}})}
 
     def read(self, key: str) -> Document | None:
         return self._reads.find_one({"_id": key}, {"at": 1})

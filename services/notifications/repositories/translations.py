@@ -1,34 +1,38 @@
 """Translation tasks: `translations`, one document per (notice, language), `_id`
-"<notice>:<language>"."""
+"<notice>:<language>". A task changes in a unit of work: its write is guarded by the status
+and revision it was read at, and carries its events."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from services.contracts.envelope import Envelope
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
+from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     translation_fields,
     translation_id,
     translation_to_domain,
 )
-from services.notifications.repositories.deliveries import with_events
 from services.runtime.mongo import keyset_after
 from services.runtime.mongo_unit_of_work import collection
-from services.runtime.outbox import with_outbox
-from services.runtime.unit_of_work import Repository
+from services.runtime.unit_of_work import AggregateRepository
 
 TRANSLATIONS = "translations"
 Document = dict[str, Any]
 ROW = {"_outbox": 0, "_outbox_pending": 0}
 
 
-class TranslationsRepository(Repository):
+class TranslationsRepository(AggregateRepository[Changing[TranslationTask]]):
+    collection = TRANSLATIONS
+    # A reviewer approves the text they read: a resubmission in between (same status, a new
+    # revision) makes the write stale as surely as a status change does.
+    GUARD = ("status", "revision")
+
     def __init__(self, db: Database[Document]) -> None:
         super().__init__()
         self.db = db
@@ -41,9 +45,20 @@ class TranslationsRepository(Repository):
     def _translations(self) -> Collection[Document]:
         return collection(self.db, TRANSLATIONS)
 
-    def find(self, notice_id: str, language: str) -> TranslationTask | None:
-        row = self._translations.find_one({"_id": translation_id(notice_id, language)})
-        return translation_to_domain(row) if row is not None else None
+    def document_of(self, aggregate: Changing[TranslationTask]) -> Document:
+        task = aggregate.value
+        return {"_id": translation_id(task.notice_id, task.language),
+                **translation_fields(task)}
+
+    def aggregate_of(self, document: Mapping[str, Any]) -> Changing[TranslationTask]:
+        return Changing(translation_to_domain(dict(document)))
+
+    def _guard(self, original: Mapping[str, Any], changed: Iterable[str]) -> dict[str, Any]:
+        return {name: original.get(name) for name in self.GUARD}
+
+    def get(self, notice_id: str, language: str) -> Changing[TranslationTask] | None:
+        row = self._translations.find_one({"_id": translation_id(notice_id, language)}, ROW)
+        return None if row is None else self._loaded(row)
 
     def of_notice(self, notice_id: str) -> list[TranslationTask]:
         return [translation_to_domain(t)
@@ -72,22 +87,3 @@ class TranslationsRepository(Repository):
             query.update(keyset_after(self._translations, after, "requested_at"))
         return list(self._translations.find(query, ROW)
                     .sort([("requested_at", 1), ("_id", 1)]).limit(limit))
-
-    def insert(self, task: TranslationTask, events: list[Envelope]) -> bool:
-        """A new translation task with its events; False when the notice has it already."""
-        doc = with_outbox({"_id": translation_id(task.notice_id, task.language),
-                           **translation_fields(task)}, events)
-        try:
-            self._translations.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def save(self, before: TranslationTask, after: TranslationTask,
-             events: list[Envelope]) -> bool:
-        """Write the task's new state if nobody changed it since `before` was read."""
-        result = self._translations.update_one(
-            {"_id": translation_id(before.notice_id, before.language),
-             "status": before.status.value, "revision": before.revision},
-            with_events({"$set": translation_fields(after)}, events))
-        return result.matched_count == 1

@@ -34,8 +34,8 @@ def list_deliveries(ctx: Context, request: ListDeliveriesRequest) -> dict[str, A
                                    language=request.language, after=request.after,
                                    limit=request.limit)
     page = rows[:request.limit]
-    acks, reads = ctx.uow.receipts.receipts(sorted({ack_key(r["notice_id"], r["unit_id"])
-                                                    for r in page}))
+    keys = sorted({ack_key(r["notice_id"], r["unit_id"]) for r in page})
+    acks, reads = ctx.uow.acks.by_key(keys), ctx.uow.receipts.reads(keys)
     items = [status_row(r, acks.get(ack_key(r["notice_id"], r["unit_id"])),
                         reads.get(ack_key(r["notice_id"], r["unit_id"]))) for r in page]
     more = len(rows) > request.limit
@@ -85,7 +85,7 @@ def resend_delivery(ctx: Context, notice_id: str, delivery_id: str, actor: str
                                      {"delivery_id": delivery_id})
     row = ctx.uow.deliveries.row(delivery_id) or {}
     key = ack_key(notice_id, delivery.unit_id)
-    acks, reads = ctx.uow.receipts.receipts([key])
+    acks, reads = ctx.uow.acks.by_key([key]), ctx.uow.receipts.reads([key])
     return status_row(row, acks.get(key), reads.get(key))
 
 

@@ -41,6 +41,8 @@ from services.notifications.domain.translations import (
     request_translation,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG, UNREACHABLE
+from services.notifications.repositories import TRANSLATIONS
+from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     SENDING,
     delivery_document,
@@ -49,7 +51,6 @@ from services.notifications.repositories.codec import (
     translation_id,
 )
 from services.notifications.settings import NotificationsSettings
-from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +204,13 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
 
 def _request_translation(ctx: Context, notice_id: str, language: str) -> None:
     """A translation task for the language, once per notice (`translation.requested`)."""
-    task = request_translation(notice_id, language, ctx.now())
-    event = TranslationRequested(translation_id=translation_id(notice_id, language),
-                                 notice_id=notice_id, language=language)
-    if ctx.uow.translations.insert(task, [event.to_envelope(correlation_id.get())]):
-        TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
+    key = translation_id(notice_id, language)
+    with ctx.uow as uow:
+        uow.translations.add(Changing(request_translation(notice_id, language, ctx.now()), [
+            TranslationRequested(translation_id=key, notice_id=notice_id, language=language)]))
+        if uow.commit().was_refused(TRANSLATIONS, key):
+            return
+    TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
 
 
 def _claim_for_sender(ctx: Context, docs: list[dict[str, Any]], now: datetime

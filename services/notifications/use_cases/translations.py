@@ -20,20 +20,21 @@ from services.notifications.domain.translations import (
     language_name,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG
+from services.notifications.repositories.changing import Changing
 from services.notifications.use_cases.delivery_planning import plan_deliveries
-from services.runtime.logging import correlation_id
+from services.runtime.unit_of_work import StaleWrite
 
 log = logging.getLogger(__name__)
 
 
-def _task(ctx: Context, notice_id: str, language: str) -> TranslationTask:
+def _task(ctx: Context, notice_id: str, language: str) -> Changing[TranslationTask]:
     """The notice's task for the language, or an error saying plainly why there is none."""
     if language not in TRANSLATION_LANGUAGES:
         raise ValidationFailedError(
             f"no translation workflow for language {language!r}; translations are made for "
             f"{', '.join(sorted(TRANSLATION_LANGUAGES))}",
             {"language": language, "supported": sorted(TRANSLATION_LANGUAGES)})
-    task = ctx.uow.translations.find(notice_id, language)
+    task = ctx.uow.translations.get(notice_id, language)
     if task is not None:
         return task
     if ctx.uow.notices.find(notice_id) is None:
@@ -43,32 +44,36 @@ def _task(ctx: Context, notice_id: str, language: str) -> TranslationTask:
         f"recipients reads {language}", {"notice_id": notice_id, "language": language})
 
 
-def _save(ctx: Context, before: TranslationTask, after: TranslationTask,
-          events: list[Any] | None = None) -> dict[str, Any]:
-    envelopes = [e.to_envelope(correlation_id.get()) for e in events or []]
-    if not ctx.uow.translations.save(before, after, envelopes):
+def _commit(ctx: Context, task: Changing[TranslationTask]) -> dict[str, Any]:
+    """Write the changed task (with its events) if nobody changed it since it was read."""
+    try:
+        ctx.uow.commit()
+    except StaleWrite:
         raise InvalidTransitionError("translation changed meanwhile; reload and retry",
-                                     {"task": before.key})
+                                     {"task": task.value.key}) from None
     TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
-    return view_of(ctx, after)
+    return view_of(ctx, task.value)
 
 
 def submit_translation(ctx: Context, notice_id: str, language: str, translator_id: str,
                        subject: str, body: str) -> dict[str, Any]:
     """A first submission, or a corrected one after a rejection."""
-    task = _task(ctx, notice_id, language)
-    return _save(ctx, task, task.submit(translator_id, subject, body, ctx.now()))
+    with ctx.uow:
+        task = _task(ctx, notice_id, language)
+        task.change(task.value.submit(translator_id, subject, body, ctx.now()))
+        return _commit(ctx, task)
 
 
 def approve_translation(ctx: Context, notice_id: str, language: str, reviewer_id: str
                         ) -> dict[str, Any]:
     """Approve a submitted translation; that version (and, under policy wait, the held
     Vietnamese copy) goes to the units reading it at once."""
-    task = _task(ctx, notice_id, language)
-    approved = task.approve(reviewer_id, ctx.now())
-    event = TranslationApproved(translation_id=task.key, notice_id=notice_id,
-                                language=language, approved_by=reviewer_id)
-    result = _save(ctx, task, approved, [event])
+    with ctx.uow:
+        task = _task(ctx, notice_id, language)
+        task.change(task.value.approve(reviewer_id, ctx.now()), TranslationApproved(
+            translation_id=task.value.key, notice_id=notice_id, language=language,
+            approved_by=reviewer_id))
+        result = _commit(ctx, task)
     notice = ctx.uow.notices.find(notice_id)
     if notice is not None:
         plan_deliveries(ctx, notice)
@@ -78,8 +83,10 @@ def approve_translation(ctx: Context, notice_id: str, language: str, reviewer_id
 def reject_translation(ctx: Context, notice_id: str, language: str, reviewer_id: str,
                        reason: str) -> dict[str, Any]:
     """Return a submitted translation to its translator with the reason."""
-    task = _task(ctx, notice_id, language)
-    return _save(ctx, task, task.reject(reviewer_id, reason, ctx.now()))
+    with ctx.uow:
+        task = _task(ctx, notice_id, language)
+        task.change(task.value.reject(reviewer_id, reason, ctx.now()))
+        return _commit(ctx, task)
 
 
 def list_translations(ctx: Context, status: str | None, language: str | None,
