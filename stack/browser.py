@@ -43,6 +43,12 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> li
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_SCRIPT))
     result = page.evaluate("""async () => {
+        // Colours measured mid-transition (a modal fading in over its overlay) are not the
+        // ones a person reads: let finite animations and transitions finish first (a
+        // spinner's endless one would never resolve).
+        const finite = document.getAnimations().filter(
+            a => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+        await Promise.all(finite.map(a => a.finished.catch(() => null)));
         const found = await window.axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
             resultTypes: ['violations']});
