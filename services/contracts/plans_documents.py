@@ -176,3 +176,8 @@ class ImportPlanResult(Reply):
     tasks: int
     created: bool = Field(description="False when the same plan was imported before.")
 
+
+
+class PlanSummaryPage(Reply):
+    items: list[PlanSummary]
+    next_cursor: str | None

@@ -106,3 +106,8 @@ class ReportDetail(Reply):
         default=None, description="The accepted correction that replaced this report: progress "
                                   "counts that one.")
 
+
+
+class ReportPage(Reply):
+    items: list[ReportDetail]
+    next_cursor: str | None

@@ -162,3 +162,8 @@ class TaskDetail(Reply):
     evidence: list[EvidenceModel] = Field(default_factory=list)
     receipts: list[dict[str, Any]] = Field(default_factory=list)
 
+
+
+class TaskPage(Reply):
+    items: list[TaskDetail]
+    next_cursor: str | None

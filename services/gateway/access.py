@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from services.contracts.gateway import GRANTABLE_SCOPES, UNIT_SCOPED_ROLES, Role
 
 RESOURCES = ("users", "api_keys", "units", "plans", "tasks", "reports", "notices",
@@ -126,11 +128,13 @@ def units_of(obj: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def can_see(principal: Principal, obj: Mapping[str, Any]) -> bool:
-    """Whether a unit-scoped principal may see an object; others see everything."""
+def can_see(principal: Principal, obj: Mapping[str, Any] | BaseModel) -> bool:
+    """Whether a unit-scoped principal may see an object (an RPC reply, as sent or as its
+    catalogue model); others see everything."""
     if not principal.unit_scoped:
         return True
-    return bool(units_of(obj) & principal.visible_units)
+    fields = obj.model_dump() if isinstance(obj, BaseModel) else obj
+    return bool(units_of(fields) & principal.visible_units)
 
 
 EVENT_PREFIXES_BY_ROLE: dict[Role, tuple[str, ...]] = {

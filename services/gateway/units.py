@@ -8,8 +8,11 @@ import logging
 import time
 from typing import Any
 
+from pydantic import ValidationError
+
 from services.contracts.errors import ServiceError
 from services.contracts.gateway import Role
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, child_closure
 
 log = logging.getLogger(__name__)
@@ -40,14 +43,15 @@ class UnitDirectory:
         cursor: str | None = None
         try:
             for _ in range(100):
-                page = await self.rpc.call("plans", "list_units", after=cursor, limit=200,
-                                            timeout=2.0)
-                for unit in page.get("items", []):
-                    parents[unit["id"]] = unit.get("parent_id")
-                cursor = page.get("next_cursor")
+                page = plans_rpc.LIST_UNITS.parse_reply(await self.rpc.call(
+                    plans_rpc.LIST_UNITS.service, plans_rpc.LIST_UNITS.name, after=cursor,
+                    limit=200, timeout=2.0))
+                for unit in page.items:
+                    parents[unit.id] = unit.parent_id
+                cursor = page.next_cursor
                 if not cursor:
                     break
-        except (ServiceError, KeyError, TypeError, AttributeError) as exc:
+        except (ServiceError, ValidationError) as exc:
             log.warning("unit hierarchy unavailable; local officers see their own unit only",
                         extra={"error": str(exc)[:200]})
             self._loaded_at = time.monotonic() - self.ttl_seconds + 10  # retry in 10 s

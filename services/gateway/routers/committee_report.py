@@ -76,7 +76,7 @@ async def upward_report(
                            "Committee covers every unit: the Department's officers issue it")
     plan = await rpc.call(plans_rpc.GET_PLAN, plan_id=plan_id)
     day = as_of or date.today()
-    since = date.fromisoformat(str(plan["issued_on"])) if plan.get("issued_on") else day
+    since = plan.issued_on or day
     coverage = await _coverage(rpc, min(since, day), day)
     file = await rpc.call(
         plans_rpc.UPWARD_REPORT, rpc_timeout=RENDER_TIMEOUT, plan_id=plan_id, format=format,

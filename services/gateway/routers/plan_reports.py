@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from services.contracts.plans_reports import ReportPage
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PathId
-from services.gateway.routers.tasks import ReportPage, unit_filter
+from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/reports", tags=["reports"],
                    responses=AUTH_RESPONSES)
@@ -31,5 +32,5 @@ async def list_plan_reports(plan_id: PathId, rpc: RpcDep, principal: Reader,
     await rpc.call(plans_rpc.GET_PLAN, plan_id=plan_id)  # an unknown plan is 404, not []
     page = await rpc.call(plans_rpc.LIST_REPORTS, plan_id=plan_id, after=cursor, limit=limit,
                           unit_id=unit_filter(principal, unit_id), status=status_)
-    page["items"] = [r for r in page.get("items", []) if can_see(principal, r)]
+    page.items = [report for report in page.items if can_see(principal, report)]
     return page

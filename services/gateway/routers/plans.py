@@ -62,7 +62,7 @@ async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-t
     """Creates a draft plan such as 25/KH-STTTT of the Department. References (issuer unit,
     recipients' units and groups, parent plans) must exist (422 names the field); a number
     already used by the issuer in that year answers 409."""
-    return await rpc("plans", "create_plan", **rpc_kwargs(body, actor=principal.id))
+    return await rpc.call(plans_rpc.CREATE_PLAN, **rpc_kwargs(body, actor=principal.id))
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, response_model=ImportPlanResult,
@@ -75,7 +75,7 @@ async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-t
     (`docs/plan-import-format.md`), optionally issuing it. Importing the same
     file again answers the plan already imported; other content under the same plan id or
     number answers 409."""
-    return await rpc("plans", "import_plan", **rpc_kwargs(body, actor=principal.id))
+    return await rpc.call(plans_rpc.IMPORT_PLAN, **rpc_kwargs(body, actor=principal.id))
 
 
 @router.get("", response_model=PlanPage, summary="List plans")
@@ -89,21 +89,23 @@ async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
     `include=progress` each plan that is not a draft carries its progress at a glance (the
     buckets of `/plans/{id}/progress` and the reports awaiting review), so an overview of
     plans is one request instead of one per plan."""
-    filters = {k: v for k, v in {"year": year, "status": status_,
-                                 "issuer_unit_id": issuer_unit_id}.items() if v is not None}
-    page = await rpc("plans", "list_plans", after=cursor, limit=limit, **filters)
-    if include == "progress":
-        # The service caches each plan's roll-up; asked together, they overlap on the broker.
-        progress = await asyncio.gather(*(_progress_brief(rpc, plan) for plan in page["items"]))
-        page["items"] = [{**plan, "progress": brief}
-                         for plan, brief in zip(page["items"], progress, strict=True)]
-    return page
+    filters: dict[str, Any] = {k: v for k, v in {
+        "year": year, "status": status_, "issuer_unit_id": issuer_unit_id}.items()
+        if v is not None}
+    page = await rpc.call(plans_rpc.LIST_PLANS, after=cursor, limit=limit, **filters)
+    if include != "progress":
+        return page
+    # The service caches each plan's roll-up; asked together, they overlap on the broker.
+    progress = await asyncio.gather(*(_progress_brief(rpc, plan) for plan in page.items))
+    return PlanPage(items=[PlanListItem(**plan.model_dump(), progress=brief)
+                           for plan, brief in zip(page.items, progress, strict=True)],
+                    next_cursor=page.next_cursor)
 
 
-async def _progress_brief(rpc: Rpc, plan: dict[str, Any]) -> Any:
-    if plan["status"] == "draft":  # a draft has no assigned task, so no progress yet
+async def _progress_brief(rpc: Rpc, plan: PlanSummary) -> ProgressBrief | None:
+    if plan.status == "draft":  # a draft has no assigned task, so no progress yet
         return None
-    return await rpc.call(plans_rpc.PROGRESS_SUMMARY, plan_id=plan["id"],
+    return await rpc.call(plans_rpc.PROGRESS_SUMMARY, plan_id=plan.id,
                           rpc_timeout=REPORT_TIMEOUT)
 
 
@@ -112,7 +114,7 @@ async def _progress_brief(rpc: Rpc, plan: dict[str, Any]) -> Any:
 async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     """One plan with its identity, basis documents, objectives, topics, channels, recipients and
     signer."""
-    return await rpc("plans", "get_plan", plan_id=plan_id)
+    return await rpc.call(plans_rpc.GET_PLAN, plan_id=plan_id)
 
 
 @router.patch("/{plan_id}", response_model=PlanDetail, summary="Edit a draft plan",
@@ -121,8 +123,7 @@ async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # typ
                       principal: Writer) -> Any:
     """Changes fields of a draft plan; only the fields given change. An issued plan is amended
     instead (409 here)."""
-    return await rpc("plans", "update_plan",
-                     **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
+    return await _command(rpc, plans_rpc.UPDATE_PLAN, plan_id, body, principal)
 
 
 async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PathId,
@@ -170,7 +171,8 @@ async def get_plan_progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     """Rolls up a plan's progress: tasks per status bucket (completed on time, completed late,
     open within deadline, overdue), per unit, per task, and KPI targets against reported and
     matched evidence."""
-    return await rpc("plans", "progress_summary", plan_id=plan_id, timeout=REPORT_TIMEOUT)
+    return await rpc.call(plans_rpc.PROGRESS_SUMMARY, plan_id=plan_id,
+                          rpc_timeout=REPORT_TIMEOUT)
 
 
 @router.get("/{plan_id}/export", response_class=Response, responses={
@@ -185,11 +187,10 @@ async def export_plan_progress(
         language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
     """Downloads the progress report for the Provincial People's Committee as CSV or XLSX, by
     unit, task or KPI, in Vietnamese or English."""
-    file = await rpc("plans", "export_progress", plan_id=plan_id, format=format, view=view,
-                     language=language, timeout=REPORT_TIMEOUT)
-    return Response(base64.b64decode(file["content_base64"]), media_type=file["content_type"],
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{file["filename"]}"'})
+    file = await rpc.call(plans_rpc.EXPORT_PROGRESS, plan_id=plan_id, format=format,
+                          view=view, language=language, rpc_timeout=REPORT_TIMEOUT)
+    return Response(base64.b64decode(file.content_base64), media_type=file.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
 @router.post(

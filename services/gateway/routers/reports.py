@@ -26,7 +26,7 @@ CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor",
             responses=NOT_FOUND)
 async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     """One progress report. Unit-scoped roles see their units' reports only (404 otherwise)."""
-    report = await rpc("plans", "get_report", report_id=report_id)
+    report = await rpc.call(plans_rpc.GET_REPORT, report_id=report_id)
     if not can_see(principal, report):
         raise not_found("report", report_id)
     return report
@@ -38,8 +38,8 @@ async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # typ
                         principal: Reviewer) -> Any:
     """Accepts a report, or returns it to the unit with a reason (`report.reviewed`). A report
     already reviewed answers 409."""
-    return await rpc("plans", "review_report", **rpc_kwargs(body, report_id=report_id,
-                                                            actor=principal.id))
+    return await rpc.call(plans_rpc.REVIEW_REPORT, **rpc_kwargs(body, report_id=report_id,
+                                                                actor=principal.id))
 
 
 @router.post(

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
-from services.contracts.plans_reports import ReportDetail, SubmitReportRequest
+from services.contracts.plans_reports import ReportDetail, ReportPage, SubmitReportRequest
 from services.contracts.plans_tasks import (
     AddTaskRequest,
     AssignTaskRequest,
     TaskCommand,
     TaskDetail,
+    TaskPage,
     TaskReasonCommand,
     UpdateTaskRequest,
 )
@@ -43,18 +44,9 @@ SubmitReportBody = body_of(SubmitReportRequest, "SubmitReportBody",
                            ("actor", "plan_id", "task_id"))
 
 
-class TaskPage(BaseModel):
-    items: list[TaskDetail]
-    next_cursor: str | None
-
-
-class ReportPage(BaseModel):
-    items: list[ReportDetail]
-    next_cursor: str | None
-
-
-async def visible_task(rpc: Rpc, principal: Principal, plan_id: PathId, task_id: PathId) -> Any:
-    task = await rpc("plans", "get_task", plan_id=plan_id, task_id=task_id)
+async def visible_task(rpc: Rpc, principal: Principal, plan_id: PathId,
+                       task_id: PathId) -> TaskDetail:
+    task = await rpc.call(plans_rpc.GET_TASK, plan_id=plan_id, task_id=task_id)
     if not can_see(principal, task):
         raise not_found("task", task_id)
     return task
@@ -75,8 +67,8 @@ async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ign
                    principal: Writer) -> Any:
     """Adds a task with its lead unit, coordinating units, deadline, recurrence and KPI targets
     to a plan that is not closed."""
-    return await rpc("plans", "add_task", **rpc_kwargs(body, plan_id=plan_id,
-                                                       actor=principal.id))
+    return await rpc.call(plans_rpc.ADD_TASK, **rpc_kwargs(body, plan_id=plan_id,
+                                                           actor=principal.id))
 
 
 @router.get("", response_model=TaskPage, summary="List the tasks of a plan",
@@ -89,11 +81,12 @@ async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cu
                      parent_task_id: Annotated[str | None, Query(max_length=200)] = None) -> Any:
     """Pages through the tasks of a plan, filtered by unit, status or parent task. Outlet
     editors and local officers see only tasks their unit leads or coordinates."""
-    filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id), "status": status_,
-                                 "parent_task_id": parent_task_id}.items() if v is not None}
-    page = await rpc("plans", "list_tasks", plan_id=plan_id, after=cursor, limit=limit,
-                     **filters)
-    page["items"] = [t for t in page.get("items", []) if can_see(principal, t)]
+    filters: dict[str, Any] = {k: v for k, v in {
+        "unit_id": unit_filter(principal, unit_id), "status": status_,
+        "parent_task_id": parent_task_id}.items() if v is not None}
+    page = await rpc.call(plans_rpc.LIST_TASKS, plan_id=plan_id, after=cursor, limit=limit,
+                          **filters)
+    page.items = [task for task in page.items if can_see(principal, task)]
     return page
 
 
@@ -110,8 +103,7 @@ async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Rea
 async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
     """Changes fields of a task; only the fields given change."""
-    return await rpc("plans", "update_task", **rpc_kwargs(
-        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+    return await _status(rpc, plans_rpc.UPDATE_TASK, plan_id, task_id, body, principal)
 
 
 @router.post("/{task_id}/assign", response_model=TaskDetail, responses=CONFLICTS,
@@ -120,8 +112,7 @@ async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  #
                       rpc: RpcDep, principal: Writer) -> Any:
     """Assigns the lead unit and the coordinating units of a task (`task.assigned` when the plan
     is issued)."""
-    return await rpc("plans", "assign_task", **rpc_kwargs(
-        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+    return await _status(rpc, plans_rpc.ASSIGN_TASK, plan_id, task_id, body, principal)
 
 
 async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_id: PathId,
@@ -173,8 +164,7 @@ async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody
     await visible_task(rpc, principal, plan_id, task_id)
     if principal.unit_scoped and body.unit_id not in principal.visible_units:  # type: ignore[attr-defined]
         raise ServiceError(ErrorCode.FORBIDDEN, "you may report only for your own unit")
-    return await rpc("plans", "submit_report", **rpc_kwargs(
-        body, plan_id=plan_id, task_id=task_id, actor=principal.id))
+    return await _status(rpc, plans_rpc.SUBMIT_REPORT, plan_id, task_id, body, principal)
 
 
 @router.get("/{task_id}/reports", response_model=ReportPage, responses=NOT_FOUND,
@@ -187,9 +177,10 @@ async def list_task_reports(plan_id: PathId, task_id: PathId, rpc: RpcDep, princ
     """Pages through the reports submitted on a task, filtered by unit or review status. Unit-
     scoped roles see their units' reports only."""
     await visible_task(rpc, principal, plan_id, task_id)
-    filters = {k: v for k, v in {"unit_id": unit_filter(principal, unit_id),
-                                 "status": status_}.items() if v is not None}
-    page = await rpc("plans", "list_reports", plan_id=plan_id, task_id=task_id, after=cursor,
-                     limit=limit, **filters)
-    page["items"] = [r for r in page.get("items", []) if can_see(principal, r)]
+    filters: dict[str, Any] = {k: v for k, v in {
+        "unit_id": unit_filter(principal, unit_id), "status": status_}.items()
+        if v is not None}
+    page = await rpc.call(plans_rpc.LIST_REPORTS, plan_id=plan_id, task_id=task_id,
+                          after=cursor, limit=limit, **filters)
+    page.items = [report for report in page.items if can_see(principal, report)]
     return page

@@ -82,7 +82,7 @@ async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid
     """Imports units and groups from a YAML or JSON document (the format of
     `services/plans/seed/units-gia-lai.yaml`). Units are created, updated or left unchanged,
     and each change is journalled; an `idempotency_key` makes a retry harmless."""
-    return await rpc("plans", "import_units", **rpc_kwargs(body, actor=principal.id))
+    return await rpc.call(plans_rpc.IMPORT_UNITS, **rpc_kwargs(body, actor=principal.id))
 
 
 @router.post("/{unit_id}/retire", response_model=UnitReply, responses=NOT_FOUND,
