@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from services.contracts.events import plans as ev
+from services.contracts.events import plans as plan_events
 from services.contracts.plans_reporting import ExportRequest, ProgressRequest
 from services.plans import codec
 from services.plans.domain import (
@@ -119,8 +119,7 @@ def _unit_names(ctx: Context, units_seq: int | None = None) -> dict[str, str]:
     cached = _unit_names_cache.get(ctx.repo.db.name)
     if units_seq is not None and cached is not None and cached[0] == units_seq:
         return cached[1]
-    # The whole directory (hundreds of units) in one read is faster than `$in` of the ids.
-    names = {d["_id"]: d["name"] for d in ctx.repo.units.find({}, {"name": 1})}
+    names = ctx.repo.unit_names()
     if units_seq is not None:
         _unit_names_cache[ctx.repo.db.name] = (units_seq, names)
     return names
@@ -283,12 +282,13 @@ def deadline_scan(ctx: Context, now: datetime, window_days: int,
                   "title": doc.get("title", ""), "lead_unit_id": doc["lead_unit_id"],
                   "coordinating_unit_ids": doc.get("coordinating_unit_ids") or [],
                   "period_key": alert.period_key, "deadline": alert.deadline}
-        payload: ev.TaskDueSoon | ev.TaskOverdue
+        payload: plan_events.TaskDueSoon | plan_events.TaskOverdue
         unwatch = None
         if alert.kind is AlertKind.DUE_SOON:
-            payload = ev.TaskDueSoon(**common, days_left=max(0, (alert.deadline - today).days))
+            payload = plan_events.TaskDueSoon(
+                **common, days_left=max(0, (alert.deadline - today).days))
         else:
-            payload = ev.TaskOverdue(**common,
+            payload = plan_events.TaskOverdue(**common,
                                      days_overdue=max(0, (today - alert.deadline).days))
             # After its overdue alert a period raises nothing more: it leaves the watch.
             unwatch = alert.deadline.isoformat()

@@ -144,10 +144,6 @@ class Plan:
         """What the repository keeps unique: issuer, year and normalised number."""
         return f"{self.issuer_unit_id}|{self.year}|{self.number.key}"
 
-    @property
-    def is_open_for_work(self) -> bool:
-        return self.status is PlanStatus.ISSUED
-
     # -- validation -----------------------------------------------------------------------
 
     def validate(self) -> None:

@@ -135,10 +135,6 @@ class Task:
         """Lead unit first, then coordinating units."""
         return (self.lead_unit_id, *self.coordinating_unit_ids)
 
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_STATUSES
-
     def window(self) -> tuple[date, date]:
         """First and last day of the task's work (for KPI periods)."""
         if self.recurrence is not None:

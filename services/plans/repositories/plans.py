@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.contracts.envelope import Envelope
 from services.plans.domain import Conflict, NotFound
-from services.plans.repositories.base import StaleWrite, StoreBase, now
+from services.plans.repositories.base import OUTBOX_HIDDEN, PLANS, StaleWrite, StoreBase, now
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
 
 
@@ -35,6 +35,16 @@ class PlanStore(StoreBase):
     def find_plan(self, plan_id: str,
                   projection: dict[str, Any] | None = None) -> dict[str, Any] | None:
         return self.plans.find_one({"_id": plan_id}, projection or {"_outbox": 0})
+
+    def plan_with_idempotency_key(self, key: str) -> dict[str, Any] | None:
+        """The plan a creation with this idempotency key stored, if any."""
+        return self.plans.find_one({"idempotency_key": key})
+
+    def plans_page(self, filters: dict[str, Any], after: str | None,
+                   limit: int) -> list[dict[str, Any]]:
+        """Plans matching the filters (year, status, issuer) in `_id` order after the
+        cursor."""
+        return self.page(PLANS, filters, after, limit, OUTBOX_HIDDEN)
 
     def plan_with_uniqueness_key(self, key: str) -> dict[str, Any] | None:
         """The id of the plan holding this number for this issuer and year, if any."""

@@ -12,6 +12,7 @@ from services.plans.domain import NotFound
 from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
+    REPORTS,
     StaleWrite,
     StoreBase,
     batched,
@@ -73,6 +74,13 @@ class ReportStore(StoreBase):
                                 {"$set": {"superseded_by": by, "updated_at": now()}})
         self.touch_plan(plan_id, reports=[report_id])
 
+    def reports_page(self, plan_id: str, filters: dict[str, Any], after: str | None,
+                     limit: int) -> list[dict[str, Any]]:
+        """A plan's reports matching the filters (task, unit, status) in `_id` order after
+        the cursor."""
+        return self.page(REPORTS, {"plan_id": plan_id, **filters}, after, limit,
+                         OUTBOX_HIDDEN)
+
     def pending_reviews(self, plan_id: str | None = None) -> int:
         query: dict[str, Any] = {"status": "submitted"}
         if plan_id:
@@ -80,6 +88,16 @@ class ReportStore(StoreBase):
         return self.reports.count_documents(query)
 
     # -- receipts -------------------------------------------------------------------------
+
+    def task_receipts(self, plan_id: str, task_id: str) -> list[dict[str, Any]]:
+        return list(self.receipts.find({"plan_id": plan_id, "task_id": task_id}))
+
+    def receipts_in_order(self, plan_id: str, task_id: str | None) -> list[dict[str, Any]]:
+        """A plan's (or one task's) acknowledgements, oldest first."""
+        query: dict[str, Any] = {"plan_id": plan_id}
+        if task_id:
+            query["task_id"] = task_id
+        return list(self.receipts.find(query).sort("acknowledged_at", 1))
 
     def record_receipt(self, doc: dict[str, Any]) -> bool:
         try:

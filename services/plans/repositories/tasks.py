@@ -14,6 +14,7 @@ from services.plans.domain import Conflict, NotFound
 from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
+    TASKS,
     StaleWrite,
     StoreBase,
     batched,
@@ -54,6 +55,12 @@ class TaskStore(StoreBase):
                      projection: dict[str, Any] | None = OUTBOX_HIDDEN) -> list[dict[str, Any]]:
         return [d for chunk in batched(keys, ID_BATCH)
                 for d in self.tasks.find({"_id": {"$in": chunk}}, projection)]
+
+    def tasks_page(self, plan_id: str, filters: dict[str, Any], after: str | None,
+                   limit: int) -> list[dict[str, Any]]:
+        """A plan's tasks matching the filters (`unit_ids`, `status`, `parent_task_id`) in
+        storage-key order after the cursor (a storage key)."""
+        return self.page(TASKS, {"plan_id": plan_id, **filters}, after, limit, OUTBOX_HIDDEN)
 
     def count_tasks(self, plan_id: str) -> int:
         return self.tasks.count_documents({"plan_id": plan_id})

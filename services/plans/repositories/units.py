@@ -39,6 +39,19 @@ class UnitStore(StoreBase):
             query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day}}]
         return self.page(UNITS, query, after, limit)
 
+    def find_unit(self, unit_id: str) -> dict[str, Any] | None:
+        return self.units.find_one({"_id": unit_id})
+
+    def missing_units(self, unit_ids: Sequence[str]) -> list[str]:
+        """Which of these ids name no unit, in the order given."""
+        found = {d["_id"] for d in self.units.find({"_id": {"$in": list(unit_ids)}}, {"_id": 1})}
+        return [unit_id for unit_id in unit_ids if unit_id not in found]
+
+    def unit_names(self) -> dict[str, str]:
+        """Every unit's name by id: the whole directory (hundreds) in one read is faster than
+        `$in` of the ids a summary needs."""
+        return {d["_id"]: d["name"] for d in self.units.find({}, {"name": 1})}
+
     def units_by_ids(self, unit_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The units with these ids that exist, in no particular order."""
         return list(self.units.find({"_id": {"$in": list(unit_ids)}}))

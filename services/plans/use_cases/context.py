@@ -94,6 +94,16 @@ def wire(value: Any) -> Any:
     return value
 
 
+def page_reply(rows: Sequence[dict[str, Any]], limit: int,
+               reply: Callable[[dict[str, Any]], dict[str, Any]],
+               cursor_field: str = "id") -> dict[str, Any]:
+    """A page of replies from `limit + 1` rows read: the extra row says there is a next page,
+    whose cursor is the last reply's `cursor_field`."""
+    items = [reply(row) for row in rows[:limit]]
+    return {"items": items,
+            "next_cursor": items[-1][cursor_field] if len(rows) > limit else None}
+
+
 def directory(ctx: Context) -> UnitDirectory:
     return UnitDirectory(codec.unit_from(d) for d in ctx.repo.all_units())
 

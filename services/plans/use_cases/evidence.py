@@ -81,8 +81,5 @@ def on_acknowledged(payload: Any, ctx: Context) -> bool:
 
 def receipts(req: ReceiptsRequest, ctx: Context) -> list[dict[str, Any]]:
     ctx.repo.get_plan(req.plan_id, {"_id": 1})  # an unknown plan is not_found, not "none"
-    query: dict[str, Any] = {"plan_id": req.plan_id}
-    if req.task_id:
-        query["task_id"] = req.task_id
     return [{k: v for k, v in r.items() if k != "_id"}
-            for r in ctx.repo.receipts.find(query).sort("acknowledged_at", 1)]
+            for r in ctx.repo.receipts_in_order(req.plan_id, req.task_id)]

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from services.contracts.envelope import Envelope
-from services.contracts.events import plans as ev
+from services.contracts.events import plans as plan_events
 from services.contracts.plans_documents import (
     AmendPlanRequest,
     CancelPlanRequest,
@@ -45,6 +45,7 @@ from services.plans.use_cases.context import (
     known_groups,
     load_plan,
     nulls_resolved,
+    page_reply,
     retrying,
 )
 from services.plans.use_cases.tasks import (
@@ -82,7 +83,7 @@ def check_plan_refs(ctx: Context, plan: Plan, units: UnitDirectory | None = None
 
 def create_plan(req: CreatePlanRequest, ctx: Context) -> dict[str, Any]:
     if req.idempotency_key:
-        existing = ctx.repo.plans.find_one({"idempotency_key": req.idempotency_key})
+        existing = ctx.repo.plan_with_idempotency_key(req.idempotency_key)
         if existing is not None:
             return codec.plan_summary(existing)
     values = _plan_values(req.model_dump(exclude={"actor", "idempotency_key", "number"}))
@@ -99,7 +100,7 @@ def create_plan(req: CreatePlanRequest, ctx: Context) -> dict[str, Any]:
     doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "api"}
     if req.idempotency_key:
         doc["idempotency_key"] = req.idempotency_key
-    event = ev.PlanCreated(plan_id=plan.id, number=str(plan.number),
+    event = plan_events.PlanCreated(plan_id=plan.id, number=str(plan.number),
                            issuer_unit_id=plan.issuer_unit_id, title=plan.title, year=plan.year,
                            status=plan.status.value, topics=[t.value for t in plan.topics])
     stored = ctx.repo.insert_plan(doc, [ctx.envelope(event)])
@@ -115,13 +116,10 @@ def get_plan(plan_id: str, ctx: Context) -> dict[str, Any]:
 
 
 def list_plans(req: ListPlansRequest, ctx: Context) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for name in ("year", "status", "issuer_unit_id"):
-        if getattr(req, name) is not None:
-            query[name] = getattr(req, name)
-    rows = ctx.repo.page("plans", query, req.after, req.limit + 1, {"_outbox": 0})
-    items = [codec.plan_summary(r) for r in rows[:req.limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
+    filters = {name: getattr(req, name) for name in ("year", "status", "issuer_unit_id")
+               if getattr(req, name) is not None}
+    rows = ctx.repo.plans_page(filters, req.after, req.limit + 1)
+    return page_reply(rows, req.limit, codec.plan_summary)
 
 
 # In a change request, null removes a value: an optional field goes back to its empty value,
@@ -147,7 +145,7 @@ def _change_plan(ctx: Context, req: UpdatePlanRequest | AmendPlanRequest) -> dic
         events: list[Envelope] = []
         if isinstance(req, AmendPlanRequest):
             amendment, entry = plan.amend(changes, req.reason, req.actor, ctx.now())
-            events.append(ctx.envelope(ev.PlanAmended(
+            events.append(ctx.envelope(plan_events.PlanAmended(
                 plan_id=plan.id, number=str(plan.number), revision=plan.revision,
                 reason=req.reason, changed_fields=list(amendment.changed_fields),
                 amended_by=req.actor, topics=[t.value for t in plan.topics])))
@@ -191,7 +189,7 @@ def issue_plan(req: PlanCommand, ctx: Context) -> Any:
             return codec.plan_summary(doc)
         entry = plan.issue(req.actor, ctx.now())
         tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(plan.id)]
-        issued = ev.PlanIssued(
+        issued = plan_events.PlanIssued(
             plan_id=plan.id, number=str(plan.number), issuer_unit_id=plan.issuer_unit_id,
             title=plan.title, year=plan.year, issued_on=plan.issued_on,
             topics=[t.value for t in plan.topics], channels=[ch.value for ch in plan.channels],
@@ -221,7 +219,7 @@ def close_plan(req: PlanCommand, ctx: Context) -> Any:
             entry = plan.cancel(req.actor, ctx.now(), req.reason)
         else:
             entry = plan.close(req.actor, ctx.now())
-        event = ev.PlanClosed(plan_id=plan.id, number=str(plan.number),
+        event = plan_events.PlanClosed(plan_id=plan.id, number=str(plan.number),
                               status=plan.status.value, reason=reason)
         stored = ctx.repo.write_plan(doc, {"status": plan.status.value,
                                            **command_key(method, req.idempotency_key)},
@@ -262,7 +260,7 @@ def import_plan(req: ImportPlanRequest, ctx: Context) -> Any:
                                for t in imported.tasks])
         doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "import",
                "import_hash": digest}
-        event = ev.PlanCreated(plan_id=plan.id, number=str(plan.number),
+        event = plan_events.PlanCreated(plan_id=plan.id, number=str(plan.number),
                                issuer_unit_id=plan.issuer_unit_id, title=plan.title,
                                year=plan.year, status=plan.status.value,
                                topics=[t.value for t in plan.topics])

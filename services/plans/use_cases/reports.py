@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from services.contracts.envelope import Envelope
-from services.contracts.events import plans as ev
+from services.contracts.events import plans as plan_events
 from services.contracts.plans_reports import (
     ListReportsRequest,
     ReviewReportRequest,
@@ -35,6 +35,7 @@ from services.plans.use_cases.context import (
     Context,
     idempotent,
     load_plan,
+    page_reply,
 )
 
 
@@ -47,7 +48,7 @@ def kpi_events(ctx: Context, plan: Plan, before: Task, after: Task,
     events = []
     for k in kpi_achievements(after, reports_after, as_of):
         if old.get((k.target_id, k.unit_id, k.period_key), 0) != k.achieved:
-            events.append(ctx.envelope(ev.KpiProgressed(
+            events.append(ctx.envelope(plan_events.KpiProgressed(
                 task_id=after.id, plan_id=plan.id, unit_id=k.unit_id or after.lead_unit_id,
                 metric=k.metric.value, topic=k.topic.value if k.topic else None,
                 period_key=k.period_key, achieved=k.achieved, target=k.target, source=source,
@@ -57,10 +58,9 @@ def kpi_events(ctx: Context, plan: Plan, before: Task, after: Task,
 
 def submit(req: SubmitReportRequest, ctx: Context) -> Any:
     def run() -> dict[str, Any]:
-        if req.idempotency_key:
-            found = ctx.repo.report_with_idempotency_key(req.idempotency_key)
-            if found is not None:
-                return codec.report_reply(found)
+        found = stored_submission(ctx, req.idempotency_key)
+        if found is not None:
+            return found
         _, plan = load_plan(ctx, req.plan_id)
         task = codec.task_from(ctx.repo.get_task(req.plan_id, req.task_id))
         previous = [codec.report_from(d) for d in ctx.repo.task_reports(plan.id, task.id)]
@@ -69,19 +69,33 @@ def submit(req: SubmitReportRequest, ctx: Context) -> Any:
             report_id=ctx.repo.new_id(), plan=plan, task=task, unit_id=req.unit_id,
             period_key=req.period_key, content=content, actor=req.actor, at=ctx.now(),
             previous=previous)
-        doc = codec.report_to_doc(report)
-        if req.idempotency_key:
-            doc["idempotency_key"] = req.idempotency_key
-        event = ev.ReportSubmitted(
-            report_id=report.id, task_id=task.id, plan_id=plan.id, unit_id=report.unit_id,
-            period_key=report.period_key, report_version=report.version,
-            counts=count_totals(content), corrects_report_id=report.corrects_report_id)
-        stored = ctx.repo.insert_report(doc, [ctx.envelope(event)])
-        if stored["_id"] == report.id:
-            ctx.repo.journal([entry], plan.id, task.id)
-        return codec.report_reply(stored)
+        return store_submission(ctx, report, entry, req.idempotency_key)
 
     return idempotent("submit_report", ctx, req.idempotency_key, run)
+
+
+def stored_submission(ctx: Context, idempotency_key: str | None) -> dict[str, Any] | None:
+    """The report a submission with this key stored whose reply was not remembered yet."""
+    found = (ctx.repo.report_with_idempotency_key(idempotency_key) if idempotency_key
+             else None)
+    return None if found is None else codec.report_reply(found)
+
+
+def store_submission(ctx: Context, report: ProgressReport, entry: AuditEntry,
+                     idempotency_key: str | None) -> dict[str, Any]:
+    """Store a new report (a submission or a correction) with `report.submitted` and its
+    journal entry; a report stored before under the same key is answered instead."""
+    doc = codec.report_to_doc(report)
+    if idempotency_key:
+        doc["idempotency_key"] = idempotency_key
+    event = plan_events.ReportSubmitted(
+        report_id=report.id, task_id=report.task_id, plan_id=report.plan_id,
+        unit_id=report.unit_id, period_key=report.period_key, report_version=report.version,
+        counts=count_totals(report.content), corrects_report_id=report.corrects_report_id)
+    stored = ctx.repo.insert_report(doc, [ctx.envelope(event)])
+    if stored["_id"] == report.id:
+        ctx.repo.journal([entry], report.plan_id, report.task_id)
+    return codec.report_reply(stored)
 
 
 def count_totals(content: ReportContent) -> dict[str, int]:
@@ -104,7 +118,7 @@ def review(req: ReviewReportRequest, ctx: Context) -> Any:
         at = ctx.now()
         entry = review_report(report, accept=req.decision == "accepted", reviewer=req.actor,
                               at=at, reason=req.reason, task=task)
-        events = [ctx.envelope(ev.ReportReviewed(
+        events = [ctx.envelope(plan_events.ReportReviewed(
             report_id=report.id, task_id=task.id, plan_id=plan.id, unit_id=report.unit_id,
             decision=report.status.value, reason=req.reason))]
         if report.status is ReportStatus.ACCEPTED:
@@ -143,10 +157,7 @@ def review(req: ReviewReportRequest, ctx: Context) -> Any:
 
 
 def list_reports(req: ListReportsRequest, ctx: Context) -> dict[str, Any]:
-    query: dict[str, Any] = {"plan_id": req.plan_id}
-    for name in ("task_id", "unit_id", "status"):
-        if getattr(req, name) is not None:
-            query[name] = getattr(req, name)
-    rows = ctx.repo.page("reports", query, req.after, req.limit + 1, {"_outbox": 0})
-    items = [codec.report_reply(r) for r in rows[:req.limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
+    filters = {name: getattr(req, name) for name in ("task_id", "unit_id", "status")
+               if getattr(req, name) is not None}
+    rows = ctx.repo.reports_page(req.plan_id, filters, req.after, req.limit + 1)
+    return page_reply(rows, req.limit, codec.report_reply)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from services.contracts.events import plans as ev
+from services.contracts.events import plans as plan_events
 from services.contracts.plans_changes import RollOverRequest
 from services.plans import codec
 from services.plans.domain import AuditEntry, Conflict, DocumentNumber
@@ -61,7 +61,7 @@ def roll_over_plan(req: RollOverRequest, ctx: Context) -> Any:
                                for t in new_tasks])
         doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "roll_over",
                ROLLED_OVER: {"plan_id": source.id, "unmapped": unmapped}}
-        event = ev.PlanCreated(plan_id=plan_id, number=str(plan.number),
+        event = plan_events.PlanCreated(plan_id=plan_id, number=str(plan.number),
                                issuer_unit_id=plan.issuer_unit_id, title=plan.title,
                                year=plan.year, status=plan.status.value,
                                topics=[t.value for t in plan.topics])

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from services.contracts.envelope import Envelope
-from services.contracts.events import plans as ev
+from services.contracts.events import plans as plan_events
 from services.contracts.plans_tasks import (
     AddTaskRequest,
     AssignTaskRequest,
@@ -40,6 +40,7 @@ from services.plans.use_cases.context import (
     idempotent,
     load_plan,
     nulls_resolved,
+    page_reply,
     retrying,
     wire,
 )
@@ -49,14 +50,14 @@ TASK_REQUIRED = ("title",)
 TASK_EMPTY: dict[str, Any] = {"description": "", "topics": [], "channels": [], "kpis": []}
 
 
-def kpi_event(k: KpiTarget) -> ev.KpiTarget:
-    return ev.KpiTarget(metric=k.metric.value, target=k.target, period=k.period.value,
+def kpi_event(k: KpiTarget) -> plan_events.KpiTarget:
+    return plan_events.KpiTarget(metric=k.metric.value, target=k.target, period=k.period.value,
                         topic=k.topic.value if k.topic else None, unit_id=k.unit_id)
 
 
-def task_assigned(plan: Plan, task: Task) -> ev.TaskAssigned:
+def task_assigned(plan: Plan, task: Task) -> plan_events.TaskAssigned:
     start, end = task.window()
-    return ev.TaskAssigned(
+    return plan_events.TaskAssigned(
         task_id=task.id, plan_id=plan.id, plan_number=str(plan.number), title=task.title,
         lead_unit_id=task.lead_unit_id, coordinating_unit_ids=list(task.coordinating_unit_ids),
         parent_task_id=task.parent_task_id, topics=[t.value for t in task.topics],
@@ -198,9 +199,9 @@ def change_task_status(req: TaskCommand, action: str, ctx: Context) -> Any:
         else:
             entry = task.start(req.actor, at) if action == "start" else task.complete(
                 req.actor, at)
-        event = ev.TaskStatusChanged(task_id=task.id, plan_id=plan.id, from_status=before.value,
-                                     to_status=task.status.value,
-                                     bucket=bucket_value(task, ctx.now()))
+        event = plan_events.TaskStatusChanged(
+            task_id=task.id, plan_id=plan.id, from_status=before.value,
+            to_status=task.status.value, bucket=bucket_value(task, ctx.now()))
         return write_task_change(ctx, plan, doc, task, entry, [ctx.envelope(event)])
 
     return idempotent(f"{action}_task", ctx, req.idempotency_key, lambda: retrying(attempt))
@@ -211,22 +212,18 @@ def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:
     reply = codec.task_reply(doc, bucket_value(codec.task_from(doc), ctx.now()))
     reply["receipts"] = [
         {k: r.get(k) for k in ("unit_id", "notice_id", "acknowledged_at", "via", "late")}
-        for r in ctx.repo.receipts.find({"plan_id": req.plan_id, "task_id": req.task_id})]
+        for r in ctx.repo.task_receipts(req.plan_id, req.task_id)]
     return reply
 
 
 def list_tasks(req: ListTasksRequest, ctx: Context) -> dict[str, Any]:
     ctx.repo.get_plan(req.plan_id)
-    query: dict[str, Any] = {"plan_id": req.plan_id}
-    if req.unit_id:
-        query["unit_ids"] = req.unit_id
-    if req.status:
-        query["status"] = req.status
-    if req.parent_task_id:
-        query["parent_task_id"] = req.parent_task_id
+    filters = {field: value for field, value in (
+        ("unit_ids", req.unit_id), ("status", req.status),
+        ("parent_task_id", req.parent_task_id)) if value}
     after = codec.task_key(req.plan_id, req.after) if req.after else None
-    rows = ctx.repo.page("tasks", query, after, req.limit + 1, {"_outbox": 0})
+    rows = ctx.repo.tasks_page(req.plan_id, filters, after, req.limit + 1)
     now = ctx.now()
-    items = [codec.task_reply(r, bucket_value(codec.task_from(r), now)) for r in rows[:req.limit]]
-    return {"items": items,
-            "next_cursor": items[-1]["task_id"] if len(rows) > req.limit else None}
+    return page_reply(rows, req.limit,
+                      lambda row: codec.task_reply(row, bucket_value(codec.task_from(row), now)),
+                      cursor_field="task_id")

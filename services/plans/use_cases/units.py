@@ -41,7 +41,7 @@ def upsert_unit(req: UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
     unit = _unit_from_model(req.unit)
     if unit.parent_id is not None and unit.parent_id != unit.id:
         ctx.repo.get_unit(unit.parent_id)
-    before = ctx.repo.units.find_one({"_id": unit.id}) or {}
+    before = ctx.repo.find_unit(unit.id) or {}
     doc = codec.unit_to_doc(unit)
     others = [codec.unit_from(d) for d in ctx.repo.all_units() if d["_id"] != unit.id]
     UnitDirectory([*others, unit])  # duplicate ids are impossible; validates the set
@@ -74,7 +74,7 @@ def retire_unit(req: RetireUnitRequest, ctx: Context) -> dict[str, Any]:
 
 def upsert_group(req: UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
     g = req.group
-    missing = [u for u in g.unit_ids if ctx.repo.units.find_one({"_id": u}, {"_id": 1}) is None]
+    missing = ctx.repo.missing_units(g.unit_ids)
     if missing:
         raise ValidationFailed(f"unknown units {missing}", {"field": "unit_ids",
                                                             "unit_ids": missing})

@@ -1,0 +1,38 @@
+"""Fixtures of the plans use-case tests: a private database with the plans indexes, a clock
+the test sets, the use cases' context, and the seed units imported."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from plans_handlers_kit import UNITS_TEXT, Clock
+
+from services.contracts.plans_units import ImportUnitsRequest
+from services.plans.repositories import PlansRepository
+from services.plans.use_cases.context import Context
+from services.plans.use_cases.units import import_units
+
+
+@pytest.fixture(scope="module")
+def db(infra):
+    database = infra.database(f"plans_it_{uuid.uuid4().hex[:6]}")
+    PlansRepository(database).ensure_indexes()
+    yield database
+    database.client.drop_database(database.name)
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime.now(UTC))
+
+
+@pytest.fixture
+def ctx(db, clock):
+    return Context(PlansRepository(db), "test-correlation", clock)
+
+
+@pytest.fixture
+def units(ctx):
+    return import_units(ImportUnitsRequest(content=UNITS_TEXT, actor="officer-1"), ctx)
