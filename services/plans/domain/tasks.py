@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from .audit import AuditEntry, FieldChange
 from .errors import InvalidTransition, ValidationFailed
@@ -107,6 +108,10 @@ class Task:
     completed_at: datetime | None = None
     period_completions: dict[str, datetime] = field(default_factory=dict)
     evidence: dict[str, EvidenceRecord] = field(default_factory=dict)
+    # What a change recorded, for the unit of work to write with it (event payloads, journal).
+    events: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    audit: list[AuditEntry] = field(default_factory=list, init=False, repr=False,
+                                    compare=False)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -155,6 +160,11 @@ class Task:
             actor, f"task.{to.value}", "task", self.id, at,
             (FieldChange("status", before.value, to.value),), note,
         )
+
+    def record(self, entry: AuditEntry, *events: Any) -> None:
+        """Keep a change's journal entry and events until the unit of work stores them."""
+        self.audit.append(entry)
+        self.events.extend(events)
 
     def start(self, actor: str, at: datetime) -> AuditEntry:
         return self._move(TaskStatus.IN_PROGRESS, actor, at, None)

@@ -24,25 +24,30 @@ class AuditSelection:
     since: datetime | None = None
 
 
+def journal_document(entry: AuditEntry, plan_id: str | None, task_id: str | None,
+                     written_at: datetime, position: int) -> dict[str, Any]:
+    """An entry as the journal stores it: under a time-ordered id, so the journal's cursor is
+    chronological (and a batch keeps its order: the position after the instant)."""
+    doc = entry.to_dict()
+    doc["at"] = entry.at
+    stamp = int(written_at.timestamp() * 1e6)
+    doc["_id"] = f"{stamp:017d}-{position:03x}{uuid.uuid4().hex[:5]}"
+    doc["plan_id"] = plan_id
+    entry_task = entry.entity_id if entry.entity_kind == "task" else task_id
+    if entry_task is not None and plan_id is not None:
+        doc["task_id"] = entry_task
+    return doc
+
+
 class AuditStore(StoreBase):
     def journal(self, entries: Iterable[AuditEntry], plan_id: str | None,
                 task_id: str | None = None) -> None:
         """Append entries; each names its plan and, for a task or one of its reports, the
         task (`task_id`: the task the report entries concern), so a task's journal is one
         index range."""
-        docs = []
-        stamp = int(now().timestamp() * 1e6)
-        for n, entry in enumerate(entries):
-            doc = entry.to_dict()
-            doc["at"] = entry.at
-            # Time-ordered ids make the journal's cursor chronological (and a batch keeps its
-            # order: the counter after the instant).
-            doc["_id"] = f"{stamp:017d}-{n:03x}{uuid.uuid4().hex[:5]}"
-            doc["plan_id"] = plan_id
-            entry_task = entry.entity_id if entry.entity_kind == "task" else task_id
-            if entry_task is not None and plan_id is not None:
-                doc["task_id"] = entry_task
-            docs.append(doc)
+        stamp = now()
+        docs = [journal_document(entry, plan_id, task_id, stamp, n)
+                for n, entry in enumerate(entries)]
         if docs:
             self.audit.insert_many(docs)
 

@@ -74,6 +74,27 @@ class ProgressStamp:
 
 
 
+def plan_stamp_id(plan_id: str) -> str:
+    return f"plan:{plan_id}"
+
+
+def plan_changes(tasks: Sequence[str] = (), reports: Sequence[str] = (),
+                 reset: bool = False) -> list[dict[str, Any]]:
+    """The entries a plan's stamp records for changed tasks (storage keys) and reports."""
+    entries: list[dict[str, Any]] = [{"task": k} for k in tasks]
+    entries += [{"report": r} for r in reports]
+    if reset or len(entries) > CHANGES_KEPT:
+        entries = [{"reset": True}]
+    return entries
+
+
+def stamp_update(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """One counter step per entry, and the entries at the end of the ring in the same
+    update: the last `k` entries are the changes after `seq - k`."""
+    return {"$inc": {"seq": len(entries)},
+            "$push": {"changes": {"$each": entries, "$slice": -CHANGES_KEPT}}}
+
+
 class StaleWrite(Exception):
     """The document changed since it was read; the caller reads again and retries."""
 
@@ -125,10 +146,7 @@ class StoreBase:
     # -- progress stamps ------------------------------------------------------------------
 
     def _touch(self, stamp_id: str, entries: list[dict[str, Any]]) -> None:
-        # One counter step per entry, and the entries at the end of the ring in the same
-        # update: the last `k` entries are the changes after `seq - k`.
-        update = {"$inc": {"seq": len(entries)},
-                  "$push": {"changes": {"$each": entries, "$slice": -CHANGES_KEPT}}}
+        update = stamp_update(entries)
         try:
             self.stamps.update_one({"_id": stamp_id}, update, upsert=True)
         except DuplicateKeyError:  # two first changes raced to create it: it exists now
@@ -138,11 +156,7 @@ class StoreBase:
                    reports: Sequence[str] = (), reset: bool = False) -> None:
         """Count a change of a plan's tasks (storage keys) or reports, or a `reset` (tasks
         removed); after the change is stored, so a reader at the new count sees it."""
-        entries: list[dict[str, Any]] = [{"task": k} for k in tasks]
-        entries += [{"report": r} for r in reports]
-        if reset or len(entries) > CHANGES_KEPT:
-            entries = [{"reset": True}]
-        self._touch(f"plan:{plan_id}", entries)
+        self._touch(plan_stamp_id(plan_id), plan_changes(tasks, reports, reset))
 
     def progress_stamp(self, plan_id: str) -> ProgressStamp:
         """The plan's change count with its latest changes, and the unit directory's count."""

@@ -28,6 +28,7 @@ from services.plans.domain import (
 )
 from services.plans.domain.units import ALL_CULTURE_OFFICES, ALL_PRESS_OUTLETS
 from services.plans.repositories import PlansRepository, StaleWrite
+from services.plans.repositories.unit_of_work import MongoPlansUnitOfWork, PlansUnitOfWork
 
 T = TypeVar("T")
 RETRIES = 5
@@ -38,9 +39,16 @@ class Context:
     repo: PlansRepository
     correlation_id: str | None
     now: Callable[[], datetime]
+    # Tests of use cases without I/O give an in-memory one; else one on the repository's db.
+    units_of_work: Callable[[], PlansUnitOfWork] | None = None
 
     def envelope(self, payload: EventPayload) -> Envelope:
         return payload.to_envelope(self.correlation_id)
+
+    def unit_of_work(self) -> PlansUnitOfWork:
+        if self.units_of_work is not None:
+            return self.units_of_work()
+        return MongoPlansUnitOfWork(self.repo.db, correlation_id=lambda: self.correlation_id)
 
 
 def retrying(fn: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
@@ -44,6 +44,7 @@ from services.plans.use_cases.context import (
     retrying,
     wire,
 )
+from services.runtime.unit_of_work import retrying as retrying_stale
 
 # As for plans: in a change request null removes an optional value, never a required one.
 TASK_REQUIRED = ("title",)
@@ -182,29 +183,44 @@ def assign_task(req: AssignTaskRequest, ctx: Context) -> Any:
 
 
 def change_task_status(req: TaskCommand, action: str, ctx: Context) -> Any:
+    """Start, complete, cancel or reopen a task: its change, `task.status_changed` and the
+    journal entry in one commit; a retry with the same key answers the first result."""
     def attempt() -> dict[str, Any]:
-        _, plan = load_plan(ctx, req.plan_id)
-        if action == "cancel":
-            _require_open(plan, "cancel a task")
-        elif plan.status is not PlanStatus.ISSUED:
-            raise InvalidTransition(f"cannot {action} a task of a {plan.status.value} plan",
-                                    {"plan_id": plan.id, "status": plan.status.value})
-        doc = ctx.repo.get_task(req.plan_id, req.task_id)
-        task = codec.task_from(doc)
-        before = task.status
-        at = req.at or ctx.now()
-        if isinstance(req, TaskReasonCommand):
-            entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
-                     else task.reopen(req.actor, at, req.reason))
-        else:
-            entry = task.start(req.actor, at) if action == "start" else task.complete(
-                req.actor, at)
-        event = plan_events.TaskStatusChanged(
-            task_id=task.id, plan_id=plan.id, from_status=before.value,
-            to_status=task.status.value, bucket=bucket_value(task, ctx.now()))
-        return write_task_change(ctx, plan, doc, task, entry, [ctx.envelope(event)])
+        with ctx.unit_of_work().command(f"{action}_task", req.idempotency_key) as uow:
+            remembered = uow.remembered()
+            if remembered is not None:
+                return cast(dict[str, Any], remembered)
+            plan = uow.plans.get(req.plan_id)
+            if action == "cancel":
+                _require_open(plan, "cancel a task")
+            elif plan.status is not PlanStatus.ISSUED:
+                raise InvalidTransition(f"cannot {action} a task of a {plan.status.value} plan",
+                                        {"plan_id": plan.id, "status": plan.status.value})
+            task = uow.tasks.get(req.plan_id, req.task_id)
+            if uow.applied_before(uow.tasks, task):  # written, but its reply was not kept
+                return _task_reply(uow.tasks.document_of(task), task, ctx)
+            before = task.status
+            at = req.at or ctx.now()
+            if isinstance(req, TaskReasonCommand):
+                entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
+                         else task.reopen(req.actor, at, req.reason))
+            else:
+                entry = task.start(req.actor, at) if action == "start" else task.complete(
+                    req.actor, at)
+            task.record(entry, plan_events.TaskStatusChanged(
+                task_id=task.id, plan_id=plan.id, from_status=before.value,
+                to_status=task.status.value, bucket=bucket_value(task, ctx.now())))
+            reply = _task_reply(uow.tasks.document_of(task), task, ctx)
+            uow.commit(reply)
+            return reply
 
-    return idempotent(f"{action}_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+    return retrying_stale(attempt)
+
+
+def _task_reply(document: dict[str, Any], task: Task, ctx: Context) -> dict[str, Any]:
+    """A task's reply as it travels (JSON-ready), which a retry with the same key gets too."""
+    reply: dict[str, Any] = wire(codec.task_reply(document, bucket_value(task, ctx.now())))
+    return reply
 
 
 def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:

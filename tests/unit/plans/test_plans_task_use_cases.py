@@ -1,0 +1,157 @@
+"""The task status use cases on an in-memory unit of work (no broker, no database): what a
+command writes (the task, its event, its journal entry, the plan's progress stamp), what it
+refuses, and what a retry with the same idempotency key answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
+from plans_testkit import plan, task
+
+from services.contracts.plans_tasks import TaskCommand, TaskReasonCommand
+from services.plans import codec
+from services.plans.domain import InvalidTransition, NotFound, PlanStatus
+from services.plans.repositories.unit_of_work import PlanReader, PlansUnitOfWork, TasksRepository
+from services.plans.use_cases.context import Context
+from services.plans.use_cases.tasks import change_task_status
+
+NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
+KEY = codec.task_key("p1", "t1")
+
+
+class InMemoryPlans(PlanReader):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)
+        self.documents = documents
+
+    def _read(self, plan_id: str) -> dict[str, Any] | None:
+        return self.documents["plans"].get(plan_id)
+
+
+class InMemoryTasks(TasksRepository):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)
+        self.documents = documents
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        return self.documents["tasks"].get(key)
+
+
+class FakePlansUnitOfWork(FakeUnitOfWork, PlansUnitOfWork):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(documents)
+        self.plans = InMemoryPlans(documents)
+        self.tasks = InMemoryTasks(documents)
+
+
+@pytest.fixture
+def documents() -> InMemoryDocuments:
+    stored = InMemoryDocuments()
+    stored["plans"]["p1"] = {**codec.plan_to_doc(plan(status=PlanStatus.ISSUED)), "version": 3}
+    stored["tasks"][KEY] = {**codec.task_to_doc(task()), **codec.task_watch(task()),
+                            "version": 1, "alerts_sent": []}
+    return stored
+
+
+@pytest.fixture
+def ctx(documents: InMemoryDocuments) -> Context:
+    return Context(repo=None, correlation_id="test-correlation",  # type: ignore[arg-type]
+                   now=lambda: NOW, units_of_work=lambda: FakePlansUnitOfWork(documents))
+
+
+def journal(documents: InMemoryDocuments) -> list[tuple[str, str]]:
+    return [(entry["action"], entry["task_id"]) for entry in documents["audit"].values()]
+
+
+def test_starting_a_task_writes_it_with_its_event_journal_entry_and_progress_stamp(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    reply = change_task_status(TaskCommand(plan_id="p1", task_id="t1", actor="officer-1"),
+                               "start", ctx)
+
+    assert reply["status"] == "in_progress" and reply["bucket"] == "not_completed_within_deadline"
+    stored = documents["tasks"][KEY]
+    assert (stored["status"], stored["version"]) == ("in_progress", 2)
+    assert [(e.type, e.data["from_status"], e.data["to_status"])
+            for e in documents.outbox] == [("task.status_changed", "open", "in_progress")]
+    assert documents.outbox[0].correlationid == "test-correlation"
+    assert journal(documents) == [("task.in_progress", "t1")]
+    assert documents["progress_stamps"]["plan:p1"]["seq"] == 1
+    assert documents["progress_stamps"]["plan:p1"]["changes"] == [{"task": KEY}]
+
+
+def test_completing_keeps_what_other_writers_store_on_the_task(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    documents["tasks"][KEY]["alerts_sent"] = ["t1:2021-03-15:due_soon"]
+    documents["tasks"][KEY]["created_at"] = NOW
+
+    change_task_status(TaskCommand(plan_id="p1", task_id="t1", actor="officer-1", at=NOW),
+                       "complete", ctx)
+
+    stored = documents["tasks"][KEY]
+    assert stored["status"] == "completed" and stored["completed_at"] == NOW
+    assert stored["alerts_sent"] == ["t1:2021-03-15:due_soon"] and stored["created_at"] == NOW
+    assert stored[codec.WATCH] == []  # a completed task is no longer watched
+
+
+def test_a_retry_with_the_same_key_answers_the_first_result_and_writes_nothing(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    command = TaskCommand(plan_id="p1", task_id="t1", actor="officer-1", idempotency_key="k1")
+    first = change_task_status(command, "start", ctx)
+
+    again = change_task_status(command, "start", ctx)
+
+    assert again == first
+    assert documents["tasks"][KEY]["version"] == 2 and len(documents.outbox) == 1
+    assert documents["idempotency"]["start_task:k1"]["result"] == first
+
+
+def test_a_retry_after_the_write_but_before_the_reply_was_kept_answers_the_task(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    command = TaskCommand(plan_id="p1", task_id="t1", actor="officer-1", idempotency_key="k2")
+    change_task_status(command, "start", ctx)
+    del documents["idempotency"]["start_task:k2"]  # the process died before keeping it
+
+    again = change_task_status(command, "start", ctx)
+
+    assert again["status"] == "in_progress"
+    assert len(documents.outbox) == 1 and len(documents["audit"]) == 1
+
+
+def test_refused_changes_write_nothing(ctx: Context, documents: InMemoryDocuments) -> None:
+    with pytest.raises(InvalidTransition, match="only a completed task can be reopened"):
+        change_task_status(TaskReasonCommand(plan_id="p1", task_id="t1", reason="again"),
+                           "reopen", ctx)
+    documents["plans"]["p1"]["status"] = "draft"
+    with pytest.raises(InvalidTransition, match="cannot start a task of a draft plan"):
+        change_task_status(TaskCommand(plan_id="p1", task_id="t1"), "start", ctx)
+    with pytest.raises(NotFound):
+        change_task_status(TaskCommand(plan_id="p1", task_id="nope"), "cancel", ctx)
+
+    assert documents["tasks"][KEY]["version"] == 1
+    assert documents.outbox == [] and not documents["audit"]
+
+
+def test_a_task_changed_by_another_writer_meanwhile_is_read_again(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    tasks_read = 0
+    original_read = InMemoryTasks._read
+
+    def read_then_bump(self: InMemoryTasks, key: str) -> dict[str, Any] | None:
+        nonlocal tasks_read
+        tasks_read += 1
+        found = original_read(self, key)
+        if tasks_read == 1:  # another writer stores the task right after this read
+            documents["tasks"][key] = {**documents["tasks"][key], "version": 7}
+        return None if found is None else dict(found)
+
+    InMemoryTasks._read = read_then_bump  # type: ignore[method-assign]
+    try:
+        reply = change_task_status(TaskCommand(plan_id="p1", task_id="t1"), "start", ctx)
+    finally:
+        InMemoryTasks._read = original_read  # type: ignore[method-assign]
+
+    assert tasks_read == 2 and reply["status"] == "in_progress"
+    assert documents["tasks"][KEY]["version"] == 8 and len(documents.outbox) == 1
