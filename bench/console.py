@@ -1,7 +1,10 @@
 """The operators' console in headless Chromium against a local stack with the demo data:
 
 - first screen: from pressing "Đăng nhập" to the campaign overview showing the plans with
-  their progress (target <= 1.5 s), cold (a new browser context each time) and warm;
+  their progress (target <= 1.5 s), cold (a new browser context each time) and warm; as
+  the test driver sees it (its click and its wait, both through the driver's protocol) and
+  by the page's own clock (the click event to the first frame drawn with the progress), the
+  latter split into waiting for the API and the rest (script, style, layout, paint);
 - JavaScript shipped for it: the script bytes the browser actually received from opening
   /console/ to that screen (gzip as served; target <= 300 KB);
 - scrolling 1,000 rows of a virtualised list (a plan of 1,000 tasks; pages of 100 load by
@@ -51,8 +54,57 @@ def scroll_plan_document() -> str:
                           allow_unicode=True)
 
 
+# The page's own clock: the click's time, and the first frame drawn after the plan's card
+# shows its progress; the API calls in between (resource timing) split it into network waits
+# and the rest (script, style, layout, paint).
+PAGE_CLOCK = """
+(number) => {
+  const clock = window.__firstScreen = {};
+  document.addEventListener('click', () => { clock.click ??= performance.now(); }, {capture: true});
+  const observer = new MutationObserver(() => {
+    const card = [...document.querySelectorAll('article')].find((article) =>
+        article.textContent.includes(number) && article.textContent.includes('Hoàn thành:'));
+    if (!card) return;
+    observer.disconnect();
+    clock.shown = performance.now();
+    requestAnimationFrame(() => setTimeout(() => { clock.painted = performance.now(); }, 0));
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}
+"""
+PAGE_READING = """
+() => {
+  const clock = window.__firstScreen;
+  const calls = performance.getEntriesByType('resource')
+      .filter((e) => e.startTime >= clock.click && e.name.includes('/api/v1/')
+                     && !e.name.includes('/events/stream'))
+      .map((e) => ({path: new URL(e.name).pathname + new URL(e.name).search,
+                    start: e.startTime - clock.click, end: e.responseEnd - clock.click}));
+  return {painted: clock.painted - clock.click, shown: clock.shown - clock.click, calls};
+}
+"""
+
+
+def page_breakdown(page: Any) -> dict[str, Any]:
+    """Milliseconds from the click to the first frame with the overview, and how much of it
+    the page spent waiting for the API (the union of its calls' times) or on anything else."""
+    page.wait_for_function("() => window.__firstScreen && window.__firstScreen.painted")
+    reading = page.evaluate(PAGE_READING)
+    waited, reach = 0.0, 0.0
+    for call in sorted(reading["calls"], key=lambda c: c["start"]):
+        end = min(call["end"], reading["painted"])
+        if end > reach:
+            waited += end - max(call["start"], reach)
+            reach = end
+    return {"painted_ms": round(reading["painted"]), "network_wait_ms": round(waited),
+            "other_ms": round(reading["painted"] - waited),
+            "calls": [f"{c['path']} {c['start']:.0f}-{c['end']:.0f} ms"
+                      for c in reading["calls"]]}
+
+
 def first_screen(console: Console) -> dict[str, Any]:
-    """Seconds from pressing sign-in to the overview with progress, and the script bytes."""
+    """Seconds from pressing sign-in to the overview with progress (as the test driver sees
+    it, and by the page's own clock with its breakdown), and the script bytes."""
     page = console.page
     finished: list[Any] = []
     page.on("requestfinished", lambda request: finished.append(request))
@@ -60,6 +112,7 @@ def first_screen(console: Console) -> dict[str, Any]:
     console.open()
     page.get_by_role("textbox", name="Tên đăng nhập").fill(account.username)
     page.get_by_label(chromium_password_label()).fill(account.password)
+    page.evaluate(PAGE_CLOCK, console.stack.plan["number"])
     started = time.perf_counter()
     page.get_by_role("button", name="Đăng nhập").click()
     try:
@@ -71,7 +124,8 @@ def first_screen(console: Console) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     scripts = [r for r in finished if r.resource_type == "script"]
     encoded = sum(r.sizes()["responseBodySize"] for r in scripts)
-    return {"seconds": seconds, "script_bytes": encoded, "scripts": len(scripts)}
+    return {"seconds": seconds, "script_bytes": encoded, "scripts": len(scripts),
+            "in_page": page_breakdown(page)}
 
 
 def chromium_password_label() -> Any:
@@ -108,6 +162,11 @@ def main() -> None:
     print(f"first screen after sign-in: cold median {figures['first_screen_cold_s']['median']} s"
           f" (target <= {TARGETS['first_screen_s']} s), warm median "
           f"{figures['first_screen_warm_s']['median']} s")
+    for kind in ("cold", "warm"):
+        measured = figures[f"first_screen_in_page_{kind}"]
+        print(f"  {kind}, by the page's clock (click to the first frame drawn): median "
+              f"{measured['painted_s']['median']} s; waiting for the API "
+              f"{measured['network_wait_ms_median']} ms, the rest {measured['other_ms_median']} ms")
     print(f"JavaScript for the first screen: {figures['first_screen_js_kb']} KB as served "
           f"(gzip; target <= {TARGETS['first_screen_js_kb']} KB)")
     print(f"scroll 1,000 rows: {figures['scroll_1000_rows']}")
@@ -123,6 +182,8 @@ def import_scroll_plan(amqp_uri: str) -> None:
 
 def run_browser(sync_playwright: Any, stack: ConsoleStack, amqp_uri: str) -> dict[str, Any]:
     cold: list[float] = []
+    cold_page: list[dict[str, Any]] = []
+    warm_page: list[dict[str, Any]] = []
     script_bytes: list[int] = []
     with sync_playwright() as playwright:
         browser = chromium.launch(playwright)
@@ -131,13 +192,16 @@ def run_browser(sync_playwright: Any, stack: ConsoleStack, amqp_uri: str) -> dic
                 for console in new_console(browser, stack, chromium.DESKTOP):
                     measured = first_screen(console)
                     cold.append(measured["seconds"])
+                    cold_page.append(measured["in_page"])
                     script_bytes.append(measured["script_bytes"])
             warm: list[float] = []
             for console in new_console(browser, stack, chromium.DESKTOP):
                 first_screen(console)
                 for _ in range(RUNS):  # same context: assets cached, a new sign-in
                     console.sign_out()
-                    warm.append(first_screen(console)["seconds"])
+                    measured = first_screen(console)
+                    warm.append(measured["seconds"])
+                    warm_page.append(measured["in_page"])
                 # After the first-screen runs, so its import does not load the machine then.
                 import_scroll_plan(amqp_uri)
                 console.page.goto(stack.url + "plans/bench-console-scroll/tasks")
@@ -152,7 +216,15 @@ def run_browser(sync_playwright: Any, stack: ConsoleStack, amqp_uri: str) -> dic
         return {"median": round(statistics.median(samples), 3), "max": round(max(samples), 3),
                 "runs": len(samples)}
 
+    def in_page(runs: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"painted_s": summary([r["painted_ms"] / 1000 for r in runs]),
+                "network_wait_ms_median": statistics.median(r["network_wait_ms"] for r in runs),
+                "other_ms_median": statistics.median(r["other_ms"] for r in runs),
+                "runs": runs}
+
     return {"targets": TARGETS, "first_screen_cold_s": summary(cold),
             "first_screen_warm_s": summary(warm),
+            "first_screen_in_page_cold": in_page(cold_page),
+            "first_screen_in_page_warm": in_page(warm_page),
             "first_screen_js_kb": round(max(script_bytes) / 1024, 1),
             "scroll_1000_rows": scroll, "scroll_item_feed_1000_rows": feed}

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { api, unwrap } from './client';
 import { fetchAll } from './pagination';
 import type { TaskDetail, Unit } from './types';
@@ -17,7 +17,7 @@ export function useUnits(asOf?: string) {
     staleTime: 10 * 60_000,
   });
   const byId = useMemo(() => new Map((query.data ?? []).map((unit) => [unit.id, unit])), [query.data]);
-  const name = (id: string | null | undefined) => (id ? byId.get(id)?.short_name || byId.get(id)?.name || id : '');
+  const name = useCallback((id: string | null | undefined) => (id ? byId.get(id)?.short_name || byId.get(id)?.name || id : ''), [byId]);
   return { ...query, byId, name };
 }
 

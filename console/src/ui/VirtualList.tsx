@@ -1,12 +1,16 @@
 import { Box, Button, Center, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 
 interface Props<T> {
   items: T[];
-  /** A stable key per row (its id). */
+  /** A stable key per row (its id); a function defined once (module level), not per render. */
   rowKey: (item: T) => string;
+  /**
+   * Draws one row. Keep it the same function while what rows show is unchanged (useCallback):
+   * a new one redraws every row on screen.
+   */
   renderRow: (item: T, index: number) => ReactNode;
   /** An estimate of a row's height in px; rows are measured once drawn. */
   estimateSize: number;
@@ -23,6 +27,9 @@ interface Props<T> {
    */
   fixedSize?: boolean;
 }
+
+/** The next page is asked for this many rows before the end: it arrives before a fast scroll gets there. */
+const LOAD_AHEAD_ROWS = 50;
 
 interface RowProps<T> {
   item: T;
@@ -59,6 +66,9 @@ export function VirtualList<T>(props: Props<T>) {
   const { items, rowKey, renderRow, estimateSize, hasMore, loadingMore, onLoadMore, label, fixedSize = false } = props;
   const { t } = useI18n();
   const parentRef = useRef<HTMLDivElement>(null);
+  // The virtualizer recomputes every row's position when this function changes: once per
+  // new page, never per scroll step.
+  const getItemKey = useCallback((index: number) => rowKey(items[index] as T), [items, rowKey]);
   // TanStack Virtual hands back functions React Compiler cannot memoise; that is expected.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -66,7 +76,7 @@ export function VirtualList<T>(props: Props<T>) {
     getScrollElement: () => parentRef.current,
     estimateSize: () => estimateSize,
     overscan: 8,
-    getItemKey: (index) => rowKey(items[index] as T),
+    getItemKey,
     // React 19 batches the scroll update into the next frame; a synchronous flush per scroll
     // event was what made frames long.
     useFlushSync: false,
@@ -75,7 +85,7 @@ export function VirtualList<T>(props: Props<T>) {
   const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1]!.index : -1;
 
   useEffect(() => {
-    if (hasMore && !loadingMore && lastIndex >= items.length - 20) onLoadMore();
+    if (hasMore && !loadingMore && lastIndex >= items.length - LOAD_AHEAD_ROWS) onLoadMore();
   }, [hasMore, loadingMore, lastIndex, items.length, onLoadMore]);
 
   if (!items.length && !hasMore) {

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo } from 'react';
 import { api, unwrap } from '../../api/client';
 import { fetchAll } from '../../api/pagination';
 import { useCan } from '../../auth/useSession';
@@ -12,8 +13,10 @@ export function useTopics() {
     enabled: can('topics:read'),
     staleTime: 5 * 60_000,
   });
-  const labels = new Map((query.data ?? []).map((topic) => [topic.id, topic.label]));
-  return { ...query, topics: query.data ?? [], labelOf: (id: string) => labels.get(id) ?? id };
+  const labels = useMemo(() => new Map((query.data ?? []).map((topic) => [topic.id, topic.label])), [query.data]);
+  // The same function while the topics are unchanged, so list rows drawn with it stay memoised.
+  const labelOf = useCallback((id: string) => labels.get(id) ?? id, [labels]);
+  return { ...query, topics: query.data ?? [], labelOf };
 }
 
 /** Watched sources for filters, when the role may read them. */
