@@ -57,14 +57,14 @@ from services.notifications.domain.delivery import (
 )
 from services.notifications.domain.preferences import Channel, to_local
 from services.notifications.domain.ratelimit import TokenBucket, try_take
-from services.notifications.handlers import Context
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
-from services.notifications.receipts import acknowledge_unit
 from services.notifications.repositories.codec import (
     delivery_document,
     delivery_fields,
     delivery_to_domain,
 )
+from services.notifications.use_cases.notices import Context
+from services.notifications.use_cases.receipts import acknowledge_unit
 from services.runtime.concurrency import Pending
 from services.runtime.logging import correlation_id
 

@@ -1,4 +1,4 @@
-"""The notifications service: thin nameko entrypoints over the handlers."""
+"""The notifications service: thin nameko entrypoints over the notices."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from services.contracts.notifications_deliveries import (
     SubmitTranslationRequest,
 )
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
-from services.notifications import channels, directory, dispatch, handlers, intake, receipts, views
+from services.notifications import channels, dispatch
 from services.notifications.context import Context
 from services.notifications.dependencies import NotificationsDependencies
 from services.notifications.domain.ack import AckVia
@@ -58,8 +58,13 @@ from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import (
     deliveries,
     delivery_outcomes,
+    directory,
+    intake,
     notice_dates,
+    notices,
+    receipts,
     translations,
+    views,
 )
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
@@ -141,12 +146,12 @@ class NotificationsService(EventConsumerService):
     @rpc_method(notifications_rpc.CREATE_NOTICE)
     def create_notice(self, request: CreateNoticeRequest) -> dict[str, Any]:
         ctx = self._ctx()
-        return views.notice_view(ctx, handlers.create_from_request(ctx, request), detail=True)
+        return views.notice_view(ctx, notices.create_from_request(ctx, request), detail=True)
 
     @rpc_method(notifications_rpc.GET_NOTICE)
     def get_notice(self, request: GetNoticeRequest) -> dict[str, Any]:
         ctx = self.context
-        return views.notice_view(ctx, handlers.get_notice(ctx, request.notice_id),
+        return views.notice_view(ctx, notices.get_notice(ctx, request.notice_id),
                                  detail=True, unit_ids=request.unit_ids)
 
     @rpc_method(notifications_rpc.LIST_NOTICES)
@@ -243,11 +248,11 @@ class NotificationsService(EventConsumerService):
 
     @rpc_method(notifications_rpc.GET_TEMPLATE)
     def get_template(self, request: TemplateKeyRequest) -> dict[str, Any]:
-        return handlers.get_template(self.context, request)
+        return notices.get_template(self.context, request)
 
     @rpc_method(notifications_rpc.SAVE_TEMPLATE)
     def save_template(self, request: SaveTemplateRequest) -> dict[str, Any]:
-        return handlers.save_template(self.context, request)
+        return notices.save_template(self.context, request)
 
     # --- deliveries and bulletins ------------------------------------------------------------
 

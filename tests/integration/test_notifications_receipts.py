@@ -17,7 +17,7 @@ from services.contracts.notifications import (
     TemplateKeyRequest,
 )
 from services.contracts.notifications_deliveries import BulletinRequest
-from services.notifications import directory, dispatch, handlers, intake, receipts, views
+from services.notifications import dispatch
 from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
@@ -37,7 +37,14 @@ from services.notifications.repositories import (
     ensure_indexes,
 )
 from services.notifications.settings import NotificationsSettings
-from services.notifications.use_cases import translations
+from services.notifications.use_cases import (
+    directory,
+    intake,
+    notices,
+    receipts,
+    translations,
+    views,
+)
 from stack.notification_peers import SmtpSink
 
 JRAI_SUBJECT = "Mơ̆ng pơtô bruă tơlơi pơgang (Jrai) ư̆"
@@ -81,7 +88,7 @@ def notice(ctx, recipients, **fields):
     request = CreateNoticeRequest(**{"subject": "Hướng dẫn tuyên truyền phòng, chống ma túy",
                                      "body": "Đề nghị tăng thời lượng tuyên truyền.",
                                      "recipients": recipients, "plan_id": "plan-25", **fields})
-    return handlers.create_from_request(ctx, request)
+    return notices.create_from_request(ctx, request)
 
 
 def drain(ctx):
@@ -223,7 +230,7 @@ def test_policy_wait_holds_vietnamese_until_the_translation_is_approved(ctx):
 
 def test_invalid_templates_are_rejected_at_save_time_with_the_error(ctx):
     with pytest.raises(InvalidTemplateError) as info:
-        handlers.save_template(ctx, SaveTemplateRequest(
+        notices.save_template(ctx, SaveTemplateRequest(
             kind="task_assigned", subject="Giao nhiệm vụ {{ task_title }",
             text="Kính gửi {{ recipient_name }}\n{{ unknown_thing }}"))
     errors = info.value.details["errors"]
@@ -231,7 +238,7 @@ def test_invalid_templates_are_rejected_at_save_time_with_the_error(ctx):
     assert any(e["part"] == "text" and e["line"] == 2 and "unknown_thing" in e["message"]
                for e in errors)
 
-    saved = handlers.save_template(ctx, SaveTemplateRequest(
+    saved = notices.save_template(ctx, SaveTemplateRequest(
         kind="guidance", subject="[Khẩn] {{ notice_subject }}",
         text="Kính gửi: {{ recipient_name }}.\n{{ notice_body }}"))
     assert saved["source"] == "saved"
@@ -239,7 +246,7 @@ def test_invalid_templates_are_rejected_at_save_time_with_the_error(ctx):
     doc = notice(ctx, ["gl-tpl"])
     [delivery] = ctx.uow.db[DELIVERIES].find({"notice_id": doc["_id"]})
     assert delivery["subject"] == "[Khẩn] Hướng dẫn tuyên truyền phòng, chống ma túy"
-    default = handlers.get_template(ctx, TemplateKeyRequest(kind="alert"))
+    default = notices.get_template(ctx, TemplateKeyRequest(kind="alert"))
     assert default["source"] == "default" and "xấu độc" in default["subject"]
 
 
@@ -310,14 +317,14 @@ def test_plans_directory_is_asked_for_units_unknown_here(ctx):
 
 def test_a_notice_whose_rendering_failed_is_planned_when_retried(ctx):
     unit(ctx, "gl-retry")
-    handlers.save_template(ctx, SaveTemplateRequest(
+    notices.save_template(ctx, SaveTemplateRequest(
         kind="guidance", subject="{{ notice_subject }}",
         text="Thực hiện Kế hoạch số {{ plan_number }}: {{ notice_body }}"))
     request = {"recipients": ["gl-retry"], "idempotency_key": "officer-retry-1"}
     with pytest.raises(ValidationFailedError):
         notice(ctx, **request)  # plan_number is not given: the render fails
     assert ctx.uow.db[DELIVERIES].count_documents({}) == 0
-    handlers.save_template(ctx, SaveTemplateRequest(
+    notices.save_template(ctx, SaveTemplateRequest(
         kind="guidance", subject="{{ notice_subject }}",
         text="{% if plan_number is defined %}Kế hoạch số {{ plan_number }}: {% endif %}"
              "{{ notice_body }}"))

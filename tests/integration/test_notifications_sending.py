@@ -13,7 +13,7 @@ from standardwebhooks import Webhook
 
 from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.contracts.notifications import CreateNoticeRequest, RecipientUnitModel
-from services.notifications import channels, directory, dispatch, handlers, intake
+from services.notifications import channels, dispatch
 from services.notifications.context import Context
 from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.preferences import Channel
@@ -26,7 +26,7 @@ from services.notifications.repositories import (
     ensure_indexes,
 )
 from services.notifications.settings import NotificationsSettings
-from services.notifications.use_cases import delivery_outcomes
+from services.notifications.use_cases import delivery_outcomes, directory, intake, notices
 from stack.notification_peers import HttpPeer, SmtpSink
 
 SECRET = WebhookSecret(b"integration-webhook-secret-0123").serialize()
@@ -282,12 +282,12 @@ def test_unknown_units_and_units_without_contacts_are_reported(ctx):
     add_unit(ctx, "gl-nocontact", [])
     add_unit(ctx, "gl-ok", [("inbox", "gl-ok")])
     intake.on_task_assigned(ctx, task_event("gl-ok", ["gl-nocontact", "gl-ghost"]))
-    notices = {n["variables"]["role"]: n for n in ctx.uow.db[NOTICES].find()}
-    coordinating = notices["phối hợp"]
+    by_role = {n["variables"]["role"]: n for n in ctx.uow.db[NOTICES].find()}
+    coordinating = by_role["phối hợp"]
     assert {(u["unit_id"], u["reason"]) for u in coordinating["unreachable"]} == {
         ("gl-ghost", "unknown_recipient"), ("gl-nocontact", "no_usable_contact")}
     with pytest.raises(UnknownRecipientError) as info:
-        handlers.create_from_request(ctx, CreateNoticeRequest(
+        notices.create_from_request(ctx, CreateNoticeRequest(
             subject="Hướng dẫn", body="Nội dung", recipients=["gl-ghost", "group:none"]))
     assert info.value.details["unit_ids"] == ["group:none", "gl-ghost"]
 
@@ -363,7 +363,7 @@ def test_quiet_hours_hold_normal_notices_and_critical_ones_go_now(ctx):
              preferences={"channel_order": ["inbox"], "quiet_hours": {"start": start,
                                                                         "end": end}})
     for priority in ("high", "critical"):
-        handlers.create_from_request(ctx, CreateNoticeRequest(
+        notices.create_from_request(ctx, CreateNoticeRequest(
             subject=f"Thông báo {priority}", body="Nội dung", priority=priority,
             recipients=["gl-quiet"], plan_id="plan-25"))
     rows = {d["priority"]: d for d in deliveries(ctx)}
@@ -376,7 +376,7 @@ def test_rate_limit_spreads_sends_of_one_channel(ctx):
     units = [f"gl-rl{i}" for i in range(5)]
     for unit in units:
         add_unit(ctx, unit, [("inbox", unit)])
-    handlers.create_from_request(ctx, CreateNoticeRequest(
+    notices.create_from_request(ctx, CreateNoticeRequest(
         subject="Hướng dẫn", body="Nội dung", recipients=units, plan_id="plan-25"))
     dispatch.Dispatcher().run(ctx)
     assert ctx.uow.db[DELIVERIES].count_documents({"status": "delivered"}) == 2

@@ -14,8 +14,9 @@ from services.contracts.notifications import (
     RecipientUnitModel,
 )
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
-from services.notifications import directory, dispatch, handlers, views
+from services.notifications import dispatch
 from services.notifications.context import Context
+from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
@@ -27,7 +28,14 @@ from services.notifications.repositories import (
     ensure_indexes,
 )
 from services.notifications.settings import NotificationsSettings
-from services.notifications.use_cases import deliveries, translations
+from services.notifications.use_cases import (
+    deliveries,
+    directory,
+    notices,
+    receipts,
+    translations,
+    views,
+)
 from stack.notification_peers import SmtpSink
 
 JRAI_SUBJECT = "Pơtô kơ bruă pơgang tơlơi soh (Jrai)"
@@ -66,7 +74,7 @@ def jrai_office(ctx, address: str, unit_id: str = "pvhtt-ia-grai") -> None:
 
 
 def send(ctx, recipients, **fields):
-    return handlers.create_from_request(ctx, CreateNoticeRequest(**{
+    return notices.create_from_request(ctx, CreateNoticeRequest(**{
         "subject": "Tuyên truyền phòng, chống tội phạm mua bán người",
         "body": "Đề nghị phát thông tin trên hệ thống truyền thanh cơ sở.",
         "recipients": recipients, **fields}))
@@ -210,9 +218,6 @@ def test_resend_read_and_acknowledgement_show_per_recipient(ctx, smtp):
     read = deliveries.mark_read(ctx, notice["_id"], "pvhtt-ia-grai", "can-bo-ksor-h")
     assert read["created"] is True
     assert deliveries.mark_read(ctx, notice["_id"], "pvhtt-ia-grai", None)["created"] is False
-    from services.notifications import receipts
-    from services.notifications.domain.ack import AckVia
-
     receipts.acknowledge_unit(ctx, notice["_id"], "pvhtt-ia-grai", AckVia.API, "can-bo-ksor-h")
     row = by_language(ctx, notice["_id"])["vi"]
     assert row["read_by"] == "can-bo-ksor-h" and row["read_at"] is not None

@@ -1,2 +1,2 @@
-"""Use cases added since the handlers modules: each `(context, request) -> result`, domain
-rules from `domain/`, persistence through `repository.py`."""
+"""The notifications use cases: each `(context, request) -> result`, domain rules from
+`domain/`, storage through the unit of work's repositories (`repositories/`)."""

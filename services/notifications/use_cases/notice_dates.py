@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from services.contracts.errors import ErrorCode, ServiceError
-from services.notifications import directory
 from services.notifications.context import Context
 from services.notifications.domain.as_of import plan_as_of
 from services.notifications.domain.preferences import to_local
+from services.notifications.use_cases import directory
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from services.notifications.channels import (
     view,
     webhook_body,
 )
-from services.notifications.directory import from_plans_unit
 from services.notifications.domain.delivery import AttemptOutcome
 from services.notifications.domain.errors import OversizeBodyError
 from services.notifications.domain.preferences import Channel
-from services.notifications.handlers import notice_id_for
 from services.notifications.settings import NotificationsSettings
+from services.notifications.use_cases.directory import from_plans_unit
+from services.notifications.use_cases.notices import notice_id_for
 
 DELIVERY = {"_id": "dlv_1", "notice_id": "ntc_1", "unit_id": "gl-baogialai", "kind": "guidance",
             "priority": "high", "language": "vi", "plan_id": "plan-25", "task_id": None,

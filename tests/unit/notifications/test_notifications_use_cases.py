@@ -20,11 +20,11 @@ from services.notifications.domain.errors import (
     ValidationFailedError,
 )
 from services.notifications.domain.translations import request_translation
-from services.notifications.receipts import acknowledge_unit
 from services.notifications.repositories import ACKS, NOTICES, TRANSLATIONS
 from services.notifications.repositories.codec import notice_document, translation_fields
 from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import translations
+from services.notifications.use_cases.receipts import acknowledge_unit
 
 pytestmark = pytest.mark.unit
 

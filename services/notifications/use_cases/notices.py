@@ -1,5 +1,5 @@
-"""Use cases: notices from events and officers, and templates. Delivery planning is in
-`use_cases/delivery_planning.py`, translations in `use_cases/translations.py`.
+"""Notices from events and officers, and templates. Delivery planning is in
+`delivery_planning.py`, translations in `translations.py`.
 
 Every write is keyed by a natural key (notice id from the triggering event, delivery
 idempotency key, translation "<notice>:<language>"), so a redelivered event or a re-run after
@@ -19,7 +19,6 @@ from services.contracts.notifications import (
     SaveTemplateRequest,
     TemplateKeyRequest,
 )
-from services.notifications import directory
 from services.notifications.context import Context
 from services.notifications.domain.errors import NotFoundError, UnknownRecipientError
 from services.notifications.domain.notices import (
@@ -33,7 +32,7 @@ from services.notifications.domain.notices import (
 from services.notifications.domain.templates import TemplateSet, validate_template
 from services.notifications.metrics import NOTICES, UNREACHABLE
 from services.notifications.repositories.codec import notice_document
-from services.notifications.use_cases import notice_dates
+from services.notifications.use_cases import directory, notice_dates
 from services.notifications.use_cases.delivery_planning import plan_deliveries, templates
 
 log = logging.getLogger(__name__)

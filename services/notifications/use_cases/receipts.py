@@ -20,11 +20,16 @@ from services.notifications.domain.ack import (
 from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
 from services.notifications.domain.notices import NoticeKind, Priority
-from services.notifications.handlers import UNDELIVERABLE, Context, create_notice, get_notice
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
 from services.notifications.repositories import ACKS
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import notice_to_domain
+from services.notifications.use_cases.notices import (
+    UNDELIVERABLE,
+    Context,
+    create_notice,
+    get_notice,
+)
 from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
