@@ -45,6 +45,7 @@ from services.contracts.events.notifications import (
     NotificationSent,
 )
 from services.notifications import channels
+from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.composition import DigestEntry, compose_digest
 from services.notifications.domain.delivery import (
@@ -63,7 +64,6 @@ from services.notifications.repositories.codec import (
     delivery_fields,
     delivery_to_domain,
 )
-from services.notifications.use_cases.notices import Context
 from services.notifications.use_cases.receipts import acknowledge_unit
 from services.runtime.concurrency import Pending
 from services.runtime.logging import correlation_id

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from services.contracts.events.monitoring import AlertRaised
 from services.contracts.events.plans import PlanIssued, TaskAssigned, TaskDueSoon, TaskOverdue
+from services.notifications.context import Context
 from services.notifications.domain.notices import NoticeKind, Priority
-from services.notifications.use_cases.notices import Context, create_notice, dmy
+from services.notifications.use_cases.notices import create_notice, dmy
 
 
 def _ack_deadline(ctx: Context) -> datetime:

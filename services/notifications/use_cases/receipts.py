@@ -10,6 +10,7 @@ from services.contracts.events.notifications import (
     NotificationAcknowledged,
     NotificationEscalated,
 )
+from services.notifications.context import Context
 from services.notifications.domain.ack import (
     Acknowledgement,
     AckVia,
@@ -24,12 +25,7 @@ from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
 from services.notifications.repositories import ACKS
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import notice_to_domain
-from services.notifications.use_cases.notices import (
-    UNDELIVERABLE,
-    Context,
-    create_notice,
-    get_notice,
-)
+from services.notifications.use_cases.notices import UNDELIVERABLE, create_notice, get_notice
 from services.runtime.logging import correlation_id
 
 log = logging.getLogger(__name__)
