@@ -12,8 +12,8 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.notifications.domain.ack import Acknowledgement, AckVia
+from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.changing import Changing
-from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import AggregateRepository
 
 ACKS = "acks"
@@ -26,12 +26,8 @@ def ack_to_domain(doc: Mapping[str, Any]) -> Acknowledgement:
                            doc.get("actor"), bool(doc.get("late")))
 
 
-class AcknowledgementsRepository(AggregateRepository[Changing[Acknowledgement]]):
+class AcknowledgementsRepository(InDatabase, AggregateRepository[Changing[Acknowledgement]]):
     collection = ACKS
-
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
 
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
@@ -39,7 +35,7 @@ class AcknowledgementsRepository(AggregateRepository[Changing[Acknowledgement]])
 
     @property
     def _acks(self) -> Collection[Document]:
-        return collection(self.db, ACKS)
+        return self._collection(ACKS)
 
     def document_of(self, aggregate: Changing[Acknowledgement]) -> Document:
         ack = aggregate.value

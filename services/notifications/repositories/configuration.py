@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.collection import Collection
-from pymongo.database import Database
-
 from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import TemplateSet
-from services.runtime.mongo_unit_of_work import collection
+from services.notifications.repositories.base import InDatabase
 from services.runtime.unit_of_work import Repository
 
 CHANNELS = "channels"
@@ -23,14 +20,7 @@ ESCALATION = "escalation"
 Document = dict[str, Any]
 
 
-class ConfigurationRepository(Repository):
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
-    def _collection(self, name: str) -> Collection[Document]:
-        return collection(self.db, name)
-
+class ConfigurationRepository(InDatabase, Repository):
     # -- channels ---------------------------------------------------------------------------
 
     def channel(self, channel: str) -> Document:

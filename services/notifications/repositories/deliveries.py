@@ -14,9 +14,9 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import Delivery, DeliveryStatus
+from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.codec import delivery_fields, delivery_to_domain
 from services.runtime.mongo import refused_as_duplicates
-from services.runtime.mongo_unit_of_work import collection
 from services.runtime.outbox import merge_updates, outbox_push
 from services.runtime.unit_of_work import Repository
 
@@ -31,11 +31,7 @@ def with_events(update: dict[str, Any], events: list[Envelope]) -> dict[str, Any
     return merge_updates(update, outbox_push(events)) if events else update
 
 
-class DeliveriesRepository(Repository):
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
+class DeliveriesRepository(InDatabase, Repository):
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
         deliveries = db[DELIVERIES]
@@ -53,7 +49,7 @@ class DeliveriesRepository(Repository):
 
     @property
     def _deliveries(self) -> Collection[Document]:
-        return collection(self.db, DELIVERIES)
+        return self._collection(DELIVERIES)
 
     # -- planning ---------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import DeliveryStatus
+from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.codec import SENDING
 from services.notifications.repositories.deliveries import DELIVERIES, with_events
-from services.runtime.mongo_unit_of_work import collection
 from services.runtime.outbox import PENDING, with_outbox
 from services.runtime.unit_of_work import Repository
 
@@ -30,11 +30,7 @@ RELEASE = {"lease_until": "", "lease_owner": "", "claim": "", "queued": ""}
 SETTLED_LOGS_DELETED = 500
 
 
-class DispatchRepository(Repository):
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
+class DispatchRepository(InDatabase, Repository):
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
         log = db[DISPATCH_LOG]
@@ -44,11 +40,11 @@ class DispatchRepository(Repository):
 
     @property
     def _deliveries(self) -> Collection[Document]:
-        return collection(self.db, DELIVERIES)
+        return self._collection(DELIVERIES)
 
     @property
     def _log(self) -> Collection[Document]:
-        return collection(self.db, DISPATCH_LOG)
+        return self._collection(DISPATCH_LOG)
 
     # -- claims -----------------------------------------------------------------------------
 

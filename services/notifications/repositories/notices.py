@@ -14,9 +14,9 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.notifications.domain.notices import Notice
+from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.codec import notice_to_domain
 from services.runtime.mongo import keyset_after
-from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import Repository
 
 NOTICES = "notices"
@@ -25,11 +25,7 @@ Document = dict[str, Any]
 NOTICE_PROJECTION = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
 
 
-class NoticesRepository(Repository):
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
+class NoticesRepository(InDatabase, Repository):
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
         notices = db[NOTICES]
@@ -44,7 +40,7 @@ class NoticesRepository(Repository):
 
     @property
     def _notices(self) -> Collection[Document]:
-        return collection(self.db, NOTICES)
+        return self._collection(NOTICES)
 
     # -- reads ------------------------------------------------------------------------------
 

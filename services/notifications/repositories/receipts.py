@@ -13,7 +13,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.contracts.envelope import Envelope
-from services.runtime.mongo_unit_of_work import collection
+from services.notifications.repositories.base import InDatabase
 from services.runtime.outbox import with_outbox
 from services.runtime.unit_of_work import Repository
 
@@ -22,22 +22,18 @@ ESCALATIONS = "escalations"
 Document = dict[str, Any]
 
 
-class ReceiptsRepository(Repository):
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
+class ReceiptsRepository(InDatabase, Repository):
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
         db[ESCALATIONS].create_index([("notice_id", ASCENDING)], name="notice")
 
     @property
     def _reads(self) -> Collection[Document]:
-        return collection(self.db, READS)
+        return self._collection(READS)
 
     @property
     def _escalations(self) -> Collection[Document]:
-        return collection(self.db, ESCALATIONS)
+        return self._collection(ESCALATIONS)
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -10,19 +10,15 @@ from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from services.runtime.mongo_unit_of_work import collection
+from services.notifications.repositories.base import InDatabase
 from services.runtime.unit_of_work import Repository
 
 RECIPIENTS = "recipients"
 Document = dict[str, Any]
 
 
-class RecipientsRepository(Repository):
+class RecipientsRepository(InDatabase, Repository):
     """Units as stored documents: the directory merges and shows them as they are."""
-
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
 
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
@@ -30,7 +26,7 @@ class RecipientsRepository(Repository):
 
     @property
     def _recipients(self) -> Collection[Document]:
-        return collection(self.db, RECIPIENTS)
+        return self._collection(RECIPIENTS)
 
     def find(self, unit_id: str) -> Document | None:
         return self._recipients.find_one({"_id": unit_id})

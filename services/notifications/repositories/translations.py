@@ -12,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
+from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     translation_fields,
@@ -19,7 +20,6 @@ from services.notifications.repositories.codec import (
     translation_to_domain,
 )
 from services.runtime.mongo import keyset_after
-from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import AggregateRepository
 
 TRANSLATIONS = "translations"
@@ -27,15 +27,11 @@ Document = dict[str, Any]
 ROW = {"_outbox": 0, "_outbox_pending": 0}
 
 
-class TranslationsRepository(AggregateRepository[Changing[TranslationTask]]):
+class TranslationsRepository(InDatabase, AggregateRepository[Changing[TranslationTask]]):
     collection = TRANSLATIONS
     # A reviewer approves the text they read: a resubmission in between (same status, a new
     # revision) makes the write stale as surely as a status change does.
     GUARD = ("status", "revision")
-
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
 
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
@@ -43,7 +39,7 @@ class TranslationsRepository(AggregateRepository[Changing[TranslationTask]]):
 
     @property
     def _translations(self) -> Collection[Document]:
-        return collection(self.db, TRANSLATIONS)
+        return self._collection(TRANSLATIONS)
 
     def document_of(self, aggregate: Changing[TranslationTask]) -> Document:
         task = aggregate.value

@@ -1,0 +1,23 @@
+"""What every repository of the service holds: the database its collections are in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from services.runtime.mongo_unit_of_work import collection
+
+Document = dict[str, Any]
+
+
+class InDatabase:
+    """Mixed in before a runtime repository class (`Repository`, `AggregateRepository`)."""
+
+    def __init__(self, db: Database[Document]) -> None:
+        super().__init__()
+        self.db = db
+
+    def _collection(self, name: str) -> Collection[Document]:
+        return collection(self.db, name)
