@@ -18,6 +18,11 @@ from services.notifications.repositories.acknowledgements import (
 )
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import translation_to_domain
+from services.notifications.repositories.configuration import (
+    CONFIG,
+    ESCALATION,
+    ConfigurationRepository,
+)
 from services.notifications.repositories.notices import NoticesRepository
 from services.notifications.repositories.translations import TranslationsRepository
 
@@ -76,6 +81,20 @@ class FakeNotices(NoticesRepository):
         return None if found is None else visible(found)
 
 
+class FakeConfiguration(ConfigurationRepository):
+    """The escalation policy as stored (the other settings are absent in these tests)."""
+
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.documents = documents
+
+    def escalation(self) -> Document:
+        return dict(self.documents[CONFIG].get(ESCALATION) or {})
+
+    def configure_escalation(self, changes: Document) -> None:
+        self.documents[CONFIG].setdefault(ESCALATION, {"_id": ESCALATION}).update(changes)
+
+
 class Absent:
     """A repository the test did not give."""
 
@@ -92,7 +111,8 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):
         self.translations = FakeTranslations(self.documents)
         self.acks = FakeAcks(self.documents)
         self.notices = FakeNotices(self.documents)
-        for name in ("recipients", "deliveries", "dispatching", "receipts", "configuration"):
+        self.configuration = FakeConfiguration(self.documents)
+        for name in ("recipients", "deliveries", "dispatching", "receipts"):
             setattr(self, name, Absent(name))
 
     def fresh(self) -> FakeNotificationsUnitOfWork:

@@ -24,7 +24,11 @@ from services.notifications.repositories import ACKS, NOTICES, TRANSLATIONS
 from services.notifications.repositories.codec import notice_document, translation_fields
 from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import translations
-from services.notifications.use_cases.receipts import acknowledge_unit
+from services.notifications.use_cases.receipts import (
+    acknowledge_unit,
+    configure_escalation,
+    escalation_settings,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -167,3 +171,15 @@ def test_only_a_recipient_acknowledges_and_a_notice_that_reached_nobody_says_so(
     with pytest.raises(UnknownRecipientError, match="reached none of its recipients"):
         acknowledge_unit(ctx, "ntc-nobody", UNIT, AckVia.API)
     assert ctx.uow.documents[ACKS] == {}  # type: ignore[attr-defined]
+
+
+def test_an_escalation_before_its_reminder_is_refused_and_the_policy_stays() -> None:
+    ctx = context()
+    assert escalation_settings(ctx)["escalation_delay_seconds"] == 86_400  # the default
+    changed = configure_escalation(ctx, {"reminder_delay_seconds": 3600,
+                                         "escalation_delay_seconds": 7200})
+    assert (changed["reminder_delay_seconds"], changed["escalation_delay_seconds"]) == (
+        3600, 7200)
+    with pytest.raises(ValidationFailedError, match="after the reminder"):
+        configure_escalation(ctx, {"escalation_delay_seconds": 1800})
+    assert escalation_settings(ctx)["escalation_delay_seconds"] == 7200
