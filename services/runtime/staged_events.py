@@ -49,9 +49,16 @@ Publish = Callable[[Sequence[Envelope]], None]
 Rebuild = Callable[[list[str], str, str | None], list[Envelope]]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def time_key(moment: datetime) -> str:
-    """Milliseconds, fixed width: ids and sort keys that begin with it sort by time."""
-    return f"{int(moment.timestamp() * 1000):014d}"
+    """Milliseconds since the epoch, fixed width: ids and sort keys that begin with it sort
+    by time. Integer arithmetic, so an instant read back from the database (which keeps
+    milliseconds) gives the key it was stored under."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{(moment - EPOCH) // timedelta(milliseconds=1):014d}"
 
 
 class StagedEvents:

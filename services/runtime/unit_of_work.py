@@ -180,6 +180,10 @@ class AggregateRepository(Repository, ABC, Generic[A]):
     def seen(self) -> list[A]:
         return [tracked.aggregate for tracked in self._tracked.values()]
 
+    def refused(self, result: CommitResult, aggregate: A) -> bool:
+        """Whether the commit refused to insert this aggregate (its `_id` existed)."""
+        return result.was_refused(self.collection, self.document_of(aggregate)["_id"])
+
     def original_of(self, aggregate: A) -> dict[str, Any] | None:
         """The document the aggregate was loaded from (None for an added one)."""
         tracked = self._tracked.get(self.document_of(aggregate)["_id"])

@@ -18,19 +18,33 @@ from kombu import Connection, Exchange, Queue
 
 from services.contracts import monitoring as c
 from services.contracts.events.plans import PlanClosed, PlanIssued, TaskAssigned
-from services.monitoring import handlers as h
-from services.monitoring import plan_coverage
-from services.monitoring import repository as r
-from services.monitoring.domain import normalise_url
+from services.monitoring.domain import local_day, normalise_url
 from services.monitoring.fetching import Fetcher
-from services.monitoring.ingest import (
-    STAGED_GRACE_SECONDS,
-    WRITE_CHUNK,
-    Runtime,
-    item_id_for,
-    write_chunks,
+from services.monitoring.ingestion import WRITE_CHUNK, Ingestion, item_id_for, write_chunks
+from services.monitoring.repositories import (
+    OUTBOX_COLLECTIONS,
+    MongoMonitoringUnitOfWork,
+    ensure_indexes,
 )
+from services.monitoring.repositories.counts import COUNTS
+from services.monitoring.repositories.items import ITEM_EVENTS, ITEMS
+from services.monitoring.repositories.reference import STATE
+from services.monitoring.use_cases.alerts import (
+    act_on_alert,
+    delete_alert_rule,
+    list_alert_rules,
+    list_alerts,
+    upsert_alert_rule,
+)
+from services.monitoring.use_cases.context import Context
+from services.monitoring.use_cases.coverage import coverage as coverage_of
+from services.monitoring.use_cases.coverage import coverage_csv
+from services.monitoring.use_cases.items import list_items, push
+from services.monitoring.use_cases.plans import on_plan_closed, on_plan_issued, on_task_assigned
+from services.monitoring.use_cases.sources import upsert_source
+from services.monitoring.use_cases.topics import list_topics, upsert_topic
 from services.runtime.outbox import EventPublisher, OutboxRelay
+from services.runtime.staged_events import STAGED_GRACE_SECONDS, StagedEvents
 
 DRUGS_TITLE = "Triệt phá đường dây mua bán ma túy đá tại Pleiku"
 DRUGS_BODY = ("Công an tỉnh Gia Lai vừa triệt phá đường dây mua bán trái phép chất ma túy đá tại "
@@ -46,15 +60,24 @@ HARMFUL_BODY = ("Bà con ở Pleiku, Gia Lai ơi, chính quyền cướp đất 
 @pytest.fixture(scope="module")
 def db(infra: Any) -> Any:
     database = infra.database(f"monitoring_ingest_{uuid.uuid4().hex[:6]}")
-    r.ensure_indexes(database)
+    ensure_indexes(database)
     return database
 
 
+def started(db: Any, publish: Any = None) -> Ingestion:
+    """A process's ingestion, started as the service starts it (seeds, dedup index)."""
+    ingestion = Ingestion(lambda: MongoMonitoringUnitOfWork(db), publish=publish)
+    ingestion.start()
+    return ingestion
+
+
+def context_of(db: Any, ingestion: Ingestion, fetcher: Fetcher, now: Any) -> Context:
+    return Context(MongoMonitoringUnitOfWork(db), ingestion, fetcher, now)
+
+
 @pytest.fixture(scope="module")
-def ctx(db: Any) -> h.Context:
-    runtime = Runtime(db)
-    runtime.start()
-    return h.Context(db, runtime, Fetcher(allowlist=[]), lambda: datetime.now(UTC))
+def ctx(db: Any) -> Context:
+    return context_of(db, started(db), Fetcher(allowlist=[]), lambda: datetime.now(UTC))
 
 
 @pytest.fixture
@@ -68,7 +91,7 @@ def events(infra: Any, db: Any) -> Iterator[Any]:
         publisher = EventPublisher(infra.amqp_uri, "monitoring")
         publisher.declare_topology()
         queue(conn.default_channel).declare()
-        relay = OutboxRelay(db, r.OUTBOX_COLLECTIONS, publisher, batch_size=100)
+        relay = OutboxRelay(db, OUTBOX_COLLECTIONS, publisher, batch_size=100)
 
         def drain() -> list[dict[str, Any]]:
             relay.flush()
@@ -85,7 +108,7 @@ def pushed(title: str, body: str, **extra: Any) -> c.PushedItem:
     return c.PushedItem(title=title, body=body, **extra)
 
 
-def test_batch_is_stored_classified_deduplicated_and_announced(ctx, events):
+def test_batch_is_stored_classified_deduplicated_and_announced(db, ctx, events):
     events()  # earlier leftovers
     run = uuid.uuid4().hex[:6]
     items = [
@@ -99,7 +122,7 @@ def test_batch_is_stored_classified_deduplicated_and_announced(ctx, events):
         pushed(DRUGS_TITLE, DRUGS_BODY, url=f"https://baogialai.example/{run}/ma-tuy.html/"),
         pushed("", "   "),  # nothing to analyse
     ]
-    result = h.push(items, ctx)
+    result = push(items, ctx)
     outcomes = [(x.outcome, x.reason) for x in result.results]
     assert outcomes == [("stored", None), ("stored", None), ("duplicate", "exact_repeat"),
                         ("rejected", "empty")]
@@ -107,16 +130,16 @@ def test_batch_is_stored_classified_deduplicated_and_announced(ctx, events):
     assert result.results[1].duplicate_of == original
     assert result.results[2].item_id == original
 
-    stored = ctx.db[r.ITEMS].find_one({"_id": original})
+    stored = db[ITEMS].find_one({"_id": original})
     assert stored["published_at"].isoformat() == "2021-03-10T01:30:00+00:00"
     assert stored["day"] == "2021-03-10" and stored["cluster_id"] == original
     assert stored["topic_ids"] == ["drugs"] and {"pleiku", "gia_lai"} <= set(stored["place_ids"])
     assert len(stored["content_hash"]) == 64 and "\x00" in stored["text"]
 
     # retrying the whole push is idempotent
-    again = h.push(items[:2], ctx)
+    again = push(items[:2], ctx)
     assert [x.outcome for x in again.results] == ["duplicate", "duplicate"]
-    assert ctx.db[r.ITEMS].count_documents({"_id": {"$in": [original, copy]}}) == 2
+    assert db[ITEMS].count_documents({"_id": {"$in": [original, copy]}}) == 2
 
     published = [e for e in events() if e["type"] == "monitoring.item_classified"]
     by_item = {e["data"]["item_id"]: e["data"] for e in published}
@@ -125,19 +148,19 @@ def test_batch_is_stored_classified_deduplicated_and_announced(ctx, events):
     assert by_item[original]["topics"][0]["topic"] == "drugs"
     assert by_item[original]["content_hash"] == stored["content_hash"]
     # the events travelled in the batch's events document, not on the items
-    assert "_outbox" not in ctx.db[r.ITEMS].find_one({"_id": original})
-    assert ctx.db[r.ITEM_EVENTS].count_documents({"_outbox_pending": True}) == 0
+    assert "_outbox" not in db[ITEMS].find_one({"_id": original})
+    assert db[ITEM_EVENTS].count_documents({"_outbox_pending": True}) == 0
 
-    search = h.list_items(c.ListItemsRequest(text="MA TUÝ ĐÁ", cluster_id=original), ctx)
+    search = list_items(c.ListItemsRequest(text="MA TUÝ ĐÁ", cluster_id=original), ctx)
     assert {i.id for i in search.items} == {original, copy}
-    by_place = h.list_items(c.ListItemsRequest(place_id="pleiku", topic="drugs",
+    by_place = list_items(c.ListItemsRequest(place_id="pleiku", topic="drugs",
                                                date_from=date(2021, 3, 10),
                                                date_to=date(2021, 3, 10)), ctx)
     assert [i.id for i in by_place.items] == [original]
 
 
 def test_unknown_source_and_bad_values_are_rejected_with_reasons(ctx):
-    result = h.push([pushed("Tin", "Nội dung", source_id="khong-ton-tai"),
+    result = push([pushed("Tin", "Nội dung", source_id="khong-ton-tai"),
                      pushed("Tin", "Nội dung", published_at="không phải ngày"),
                      pushed("Tin", "Nội dung", url="ftp://example.org/x")], ctx)
     assert [x.reason for x in result.results] == ["unknown_source", "bad_published_at",
@@ -145,22 +168,22 @@ def test_unknown_source_and_bad_values_are_rejected_with_reasons(ctx):
     assert result.stored == 0 and result.rejected == 3
 
 
-def test_coverage_matched_for_an_assigned_outlet_and_counted(ctx, events):
+def test_coverage_matched_for_an_assigned_outlet_and_counted(db, ctx, events):
     events()
     run = uuid.uuid4().hex[:6]
     outlet = f"dai-ptth-{run}"
     plan_id = f"plan-{run}"
-    plan_coverage.on_task_assigned(TaskAssigned(
+    on_task_assigned(TaskAssigned(
         task_id=f"task-{run}", plan_id=plan_id, plan_number="25/KH",
-        title="Tuyên truyền phòng chống ma túy", lead_unit_id=outlet, topics=[]), ctx.db)
-    plan_coverage.on_plan_issued(PlanIssued(
+        title="Tuyên truyền phòng chống ma túy", lead_unit_id=outlet, topics=[]), ctx)
+    on_plan_issued(PlanIssued(
         plan_id=plan_id, number="25/KH", issuer_unit_id="so-tttt", title="Kế hoạch", year=2021,
-        topics=["drugs"]), ctx.db)
+        topics=["drugs"]), ctx)
     body = DRUGS_BODY.replace("200 gam", f"{len(run)} kg")
     source = c.SourceModel(id=f"fanpage-{run}", name="Fanpage Đài PT-TH", kind="social",
                            channel="social", outlet_unit_id=outlet)
-    h.upsert_source(c.UpsertSourceRequest(source=source), ctx)
-    result = h.push([pushed(DRUGS_TITLE + f" ({run})", body, guid=f"fb:{run}:1",
+    upsert_source(c.UpsertSourceRequest(source=source), ctx)
+    result = push([pushed(DRUGS_TITLE + f" ({run})", body, guid=f"fb:{run}:1",
                             source_id=source.id, published_at="2021-03-15T09:00:00+07:00"),
                      pushed("Thời tiết Gia Lai hôm nay", "Trời nắng nhẹ, nhiệt độ 25 độ C.",
                             guid=f"fb:{run}:2", source_id=source.id,
@@ -172,31 +195,31 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(ctx, events):
         "item_id": item_id, "task_id": f"task-{run}", "plan_id": plan_id,
         "outlet_unit_id": outlet, "topic": "drugs", "url": None,
         "title": DRUGS_TITLE + f" ({run})", "published_at": "2021-03-15T09:00:00+07:00",
-        "content_hash": ctx.db[r.ITEMS].find_one({"_id": item_id})["content_hash"]}]
+        "content_hash": db[ITEMS].find_one({"_id": item_id})["content_hash"]}]
 
-    weekly = plan_coverage.coverage(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
+    weekly = coverage_of(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
     assert [(x.topic, x.period_key, x.items) for x in weekly.rows] == [("drugs", "2021-W11", 1)]
-    export = plan_coverage.coverage_csv(
+    export = coverage_csv(
         c.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
     assert list(csv.reader(io.StringIO(export.content))) == [
         ["period", "period_key", "outlet_unit_id", "topic", "items"],
         ["month", "2021-03", outlet, "drugs", "1"]]
 
     # once the plan is closed, the outlet's articles are no longer evidence for it
-    plan_coverage.on_plan_closed(
-        PlanClosed(plan_id=plan_id, number="25/KH", status="closed"), ctx.db)
-    later = h.push([pushed(DRUGS_TITLE + " (tiếp)", body + " Cập nhật mới nhất.",
+    on_plan_closed(
+        PlanClosed(plan_id=plan_id, number="25/KH", status="closed"), ctx)
+    later = push([pushed(DRUGS_TITLE + " (tiếp)", body + " Cập nhật mới nhất.",
                            guid=f"fb:{run}:3", source_id=source.id)], ctx)
     assert later.stored == 1
     assert not [e for e in events() if e["type"] == "monitoring.coverage_matched"]
 
 
-def test_one_story_raises_one_alert_with_evidence(ctx, events):
+def test_one_story_raises_one_alert_with_evidence(db, ctx, events):
     events()
     run = uuid.uuid4().hex[:6]
     copies = [pushed(HARMFUL_TITLE, HARMFUL_BODY + f" #{n}", guid=f"zalo:{run}:{n}")
               for n in range(6)]
-    result = h.push(copies, ctx)
+    result = push(copies, ctx)
     assert result.stored == 6
     alerts = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
               and e["data"]["kind"] == "rule"]
@@ -207,15 +230,15 @@ def test_one_story_raises_one_alert_with_evidence(ctx, events):
     assert alert["harmful_score"] >= 0.6 and "place:gia_lai" in alert["reasons"]
     original = result.results[0].item_id
     assert alert["evidence"][0]["item_id"] == original
-    assert alert["evidence"][0]["content_hash"] == ctx.db[r.ITEMS].find_one(
+    assert alert["evidence"][0]["content_hash"] == db[ITEMS].find_one(
         {"_id": original})["content_hash"]
 
-    listed = h.list_alerts(c.ListAlertsRequest(status="open", kind="rule"), ctx)
+    listed = list_alerts(c.ListAlertsRequest(status="open", kind="rule"), ctx)
     assert alert["alert_id"] in [a.id for a in listed.items]
-    acked = h.act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+    acked = act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
                                                 action="acknowledge", actor="can-bo-01"), ctx)
     assert acked.status == "acknowledged" and acked.history[0]["actor"] == "can-bo-01"
-    resolved = h.act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+    resolved = act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
                                                    action="resolve"), ctx)
     assert resolved.status == "resolved"
 
@@ -225,45 +248,43 @@ def test_rules_are_data_and_rate_limited(ctx, events):
     run = uuid.uuid4().hex[:6]
     rule = c.AlertRuleModel(id=f"keyword-{run}", keywords=[f"từkhóa{run}"], max_per_hour=2,
                             severity="warning")
-    h.upsert_alert_rule(c.UpsertAlertRuleRequest(rule=rule), ctx)
+    upsert_alert_rule(c.UpsertAlertRuleRequest(rule=rule), ctx)
     stories = [pushed(f"Chuyện số {n} {run}",
                       f"Nội dung hoàn toàn khác nhau số {n} {'abc ' * n} có từkhóa{run} "
                       f"và {uuid.uuid4().hex}", guid=f"{run}:{n}") for n in range(4)]
-    assert h.push(stories, ctx).stored == 4
+    assert push(stories, ctx).stored == 4
     raised = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
               and e["data"]["rule_id"] == rule.id]
     assert len(raised) == 2  # max_per_hour
-    assert rule.id in [x.id for x in h.list_alert_rules(ctx)]
-    h.delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)
-    assert h.push([pushed("Thêm", f"có từkhóa{run} lần nữa {uuid.uuid4().hex}",
+    assert rule.id in [x.id for x in list_alert_rules(ctx)]
+    delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)
+    assert push([pushed("Thêm", f"có từkhóa{run} lần nữa {uuid.uuid4().hex}",
                           guid=f"{run}:x")], ctx).stored == 1
     assert not [e for e in events() if e["type"] == "monitoring.alert_raised"
                 and e["data"]["rule_id"] == rule.id]
 
 
-def test_topics_are_editable_at_run_time(ctx):
+def test_topics_are_editable_at_run_time(db, ctx):
     run = uuid.uuid4().hex[:6]
     word = f"chữđặcbiệt{run}"
     topic = c.TopicModel(id=f"custom_{run}", label="Chủ đề thử", terms={word: 0.9})
-    h.upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
-    assert topic.id in [t.id for t in h.list_topics(ctx)]
-    result = h.push([pushed("Tin mới", f"Bài viết nói về {word} ở Gia Lai.",
+    upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    assert topic.id in [t.id for t in list_topics(ctx)]
+    result = push([pushed("Tin mới", f"Bài viết nói về {word} ở Gia Lai.",
                             guid=f"topic:{run}")], ctx)
-    assert ctx.db[r.ITEMS].find_one({"_id": result.results[0].item_id})["topic_ids"] == [
+    assert db[ITEMS].find_one({"_id": result.results[0].item_id})["topic_ids"] == [
         topic.id]
     with pytest.raises(Exception, match="invalid topic"):
-        h.upsert_topic(c.UpsertTopicRequest(topic=c.TopicModel(
+        upsert_topic(c.UpsertTopicRequest(topic=c.TopicModel(
             id=f"broken_{run}", label="Hỏng", rules=[{"id": "x", "query": '("unclosed'}])), ctx)
 
 
 def test_dedup_index_survives_a_restart(db, ctx):
     run = uuid.uuid4().hex[:6]
     body = DRUGS_BODY + f" Mã vụ án {run}."
-    first = h.push([pushed(DRUGS_TITLE, body, url=f"https://a.example/{run}")], ctx)
-    restarted = Runtime(db)
-    restarted.start()
-    fresh = h.Context(db, restarted, ctx.fetcher, ctx.now)
-    copy = h.push([pushed("Tin lại", body.replace("điều tra mở rộng", "điều tra thêm"),
+    first = push([pushed(DRUGS_TITLE, body, url=f"https://a.example/{run}")], ctx)
+    fresh = context_of(db, started(db), ctx.fetcher, ctx.now)
+    copy = push([pushed("Tin lại", body.replace("điều tra mở rộng", "điều tra thêm"),
                           url=f"https://b.example/{run}")], fresh)
     assert copy.results[0].outcome == "stored"
     root = first.results[0].duplicate_of or first.results[0].item_id  # copies link to the root
@@ -275,48 +296,46 @@ def test_a_spike_over_the_baseline_raises_one_alert(db, ctx, events):
     run = uuid.uuid4().hex[:6]
     word = f"hiệntượng{run}"
     topic = c.TopicModel(id=f"spike_{run}", label="Thử đột biến", terms={word: 0.9})
-    h.upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
-    today = r.local_day(datetime.now(UTC))
-    db[r.STATE].update_one({"_id": "counting"}, {"$set": {"since": "2000-01-01"}})
+    upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    today = local_day(datetime.now(UTC))
+    db[STATE].update_one({"_id": "counting"}, {"$set": {"since": "2000-01-01"}})
     for back in range(1, 8):  # a quiet week: one item a day
         day = date.fromordinal(today.toordinal() - back).isoformat()
-        db[r.COUNTS].update_one({"_id": f"day|{day}"}, {"$set": {"day": day},
+        db[COUNTS].update_one({"_id": f"day|{day}"}, {"$set": {"day": day},
                                                         "$inc": {f"topic.{topic.id}": 1}},
                                 upsert=True)
-    runtime = Runtime(db)
-    runtime.start()
-    fresh = h.Context(db, runtime, ctx.fetcher, ctx.now)
+    fresh = context_of(db, started(db), ctx.fetcher, ctx.now)
     bursts = [pushed(f"Tin {n}", f"Câu chuyện riêng số {n} về {word} {uuid.uuid4().hex}",
                      guid=f"spike:{run}:{n}") for n in range(7)]
-    assert h.push(bursts[:3], fresh).stored == 3
-    assert h.push(bursts[3:], fresh).stored == 4
+    assert push(bursts[:3], fresh).stored == 3
+    assert push(bursts[3:], fresh).stored == 4
     spikes = [e["data"] for e in events() if e["type"] == "monitoring.alert_raised"
               and e["data"]["kind"] == "spike" and e["data"]["topic"] == topic.id]
     assert len(spikes) == 1  # once per key and day, although two batches crossed the limit
     assert "today:7" in spikes[0]["reasons"] and spikes[0]["evidence"]
 
 
-def test_a_batch_larger_than_a_chunk_is_announced_once_per_item(ctx, events):
+def test_a_batch_larger_than_a_chunk_is_announced_once_per_item(db, ctx, events):
     events()
     run = uuid.uuid4().hex[:6]
     count = WRITE_CHUNK * 2 + 7  # chunks written while the next is analysed
     items = [pushed(f"Tin {n} {run}", f"Nội dung riêng số {n} {uuid.uuid4().hex} ở Gia Lai.",
                     guid=f"chunks:{run}:{n}") for n in range(count)]
-    result = h.push(items, ctx)
+    result = push(items, ctx)
     assert result.stored == count
     assert [x.index for x in result.results] == list(range(count))
     published = [e for e in events() if e["type"] == "monitoring.item_classified"]
     assert sorted(e["subject"] for e in published) == sorted(x.item_id for x in result.results)
     assert len({e["id"] for e in published}) == count
-    batches = {d["event_batch"] for d in ctx.db[r.ITEMS].find(
+    batches = {d["event_batch"] for d in db[ITEMS].find(
         {"_id": {"$in": [x.item_id for x in result.results]}}, {"event_batch": 1})}
     assert len(batches) == len(write_chunks(items)) > 2
 
 
-def direct_context(db: Any, publish: Any) -> h.Context:
-    """A runtime that publishes item events itself, as the service's does."""
-    return h.Context(db, Runtime(db, publish=publish), Fetcher(allowlist=[]),
-                     lambda: datetime.now(UTC))
+def direct_context(db: Any, publish: Any) -> Context:
+    """An ingestion that publishes item events itself, as the service's does."""
+    return context_of(db, started(db, publish), Fetcher(allowlist=[]),
+                      lambda: datetime.now(UTC))
 
 
 def test_item_events_go_straight_to_the_broker_when_it_takes_them(db, infra, events):
@@ -327,16 +346,16 @@ def test_item_events_go_straight_to_the_broker_when_it_takes_them(db, infra, eve
                     guid=f"direct:{run}:{n}") for n in range(count)]
     publisher = EventPublisher(infra.amqp_uri, "monitoring")
     try:
-        result = h.push(items, direct_context(db, publisher.publish_envelopes))
+        result = push(items, direct_context(db, publisher.publish_envelopes))
     finally:
         publisher.close()
     ids = [x.item_id for x in result.results]
     assert result.stored == count
-    batches = {d["event_batch"] for d in db[r.ITEMS].find({"_id": {"$in": ids}},
+    batches = {d["event_batch"] for d in db[ITEMS].find({"_id": {"$in": ids}},
                                                            {"event_batch": 1})}
     assert len(batches) == len(write_chunks(items)) > 1
     # nothing was left for the relay or the recovery sweep: the staged documents are gone
-    assert db[r.ITEM_EVENTS].count_documents({"_id": {"$in": sorted(batches)}}) == 0
+    assert db[ITEM_EVENTS].count_documents({"_id": {"$in": sorted(batches)}}) == 0
     published = [e for e in events() if e["type"] == "monitoring.item_classified"]
     assert sorted(e["subject"] for e in published) == sorted(ids)
     assert len({e["id"] for e in published}) == count
@@ -355,9 +374,9 @@ def test_item_events_wait_in_the_outbox_while_the_broker_is_unreachable(db, even
 
     ctx = direct_context(db, publish)
     try:
-        result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}"),
+        result = push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"down:{run}"),
                          pushed(HARMFUL_TITLE, HARMFUL_BODY, guid=f"down2:{run}")], ctx)
-        later = h.push([pushed("Tin sau", f"Một tin khác {run} ở Pleiku.", guid=f"down3:{run}")],
+        later = push([pushed("Tin sau", f"Một tin khác {run} ở Pleiku.", guid=f"down3:{run}")],
                        ctx)
     finally:
         unreachable.close()
@@ -365,8 +384,8 @@ def test_item_events_wait_in_the_outbox_while_the_broker_is_unreachable(db, even
     # once refused, the next batch went to the outbox without trying the broker again
     assert attempts == [2]
     ids = [x.item_id for x in (*result.results, *later.results)]
-    for item in ctx.db[r.ITEMS].find({"_id": {"$in": ids}}, {"event_batch": 1}):
-        waiting = db[r.ITEM_EVENTS].find_one({"_id": item["event_batch"]})
+    for item in db[ITEMS].find({"_id": {"$in": ids}}, {"event_batch": 1}):
+        waiting = db[ITEM_EVENTS].find_one({"_id": item["event_batch"]})
         assert waiting["_outbox_pending"] is True and "staged_at" not in waiting
     announced = [e for e in events() if e["subject"] in ids]  # the relay's turn
     assert sorted(e["subject"] for e in announced
@@ -381,46 +400,46 @@ def closed_port() -> int:
 
 
 def test_events_of_a_worker_that_died_mid_batch_are_released_by_the_sweep(
-        ctx, events, monkeypatch):
+        db, ctx, events, monkeypatch):
     events()
     run = uuid.uuid4().hex[:6]
 
-    def die(self: Runtime, events_id: str, announced: list[Any]) -> None:
+    def die(self: StagedEvents, events_id: str, announced: list[Any]) -> None:
         raise ConnectionError("worker killed after storing its items")
 
     with monkeypatch.context() as patched:
-        patched.setattr(Runtime, "_release_events", die)
+        patched.setattr(StagedEvents, "release", die)
         with pytest.raises(ConnectionError):
-            h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"dead:{run}",
+            push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"dead:{run}",
                            outlet_unit_id="bao-gia-lai")], ctx)
-    item = ctx.db[r.ITEMS].find_one({"guid": f"dead:{run}"})
+    item = db[ITEMS].find_one({"guid": f"dead:{run}"})
     assert item is not None  # stored, but its events are staged, not pending
     assert not [e for e in events() if e["subject"] == item["_id"]]
     # within the grace period a worker may still be writing: the sweep leaves it alone
-    assert ctx.runtime.release_staged_events() == 0
+    assert ctx.ingestion.release_staged_events() == 0
     later = datetime.now(UTC) + timedelta(seconds=STAGED_GRACE_SECONDS + 1)
-    assert ctx.runtime.release_staged_events(now=later) == 1
+    assert ctx.ingestion.release_staged_events(now=later) == 1
     announced = [e for e in events() if e["subject"] == item["_id"]]
     assert [e["type"] for e in announced] == ["monitoring.item_classified"]
     assert announced[0]["data"]["content_hash"] == item["content_hash"]
     # once relayed, the sweep deletes the emptied events document
-    assert ctx.runtime.release_staged_events(now=later) == 0
-    assert ctx.db[r.ITEM_EVENTS].find_one({"_id": item["event_batch"]}) is None
+    assert ctx.ingestion.release_staged_events(now=later) == 0
+    assert db[ITEM_EVENTS].find_one({"_id": item["event_batch"]}) is None
 
 
 def test_a_sweep_racing_a_slow_worker_repeats_the_same_event_ids(ctx, events, monkeypatch):
     events()
     run = uuid.uuid4().hex[:6]
-    release = Runtime._release_events
+    release = StagedEvents.release
     later = datetime.now(UTC) + timedelta(seconds=STAGED_GRACE_SECONDS + 1)
 
-    def sweep_first(self: Runtime, events_id: str, announced: list[Any]) -> None:
-        monkeypatch.setattr(Runtime, "_release_events", release)
-        assert self.release_staged_events(now=later) == 1  # takes the chunk first
+    def sweep_first(self: StagedEvents, events_id: str, announced: list[Any]) -> None:
+        monkeypatch.setattr(StagedEvents, "release", release)
+        assert self.sweep(now=later) == 1  # takes the chunk first
         release(self, events_id, announced)  # the worker then finds it released
 
-    monkeypatch.setattr(Runtime, "_release_events", sweep_first)
-    result = h.push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"slow:{run}")],
+    monkeypatch.setattr(StagedEvents, "release", sweep_first)
+    result = push([pushed(DRUGS_TITLE, DRUGS_BODY + f" Vụ {run}.", guid=f"slow:{run}")],
                     ctx)
     item_id = result.results[0].item_id
     announced = [e for e in events() if e["subject"] == item_id]
@@ -440,13 +459,11 @@ def test_near_copies_in_one_batch_keep_their_original_after_a_restart(db, ctx):
         if item_id_for([f"url:{normalise_url(copy_url)}"]) < item_id_for(
                 [f"url:{normalise_url(original_url)}"]):
             break
-    first = h.push([pushed("Tin gốc", body, url=original_url),
+    first = push([pushed("Tin gốc", body, url=original_url),
                     pushed("Tin lại", body.replace(words[-1], "thêm"), url=copy_url)], ctx)
     original = first.results[0].item_id
     assert first.results[1].duplicate_of == original
-    restarted = Runtime(db)
-    restarted.start()
-    fresh = h.Context(db, restarted, ctx.fetcher, ctx.now)
-    third = h.push([pushed("Tin lần ba", body.replace(words[0], "kỹ"),
+    fresh = context_of(db, started(db), ctx.fetcher, ctx.now)
+    third = push([pushed("Tin lần ba", body.replace(words[0], "kỹ"),
                            url=f"https://c.example/{run}")], fresh)
     assert third.results[0].duplicate_of == original

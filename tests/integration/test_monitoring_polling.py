@@ -15,11 +15,17 @@ from typing import Any
 import pytest
 
 from services.contracts import monitoring as c
-from services.contracts.errors import ServiceError
-from services.monitoring import handlers as h
-from services.monitoring import repository as r
+from services.contracts.errors import DomainError
+from services.monitoring.domain import Source
 from services.monitoring.fetching import Fetcher, FetchError
-from services.monitoring.ingest import Runtime
+from services.monitoring.ingestion import Ingestion
+from services.monitoring.repositories import MongoMonitoringUnitOfWork, ensure_indexes
+from services.monitoring.repositories.alerts import ALERTS
+from services.monitoring.repositories.items import ITEM_EVENTS, ITEMS
+from services.monitoring.repositories.sources import SOURCES
+from services.monitoring.use_cases.context import Context
+from services.monitoring.use_cases.polling import claim_due_source, poll_source
+from services.monitoring.use_cases.sources import upsert_source
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -114,32 +120,48 @@ def server() -> Iterator[FixtureServer]:
 
 
 @pytest.fixture(scope="module")
-def ctx(infra: Any) -> h.Context:
-    db = infra.database(f"monitoring_poll_{uuid.uuid4().hex[:6]}")
-    r.ensure_indexes(db)
-    runtime = Runtime(db)
-    runtime.start()
+def db(infra: Any) -> Any:
+    database = infra.database(f"monitoring_poll_{uuid.uuid4().hex[:6]}")
+    ensure_indexes(database)
+    return database
+
+
+def context_of(db: Any, fetcher: Fetcher, now: Any, ingestion: Ingestion | None = None
+               ) -> Context:
+    if ingestion is None:
+        ingestion = Ingestion(lambda: MongoMonitoringUnitOfWork(db))
+        ingestion.start()
+    return Context(MongoMonitoringUnitOfWork(db), ingestion, fetcher, now)
+
+
+@pytest.fixture(scope="module")
+def ctx(db: Any) -> Context:
     fetcher = Fetcher(allowlist=["127.0.0.0/8", "::1"], timeout=2.0, max_bytes=200_000,
                       politeness=0.0)
-    return h.Context(db, runtime, fetcher, lambda: datetime.now(UTC))
+    return context_of(db, fetcher, lambda: datetime.now(UTC))
 
 
-def add_source(ctx: h.Context, url: str, kind: str = "feed", **extra: Any) -> dict[str, Any]:
+def add_source(db: Any, ctx: Context, url: str, kind: str = "feed",
+               **extra: Any) -> dict[str, Any]:
     source = c.SourceModel(id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn thử nghiệm", kind=kind,
                            url=url, outlet_unit_id="bao-gia-lai", **extra)
-    h.upsert_source(c.UpsertSourceRequest(source=source), ctx)
-    found = ctx.db[r.SOURCES].find_one({"_id": source.id})
+    upsert_source(c.UpsertSourceRequest(source=source), ctx)
+    found = db[SOURCES].find_one({"_id": source.id})
     assert found is not None
     return found
 
 
-def poll(ctx: h.Context, source_id: str) -> c.PollResult:
-    source = ctx.db[r.SOURCES].find_one({"_id": source_id})
+def stored_source(ctx: Context, source_id: str) -> Source:
+    source = ctx.uow.sources.find(source_id)
     assert source is not None
-    return h.poll_source(source, ctx)
+    return source
 
 
-def test_rss_is_ingested_then_answered_304_on_conditional_get(server, ctx):
+def poll(ctx: Context, source_id: str) -> c.PollResult:
+    return poll_source(stored_source(ctx, source_id), ctx)
+
+
+def test_rss_is_ingested_then_answered_304_on_conditional_get(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     body = RSS.format(base=server.base, run=run).encode()
     etag = f'"v-{run}"'
@@ -150,11 +172,11 @@ def test_rss_is_ingested_then_answered_304_on_conditional_get(server, ctx):
         return 200, {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}, body
 
     server.routes[f"/{run}/rss"] = feed
-    source = add_source(ctx, f"{server.base}/{run}/rss", collections=["an-ninh-trat-tu"])
+    source = add_source(db, ctx, f"{server.base}/{run}/rss", collections=["an-ninh-trat-tu"])
 
     first = poll(ctx, source["_id"])
     assert (first.outcome, first.fetched, first.stored) == ("ok", 2, 2)
-    items = {d["guid"]: d for d in ctx.db[r.ITEMS].find({"source_id": source["_id"]})}
+    items = {d["guid"]: d for d in db[ITEMS].find({"source_id": source["_id"]})}
     drugs = items[f"bgl-{run}-1"]
     assert "drugs" in drugs["topic_ids"] and "pleiku" in drugs["place_ids"]
     assert drugs["outlet_unit_id"] == "bao-gia-lai" and drugs["source_kind"] == "feed"
@@ -162,26 +184,26 @@ def test_rss_is_ingested_then_answered_304_on_conditional_get(server, ctx):
     # the Vietnamese date format of the second item is parsed too
     assert items[f"bgl-{run}-2"]["published_at"].isoformat() == "2021-03-10T02:15:00+00:00"
     assert drugs["content_hash"] and "ma" in drugs["text"].split()
-    announced = ctx.db[r.ITEM_EVENTS].find_one({"_id": drugs["event_batch"]})["_outbox"]
+    announced = db[ITEM_EVENTS].find_one({"_id": drugs["event_batch"]})["_outbox"]
     assert [e["type"] for e in announced if e["subject"] == drugs["_id"]] == [
         "monitoring.item_classified"]
 
     second = poll(ctx, source["_id"])
     assert second.outcome == "not_modified" and second.stored == 0
     assert server.requests[-1][1].get("If-None-Match") == etag
-    stored = ctx.db[r.SOURCES].find_one({"_id": source["_id"]})
+    stored = db[SOURCES].find_one({"_id": source["_id"]})
     assert stored["healthy"] and stored["consecutive_failures"] == 0
     assert stored["items_total"] == 2 and stored["etag"] == etag
 
 
-def test_windows_1258_atom_feed_and_latin1_article_are_decoded(server, ctx):
+def test_windows_1258_atom_feed_and_latin1_article_are_decoded(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     atom = cp1258(ATOM_1258.format(base=server.base, run=run))
     server.routes[f"/{run}/atom"] = lambda req: (200, {"Content-Type": "application/atom+xml"},
                                                  atom)
-    source = add_source(ctx, f"{server.base}/{run}/atom")
+    source = add_source(db, ctx, f"{server.base}/{run}/atom")
     assert poll(ctx, source["_id"]).stored == 1
-    item = ctx.db[r.ITEMS].find_one({"source_id": source["_id"]})
+    item = db[ITEMS].find_one({"source_id": source["_id"]})
     assert item["title"] == "Tuyên truyền phòng chống mua bán người ở xã biên giới"
     assert "human_trafficking" in item["topic_ids"]
 
@@ -191,10 +213,10 @@ def test_windows_1258_atom_feed_and_latin1_article_are_decoded(server, ctx):
     html = ARTICLE.format(paragraphs=paragraphs).encode("latin-1")
     server.routes[f"/{run}/article.html"] = lambda req: (200, {"Content-Type": "text/html"},
                                                          html)
-    page = add_source(ctx, f"{server.base}/{run}/article.html", kind="page")
+    page = add_source(db, ctx, f"{server.base}/{run}/article.html", kind="page")
     result = poll(ctx, page["_id"])
     assert (result.outcome, result.stored) == ("ok", 1)
-    article = ctx.db[r.ITEMS].find_one({"source_id": page["_id"]})
+    article = db[ITEMS].find_one({"source_id": page["_id"]})
     assert article["title"] == "Café crème à Pleiku"
     assert "très apprécié" in article["excerpt"] and "Home" not in article["excerpt"]
     assert article["published_at"].isoformat() == "2021-03-12T00:00:00+00:00"
@@ -202,36 +224,36 @@ def test_windows_1258_atom_feed_and_latin1_article_are_decoded(server, ctx):
 
 @pytest.mark.parametrize(("status", "outcome", "healthy"), [(404, "http_404", True),
                                                             (410, "http_410", False)])
-def test_404_and_410_mark_the_source(server, ctx, status, outcome, healthy):
+def test_404_and_410_mark_the_source(server, db, ctx, status, outcome, healthy):
     run = uuid.uuid4().hex[:6]
     server.routes[f"/{run}/gone"] = lambda req: (status, {}, b"gone")
-    source = add_source(ctx, f"{server.base}/{run}/gone")
+    source = add_source(db, ctx, f"{server.base}/{run}/gone")
     result = poll(ctx, source["_id"])
     assert (result.outcome, result.http_status) == (outcome, status)
-    stored = ctx.db[r.SOURCES].find_one({"_id": source["_id"]})
+    stored = db[SOURCES].find_one({"_id": source["_id"]})
     assert stored["last_outcome"] == outcome and stored["consecutive_failures"] == 1
     assert stored["healthy"] is healthy
-    alerts = list(ctx.db[r.ALERTS].find({"source_id": source["_id"]}))
+    alerts = list(db[ALERTS].find({"source_id": source["_id"]}))
     assert len(alerts) == (0 if healthy else 1)
     if not healthy:
         assert alerts[0]["kind"] == "source_health"
         assert alerts[0]["_outbox"][0]["type"] == "monitoring.alert_raised"
 
 
-def test_repeated_failures_make_the_source_unhealthy_once(server, ctx):
+def test_repeated_failures_make_the_source_unhealthy_once(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     server.routes[f"/{run}/broken"] = lambda req: (200, {"Content-Type": "application/xml"},
                                                    b"<rss><channel><item>")
-    source = add_source(ctx, f"{server.base}/{run}/broken")
+    source = add_source(db, ctx, f"{server.base}/{run}/broken")
     outcomes = [poll(ctx, source["_id"]).outcome for _ in range(6)]
     assert outcomes == ["malformed"] * 6
-    stored = ctx.db[r.SOURCES].find_one({"_id": source["_id"]})
+    stored = db[SOURCES].find_one({"_id": source["_id"]})
     assert not stored["healthy"] and "6 consecutive failures" in stored["health_reason"]
     assert stored["current_interval_seconds"] > stored["poll_interval_seconds"]
-    assert ctx.db[r.ALERTS].count_documents({"source_id": source["_id"]}) == 1
+    assert db[ALERTS].count_documents({"source_id": source["_id"]}) == 1
 
 
-def test_faults_are_outcomes_not_crashes(server, ctx):
+def test_faults_are_outcomes_not_crashes(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     huge = b"<html><body>" + b"<p>" + b"x" * 300_000 + b"</p></body></html>"
 
@@ -260,12 +282,12 @@ def test_faults_are_outcomes_not_crashes(server, ctx):
     ids = []
     for path, outcome in expected.items():
         kind = "feed" if path == "slow" else "page"
-        source = add_source(ctx, f"{server.base}/{run}/{path}", kind=kind)
+        source = add_source(db, ctx, f"{server.base}/{run}/{path}", kind=kind)
         ids.append(source["_id"])
         result = poll(ctx, source["_id"])
         assert result.outcome == outcome, (path, result)
-    assert ctx.db[r.ITEMS].count_documents({"source_id": {"$in": ids}}) == 0
-    stored = list(ctx.db[r.SOURCES].find({"_id": {"$in": ids}}))
+    assert db[ITEMS].count_documents({"source_id": {"$in": ids}}) == 0
+    stored = list(db[SOURCES].find({"_id": {"$in": ids}}))
     assert sorted(s["last_outcome"] for s in stored) == sorted(expected.values())
     started = time.monotonic()  # the deadline is total, not per read
     with pytest.raises(FetchError, match="timeout"):
@@ -273,12 +295,12 @@ def test_faults_are_outcomes_not_crashes(server, ctx):
     assert time.monotonic() - started < 3.0
 
 
-def test_redirects_to_private_addresses_are_refused_before_connecting(server, ctx):
+def test_redirects_to_private_addresses_are_refused_before_connecting(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     for target in ("http://10.0.0.1/feed", "http://169.254.169.254/latest/meta-data/",
                    "http://[::ffff:192.168.1.1]/x"):
         server.routes[f"/{run}/redirect"] = lambda req, t=target: (302, {"Location": t}, b"")
-        source = add_source(ctx, f"{server.base}/{run}/redirect")
+        source = add_source(db, ctx, f"{server.base}/{run}/redirect")
         result = poll(ctx, source["_id"])
         assert result.outcome == "refused", result
         assert target.split("/")[2].strip("[]") in (result.detail or "")
@@ -297,22 +319,22 @@ FORBIDDEN_SOURCE_URLS = {
     "http://127.0.0.2/rss": "loopback"}
 
 
-def test_sources_to_forbidden_addresses_are_refused_at_registration(ctx):
-    strict = h.Context(ctx.db, ctx.runtime, Fetcher(allowlist=["127.0.0.3"], politeness=0.0),
-                       ctx.now)
+def test_sources_to_forbidden_addresses_are_refused_at_registration(db, ctx):
+    strict = context_of(db, Fetcher(allowlist=["127.0.0.3"], politeness=0.0), ctx.now,
+                        ctx.ingestion)
     for url, reason in FORBIDDEN_SOURCE_URLS.items():
         source_id = f"src-{uuid.uuid4().hex[:8]}"
-        with pytest.raises(ServiceError) as refused:
-            h.upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+        with pytest.raises(DomainError) as refused:
+            upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
                 id=source_id, name="Nguồn nội bộ", kind="feed", url=url)), strict)
         assert refused.value.code == "validation_failed", url
         assert refused.value.details["reason"] == reason, (url, refused.value.details)
         assert f"url not allowed: {reason}" in refused.value.message
-        assert ctx.db[r.SOURCES].find_one({"_id": source_id}) is None
+        assert db[SOURCES].find_one({"_id": source_id}) is None
     # The allowlist still admits its hosts, and a name that does not resolve yet is kept for
     # the fetch to check.
     for url in ("http://127.0.0.3:9/rss", "https://khong-ton-tai.invalid/rss"):
-        h.upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+        upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
             id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn", kind="feed", url=url)), strict)
 
 
@@ -341,7 +363,7 @@ def test_every_redirect_hop_is_checked_against_a_per_host_allowlist(server):
         other.close()
 
 
-def test_robots_txt_is_respected_and_cached(server, ctx):
+def test_robots_txt_is_respected_and_cached(server, db, ctx):
     run = uuid.uuid4().hex[:6]
     fetcher = Fetcher(allowlist=["127.0.0.0/8"], timeout=2.0, politeness=0.0,
                       user_agent="CampaignMonitor/0.1")
@@ -353,9 +375,9 @@ def test_robots_txt_is_respected_and_cached(server, ctx):
     fetched = [p for p, _ in server.requests[before:] if p == "/robots.txt"]
     assert len(fetched) == 1  # cached per origin
 
-    scoped = h.Context(ctx.db, ctx.runtime, fetcher, ctx.now)
-    source = add_source(ctx, f"{server.base}/{run}/private/feed")
-    assert h.poll_source(source, scoped).outcome == "robots_disallowed"
+    scoped = context_of(db, fetcher, ctx.now, ctx.ingestion)
+    source = add_source(db, ctx, f"{server.base}/{run}/private/feed")
+    assert poll(scoped, source["_id"]).outcome == "robots_disallowed"
     assert not any(p.startswith(f"/{run}/private") for p, _ in server.requests)
 
 
@@ -371,9 +393,10 @@ def test_politeness_spaces_requests_to_one_host(server):
 
 def test_due_sources_are_leased_most_overdue_first_and_only_once(infra):
     db = infra.database(f"monitoring_claim_{uuid.uuid4().hex[:6]}")
-    r.ensure_indexes(db)
+    ensure_indexes(db)
     now = datetime.now(UTC)
-    clock = h.Context(db, Runtime(db), Fetcher(allowlist=[]), lambda: now)
+    clock = Context(MongoMonitoringUnitOfWork(db), Ingestion(lambda: MongoMonitoringUnitOfWork(db)),
+                    Fetcher(allowlist=[]), lambda: now)
     for name, overdue, lease in (("a", 60, "released"), ("b", 600, None), ("c", 6000, "held"),
                                  ("d", 30, "expired"), ("e", -60, None)):
         fields: dict[str, Any] = {"_id": name, "kind": "feed", "enabled": True,
@@ -385,15 +408,15 @@ def test_due_sources_are_leased_most_overdue_first_and_only_once(infra):
             fields["lease_until"] = now - timedelta(seconds=1)
         elif lease == "released":  # what record_poll leaves
             fields["lease_until"] = None
-        db[r.SOURCES].insert_one(fields)
-    db[r.SOURCES].insert_one({"_id": "off", "kind": "feed", "enabled": False,
+        db[SOURCES].insert_one(fields)
+    db[SOURCES].insert_one({"_id": "off", "kind": "feed", "enabled": False,
                               "next_poll_at": now - timedelta(days=1)})
-    db[r.SOURCES].insert_one({"_id": "push", "kind": "social", "enabled": True,
+    db[SOURCES].insert_one({"_id": "push", "kind": "social", "enabled": True,
                               "next_poll_at": now - timedelta(days=1)})
     claimed = []
-    while (source := h.claim_due_source(clock)) is not None:
-        claimed.append(source["_id"])
-        assert source["lease_until"] > now
+    while (source := claim_due_source(clock)) is not None:
+        claimed.append(source.id)
+        assert source.lease_until > now
     # c is leased by another poller, e is not due yet, off and push are not polled
     assert claimed == ["b", "a", "d"]
-    assert db[r.SOURCES].find_one({"_id": "a"})["lease_until"] > now
+    assert db[SOURCES].find_one({"_id": "a"})["lease_until"] > now

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -36,7 +37,8 @@ class AlertRuleDeleted(BaseModel):
 async def list_alert_rules(rpc: RpcDep, _: Reader, cursor: Cursor = None,
                            limit: Limit = 50) -> Any:
     """Pages through alert rules by id."""
-    return page_by_id(await rpc("monitoring", "list_alert_rules"), cursor, limit)
+    rules = await rpc.call(monitoring_rpc.LIST_ALERT_RULES)
+    return page_by_id([rule.model_dump() for rule in rules], cursor, limit)
 
 
 @router.put("/{rule_id}", response_model=m.AlertRuleModel,
@@ -46,12 +48,12 @@ async def create_or_replace_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # 
     """Creates the rule with this id or replaces it: topics, keywords, places, minimum
     confidence and harmful score, severity and a cap per hour. It applies to the next items
     classified."""
-    return await rpc("monitoring", "upsert_alert_rule",
-                     rule=rpc_kwargs(body, id=rule_id), actor=principal.id)
+    return await rpc.call(monitoring_rpc.UPSERT_ALERT_RULE,
+                          rule=rpc_kwargs(body, id=rule_id), actor=principal.id)
 
 
 @router.delete("/{rule_id}", response_model=AlertRuleDeleted, responses=NOT_FOUND,
                summary="Delete an alert rule")
 async def delete_alert_rule(rule_id: RuleId, rpc: RpcDep, principal: Writer) -> Any:
     """Deletes an alert rule; alerts it raised stay."""
-    return await rpc("monitoring", "delete_alert_rule", rule_id=rule_id, actor=principal.id)
+    return await rpc.call(monitoring_rpc.DELETE_ALERT_RULE, rule_id=rule_id, actor=principal.id)

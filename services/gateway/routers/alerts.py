@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -34,13 +35,14 @@ async def list_alerts(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limi
                       status_: Annotated[m.AlertStatus | None, Query(alias="status")] = None,
                       kind: Annotated[m.AlertKind | None, Query()] = None) -> Any:
     """Pages through alerts, newest first, filtered by status or kind."""
-    filters = {k: v for k, v in {"status": status_, "kind": kind}.items() if v is not None}
-    return await rpc("monitoring", "list_alerts", after=cursor, limit=limit, **filters)
+    filters: dict[str, Any] = {k: v for k, v in {"status": status_, "kind": kind}.items()
+                               if v is not None}
+    return await rpc.call(monitoring_rpc.LIST_ALERTS, after=cursor, limit=limit, **filters)
 
 
 async def _act(rpc: RpcDep, alert_id: str, action: str, body: BaseModel | None,
                principal: Principal) -> Any:
-    return await rpc("monitoring", "act_on_alert", **rpc_kwargs(
+    return await rpc.call(monitoring_rpc.ACT_ON_ALERT, **rpc_kwargs(
         body, alert_id=alert_id, action=action, actor=principal.id))
 
 

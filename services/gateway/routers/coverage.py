@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import IsoDate
@@ -44,7 +45,7 @@ async def get_coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
                        date_from: DateFrom = None, date_to: DateTo = None) -> Any:
     """Counts items per outlet, topic and period (day, ISO week or month) over a date range.
     Unit-scoped roles see their outlets only; `date_from` after `date_to` answers 422."""
-    reply = await rpc("monitoring", "coverage", timeout=REPORT_TIMEOUT, **_filters(
+    reply = await rpc.call(monitoring_rpc.COVERAGE, rpc_timeout=REPORT_TIMEOUT, **_filters(
         principal, period, outlet_unit_id, topic, date_from, date_to))
     reply["rows"] = [row for row in reply.get("rows", []) if can_see(principal, row)]
     return reply
@@ -60,8 +61,8 @@ async def export_coverage(rpc: RpcDep, principal: Reader,
                           topic: Topic = None, date_from: DateFrom = None,
                           date_to: DateTo = None) -> Response:
     """The coverage table as a UTF-8 CSV download, with the same filters."""
-    file = await rpc("monitoring", "export_coverage_csv", timeout=REPORT_TIMEOUT, **_filters(
-        principal, period, outlet_unit_id, topic, date_from, date_to))
-    return Response(file["content"], media_type=file.get("content_type") or "text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{file["filename"]}"'})
+    file = await rpc.call(monitoring_rpc.EXPORT_COVERAGE_CSV, rpc_timeout=REPORT_TIMEOUT,
+                          **_filters(principal, period, outlet_unit_id, topic, date_from,
+                                     date_to))
+    return Response(file.content, media_type=file.content_type or "text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

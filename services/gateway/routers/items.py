@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
@@ -39,7 +40,7 @@ async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
                     _: Pusher) -> Any:
     """Pushes one item (a post or article collected elsewhere): it is normalised, de-duplicated
     and classified. A retried push answers `duplicate`, never a second item."""
-    return await rpc("monitoring", "push_item", **rpc_kwargs(body))
+    return await rpc.call(monitoring_rpc.PUSH_ITEM, **rpc_kwargs(body))
 
 
 @router.post("/batch", response_model=m.PushResult, responses=TOO_LARGE,
@@ -48,7 +49,8 @@ async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-typ
                      _: Pusher) -> Any:
     """Pushes up to 500 items in one body (within `MAX_BODY_BYTES`); the answer has one outcome
     per item (`stored`, `duplicate` or `rejected`), by index."""
-    return await rpc("monitoring", "push_items", **rpc_kwargs(body), timeout=BATCH_TIMEOUT)
+    return await rpc.call(monitoring_rpc.PUSH_ITEMS, **rpc_kwargs(body),
+                          rpc_timeout=BATCH_TIMEOUT)
 
 
 @router.get("", response_model=ItemPage, summary="List and search items (newest first)")
@@ -75,15 +77,15 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
     """Pages through items, newest first, filtered by topic, place, outlet, source, cluster,
     dates, words of the text (accents and case ignored) or harmful score. Unit-scoped roles
     see their outlets' items."""
-    filters = {k: v for k, v in {
+    filters: dict[str, Any] = {k: v for k, v in {
         "topic": topic, "place_id": place_id, "source_id": source_id, "cluster_id": cluster_id,
         "outlet_unit_id": unit_filter(principal, outlet_unit_id),
         "date_from": date_from.isoformat() if date_from else None,
         "date_to": date_to.isoformat() if date_to else None, "text": text,
         "min_harmful": min_harmful}.items() if v is not None}
-    page = await rpc("monitoring", "list_items", after=cursor, limit=limit,
-                     originals_only=originals_only, **filters)
-    page["items"] = [x for x in page.get("items", []) if can_see(principal, x)]
+    page = await rpc.call(monitoring_rpc.LIST_ITEMS, after=cursor, limit=limit,
+                          originals_only=originals_only, **filters)
+    page.items = [x for x in page.items if can_see(principal, x)]
     return page
 
 
@@ -91,7 +93,7 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
             summary="Read an item with its normalised text and evidence hash")
 async def get_item(item_id: ItemId, rpc: RpcDep, principal: Reader) -> Any:
     """One item with its normalised text, topics, places, harmful score and evidence hash."""
-    item = await rpc("monitoring", "get_item", item_id=item_id)
-    if not can_see(principal, item):
+    item = await rpc.call(monitoring_rpc.GET_ITEM, item_id=item_id)
+    if not can_see(principal, item.model_dump()):
         raise not_found("item", item_id)
     return item

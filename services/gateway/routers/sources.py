@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -36,8 +37,8 @@ async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-typ
                         principal: Writer) -> Any:
     """Registers a feed, page or social source to watch (or replaces the source with this id).
     Feed and page sources need an http(s) URL (422)."""
-    return await rpc("monitoring", "upsert_source", source=rpc_kwargs(body),
-                     actor=principal.id)
+    return await rpc.call(monitoring_rpc.UPSERT_SOURCE, source=rpc_kwargs(body),
+                          actor=principal.id)
 
 
 @router.get("", response_model=SourcePage, summary="List sources")
@@ -49,17 +50,17 @@ async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Lim
                            max_length=100, examples=["bao-gia-lai"])] = None,
                        healthy: bool | None = None) -> Any:
     """Pages through sources, filtered by kind, collection, outlet or health."""
-    filters = {k: v for k, v in {"kind": kind, "collection": collection,
+    filters: dict[str, Any] = {k: v for k, v in {"kind": kind, "collection": collection,
                                  "outlet_unit_id": outlet_unit_id,
                                  "healthy": healthy}.items() if v is not None}
-    return await rpc("monitoring", "list_sources", after=cursor, limit=limit, **filters)
+    return await rpc.call(monitoring_rpc.LIST_SOURCES, after=cursor, limit=limit, **filters)
 
 
 @router.get("/{source_id}", response_model=m.SourceReply, summary="Read a source and its "
             "health", responses=NOT_FOUND)
 async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
     """One source with its health: last poll, outcome, consecutive failures."""
-    return await rpc("monitoring", "get_source", source_id=source_id)
+    return await rpc.call(monitoring_rpc.GET_SOURCE, source_id=source_id)
 
 
 @router.put("/{source_id}", response_model=m.SourceReply,
@@ -67,9 +68,8 @@ async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
 async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
                                    rpc: RpcDep, principal: Writer) -> Any:
     """Creates the source with this id or replaces it whole (the id comes from the path)."""
-    return await rpc("monitoring", "upsert_source",
-                     source=rpc_kwargs(body, id=source_id),
-                     actor=principal.id)
+    return await rpc.call(monitoring_rpc.UPSERT_SOURCE,
+                          source=rpc_kwargs(body, id=source_id), actor=principal.id)
 
 
 @router.post("/{source_id}/poll", response_model=m.PollResult, summary="Poll a feed or page "
@@ -80,4 +80,5 @@ async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: Writer) -> Any:
     """Polls a feed or page source now, honouring robots.txt, and answers the outcome (new
     items, `not_modified`, `http_404`, ...). Social sources are not polled: they receive
     pushes (409)."""
-    return await rpc("monitoring", "poll_now", source_id=source_id, timeout=POLL_TIMEOUT)
+    return await rpc.call(monitoring_rpc.POLL_NOW, source_id=source_id,
+                          rpc_timeout=POLL_TIMEOUT)

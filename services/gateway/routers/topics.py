@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
 from services.contracts import monitoring as m
+from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -38,7 +39,8 @@ class TopicDeleted(BaseModel):
 @router.get("", response_model=TopicPage, summary="List topics (by id)")
 async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
     """Pages through the topics of the taxonomy by id."""
-    return page_by_id(await rpc("monitoring", "list_topics"), cursor, limit)
+    topics = await rpc.call(monitoring_rpc.LIST_TOPICS)
+    return page_by_id([topic.model_dump() for topic in topics], cursor, limit)
 
 
 @router.put("/{topic_id}", response_model=m.TopicModel, responses=INVALID,
@@ -48,12 +50,12 @@ async def create_or_replace_topic(topic_id: TopicId, body: TopicBody,  # type: i
     """Creates the topic with this id or replaces it: weighted terms, exclusions, vetoes and
     proximity rules. A definition the classifier cannot compile answers 422; it applies to
     the next items classified."""
-    return await rpc("monitoring", "upsert_topic",
-                     topic=rpc_kwargs(body, id=topic_id), actor=principal.id)
+    return await rpc.call(monitoring_rpc.UPSERT_TOPIC,
+                          topic=rpc_kwargs(body, id=topic_id), actor=principal.id)
 
 
 @router.delete("/{topic_id}", response_model=TopicDeleted, responses=NOT_FOUND,
                summary="Delete a topic")
 async def delete_topic(topic_id: TopicId, rpc: RpcDep, principal: Writer) -> Any:
     """Deletes a topic from the taxonomy; items keep the topics they were given."""
-    return await rpc("monitoring", "delete_topic", topic_id=topic_id, actor=principal.id)
+    return await rpc.call(monitoring_rpc.DELETE_TOPIC, topic_id=topic_id, actor=principal.id)

@@ -12,21 +12,34 @@ from .alerts import (
     evaluate_rules,
     parse_alert_rules,
 )
-from .coverage import Assignment, CoverageFact, coverage_keys, match_coverage
-from .dates import DateParseError, parse_date
+from .coverage import (
+    Assignment,
+    CoverageFact,
+    WatchedPlan,
+    coverage_keys,
+    match_coverage,
+    period_key,
+)
+from .dates import DEFAULT_TZ, DateParseError, local_day, parse_date
 from .dedup import DedupIndex, DuplicateMatch, estimate_bytes_per_item, exact_key, normalise_url
 from .feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from .harmful import HarmfulScore, HarmfulScorer
-from .pipeline import DATA_DIR, Analysis, Item, Pipeline, load_data_file
+from .pipeline import DATA_DIR, Analysis, Item, Pipeline, RawItem, load_data_file
 from .places import Gazetteer, PlaceMention
 from .polling import SourceHealth, next_poll_interval, source_health
 from .query import QuerySyntaxError, parse_query
-from .text import NormalisedText, normalise
+from .raised_alerts import Alert, alert_id_for
+from .sources import POLLED_KINDS, PollOutcome, Source
+from .text import BOUNDARY, NormalisedText, normalise
 from .topics import TOPIC_IDS, TopicClassifier, TopicMatch
 
 __all__ = [
+    "BOUNDARY",
     "DATA_DIR",
+    "DEFAULT_TZ",
+    "POLLED_KINDS",
     "TOPIC_IDS",
+    "Alert",
     "AlertCandidate",
     "AlertGate",
     "AlertRule",
@@ -46,16 +59,22 @@ __all__ = [
     "ParsedFeed",
     "Pipeline",
     "PlaceMention",
+    "PollOutcome",
     "QuerySyntaxError",
+    "RawItem",
+    "Source",
     "SourceHealth",
     "TopicClassifier",
     "TopicMatch",
+    "WatchedPlan",
+    "alert_id_for",
     "coverage_keys",
     "detect_spike",
     "estimate_bytes_per_item",
     "evaluate_rules",
     "exact_key",
     "load_data_file",
+    "local_day",
     "match_coverage",
     "next_poll_interval",
     "normalise",
@@ -64,5 +83,6 @@ __all__ = [
     "parse_date",
     "parse_feed",
     "parse_query",
+    "period_key",
     "source_health",
 ]

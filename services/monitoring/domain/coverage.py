@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Assignment", "CoverageFact", "coverage_keys", "match_coverage"]
+__all__ = ["Assignment", "CoverageFact", "WatchedPlan", "coverage_keys", "match_coverage",
+           "period_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,23 @@ class Assignment:
 
     def active_on(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedPlan:
+    """What monitoring knows of a plan from its events: its topics are the topics of its
+    tasks that have none of their own."""
+
+    plan_id: str
+    number: str | None = None
+    status: str | None = None
+    topics: list[str] = field(default_factory=list)
+    issued_on: str | None = None
+    event_id: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.status in ("closed", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +77,13 @@ def coverage_keys(outlet_unit_id: str, topic: str, day: date) -> list[str]:
         f"{base}|week|{year}-W{week:02d}",
         f"{base}|month|{day.year}-{day.month:02d}",
     ]
+
+
+def period_key(day: date, period: str) -> str:
+    """The day, ISO week or month a day counts in (`day`, `week`, `month`)."""
+    if period == "day":
+        return day.isoformat()
+    if period == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}"

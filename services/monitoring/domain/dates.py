@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_TZ", "DateParseError", "parse_date"]
+__all__ = ["DEFAULT_TZ", "DateParseError", "local_day", "parse_date"]
 
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class DateParseError(ValueError):
     """No date could be read from the text."""
+
+
+def local_day(moment: datetime, tz: tzinfo = DEFAULT_TZ) -> date:
+    """The day in the province (naive instants are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).date()
 
 
 _GMT = re.compile(r"\(?\s*(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*\)?", re.IGNORECASE)

@@ -15,7 +15,7 @@ from .places import Gazetteer, PlaceMention
 from .text import BOUNDARY, NormalisedText, PhraseMatcher, normalise
 from .topics import TopicClassifier, TopicMatch
 
-__all__ = ["DATA_DIR", "Analysis", "Item", "Pipeline", "load_data_file"]
+__all__ = ["DATA_DIR", "Analysis", "Item", "Pipeline", "RawItem", "load_data_file"]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -33,6 +33,20 @@ def load_data_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: top level must be a mapping")
     return data
+
+
+@dataclass
+class RawItem:
+    """An item from a feed, a page or a push, before analysis."""
+
+    title: str
+    body: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+    source_id: str | None = None
+    source_kind: str = "push"
+    outlet_unit_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

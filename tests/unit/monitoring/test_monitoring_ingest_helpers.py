@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.monitoring.ingest import (
-    EXCERPT_CHARS,
-    TAIL_CHUNKS,
-    WRITE_CHUNK,
-    excerpt_of,
-    write_chunks,
-)
+from services.monitoring.ingestion import TAIL_CHUNKS, WRITE_CHUNK, write_chunks
+from services.monitoring.repositories.items import EXCERPT_CHARS, excerpt_of
 
 
 @pytest.mark.parametrize("count", [0, 1, TAIL_CHUNKS[-1], 2 * TAIL_CHUNKS[-1], 40, WRITE_CHUNK,

@@ -1,0 +1,66 @@
+"""The monitoring service's storage: the only code that knows its collections and query
+syntax. Named methods return domain objects (or replies, for listings); a use case changes
+them inside a unit of work (`MonitoringUnitOfWork`), which writes them at commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.database import Database
+
+from services.monitoring.repositories.alerts import ALERTS, AlertsRepository
+from services.monitoring.repositories.counts import CountsRepository
+from services.monitoring.repositories.items import ITEM_EVENTS, ItemsRepository
+from services.monitoring.repositories.plans import PlansRepository
+from services.monitoring.repositories.reference import (
+    AlertRulesRepository,
+    StateRepository,
+    TopicsRepository,
+)
+from services.monitoring.repositories.sources import SourcesRepository
+from services.runtime.mongo_unit_of_work import MongoUnitOfWork
+from services.runtime.unit_of_work import UnitOfWork
+
+# Alerts carry their events; item events wait in their chunk's staged document.
+OUTBOX_COLLECTIONS = [ITEM_EVENTS, ALERTS]
+
+__all__ = [
+    "OUTBOX_COLLECTIONS",
+    "MongoMonitoringUnitOfWork",
+    "MonitoringUnitOfWork",
+    "ensure_indexes",
+]
+
+
+def ensure_indexes(db: Database[dict[str, Any]]) -> None:
+    for repository in (ItemsRepository, SourcesRepository, AlertsRepository, PlansRepository,
+                       CountsRepository):
+        repository.ensure_indexes(db)
+
+
+class MonitoringUnitOfWork(UnitOfWork):
+    """The repositories a monitoring use case works with; commits write in this order."""
+
+    sources: SourcesRepository
+    alerts: AlertsRepository
+    items: ItemsRepository
+    topics: TopicsRepository
+    rules: AlertRulesRepository
+    plans: PlansRepository
+    counts: CountsRepository
+    state: StateRepository  # last: version stamps follow the changes they announce
+
+
+class MongoMonitoringUnitOfWork(MongoUnitOfWork, MonitoringUnitOfWork):
+    def __init__(self, db: Database[dict[str, Any]],
+                 correlation_id: Callable[[], str | None] = lambda: None) -> None:
+        super().__init__(db, correlation_id=correlation_id)
+        self.sources = SourcesRepository(db)
+        self.alerts = AlertsRepository(db)
+        self.items = ItemsRepository(db)
+        self.topics = TopicsRepository(db)
+        self.rules = AlertRulesRepository(db)
+        self.plans = PlansRepository(db)
+        self.counts = CountsRepository(db)
+        self.state = StateRepository(db)

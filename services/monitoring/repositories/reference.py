@@ -1,0 +1,138 @@
+"""Reference data as data in the database: topics (`topics`), alert rules (`alert_rules`) and
+the service's state (`state`: version counters, taxonomy defaults, spike settings, when
+counting began, the alert gate). Topics and rules are seeded from the data files on first
+start; the database is the truth afterwards, and an edit bumps a version counter that every
+replica reads before its next batch."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from services.contracts import monitoring as c
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import DocumentWrite, Repository
+
+TOPICS = "topics"
+ALERT_RULES = "alert_rules"
+STATE = "state"
+EDITED = ("updated_at", "updated_by")
+TOPIC_FIELDS = tuple(name for name in c.TopicModel.model_fields if name != "id")
+
+
+class TopicsRepository(Repository):
+    def __init__(self, db: Database[dict[str, Any]]) -> None:
+        super().__init__()
+        self.db = db
+
+    def all(self) -> list[c.TopicModel]:
+        return [c.TopicModel.model_validate(
+            {**{k: v for k, v in d.items() if k not in ("_id", *EDITED)}, "id": d["_id"]})
+            for d in collection(self.db, TOPICS).find().sort("_id", 1)]
+
+    def taxonomy(self) -> dict[str, Any]:
+        """The definitions the classifier compiles: defaults and topics by id."""
+        state = collection(self.db, STATE).find_one({"_id": "taxonomy"}) or {}
+        topics = {}
+        for doc in collection(self.db, TOPICS).find().sort("_id", 1):
+            topics[doc["_id"]] = {k: v for k, v in doc.items() if k != "_id" and v is not None}
+        return {"defaults": state.get("defaults") or {}, "topics": topics}
+
+    def exists(self, topic_id: str) -> bool:
+        return collection(self.db, TOPICS).find_one({"_id": topic_id}, {"_id": 1}) is not None
+
+    def save(self, topic: c.TopicModel, actor: str, now: datetime) -> None:
+        spec = topic.model_dump(exclude={"id"}, exclude_none=True)
+        absent = {name: "" for name in TOPIC_FIELDS if name not in spec}
+        update: dict[str, dict[str, Any]] = {"$set": {**spec, "updated_at": now,
+                                                      "updated_by": actor}}
+        if absent:
+            update["$unset"] = absent
+        self.queue(DocumentWrite(TOPICS, topic.id, update=update, upsert=True))
+
+    def delete(self, topic_id: str) -> None:
+        self.queue(DocumentWrite(TOPICS, topic_id, delete=True))
+
+    def seed(self, data: Mapping[str, Any]) -> None:
+        """The topics of data/topics.yaml, once: the database is the truth afterwards."""
+        if collection(self.db, TOPICS).estimated_document_count() > 0:
+            return
+        collection(self.db, STATE).update_one(
+            {"_id": "taxonomy"}, {"$setOnInsert": {"defaults": data.get("defaults") or {},
+                                                   "version": 1}}, upsert=True)
+        for topic_id, spec in (data.get("topics") or {}).items():
+            with contextlib.suppress(DuplicateKeyError):
+                collection(self.db, TOPICS).insert_one({"_id": topic_id, **spec})
+
+
+class AlertRulesRepository(Repository):
+    def __init__(self, db: Database[dict[str, Any]]) -> None:
+        super().__init__()
+        self.db = db
+
+    def all(self) -> list[c.AlertRuleModel]:
+        rows = collection(self.db, ALERT_RULES).find({}, dict.fromkeys(EDITED, 0)).sort("_id", 1)
+        return [c.AlertRuleModel.model_validate(
+            {"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}}) for d in rows]
+
+    def exists(self, rule_id: str) -> bool:
+        return collection(self.db, ALERT_RULES).find_one({"_id": rule_id}, {"_id": 1}) is not None
+
+    def save(self, rule: c.AlertRuleModel, actor: str, now: datetime) -> None:
+        self.queue(DocumentWrite(ALERT_RULES, rule.id, update={"$set": {
+            **rule.model_dump(exclude={"id"}), "updated_at": now, "updated_by": actor}},
+            upsert=True))
+
+    def delete(self, rule_id: str) -> None:
+        self.queue(DocumentWrite(ALERT_RULES, rule_id, delete=True))
+
+    def seed(self, data: Mapping[str, Any]) -> None:
+        """The rules and spike settings of data/alert_rules.yaml, once."""
+        if collection(self.db, ALERT_RULES).estimated_document_count() > 0:
+            return
+        collection(self.db, STATE).update_one(
+            {"_id": "spike"}, {"$setOnInsert": dict(data.get("spike") or {})}, upsert=True)
+        for spec in data.get("rules") or []:
+            rule = c.AlertRuleModel.model_validate(spec)
+            with contextlib.suppress(DuplicateKeyError):
+                collection(self.db, ALERT_RULES).insert_one(
+                    {"_id": rule.id, **rule.model_dump(exclude={"id"})})
+
+
+class StateRepository(Repository):
+    def __init__(self, db: Database[dict[str, Any]]) -> None:
+        super().__init__()
+        self.db = db
+
+    def versions(self) -> dict[str, int]:
+        """The version counter of each kind of reference data (topics, rules,
+        assignments): one read tells a replica what it must reload."""
+        found = collection(self.db, STATE).find_one({"_id": "versions"}) or {}
+        return {k: int(v) for k, v in found.items() if k != "_id"}
+
+    def bump(self, what: str) -> None:
+        self.queue(DocumentWrite(STATE, "versions", update={"$inc": {what: 1}}, upsert=True))
+
+    def spike_settings(self) -> dict[str, Any]:
+        return collection(self.db, STATE).find_one({"_id": "spike"}) or {}
+
+    def counting_since(self, today: date) -> date:
+        """The first day counters were kept (days before are unknown, not zero)."""
+        state = collection(self.db, STATE)
+        state.update_one({"_id": "counting"}, {"$setOnInsert": {"since": today.isoformat()}},
+                         upsert=True)
+        started = state.find_one({"_id": "counting"}) or {}
+        return date.fromisoformat(started.get("since") or today.isoformat())
+
+    def alert_gate(self) -> dict[str, Any] | None:
+        stored = collection(self.db, STATE).find_one({"_id": "alert_gate"})
+        return None if not stored else dict(stored.get("gate") or {})
+
+    def save_alert_gate(self, gate: dict[str, Any]) -> None:
+        self.queue(DocumentWrite(STATE, "alert_gate", update={"$set": {"gate": gate}},
+                                 upsert=True))

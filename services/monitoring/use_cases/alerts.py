@@ -1,0 +1,57 @@
+"""Alerts officers act on, and the rules that raise them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.contracts import monitoring as c
+from services.contracts.errors import not_found
+from services.monitoring.domain import Alert
+from services.monitoring.use_cases.context import Context, as_reply
+from services.runtime.unit_of_work import retrying
+
+
+def alert_reply(alert: Alert) -> c.AlertReply:
+    return c.AlertReply.model_validate(as_reply(alert))
+
+
+def list_alerts(request: c.ListAlertsRequest, ctx: Context) -> c.Page:
+    alerts, cursor = ctx.uow.alerts.page(request)
+    return c.Page(items=[alert_reply(a) for a in alerts], next_cursor=cursor)
+
+
+def act_on_alert(request: c.AlertActionRequest, ctx: Context) -> c.AlertReply:
+    """Acknowledge or resolve; a retried command answers as the first did."""
+    def act() -> c.AlertReply:
+        with ctx.uow as uow:
+            alert = uow.alerts.get(request.alert_id)
+            if alert is None:
+                raise not_found(f"alert {request.alert_id}")
+            if alert.act(request.action, request.actor, request.note, ctx.now()):
+                uow.commit()
+            return alert_reply(alert)
+
+    return retrying(act)
+
+
+def list_alert_rules(ctx: Context) -> list[c.AlertRuleModel]:
+    return ctx.uow.rules.all()
+
+
+def upsert_alert_rule(request: c.UpsertAlertRuleRequest, ctx: Context) -> c.AlertRuleModel:
+    """Applies to the next batch of every replica (the rules' version counter moves)."""
+    with ctx.uow as uow:
+        uow.rules.save(request.rule, request.actor, ctx.now())
+        uow.state.bump("rules")
+        uow.commit()
+    return request.rule
+
+
+def delete_alert_rule(request: c.AlertRuleRef, ctx: Context) -> dict[str, Any]:
+    with ctx.uow as uow:
+        if not uow.rules.exists(request.rule_id):
+            raise not_found(f"alert rule {request.rule_id}")
+        uow.rules.delete(request.rule_id)
+        uow.state.bump("rules")
+        uow.commit()
+    return {"rule_id": request.rule_id, "deleted": True}

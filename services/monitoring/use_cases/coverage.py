@@ -1,0 +1,34 @@
+"""Coverage: items per outlet, topic and period, summed from the daily counters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.contracts import monitoring as c
+from services.monitoring.domain import period_key
+from services.monitoring.use_cases.context import Context
+from services.runtime.tabular import write_csv
+
+
+def coverage(request: c.CoverageRequest, ctx: Context) -> c.CoverageReply:
+    totals: dict[tuple[str, str, str], int] = {}
+    for day, outlet, topic, items in ctx.uow.counts.coverage(
+            request.date_from.isoformat() if request.date_from else None,
+            request.date_to.isoformat() if request.date_to else None):
+        if (request.outlet_unit_id and outlet != request.outlet_unit_id) or (
+                request.topic and topic != request.topic):
+            continue
+        key = (period_key(date.fromisoformat(day), request.period), outlet, topic)
+        totals[key] = totals.get(key, 0) + items
+    rows = [c.CoverageRow(outlet_unit_id=outlet, topic=topic, period=request.period,
+                          period_key=key, items=items)
+            for (key, outlet, topic), items in sorted(totals.items())]
+    return c.CoverageReply(period=request.period, rows=rows[:request.limit])
+
+
+def coverage_csv(request: c.CoverageRequest, ctx: Context) -> c.CsvExport:
+    reply = coverage(request, ctx)
+    content = write_csv([["period", "period_key", "outlet_unit_id", "topic", "items"],
+                         *([row.period, row.period_key, row.outlet_unit_id, row.topic, row.items]
+                           for row in reply.rows)])
+    return c.CsvExport(filename=f"coverage-{request.period}.csv", content=content)

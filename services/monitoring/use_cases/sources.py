@@ -1,0 +1,66 @@
+"""Registering and reading sources."""
+
+from __future__ import annotations
+
+from services.contracts import monitoring as c
+from services.contracts.errors import DomainError, ErrorCode, not_found, validation_failed
+from services.monitoring.domain import POLLED_KINDS, Source
+from services.monitoring.use_cases.context import Context, as_reply
+from services.runtime.ssrf import UrlNotAllowed, check_url
+from services.runtime.unit_of_work import StaleWrite, retrying
+
+
+def source_reply(source: Source) -> c.SourceReply:
+    return c.SourceReply.model_validate(as_reply(source))
+
+
+def upsert_source(request: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply:
+    described = request.source
+    if described.kind in POLLED_KINDS and not described.url:
+        raise validation_failed(f"a {described.kind} source needs a url", ["source", "url"],
+                                "missing", "required")
+    if described.url:
+        try:  # the rule every fetch applies, told now rather than at the first poll
+            check_url(described.url, ctx.fetcher.allowlist, unresolved_ok=True)
+        except UrlNotAllowed as exc:
+            raise validation_failed(f"url not allowed: {exc}", ["source", "url"],
+                                    "url_not_allowed", f"not allowed: {exc.reason}",
+                                    reason=exc.reason) from None
+    description = described.model_dump(exclude={"id"})
+
+    def upsert() -> c.SourceReply:
+        now = ctx.now()
+        with ctx.uow as uow:
+            source = uow.sources.get(described.id)
+            if source is None:
+                source = Source.register(described.id, description, request.actor, now)
+                uow.sources.add(source)
+            else:
+                source.describe(description, request.actor, now)
+            if uow.sources.refused(uow.commit(), source):
+                raise StaleWrite(f"source {described.id} was registered meanwhile")
+            return source_reply(source)
+
+    return retrying(upsert)
+
+
+def get_source(request: c.SourceRef, ctx: Context) -> c.SourceReply:
+    source = ctx.uow.sources.find(request.source_id)
+    if source is None:
+        raise not_found(f"source {request.source_id}")
+    return source_reply(source)
+
+
+def list_sources(request: c.ListSourcesRequest, ctx: Context) -> c.Page:
+    sources, cursor = ctx.uow.sources.page(request)
+    return c.Page(items=[source_reply(s) for s in sources], next_cursor=cursor)
+
+
+def polled_source(request: c.SourceRef, ctx: Context) -> Source:
+    """A source that is polled, for `poll_now`."""
+    source = ctx.uow.sources.find(request.source_id)
+    if source is None:
+        raise not_found(f"source {request.source_id}")
+    if not source.polled:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"a {source.kind} source is not polled")
+    return source

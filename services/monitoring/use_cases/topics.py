@@ -1,0 +1,41 @@
+"""The taxonomy, editable at run time: what an edit defines applies to the next batch of
+every replica (the topics' version counter moves)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.contracts import monitoring as c
+from services.contracts.errors import not_found, validation_failed
+from services.monitoring.domain import TopicClassifier
+from services.monitoring.use_cases.context import Context
+
+
+def list_topics(ctx: Context) -> list[c.TopicModel]:
+    return ctx.uow.topics.all()
+
+
+def upsert_topic(request: c.UpsertTopicRequest, ctx: Context) -> c.TopicModel:
+    topic = request.topic
+    with ctx.uow as uow:
+        candidate = uow.topics.taxonomy()
+        candidate["topics"][topic.id] = topic.model_dump(exclude={"id"}, exclude_none=True)
+        try:  # refuse a definition the classifier cannot compile
+            TopicClassifier.from_data(candidate)
+        except ValueError as exc:
+            raise validation_failed(f"invalid topic: {exc}", ["topic"], "value_error",
+                                    str(exc)[:300]) from None
+        uow.topics.save(topic, request.actor, ctx.now())
+        uow.state.bump("topics")
+        uow.commit()
+    return topic
+
+
+def delete_topic(request: c.TopicRef, ctx: Context) -> dict[str, Any]:
+    with ctx.uow as uow:
+        if not uow.topics.exists(request.topic_id):
+            raise not_found(f"topic {request.topic_id}")
+        uow.topics.delete(request.topic_id)
+        uow.state.bump("topics")
+        uow.commit()
+    return {"topic_id": request.topic_id, "deleted": True}
