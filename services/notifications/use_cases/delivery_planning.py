@@ -41,7 +41,6 @@ from services.notifications.domain.translations import (
     request_translation,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG, UNREACHABLE
-from services.notifications.repositories import TRANSLATIONS
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     SENDING,
@@ -205,10 +204,11 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
 def _request_translation(ctx: Context, notice_id: str, language: str) -> None:
     """A translation task for the language, once per notice (`translation.requested`)."""
     key = translation_id(notice_id, language)
+    task = Changing(request_translation(notice_id, language, ctx.now()), [
+        TranslationRequested(translation_id=key, notice_id=notice_id, language=language)])
     with ctx.uow as uow:
-        uow.translations.add(Changing(request_translation(notice_id, language, ctx.now()), [
-            TranslationRequested(translation_id=key, notice_id=notice_id, language=language)]))
-        if uow.commit().was_refused(TRANSLATIONS, key):
+        uow.translations.add(task)
+        if uow.translations.refused(uow.commit(), task):
             return
     TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
 

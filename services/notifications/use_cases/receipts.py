@@ -22,7 +22,6 @@ from services.notifications.domain.errors import UnknownRecipientError
 from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
 from services.notifications.domain.notices import NoticeKind, Priority
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
-from services.notifications.repositories import ACKS
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import notice_to_domain
 from services.notifications.use_cases.notices import UNDELIVERABLE, create_notice, get_notice
@@ -60,11 +59,12 @@ def acknowledge_unit(ctx: Context, notice_id: str, unit_id: str, via: AckVia,
         ack = outcome.ack
         if not outcome.created:
             return _view(ack, created=False)
-        uow.acks.add(Changing(ack, [NotificationAcknowledged(
+        recorded = Changing(ack, [NotificationAcknowledged(
             notice_id=notice_id, unit_id=unit_id, acknowledged_at=ack.at,
             via=ack.via.public_name, late=ack.late, plan_id=notice.plan_id,
-            task_id=notice.task_id)]))
-        if uow.commit().was_refused(ACKS, key):
+            task_id=notice.task_id)])
+        uow.acks.add(recorded)
+        if uow.acks.refused(uow.commit(), recorded):
             first = uow.acks.get(key)  # a concurrent ack won: answer with it
             return _view(first.value if first else ack, created=False)
     ACK_LATENCY.observe(max(0.0, (ack.at - notice.created_at).total_seconds()))
