@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type Query, type QueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { followEvents, type ServerEvent } from '../api/sse';
 import { sessionStore } from '../auth/session';
@@ -23,6 +23,22 @@ const STALE_AFTER: Record<string, string[]> = {
   monitoring: ['alerts', 'items', 'coverage'],
 };
 
+/** A cursor list the person has scrolled past its first page (an infinite query's pages). */
+function scrolledPastFirstPage(query: Query): boolean {
+  const data = query.state.data as { pages?: unknown[] } | undefined;
+  return (data?.pages?.length ?? 0) > 1;
+}
+
+/**
+ * Marks what an event changed as stale and asks again for what is on screen, except a long
+ * list already scrolled: asking again means every loaded page in turn, which under a stream
+ * of events kept reloading hundreds of rows under the reader; it refreshes when reopened.
+ */
+function refreshAfterEvent(queryClient: QueryClient, key: string): void {
+  void queryClient.invalidateQueries({ queryKey: [key], refetchType: 'none' });
+  void queryClient.refetchQueries({ queryKey: [key], type: 'active', predicate: (query) => !scrolledPastFirstPage(query) });
+}
+
 /**
  * One event stream per signed-in user (when the role may read events): lists refresh when
  * something they show changes, and screens may subscribe to the raw events.
@@ -41,7 +57,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const flush = () => {
       timer = null;
-      pending.forEach((key) => void queryClient.invalidateQueries({ queryKey: [key] }));
+      pending.forEach((key) => refreshAfterEvent(queryClient, key));
       pending.clear();
     };
     void followEvents({
