@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -160,6 +161,12 @@ class Task:
             actor, f"task.{to.value}", "task", self.id, at,
             (FieldChange("status", before.value, to.value),), note,
         )
+
+    def revise(self, changes: Mapping[str, Any]) -> None:
+        """Change several fields at once, checked as a new task with them would be."""
+        revised = replace(self, **changes)
+        for name in changes:
+            setattr(self, name, getattr(revised, name))
 
     def record(self, entry: AuditEntry, *events: Any) -> None:
         """Keep a change's journal entry and events until the unit of work stores them."""

@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
@@ -34,6 +33,7 @@ from services.plans.domain import (
     local_date,
 )
 from services.plans.domain.audit import diff
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
 from services.plans.use_cases.context import (
     Context,
     directory,
@@ -41,9 +41,9 @@ from services.plans.use_cases.context import (
     load_plan,
     nulls_resolved,
     page_reply,
-    retrying,
     wire,
 )
+from services.runtime.outbox import with_outbox
 from services.runtime.unit_of_work import retrying as retrying_stale
 
 # As for plans: in a change request null removes an optional value, never a required one.
@@ -101,19 +101,13 @@ def add_task(req: AddTaskRequest, ctx: Context) -> Any:
         plan.check_references(directory(ctx), [task])
         doc = {**codec.task_to_doc(task), **codec.task_watch(task)}
         if plan.status is PlanStatus.ISSUED:
-            doc = codec_with_events(doc, [ctx.envelope(task_assigned(plan, task))])
+            doc = with_outbox(doc, [ctx.envelope(task_assigned(plan, task))])
         ctx.repo.insert_tasks([doc])
         ctx.repo.journal([AuditEntry(req.actor, "task.created", "task", task.id, ctx.now())],
                          plan.id)
         return codec.task_reply(codec.task_to_doc(task), bucket_value(task, ctx.now()))
 
     return idempotent("add_task", ctx, req.idempotency_key, run)
-
-
-def codec_with_events(doc: dict[str, Any], events: Sequence[Envelope]) -> dict[str, Any]:
-    from services.runtime.outbox import with_outbox
-
-    return with_outbox(doc, events)
 
 
 def bucket_value(task: Task, now: datetime) -> str | None:
@@ -140,26 +134,20 @@ def update_task(req: UpdateTaskRequest, ctx: Context) -> Any:
     elif changes.get("recurrence") is not None:
         changes["due_date"] = None
 
-    def attempt() -> dict[str, Any]:
-        _, plan = load_plan(ctx, req.plan_id)
-        _require_open(plan, "change a task")
-        doc = ctx.repo.get_task(req.plan_id, req.task_id)
-        task = dataclasses.replace(codec.task_from(doc), **changes)
-        plan.check_references(directory(ctx), [task])
-        before = codec.task_to_doc(codec.task_from(doc))
-        entry = AuditEntry(req.actor, "task.updated", "task", task.id, ctx.now(),
-                           diff(before, codec.task_to_doc(task)))
-        return write_task_change(ctx, plan, doc, task, entry, [])
+    def change(uow: PlansUnitOfWork, plan: Plan, task: Task) -> None:
+        before = codec.task_to_doc(task)
+        task.revise(changes)
+        plan.check_references(uow.units.directory(), [task])
+        task.record(AuditEntry(req.actor, "task.updated", "task", task.id, ctx.now(),
+                               diff(before, codec.task_to_doc(task))))
 
-    return idempotent("update_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+    return _task_command(ctx, "update_task", req,
+                         lambda plan: _require_open(plan, "change a task"), change)
 
 
 def assign_task(req: AssignTaskRequest, ctx: Context) -> Any:
-    def attempt() -> dict[str, Any]:
-        _, plan = load_plan(ctx, req.plan_id)
-        _require_open(plan, "assign a task")
-        doc = ctx.repo.get_task(req.plan_id, req.task_id)
-        units = directory(ctx)
+    def change(uow: PlansUnitOfWork, plan: Plan, task: Task) -> None:
+        units = uow.units.directory()
         today = local_date(ctx.now())
         for field_name, unit_id in [("lead_unit_id", req.lead_unit_id),
                                     *(("coordinating_unit_ids", u)
@@ -168,59 +156,74 @@ def assign_task(req: AssignTaskRequest, ctx: Context) -> Any:
             if unit is None or not (unit.is_active(plan.issued_on) or unit.is_active(today)):
                 raise ValidationFailed(f"unknown or inactive unit {unit_id!r}",
                                        {"field": field_name, "unit_id": unit_id})
-        task = dataclasses.replace(codec.task_from(doc), lead_unit_id=req.lead_unit_id,
-                                   coordinating_unit_ids=tuple(req.coordinating_unit_ids))
+        before = {"lead_unit_id": task.lead_unit_id,
+                  "coordinating_unit_ids": list(task.coordinating_unit_ids)}
+        task.revise({"lead_unit_id": req.lead_unit_id,
+                     "coordinating_unit_ids": tuple(req.coordinating_unit_ids)})
         entry = AuditEntry(req.actor, "task.assigned", "task", task.id, ctx.now(), diff(
-            {"lead_unit_id": doc["lead_unit_id"],
-             "coordinating_unit_ids": doc.get("coordinating_unit_ids", [])},
-            {"lead_unit_id": task.lead_unit_id,
-             "coordinating_unit_ids": list(task.coordinating_unit_ids)}))
-        events = ([ctx.envelope(task_assigned(plan, task))]
-                  if plan.status is PlanStatus.ISSUED else [])
-        return write_task_change(ctx, plan, doc, task, entry, events)
+            before, {"lead_unit_id": task.lead_unit_id,
+                     "coordinating_unit_ids": list(task.coordinating_unit_ids)}))
+        events = [task_assigned(plan, task)] if plan.status is PlanStatus.ISSUED else []
+        task.record(entry, *events)
 
-    return idempotent("assign_task", ctx, req.idempotency_key, lambda: retrying(attempt))
+    return _task_command(ctx, "assign_task", req,
+                         lambda plan: _require_open(plan, "assign a task"), change)
 
 
 def change_task_status(req: TaskCommand, action: str, ctx: Context) -> Any:
     """Start, complete, cancel or reopen a task: its change, `task.status_changed` and the
-    journal entry in one commit; a retry with the same key answers the first result."""
+    journal entry in one commit."""
+    def allowed(plan: Plan) -> None:
+        if action == "cancel":
+            _require_open(plan, "cancel a task")
+        elif plan.status is not PlanStatus.ISSUED:
+            raise InvalidTransition(f"cannot {action} a task of a {plan.status.value} plan",
+                                    {"plan_id": plan.id, "status": plan.status.value})
+
+    def change(uow: PlansUnitOfWork, plan: Plan, task: Task) -> None:
+        before = task.status
+        at = req.at or ctx.now()
+        if isinstance(req, TaskReasonCommand):
+            entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
+                     else task.reopen(req.actor, at, req.reason))
+        else:
+            entry = task.start(req.actor, at) if action == "start" else task.complete(
+                req.actor, at)
+        task.record(entry, plan_events.TaskStatusChanged(
+            task_id=task.id, plan_id=plan.id, from_status=before.value,
+            to_status=task.status.value, bucket=bucket_value(task, ctx.now())))
+
+    return _task_command(ctx, f"{action}_task", req, allowed, change)
+
+
+class _TaskRequest(Protocol):
+    plan_id: str
+    task_id: str
+    idempotency_key: str | None
+
+
+def _task_command(ctx: Context, name: str, req: _TaskRequest, allowed: Callable[[Plan], None],
+                  change: Callable[[PlansUnitOfWork, Plan, Task], None]) -> dict[str, Any]:
+    """One command on a task in a unit of work: the plan's rules first, then the change, its
+    events and journal entry in one commit. A retry with the same key answers the first
+    result, also when the process died after the write but before the result was kept; a
+    task changed meanwhile by another writer is read again."""
     def attempt() -> dict[str, Any]:
-        with ctx.unit_of_work().command(f"{action}_task", req.idempotency_key) as uow:
+        with ctx.unit_of_work().command(name, req.idempotency_key) as uow:
             remembered = uow.remembered()
             if remembered is not None:
                 return cast(dict[str, Any], remembered)
             plan = uow.plans.get(req.plan_id)
-            if action == "cancel":
-                _require_open(plan, "cancel a task")
-            elif plan.status is not PlanStatus.ISSUED:
-                raise InvalidTransition(f"cannot {action} a task of a {plan.status.value} plan",
-                                        {"plan_id": plan.id, "status": plan.status.value})
+            allowed(plan)
             task = uow.tasks.get(req.plan_id, req.task_id)
-            if uow.applied_before(uow.tasks, task):  # written, but its reply was not kept
-                return _task_reply(uow.tasks.document_of(task), task, ctx)
-            before = task.status
-            at = req.at or ctx.now()
-            if isinstance(req, TaskReasonCommand):
-                entry = (task.cancel(req.actor, at, req.reason) if action == "cancel"
-                         else task.reopen(req.actor, at, req.reason))
-            else:
-                entry = task.start(req.actor, at) if action == "start" else task.complete(
-                    req.actor, at)
-            task.record(entry, plan_events.TaskStatusChanged(
-                task_id=task.id, plan_id=plan.id, from_status=before.value,
-                to_status=task.status.value, bucket=bucket_value(task, ctx.now())))
-            reply = _task_reply(uow.tasks.document_of(task), task, ctx)
+            if not uow.applied_before(uow.tasks, task):
+                change(uow, plan, task)
+            reply: dict[str, Any] = wire(codec.task_reply(
+                uow.tasks.document_of(task), bucket_value(task, ctx.now())))
             uow.commit(reply)
             return reply
 
     return retrying_stale(attempt)
-
-
-def _task_reply(document: dict[str, Any], task: Task, ctx: Context) -> dict[str, Any]:
-    """A task's reply as it travels (JSON-ready), which a retry with the same key gets too."""
-    reply: dict[str, Any] = wire(codec.task_reply(document, bucket_value(task, ctx.now())))
-    return reply
 
 
 def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:

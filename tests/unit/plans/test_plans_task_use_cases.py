@@ -1,4 +1,4 @@
-"""The task status use cases on an in-memory unit of work (no broker, no database): what a
+"""The task use cases on an in-memory unit of work (no broker, no database): what a
 command writes (the task, its event, its journal entry, the plan's progress stamp), what it
 refuses, and what a retry with the same idempotency key answers."""
 
@@ -9,14 +9,25 @@ from typing import Any
 
 import pytest
 from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
-from plans_testkit import plan, task
+from plans_testkit import plan, task, unit
 
-from services.contracts.plans_tasks import TaskCommand, TaskReasonCommand
+from services.contracts.plans_tasks import (
+    AssignTaskRequest,
+    TaskChanges,
+    TaskCommand,
+    TaskReasonCommand,
+    UpdateTaskRequest,
+)
 from services.plans import codec
-from services.plans.domain import InvalidTransition, NotFound, PlanStatus
-from services.plans.repositories.unit_of_work import PlanReader, PlansUnitOfWork, TasksRepository
+from services.plans.domain import InvalidTransition, NotFound, PlanStatus, ValidationFailed
+from services.plans.repositories.unit_of_work import (
+    PlanReader,
+    PlansUnitOfWork,
+    TasksRepository,
+    UnitsReader,
+)
 from services.plans.use_cases.context import Context
-from services.plans.use_cases.tasks import change_task_status
+from services.plans.use_cases.tasks import assign_task, change_task_status, update_task
 
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 KEY = codec.task_key("p1", "t1")
@@ -29,6 +40,15 @@ class InMemoryPlans(PlanReader):
 
     def _read(self, plan_id: str) -> dict[str, Any] | None:
         return self.documents["plans"].get(plan_id)
+
+
+class InMemoryUnits(UnitsReader):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)
+        self.documents = documents
+
+    def _read_all(self) -> list[dict[str, Any]]:
+        return list(self.documents["units"].values())
 
 
 class InMemoryTasks(TasksRepository):
@@ -44,6 +64,7 @@ class FakePlansUnitOfWork(FakeUnitOfWork, PlansUnitOfWork):
     def __init__(self, documents: InMemoryDocuments) -> None:
         super().__init__(documents)
         self.plans = InMemoryPlans(documents)
+        self.units = InMemoryUnits(documents)
         self.tasks = InMemoryTasks(documents)
 
 
@@ -53,6 +74,8 @@ def documents() -> InMemoryDocuments:
     stored["plans"]["p1"] = {**codec.plan_to_doc(plan(status=PlanStatus.ISSUED)), "version": 3}
     stored["tasks"][KEY] = {**codec.task_to_doc(task()), **codec.task_watch(task()),
                             "version": 1, "alerts_sent": []}
+    for org_unit in (unit("gl-stttt"), unit("bao-gia-lai"), unit("dai-ptth-gia-lai")):
+        stored["units"][org_unit.id] = codec.unit_to_doc(org_unit)
     return stored
 
 
@@ -155,3 +178,45 @@ def test_a_task_changed_by_another_writer_meanwhile_is_read_again(
 
     assert tasks_read == 2 and reply["status"] == "in_progress"
     assert documents["tasks"][KEY]["version"] == 8 and len(documents.outbox) == 1
+
+
+def test_updating_a_task_writes_only_what_changed_with_its_journal_entry(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    changes = TaskChanges(title="Đăng tin phòng, chống ma túy")
+    reply = update_task(UpdateTaskRequest(plan_id="p1", task_id="t1", actor="officer-1",
+                                          changes=changes), ctx)
+
+    assert reply["title"] == "Đăng tin phòng, chống ma túy"
+    assert documents["tasks"][KEY]["version"] == 2 and documents.outbox == []
+    [entry] = documents["audit"].values()
+    assert entry["action"] == "task.updated"
+    assert [change["field"] for change in entry["changes"]] == ["title"]
+
+
+def test_a_change_that_breaks_the_task_is_refused_and_written_nowhere(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    with pytest.raises(ValidationFailed, match="unknown"):
+        assign_task(AssignTaskRequest(plan_id="p1", task_id="t1", lead_unit_id="no-such-unit"),
+                    ctx)
+    with pytest.raises(ValidationFailed, match="lead unit cannot also be a coordinating"):
+        assign_task(AssignTaskRequest(plan_id="p1", task_id="t1", lead_unit_id="bao-gia-lai",
+                                      coordinating_unit_ids=["bao-gia-lai"]), ctx)
+
+    assert documents["tasks"][KEY]["version"] == 1
+    assert documents.outbox == [] and not documents["audit"]
+
+
+def test_assigning_a_task_of_an_issued_plan_announces_it(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    reply = assign_task(AssignTaskRequest(plan_id="p1", task_id="t1", actor="officer-1",
+                                          lead_unit_id="dai-ptth-gia-lai",
+                                          coordinating_unit_ids=["bao-gia-lai"]), ctx)
+
+    assert (reply["lead_unit_id"], reply["coordinating_unit_ids"]) == (
+        "dai-ptth-gia-lai", ["bao-gia-lai"])
+    assert documents["tasks"][KEY]["unit_ids"] == ["dai-ptth-gia-lai", "bao-gia-lai"]
+    [event] = documents.outbox
+    assert (event.type, event.data["lead_unit_id"]) == ("task.assigned", "dai-ptth-gia-lai")
+    [entry] = documents["audit"].values()
+    assert {change["field"] for change in entry["changes"]} == {
+        "lead_unit_id", "coordinating_unit_ids"}
