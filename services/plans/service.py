@@ -153,9 +153,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(ListGroupsRequest)
     def list_groups(self, request: ListGroupsRequest) -> Any:
-        from services.plans.codec import group_reply
-
-        return [group_reply(g) for g in self._ctx().repo.all_groups()]
+        return units.list_groups(self._ctx())
 
     @rpc_method(ResolveGroupRequest)
     def resolve_group(self, request: ResolveGroupRequest) -> Any:
@@ -261,9 +259,7 @@ class PlansService(EventConsumerService):
 
     @rpc_method(ReportRef)
     def get_report(self, request: ReportRef) -> Any:
-        from services.plans.codec import report_reply
-
-        return report_reply(self._ctx().repo.get_report(request.report_id))
+        return reports.get_report(request, self._ctx())
 
     @rpc_method(ListReportsRequest)
     def list_reports(self, request: ListReportsRequest) -> Any:

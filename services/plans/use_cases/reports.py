@@ -12,6 +12,7 @@ from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
 from services.contracts.plans_reports import (
     ListReportsRequest,
+    ReportRef,
     ReviewReportRequest,
     SubmitReportRequest,
 )
@@ -154,6 +155,10 @@ def review(req: ReviewReportRequest, ctx: Context) -> Any:
                                     {"report_id": req.report_id, "status": status}) from None
 
     return idempotent("review_report", ctx, req.idempotency_key, guarded)
+
+
+def get_report(req: ReportRef, ctx: Context) -> dict[str, Any]:
+    return codec.report_reply(ctx.repo.get_report(req.report_id))
 
 
 def list_reports(req: ListReportsRequest, ctx: Context) -> dict[str, Any]:

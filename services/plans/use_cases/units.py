@@ -91,6 +91,10 @@ def upsert_group(req: UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
     return codec.group_reply(doc)
 
 
+def list_groups(ctx: Context) -> list[dict[str, Any]]:
+    return [codec.group_reply(group) for group in ctx.repo.all_groups()]
+
+
 def import_units(req: ImportUnitsRequest, ctx: Context) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         units, groups = build_units(parse_units_document(req.content, req.format))
