@@ -24,7 +24,7 @@ from .dates import DEFAULT_TZ, DateParseError, local_day, parse_date
 from .dedup import DedupIndex, DuplicateMatch, estimate_bytes_per_item, exact_key, normalise_url
 from .feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from .harmful import HarmfulScore, HarmfulScorer
-from .pipeline import DATA_DIR, Analysis, Item, Pipeline, RawItem, load_data_file
+from .pipeline import DATA_DIR, Analysis, Item, Pipeline, Prepared, RawItem, load_data_file
 from .places import Gazetteer, PlaceMention
 from .polling import SourceHealth, next_poll_interval, source_health
 from .query import QuerySyntaxError, parse_query
@@ -60,6 +60,7 @@ __all__ = [
     "Pipeline",
     "PlaceMention",
     "PollOutcome",
+    "Prepared",
     "QuerySyntaxError",
     "RawItem",
     "Source",

@@ -215,13 +215,17 @@ class DedupIndex:
         return self._check(tokens, exact_key(url=url, guid=guid))
 
     def _check(
-        self, tokens: Sequence[str], exact_keys: Sequence[str]
+        self,
+        tokens: Sequence[str],
+        exact_keys: Sequence[str],
+        signature: npt.NDArray[np.uint32] | None = None,
     ) -> tuple[str | None, float, bool, npt.NDArray[np.uint32]]:
         for key in exact_keys:
             hit = self._exact.get(key)
             if hit is not None and hit in self._entries:
                 return self._entries[hit].original, 1.0, True, np.zeros(0, dtype=np.uint32)
-        signature = self.hasher.signature(tokens)
+        if signature is None:
+            signature = self.hasher.signature(tokens)
         keys = self.band_keys(signature)
         candidates: set[str] = set()
         for band, key in enumerate(keys.tolist()):
@@ -251,10 +255,32 @@ class DedupIndex:
     ) -> DuplicateMatch:
         """Register an item and say whether it repeats or copies an earlier one.
         `exact_keys`: `exact_key(url=url, guid=guid)` when the caller has it already."""
-        self.evict(now=seen_at)
         # URL normalisation is a tenth of the pipeline's time: once per item, not per lookup
         exact_keys = tuple(exact_key(url=url, guid=guid) if exact_keys is None else exact_keys)
-        original, score, exact, signature = self._check(tokens, exact_keys)
+        return self.register(item_id, exact_keys, seen_at, tokens=tokens)
+
+    def signature(self, tokens: Sequence[str]) -> npt.NDArray[np.uint32]:
+        """The MinHash signature `register` takes: computed apart from it, so that the costly
+        part can run outside a section where registrations must take turns."""
+        return self.hasher.signature(tokens)
+
+    def register(
+        self,
+        item_id: str,
+        exact_keys: Sequence[str],
+        seen_at: float,
+        *,
+        signature: npt.NDArray[np.uint32] | None = None,
+        tokens: Sequence[str] = (),
+    ) -> DuplicateMatch:
+        """`add` with the exact keys (and perhaps the signature) known. An item registered
+        already (a batch tried again after a failure) keeps the decision it got then."""
+        known = self._entries.get(item_id)
+        if known is not None:
+            return self._decision_of(item_id, known)
+        self.evict(now=seen_at)
+        exact_keys = tuple(exact_keys)
+        original, score, exact, signature = self._check(tokens, exact_keys, signature)
         if exact:
             return DuplicateMatch(item_id, original, 1.0, True)
         keys = self.band_keys(signature)
@@ -265,14 +291,38 @@ class DedupIndex:
             seen_at=seen_at,
             exact_keys=exact_keys,
         )
-        if item_id in self._entries:
-            self._remove(item_id)
         self._entries[item_id] = entry
         self._file(item_id, keys)
         for key in exact_keys:
             self._exact[key] = item_id
         self.evict()
         return DuplicateMatch(item_id, original, round(score, 4) if original else 0.0, False)
+
+    def _decision_of(self, item_id: str, entry: _Entry) -> DuplicateMatch:
+        if entry.original == item_id:
+            return DuplicateMatch(item_id, None, 0.0, False)
+        root = self._entries.get(entry.original)
+        score = 1.0 if root is None else float(np.count_nonzero(
+            np.frombuffer(root.signature, dtype=np.uint32)
+            == np.frombuffer(entry.signature, dtype=np.uint32))) / self.num_perm
+        return DuplicateMatch(item_id, entry.original, round(score, 4), False)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._entries
+
+    def forget(self, item_id: str) -> None:
+        """Take back a registration that others could not be told about."""
+        if item_id in self._entries:
+            self._remove(item_id)
+
+    def entries(self, item_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """These items' entries as plain data (the rows of `snapshot`), for other processes."""
+        return [self._row(item_id, self._entries[item_id]) for item_id in item_ids]
+
+    @staticmethod
+    def _row(item_id: str, e: _Entry) -> dict[str, Any]:
+        return {"item_id": item_id, "original": e.original, "seen_at": e.seen_at,
+                "signature": e.signature.tobytes(), "exact_keys": list(e.exact_keys)}
 
     def _file(self, item_id: str, keys: npt.NDArray[np.uint64]) -> None:
         """Put an item in the bucket of each of its band keys."""
@@ -312,25 +362,19 @@ class DedupIndex:
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Entries in insertion order as plain data (signatures as bytes) for persistence."""
-        return [
-            {
-                "item_id": item_id,
-                "original": e.original,
-                "seen_at": e.seen_at,
-                "signature": e.signature.tobytes(),
-                "exact_keys": list(e.exact_keys),
-            }
-            for item_id, e in self._entries.items()
-        ]
+        return [self._row(item_id, e) for item_id, e in self._entries.items()]
 
     def restore(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        """Rebuild the index from :meth:`snapshot` output (same num_perm and bands)."""
+        """Rebuild the index from :meth:`snapshot` output (same num_perm and bands); items it
+        holds already keep their entries."""
         for data in entries:
             signature = np.frombuffer(data["signature"], dtype=np.uint32)
             if len(signature) != self.num_perm:
                 raise ValueError("signature length does not match num_perm")
-            keys = self.band_keys(signature)
             item_id = str(data["item_id"])
+            if item_id in self._entries:
+                continue
+            keys = self.band_keys(signature)
             exact_keys = tuple(str(k) for k in data.get("exact_keys", ()))
             self._entries[item_id] = _Entry(
                 signature=array("I", signature.tobytes()),

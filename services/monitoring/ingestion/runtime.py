@@ -2,7 +2,8 @@
 events, coverage and spike counters, and alerts.
 
 One `Ingestion` per process holds the domain `Pipeline` (compiled taxonomy, gazetteer,
-harmful scorer and the MinHash dedup index: `reference.py`, `dedup_index.py`), the alert
+harmful scorer: `reference.py`), the MinHash dedup index shared with the other replicas
+(`dedup_index.py`: an item is analysed here, its duplicate decision agreed there), the alert
 gate (`signals.py`), and writes chunk by chunk (`chunks.py`). Exact repeats (same GUID or
 normalised URL) are enforced by the database: an item's id derives from its first exact key,
 and a lookup on `exact_keys` runs per batch.
@@ -24,8 +25,8 @@ from services.contracts import monitoring as c
 from services.monitoring.domain import (
     DATA_DIR,
     Analysis,
-    DedupIndex,
     Item,
+    Prepared,
     RawItem,
     exact_key,
     local_day,
@@ -41,7 +42,7 @@ from services.monitoring.ingestion.batches import (
     write_chunks,
 )
 from services.monitoring.ingestion.chunks import ChunkWriter
-from services.monitoring.ingestion.dedup_index import rebuild_dedup
+from services.monitoring.ingestion.dedup_index import SharedDedup
 from services.monitoring.ingestion.reference import ReferenceData
 from services.monitoring.ingestion.signals import Signals, Stored, raise_alerts
 from services.monitoring.metrics import ITEMS_DUPLICATES, ITEMS_INGESTED
@@ -69,27 +70,19 @@ class Ingestion:
         self.reference = ReferenceData(data_dir)
         self.signals = Signals(self.reference)
         self.chunks = ChunkWriter(self.stores.items, publish)
+        self.dedup = SharedDedup(self.stores.dedup_log, self.stores.items, self.window_seconds)
         self._starting = threading.Lock()  # green under eventlet
 
     # start-up ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Seed the data, compile the pipeline, rebuild the dedup index. Idempotent: an RPC or
+        """Seed the data, compile the pipeline, load the dedup index. Idempotent: an RPC or
         timer that arrives while the container is still starting waits for it."""
         with self._starting:
             if self.reference.pipeline is None:
                 self.reference.seed(self.stores)
-                self.reference.refresh(self.stores, self._rebuilt_dedup(), force=True)
+                self.reference.refresh(self.stores, self.dedup.load(), force=True)
                 self.signals.start(self.stores, local_day(datetime.now(UTC)))
-
-    def rebuild_dedup(self) -> None:
-        """Forget what the index learnt from a batch that failed: a retry must not be taken
-        for a repeat."""
-        assert self.reference.pipeline is not None
-        self.reference.pipeline.dedup = self._rebuilt_dedup()
-
-    def _rebuilt_dedup(self) -> DedupIndex:
-        return rebuild_dedup(self.stores.items, self.window_seconds)
 
     def release_staged_events(self, now: datetime | None = None,
                               grace_seconds: float = STAGED_GRACE_SECONDS) -> int:
@@ -122,11 +115,10 @@ class Ingestion:
                 documents = self._analyse(chunk, known, now, events_id, outcome, analysed)
                 writes.append(in_background(partial(self.chunks.write, events_id, documents,
                                                     cid)))
-        except Exception:
+        except Exception:  # what was registered stays: a retry gets the same decisions
             for wait in writes:
                 with contextlib.suppress(Exception):
                     wait()
-            self.rebuild_dedup()
             raise
         refused, via_outbox = self._wait_for(writes)
         stored = self._settle_results(analysed, refused, outcome)
@@ -149,7 +141,6 @@ class Ingestion:
             refused |= written.refused
             via_outbox = via_outbox or written.via_outbox
         if failures:  # the items that were stored get their events from the recovery sweep
-            self.rebuild_dedup()
             raise failures[0]
         return refused, via_outbox
 
@@ -190,34 +181,48 @@ class Ingestion:
         """Analyse a chunk: its exact repeats become results, the rest documents to store."""
         pipeline = self.reference.pipeline
         assert pipeline is not None
-        documents: list[dict[str, Any]] = []
         seen_ts = now.timestamp()
-        for count, (index, item, keys, ident, exact) in enumerate(chunk, 1):
+        prepared: list[tuple[Candidate, Prepared]] = []
+        repeats: list[tuple[int, str, str]] = []  # position, source kind, the earlier item
+        for count, candidate in enumerate(chunk, 1):
             if count % YIELD_EVERY == 0:
                 # Green threads switch only when one yields, and analysis never waits: without
                 # this, the chunk writes and the outbox relay (same process) advance one
                 # database round trip per chunk, and the relay falls behind the ingestion.
                 time.sleep(0)
+            index, item, keys, ident, exact = candidate
             earlier = next((known[k] for k in keys if k in known), None)
-            if earlier is None:
-                analysis = pipeline.analyse(Item(
-                    ident, item.title, item.body, url=item.url, guid=item.guid,
-                    published=item.published, seen_at=seen_ts, exact_keys=exact))
-                if analysis.duplicate.exact:
-                    earlier = analysis.duplicate.original_id
             if earlier is not None:
-                outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
-                                                    item_id=earlier, duplicate_of=earlier,
-                                                    reason="exact_repeat"))
-                ITEMS_DUPLICATES.labels(item.source_kind).inc()
+                repeats.append((index, item.source_kind, earlier))
                 continue
             for k in keys:
-                known[k] = ident
+                known[k] = ident  # later items of the batch with these keys repeat this one
+            prepared.append((candidate, pipeline.prepare(Item(
+                ident, item.title, item.body, url=item.url, guid=item.guid,
+                published=item.published, seen_at=seen_ts, exact_keys=exact))))
+        decisions = self.dedup.register([p for _, p in prepared])
+        redirect: dict[str, str] = {}  # an item found repeating one the index knows
+        documents: list[dict[str, Any]] = []
+        for (candidate, ready), duplicate in zip(prepared, decisions, strict=True):
+            index, item, keys, ident, _ = candidate
+            if duplicate.exact and duplicate.original_id is not None:
+                redirect[ident] = duplicate.original_id
+                for k in keys:
+                    known[k] = duplicate.original_id
+                repeats.append((index, item.source_kind, duplicate.original_id))
+                continue
+            analysis = ready.decided(duplicate)
             day = local_day(item.published or now)
             doc = item_document(item, ident, keys, analysis, day, now, index, events_id,
                                 self._coverage(item, ident, analysis, day))
             documents.append(doc)
             analysed.append((index, doc, analysis))
+        for index, kind, earlier in repeats:
+            earlier = redirect.get(earlier, earlier)
+            outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
+                                                item_id=earlier, duplicate_of=earlier,
+                                                reason="exact_repeat"))
+            ITEMS_DUPLICATES.labels(kind).inc()
         return documents
 
     def _coverage(self, item: RawItem, ident: str, analysis: Analysis,

@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from services.monitoring.repositories.alerts import ALERTS, AlertsRepository
 from services.monitoring.repositories.counts import CountsRepository
+from services.monitoring.repositories.dedup_log import DedupLogRepository
 from services.monitoring.repositories.items import ITEM_EVENTS, ItemsRepository
 from services.monitoring.repositories.plans import PlansRepository
 from services.monitoring.repositories.reference import (
@@ -35,7 +36,7 @@ __all__ = [
 
 def ensure_indexes(db: Database[dict[str, Any]]) -> None:
     for repository in (ItemsRepository, SourcesRepository, AlertsRepository, PlansRepository,
-                       CountsRepository):
+                       CountsRepository, DedupLogRepository):
         repository.ensure_indexes(db)
 
 
@@ -49,6 +50,7 @@ class MonitoringUnitOfWork(UnitOfWork):
     rules: AlertRulesRepository
     plans: PlansRepository
     counts: CountsRepository
+    dedup_log: DedupLogRepository
     state: StateRepository  # last: version stamps follow the changes they announce
 
 
@@ -63,4 +65,5 @@ class MongoMonitoringUnitOfWork(MongoUnitOfWork, MonitoringUnitOfWork):
         self.rules = AlertRulesRepository(db)
         self.plans = PlansRepository(db)
         self.counts = CountsRepository(db)
+        self.dedup_log = DedupLogRepository(db)
         self.state = StateRepository(db)

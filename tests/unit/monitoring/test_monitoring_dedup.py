@@ -83,3 +83,24 @@ def test_snapshot_and_restore() -> None:
     restored.restore(index.snapshot())
     assert restored.add("b", tokens(COPY)).original_id == "a"
     assert restored.add("c", tokens(OTHER), url="https://x.vn/a").exact
+
+
+def test_an_item_registered_again_keeps_its_decision() -> None:
+    index = DedupIndex()
+    index.add("a", tokens(ARTICLE))
+    first = index.add("b", tokens(COPY))
+    # a batch tried again after a failure: neither a repeat of itself nor a copy of its copy
+    assert index.add("a", tokens(ARTICLE)).original_id is None
+    again = index.add("b", tokens(COPY))
+    assert (again.original_id, again.jaccard, again.exact) == ("a", first.jaccard, False)
+
+
+def test_a_forgotten_registration_leaves_no_trace() -> None:
+    index = DedupIndex()
+    index.add("a", tokens(ARTICLE), url="https://x.vn/a")
+    shared = index.entries(["a"])
+    index.forget("a")
+    assert len(index) == 0 and not index.add("b", tokens(COPY), url="https://x.vn/a").exact
+    other = DedupIndex()
+    other.restore(shared)  # what another process reads from the log
+    assert other.add("c", tokens(COPY)).original_id == "a"
