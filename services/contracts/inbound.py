@@ -7,11 +7,18 @@ so the published JSON Schema would lie. `" "` meets `minLength: 1` yet was refus
 schemathesis finds both. Here the checks see the value as sent, exactly as the schema says,
 then the surrounding whitespace is removed. A field that needs text (a minimum length) also
 refuses a blank value, and its schema says so with the `NOT_BLANK` pattern.
+
+Scalars are taken as the schema types them: pydantic's lax mode would read `false` as the
+number 0 and `0` as the date 1970-01-01, values the published schema calls invalid (and a
+person sending them made a mistake), so a boolean where a number is due, and a number where
+a date is due, are refused.
 """
 
 from __future__ import annotations
 
 import types
+from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import annotated_types
@@ -49,8 +56,41 @@ def _declare_not_blank(schema: dict[str, Any], model: type[BaseModel]) -> None:
                 branch["pattern"] = NOT_BLANK
 
 
+def _scalar_types(annotation: Any) -> set[Any]:
+    """The plain types a field accepts at its top level (through Annotated and unions)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _scalar_types(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return set().union(*(_scalar_types(a) for a in get_args(annotation)))
+    return {origin or annotation}
+
+
+@cache
+def _refused_scalars(model: type[BaseModel], name: str) -> tuple[type, ...]:
+    """Python types pydantic would coerce into this field against its schema."""
+    accepted = _scalar_types(model.model_fields[name].annotation)
+    if accepted & {bool, Any, object}:
+        return ()
+    if accepted & {date, datetime} and not accepted & {int, float, str}:
+        return (bool, int, float)
+    if accepted & {int, float}:
+        return (bool,)
+    return ()
+
+
 class Inbound(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_declare_not_blank)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        if type(value) in (bool, int, float) and isinstance(
+                value, refused := _refused_scalars(cls, info.field_name or "")):
+            if bool not in refused or int not in refused:
+                raise ValueError(f"a number is expected here, not {str(value).lower()}")
+            raise ValueError(f"a date is expected here as text (YYYY-MM-DD), not {value!r}")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

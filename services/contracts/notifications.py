@@ -64,9 +64,20 @@ class RecipientContact(Inbound):
     active: bool = True
 
 
+# A time of day, 00:00 to 23:59 (the schema says so, not only the service).
+TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class QuietHoursModel(Inbound):
-    start: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["21:00"])
-    end: str = Field(pattern=r"^\d{2}:\d{2}$", examples=["06:30"])
+    start: str = Field(pattern=TIME_OF_DAY, examples=["21:00"])
+    end: str = Field(pattern=TIME_OF_DAY, examples=["06:30"],
+                     description="Different from `start`; before it means overnight.")
+
+    @model_validator(mode="after")
+    def _a_span(self) -> QuietHoursModel:
+        if self.start == self.end:
+            raise ValueError("quiet hours must end at another time than they start")
+        return self
 
 
 class PreferencesModel(Inbound):
@@ -76,7 +87,7 @@ class PreferencesModel(Inbound):
     quiet_hours: QuietHoursModel | None = Field(
         default=None, description="Local time (Asia/Ho_Chi_Minh); critical notices bypass it.")
     digest_at: str | None = Field(
-        default=None, pattern=r"^\d{2}:\d{2}$", examples=["16:30"],
+        default=None, pattern=TIME_OF_DAY, examples=["16:30"],
         description="Normal-priority notices are held for a daily digest sent at this time.")
 
 
@@ -283,8 +294,8 @@ class CreateNoticeRequest(Request):
     recipients: list[str] = Field(min_length=1, max_length=5000, examples=[
         ["gl-baogialai", "group:press_outlets"]],
         description="Unit ids, or 'group:<name>' for every unit of a group.")
-    plan_id: str | None = Field(default=None, max_length=100)
-    task_id: str | None = Field(default=None, max_length=100)
+    plan_id: str | None = Field(default=None, max_length=200)
+    task_id: str | None = Field(default=None, max_length=200)
     ack_deadline: datetime | None = Field(default=None, examples=["2021-03-05T10:00:00+07:00"])
     expires_at: datetime | None = None
     translation_policy: TranslationPolicyName = Field(default="vi_first", examples=["wait"],

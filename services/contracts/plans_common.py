@@ -36,8 +36,10 @@ Actor = Field(default="system", min_length=1, max_length=100, examples=["can-bo-
 IdempotencyKey = Field(
     default=None, max_length=100, examples=["8f3c2a1e-import-25-kh"],
     description="Retrying with the same key returns the first result instead of a duplicate.")
-PlanId = Field(min_length=1, max_length=200, examples=["plan-25-kh-stttt-2021"])
-TaskId = Field(min_length=1, max_length=200, examples=["press-bgl-coverage"])
+# The gateway's path parameters take these lengths too.
+PLAN_ID_MAX_LENGTH = TASK_ID_MAX_LENGTH = 200
+PlanId = Field(min_length=1, max_length=PLAN_ID_MAX_LENGTH, examples=["plan-25-kh-stttt-2021"])
+TaskId = Field(min_length=1, max_length=TASK_ID_MAX_LENGTH, examples=["press-bgl-coverage"])
 UnitId = Field(min_length=1, max_length=100, examples=["bao-gia-lai"])
 Limit = Field(default=50, ge=1, le=200)
 Cursor = Field(default=None, max_length=200, description="next_cursor of the previous page.")

@@ -2,6 +2,7 @@
 says exactly what is accepted (schemathesis holds us to that)."""
 
 import re
+from datetime import date
 from enum import StrEnum
 
 import pytest
@@ -9,6 +10,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from services.contracts.gateway import ApiKeyCreate
 from services.contracts.inbound import NOT_BLANK, WHITESPACE, Inbound
+from services.contracts.notifications import PreferencesModel
 from services.contracts.plans_tasks import TaskChanges
 from services.gateway.routers.bodies import body_of
 
@@ -78,3 +80,39 @@ def test_gateway_bodies_keep_the_rule(model):
                      if NOT_BLANK in (b.get("pattern") for b in (prop, *prop.get("anyOf", ()))))
         with pytest.raises(ValidationError, match="must not be blank"):
             body.model_validate({field: " "})
+
+
+class Typed(Inbound):
+    seconds: float | None = Field(default=None, ge=0)
+    count: int = 0
+    day: date | None = None
+    flag: bool = False
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("seconds", False, "a number is expected here, not false"),
+    ("count", True, "a number is expected here, not true"),
+    ("day", 0, "a date is expected here as text (YYYY-MM-DD), not 0"),
+    ("day", 1.5, "a date is expected here as text"),
+])
+def test_scalars_pydantic_would_coerce_against_the_schema_are_refused(field, value, reason):
+    with pytest.raises(ValidationError, match=re.escape(reason)):
+        Typed.model_validate({field: value})
+
+
+def test_scalars_of_the_schemas_type_are_taken():
+    typed = Typed.model_validate({"seconds": 5, "count": 3, "day": "2021-02-25", "flag": True})
+    assert (typed.seconds, typed.count, typed.day, typed.flag) == (5.0, 3, date(2021, 2, 25),
+                                                                  True)
+
+
+@pytest.mark.parametrize(("quiet", "reason"), [
+    ({"start": "06:30", "end": "06:30"}, "must end at another time than they start"),
+    ({"start": "24:00", "end": "06:30"}, "should match pattern"),
+    ({"start": "21:60", "end": "06:30"}, "should match pattern"),
+])
+def test_quiet_hours_are_a_span_of_real_times_of_day(quiet, reason):
+    with pytest.raises(ValidationError, match=reason):
+        PreferencesModel.model_validate({"quiet_hours": quiet})
+    assert PreferencesModel.model_validate(
+        {"quiet_hours": {"start": "21:00", "end": "06:30"}}).quiet_hours is not None

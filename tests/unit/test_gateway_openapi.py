@@ -224,3 +224,17 @@ def test_component_names_are_clean_and_unique_so_generators_keep_every_route(doc
         titles.setdefault(schema.get("title", name), []).append(name)
     shared = {title: names for title, names in titles.items() if len(names) > 1}
     assert not shared, f"components sharing a title, rename one model: {shared}"
+
+
+def test_ids_in_paths_are_as_long_as_the_services_accept(document):
+    """A path id the schema allows but the service's contract refuses was a 422 to a valid
+    request (schemathesis): plans and tasks take 200 characters, other ids 100."""
+    def longest(path: str, method: str, name: str) -> int:
+        parameters = document["paths"][path][method]["parameters"]
+        schema = next(p["schema"] for p in parameters if p["name"] == name)
+        return int(schema["maxLength"])
+
+    assert longest("/api/v1/recipients/{unit_id}/preferences", "put", "unit_id") == 100
+    assert longest("/api/v1/notices/{notice_id}", "get", "notice_id") == 100
+    assert longest("/api/v1/plans/{plan_id}/tasks/{task_id}", "get", "plan_id") == 200
+    assert longest("/api/v1/plans/{plan_id}/tasks/{task_id}", "get", "task_id") == 200

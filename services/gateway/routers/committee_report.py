@@ -22,7 +22,7 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import Rpc, RpcDep, require
 from services.gateway.routers.bodies import IsoDate
-from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PathId
+from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PlanPathId
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
@@ -68,7 +68,7 @@ async def _coverage(rpc: Rpc, date_from: date, date_to: date) -> list[dict[str, 
                403: {"description": "a unit-scoped caller: the report covers every unit"},
                422: {"description": "a format other than docx or pdf, or a bad date"}})
 async def upward_report(
-        plan_id: PathId, rpc: RpcDep, principal: PlanReader, _: CoverageReader,
+        plan_id: PlanPathId, rpc: RpcDep, principal: PlanReader, _: CoverageReader,
         format: Annotated[Literal["docx", "pdf"], Query(description="docx or pdf")] = "pdf",
         as_of: Annotated[IsoDate | None, Query(examples=["2021-07-01"])] = None) -> Response:
     if principal.unit_scoped:

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Response
 
+from services.contracts.plans_common import PLAN_ID_MAX_LENGTH, TASK_ID_MAX_LENGTH
+
 Cursor = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                      description="`next_cursor` of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
@@ -21,8 +23,15 @@ NOT_FOUND: dict[int | str, dict[str, str]] = {404: {"description": "no such obje
                                                                    "to the caller"}}
 
 # Ids in paths: letters, digits and . _ : - (what every service issues); anything else is 422
-# at the edge instead of travelling to a service.
-PathId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
+# at the edge instead of travelling to a service. Their lengths are the services' contracts'
+# (units, notices, reports... 100; plans and tasks 200), so that what the published schema
+# allows the service accepts too.
+PATH_ID_PATTERN = r"^[A-Za-z0-9._:-]+$"
+PathId = Annotated[str, Path(min_length=1, max_length=100, pattern=PATH_ID_PATTERN)]
+PlanPathId = Annotated[str, Path(min_length=1, max_length=PLAN_ID_MAX_LENGTH,
+                                 pattern=PATH_ID_PATTERN)]
+TaskPathId = Annotated[str, Path(min_length=1, max_length=TASK_ID_MAX_LENGTH,
+                                 pattern=PATH_ID_PATTERN)]
 
 
 def page_by_id(items: list[dict[str, Any]], cursor: str | None, limit: int) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 Reader = Annotated[Principal, Depends(require("plans:read"))]
@@ -111,7 +111,7 @@ async def _progress_brief(rpc: Rpc, plan: PlanSummary) -> ProgressBrief | None:
 
 @router.get("/{plan_id}", response_model=PlanDetail, summary="Read one plan",
             responses=NOT_FOUND)
-async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_plan(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
     """One plan with its identity, basis documents, objectives, topics, channels, recipients and
     signer."""
     return await rpc.call(plans_rpc.GET_PLAN, plan_id=plan_id)
@@ -119,21 +119,21 @@ async def get_plan(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
 
 @router.patch("/{plan_id}", response_model=PlanDetail, summary="Edit a draft plan",
               responses=CONFLICTS)
-async def update_plan(plan_id: PathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+async def update_plan(plan_id: PlanPathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
     """Changes fields of a draft plan; only the fields given change. An issued plan is amended
     instead (409 here)."""
     return await _command(rpc, plans_rpc.UPDATE_PLAN, plan_id, body, principal)
 
 
-async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PathId,
+async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PlanPathId,
                    body: BaseModel | None, principal: Principal) -> Any:
     return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
 
 @router.post("/{plan_id}/issue", response_model=PlanDetail, responses=CONFLICTS,
              summary="Issue a draft plan: its tasks are assigned to units")
-async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
+async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Issues a draft plan: its tasks are assigned to their units (`plan.issued`,
     `task.assigned`), which notifications turns into directives."""
@@ -142,7 +142,7 @@ async def issue_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
 
 @router.post("/{plan_id}/amend", response_model=PlanDetail, responses=CONFLICTS,
              summary="Amend an issued plan (recorded, bumps the revision)")
-async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+async def amend_plan(plan_id: PlanPathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                      principal: Writer) -> Any:
     """Amends an issued plan with a reason: the change is journalled and the revision goes up
     (`plan.amended`)."""
@@ -151,7 +151,7 @@ async def amend_plan(plan_id: PathId, body: AmendPlanBody, rpc: RpcDep,  # type:
 
 @router.post("/{plan_id}/close", response_model=PlanDetail, responses=CONFLICTS,
              summary="Close an issued plan")
-async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
+async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Closes an issued plan: no more reports are accepted (`plan.closed`)."""
     return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
@@ -159,7 +159,7 @@ async def close_plan(plan_id: PathId, rpc: RpcDep, principal: Writer,
 
 @router.post("/{plan_id}/cancel", response_model=PlanDetail, responses=CONFLICTS,
              summary="Cancel a plan")
-async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
+async def cancel_plan(plan_id: PlanPathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: Writer) -> Any:
     """Cancels a draft or issued plan with a reason."""
     return await _command(rpc, plans_rpc.CANCEL_PLAN, plan_id, body, principal)
@@ -167,7 +167,7 @@ async def cancel_plan(plan_id: PathId, body: CancelPlanBody, rpc: RpcDep,  # typ
 
 @router.get("/{plan_id}/progress", response_model=ProgressSummary, responses=NOT_FOUND,
             summary="Progress of a plan by status bucket, unit, task and KPI")
-async def get_plan_progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_plan_progress(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
     """Rolls up a plan's progress: tasks per status bucket (completed on time, completed late,
     open within deadline, overdue), per unit, per task, and KPI targets against reported and
     matched evidence."""
@@ -181,7 +181,7 @@ async def get_plan_progress(plan_id: PathId, rpc: RpcDep, _: Reader) -> Any:
                        "description": "The progress report file."}},
     summary="Export progress for the Provincial People's Committee (CSV or XLSX)")
 async def export_plan_progress(
-        plan_id: PathId, rpc: RpcDep, _: Reader,
+        plan_id: PlanPathId, rpc: RpcDep, _: Reader,
         format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
         view: Annotated[Literal["units", "tasks", "kpis"], Query()] = "units",
         language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
@@ -207,7 +207,7 @@ async def export_plan_progress(
     responses={**CONFLICTS, 200: {"model": RollOverResult,
                                   "description": "the same roll-over, done before"},
                422: {"description": "target year not after the plan's, or no issuer then"}})
-async def roll_over(plan_id: PathId, body: RollOverBody, rpc: RpcDep,  # type: ignore[valid-type]
+async def roll_over(plan_id: PlanPathId, body: RollOverBody, rpc: RpcDep,  # type: ignore[valid-type]
                     principal: Writer, response: Response) -> Any:
     result = await rpc.call(plans_rpc.ROLL_OVER_PLAN, rpc_timeout=REPORT_TIMEOUT,
                             **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
@@ -222,7 +222,7 @@ async def roll_over(plan_id: PathId, body: RollOverBody, rpc: RpcDep,  # type: i
     description="Each unit's acknowledgement of a directive of the plan (or, with `task_id`, "
                 "of one task), oldest first, with the channel and whether it was late. Outlet "
                 "editors and local officers see only their units'.")
-async def receipts(plan_id: PathId, rpc: RpcDep, principal: Reader,
+async def receipts(plan_id: PlanPathId, rpc: RpcDep, principal: Reader,
                    task_id: Annotated[str | None, Query(max_length=200,
                                                         examples=["press-bgl-coverage"])] = None
                    ) -> Any:

@@ -24,7 +24,7 @@ from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep, not_found, require
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId, TaskPathId
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
 Reader = Annotated[Principal, Depends(require("tasks:read"))]
@@ -44,8 +44,8 @@ SubmitReportBody = body_of(SubmitReportRequest, "SubmitReportBody",
                            ("actor", "plan_id", "task_id"))
 
 
-async def visible_task(rpc: Rpc, principal: Principal, plan_id: PathId,
-                       task_id: PathId) -> TaskDetail:
+async def visible_task(rpc: Rpc, principal: Principal, plan_id: PlanPathId,
+                       task_id: TaskPathId) -> TaskDetail:
     task = await rpc.call(plans_rpc.GET_TASK, plan_id=plan_id, task_id=task_id)
     if not can_see(principal, task):
         raise not_found("task", task_id)
@@ -63,7 +63,7 @@ def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskDetail,
              summary="Add a task to a plan", responses=CONFLICTS)
-async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
+async def add_task(plan_id: PlanPathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
                    principal: Writer) -> Any:
     """Adds a task with its lead unit, coordinating units, deadline, recurrence and KPI targets
     to a plan that is not closed."""
@@ -73,7 +73,7 @@ async def add_task(plan_id: PathId, body: AddTaskBody, rpc: RpcDep,  # type: ign
 
 @router.get("", response_model=TaskPage, summary="List the tasks of a plan",
             responses=NOT_FOUND)
-async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+async def list_tasks(plan_id: PlanPathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
                      limit: Limit = 50,
                      unit_id: Annotated[str | None, Query(max_length=100)] = None,
                      status_: Annotated[Literal["open", "in_progress", "completed",
@@ -92,7 +92,7 @@ async def list_tasks(plan_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cu
 
 @router.get("/{task_id}", response_model=TaskDetail, summary="Read a task",
             responses=NOT_FOUND)
-async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+async def get_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Reader) -> Any:
     """One task of a plan. A task that the caller's unit neither leads nor coordinates answers
     404 to unit-scoped roles."""
     return await visible_task(rpc, principal, plan_id, task_id)
@@ -100,7 +100,7 @@ async def get_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Rea
 
 @router.patch("/{task_id}", response_model=TaskDetail, summary="Edit a task",
               responses=CONFLICTS)
-async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  # type: ignore[valid-type]
+async def update_task(plan_id: PlanPathId, task_id: TaskPathId, body: UpdateTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
     """Changes fields of a task; only the fields given change."""
     return await _status(rpc, plans_rpc.UPDATE_TASK, plan_id, task_id, body, principal)
@@ -108,14 +108,14 @@ async def update_task(plan_id: PathId, task_id: PathId, body: UpdateTaskBody,  #
 
 @router.post("/{task_id}/assign", response_model=TaskDetail, responses=CONFLICTS,
              summary="Assign the lead and coordinating units")
-async def assign_task(plan_id: PathId, task_id: PathId, body: AssignTaskBody,  # type: ignore[valid-type]
+async def assign_task(plan_id: PlanPathId, task_id: TaskPathId, body: AssignTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
     """Assigns the lead unit and the coordinating units of a task (`task.assigned` when the plan
     is issued)."""
     return await _status(rpc, plans_rpc.ASSIGN_TASK, plan_id, task_id, body, principal)
 
 
-async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_id: PathId,
+async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PlanPathId, task_id: TaskPathId,
                   body: BaseModel | None, principal: Principal) -> Any:
     return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, task_id=task_id,
                                                actor=principal.id))
@@ -123,7 +123,7 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PathId, task_i
 
 @router.post("/{task_id}/start", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task in progress")
-async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
+async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Writer,
                      body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Marks a task in progress."""
     return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
@@ -131,7 +131,7 @@ async def start_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: W
 
 @router.post("/{task_id}/complete", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task completed")
-async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: Writer,
+async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Writer,
                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Marks a task completed; on time or late follows from its deadline."""
     return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
@@ -139,7 +139,7 @@ async def complete_task(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal
 
 @router.post("/{task_id}/cancel", response_model=TaskDetail, responses=CONFLICTS,
              summary="Cancel a task")
-async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
+async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
     """Cancels a task with a reason."""
     return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
@@ -147,7 +147,7 @@ async def cancel_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
 
 @router.post("/{task_id}/reopen", response_model=TaskDetail, responses=CONFLICTS,
              summary="Reopen a completed or cancelled task")
-async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  # type: ignore[valid-type]
+async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: Writer) -> Any:
     """Reopens a completed or cancelled task with a reason."""
     return await _status(rpc, plans_rpc.REOPEN_TASK, plan_id, task_id, body, principal)
@@ -156,7 +156,7 @@ async def reopen_task(plan_id: PathId, task_id: PathId, body: TaskReasonBody,  #
 @router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,
              response_model=ReportDetail, responses=CONFLICTS,
              summary="Submit a progress report for a task and period")
-async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody,  # type: ignore[valid-type]
+async def submit_report(plan_id: PlanPathId, task_id: TaskPathId, body: SubmitReportBody,  # type: ignore[valid-type]
                         rpc: RpcDep, principal: Reporter) -> Any:
     """Submits a unit's progress report on a task for a period (counts per channel and metric,
     narrative, evidence links, attachments). Unit-scoped roles report only for their own
@@ -169,7 +169,8 @@ async def submit_report(plan_id: PathId, task_id: PathId, body: SubmitReportBody
 
 @router.get("/{task_id}/reports", response_model=ReportPage, responses=NOT_FOUND,
             summary="Reports submitted for a task")
-async def list_task_reports(plan_id: PathId, task_id: PathId, rpc: RpcDep, principal: ReportReader,
+async def list_task_reports(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
+                            principal: ReportReader,
                             cursor: Cursor = None, limit: Limit = 50,
                             unit_id: Annotated[str | None, Query(max_length=100)] = None,
                             status_: Annotated[Literal["submitted", "accepted", "returned"] | None,
