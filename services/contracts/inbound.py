@@ -67,16 +67,18 @@ def _scalar_types(annotation: Any) -> set[Any]:
 
 
 @cache
-def _refused_scalars(model: type[BaseModel], name: str) -> tuple[type, ...]:
-    """Python types pydantic would coerce into this field against its schema."""
+def _refused_scalars(model: type[BaseModel], name: str) -> frozenset[type]:
+    """JSON scalar types pydantic would coerce into this field against its schema."""
     accepted = _scalar_types(model.model_fields[name].annotation)
-    if accepted & {bool, Any, object}:
-        return ()
-    if accepted & {date, datetime} and not accepted & {int, float, str}:
-        return (bool, int, float)
-    if accepted & {int, float}:
-        return (bool,)
-    return ()
+    if accepted & {Any, object}:
+        return frozenset()
+    if accepted & {date, datetime} and not accepted & {bool, int, float, str}:
+        return frozenset({bool, int, float})
+    if accepted & {int, float} and bool not in accepted:
+        return frozenset({bool})
+    if bool in accepted and not accepted & {int, float}:
+        return frozenset({int, float})
+    return frozenset()
 
 
 class Inbound(BaseModel):
@@ -85,11 +87,14 @@ class Inbound(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _as_typed(cls, value: Any, info: ValidationInfo) -> Any:
-        if type(value) in (bool, int, float) and isinstance(
-                value, refused := _refused_scalars(cls, info.field_name or "")):
-            if bool not in refused or int not in refused:
+        kind = type(value)
+        if kind in (bool, int, float) and kind in (
+                refused := _refused_scalars(cls, info.field_name or "")):
+            if refused == {bool}:
                 raise ValueError(f"a number is expected here, not {str(value).lower()}")
-            raise ValueError(f"a date is expected here as text (YYYY-MM-DD), not {value!r}")
+            if bool in refused:
+                raise ValueError(f"a date is expected here as text (YYYY-MM-DD), not {value!r}")
+            raise ValueError(f"true or false is expected here, not {value!r}")
         return value
 
     @field_validator("*", mode="after")

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from services.contracts.inbound import Inbound
 
@@ -82,13 +89,22 @@ class QuietHoursModel(Inbound):
 
 class PreferencesModel(Inbound):
     channel_order: list[ChannelName] = Field(
-        default_factory=lambda: list(DEFAULT_CHANNEL_ORDER),
-        description="Channels in order: the first usable one is tried first, then fallbacks.")
+        default_factory=lambda: list(DEFAULT_CHANNEL_ORDER), min_length=1,
+        max_length=len(DEFAULT_CHANNEL_ORDER), json_schema_extra={"uniqueItems": True},
+        description="Channels in order, each once: the first usable one is tried first, "
+                    "then fallbacks.")
     quiet_hours: QuietHoursModel | None = Field(
         default=None, description="Local time (Asia/Ho_Chi_Minh); critical notices bypass it.")
     digest_at: str | None = Field(
         default=None, pattern=TIME_OF_DAY, examples=["16:30"],
         description="Normal-priority notices are held for a daily digest sent at this time.")
+
+    @field_validator("channel_order")
+    @classmethod
+    def _each_channel_once(cls, order: list[str]) -> list[str]:
+        if len(set(order)) != len(order):
+            raise ValueError("each channel may appear once in the order")
+        return order
 
 
 class RecipientFormerName(Inbound):

@@ -94,6 +94,7 @@ class Typed(Inbound):
     ("count", True, "a number is expected here, not true"),
     ("day", 0, "a date is expected here as text (YYYY-MM-DD), not 0"),
     ("day", 1.5, "a date is expected here as text"),
+    ("flag", 0, "true or false is expected here, not 0"),
 ])
 def test_scalars_pydantic_would_coerce_against_the_schema_are_refused(field, value, reason):
     with pytest.raises(ValidationError, match=re.escape(reason)):
@@ -111,8 +112,11 @@ def test_scalars_of_the_schemas_type_are_taken():
     ({"start": "24:00", "end": "06:30"}, "should match pattern"),
     ({"start": "21:60", "end": "06:30"}, "should match pattern"),
 ])
-def test_quiet_hours_are_a_span_of_real_times_of_day(quiet, reason):
+def test_preferences_are_real_times_of_day_and_each_channel_once(quiet, reason):
     with pytest.raises(ValidationError, match=reason):
         PreferencesModel.model_validate({"quiet_hours": quiet})
     assert PreferencesModel.model_validate(
         {"quiet_hours": {"start": "21:00", "end": "06:30"}}).quiet_hours is not None
+    for order in ([], ["email", "email"]):
+        with pytest.raises(ValidationError):
+            PreferencesModel.model_validate({"channel_order": order})
