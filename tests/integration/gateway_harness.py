@@ -86,8 +86,11 @@ class Receiver:
     def __init__(self, mode: str = "ok") -> None:
         self.mode = mode
         self.secrets: list[str] = []
+        # Secrets the owner installs once a delivery fails to verify (before any retry).
+        self.secrets_after_rejection: list[str] | None = None
         self.received: list[dict[str, Any]] = []
         self.rejected: list[str] = []
+        self.outcomes: list[tuple[str, str]] = []  # ("rejected" | "received", webhook-id)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,11 +102,15 @@ class Receiver:
                     verify(receiver.secrets, dict(self.headers), body, int(time.time()))
                 except Exception as exc:
                     receiver.rejected.append(str(exc))
+                    receiver.outcomes.append(("rejected", self.headers["webhook-id"]))
+                    if receiver.secrets_after_rejection is not None:
+                        receiver.secrets = receiver.secrets_after_rejection
                     self.send_response(401)
                     self.end_headers()
                     return
                 receiver.received.append({"id": self.headers["webhook-id"],
                                           "body": json.loads(body)})
+                receiver.outcomes.append(("received", self.headers["webhook-id"]))
                 self.send_response(500 if receiver.mode == "fail" else 204)
                 self.end_headers()
 
