@@ -12,10 +12,10 @@ skipped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from services.contracts.notifications import PreferencesModel, RecipientUnitModel, RecipientView
 from services.notifications.context import Context
@@ -24,6 +24,7 @@ from services.notifications.domain.preferences import Channel, RecipientUnit
 from services.notifications.repositories.codec import public, recipient_to_domain
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GROUP_PREFIX = "group:"
 # A unit fetched from plans is read again after this long (contacts, validity, names change).
@@ -205,6 +206,16 @@ def _current(ctx: Context, unit_id: str, doc: dict[str, Any] | None,
     return doc
 
 
+def ask_plans(what: str, question: Callable[[], T], **about: str) -> T | None:
+    """Plans' answer, or None when plans does not answer (logged with what was asked): a
+    notice goes on with what notifications already knows."""
+    try:
+        return question()
+    except Exception as exc:
+        log.warning(f"plans could not {what}", extra={**about, "error": str(exc)[:200]})
+        return None
+
+
 def _stale(doc: dict[str, Any], now: datetime) -> bool:
     updated = doc.get("updated_at")
     return updated is None or now - updated > PLANS_UNIT_TTL
@@ -215,25 +226,18 @@ def _group_members(ctx: Context, group: str, day: date
     """A group defined here (whole documents of its local members), else the ids plans
     gives for the units of the group that existed on `day`."""
     members = ctx.uow.recipients.local_group(group)
-    if members or ctx.remote is None:
+    remote = ctx.remote
+    if members or remote is None:
         return members, []
-    try:
-        return [], list(ctx.remote.resolve_group(group, day))
-    except Exception as exc:
-        log.warning("plans could not resolve group", extra={"group": group,
-                                                            "error": str(exc)[:200]})
-        return [], []
+    return [], list(ask_plans("resolve group", lambda: remote.resolve_group(group, day),
+                              group=group) or [])
 
 
 def _fetch_remote(ctx: Context, unit_id: str) -> dict[str, Any] | None:
-    if ctx.remote is None:
+    remote = ctx.remote
+    if remote is None:
         return None
-    try:
-        raw = ctx.remote.get_unit(unit_id)
-    except Exception as exc:
-        log.warning("plans could not give the unit", extra={"unit_id": unit_id,
-                                                            "error": str(exc)[:200]})
-        return None
+    raw = ask_plans("give the unit", lambda: remote.get_unit(unit_id), unit_id=unit_id)
     model = from_plans_unit(raw) if raw else None
     if model is None:
         return None

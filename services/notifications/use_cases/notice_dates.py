@@ -6,7 +6,6 @@ whose events have not arrived, from `plans.get_plan`. The request's `as_of` over
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
@@ -15,8 +14,6 @@ from services.notifications.context import Context
 from services.notifications.domain.as_of import plan_as_of
 from services.notifications.domain.preferences import to_local
 from services.notifications.use_cases import directory
-
-log = logging.getLogger(__name__)
 
 
 def remember_plan(ctx: Context, plan_id: str, fields: dict[str, Any]) -> None:
@@ -36,15 +33,11 @@ def known_plan(ctx: Context, plan_id: str) -> dict[str, Any] | None:
     """The plan as its events told it, else as plans answers (kept for the next notice). A
     draft's date is not in `plan.created`: plans is asked for it."""
     found = ctx.uow.configuration.known_plan(plan_id)
-    if (found is not None and found.get("year") and found.get("issued_on")) \
-            or ctx.remote is None:
+    plans = ctx.remote
+    if (found is not None and found.get("year") and found.get("issued_on")) or plans is None:
         return found
-    try:
-        remote = ctx.remote.get_plan(plan_id)
-    except Exception as exc:
-        log.warning("plans could not give the plan", extra={"plan_id": plan_id,
-                                                            "error": str(exc)[:200]})
-        return found
+    remote = directory.ask_plans("give the plan", lambda: plans.get_plan(plan_id),
+                                 plan_id=plan_id)
     if remote is None:
         return found
     ctx.uow.configuration.record_known_plan(plan_id, {
