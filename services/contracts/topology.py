@@ -69,10 +69,6 @@ def subscriptions_from(source_service: str) -> list[Subscription]:
     return [s for s in SUBSCRIPTIONS if s.source_service == source_service]
 
 
-def subscriptions_of(consumer_service: str) -> list[Subscription]:
-    return [s for s in SUBSCRIPTIONS if s.consumer_service == consumer_service]
-
-
 def subscription_for(event_type: str, consumer_service: str, handler: str) -> Subscription:
     wanted = Subscription(event_type, consumer_service, handler)
     if wanted not in SUBSCRIPTIONS:

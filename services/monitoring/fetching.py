@@ -28,7 +28,6 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -311,12 +310,3 @@ def page_date(html: str, extracted: Any, now: datetime | None) -> datetime | Non
         with contextlib.suppress(DateParseError):
             return parse_date(value, now=now)
     return None
-
-
-def http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None

@@ -8,7 +8,7 @@ from typing import Any
 import eventlet
 from nameko.timer import timer
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.plans import PlanClosed, PlanCreated, PlanIssued, TaskAssigned
@@ -63,25 +63,25 @@ class MonitoringService(EventConsumerService):
         return plans.watched_plan(plan_id, self.context)
 
     @rpc_method(monitoring_rpc.LIST_ASSIGNMENTS)
-    def list_assignments(self, request: c.ListAssignmentsRequest) -> Any:
+    def list_assignments(self, request: monitoring.ListAssignmentsRequest) -> Any:
         return plans.list_assignments(request, self.context)
 
     # -- sources and polling ----------------------------------------------------------------
 
     @rpc_method(monitoring_rpc.UPSERT_SOURCE)
-    def upsert_source(self, request: c.UpsertSourceRequest) -> c.SourceReply:
+    def upsert_source(self, request: monitoring.UpsertSourceRequest) -> monitoring.SourceReply:
         return sources.upsert_source(request, self.context)
 
     @rpc_method(monitoring_rpc.GET_SOURCE)
-    def get_source(self, request: c.SourceRef) -> c.SourceReply:
+    def get_source(self, request: monitoring.SourceRef) -> monitoring.SourceReply:
         return sources.get_source(request, self.context)
 
     @rpc_method(monitoring_rpc.LIST_SOURCES)
-    def list_sources(self, request: c.ListSourcesRequest) -> c.Page:
+    def list_sources(self, request: monitoring.ListSourcesRequest) -> monitoring.Page:
         return sources.list_sources(request, self.context)
 
     @rpc_method(monitoring_rpc.POLL_NOW)
-    def poll_now(self, request: c.SourceRef) -> c.PollResult:
+    def poll_now(self, request: monitoring.SourceRef) -> monitoring.PollResult:
         return polling.poll_source(sources.polled_source(request, self.context), self.context)
 
     @settings_timer("monitoring_poll_tick_seconds")
@@ -105,61 +105,63 @@ class MonitoringService(EventConsumerService):
     # -- items ----------------------------------------------------------------------------
 
     @rpc_method(monitoring_rpc.PUSH_ITEM)
-    def push_item(self, request: c.PushItemRequest) -> c.ItemResult:
+    def push_item(self, request: monitoring.PushItemRequest) -> monitoring.ItemResult:
         return items.push_one(request, self.context)
 
     @rpc_method(monitoring_rpc.PUSH_ITEMS)
-    def push_items(self, request: c.PushItemsRequest) -> c.PushResult:
+    def push_items(self, request: monitoring.PushItemsRequest) -> monitoring.PushResult:
         return items.push(request.items, self.context)
 
     @rpc_method(monitoring_rpc.GET_ITEM)
-    def get_item(self, request: c.ItemRef) -> c.ItemReply:
+    def get_item(self, request: monitoring.ItemRef) -> monitoring.ItemReply:
         return items.get_item(request, self.context)
 
     @rpc_method(monitoring_rpc.LIST_ITEMS)
-    def list_items(self, request: c.ListItemsRequest) -> c.Page:
+    def list_items(self, request: monitoring.ListItemsRequest) -> monitoring.Page:
         return items.list_items(request, self.context)
 
     # -- alerts, rules, topics --------------------------------------------------------------
 
     @rpc_method(monitoring_rpc.LIST_ALERTS)
-    def list_alerts(self, request: c.ListAlertsRequest) -> c.Page:
+    def list_alerts(self, request: monitoring.ListAlertsRequest) -> monitoring.Page:
         return alerts.list_alerts(request, self.context)
 
     @rpc_method(monitoring_rpc.ACT_ON_ALERT)
-    def act_on_alert(self, request: c.AlertActionRequest) -> c.AlertReply:
+    def act_on_alert(self, request: monitoring.AlertActionRequest) -> monitoring.AlertReply:
         return alerts.act_on_alert(request, self.context)
 
     @rpc_method(monitoring_rpc.LIST_ALERT_RULES)
-    def list_alert_rules(self, request: c.ListAlertRulesRequest) -> list[c.AlertRuleModel]:
+    def list_alert_rules(self, request: monitoring.ListAlertRulesRequest,
+                         ) -> list[monitoring.AlertRuleModel]:
         return alerts.list_alert_rules(self.context)
 
     @rpc_method(monitoring_rpc.UPSERT_ALERT_RULE)
-    def upsert_alert_rule(self, request: c.UpsertAlertRuleRequest) -> c.AlertRuleModel:
+    def upsert_alert_rule(self, request: monitoring.UpsertAlertRuleRequest,
+                          ) -> monitoring.AlertRuleModel:
         return alerts.upsert_alert_rule(request, self.context)
 
     @rpc_method(monitoring_rpc.DELETE_ALERT_RULE)
-    def delete_alert_rule(self, request: c.AlertRuleRef) -> dict[str, Any]:
+    def delete_alert_rule(self, request: monitoring.AlertRuleRef) -> dict[str, Any]:
         return alerts.delete_alert_rule(request, self.context)
 
     @rpc_method(monitoring_rpc.LIST_TOPICS)
-    def list_topics(self, request: c.ListTopicsRequest) -> list[c.TopicModel]:
+    def list_topics(self, request: monitoring.ListTopicsRequest) -> list[monitoring.TopicModel]:
         return topics.list_topics(self.context)
 
     @rpc_method(monitoring_rpc.UPSERT_TOPIC)
-    def upsert_topic(self, request: c.UpsertTopicRequest) -> c.TopicModel:
+    def upsert_topic(self, request: monitoring.UpsertTopicRequest) -> monitoring.TopicModel:
         return topics.upsert_topic(request, self.context)
 
     @rpc_method(monitoring_rpc.DELETE_TOPIC)
-    def delete_topic(self, request: c.TopicRef) -> dict[str, Any]:
+    def delete_topic(self, request: monitoring.TopicRef) -> dict[str, Any]:
         return topics.delete_topic(request, self.context)
 
     # -- coverage ---------------------------------------------------------------------------
 
     @rpc_method(monitoring_rpc.COVERAGE)
-    def coverage(self, request: c.CoverageRequest) -> c.CoverageReply:
+    def coverage(self, request: monitoring.CoverageRequest) -> monitoring.CoverageReply:
         return coverage.coverage(request, self.context)
 
     @rpc_method(monitoring_rpc.EXPORT_COVERAGE_CSV)
-    def export_coverage_csv(self, request: c.CoverageRequest) -> c.CsvExport:
+    def export_coverage_csv(self, request: monitoring.CoverageRequest) -> monitoring.CsvExport:
         return coverage.coverage_csv(request, self.context)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.events.plans import PlanClosed, PlanIssued, TaskAssigned
 from services.monitoring.domain import local_day, normalise_url
 from services.monitoring.fetching import Fetcher
@@ -104,8 +104,8 @@ def events(infra: Any, db: Any) -> Iterator[Any]:
         publisher.close()
 
 
-def pushed(title: str, body: str, **extra: Any) -> c.PushedItem:
-    return c.PushedItem(title=title, body=body, **extra)
+def pushed(title: str, body: str, **extra: Any) -> monitoring.PushedItem:
+    return monitoring.PushedItem(title=title, body=body, **extra)
 
 
 def test_batch_is_stored_classified_deduplicated_and_announced(db, ctx, events):
@@ -151,9 +151,9 @@ def test_batch_is_stored_classified_deduplicated_and_announced(db, ctx, events):
     assert "_outbox" not in db[ITEMS].find_one({"_id": original})
     assert db[ITEM_EVENTS].count_documents({"_outbox_pending": True}) == 0
 
-    search = list_items(c.ListItemsRequest(text="MA TUÝ ĐÁ", cluster_id=original), ctx)
+    search = list_items(monitoring.ListItemsRequest(text="MA TUÝ ĐÁ", cluster_id=original), ctx)
     assert {i.id for i in search.items} == {original, copy}
-    by_place = list_items(c.ListItemsRequest(place_id="pleiku", topic="drugs",
+    by_place = list_items(monitoring.ListItemsRequest(place_id="pleiku", topic="drugs",
                                                date_from=date(2021, 3, 10),
                                                date_to=date(2021, 3, 10)), ctx)
     assert [i.id for i in by_place.items] == [original]
@@ -180,9 +180,9 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(db, ctx, events):
         plan_id=plan_id, number="25/KH", issuer_unit_id="so-tttt", title="Kế hoạch", year=2021,
         topics=["drugs"]), ctx)
     body = DRUGS_BODY.replace("200 gam", f"{len(run)} kg")
-    source = c.SourceModel(id=f"fanpage-{run}", name="Fanpage Đài PT-TH", kind="social",
+    source = monitoring.SourceModel(id=f"fanpage-{run}", name="Fanpage Đài PT-TH", kind="social",
                            channel="social", outlet_unit_id=outlet)
-    upsert_source(c.UpsertSourceRequest(source=source), ctx)
+    upsert_source(monitoring.UpsertSourceRequest(source=source), ctx)
     result = push([pushed(DRUGS_TITLE + f" ({run})", body, guid=f"fb:{run}:1",
                             source_id=source.id, published_at="2021-03-15T09:00:00+07:00"),
                      pushed("Thời tiết Gia Lai hôm nay", "Trời nắng nhẹ, nhiệt độ 25 độ C.",
@@ -197,10 +197,10 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(db, ctx, events):
         "title": DRUGS_TITLE + f" ({run})", "published_at": "2021-03-15T09:00:00+07:00",
         "content_hash": db[ITEMS].find_one({"_id": item_id})["content_hash"]}]
 
-    weekly = coverage_of(c.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
+    weekly = coverage_of(monitoring.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
     assert [(x.topic, x.period_key, x.items) for x in weekly.rows] == [("drugs", "2021-W11", 1)]
     export = coverage_csv(
-        c.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
+        monitoring.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
     assert list(csv.reader(io.StringIO(export.content))) == [
         ["period", "period_key", "outlet_unit_id", "topic", "items"],
         ["month", "2021-03", outlet, "drugs", "1"]]
@@ -233,12 +233,12 @@ def test_one_story_raises_one_alert_with_evidence(db, ctx, events):
     assert alert["evidence"][0]["content_hash"] == db[ITEMS].find_one(
         {"_id": original})["content_hash"]
 
-    listed = list_alerts(c.ListAlertsRequest(status="open", kind="rule"), ctx)
+    listed = list_alerts(monitoring.ListAlertsRequest(status="open", kind="rule"), ctx)
     assert alert["alert_id"] in [a.id for a in listed.items]
-    acked = act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+    acked = act_on_alert(monitoring.AlertActionRequest(alert_id=alert["alert_id"],
                                                 action="acknowledge", actor="can-bo-01"), ctx)
     assert acked.status == "acknowledged" and acked.history[0]["actor"] == "can-bo-01"
-    resolved = act_on_alert(c.AlertActionRequest(alert_id=alert["alert_id"],
+    resolved = act_on_alert(monitoring.AlertActionRequest(alert_id=alert["alert_id"],
                                                    action="resolve"), ctx)
     assert resolved.status == "resolved"
 
@@ -246,9 +246,9 @@ def test_one_story_raises_one_alert_with_evidence(db, ctx, events):
 def test_rules_are_data_and_rate_limited(ctx, events):
     events()
     run = uuid.uuid4().hex[:6]
-    rule = c.AlertRuleModel(id=f"keyword-{run}", keywords=[f"từkhóa{run}"], max_per_hour=2,
+    rule = monitoring.AlertRuleModel(id=f"keyword-{run}", keywords=[f"từkhóa{run}"], max_per_hour=2,
                             severity="warning")
-    upsert_alert_rule(c.UpsertAlertRuleRequest(rule=rule), ctx)
+    upsert_alert_rule(monitoring.UpsertAlertRuleRequest(rule=rule), ctx)
     stories = [pushed(f"Chuyện số {n} {run}",
                       f"Nội dung hoàn toàn khác nhau số {n} {'abc ' * n} có từkhóa{run} "
                       f"và {uuid.uuid4().hex}", guid=f"{run}:{n}") for n in range(4)]
@@ -257,7 +257,7 @@ def test_rules_are_data_and_rate_limited(ctx, events):
               and e["data"]["rule_id"] == rule.id]
     assert len(raised) == 2  # max_per_hour
     assert rule.id in [x.id for x in list_alert_rules(ctx)]
-    delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)
+    delete_alert_rule(monitoring.AlertRuleRef(rule_id=rule.id), ctx)
     assert push([pushed("Thêm", f"có từkhóa{run} lần nữa {uuid.uuid4().hex}",
                           guid=f"{run}:x")], ctx).stored == 1
     assert not [e for e in events() if e["type"] == "monitoring.alert_raised"
@@ -267,15 +267,15 @@ def test_rules_are_data_and_rate_limited(ctx, events):
 def test_topics_are_editable_at_run_time(db, ctx):
     run = uuid.uuid4().hex[:6]
     word = f"chữđặcbiệt{run}"
-    topic = c.TopicModel(id=f"custom_{run}", label="Chủ đề thử", terms={word: 0.9})
-    upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    topic = monitoring.TopicModel(id=f"custom_{run}", label="Chủ đề thử", terms={word: 0.9})
+    upsert_topic(monitoring.UpsertTopicRequest(topic=topic), ctx)
     assert topic.id in [t.id for t in list_topics(ctx)]
     result = push([pushed("Tin mới", f"Bài viết nói về {word} ở Gia Lai.",
                             guid=f"topic:{run}")], ctx)
     assert db[ITEMS].find_one({"_id": result.results[0].item_id})["topic_ids"] == [
         topic.id]
     with pytest.raises(Exception, match="invalid topic"):
-        upsert_topic(c.UpsertTopicRequest(topic=c.TopicModel(
+        upsert_topic(monitoring.UpsertTopicRequest(topic=monitoring.TopicModel(
             id=f"broken_{run}", label="Hỏng", rules=[{"id": "x", "query": '("unclosed'}])), ctx)
 
 
@@ -295,8 +295,8 @@ def test_a_spike_over_the_baseline_raises_one_alert(db, ctx, events):
     events()
     run = uuid.uuid4().hex[:6]
     word = f"hiệntượng{run}"
-    topic = c.TopicModel(id=f"spike_{run}", label="Thử đột biến", terms={word: 0.9})
-    upsert_topic(c.UpsertTopicRequest(topic=topic), ctx)
+    topic = monitoring.TopicModel(id=f"spike_{run}", label="Thử đột biến", terms={word: 0.9})
+    upsert_topic(monitoring.UpsertTopicRequest(topic=topic), ctx)
     today = local_day(datetime.now(UTC))
     db[STATE].update_one({"_id": "counting"}, {"$set": {"since": "2000-01-01"}})
     for back in range(1, 8):  # a quiet week: one item a day

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import DomainError
 from services.monitoring.domain import Source
 from services.monitoring.fetching import Fetcher, FetchError
@@ -143,9 +143,9 @@ def ctx(db: Any) -> Context:
 
 def add_source(db: Any, ctx: Context, url: str, kind: str = "feed",
                **extra: Any) -> dict[str, Any]:
-    source = c.SourceModel(id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn thử nghiệm", kind=kind,
-                           url=url, outlet_unit_id="bao-gia-lai", **extra)
-    upsert_source(c.UpsertSourceRequest(source=source), ctx)
+    source = monitoring.SourceModel(id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn thử nghiệm",
+                                    kind=kind, url=url, outlet_unit_id="bao-gia-lai", **extra)
+    upsert_source(monitoring.UpsertSourceRequest(source=source), ctx)
     found = db[SOURCES].find_one({"_id": source.id})
     assert found is not None
     return found
@@ -157,7 +157,7 @@ def stored_source(ctx: Context, source_id: str) -> Source:
     return source
 
 
-def poll(ctx: Context, source_id: str) -> c.PollResult:
+def poll(ctx: Context, source_id: str) -> monitoring.PollResult:
     return poll_source(stored_source(ctx, source_id), ctx)
 
 
@@ -325,7 +325,7 @@ def test_sources_to_forbidden_addresses_are_refused_at_registration(db, ctx):
     for url, reason in FORBIDDEN_SOURCE_URLS.items():
         source_id = f"src-{uuid.uuid4().hex[:8]}"
         with pytest.raises(DomainError) as refused:
-            upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+            upsert_source(monitoring.UpsertSourceRequest(source=monitoring.SourceModel(
                 id=source_id, name="Nguồn nội bộ", kind="feed", url=url)), strict)
         assert refused.value.code == "validation_failed", url
         assert refused.value.details["reason"] == reason, (url, refused.value.details)
@@ -334,7 +334,7 @@ def test_sources_to_forbidden_addresses_are_refused_at_registration(db, ctx):
     # The allowlist still admits its hosts, and a name that does not resolve yet is kept for
     # the fetch to check.
     for url in ("http://127.0.0.3:9/rss", "https://khong-ton-tai.invalid/rss"):
-        upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+        upsert_source(monitoring.UpsertSourceRequest(source=monitoring.SourceModel(
             id=f"src-{uuid.uuid4().hex[:8]}", name="Nguồn", kind="feed", url=url)), strict)
 
 

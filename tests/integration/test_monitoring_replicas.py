@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import DATA_DIR, DedupIndex, Item, Pipeline, exact_key
 from services.monitoring.fetching import Fetcher
 from services.monitoring.ingestion import Ingestion, item_id_for
@@ -167,11 +167,11 @@ def replica(db: Any) -> Context:
                    lambda: datetime.now(UTC))
 
 
-def story(run: str) -> tuple[c.PushedItem, c.PushedItem]:
+def story(run: str) -> tuple[monitoring.PushedItem, monitoring.PushedItem]:
     words = [uuid.uuid4().hex[:6] for _ in range(60)]  # a story of its own
     body = " ".join(words)
-    return (c.PushedItem(title="Tin gốc", body=body, url=f"https://a.example/{run}"),
-            c.PushedItem(title="Tin lại", body=body.replace(words[-1], "thêm"),
+    return (monitoring.PushedItem(title="Tin gốc", body=body, url=f"https://a.example/{run}"),
+            monitoring.PushedItem(title="Tin lại", body=body.replace(words[-1], "thêm"),
                          url=f"https://b.example/{run}"))
 
 

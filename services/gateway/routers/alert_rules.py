@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -18,13 +18,13 @@ from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
 router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"])
 Reader = Annotated[Principal, Depends(require("alert_rules:read"))]
 Writer = Annotated[Principal, Depends(require("alert_rules:write"))]
-AlertRuleBody = body_of(m.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
+AlertRuleBody = body_of(monitoring.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
 RuleId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
                              examples=["harmful_gia_lai"])]
 
 
 class AlertRulePage(BaseModel):
-    items: list[m.AlertRuleModel]
+    items: list[monitoring.AlertRuleModel]
     next_cursor: str | None
 
 
@@ -41,7 +41,7 @@ async def list_alert_rules(rpc: RpcDep, _: Reader, cursor: Cursor = None,
     return page_by_id([rule.model_dump() for rule in rules], cursor, limit)
 
 
-@router.put("/{rule_id}", response_model=m.AlertRuleModel,
+@router.put("/{rule_id}", response_model=monitoring.AlertRuleModel,
             summary="Create or replace an alert rule")
 async def create_or_replace_alert_rule(rule_id: RuleId, body: AlertRuleBody,  # type: ignore[valid-type]
                                        rpc: RpcDep, principal: Writer) -> Any:

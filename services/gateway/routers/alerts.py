@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -18,7 +18,7 @@ from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 Reader = Annotated[Principal, Depends(require("alerts:read"))]
 Writer = Annotated[Principal, Depends(require("alerts:write"))]
-AlertActionBody = body_of(m.AlertActionRequest, "AlertActionBody",
+AlertActionBody = body_of(monitoring.AlertActionRequest, "AlertActionBody",
                           ("alert_id", "action", "actor"), strict=True)
 AlertId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
 CONFLICTS: dict[int | str, dict[str, str]] = {
@@ -26,14 +26,15 @@ CONFLICTS: dict[int | str, dict[str, str]] = {
 
 
 class AlertPage(BaseModel):
-    items: list[m.AlertReply]
+    items: list[monitoring.AlertReply]
     next_cursor: str | None
 
 
 @router.get("", response_model=AlertPage, summary="List alerts (newest first)")
 async def list_alerts(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
-                      status_: Annotated[m.AlertStatus | None, Query(alias="status")] = None,
-                      kind: Annotated[m.AlertKind | None, Query()] = None) -> Any:
+                      status_: Annotated[monitoring.AlertStatus | None,
+                                         Query(alias="status")] = None,
+                      kind: Annotated[monitoring.AlertKind | None, Query()] = None) -> Any:
     """Pages through alerts, newest first, filtered by status or kind."""
     filters: dict[str, Any] = {k: v for k, v in {"status": status_, "kind": kind}.items()
                                if v is not None}
@@ -46,7 +47,7 @@ async def _act(rpc: RpcDep, alert_id: str, action: str, body: BaseModel | None,
         body, alert_id=alert_id, action=action, actor=principal.id))
 
 
-@router.post("/{alert_id}/acknowledge", response_model=m.AlertReply, responses=CONFLICTS,
+@router.post("/{alert_id}/acknowledge", response_model=monitoring.AlertReply, responses=CONFLICTS,
              summary="Acknowledge an alert (someone is on it)")
 async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
                             body: AlertActionBody | None = None  # type: ignore[valid-type]
@@ -56,7 +57,7 @@ async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
     return await _act(rpc, alert_id, "acknowledge", body, principal)
 
 
-@router.post("/{alert_id}/resolve", response_model=m.AlertReply, responses=CONFLICTS,
+@router.post("/{alert_id}/resolve", response_model=monitoring.AlertReply, responses=CONFLICTS,
              summary="Resolve an alert")
 async def resolve_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
                         body: AlertActionBody | None = None  # type: ignore[valid-type]

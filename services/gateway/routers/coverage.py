@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, require
@@ -31,14 +31,14 @@ def _filters(principal: Principal, period: str, outlet_unit_id: str | None,
         "date_to": date_to.isoformat() if date_to else None}.items() if v is not None}
 
 
-Period = Annotated[m.Period, Query(description="day, week (ISO) or month")]
+Period = Annotated[monitoring.Period, Query(description="day, week (ISO) or month")]
 Outlet = Annotated[str | None, Query(max_length=100, examples=["bao-gia-lai"])]
 Topic = Annotated[str | None, Query(max_length=60, examples=["drugs"])]
 DateFrom = Annotated[IsoDate | None, Query(examples=["2021-03-01"])]
 DateTo = Annotated[IsoDate | None, Query(examples=["2021-03-31"])]
 
 
-@router.get("", response_model=m.CoverageReply, responses=INVALID_RANGE,
+@router.get("", response_model=monitoring.CoverageReply, responses=INVALID_RANGE,
             summary="Items per outlet, topic and period")
 async def get_coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
                        outlet_unit_id: Outlet = None, topic: Topic = None,

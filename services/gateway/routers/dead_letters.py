@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from services.contracts import operations as o
+from services.contracts import operations
 from services.contracts.rpc_catalogue import ops
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -18,12 +18,12 @@ Reader = Annotated[Principal, Depends(require("dead_letters:read"))]
 Writer = Annotated[Principal, Depends(require("dead_letters:write"))]
 Service = Annotated[Literal["plans", "notifications", "monitoring"],
                     Path(examples=["notifications"])]
-ReplayBody = body_of(o.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())
+ReplayBody = body_of(operations.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())
 # Each dead letter goes through its consumer again: a long list outlasts an ordinary call.
 REPLAY_TIMEOUT = 60.0
 
 
-@router.get("/{service}", response_model=list[o.DeadLetterView],
+@router.get("/{service}", response_model=list[operations.DeadLetterView],
             summary="Dead letters of a service")
 async def list_dead_letters(service: Service, rpc: RpcDep, _: Reader,
                             status: Annotated[Literal["pending", "replayed"],

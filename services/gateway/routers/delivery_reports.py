@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from services.contracts import notifications as n
+from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
@@ -27,7 +27,7 @@ TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 @router.post("/delivery-reports/{channel}", response_model=deliveries.DeliveryReportResult,
              responses=NOT_FOUND, summary="A provider's delivery report (SMS, Zalo)")
-async def report_delivery(channel: Annotated[n.ChannelName, Path(examples=["sms"])],
+async def report_delivery(channel: Annotated[notifications.ChannelName, Path(examples=["sms"])],
                           body: DeliveryReportBody,  # type: ignore[valid-type]
                           rpc: RpcDep, _: Reporter) -> Any:
     """Called by an SMS or Zalo provider (an API key with `delivery_reports:write`) when it

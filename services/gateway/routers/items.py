@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep, not_found, require
@@ -20,8 +20,8 @@ from services.gateway.routers.tasks import unit_filter
 router = APIRouter(prefix="/api/v1/items", tags=["items"])
 Reader = Annotated[Principal, Depends(require("items:read"))]
 Pusher = Annotated[Principal, Depends(require("items:write"))]
-PushItemBody = body_of(m.PushItemRequest, "PushItemBody", (), strict=True)
-PushItemsBody = body_of(m.PushItemsRequest, "PushItemsBody", (), strict=True)
+PushItemBody = body_of(monitoring.PushItemRequest, "PushItemBody", (), strict=True)
+PushItemsBody = body_of(monitoring.PushItemsRequest, "PushItemsBody", (), strict=True)
 # Near-duplicate detection of a full batch takes longer than one call.
 BATCH_TIMEOUT = 30.0
 ItemId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -30,11 +30,11 @@ TOO_LARGE: dict[int | str, dict[str, str]] = {
 
 
 class ItemPage(BaseModel):
-    items: list[m.ItemReply]
+    items: list[monitoring.ItemReply]
     next_cursor: str | None
 
 
-@router.post("", response_model=m.ItemResult, responses=TOO_LARGE,
+@router.post("", response_model=monitoring.ItemResult, responses=TOO_LARGE,
              summary="Push one item (stored, duplicate or rejected; a retry is a duplicate)")
 async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
                     _: Pusher) -> Any:
@@ -43,8 +43,8 @@ async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
     return await rpc.call(monitoring_rpc.PUSH_ITEM, **rpc_kwargs(body))
 
 
-@router.post("/batch", response_model=m.PushResult, responses=TOO_LARGE,
-             summary=f"Push up to {m.MAX_BATCH} items; one outcome per item, by index")
+@router.post("/batch", response_model=monitoring.PushResult, responses=TOO_LARGE,
+             summary=f"Push up to {monitoring.MAX_BATCH} items; one outcome per item, by index")
 async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-type]
                      _: Pusher) -> Any:
     """Pushes up to 500 items in one body (within `MAX_BODY_BYTES`); the answer has one outcome
@@ -89,7 +89,7 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
     return page
 
 
-@router.get("/{item_id}", response_model=m.ItemReply, responses=NOT_FOUND,
+@router.get("/{item_id}", response_model=monitoring.ItemReply, responses=NOT_FOUND,
             summary="Read an item with its normalised text and evidence hash")
 async def get_item(item_id: ItemId, rpc: RpcDep, principal: Reader) -> Any:
     """One item with its normalised text, topics, places, harmful score and evidence hash."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.contracts import notifications as n
+from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
@@ -30,7 +30,7 @@ async def list_deliveries(
         limit: Limit = 100,
         unit_id: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                              examples=["pvhtt-ia-grai"])] = None,
-        channel: Annotated[n.ChannelName | None, Query()] = None,
+        channel: Annotated[notifications.ChannelName | None, Query()] = None,
         status: Annotated[deliveries.DeliveryStatusName | None, Query()] = None,
         language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$",
                                               examples=["jra"])] = None) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, Field
 
-from services.contracts import notifications as n
+from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.inbound import Inbound
@@ -25,7 +25,7 @@ Writer = Annotated[Principal, Depends(require("notices:write"))]
 Acker = Annotated[Principal, Depends(require("notices:ack"))]
 TranslationReader = Annotated[Principal, Depends(require("translations:read"))]
 Translator = Annotated[Principal, Depends(require("translations:write"))]
-CreateNoticeBody = body_of(n.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
+CreateNoticeBody = body_of(notifications.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
 SubmitTranslationBody = body_of(deliveries.SubmitTranslationRequest, "SubmitTranslationBody",
                                 ("notice_id", "language", "translator_id"))
 RejectTranslationBody = body_of(deliveries.RejectTranslationRequest, "RejectTranslationBody",
@@ -54,17 +54,19 @@ def scope_units(principal: Principal) -> list[str] | None:
     return sorted(principal.visible_units) if principal.unit_scoped else None
 
 
-async def visible_notice(rpc: Rpc, principal: Principal, notice_id: PathId) -> n.NoticeView:
+async def visible_notice(rpc: Rpc, principal: Principal,
+                         notice_id: PathId) -> notifications.NoticeView:
     """The notice, its delivery counts limited to the caller's units; 404 when none of its
     recipients is the caller's."""
-    notice = await rpc.call(notifications_rpc.GET_NOTICE, n.GetNoticeRequest(
+    notice = await rpc.call(notifications_rpc.GET_NOTICE, notifications.GetNoticeRequest(
         notice_id=notice_id, unit_ids=scope_units(principal)))
     if not can_see(principal, notice.model_dump()):
         raise not_found("notice", notice_id)
     return notice
 
 
-@router.post("/notices", status_code=status.HTTP_201_CREATED, response_model=n.NoticeView,
+@router.post("/notices", status_code=status.HTTP_201_CREATED,
+             response_model=notifications.NoticeView,
              tags=["notices"], summary="Send a notice (directive, guidance) to units",
              responses={404: {"description": "no known recipient"}})
 async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[valid-type]
@@ -79,13 +81,13 @@ async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[val
                           **rpc_kwargs(body, created_by=principal.id))
 
 
-@router.get("/notices", response_model=n.NoticePage, summary="List notices")
+@router.get("/notices", response_model=notifications.NoticePage, summary="List notices")
 async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
                        limit: Limit = 50,
                        plan_id: Annotated[str | None, Query(max_length=100)] = None,
                        task_id: Annotated[str | None, Query(max_length=100)] = None,
                        unit_id: Annotated[str | None, Query(max_length=100)] = None,
-                       kind: Annotated[n.NoticeKindName | None, Query()] = None) -> Any:
+                       kind: Annotated[notifications.NoticeKindName | None, Query()] = None) -> Any:
     """Pages through notices, filtered by plan, task, unit or kind. Unit-scoped roles see only
     notices sent to their units."""
     filters: dict[str, Any] = {k: v for k, v in {
@@ -96,7 +98,8 @@ async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
     return page
 
 
-@router.get("/notices/{notice_id}", response_model=n.NoticeView, summary="Read a notice",
+@router.get("/notices/{notice_id}", response_model=notifications.NoticeView,
+            summary="Read a notice",
             responses=NOT_FOUND)
 async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     """One notice with its recipients, its deliveries counted by status (the statuses of
@@ -105,7 +108,7 @@ async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
     return await visible_notice(rpc, principal, notice_id)
 
 
-@router.post("/notices/{notice_id}/ack", response_model=n.AckView, responses=NOT_FOUND,
+@router.post("/notices/{notice_id}/ack", response_model=notifications.AckView, responses=NOT_FOUND,
              summary="Acknowledge receipt of a notice for a unit (recorded once)")
 async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
                              body: AckBody | None = None) -> Any:
@@ -122,7 +125,7 @@ async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
                           actor=principal.id)
 
 
-@router.get("/inbox", response_model=n.InboxPage, summary="The notices of a unit")
+@router.get("/inbox", response_model=notifications.InboxPage, summary="The notices of a unit")
 async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
                     unit_id: Annotated[str | None, Query(max_length=100)] = None,
                     unacknowledged_only: bool = False) -> Any:

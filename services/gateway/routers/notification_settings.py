@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from services.contracts import notifications as n
+from services.contracts import notifications
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -19,22 +19,23 @@ Reader = Annotated[Principal, Depends(require("notification_settings:read"))]
 Writer = Annotated[Principal, Depends(require("notification_settings:write"))]
 TemplateReader = Annotated[Principal, Depends(require("templates:read"))]
 TemplateWriter = Annotated[Principal, Depends(require("templates:write"))]
-ChannelBody = body_of(n.ConfigureChannelRequest, "ChannelBody", ("channel",))
-EscalationBody = body_of(n.ConfigureEscalationRequest, "EscalationBody", ())
-TemplateBody = body_of(n.SaveTemplateRequest, "TemplateBody", ("kind", "language"))
+ChannelBody = body_of(notifications.ConfigureChannelRequest, "ChannelBody", ("channel",))
+EscalationBody = body_of(notifications.ConfigureEscalationRequest, "EscalationBody", ())
+TemplateBody = body_of(notifications.SaveTemplateRequest, "TemplateBody", ("kind", "language"))
 LanguagePath = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", examples=["vi", "jra"])]
 
 
-@router.get("/channels", response_model=list[n.ChannelView], summary="Channel providers")
+@router.get("/channels", response_model=list[notifications.ChannelView],
+            summary="Channel providers")
 async def list_channels(rpc: RpcDep, _: Reader) -> Any:
     """Every channel (email, sms, zalo, telegram, webhook, inbox) with its provider settings,
     timeouts, rate limit and retry policy; secrets are never shown, only whether one is set."""
     return await rpc.call(notifications_rpc.LIST_CHANNELS)
 
 
-@router.put("/channels/{channel}", response_model=n.ChannelView,
+@router.put("/channels/{channel}", response_model=notifications.ChannelView,
             summary="Configure a channel's provider (administrators)")
-async def configure_channel(channel: Annotated[n.ChannelName, Path(examples=["email"])],
+async def configure_channel(channel: Annotated[notifications.ChannelName, Path(examples=["email"])],
                             body: ChannelBody,  # type: ignore[valid-type]
                             rpc: RpcDep, _: Writer) -> Any:
     """Changes the fields given (others keep their value): SMTP server and sender, provider
@@ -44,7 +45,7 @@ async def configure_channel(channel: Annotated[n.ChannelName, Path(examples=["em
                                                                            channel=channel))
 
 
-@router.get("/escalation", response_model=n.EscalationView,
+@router.get("/escalation", response_model=notifications.EscalationView,
             summary="Escalation of unacknowledged notices")
 async def get_escalation(rpc: RpcDep, _: Reader) -> Any:
     """When a unit that has not acknowledged a notice gets a reminder, and when its parent
@@ -52,7 +53,7 @@ async def get_escalation(rpc: RpcDep, _: Reader) -> Any:
     return await rpc.call(notifications_rpc.GET_ESCALATION)
 
 
-@router.put("/escalation", response_model=n.EscalationView,
+@router.put("/escalation", response_model=notifications.EscalationView,
             summary="Change the escalation of unacknowledged notices (administrators)",
             responses={422: {"description": "the escalation would come before the reminder"}})
 async def configure_escalation(body: EscalationBody,  # type: ignore[valid-type]
@@ -61,9 +62,10 @@ async def configure_escalation(body: EscalationBody,  # type: ignore[valid-type]
     return await rpc.call(notifications_rpc.CONFIGURE_ESCALATION, **rpc_kwargs(body))
 
 
-@router.get("/templates/{kind}", response_model=n.TemplateView, responses=NOT_FOUND,
+@router.get("/templates/{kind}", response_model=notifications.TemplateView, responses=NOT_FOUND,
             summary="A notice kind's message template")
-async def get_template(kind: Annotated[n.NoticeKindName, Path(examples=["task_assigned"])],
+async def get_template(kind: Annotated[notifications.NoticeKindName,
+                                       Path(examples=["task_assigned"])],
                        rpc: RpcDep, _: TemplateReader,
                        language: Annotated[str, Query(pattern=r"^[a-z]{2,3}$",
                                                       examples=["vi"])] = "vi") -> Any:
@@ -73,11 +75,11 @@ async def get_template(kind: Annotated[n.NoticeKindName, Path(examples=["task_as
     return await rpc.call(notifications_rpc.GET_TEMPLATE, kind=kind, language=language)
 
 
-@router.put("/templates/{kind}/{language}", response_model=n.TemplateView,
+@router.put("/templates/{kind}/{language}", response_model=notifications.TemplateView,
             summary="Save a notice kind's message template",
             responses={422: {"description": "a part does not compile or uses an unknown "
                                             "variable (`errors`: part, line, message)"}})
-async def save_template(kind: Annotated[n.NoticeKindName, Path(examples=["guidance"])],
+async def save_template(kind: Annotated[notifications.NoticeKindName, Path(examples=["guidance"])],
                         language: LanguagePath, body: TemplateBody,  # type: ignore[valid-type]
                         rpc: RpcDep, _: TemplateWriter) -> Any:
     """Checked before it is saved: every part must compile and use only the kind's variables;

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.contracts import notifications as n
+from services.contracts import notifications
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, not_found, require
@@ -19,8 +19,8 @@ Reader = Annotated[Principal, Depends(require("recipients:read"))]
 Writer = Annotated[Principal, Depends(require("recipients:write"))]
 PreferencesReader = Annotated[Principal, Depends(require("preferences:read"))]
 PreferencesWriter = Annotated[Principal, Depends(require("preferences:write"))]
-RecipientBody = body_of(n.RecipientUnitModel, "RecipientBody", ("unit_id",))
-ImportRecipientsBody = body_of(n.ImportRecipientsRequest, "ImportRecipientsBody", ())
+RecipientBody = body_of(notifications.RecipientUnitModel, "RecipientBody", ("unit_id",))
+ImportRecipientsBody = body_of(notifications.ImportRecipientsRequest, "ImportRecipientsBody", ())
 # Thousands of units are one bulk write, synced to disk: longer than an ordinary call.
 IMPORT_TIMEOUT = 60.0
 
@@ -31,7 +31,7 @@ def own_unit(principal: Principal, unit_id: str) -> None:
         raise not_found("recipient", unit_id)
 
 
-@router.get("", response_model=n.RecipientPage, summary="List recipient units")
+@router.get("", response_model=notifications.RecipientPage, summary="List recipient units")
 async def list_recipients(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
                           group: Annotated[str | None, Query(
                               max_length=100, examples=["local-press"])] = None) -> Any:
@@ -42,7 +42,7 @@ async def list_recipients(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: 
                           limit=limit)
 
 
-@router.get("/{unit_id}", response_model=n.RecipientView, responses=NOT_FOUND,
+@router.get("/{unit_id}", response_model=notifications.RecipientView, responses=NOT_FOUND,
             summary="Read a recipient unit")
 async def get_recipient(unit_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     """One unit of the directory with its contacts, languages, groups, validity, former names
@@ -50,7 +50,7 @@ async def get_recipient(unit_id: PathId, rpc: RpcDep, _: Reader) -> Any:
     return await rpc.call(notifications_rpc.GET_RECIPIENT, unit_id=unit_id)
 
 
-@router.put("/{unit_id}", response_model=n.RecipientView,
+@router.put("/{unit_id}", response_model=notifications.RecipientView,
             summary="Create or replace a recipient unit")
 async def put_recipient(unit_id: PathId, body: RecipientBody,  # type: ignore[valid-type]
                         rpc: RpcDep, _: Writer) -> Any:
@@ -61,7 +61,7 @@ async def put_recipient(unit_id: PathId, body: RecipientBody,  # type: ignore[va
                                                                           unit_id=unit_id))
 
 
-@router.delete("/{unit_id}", response_model=n.DeletedRecipient,
+@router.delete("/{unit_id}", response_model=notifications.DeletedRecipient,
                summary="Remove a recipient unit from the directory")
 async def delete_recipient(unit_id: PathId, rpc: RpcDep, _: Writer) -> Any:
     """Removes the unit's entry (`deleted: false` when there was none). A unit of plans is
@@ -69,7 +69,7 @@ async def delete_recipient(unit_id: PathId, rpc: RpcDep, _: Writer) -> Any:
     return await rpc.call(notifications_rpc.DELETE_RECIPIENT, unit_id=unit_id)
 
 
-@router.post("/import", response_model=n.ImportRecipientsResult,
+@router.post("/import", response_model=notifications.ImportRecipientsResult,
              summary="Import recipient units (up to 1,000)")
 async def import_recipients(body: ImportRecipientsBody,  # type: ignore[valid-type]
                             rpc: RpcDep, _: Writer) -> Any:
@@ -79,7 +79,8 @@ async def import_recipients(body: ImportRecipientsBody,  # type: ignore[valid-ty
                           **rpc_kwargs(body))
 
 
-@router.get("/{unit_id}/preferences", response_model=n.PreferencesModel, responses=NOT_FOUND,
+@router.get("/{unit_id}/preferences", response_model=notifications.PreferencesModel,
+            responses=NOT_FOUND,
             summary="A unit's delivery preferences")
 async def get_preferences(unit_id: PathId, rpc: RpcDep, principal: PreferencesReader) -> Any:
     """The unit's channel order (first usable channel first, then fallbacks), quiet hours
@@ -90,9 +91,10 @@ async def get_preferences(unit_id: PathId, rpc: RpcDep, principal: PreferencesRe
     return recipient.preferences
 
 
-@router.put("/{unit_id}/preferences", response_model=n.PreferencesModel, responses=NOT_FOUND,
+@router.put("/{unit_id}/preferences", response_model=notifications.PreferencesModel,
+            responses=NOT_FOUND,
             summary="Set a unit's delivery preferences (its editor)")
-async def set_preferences(unit_id: PathId, body: n.PreferencesModel, rpc: RpcDep,
+async def set_preferences(unit_id: PathId, body: notifications.PreferencesModel, rpc: RpcDep,
                           principal: PreferencesWriter) -> Any:
     """Replaces the unit's channel order, quiet hours and digest time; outlet editors and
     local officers set their own units', officers any unit's. Kept when plans' copy of the

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -18,8 +18,8 @@ from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
 Reader = Annotated[Principal, Depends(require("sources:read"))]
 Writer = Annotated[Principal, Depends(require("sources:write"))]
-SourceBody = body_of(m.SourceModel, "SourceBody", (), strict=True)
-SourceUpdateBody = body_of(m.SourceModel, "SourceUpdateBody", ("id",), strict=True)
+SourceBody = body_of(monitoring.SourceModel, "SourceBody", (), strict=True)
+SourceUpdateBody = body_of(monitoring.SourceModel, "SourceUpdateBody", ("id",), strict=True)
 SourcePathId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
                                    examples=["bao-gia-lai-rss"])]
 # A poll fetches robots.txt and the source (each within the service's fetch timeout).
@@ -27,11 +27,11 @@ POLL_TIMEOUT = 30.0
 
 
 class SourcePage(BaseModel):
-    items: list[m.SourceReply]
+    items: list[monitoring.SourceReply]
     next_cursor: str | None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=m.SourceReply,
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=monitoring.SourceReply,
              summary="Register a source (or replace the one with this id)")
 async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-type]
                         principal: Writer) -> Any:
@@ -43,7 +43,7 @@ async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-typ
 
 @router.get("", response_model=SourcePage, summary="List sources")
 async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
-                       kind: Annotated[m.SourceKind | None, Query()] = None,
+                       kind: Annotated[monitoring.SourceKind | None, Query()] = None,
                        collection: Annotated[str | None, Query(
                            max_length=100, examples=["an-ninh-trat-tu"])] = None,
                        outlet_unit_id: Annotated[str | None, Query(
@@ -56,14 +56,14 @@ async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Lim
     return await rpc.call(monitoring_rpc.LIST_SOURCES, after=cursor, limit=limit, **filters)
 
 
-@router.get("/{source_id}", response_model=m.SourceReply, summary="Read a source and its "
+@router.get("/{source_id}", response_model=monitoring.SourceReply, summary="Read a source and its "
             "health", responses=NOT_FOUND)
 async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
     """One source with its health: last poll, outcome, consecutive failures."""
     return await rpc.call(monitoring_rpc.GET_SOURCE, source_id=source_id)
 
 
-@router.put("/{source_id}", response_model=m.SourceReply,
+@router.put("/{source_id}", response_model=monitoring.SourceReply,
             summary="Create or replace a source with this id")
 async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
                                    rpc: RpcDep, principal: Writer) -> Any:
@@ -72,8 +72,9 @@ async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBo
                           source=rpc_kwargs(body, id=source_id), actor=principal.id)
 
 
-@router.post("/{source_id}/poll", response_model=m.PollResult, summary="Poll a feed or page "
-             "source now (its outcome, e.g. not_modified or http_404, is in the reply)",
+@router.post("/{source_id}/poll", response_model=monitoring.PollResult,
+             summary="Poll a feed or page source now (its outcome, e.g. not_modified or "
+                     "http_404, is in the reply)",
              responses={**NOT_FOUND, 409: {"description": "the source is not polled "
                                                             "(social sources receive pushes)"}})
 async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: Writer) -> Any:

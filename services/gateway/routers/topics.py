@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
-from services.contracts import monitoring as m
+from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
 from services.gateway.deps import RpcDep, require
@@ -19,7 +19,7 @@ from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
 router = APIRouter(prefix="/api/v1/topics", tags=["topics"])
 Reader = Annotated[Principal, Depends(require("topics:read"))]
 Writer = Annotated[Principal, Depends(require("topics:write"))]
-TopicBody = body_of(m.TopicModel, "TopicBody", ("id",), strict=True)
+TopicBody = body_of(monitoring.TopicModel, "TopicBody", ("id",), strict=True)
 TopicId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$",
                               examples=["drugs"])]
 INVALID: dict[int | str, dict[str, str]] = {
@@ -27,7 +27,7 @@ INVALID: dict[int | str, dict[str, str]] = {
 
 
 class TopicPage(BaseModel):
-    items: list[m.TopicModel]
+    items: list[monitoring.TopicModel]
     next_cursor: str | None
 
 
@@ -43,7 +43,7 @@ async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limi
     return page_by_id([topic.model_dump() for topic in topics], cursor, limit)
 
 
-@router.put("/{topic_id}", response_model=m.TopicModel, responses=INVALID,
+@router.put("/{topic_id}", response_model=monitoring.TopicModel, responses=INVALID,
             summary="Create or replace a topic")
 async def create_or_replace_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-type]
                                   rpc: RpcDep, principal: Writer) -> Any:

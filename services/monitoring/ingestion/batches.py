@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import DEFAULT_TZ, DateParseError, RawItem, Source, parse_date
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ class ChunkWritten(NamedTuple):
 
 @dataclass
 class BatchOutcome:
-    results: list[c.ItemResult] = field(default_factory=list)
+    results: list[monitoring.ItemResult] = field(default_factory=list)
     alerts: int = 0
 
     @property
@@ -59,8 +59,8 @@ class BatchOutcome:
     def rejected(self) -> int:
         return sum(1 for x in self.results if x.outcome == "rejected")
 
-    def reply(self) -> c.PushResult:
-        return c.PushResult(stored=self.stored, duplicates=self.duplicates,
+    def reply(self) -> monitoring.PushResult:
+        return monitoring.PushResult(stored=self.stored, duplicates=self.duplicates,
                             rejected=self.rejected, results=self.results)
 
 
@@ -113,7 +113,7 @@ def in_background(work: Callable[[], T]) -> Callable[[], T]:
     return wait
 
 
-def raw_from_push(item: c.PushedItem, sources: Mapping[str, Source],
+def raw_from_push(item: monitoring.PushedItem, sources: Mapping[str, Source],
                   now: datetime) -> tuple[RawItem | None, str | None]:
     """A pushed item as a raw item, or (None, reason) when it cannot be taken."""
     source = sources.get(item.source_id) if item.source_id else None

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import (
     DATA_DIR,
     Analysis,
@@ -165,7 +165,7 @@ class Ingestion:
         for index, item in enumerate(raw):
             if item is None or not (item.title.strip() or item.body.strip()):
                 reason = (reasons[index] if reasons else None) or "empty"
-                outcome.results.append(c.ItemResult(index=index, outcome="rejected",
+                outcome.results.append(monitoring.ItemResult(index=index, outcome="rejected",
                                                     reason=reason))
                 continue
             # guid first: the item's id derives from its first key; keyless items are known
@@ -219,7 +219,7 @@ class Ingestion:
             analysed.append((index, doc, analysis))
         for index, kind, earlier in repeats:
             earlier = redirect.get(earlier, earlier)
-            outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
+            outcome.results.append(monitoring.ItemResult(index=index, outcome="duplicate",
                                                 item_id=earlier, duplicate_of=earlier,
                                                 reason="exact_repeat"))
             ITEMS_DUPLICATES.labels(kind).inc()
@@ -246,7 +246,7 @@ class Ingestion:
         for index, doc, analysis in analysed:
             kind = doc["source_kind"]
             if doc["_id"] in refused:  # stored concurrently by another worker or replica
-                outcome.results.append(c.ItemResult(index=index, outcome="duplicate",
+                outcome.results.append(monitoring.ItemResult(index=index, outcome="duplicate",
                                                     item_id=doc["_id"], duplicate_of=doc["_id"],
                                                     reason="exact_repeat"))
                 ITEMS_DUPLICATES.labels(kind).inc()
@@ -255,7 +255,7 @@ class Ingestion:
             ITEMS_INGESTED.labels(kind).inc()
             if doc["duplicate_of"]:
                 ITEMS_DUPLICATES.labels(kind).inc()
-            outcome.results.append(c.ItemResult(index=index, outcome="stored",
+            outcome.results.append(monitoring.ItemResult(index=index, outcome="stored",
                                                 item_id=doc["_id"],
                                                 duplicate_of=doc["duplicate_of"]))
         return stored

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import Alert
 from services.monitoring.repositories.paging import page_of, sort_key
 from services.runtime.mongo_unit_of_work import collection
@@ -65,7 +65,7 @@ class AlertsRepository(AggregateRepository[Alert]):
         found = self._alerts.find_one({"_id": alert_id}, HIDDEN)
         return None if found is None else self._loaded(found)
 
-    def page(self, request: c.ListAlertsRequest) -> tuple[list[Alert], str | None]:
+    def page(self, request: monitoring.ListAlertsRequest) -> tuple[list[Alert], str | None]:
         query: dict[str, Any] = {}
         if request.status:
             query["status"] = request.status

@@ -18,7 +18,7 @@ from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.envelope import Envelope
 from services.contracts.events.monitoring import CoverageMatched, Evidence, ItemClassified
 from services.monitoring.domain import Analysis, RawItem
@@ -63,7 +63,7 @@ def item_document(item: RawItem, ident: str, keys: list[str], analysis: Analysis
     return {
         "_id": ident, "source_id": item.source_id, "source_kind": item.source_kind,
         "outlet_unit_id": item.outlet_unit_id, "url": item.url, "guid": item.guid,
-        "exact_keys": keys, "title": item.title[:c.MAX_TITLE],
+        "exact_keys": keys, "title": item.title[:monitoring.MAX_TITLE],
         "excerpt": excerpt_of(item.body),
         "text": text, "content_hash": hashlib.sha256(text.encode()).hexdigest(),
         "published_at": item.published, "fetched_at": now, "day": day.isoformat(),
@@ -121,14 +121,14 @@ def evidence_of(doc: dict[str, Any]) -> dict[str, Any]:
                     content_hash=doc["content_hash"]).model_dump(mode="json")
 
 
-def item_reply(doc: dict[str, Any], with_text: bool = False) -> c.ItemReply:
-    return c.ItemReply(
+def item_reply(doc: dict[str, Any], with_text: bool = False) -> monitoring.ItemReply:
+    return monitoring.ItemReply(
         id=doc["_id"], source_id=doc.get("source_id"), source_kind=doc["source_kind"],
         outlet_unit_id=doc.get("outlet_unit_id"), url=doc.get("url"), guid=doc.get("guid"),
         title=doc["title"], excerpt=doc.get("excerpt", ""),
         published_at=doc.get("published_at"), day=date.fromisoformat(doc["day"]),
         fetched_at=doc["fetched_at"],
-        topics=[c.TopicHit.model_validate(t) for t in doc.get("topics", [])],
+        topics=[monitoring.TopicHit.model_validate(t) for t in doc.get("topics", [])],
         place_ids=doc.get("place_ids", []), harmful_score=doc.get("harmful_score", 0.0),
         harmful_reasons=doc.get("harmful_reasons", []), duplicate_of=doc.get("duplicate_of"),
         cluster_id=doc["cluster_id"], content_hash=doc["content_hash"],
@@ -156,12 +156,12 @@ class ItemsRepository(Repository):
 
     # -- reads ------------------------------------------------------------------------------
 
-    def reply(self, item_id: str) -> c.ItemReply | None:
+    def reply(self, item_id: str) -> monitoring.ItemReply | None:
         doc = self._items.find_one({"_id": item_id}, HIDDEN)
         return None if doc is None else item_reply(doc, with_text=True)
 
-    def page(self, request: c.ListItemsRequest, needle: str | None
-             ) -> tuple[list[c.ItemReply], str | None]:
+    def page(self, request: monitoring.ListItemsRequest, needle: str | None
+             ) -> tuple[list[monitoring.ItemReply], str | None]:
         """Newest first; `needle`, a substring of the normalised text (not `$text`, so it
         runs on MongoDB and SecantusDB alike)."""
         query: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import DocumentWrite, Repository
 
@@ -22,7 +22,7 @@ TOPICS = "topics"
 ALERT_RULES = "alert_rules"
 STATE = "state"
 EDITED = ("updated_at", "updated_by")
-TOPIC_FIELDS = tuple(name for name in c.TopicModel.model_fields if name != "id")
+TOPIC_FIELDS = tuple(name for name in monitoring.TopicModel.model_fields if name != "id")
 
 
 class TopicsRepository(Repository):
@@ -30,8 +30,8 @@ class TopicsRepository(Repository):
         super().__init__()
         self.db = db
 
-    def all(self) -> list[c.TopicModel]:
-        return [c.TopicModel.model_validate(
+    def all(self) -> list[monitoring.TopicModel]:
+        return [monitoring.TopicModel.model_validate(
             {**{k: v for k, v in d.items() if k not in ("_id", *EDITED)}, "id": d["_id"]})
             for d in collection(self.db, TOPICS).find().sort("_id", 1)]
 
@@ -46,7 +46,7 @@ class TopicsRepository(Repository):
     def exists(self, topic_id: str) -> bool:
         return collection(self.db, TOPICS).find_one({"_id": topic_id}, {"_id": 1}) is not None
 
-    def save(self, topic: c.TopicModel, actor: str, now: datetime) -> None:
+    def save(self, topic: monitoring.TopicModel, actor: str, now: datetime) -> None:
         spec = topic.model_dump(exclude={"id"}, exclude_none=True)
         absent = {name: "" for name in TOPIC_FIELDS if name not in spec}
         update: dict[str, dict[str, Any]] = {"$set": {**spec, "updated_at": now,
@@ -75,15 +75,15 @@ class AlertRulesRepository(Repository):
         super().__init__()
         self.db = db
 
-    def all(self) -> list[c.AlertRuleModel]:
+    def all(self) -> list[monitoring.AlertRuleModel]:
         rows = collection(self.db, ALERT_RULES).find({}, dict.fromkeys(EDITED, 0)).sort("_id", 1)
-        return [c.AlertRuleModel.model_validate(
+        return [monitoring.AlertRuleModel.model_validate(
             {"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}}) for d in rows]
 
     def exists(self, rule_id: str) -> bool:
         return collection(self.db, ALERT_RULES).find_one({"_id": rule_id}, {"_id": 1}) is not None
 
-    def save(self, rule: c.AlertRuleModel, actor: str, now: datetime) -> None:
+    def save(self, rule: monitoring.AlertRuleModel, actor: str, now: datetime) -> None:
         self.queue(DocumentWrite(ALERT_RULES, rule.id, update={"$set": {
             **rule.model_dump(exclude={"id"}), "updated_at": now, "updated_by": actor}},
             upsert=True))
@@ -98,7 +98,7 @@ class AlertRulesRepository(Repository):
         collection(self.db, STATE).update_one(
             {"_id": "spike"}, {"$setOnInsert": dict(data.get("spike") or {})}, upsert=True)
         for spec in data.get("rules") or []:
-            rule = c.AlertRuleModel.model_validate(spec)
+            rule = monitoring.AlertRuleModel.model_validate(spec)
             with contextlib.suppress(DuplicateKeyError):
                 collection(self.db, ALERT_RULES).insert_one(
                     {"_id": rule.id, **rule.model_dump(exclude={"id"})})

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import POLLED_KINDS, Source
 from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import AggregateRepository
@@ -60,7 +60,7 @@ class SourcesRepository(AggregateRepository[Source]):
         return {d["_id"]: self.aggregate_of(d)
                 for d in self._sources.find({"_id": {"$in": wanted}})}
 
-    def page(self, request: c.ListSourcesRequest) -> tuple[list[Source], str | None]:
+    def page(self, request: monitoring.ListSourcesRequest) -> tuple[list[Source], str | None]:
         query: dict[str, Any] = {}
         for name, value in (("kind", request.kind), ("collections", request.collection),
                             ("outlet_unit_id", request.outlet_unit_id)):

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import not_found
 from services.monitoring.domain import Alert
 from services.monitoring.use_cases.context import Context, as_reply
 from services.runtime.unit_of_work import retrying
 
 
-def alert_reply(alert: Alert) -> c.AlertReply:
-    return c.AlertReply.model_validate(as_reply(alert))
+def alert_reply(alert: Alert) -> monitoring.AlertReply:
+    return monitoring.AlertReply.model_validate(as_reply(alert))
 
 
-def list_alerts(request: c.ListAlertsRequest, ctx: Context) -> c.Page:
+def list_alerts(request: monitoring.ListAlertsRequest, ctx: Context) -> monitoring.Page:
     alerts, cursor = ctx.uow.alerts.page(request)
-    return c.Page(items=[alert_reply(a) for a in alerts], next_cursor=cursor)
+    return monitoring.Page(items=[alert_reply(a) for a in alerts], next_cursor=cursor)
 
 
-def act_on_alert(request: c.AlertActionRequest, ctx: Context) -> c.AlertReply:
+def act_on_alert(request: monitoring.AlertActionRequest, ctx: Context) -> monitoring.AlertReply:
     """Acknowledge or resolve; a retried command answers as the first did."""
-    def act() -> c.AlertReply:
+    def act() -> monitoring.AlertReply:
         with ctx.uow as uow:
             alert = uow.alerts.get(request.alert_id)
             if alert is None:
@@ -34,11 +34,12 @@ def act_on_alert(request: c.AlertActionRequest, ctx: Context) -> c.AlertReply:
     return retrying(act)
 
 
-def list_alert_rules(ctx: Context) -> list[c.AlertRuleModel]:
+def list_alert_rules(ctx: Context) -> list[monitoring.AlertRuleModel]:
     return ctx.uow.rules.all()
 
 
-def upsert_alert_rule(request: c.UpsertAlertRuleRequest, ctx: Context) -> c.AlertRuleModel:
+def upsert_alert_rule(request: monitoring.UpsertAlertRuleRequest,
+                      ctx: Context) -> monitoring.AlertRuleModel:
     """Applies to the next batch of every replica (the rules' version counter moves)."""
     with ctx.uow as uow:
         uow.rules.save(request.rule, request.actor, ctx.now())
@@ -47,7 +48,7 @@ def upsert_alert_rule(request: c.UpsertAlertRuleRequest, ctx: Context) -> c.Aler
     return request.rule
 
 
-def delete_alert_rule(request: c.AlertRuleRef, ctx: Context) -> dict[str, Any]:
+def delete_alert_rule(request: monitoring.AlertRuleRef, ctx: Context) -> dict[str, Any]:
     with ctx.uow as uow:
         if not uow.rules.exists(request.rule_id):
             raise not_found(f"alert rule {request.rule_id}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import period_key
 from services.monitoring.use_cases.context import Context
 from services.runtime.tabular import write_csv
 
 
-def coverage(request: c.CoverageRequest, ctx: Context) -> c.CoverageReply:
+def coverage(request: monitoring.CoverageRequest, ctx: Context) -> monitoring.CoverageReply:
     totals: dict[tuple[str, str, str], int] = {}
     for day, outlet, topic, items in ctx.uow.counts.coverage(
             request.date_from.isoformat() if request.date_from else None,
@@ -20,15 +20,15 @@ def coverage(request: c.CoverageRequest, ctx: Context) -> c.CoverageReply:
             continue
         key = (period_key(date.fromisoformat(day), request.period), outlet, topic)
         totals[key] = totals.get(key, 0) + items
-    rows = [c.CoverageRow(outlet_unit_id=outlet, topic=topic, period=request.period,
+    rows = [monitoring.CoverageRow(outlet_unit_id=outlet, topic=topic, period=request.period,
                           period_key=key, items=items)
             for (key, outlet, topic), items in sorted(totals.items())]
-    return c.CoverageReply(period=request.period, rows=rows[:request.limit])
+    return monitoring.CoverageReply(period=request.period, rows=rows[:request.limit])
 
 
-def coverage_csv(request: c.CoverageRequest, ctx: Context) -> c.CsvExport:
+def coverage_csv(request: monitoring.CoverageRequest, ctx: Context) -> monitoring.CsvExport:
     reply = coverage(request, ctx)
     content = write_csv([["period", "period_key", "outlet_unit_id", "topic", "items"],
                          *([row.period, row.period_key, row.outlet_unit_id, row.topic, row.items]
                            for row in reply.rows)])
-    return c.CsvExport(filename=f"coverage-{request.period}.csv", content=content)
+    return monitoring.CsvExport(filename=f"coverage-{request.period}.csv", content=content)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import not_found
 from services.monitoring.domain import RawItem, normalise
 from services.monitoring.ingestion import raw_from_push
 from services.monitoring.use_cases.context import Context
 
 
-def push(items: list[c.PushedItem], ctx: Context) -> c.PushResult:
+def push(items: list[monitoring.PushedItem], ctx: Context) -> monitoring.PushResult:
     now = ctx.now()
     sources = ctx.uow.sources.by_ids(item.source_id for item in items)
     raw: list[RawItem | None] = []
@@ -21,21 +21,21 @@ def push(items: list[c.PushedItem], ctx: Context) -> c.PushResult:
     return ctx.ingestion.ingest(raw, now, reasons).reply()
 
 
-def push_one(request: c.PushItemRequest, ctx: Context) -> c.ItemResult:
+def push_one(request: monitoring.PushItemRequest, ctx: Context) -> monitoring.ItemResult:
     return push([request.item], ctx).results[0]
 
 
-def get_item(request: c.ItemRef, ctx: Context) -> c.ItemReply:
+def get_item(request: monitoring.ItemRef, ctx: Context) -> monitoring.ItemReply:
     item = ctx.uow.items.reply(request.item_id)
     if item is None:
         raise not_found(f"item {request.item_id}")
     return item
 
 
-def list_items(request: c.ListItemsRequest, ctx: Context) -> c.Page:
+def list_items(request: monitoring.ListItemsRequest, ctx: Context) -> monitoring.Page:
     needle = normalise(request.text).text if request.text else None
     items, cursor = ctx.uow.items.page(request, needle or None)
-    return c.Page(items=items, next_cursor=cursor)
+    return monitoring.Page(items=items, next_cursor=cursor)
 
 
 def release_staged_events(ctx: Context) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import DomainError, ErrorCode
 from services.contracts.events.plans import PlanClosed, PlanCreated, PlanIssued, TaskAssigned
 from services.monitoring.use_cases.context import Context
@@ -79,5 +79,6 @@ def watched_plan(plan_id: str, ctx: Context) -> dict[str, Any]:
             if getattr(plan, field.name) is not None}
 
 
-def list_assignments(request: c.ListAssignmentsRequest, ctx: Context) -> list[dict[str, Any]]:
+def list_assignments(request: monitoring.ListAssignmentsRequest,
+                     ctx: Context) -> list[dict[str, Any]]:
     return ctx.uow.plans.listed(request.outlet_unit_id, request.plan_id, request.active_only)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import Alert, FeedError, PollOutcome, RawItem, Source, parse_feed
 from services.monitoring.fetching import (
     FetchError,
@@ -68,7 +68,7 @@ def claim_due_source(ctx: Context) -> Source | None:
     return None
 
 
-def poll_source(source: Source, ctx: Context) -> c.PollResult:
+def poll_source(source: Source, ctx: Context) -> monitoring.PollResult:
     """Fetch one source, ingest what is new, and record the outcome; never raises for the
     source's own faults (they are outcomes)."""
     url = str(source.url)
@@ -77,7 +77,7 @@ def poll_source(source: Source, ctx: Context) -> c.PollResult:
         headers["If-None-Match"] = source.etag
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
-    result = c.PollResult(source_id=source.id, outcome="ok")
+    result = monitoring.PollResult(source_id=source.id, outcome="ok")
     validators: dict[str, Any] = {}
     try:
         if not ctx.fetcher.allowed_by_robots(url):
@@ -128,7 +128,8 @@ def items_of(source: Source, response: Any, now: datetime) -> list[RawItem | Non
                     published=article.published, **base)]
 
 
-def record_poll(source_id: str, poll: PollOutcome, result: c.PollResult, ctx: Context) -> None:
+def record_poll(source_id: str, poll: PollOutcome, result: monitoring.PollResult,
+                ctx: Context) -> None:
     """The poll's outcome on the source (read again: it changed while we fetched), and an
     alert when it made the source unhealthy."""
     def record() -> None:

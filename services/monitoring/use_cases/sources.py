@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import DomainError, ErrorCode, not_found, validation_failed
 from services.monitoring.domain import POLLED_KINDS, Source
 from services.monitoring.use_cases.context import Context, as_reply
@@ -10,11 +10,11 @@ from services.runtime.ssrf import UrlNotAllowed, check_url
 from services.runtime.unit_of_work import StaleWrite, retrying
 
 
-def source_reply(source: Source) -> c.SourceReply:
-    return c.SourceReply.model_validate(as_reply(source))
+def source_reply(source: Source) -> monitoring.SourceReply:
+    return monitoring.SourceReply.model_validate(as_reply(source))
 
 
-def upsert_source(request: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply:
+def upsert_source(request: monitoring.UpsertSourceRequest, ctx: Context) -> monitoring.SourceReply:
     described = request.source
     if described.kind in POLLED_KINDS and not described.url:
         raise validation_failed(f"a {described.kind} source needs a url", ["source", "url"],
@@ -28,7 +28,7 @@ def upsert_source(request: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply
                                     reason=exc.reason) from None
     description = described.model_dump(exclude={"id"})
 
-    def upsert() -> c.SourceReply:
+    def upsert() -> monitoring.SourceReply:
         now = ctx.now()
         with ctx.uow as uow:
             source = uow.sources.get(described.id)
@@ -44,19 +44,19 @@ def upsert_source(request: c.UpsertSourceRequest, ctx: Context) -> c.SourceReply
     return retrying(upsert)
 
 
-def get_source(request: c.SourceRef, ctx: Context) -> c.SourceReply:
+def get_source(request: monitoring.SourceRef, ctx: Context) -> monitoring.SourceReply:
     source = ctx.uow.sources.find(request.source_id)
     if source is None:
         raise not_found(f"source {request.source_id}")
     return source_reply(source)
 
 
-def list_sources(request: c.ListSourcesRequest, ctx: Context) -> c.Page:
+def list_sources(request: monitoring.ListSourcesRequest, ctx: Context) -> monitoring.Page:
     sources, cursor = ctx.uow.sources.page(request)
-    return c.Page(items=[source_reply(s) for s in sources], next_cursor=cursor)
+    return monitoring.Page(items=[source_reply(s) for s in sources], next_cursor=cursor)
 
 
-def polled_source(request: c.SourceRef, ctx: Context) -> Source:
+def polled_source(request: monitoring.SourceRef, ctx: Context) -> Source:
     """A source that is polled, for `poll_now`."""
     source = ctx.uow.sources.find(request.source_id)
     if source is None:

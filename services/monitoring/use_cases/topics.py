@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import not_found, validation_failed
 from services.monitoring.domain import TopicClassifier
 from services.monitoring.use_cases.context import Context
 
 
-def list_topics(ctx: Context) -> list[c.TopicModel]:
+def list_topics(ctx: Context) -> list[monitoring.TopicModel]:
     return ctx.uow.topics.all()
 
 
-def upsert_topic(request: c.UpsertTopicRequest, ctx: Context) -> c.TopicModel:
+def upsert_topic(request: monitoring.UpsertTopicRequest, ctx: Context) -> monitoring.TopicModel:
     topic = request.topic
     with ctx.uow as uow:
         candidate = uow.topics.taxonomy()
@@ -31,7 +31,7 @@ def upsert_topic(request: c.UpsertTopicRequest, ctx: Context) -> c.TopicModel:
     return topic
 
 
-def delete_topic(request: c.TopicRef, ctx: Context) -> dict[str, Any]:
+def delete_topic(request: monitoring.TopicRef, ctx: Context) -> dict[str, Any]:
     with ctx.uow as uow:
         if not uow.topics.exists(request.topic_id):
             raise not_found(f"topic {request.topic_id}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.monitoring.domain import POLLED_KINDS, Alert, Assignment, Source, WatchedPlan
 from services.monitoring.fetching import Fetcher
 from services.monitoring.repositories import MonitoringUnitOfWork
@@ -78,7 +78,7 @@ class FakeAlerts(AlertsRepository):
         found = self.documents[ALERTS].get(alert_id)
         return None if found is None else self._loaded(found)
 
-    def page(self, request: c.ListAlertsRequest) -> tuple[list[Alert], str | None]:
+    def page(self, request: monitoring.ListAlertsRequest) -> tuple[list[Alert], str | None]:
         rows = sorted((d for d in self.documents[ALERTS].values()
                        if (not request.status or d["status"] == request.status)
                        and (not request.kind or d["kind"] == request.kind)),
@@ -91,8 +91,8 @@ class FakeTopics(TopicsRepository):
         super().__init__(None)  # type: ignore[arg-type]
         self.documents = documents
 
-    def all(self) -> list[c.TopicModel]:
-        return [c.TopicModel.model_validate(
+    def all(self) -> list[monitoring.TopicModel]:
+        return [monitoring.TopicModel.model_validate(
             {**{k: v for k, v in d.items() if k not in ("_id", "updated_at", "updated_by")},
              "id": d["_id"]}) for _, d in sorted(self.documents[TOPICS].items())]
 
@@ -111,8 +111,8 @@ class FakeRules(AlertRulesRepository):
         super().__init__(None)  # type: ignore[arg-type]
         self.documents = documents
 
-    def all(self) -> list[c.AlertRuleModel]:
-        return [c.AlertRuleModel.model_validate(
+    def all(self) -> list[monitoring.AlertRuleModel]:
+        return [monitoring.AlertRuleModel.model_validate(
             {"id": i, **{k: v for k, v in d.items() if k not in ("_id", "updated_at",
                                                                  "updated_by")}})
             for i, d in sorted(self.documents[ALERT_RULES].items())]

@@ -11,7 +11,7 @@ import pytest
 from fake_unit_of_work import InMemoryDocuments
 from monitoring_fakes import fake_context
 
-from services.contracts import monitoring as c
+from services.contracts import monitoring
 from services.contracts.errors import DomainError
 from services.contracts.events.plans import PlanClosed, PlanIssued, TaskAssigned
 from services.monitoring.domain import Alert, PollOutcome
@@ -24,8 +24,8 @@ FEED = "http://93.184.216.34/rss"
 
 
 def register(ctx, source_id: str = "bgl-rss", url: str | None = FEED, kind: str = "feed",
-             **fields) -> c.SourceReply:
-    return sources.upsert_source(c.UpsertSourceRequest(source=c.SourceModel(
+             **fields) -> monitoring.SourceReply:
+    return sources.upsert_source(monitoring.UpsertSourceRequest(source=monitoring.SourceModel(
         id=source_id, name="Báo Gia Lai", kind=kind, url=url, outlet_unit_id="bao-gia-lai",
         **fields), actor="can-bo-01"), ctx)
 
@@ -75,8 +75,8 @@ def test_due_sources_are_leased_most_overdue_first_once_each() -> None:
     assert polling.claim_due_source(later(ctx, polling.LEASE_SECONDS + 1)).id == "b"
 
 
-def poll(ctx, outcome: str, stored: int = 0, **extra) -> c.PollResult:
-    result = c.PollResult(source_id="bgl-rss", outcome=outcome, stored=stored)
+def poll(ctx, outcome: str, stored: int = 0, **extra) -> monitoring.PollResult:
+    result = monitoring.PollResult(source_id="bgl-rss", outcome=outcome, stored=stored)
     polling.record_poll("bgl-rss", PollOutcome(outcome, stored=stored, **extra), result, ctx)
     return result
 
@@ -122,8 +122,8 @@ def raised(ctx, title: str = "harmful_gia_lai: Kêu gọi tụ tập") -> str:
     return alert.id
 
 
-def act(ctx, alert_id: str, action: str) -> c.AlertReply:
-    return alerts.act_on_alert(c.AlertActionRequest(alert_id=alert_id, action=action,
+def act(ctx, alert_id: str, action: str) -> monitoring.AlertReply:
+    return alerts.act_on_alert(monitoring.AlertActionRequest(alert_id=alert_id, action=action,
                                                     actor="can-bo-01", note="đã xử lý"), ctx)
 
 
@@ -140,7 +140,7 @@ def test_an_alert_is_acknowledged_then_resolved_and_a_retry_answers_the_same() -
     with pytest.raises(DomainError) as missing:
         act(ctx, "al-khong-co", "resolve")
     assert missing.value.code == "not_found"
-    listed = alerts.list_alerts(c.ListAlertsRequest(status="resolved"), ctx)
+    listed = alerts.list_alerts(monitoring.ListAlertsRequest(status="resolved"), ctx)
     assert [a.id for a in listed.items] == [alert_id]
 
 
@@ -153,19 +153,19 @@ def test_a_second_alert_of_the_same_story_is_refused_as_a_repeat() -> None:
 
 def test_topics_and_rules_are_edited_and_announce_a_new_version() -> None:
     ctx = fake_context(NOW)
-    topic = c.TopicModel(id="land", label="Đất đai", terms={"tranh chấp đất": 0.9})
-    topics.upsert_topic(c.UpsertTopicRequest(topic=topic, actor="can-bo-01"), ctx)
+    topic = monitoring.TopicModel(id="land", label="Đất đai", terms={"tranh chấp đất": 0.9})
+    topics.upsert_topic(monitoring.UpsertTopicRequest(topic=topic, actor="can-bo-01"), ctx)
     assert [t.id for t in topics.list_topics(ctx)] == ["land"]
     with pytest.raises(DomainError) as invalid:
-        topics.upsert_topic(c.UpsertTopicRequest(topic=c.TopicModel(
+        topics.upsert_topic(monitoring.UpsertTopicRequest(topic=monitoring.TopicModel(
             id="broken", label="Hỏng", rules=[{"id": "x", "query": '("unclosed'}])), ctx)
     assert invalid.value.code == "validation_failed" and "invalid topic" in invalid.value.message
-    rule = c.AlertRuleModel(id="keyword-land", keywords=["tranh chấp"], max_per_hour=2)
-    alerts.upsert_alert_rule(c.UpsertAlertRuleRequest(rule=rule), ctx)
-    assert alerts.delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)["deleted"]
+    rule = monitoring.AlertRuleModel(id="keyword-land", keywords=["tranh chấp"], max_per_hour=2)
+    alerts.upsert_alert_rule(monitoring.UpsertAlertRuleRequest(rule=rule), ctx)
+    assert alerts.delete_alert_rule(monitoring.AlertRuleRef(rule_id=rule.id), ctx)["deleted"]
     with pytest.raises(DomainError):
-        alerts.delete_alert_rule(c.AlertRuleRef(rule_id=rule.id), ctx)
-    assert topics.delete_topic(c.TopicRef(topic_id="land"), ctx)["deleted"]
+        alerts.delete_alert_rule(monitoring.AlertRuleRef(rule_id=rule.id), ctx)
+    assert topics.delete_topic(monitoring.TopicRef(topic_id="land"), ctx)["deleted"]
     assert ctx.uow.state.versions() == {"topics": 2, "rules": 2}
 
 
@@ -176,7 +176,7 @@ def test_assignments_follow_the_plan_s_topics_until_the_plan_closes() -> None:
         lead_unit_id="bao-gia-lai", coordinating_unit_ids=["dai-ptth"], topics=[]), ctx)
     plans.on_plan_issued(PlanIssued(plan_id="p1", number="25/KH", issuer_unit_id="so-tttt",
                                     title="Kế hoạch", year=2021, topics=["drugs"]), ctx)
-    assigned = plans.list_assignments(c.ListAssignmentsRequest(plan_id="p1"), ctx)
+    assigned = plans.list_assignments(monitoring.ListAssignmentsRequest(plan_id="p1"), ctx)
     assert [(a["unit_id"], a["topics"]) for a in assigned] == [
         ("bao-gia-lai", ["drugs"]), ("dai-ptth", ["drugs"])]
     # reassigned to its lead only: the coordinator's assignment goes
@@ -184,9 +184,9 @@ def test_assignments_follow_the_plan_s_topics_until_the_plan_closes() -> None:
         task_id="t1", plan_id="p1", plan_number="25/KH", title="Tuyên truyền",
         lead_unit_id="bao-gia-lai", topics=[]), ctx)
     assert [a["unit_id"] for a in plans.list_assignments(
-        c.ListAssignmentsRequest(plan_id="p1"), ctx)] == ["bao-gia-lai"]
+        monitoring.ListAssignmentsRequest(plan_id="p1"), ctx)] == ["bao-gia-lai"]
     plans.on_plan_closed(PlanClosed(plan_id="p1", number="25/KH", status="closed"), ctx)
-    assert plans.list_assignments(c.ListAssignmentsRequest(plan_id="p1"), ctx) == []
+    assert plans.list_assignments(monitoring.ListAssignmentsRequest(plan_id="p1"), ctx) == []
     assert plans.watched_plan("p1", ctx)["status"] == "closed"
     with pytest.raises(DomainError):
         plans.watched_plan("p2", ctx)
@@ -198,9 +198,10 @@ def test_coverage_sums_the_daily_counters_by_week() -> None:
         documents["counts"][f"day|{day}"] = {"_id": f"day|{day}", "day": day, "coverage": {
             "bao-gia-lai|drugs": count, "dai-ptth|drugs": 1}}
     ctx = fake_context(NOW, documents)
-    weekly = coverage.coverage(c.CoverageRequest(period="week", outlet_unit_id="bao-gia-lai"),
-                               ctx)
+    weekly = coverage.coverage(
+        monitoring.CoverageRequest(period="week", outlet_unit_id="bao-gia-lai"), ctx)
     assert [(r.period_key, r.items) for r in weekly.rows] == [("2021-W11", 3), ("2021-W12", 4)]
-    export = coverage.coverage_csv(c.CoverageRequest(period="month", topic="drugs"), ctx)
+    export = coverage.coverage_csv(
+        monitoring.CoverageRequest(period="month", topic="drugs"), ctx)
     assert export.content.splitlines()[1:] == ["month,2021-03,bao-gia-lai,drugs,7",
                                                "month,2021-03,dai-ptth,drugs,3"]
