@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from typing import Generic, TypeVar
 
-from .errors import ValidationFailed
+from .audit import AuditEntry, FieldChange
+from .errors import Conflict, ValidationFailed
 
 
 class UnitType(StrEnum):
@@ -161,6 +163,46 @@ def resolve_group(group: UnitGroup | UnitSelector, units: Iterable[OrgUnit], on:
     """Ids (sorted) of the units that match the group and are active on ``on``."""
     selector = group.selector if isinstance(group, UnitGroup) else group
     return sorted(u.id for u in units if u.is_active(on) and selector.matches(u))
+
+
+def check_unit_among(unit: OrgUnit, others: Iterable[OrgUnit]) -> None:
+    """A unit joins (or changes in) the directory of the others: its successors exist and no
+    other unit uses its short name in an overlapping validity period."""
+    others = list(others)
+    UnitDirectory([*others, unit])  # duplicate ids are impossible; validates the set
+    unknown = sorted(set(unit.successor_ids) - {other.id for other in others})
+    if unknown:
+        raise ValidationFailed(f"unknown successor units {unknown}",
+                               {"field": "successor_ids", "unit_ids": unknown})
+    for other in others:
+        if (other.short_name.casefold() == unit.short_name.casefold()
+                and other.valid_from <= (unit.valid_to or date.max)
+                and unit.valid_from <= (other.valid_to or date.max)):
+            raise Conflict(f"short name {unit.short_name!r} is used by {other.id!r} in an "
+                           "overlapping validity period", {"field": "short_name"})
+
+
+Listed = TypeVar("Listed", bound=OrgUnit | UnitGroup)
+
+
+@dataclass(slots=True)
+class DirectoryEntry(Generic[Listed]):
+    """A unit or a group of the directory as a change holds it: its value, and the journal
+    entries of its changes until the unit of work stores them."""
+
+    value: Listed
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    def change(self, value: Listed, entry: AuditEntry) -> None:
+        self.value = value
+        self.audit.append(entry)
+
+    def change_if(self, value: Listed, changes: tuple[FieldChange, ...],
+                  entry: AuditEntry) -> bool:
+        """Take the value and record the entry when it changes anything."""
+        if changes:
+            self.change(value, entry)
+        return bool(changes)
 
 
 ALL_PRESS_OUTLETS = UnitGroup(

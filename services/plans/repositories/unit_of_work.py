@@ -17,7 +17,7 @@ from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.plans import codec
-from services.plans.domain import AuditEntry, NotFound, Plan, Task, UnitDirectory
+from services.plans.domain import AuditEntry, NotFound, Plan, Task
 from services.plans.repositories.audit import journal_document
 from services.plans.repositories.base import (
     AUDIT,
@@ -26,12 +26,12 @@ from services.plans.repositories.base import (
     PLANS,
     STAMPS,
     TASKS,
-    UNITS,
     now,
     plan_changes,
     plan_stamp_id,
     stamp_update,
 )
+from services.plans.repositories.directory import GroupsRepository, UnitsRepository
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork, collection
 from services.runtime.unit_of_work import (
     AggregateRepository,
@@ -60,21 +60,6 @@ class PlanReader(Repository):
         if found is None:
             raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
         return codec.plan_from(found)
-
-
-class UnitsReader(Repository):
-    """The unit directory, as a task's references are checked against it."""
-
-    def __init__(self, db: Database[Document] | None) -> None:
-        super().__init__()
-        self.db = db
-
-    def _read_all(self) -> list[Document]:
-        assert self.db is not None
-        return list(collection(self.db, UNITS).find())
-
-    def directory(self) -> UnitDirectory:
-        return UnitDirectory(codec.unit_from(document) for document in self._read_all())
 
 
 class TasksRepository(AggregateRepository[Task]):
@@ -153,7 +138,8 @@ class PlansUnitOfWork(UnitOfWork):
     """The repositories a plans use case on the unit of work reads and changes."""
 
     plans: PlanReader
-    units: UnitsReader
+    units: UnitsRepository
+    groups: GroupsRepository
     tasks: TasksRepository
 
 
@@ -163,5 +149,6 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
         super().__init__(db, correlation_id=correlation_id,
                          idempotency_collection=IDEMPOTENCY, audit_collection=AUDIT)
         self.plans = PlanReader(db)
-        self.units = UnitsReader(db)
+        self.units = UnitsRepository(db)
+        self.groups = GroupsRepository(db)
         self.tasks = TasksRepository(db)

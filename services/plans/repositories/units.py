@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from services.plans.domain import NotFound
-from services.plans.repositories.base import UNITS, UNITS_STAMP, StoreBase, now
+from services.plans.repositories.base import UNITS, StoreBase, now
 
 
 class UnitStore(StoreBase):
@@ -39,14 +39,6 @@ class UnitStore(StoreBase):
             query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day}}]
         return self.page(UNITS, query, after, limit)
 
-    def find_unit(self, unit_id: str) -> dict[str, Any] | None:
-        return self.units.find_one({"_id": unit_id})
-
-    def missing_units(self, unit_ids: Sequence[str]) -> list[str]:
-        """Which of these ids name no unit, in the order given."""
-        found = {d["_id"] for d in self.units.find({"_id": {"$in": list(unit_ids)}}, {"_id": 1})}
-        return [unit_id for unit_id in unit_ids if unit_id not in found]
-
     def unit_names(self) -> dict[str, str]:
         """Every unit's name by id: the whole directory (hundreds) in one read is faster than
         `$in` of the ids a summary needs."""
@@ -56,13 +48,5 @@ class UnitStore(StoreBase):
         """The units with these ids that exist, in no particular order."""
         return list(self.units.find({"_id": {"$in": list(unit_ids)}}))
 
-    def save_unit(self, doc: dict[str, Any]) -> None:
-        self.units.replace_one({"_id": doc["_id"]}, {**doc, "updated_at": now()}, upsert=True)
-        self._touch(UNITS_STAMP, [{"unit": doc["_id"]}])
-
     def save_group(self, doc: dict[str, Any]) -> None:
         self.groups.replace_one({"_id": doc["_id"]}, {**doc, "updated_at": now()}, upsert=True)
-
-    def get_group(self, group_id: str) -> dict[str, Any] | None:
-        return self.groups.find_one({"_id": group_id})
-

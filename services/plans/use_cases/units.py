@@ -1,11 +1,12 @@
 """Organisation units and unit groups: upserting and retiring a unit, saving a group,
-importing the directory (queries as of a date: `units_as_of`).
+importing the directory (queries as of a date: `units_as_of`). Each runs on the unit of work:
+the directory's entries record their journal entries, a commit writes both.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+import dataclasses
+from typing import Any, cast
 
 from services.contracts.plans_units import (
     ImportUnitsRequest,
@@ -17,18 +18,17 @@ from services.contracts.plans_units import (
 from services.plans import codec
 from services.plans.domain import (
     AuditEntry,
-    Conflict,
+    NotFound,
     OrgUnit,
-    UnitDirectory,
+    UnitGroup,
     ValidationFailed,
     build_units,
+    check_unit_among,
     parse_units_document,
 )
-from services.plans.domain.audit import diff
-from services.plans.use_cases.context import (
-    Context,
-    idempotent,
-)
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
+from services.plans.use_cases.context import Context
+from services.runtime.unit_of_work import StaleWrite, retrying
 
 
 def _unit_from_model(model: UnitModel) -> OrgUnit:
@@ -38,89 +38,113 @@ def _unit_from_model(model: UnitModel) -> OrgUnit:
 
 
 def upsert_unit(req: UpsertUnitRequest, ctx: Context) -> dict[str, Any]:
-    unit = _unit_from_model(req.unit)
-    if unit.parent_id is not None and unit.parent_id != unit.id:
-        ctx.repo.get_unit(unit.parent_id)
-    before = ctx.repo.find_unit(unit.id) or {}
-    doc = codec.unit_to_doc(unit)
-    others = [codec.unit_from(d) for d in ctx.repo.all_units() if d["_id"] != unit.id]
-    UnitDirectory([*others, unit])  # duplicate ids are impossible; validates the set
-    unknown = sorted(set(unit.successor_ids) - {o.id for o in others})
-    if unknown:
-        raise ValidationFailed(f"unknown successor units {unknown}",
-                               {"field": "successor_ids", "unit_ids": unknown})
-    for other in others:
-        if (other.short_name.casefold() == unit.short_name.casefold()
-                and other.valid_from <= (unit.valid_to or date.max)
-                and unit.valid_from <= (other.valid_to or date.max)):
-            raise Conflict(f"short name {unit.short_name!r} is used by {other.id!r} in an "
-                           "overlapping validity period", {"field": "short_name"})
-    changes = diff({k: v for k, v in before.items() if k in doc}, doc)
-    if changes:
-        ctx.repo.save_unit(doc)
-        ctx.repo.journal([AuditEntry(req.actor, "unit.created" if not before else "unit.updated",
-                                     "unit", unit.id, ctx.now(), changes)], None)
-    return codec.unit_reply(doc)
+    return _save_unit(_unit_from_model(req.unit), req.actor, ctx)
+
+
+def _save_unit(unit: OrgUnit, actor: str, ctx: Context) -> dict[str, Any]:
+    """The unit created or changed when it differs from the stored one, with its journal
+    entry; checked against the rest of the directory."""
+    def attempt() -> dict[str, Any]:
+        with ctx.unit_of_work() as uow:
+            others = [other for other in uow.units.all() if other.id != unit.id]
+            if unit.parent_id is not None and unit.parent_id != unit.id \
+                    and unit.parent_id not in {other.id for other in others}:
+                raise NotFound(f"unit {unit.parent_id} not found", {"unit_id": unit.parent_id})
+            check_unit_among(unit, others)
+            entry = uow.units.find(unit.id)
+            changes = uow.units.changes(entry, unit)
+            if changes:
+                journal = AuditEntry(actor, "unit.updated" if entry else "unit.created", "unit",
+                                     unit.id, ctx.now(), changes)
+                if entry is None:
+                    entry = uow.units.register(unit, journal)
+                else:
+                    entry.change(unit, journal)
+                if uow.units.refused(uow.commit(), entry):
+                    raise StaleWrite(f"unit {unit.id} created meanwhile")
+            return uow.units.reply(unit)
+
+    return retrying(attempt)
 
 
 def retire_unit(req: RetireUnitRequest, ctx: Context) -> dict[str, Any]:
-    doc = ctx.repo.get_unit(req.unit_id)
-    unit = codec.unit_from(doc)
+    with ctx.unit_of_work() as uow:
+        unit = uow.units.get(req.unit_id).value
     if req.valid_to < unit.valid_from:
         raise ValidationFailed("valid_to is before valid_from", {"field": "valid_to"})
-    model = UnitModel.model_validate(codec.unit_reply(doc) | {"valid_to": req.valid_to})
-    return upsert_unit(UpsertUnitRequest(unit=model, actor=req.actor), ctx)
+    return _save_unit(dataclasses.replace(unit, valid_to=req.valid_to), req.actor, ctx)
+
+
+def _group_from_request(req: UpsertGroupRequest) -> UnitGroup:
+    group = req.group
+    return codec.group_from({
+        "_id": group.id, "name": group.name, "types": group.types, "subtypes": group.subtypes,
+        "area": group.area.model_dump() if group.area else None, "parent_id": group.parent_id,
+        "unit_ids": group.unit_ids})
 
 
 def upsert_group(req: UpsertGroupRequest, ctx: Context) -> dict[str, Any]:
-    g = req.group
-    missing = ctx.repo.missing_units(g.unit_ids)
-    if missing:
-        raise ValidationFailed(f"unknown units {missing}", {"field": "unit_ids",
-                                                            "unit_ids": missing})
-    doc = {"_id": g.id, "name": g.name, "types": sorted(g.types), "subtypes": sorted(g.subtypes),
-           "area": g.area.model_dump() if g.area else None, "parent_id": g.parent_id,
-           "unit_ids": sorted(g.unit_ids)}
-    codec.group_from(doc)
-    before = ctx.repo.get_group(g.id) or {}
-    changes = diff({k: v for k, v in before.items() if k in doc}, doc)
-    if changes:
-        ctx.repo.save_group(doc)
-        ctx.repo.journal([AuditEntry(req.actor, "group.saved", "group", g.id, ctx.now(),
-                                     changes)], None)
-    return codec.group_reply(doc)
+    group = _group_from_request(req)
+
+    def attempt() -> dict[str, Any]:
+        with ctx.unit_of_work() as uow:
+            known = {unit.id for unit in uow.units.all()}
+            missing = [unit_id for unit_id in req.group.unit_ids if unit_id not in known]
+            if missing:
+                raise ValidationFailed(f"unknown units {missing}", {"field": "unit_ids",
+                                                                    "unit_ids": missing})
+            if _save_group(uow, group, req.actor, ctx, {}):
+                uow.commit()
+            return uow.groups.reply(group)
+
+    return retrying(attempt)
+
+
+def _save_group(uow: PlansUnitOfWork, group: UnitGroup, actor: str, ctx: Context,
+                extra: dict[str, Any]) -> bool:
+    """Whether the group is new or changed (then recorded with its journal entry)."""
+    entry = uow.groups.find(group.id)
+    changes = uow.groups.changes(entry, group)
+    journal = AuditEntry(actor, "group.saved", "group", group.id, ctx.now(),
+                         () if extra else changes, extra=extra)
+    if entry is None:
+        uow.groups.register(group, journal)
+        return True
+    return entry.change_if(group, changes, journal)
 
 
 def list_groups(ctx: Context) -> list[dict[str, Any]]:
-    return [codec.group_reply(group) for group in ctx.repo.all_groups()]
+    with ctx.unit_of_work() as uow:
+        return [uow.groups.reply(group) for group in uow.groups.all()]
 
 
 def import_units(req: ImportUnitsRequest, ctx: Context) -> dict[str, Any]:
-    def run() -> dict[str, Any]:
-        units, groups = build_units(parse_units_document(req.content, req.format))
-        existing = {d["_id"]: d for d in ctx.repo.all_units()}
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        entries = []
-        for unit in units:
-            doc = codec.unit_to_doc(unit)
-            before = existing.get(unit.id)
-            changes = diff({k: v for k, v in (before or {}).items() if k in doc}, doc)
-            if not changes:
-                counts["unchanged"] += 1
-                continue
-            counts["updated" if before else "created"] += 1
-            ctx.repo.save_unit(doc)
-            entries.append(AuditEntry(req.actor, "unit.updated" if before else "unit.created",
-                                      "unit", unit.id, ctx.now(), changes if before else (),
-                                      extra={"source": "import"}))
-        for group in groups:
-            doc = codec.group_to_doc(group)
-            before = ctx.repo.get_group(group.id)
-            if before is None or diff({k: v for k, v in before.items() if k in doc}, doc):
-                ctx.repo.save_group(doc)
-                entries.append(AuditEntry(req.actor, "group.saved", "group", group.id,
-                                          ctx.now(), extra={"source": "import"}))
-        ctx.repo.journal(entries, None)
-        return {**counts, "groups": len(groups)}
+    units, groups = build_units(parse_units_document(req.content, req.format))
 
-    return idempotent("import_units", ctx, req.idempotency_key, run)
+    def attempt() -> dict[str, Any]:
+        with ctx.unit_of_work().command("import_units", req.idempotency_key) as uow:
+            remembered = uow.remembered()
+            if remembered is not None:
+                return cast(dict[str, Any], remembered)
+            counts = {"created": 0, "updated": 0, "unchanged": 0}
+            for unit in units:
+                entry = uow.units.find(unit.id)
+                changes = uow.units.changes(entry, unit)
+                if not changes:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if entry else "created"] += 1
+                journal = AuditEntry(req.actor, "unit.updated" if entry else "unit.created",
+                                     "unit", unit.id, ctx.now(), changes if entry else (),
+                                     extra={"source": "import"})
+                if entry is None:
+                    uow.units.register(unit, journal)
+                else:
+                    entry.change(unit, journal)
+            for group in groups:
+                _save_group(uow, group, req.actor, ctx, {"source": "import"})
+            reply = {**counts, "groups": len(groups)}
+            uow.commit(reply)
+            return reply
+
+    return retrying(attempt)

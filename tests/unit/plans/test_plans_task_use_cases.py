@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
+from fake_unit_of_work import InMemoryDocuments
+from plans_fakes import InMemoryTasks, fake_context
 from plans_testkit import plan, task, unit
 
 from services.contracts.plans_tasks import (
@@ -20,52 +21,11 @@ from services.contracts.plans_tasks import (
 )
 from services.plans import codec
 from services.plans.domain import InvalidTransition, NotFound, PlanStatus, ValidationFailed
-from services.plans.repositories.unit_of_work import (
-    PlanReader,
-    PlansUnitOfWork,
-    TasksRepository,
-    UnitsReader,
-)
 from services.plans.use_cases.context import Context
 from services.plans.use_cases.tasks import assign_task, change_task_status, update_task
 
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 KEY = codec.task_key("p1", "t1")
-
-
-class InMemoryPlans(PlanReader):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)
-        self.documents = documents
-
-    def _read(self, plan_id: str) -> dict[str, Any] | None:
-        return self.documents["plans"].get(plan_id)
-
-
-class InMemoryUnits(UnitsReader):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)
-        self.documents = documents
-
-    def _read_all(self) -> list[dict[str, Any]]:
-        return list(self.documents["units"].values())
-
-
-class InMemoryTasks(TasksRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)
-        self.documents = documents
-
-    def _read(self, key: str) -> dict[str, Any] | None:
-        return self.documents["tasks"].get(key)
-
-
-class FakePlansUnitOfWork(FakeUnitOfWork, PlansUnitOfWork):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(documents)
-        self.plans = InMemoryPlans(documents)
-        self.units = InMemoryUnits(documents)
-        self.tasks = InMemoryTasks(documents)
 
 
 @pytest.fixture
@@ -81,8 +41,7 @@ def documents() -> InMemoryDocuments:
 
 @pytest.fixture
 def ctx(documents: InMemoryDocuments) -> Context:
-    return Context(repo=None, correlation_id="test-correlation",  # type: ignore[arg-type]
-                   now=lambda: NOW, units_of_work=lambda: FakePlansUnitOfWork(documents))
+    return fake_context(documents, lambda: NOW)
 
 
 def journal(documents: InMemoryDocuments) -> list[tuple[str, str]]:
