@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from services.gateway.events.webhooks import new_secret, rotated_secrets
+from services.gateway.repositories import Store
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import SUBSCRIPTIONS, Store
 
 SECRET_BYTES = 48
 
@@ -58,9 +58,9 @@ async def rotate_subscriptions(settings: GatewaySettings, ids: list[str] | None,
                   settings.store_timeout_ms)
     try:
         if ids is None:
-            docs = await store.db[SUBSCRIPTIONS].find({"active": True}).to_list(None)
+            docs = await store.subscriptions.active()
         else:
-            docs = [await store.subscription(i) or {"_id": i} for i in ids]
+            docs = [await store.subscriptions.get(i) or {"_id": i} for i in ids]
         if on_total:
             on_total(len(docs))
         rotated = []
@@ -69,7 +69,7 @@ async def rotate_subscriptions(settings: GatewaySettings, ids: list[str] | None,
             if "url" in doc:
                 secret, kept = rotated_secrets(doc, settings.webhook_secret_grace_seconds,
                                                revoke_previous)
-                await store.update_subscription(doc["_id"], {"$set": {"secrets": kept}})
+                await store.subscriptions.change(doc["_id"], {"secrets": kept})
             rotated.append({"id": doc["_id"], "url": doc.get("url"), "secret": secret})
             if advance:
                 advance(1)

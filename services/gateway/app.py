@@ -23,6 +23,7 @@ from services.gateway.limits import BodySizeLimit
 from services.gateway.metrics import RequestMetrics
 from services.gateway.openapi import build_document, operation_id
 from services.gateway.rate_limits import RateLimiter
+from services.gateway.repositories import Store
 from services.gateway.routers import (
     alert_rules,
     alerts,
@@ -54,7 +55,6 @@ from services.gateway.routers import (
     users,
 )
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Store, create_user_once
 from services.gateway.units import UnitDirectory
 from services.runtime.rpc_client import RpcClient
 
@@ -96,9 +96,9 @@ async def bootstrap_admin(store: Store, settings: GatewaySettings) -> None:
     password = settings.bootstrap_admin_password
     if name and password:  # strong enough: the settings refuse a weak one
         hashed = await run_in_threadpool(security.hash_password, password.get_secret_value())
-        if await create_user_once(store, name, hashed, "admin") is not None:
+        if await store.users.add_once(name, hashed, "admin") is not None:
             log.info("bootstrap admin created", extra={"username": name})
-    elif await store.db["users"].count_documents({}, limit=1) == 0:
+    elif not await store.users.any():
         log.warning("no users yet: create the first admin with "
                     "`campaign create-admin --username NAME` or set "
                     "BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD")

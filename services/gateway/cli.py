@@ -12,8 +12,8 @@ import os
 import sys
 
 from services.gateway import security
+from services.gateway.repositories import Store
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Store, create_user_once
 
 
 def read_password(env_name: str | None) -> str:
@@ -33,8 +33,8 @@ async def create_admin(settings: GatewaySettings, username: str, password: str) 
                   settings.store_timeout_ms)
     try:
         await store.ensure_indexes()
-        return await create_user_once(store, username, security.hash_password(password),
-                                      "admin") is not None
+        return await store.users.add_once(username, security.hash_password(password),
+                                          "admin") is not None
     finally:
         await store.close()
 

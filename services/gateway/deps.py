@@ -18,7 +18,7 @@ from services.contracts.rpc import ResponseT, RpcMethod
 from services.gateway import security
 from services.gateway.access import Principal, is_allowed
 from services.gateway.metrics import AUTH_FAILURES, RATE_LIMITED
-from services.gateway.store import Store
+from services.gateway.repositories import Store
 from services.runtime.rpc_client import RpcClient
 
 
@@ -112,7 +112,7 @@ async def _from_jwt(app: Any, token: str) -> Principal:
         claims = app.state.tokens.decode(token)
     except security.InvalidToken as exc:
         raise unauthenticated(exc.reason) from None
-    user = await app.state.store.user_for_auth(str(claims["sub"]))
+    user = await app.state.store.users.for_auth(str(claims["sub"]))
     if user is None or not user.get("active", True):
         raise unauthenticated("user_inactive")
     if claims.get(security.CREDENTIAL_VERSION, 0) != user.get(security.CREDENTIAL_VERSION, 0):
@@ -124,7 +124,7 @@ async def _from_jwt(app: Any, token: str) -> Principal:
 
 async def _from_api_key(store: Store, key: str) -> Principal:
     key_id = security.api_key_id(key)
-    doc = await store.api_key_for_auth(key_id) if key_id else None
+    doc = await store.api_keys.for_auth(key_id) if key_id else None
     if doc is None or not security.api_key_matches(doc["key_hash"], key):
         raise unauthenticated("unknown_api_key")
     if doc.get("revoked_at") is not None:

@@ -49,6 +49,14 @@ def test_only_repositories_know_the_database(service: str) -> None:
     assert collections == [], f"{service}: collections reached outside its repositories"
 
 
+def test_only_the_gateways_repositories_reach_its_collections() -> None:
+    """The gateway has no domain of its own, but its storage is in `repositories/` too."""
+    collections = sorted(name for name, path in modules("gateway").items()
+                         if not name.startswith("repositories/")
+                         and "db[" in path.read_text(encoding="utf-8"))
+    assert collections == [], f"gateway: collections reached outside repositories: {collections}"
+
+
 @pytest.mark.parametrize("module", NEUTRAL_RUNTIME)
 def test_the_unit_of_work_itself_needs_no_framework_and_no_driver(module: str) -> None:
     assert imported(SERVICES / "runtime" / module) & (FRAMEWORKS | DRIVER) == set()

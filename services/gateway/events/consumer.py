@@ -20,16 +20,13 @@ from typing import Any
 
 import aio_pika
 from pydantic import ValidationError
-from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError
 
 from services.contracts.envelope import Envelope
 from services.contracts.topology import EVENT_SOURCES, GATEWAY_EVENT_QUEUE, event_exchange
 from services.gateway.events.hub import EventHub
 from services.gateway.events.webhooks import WebhookDispatcher, wants
 from services.gateway.metrics import EVENTS_LOGGED
-from services.gateway.store import COUNTERS, EVENTS, Store, utc_now
-from services.runtime.mongo import refused_as_duplicates
+from services.gateway.repositories import Store, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -102,19 +99,15 @@ class EventLogConsumer:
                 envelopes.append(Envelope.model_validate(json.loads(body)))
             except (ValueError, ValidationError) as exc:
                 EVENTS_LOGGED.labels("rejected").inc()
-                await self.store.db["rejected_events"].insert_one(
-                    {"body": body[:10_000].decode("utf-8", "replace"), "error": str(exc)[:500],
-                     "received_at": utc_now()})
+                await self.store.events.reject(body, str(exc))
         if not envelopes:
             return
-        events = self.store.db[EVENTS]
-        known = {doc["_id"]: doc async for doc in events.find(
-            {"_id": {"$in": [e.id for e in envelopes]}}, {"_id": 1, "fanned_out": 1})}
+        known = await self.store.events.fan_out_state([e.id for e in envelopes])
         new: dict[str, Envelope] = {}
         for envelope in envelopes:
             if envelope.id not in known:
                 new.setdefault(envelope.id, envelope)  # twice in one batch: stored once
-        subscriptions = await self.store.active_subscriptions()
+        subscriptions = await self.store.subscriptions.active()
         stored = await self._store_new(list(new.values()), subscriptions)
         for doc in stored:
             EVENTS_LOGGED.labels("stored").inc()
@@ -125,12 +118,10 @@ class EventLogConsumer:
             EVENTS_LOGGED.labels("duplicate").inc()
         pending = [doc for doc in stored if not doc["fanned_out"]]
         if unfinished:
-            pending += [doc async for doc in events.find({"_id": {"$in": unfinished}})]
+            pending += await self.store.events.by_ids(unfinished)
         for doc in pending:
             await self.dispatcher.on_event(doc)
-        if pending:
-            await events.update_many({"_id": {"$in": [doc["_id"] for doc in pending]}},
-                                     {"$set": {"fanned_out": True}})
+        await self.store.events.mark_fanned_out([doc["_id"] for doc in pending])
 
     async def _store_new(self, envelopes: list[Envelope],
                          subscriptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,25 +129,16 @@ class EventLogConsumer:
         those stored here (another replica may have stored some meanwhile)."""
         if not envelopes:
             return []
-        counter = await self.store.db[COUNTERS].find_one_and_update(
-            {"_id": EVENTS}, {"$inc": {"seq": len(envelopes)}}, upsert=True,
-            return_document=ReturnDocument.AFTER)
-        first = int(counter["seq"]) - len(envelopes) + 1
         now = utc_now()
         docs = []
-        for seq, envelope in enumerate(envelopes, start=first):
+        for envelope in envelopes:
             doc = envelope.model_dump(mode="python")
             event_id = doc.pop("id")
             # nothing to fan out to webhooks: finished as soon as it is stored
             fanned_out = not any(wants(s, envelope.type) for s in subscriptions)
-            docs.append({**doc, "_id": event_id, "seq": seq, "received_at": now,
+            docs.append({**doc, "_id": event_id, "received_at": now,
                          "fanned_out": fanned_out})
-        try:
-            await self.store.db[EVENTS].insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            taken = {docs[i]["_id"] for i in refused_as_duplicates(exc)}
-            docs = [doc for doc in docs if doc["_id"] not in taken]
-        return docs
+        return await self.store.events.add_in_order(docs)
 
 
 async def purge_periodically(store: Store, retention_days: float,

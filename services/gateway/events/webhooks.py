@@ -19,8 +19,8 @@ import httpx
 
 from services.gateway.events.outbound import UrlNotAllowed, pinned_post
 from services.gateway.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_BACKLOG
+from services.gateway.repositories import Store, new_id, utc_now
 from services.gateway.settings import GatewaySettings
-from services.gateway.store import Store, new_id, utc_now
 from services.notifications.domain.webhook_signing import WebhookSecret, signing_headers
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class WebhookDispatcher:
         self._closing = False
 
     async def start(self) -> None:
-        for d in await self.store.pending_deliveries():
+        for d in await self.store.deliveries.pending():
             self._enqueue(d["subscription_id"], d["_id"])
 
     async def close(self) -> None:
@@ -122,14 +122,14 @@ class WebhookDispatcher:
 
     async def on_event(self, event: Doc) -> None:
         """Create (idempotently) one delivery per matching active subscription, then queue."""
-        subs = [s for s in await self.store.active_subscriptions() if wants(s, event["type"])]
+        subs = [s for s in await self.store.subscriptions.active() if wants(s, event["type"])]
         docs = [delivery_doc(s["_id"], event) for s in subs]
         if not docs:
             return
         with contextlib.suppress(Exception):  # duplicates: a redelivered event, already queued
-            await self.store.insert_deliveries(docs)
+            await self.store.deliveries.add(docs)
         for d in docs:
-            existing = await self.store.delivery(d["_id"])
+            existing = await self.store.deliveries.get(d["_id"])
             if existing is not None and existing["status"] == "pending":
                 self._enqueue(d["subscription_id"], d["_id"])
 
@@ -137,7 +137,7 @@ class WebhookDispatcher:
                      replay_of: dict[str, str] | None = None) -> list[str]:
         docs = [delivery_doc(subscription["_id"], e, new_id(),
                              (replay_of or {}).get(e["_id"]) or e["_id"]) for e in events]
-        await self.store.insert_deliveries(docs)
+        await self.store.deliveries.add(docs)
         for d in docs:
             self._enqueue(subscription["_id"], d["_id"])
         return [d["_id"] for d in docs]
@@ -165,20 +165,20 @@ class WebhookDispatcher:
             WEBHOOK_BACKLOG.set(sum(q.qsize() for q in self._queues.values()))
 
     async def _deliver(self, delivery_id: str) -> None:
-        delivery = await self.store.delivery(delivery_id)
+        delivery = await self.store.deliveries.get(delivery_id)
         if delivery is None or delivery["status"] != "pending":
             return
-        event = await self.store.event(delivery["event_id"])
+        event = await self.store.events.get(delivery["event_id"])
         if event is None:
-            await self.store.update_delivery(delivery_id, {"status": "failed",
+            await self.store.deliveries.change(delivery_id, {"status": "failed",
                                                            "last_error": "event expired"})
             return
         body = event_body(event)
         attempts = int(delivery.get("attempts", 0))
         while attempts < self.settings.webhook_max_attempts:
-            sub = await self.store.subscription(delivery["subscription_id"])
+            sub = await self.store.subscriptions.get(delivery["subscription_id"])
             if sub is None or not sub.get("active"):
-                await self.store.update_delivery(delivery_id, {
+                await self.store.deliveries.change(delivery_id, {
                     "status": "failed", "last_error": "subscription disabled or deleted"})
                 return
             attempts += 1
@@ -188,18 +188,18 @@ class WebhookDispatcher:
             changes: Doc = {"attempts": attempts, "last_status_code": status,
                             "last_error": error, "last_attempt_at": utc_now()}
             if ok:
-                await self.store.update_delivery(delivery_id, {
+                await self.store.deliveries.change(delivery_id, {
                     **changes, "status": "delivered", "delivered_at": utc_now()})
-                await self.store.update_subscription(sub["_id"], {"$set": {"failure_streak": 0}})
+                await self.store.subscriptions.change(sub["_id"], {"failure_streak": 0})
                 return
-            await self.store.update_delivery(delivery_id, changes)
+            await self.store.deliveries.change(delivery_id, changes)
             if await self._count_failure(sub):
-                await self.store.update_delivery(delivery_id, {"status": "failed"})
+                await self.store.deliveries.change(delivery_id, {"status": "failed"})
                 return
             await asyncio.sleep(backoff_seconds(attempts - 1,
                                                 self.settings.webhook_retry_base_seconds,
                                                 self.settings.webhook_retry_max_seconds))
-        await self.store.update_delivery(delivery_id, {"status": "failed"})
+        await self.store.deliveries.change(delivery_id, {"status": "failed"})
 
     async def _attempt(self, sub: Doc, message_id: str,
                        body: bytes) -> tuple[int | None, str | None]:
@@ -222,15 +222,11 @@ class WebhookDispatcher:
 
     async def _count_failure(self, sub: Doc) -> bool:
         """Count a failed attempt; True when the subscription got disabled by it."""
-        updated = await self.store.update_subscription(sub["_id"],
-                                                       {"$inc": {"failure_streak": 1}})
-        streak = int((updated or {}).get("failure_streak", 0))
+        streak = await self.store.subscriptions.count_failure(sub["_id"])
         if streak < self.settings.webhook_disable_after_failures:
             return False
         reason = f"disabled after {streak} failed delivery attempts in a row"
-        disabled = await self.store.db["subscriptions"].find_one_and_update(
-            {"_id": sub["_id"], "active": True},
-            {"$set": {"active": False, "disabled_reason": reason, "disabled_at": utc_now()}})
+        disabled = await self.store.subscriptions.disable(sub["_id"], reason)
         if disabled is not None:
             log.warning("webhook subscription disabled",
                         extra={"subscription_id": sub["_id"], "streak": streak})
@@ -238,10 +234,9 @@ class WebhookDispatcher:
         return True
 
     async def _notify(self, sub: Doc, reason: str) -> None:
-        notice = {"_id": new_id(), "owner_id": sub.get("owner_id"), "subscription_id": sub["_id"],
-                  "kind": "subscription_disabled", "message": reason, "url": sub["url"],
-                  "created_at": utc_now(), "read": False}
-        await self.store.db["owner_notices"].insert_one(notice)
+        notice = await self.store.owner_notices.add({
+            "owner_id": sub.get("owner_id"), "subscription_id": sub["_id"],
+            "kind": "subscription_disabled", "message": reason, "url": sub["url"]})
         if self.notify_owner is not None:
             with contextlib.suppress(Exception):
                 await self.notify_owner(notice)

@@ -11,9 +11,9 @@ from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiK
 from services.gateway import security
 from services.gateway.access import Principal, invalid_scopes
 from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.repositories import public
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
-from services.gateway.store import API_KEYS, public
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
 Reader = Annotated[Principal, Depends(require("api_keys:read"))]
@@ -42,7 +42,7 @@ async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignor
                            {"errors": [{"loc": ["body", "scopes"], "msg": f"not grantable: {bad}",
                                         "type": "value_error"}]})
     key_id, key = security.new_api_key()
-    doc = await store.insert_api_key({
+    doc = await store.api_keys.add({
         "_id": key_id, "key_hash": security.hash_api_key(key), "name": req.name,
         "scopes": sorted(set(req.scopes)), "unit_id": req.unit_id,
         "rate_limit_per_minute": req.rate_limit_per_minute, "expires_at": req.expires_at,
@@ -56,14 +56,14 @@ async def list_api_keys(store: StoreDep, _: Reader, cursor: Cursor = None,
                         limit: Limit = 50) -> Any:
     """Pages through API keys (never the keys themselves: their prefix, scopes, owner and
     state)."""
-    rows, next_cursor = await store.page(API_KEYS, {}, cursor, limit)
+    rows, next_cursor = await store.api_keys.page({}, cursor, limit)
     return {"items": [view(r) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get("/{key_id}", response_model=ApiKey, summary="Read an API key", responses=NOT_FOUND)
 async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
     """One API key by id (its prefix, scopes, owner, expiry and revocation)."""
-    doc = await store.api_key(key_id)
+    doc = await store.api_keys.get(key_id)
     if doc is None:
         raise not_found("API key", key_id)
     return view(doc)
@@ -74,7 +74,7 @@ async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
 async def revoke_api_key(key_id: PathId, store: StoreDep, _: Writer) -> Any:
     """Revokes a key: requests with it answer 401 (`revoked_api_key`) from then on. Revoking
     twice is harmless."""
-    doc = await store.revoke_api_key(key_id) or await store.api_key(key_id)
+    doc = await store.api_keys.revoke(key_id) or await store.api_keys.get(key_id)
     if doc is None:
         raise not_found("API key", key_id)
     return view(doc)

@@ -15,8 +15,8 @@ from services.gateway import security
 from services.gateway.access import Principal, permissions_of
 from services.gateway.deps import StoreDep, rate_limited, unauthenticated
 from services.gateway.openapi.document import request_body
+from services.gateway.repositories import public
 from services.gateway.routers.common import no_store
-from services.gateway.store import public
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 FORM = "application/x-www-form-urlencoded"
@@ -102,7 +102,7 @@ async def create_token(request: Request, response: Response, store: StoreDep) ->
                                                     settings.login_attempts_per_minute)
     if wait > 0:
         raise rate_limited("too many login attempts", wait)
-    user = await store.user_by_name(body.username)
+    user = await store.users.by_name(body.username)
     # argon2 is CPU-bound: verify in a worker thread, never on the event loop.
     ok = await run_in_threadpool(security.verify_password,
                                  user.get("password_hash") if user else None, body.password)

@@ -24,10 +24,10 @@ from services.contracts.gateway import (
 from services.gateway.access import Principal, can_see_event
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.webhooks import wants
+from services.gateway.repositories import Store, event_filter
 from services.gateway.routers.bodies import IsoDateTime
 from services.gateway.routers.common import NOT_FOUND, Limit, PathId
 from services.gateway.routers.subscriptions import owned
-from services.gateway.store import EVENTS, Store
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 Reader = Annotated[Principal, Depends(require("events:read"))]
@@ -71,20 +71,12 @@ async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
                       subject: Annotated[str | None, Query(max_length=200)] = None) -> Any:
     """Pages through the event log, oldest first, filtered by type, time range or subject. Only
     events the caller may see are listed (unit-scoped roles see their units' events)."""
-    query: dict[str, Any] = {}
-    if type:
-        query["type"] = {"$in": type}
-    if since or until:
-        query["time"] = {**({"$gte": since} if since else {}),
-                         **({"$lte": until} if until else {})}
-    if subject:
-        query["subject"] = subject
+    query = event_filter(type, since, until, subject)
     after = int(cursor) if cursor else 0
     items: list[dict[str, Any]] = []
     scanned = 0
     while len(items) < limit and scanned < MAX_SCAN:
-        batch = await store.db[EVENTS].find({**query, "seq": {"$gt": after}}) \
-            .sort("seq", 1).limit(200).to_list(200)
+        batch = await store.events.after(after, 200, query)
         for doc in batch:
             scanned += 1
             after = doc["seq"]
@@ -94,7 +86,7 @@ async def list_events(store: StoreDep, principal: Reader, cursor: Cursor = None,
                     break
         if len(batch) < 200:
             break
-    more = await store.db[EVENTS].find_one({**query, "seq": {"$gt": after}}, {"_id": 1})
+    more = await store.events.any_after(after, query)
     next_cursor = str(after) if more else None
     return {"items": items, "next_cursor": next_cursor}
 
@@ -128,7 +120,7 @@ async def stream_events(request: Request, store: StoreDep, principal: Reader, ty
         try:
             yield "retry: 2000\n\n"
             while True:  # what the client missed, from the log
-                batch = await store.events_after(last, 500)
+                batch = await store.events.after(last, 500)
                 for doc in batch:
                     last = doc["seq"]
                     if visible(principal, doc, type):
@@ -155,7 +147,7 @@ async def stream_events(request: Request, store: StoreDep, principal: Reader, ty
 
 async def start_seq(store: Store, last_event_id: str | None) -> int:
     if last_event_id:
-        doc = await store.event(last_event_id)
+        doc = await store.events.get(last_event_id)
         if doc is not None:
             return int(doc["seq"])
         # An EventSource sends back only ids this stream gave it, so an id the log does not
@@ -168,8 +160,7 @@ async def start_seq(store: Store, last_event_id: str | None) -> int:
             "read what you missed with GET /api/v1/events?since=",
             {"errors": [{"loc": ["header", "Last-Event-ID"], "msg": "no such event in the log",
                          "type": "unknown_event"}]})
-    latest = await store.db[EVENTS].find({}, {"seq": 1}).sort("seq", -1).limit(1).to_list(1)
-    return int(latest[0]["seq"]) if latest else 0
+    return await store.events.latest_seq()
 
 
 def frame(doc: dict[str, Any]) -> str:
@@ -189,20 +180,12 @@ async def replay_events(body: ReplayRequest, request: Request, store: StoreDep,
     if not (body.event_ids or body.delivery_ids or body.since or body.until):
         raise ServiceError(ErrorCode.VALIDATION_FAILED,
                            "give event_ids, delivery_ids or a time range (since/until)")
-    query: dict[str, Any] = {}
     event_ids = list(body.event_ids or [])
     if body.delivery_ids:
-        found = await store.db["deliveries"].find(
-            {"_id": {"$in": body.delivery_ids}, "subscription_id": sub["_id"]},
-            {"event_id": 1}).to_list(None)
-        event_ids += [d["event_id"] for d in found]
-    if body.event_ids or body.delivery_ids:
-        query["_id"] = {"$in": event_ids}
-    if body.since or body.until:
-        query["time"] = {**({"$gte": body.since} if body.since else {}),
-                         **({"$lte": body.until} if body.until else {})}
-    docs = await store.db[EVENTS].find(query).sort("seq", 1).limit(REPLAY_LIMIT) \
-        .to_list(REPLAY_LIMIT)
+        event_ids += await store.deliveries.event_ids(body.delivery_ids, sub["_id"])
+    query = event_filter(since=body.since, until=body.until,
+                         ids=event_ids if body.event_ids or body.delivery_ids else None)
+    docs = await store.events.first(query, REPLAY_LIMIT)
     chosen = [d for d in docs if wants(sub, d["type"]) and visible(principal, d, None)]
     ids = await request.app.state.dispatcher.replay(sub, chosen)
     return {"scheduled": len(ids), "delivery_ids": ids}
@@ -212,7 +195,7 @@ async def replay_events(body: ReplayRequest, request: Request, store: StoreDep,
             responses=NOT_FOUND)
 async def get_event(event_id: PathId, store: StoreDep, principal: Reader) -> Any:
     """One logged event (CloudEvents envelope) the caller may see."""
-    doc = await store.event(event_id)
+    doc = await store.events.get(event_id)
     if doc is None or not visible(principal, doc, None):
         raise not_found("event", event_id)
     return record(doc)

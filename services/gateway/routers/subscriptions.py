@@ -21,8 +21,8 @@ from services.gateway.access import Principal
 from services.gateway.deps import StoreDep, not_found, require
 from services.gateway.events.outbound import UrlNotAllowed, check_url
 from services.gateway.events.webhooks import new_secret, rotated_secrets
+from services.gateway.repositories import Store, public
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
-from services.gateway.store import DELIVERIES, SUBSCRIPTIONS, Store, public
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 Reader = Annotated[Principal, Depends(require("subscriptions:read"))]
@@ -36,7 +36,7 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def owned(store: Store, sub_id: str, principal: Principal) -> dict[str, Any]:
-    doc = await store.subscription(sub_id)
+    doc = await store.subscriptions.get(sub_id)
     if doc is None or (principal.role is not Role.ADMIN
                        and doc.get("owner_id") != principal.account_id):
         raise not_found("subscription", sub_id)
@@ -63,7 +63,7 @@ async def create_subscription(body: SubscriptionCreate, request: Request, store:
     await allowed_url(body.url, request)
     no_store(response)
     secret = new_secret()
-    doc = await store.insert_subscription({
+    doc = await store.subscriptions.add({
         **body.model_dump(mode="json"), "owner_id": principal.account_id,
         "secrets": [{"value": secret, "expires_at": None}]})
     return {**view(doc), "secret": secret}
@@ -75,12 +75,8 @@ async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor 
                              active: Annotated[bool | None, Query()] = None) -> Any:
     """Pages through the caller's subscriptions (all of them for an admin), optionally only
     active or disabled ones."""
-    query: dict[str, Any] = {}
-    if principal.role is not Role.ADMIN:
-        query["owner_id"] = principal.account_id
-    if active is not None:
-        query["active"] = active
-    rows, next_cursor = await store.page(SUBSCRIPTIONS, query, cursor, limit)
+    owner = None if principal.role is Role.ADMIN else principal.account_id
+    rows, next_cursor = await store.subscriptions.listed(owner, active, cursor, limit)
     return {"items": [view(r) for r in rows], "next_cursor": next_cursor}
 
 
@@ -102,8 +98,8 @@ async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate,
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if changes.get("active"):
         changes.update(failure_streak=0, disabled_reason=None, disabled_at=None)
-    doc = await store.update_subscription(subscription_id, {"$set": changes}) if changes \
-        else await store.subscription(subscription_id)
+    doc = await store.subscriptions.change(subscription_id, changes) if changes \
+        else await store.subscriptions.get(subscription_id)
     if doc is None:
         raise not_found("subscription", subscription_id)
     return view(doc)
@@ -115,7 +111,7 @@ async def delete_subscription(subscription_id: PathId, store: StoreDep,
                               principal: Writer) -> Response:
     """Deletes a subscription: nothing more is delivered to it."""
     await owned(store, subscription_id, principal)
-    await store.delete_subscription(subscription_id)
+    await store.subscriptions.delete(subscription_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -138,7 +134,7 @@ async def rotate_subscription_secret(
     secret, secrets = rotated_secrets(doc,
                                       request.app.state.settings.webhook_secret_grace_seconds,
                                       revoke_previous=revoke_previous)
-    updated = await store.update_subscription(subscription_id, {"$set": {"secrets": secrets}})
+    updated = await store.subscriptions.change(subscription_id, {"secrets": secrets})
     if updated is None:
         raise not_found("subscription", subscription_id)
     return {**view(updated), "secret": secret}
@@ -155,10 +151,6 @@ async def list_subscription_deliveries(
     """The delivery log of a subscription: each attempt's event, status, HTTP answer and next
     retry, optionally filtered by status or event."""
     await owned(store, subscription_id, principal)
-    query: dict[str, Any] = {"subscription_id": subscription_id}
-    if status_:
-        query["status"] = status_
-    if event_id:
-        query["event_id"] = event_id
-    rows, next_cursor = await store.page(DELIVERIES, query, cursor, limit)
+    rows, next_cursor = await store.deliveries.listed(subscription_id, status_ or None,
+                                                      event_id or None, cursor, limit)
     return {"items": [public(r) for r in rows], "next_cursor": next_cursor}

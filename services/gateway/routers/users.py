@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pymongo.errors import DuplicateKeyError
 from starlette.concurrency import run_in_threadpool
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -23,6 +22,7 @@ from services.contracts.gateway import (
 from services.gateway import passwords, security
 from services.gateway.access import Principal, permissions_of
 from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
+from services.gateway.repositories import Taken, public
 from services.gateway.routers.auth import (
     count_failure,
     current_user_view,
@@ -31,7 +31,6 @@ from services.gateway.routers.auth import (
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
-from services.gateway.store import USERS, public
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 Reader = Annotated[Principal, Depends(require("users:read"))]
@@ -77,9 +76,9 @@ async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[val
     refuse_weak(req.password, req.username)
     password_hash = await run_in_threadpool(security.hash_password, req.password)
     try:
-        doc = await store.insert_user({**req.model_dump(exclude={"password"}, mode="json"),
+        doc = await store.users.add({**req.model_dump(exclude={"password"}, mode="json"),
                                        "password_hash": password_hash})
-    except DuplicateKeyError:
+    except Taken:
         raise ServiceError(ErrorCode.CONFLICT, f"user {req.username} exists") from None
     return public(doc)
 
@@ -90,12 +89,8 @@ async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: L
                      unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
     """Pages through users by id, optionally filtered by role or unit. Admins only
     (`users:read`)."""
-    query: dict[str, Any] = {}
-    if role is not None:
-        query["role"] = role.value
-    if unit_id is not None:
-        query["unit_id"] = unit_id
-    rows, next_cursor = await store.page(USERS, query, cursor, limit)
+    rows, next_cursor = await store.users.listed(role.value if role is not None else None,
+                                                 unit_id, cursor, limit)
     return {"items": [public(r) for r in rows], "next_cursor": next_cursor}
 
 
@@ -107,14 +102,14 @@ async def get_current_user(principal: CurrentPrincipal, store: StoreDep) -> Any:
     key reads its own description (`kind: api_key`: key id, name, scopes, unit, expiry,
     owner id), never its owner's record."""
     if principal.kind == "api_key":
-        key = await store.api_key(principal.id)
+        key = await store.api_keys.get(principal.id)
         if key is None:
             raise not_found("API key", principal.id)
         description = {**public(key), "kind": "api_key",
                        "permissions": sorted(permissions_of(principal))}
         description.pop("key_hash", None)
         return description
-    doc = await store.user(principal.id)
+    doc = await store.users.get(principal.id)
     if doc is None:
         raise not_found("user", principal.id)
     return current_user_view(doc)
@@ -137,7 +132,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
         raise ServiceError(ErrorCode.FORBIDDEN, "an API key has no password",
                            {"missing_scope": "users:write"})
     client = await refuse_spent_client(request)
-    doc = await store.user(principal.id)
+    doc = await store.users.get(principal.id)
     if doc is None:
         raise not_found("user", principal.id)
     if not await run_in_threadpool(security.verify_password, doc.get("password_hash"),
@@ -150,7 +145,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
                       "choose a password different from the current one")
     refuse_weak(req.new_password, doc["username"], "new_password")
     password_hash = await run_in_threadpool(security.hash_password, req.new_password)
-    updated = await store.update_user(principal.id, {"password_hash": password_hash},
+    updated = await store.users.update(principal.id, {"password_hash": password_hash},
                                       revoke_tokens=True)
     if updated is None:
         raise not_found("user", principal.id)
@@ -160,7 +155,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
 @router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)
 async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
     """One user by id. Admins only (`users:read`)."""
-    doc = await store.user(user_id)
+    doc = await store.users.get(user_id)
     if doc is None:
         raise not_found("user", user_id)
     return public(doc)
@@ -180,7 +175,7 @@ async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[val
     themselves, nor set their own password here: that needs the current one
     (`POST /users/me/password`) (409)."""
     req = UserUpdate.model_validate(rpc_kwargs(body))
-    current = await store.user(user_id)
+    current = await store.users.get(user_id)
     if current is None:
         raise not_found("user", user_id)
     changes = req.model_dump(exclude_unset=True, exclude={"password"}, mode="json")
@@ -203,7 +198,7 @@ async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[val
         changes["password_hash"] = await run_in_threadpool(security.hash_password,
                                                            req.password)
     revoke = bool(req.password) or changes.get("active") is False
-    doc = await store.update_user(user_id, changes, revoke) if changes else current
+    doc = await store.users.update(user_id, changes, revoke) if changes else current
     if doc is None:
         raise not_found("user", user_id)
     return public(doc)
