@@ -8,15 +8,10 @@ export type PlanListItem = Schemas['PlanListItem'];
 export type PlanDetail = Schemas['PlanDetail'];
 export type ProgressSummary = Schemas['ProgressSummary'];
 export type BucketCounts = Schemas['BucketCountsModel'];
-export type UnitProgress = Schemas['UnitProgressModel'];
-export type TaskProgress = Schemas['TaskProgressModel'];
 export type TaskDetail = Schemas['TaskDetail'];
 export type ReportDetail = Schemas['ReportDetail'];
-export type ReportCount = Schemas['ReportCountModel'];
-export type EvidenceLink = Schemas['EvidenceLinkModel'];
 export type Recurrence = Schemas['RecurrenceModel'];
 /** A unit as GET /units lists it. */
 export type Unit = paths['/api/v1/units']['get']['responses']['200']['content']['application/json']['items'][number];
-export type CoverageRow = Schemas['CoverageRow'];
 export type AuditEntry = Schemas['AuditEntryModel'];
 export type AlertReply = Schemas['AlertReply'];

@@ -23,7 +23,15 @@ export interface Screen {
   prefetchData?: () => void;
 }
 
-/** `component` and `preload` of a screen loaded on demand: `...lazyScreen(() => import('./X'))`. */
-export function lazyScreen(load: () => Promise<{ default: ComponentType }>) {
-  return { component: lazy(load), preload: load };
+/** What a screen declares besides its id, path and page; `preload: true` for a landing screen. */
+export type ScreenOptions = Omit<Screen, 'id' | 'path' | 'component' | 'preload'> & { preload?: boolean };
+
+/**
+ * Declares a screen whose page is loaded on first visit (`screen('inbox', 'inbox', () =>
+ * import('./InboxPage'), { permission: 'notices:ack' })`); with `preload`, sign-in fetches its
+ * code ahead of the first visit.
+ */
+export function screen(id: string, path: string, load: () => Promise<{ default: ComponentType }>, options: ScreenOptions = {}): Screen {
+  const { preload, ...declared } = options;
+  return { id, path, component: lazy(load), ...(preload ? { preload: load } : {}), ...declared };
 }

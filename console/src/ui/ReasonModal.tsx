@@ -1,7 +1,7 @@
-import { Button, Group, Modal, Stack, Textarea } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Textarea } from '@mantine/core';
+import { useState } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
-import { ErrorAlert } from './ErrorAlert';
+import { FormModal } from './FormModal';
 
 interface Props {
   opened: boolean;
@@ -22,8 +22,7 @@ export function ReasonModal({ opened, title, label, submitLabel, required, pendi
   const [text, setText] = useState('');
   const [missing, setMissing] = useState(false);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     if (required && !text.trim()) {
       setMissing(true);
       return;
@@ -32,19 +31,10 @@ export function ReasonModal({ opened, title, label, submitLabel, required, pendi
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={title} centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {error ? <ErrorAlert error={error} /> : null}
-          <Textarea label={label} value={text} autosize minRows={3} maxLength={2000} data-autofocus
-            required={required} error={missing ? t('reason.required') : undefined}
-            onChange={(event) => { setText(event.currentTarget.value); setMissing(false); }} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={pending}>{submitLabel}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} title={title} submitLabel={submitLabel} onSubmit={submit} onClose={onClose} pending={pending} error={error}>
+      <Textarea label={label} value={text} autosize minRows={3} maxLength={2000} data-autofocus
+        required={required} error={missing ? t('reason.required') : undefined}
+        onChange={(event) => { setText(event.currentTarget.value); setMissing(false); }} />
+    </FormModal>
   );
 }

@@ -1,12 +1,13 @@
-import { Button, Group, Modal, MultiSelect, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { Button, MultiSelect, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { PAGE_SIZE, useCursorList } from '../../api/pagination';
 import type { components } from '../../api/schema';
 import { formatDateTime, provinceInputToIso } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
+import { ActionButton } from '../../ui/ActionButton';
+import { FormModal, useFormProblems } from '../../ui/FormModal';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { SecretOnce } from '../../ui/SecretOnce';
@@ -26,7 +27,7 @@ function CreateKey({ onCreated, onClose }: { onCreated: (key: string) => void; o
   const [scopes, setScopes] = useState<string[]>([]);
   const [rate, setRate] = useState<number | string>('');
   const [expires, setExpires] = useState('');
-  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [problems, check] = useFormProblems();
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/api-keys', {
       body: { name: name.trim(), scopes: scopes as Scope[], rate_limit_per_minute: rate === '' ? null : Number(rate), expires_at: provinceInputToIso(expires) },
@@ -37,53 +38,33 @@ function CreateKey({ onCreated, onClose }: { onCreated: (key: string) => void; o
     },
   });
   const fieldError = useFieldError(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const found: Record<string, string> = {};
     if (!name.trim()) found.name = t('compose.required');
     if (!scopes.length) found.scopes = t('keys.scopesRequired');
-    setProblems(found);
-    if (!Object.keys(found).length) create.mutate();
+    if (check(found)) create.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('keys.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {create.isError && <ErrorAlert error={create.error} />}
-          <TextInput label={t('keys.name')} required data-autofocus value={name} onChange={(event) => setName(event.currentTarget.value)}
-            error={problems.name ?? fieldError('name')} />
-          <MultiSelect label={t('keys.scopes')} required searchable data={SCOPES} value={scopes} onChange={setScopes}
-            error={problems.scopes ?? fieldError('scopes')} />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <NumberInput label={t('keys.rateLimit')} min={1} max={1_000_000} value={rate} onChange={setRate} />
-            <TextInput type="datetime-local" label={t('keys.expires')} value={expires} onChange={(event) => setExpires(event.currentTarget.value)} />
-          </SimpleGrid>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={create.isPending}>{t('keys.create')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal title={t('keys.create')} submitLabel={t('keys.create')} size="lg" onSubmit={submit} onClose={onClose}
+      pending={create.isPending} error={create.error}>
+      <TextInput label={t('keys.name')} required data-autofocus value={name} onChange={(event) => setName(event.currentTarget.value)}
+        error={problems.name ?? fieldError('name')} />
+      <MultiSelect label={t('keys.scopes')} required searchable data={SCOPES} value={scopes} onChange={setScopes}
+        error={problems.scopes ?? fieldError('scopes')} />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <NumberInput label={t('keys.rateLimit')} min={1} max={1_000_000} value={rate} onChange={setRate} />
+        <TextInput type="datetime-local" label={t('keys.expires')} value={expires} onChange={(event) => setExpires(event.currentTarget.value)} />
+      </SimpleGrid>
+    </FormModal>
   );
 }
 
 function RevokeButton({ apiKey }: { apiKey: ApiKey }) {
   const { t } = useI18n();
-  const queryClient = useQueryClient();
-  const revoke = useMutation({
-    mutationFn: () => unwrap(api.DELETE('/api/v1/api-keys/{key_id}', { params: { path: { key_id: apiKey.id } } })),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['api-keys'] }),
-  });
   if (apiKey.revoked_at) return null;
   return (
-    <>
-      <Button size="compact-sm" variant="outline" color="red.9" loading={revoke.isPending} onClick={() => revoke.mutate()}
-        aria-label={t('keys.revokeNamed', { name: apiKey.name })}>
-        {t('keys.revoke')}
-      </Button>
-      {revoke.isError && <ErrorAlert error={revoke.error} />}
-    </>
+    <ActionButton label={t('keys.revoke')} ariaLabel={t('keys.revokeNamed', { name: apiKey.name })} refreshes={['api-keys']}
+      run={() => unwrap(api.DELETE('/api/v1/api-keys/{key_id}', { params: { path: { key_id: apiKey.id } } }))} />
   );
 }
 

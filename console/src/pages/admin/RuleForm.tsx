@@ -1,11 +1,11 @@
-import { Button, Group, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { MultiSelect, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { label } from '../../i18n/labels';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormModal } from '../../ui/FormModal';
 import { useTopics } from '../monitoring/options';
 
 type Rule = components['schemas']['AlertRuleModel'];
@@ -36,35 +36,26 @@ export function RuleForm({ rule, onClose }: { rule: Rule | null; onClose: () => 
     })),
     onSuccess: () => { void queryClient.invalidateQueries({ queryKey: ['alert-rules'] }); onClose(); },
   });
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const bad = !/^[a-z0-9_-]+$/.test(id.trim());
     setIdProblem(bad);
     if (!bad) save.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={rule ? t('taxonomy.editNamed', { name: rule.id }) : t('taxonomy.newRule')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {save.isError && <ErrorAlert error={save.error} />}
-          <TextInput label={t('taxonomy.id')} required disabled={!!rule} value={id} onChange={(event) => setId(event.currentTarget.value)}
-            error={idProblem ? t('sources.idInvalid') : undefined} data-autofocus />
-          <MultiSelect label={t('taxonomy.ruleTopics')} searchable value={chosen} onChange={setChosen}
-            data={topics.topics.map((topic) => ({ value: topic.id, label: topic.label }))} />
-          <TextInput label={t('taxonomy.keywords')} value={keywords} onChange={(event) => setKeywords(event.currentTarget.value)} />
-          <TextInput label={t('taxonomy.places')} value={places} onChange={(event) => setPlaces(event.currentTarget.value)} />
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <NumberInput label={t('taxonomy.minHarmful')} min={0} max={100} value={harmful} onChange={setHarmful} />
-            <Select label={t('taxonomy.severity')} allowDeselect={false} value={severity} onChange={(value) => setSeverity((value ?? 'warning') as Severity)}
-              data={SEVERITIES.map((value) => ({ value, label: label(t, 'severity', value) }))} />
-          </SimpleGrid>
-          <Switch label={t('taxonomy.enabled')} checked={enabled} onChange={(event) => setEnabled(event.currentTarget.checked)} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={save.isPending}>{t('taxonomy.saveRule')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal title={rule ? t('taxonomy.editNamed', { name: rule.id }) : t('taxonomy.newRule')} submitLabel={t('taxonomy.saveRule')} size="lg"
+      onSubmit={submit} onClose={onClose} pending={save.isPending} error={save.error}>
+      <TextInput label={t('taxonomy.id')} required disabled={!!rule} value={id} onChange={(event) => setId(event.currentTarget.value)}
+        error={idProblem ? t('sources.idInvalid') : undefined} data-autofocus />
+      <MultiSelect label={t('taxonomy.ruleTopics')} searchable value={chosen} onChange={setChosen}
+        data={topics.topics.map((topic) => ({ value: topic.id, label: topic.label }))} />
+      <TextInput label={t('taxonomy.keywords')} value={keywords} onChange={(event) => setKeywords(event.currentTarget.value)} />
+      <TextInput label={t('taxonomy.places')} value={places} onChange={(event) => setPlaces(event.currentTarget.value)} />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <NumberInput label={t('taxonomy.minHarmful')} min={0} max={100} value={harmful} onChange={setHarmful} />
+        <Select label={t('taxonomy.severity')} allowDeselect={false} value={severity} onChange={(value) => setSeverity((value ?? 'warning') as Severity)}
+          data={SEVERITIES.map((value) => ({ value, label: label(t, 'severity', value) }))} />
+      </SimpleGrid>
+      <Switch label={t('taxonomy.enabled')} checked={enabled} onChange={(event) => setEnabled(event.currentTarget.checked)} />
+    </FormModal>
   );
 }

@@ -1,11 +1,12 @@
-import { Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { PAGE_SIZE, useCursorList } from '../../api/pagination';
 import type { components } from '../../api/schema';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormModal, useFormProblems } from '../../ui/FormModal';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { SecretOnce } from '../../ui/SecretOnce';
@@ -26,7 +27,7 @@ function CreateSubscription({ onCreated, onClose }: { onCreated: (secret: string
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState<string[]>([]);
   const [description, setDescription] = useState('');
-  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [problems, check] = useFormProblems();
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/subscriptions', { body: { url: url.trim(), event_types: types as EventType[], description: description.trim() || null } })),
     onSuccess: (created) => {
@@ -35,31 +36,21 @@ function CreateSubscription({ onCreated, onClose }: { onCreated: (secret: string
     },
   });
   const fieldError = useFieldError(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const found: Record<string, string> = {};
     if (!/^https?:\/\//i.test(url.trim())) found.url = t('sources.urlScheme');
     if (!types.length) found.types = t('compose.required');
-    setProblems(found);
-    if (!Object.keys(found).length) create.mutate();
+    if (check(found)) create.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('subs.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {create.isError && <ErrorAlert error={create.error} />}
-          <TextInput label={t('subs.url')} type="url" required data-autofocus value={url} onChange={(event) => setUrl(event.currentTarget.value)}
-            error={problems.url ?? fieldError('url')} />
-          <MultiSelect label={t('subs.eventTypes')} description={t('subs.eventTypesHint')} required searchable data={EVENT_TYPES} value={types}
-            onChange={setTypes} error={problems.types ?? fieldError('event_types')} />
-          <TextInput label={t('subs.description')} value={description} onChange={(event) => setDescription(event.currentTarget.value)} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={create.isPending}>{t('subs.create')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal title={t('subs.create')} submitLabel={t('subs.create')} size="lg" onSubmit={submit} onClose={onClose}
+      pending={create.isPending} error={create.error}>
+      <TextInput label={t('subs.url')} type="url" required data-autofocus value={url} onChange={(event) => setUrl(event.currentTarget.value)}
+        error={problems.url ?? fieldError('url')} />
+      <MultiSelect label={t('subs.eventTypes')} description={t('subs.eventTypesHint')} required searchable data={EVENT_TYPES} value={types}
+        onChange={setTypes} error={problems.types ?? fieldError('event_types')} />
+      <TextInput label={t('subs.description')} value={description} onChange={(event) => setDescription(event.currentTarget.value)} />
+    </FormModal>
   );
 }
 

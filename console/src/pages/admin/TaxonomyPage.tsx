@@ -1,5 +1,5 @@
 import { Button, Group, Tabs } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { fetchAll } from '../../api/pagination';
@@ -7,7 +7,7 @@ import type { components } from '../../api/schema';
 import { useCan } from '../../auth/useSession';
 import { label } from '../../i18n/labels';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
+import { ActionButton } from '../../ui/ActionButton';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { StatusBadge } from '../../ui/StatusBadge';
@@ -18,18 +18,14 @@ import { TopicForm } from './TopicForm';
 type Topic = components['schemas']['TopicModel'];
 type Rule = components['schemas']['AlertRuleModel'];
 
-function DeleteButton({ name, onDelete }: { name: string; onDelete: () => Promise<unknown> }) {
+/** A row's edit and delete buttons, named after the row for screen readers. */
+function RowActions({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete: () => Promise<unknown> }) {
   const { t } = useI18n();
-  const queryClient = useQueryClient();
-  const remove = useMutation({ mutationFn: onDelete, onSuccess: () => void queryClient.invalidateQueries() });
   return (
-    <>
-      <Button size="compact-sm" variant="outline" color="red.9" loading={remove.isPending} onClick={() => remove.mutate()}
-        aria-label={t('taxonomy.deleteNamed', { name })}>
-        {t('taxonomy.delete')}
-      </Button>
-      {remove.isError && <ErrorAlert error={remove.error} />}
-    </>
+    <Group gap={4} wrap="nowrap">
+      <Button size="compact-sm" variant="light" onClick={onEdit} aria-label={t('taxonomy.editNamed', { name })}>{t('taxonomy.edit')}</Button>
+      <ActionButton label={t('taxonomy.delete')} ariaLabel={t('taxonomy.deleteNamed', { name })} run={onDelete} />
+    </Group>
   );
 }
 
@@ -59,21 +55,13 @@ export default function TaxonomyPage() {
   if (writable) {
     topicColumns.push({
       key: 'actions', header: t('common.actions'), narrow: true,
-      render: (row) => (
-        <Group gap={4} wrap="nowrap">
-          <Button size="compact-sm" variant="light" onClick={() => setTopic(row)} aria-label={t('taxonomy.editNamed', { name: row.label })}>{t('taxonomy.edit')}</Button>
-          <DeleteButton name={row.label} onDelete={() => unwrap(api.DELETE('/api/v1/topics/{topic_id}', { params: { path: { topic_id: row.id } } }))} />
-        </Group>
-      ),
+      render: (row) => <RowActions name={row.label} onEdit={() => setTopic(row)}
+        onDelete={() => unwrap(api.DELETE('/api/v1/topics/{topic_id}', { params: { path: { topic_id: row.id } } }))} />,
     });
     ruleColumns.push({
       key: 'actions', header: t('common.actions'), narrow: true,
-      render: (row) => (
-        <Group gap={4} wrap="nowrap">
-          <Button size="compact-sm" variant="light" onClick={() => setRule(row)} aria-label={t('taxonomy.editNamed', { name: row.id })}>{t('taxonomy.edit')}</Button>
-          <DeleteButton name={row.id} onDelete={() => unwrap(api.DELETE('/api/v1/alert-rules/{rule_id}', { params: { path: { rule_id: row.id } } }))} />
-        </Group>
-      ),
+      render: (row) => <RowActions name={row.id} onEdit={() => setRule(row)}
+        onDelete={() => unwrap(api.DELETE('/api/v1/alert-rules/{rule_id}', { params: { path: { rule_id: row.id } } }))} />,
     });
   }
   return (

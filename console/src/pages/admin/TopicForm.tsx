@@ -1,10 +1,10 @@
-import { Button, Group, Modal, Stack, Textarea, TextInput } from '@mantine/core';
+import { Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormModal, useFormProblems } from '../../ui/FormModal';
 import { useFieldError } from '../../ui/useFieldError';
 
 type Topic = components['schemas']['TopicModel'];
@@ -29,7 +29,7 @@ export function TopicForm({ topic, onClose }: { topic: Topic | null; onClose: ()
   const [id, setId] = useState(topic?.id ?? '');
   const [labelText, setLabel] = useState(topic?.label ?? '');
   const [termsText, setTerms] = useState(Object.entries(topic?.terms ?? {}).map(([term, weight]) => `${term} = ${weight}`).join('\n'));
-  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [problems, check] = useFormProblems();
   const save = useMutation({
     mutationFn: (terms: Record<string, number>) => unwrap(api.PUT('/api/v1/topics/{topic_id}', {
       params: { path: { topic_id: id.trim() } },
@@ -38,32 +38,22 @@ export function TopicForm({ topic, onClose }: { topic: Topic | null; onClose: ()
     onSuccess: () => { void queryClient.invalidateQueries({ queryKey: ['topics'] }); onClose(); },
   });
   const fieldError = useFieldError(save.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const parsed = parseTerms(termsText);
     const found: Record<string, string> = {};
     if (!/^[a-z0-9_]+$/.test(id.trim())) found.id = t('sources.idInvalid');
     if (!labelText.trim()) found.label = t('compose.required');
     if (parsed.bad) found.terms = t('taxonomy.termsInvalid', { line: parsed.bad });
-    setProblems(found);
-    if (!Object.keys(found).length) save.mutate(parsed.terms);
+    if (check(found)) save.mutate(parsed.terms);
   }
   return (
-    <Modal opened onClose={onClose} title={topic ? t('taxonomy.editNamed', { name: topic.label }) : t('taxonomy.newTopic')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {save.isError && <ErrorAlert error={save.error} />}
-          <TextInput label={t('taxonomy.id')} required disabled={!!topic} value={id} onChange={(event) => setId(event.currentTarget.value)} error={problems.id} />
-          <TextInput label={t('taxonomy.label')} required data-autofocus value={labelText} onChange={(event) => setLabel(event.currentTarget.value)}
-            error={problems.label ?? fieldError('label')} />
-          <Textarea label={t('taxonomy.terms')} autosize minRows={6} value={termsText} onChange={(event) => setTerms(event.currentTarget.value)}
-            error={problems.terms ?? fieldError('terms')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={save.isPending}>{t('taxonomy.saveTopic')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal title={topic ? t('taxonomy.editNamed', { name: topic.label }) : t('taxonomy.newTopic')} submitLabel={t('taxonomy.saveTopic')} size="lg"
+      onSubmit={submit} onClose={onClose} pending={save.isPending} error={save.error}>
+      <TextInput label={t('taxonomy.id')} required disabled={!!topic} value={id} onChange={(event) => setId(event.currentTarget.value)} error={problems.id} />
+      <TextInput label={t('taxonomy.label')} required data-autofocus value={labelText} onChange={(event) => setLabel(event.currentTarget.value)}
+        error={problems.label ?? fieldError('label')} />
+      <Textarea label={t('taxonomy.terms')} autosize minRows={6} value={termsText} onChange={(event) => setTerms(event.currentTarget.value)}
+        error={problems.terms ?? fieldError('terms')} />
+    </FormModal>
   );
 }

@@ -1,12 +1,12 @@
-import { Alert, Button, Group, Modal, PasswordInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { PasswordInput, Select, SimpleGrid, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { useUnits } from '../../api/queries';
 import type { components } from '../../api/schema';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormModal, useFormProblems } from '../../ui/FormModal';
 import { useFieldError } from '../../ui/useFieldError';
 
 type Role = components['schemas']['Role'];
@@ -20,7 +20,7 @@ export function UserForm({ opened, onClose }: { opened: boolean; onClose: () => 
   const queryClient = useQueryClient();
   const units = useUnits();
   const [draft, setDraft] = useState({ username: '', displayName: '', role: 'officer' as Role, unit: null as string | null, password: '' });
-  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [problems, check] = useFormProblems();
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/users', {
       body: {
@@ -36,42 +36,31 @@ export function UserForm({ opened, onClose }: { opened: boolean; onClose: () => 
   const fieldError = useFieldError(create.error);
   const update = (changes: Partial<typeof draft>) => setDraft((current) => ({ ...current, ...changes }));
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const found: Record<string, string> = {};
     if (!/^[a-z0-9][a-z0-9._-]{1,62}$/.test(draft.username.trim())) found.username = t('users.usernameHint');
     if (draft.password.length < MIN_PASSWORD) found.password = t('users.passwordShort');
     if (UNIT_ROLES.includes(draft.role) && !draft.unit) found.unit = t('users.unitRequired');
-    setProblems(found);
-    if (!Object.keys(found).length) create.mutate();
+    if (check(found)) create.mutate();
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('users.create')} size="lg" centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {create.isSuccess && <Alert color="green" variant="light" role="status">{t('users.created', { username: create.data.username })}</Alert>}
-          {create.isError && <ErrorAlert error={create.error} />}
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput label={t('users.username')} description={t('users.usernameHint')} required autoComplete="off" data-autofocus
-              value={draft.username} onChange={(event) => update({ username: event.currentTarget.value })}
-              error={problems.username ?? fieldError('username')} />
-            <TextInput label={t('users.displayName')} value={draft.displayName} onChange={(event) => update({ displayName: event.currentTarget.value })} />
-            <Select label={t('users.role')} allowDeselect={false} value={draft.role} onChange={(role) => update({ role: (role ?? 'officer') as Role })}
-              data={ROLES.map((role) => ({ value: role, label: t(`role.${role}` as MessageKey) }))} />
-            {UNIT_ROLES.includes(draft.role) && (
-              <Select label={t('users.unit')} required searchable value={draft.unit} onChange={(unit) => update({ unit })}
-                data={(units.data ?? []).map((unit) => ({ value: unit.id, label: unit.name }))} error={problems.unit ?? fieldError('unit_id')} />
-            )}
-          </SimpleGrid>
-          <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.password')} required autoComplete="new-password" value={draft.password}
-            onChange={(event) => update({ password: event.currentTarget.value })} error={problems.password ?? fieldError('password')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.close')}</Button>
-            <Button type="submit" loading={create.isPending}>{t('users.create')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} title={t('users.create')} submitLabel={t('users.create')} size="lg" dismiss="close" onSubmit={submit} onClose={onClose}
+      pending={create.isPending} error={create.error} success={create.isSuccess ? t('users.created', { username: create.data.username }) : null}>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput label={t('users.username')} description={t('users.usernameHint')} required autoComplete="off" data-autofocus
+          value={draft.username} onChange={(event) => update({ username: event.currentTarget.value })}
+          error={problems.username ?? fieldError('username')} />
+        <TextInput label={t('users.displayName')} value={draft.displayName} onChange={(event) => update({ displayName: event.currentTarget.value })} />
+        <Select label={t('users.role')} allowDeselect={false} value={draft.role} onChange={(role) => update({ role: (role ?? 'officer') as Role })}
+          data={ROLES.map((role) => ({ value: role, label: t(`role.${role}` as MessageKey) }))} />
+        {UNIT_ROLES.includes(draft.role) && (
+          <Select label={t('users.unit')} required searchable value={draft.unit} onChange={(unit) => update({ unit })}
+            data={(units.data ?? []).map((unit) => ({ value: unit.id, label: unit.name }))} error={problems.unit ?? fieldError('unit_id')} />
+        )}
+      </SimpleGrid>
+      <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.password')} required autoComplete="new-password" value={draft.password}
+        onChange={(event) => update({ password: event.currentTarget.value })} error={problems.password ?? fieldError('password')} />
+    </FormModal>
   );
 }

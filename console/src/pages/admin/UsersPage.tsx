@@ -1,6 +1,6 @@
-import { Alert, Button, Group, Modal, PasswordInput, Stack } from '@mantine/core';
+import { Button, Group, PasswordInput, Stack } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { PAGE_SIZE, useCursorList } from '../../api/pagination';
 import { useUnits } from '../../api/queries';
@@ -9,6 +9,7 @@ import { useCurrentUser } from '../../auth/useSession';
 import type { MessageKey } from '../../i18n/catalogue';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormModal } from '../../ui/FormModal';
 import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { StatusBadge } from '../../ui/StatusBadge';
@@ -25,26 +26,16 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
     mutationFn: () => unwrap(api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: user.id } }, body: { password } })),
   });
   const fieldError = useFieldError(reset.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setShort(password.length < MIN_PASSWORD);
     if (password.length >= MIN_PASSWORD) reset.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title={t('users.resetTitle', { username: user.username })} centered closeButtonProps={{ 'aria-label': t('common.close') }}>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          {reset.isSuccess && <Alert color="green" variant="light" role="status">{t('users.passwordReset', { username: user.username })}</Alert>}
-          {reset.isError && <ErrorAlert error={reset.error} />}
-          <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.newPassword')} autoComplete="new-password" data-autofocus value={password}
-            onChange={(event) => setPassword(event.currentTarget.value)} error={short ? t('users.passwordShort') : fieldError('password')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.close')}</Button>
-            <Button type="submit" loading={reset.isPending}>{t('users.resetPassword')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal title={t('users.resetTitle', { username: user.username })} submitLabel={t('users.resetPassword')} dismiss="close" onSubmit={submit} onClose={onClose}
+      pending={reset.isPending} error={reset.error} success={reset.isSuccess ? t('users.passwordReset', { username: user.username }) : null}>
+      <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('password.toggle') }} label={t('users.newPassword')} autoComplete="new-password" data-autofocus value={password}
+        onChange={(event) => setPassword(event.currentTarget.value)} error={short ? t('users.passwordShort') : fieldError('password')} />
+    </FormModal>
   );
 }
 

@@ -8,8 +8,8 @@ import type { AuditEntry } from '../../api/types';
 import { formatDateTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { VirtualList } from '../../ui/VirtualList';
 
 interface Change {
@@ -66,8 +66,7 @@ export default function AuditPage() {
         }
       />
       {downloadError !== null && <ErrorAlert error={downloadError} />}
-      {journal.isLoading && <Loading />}
-      {journal.isError && <ErrorAlert error={journal.error} onRetry={() => void journal.refetch()} />}
+      <QueryState query={journal} />
       {journal.isSuccess && (
         <VirtualList items={journal.items} rowKey={(entry) => entry.id} estimateSize={64} label={t('audit.list')}
           hasMore={!!journal.hasNextPage} loadingMore={journal.isFetchingNextPage} onLoadMore={() => void journal.fetchNextPage()}

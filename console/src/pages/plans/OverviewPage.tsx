@@ -5,9 +5,8 @@ import type { PlanListItem } from '../../api/types';
 import { useCan } from '../../auth/useSession';
 import { formatNumber } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
 import { BucketBar } from './BucketBar';
@@ -62,8 +61,7 @@ export default function OverviewPage() {
         subtitle={t('overview.subtitle')}
         actions={can('plans:write') && <Button component={Link} to="/plans/import">{t('overview.import')}</Button>}
       />
-      {plans.isLoading && <Loading />}
-      {plans.isError && <ErrorAlert error={plans.error} onRetry={() => void plans.refetch()} />}
+      <QueryState query={plans} />
       {plans.isSuccess && plans.items.length === 0 && <Text>{t('overview.noPlans')}</Text>}
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} data-testid="plan-cards">
         {plans.items.map((plan) => <PlanCard key={plan.id} plan={plan} />)}

@@ -13,6 +13,7 @@ import { heatMatrix, monthlySeries } from '../../ui/heat';
 import { HeatTable } from '../../ui/HeatTable';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
 import { BucketBar } from './BucketBar';
@@ -62,8 +63,7 @@ function Coverage({ year }: { year: number }) {
   return (
     <>
       <Section title={t('dashboard.coverage')} hint={t('dashboard.coverageHint', { year })}>
-        {coverage.isError && <ErrorAlert error={coverage.error} onRetry={() => void coverage.refetch()} />}
-        {coverage.isLoading && <Loading />}
+        <QueryState query={coverage} />
         {coverage.isSuccess && !rows.length && <Text size="sm">{t('dashboard.noCoverage')}</Text>}
         {rows.length > 0 && (
           <HeatTable matrix={matrix} caption={t('dashboard.coverage')} cornerLabel={t('dashboard.outlet')}
@@ -87,8 +87,7 @@ export default function PlanDashboardPage() {
   const progress = useProgress(planId);
   const tasks = usePlanTasks(planId);
   const units = useUnits();
-  if (plan.isLoading) return <Loading />;
-  if (plan.isError) return <ErrorAlert error={plan.error} onRetry={() => void plan.refetch()} />;
+  if (!plan.isSuccess) return <QueryState query={plan} />;
   const detail = plan.data!;
   const summary = progress.data?.summary;
   const base = `/plans/${encodeURIComponent(planId)}`;

@@ -7,8 +7,8 @@ import { PAGE_SIZE, useCursorList } from '../../api/pagination';
 import { usePlanTasks, useUnits } from '../../api/queries';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { VirtualList } from '../../ui/VirtualList';
 import { ReportCard } from './ReportCard';
 
@@ -50,8 +50,7 @@ export default function ReviewQueuePage() {
           {t(lastReview.decision === 'accepted' ? 'reviews.accepted' : 'reviews.returned', { report: lastReview.heading })}
         </Alert>
       )}
-      {queue.isLoading && <Loading />}
-      {queue.isError && <ErrorAlert error={queue.error} onRetry={() => void queue.refetch()} />}
+      <QueryState query={queue} />
       {queue.isSuccess && queue.items.length === 0 && <Text>{t('reviews.empty')}</Text>}
       {queue.items.length > 0 && (
         <VirtualList

@@ -1,14 +1,13 @@
 import { Anchor, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
-import { usePlan, useTask, useTaskReports, useUnits } from '../../api/queries';
+import { usePlan, useTask } from '../../api/queries';
 import { useCan } from '../../auth/useSession';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { ReportCard } from './ReportCard';
 import { TaskFacts } from './TaskFacts';
+import { TaskReports } from './TaskReports';
 
 interface EvidenceEntry {
   url?: string;
@@ -22,11 +21,8 @@ export default function TaskPage() {
   const can = useCan();
   const plan = usePlan(planId);
   const task = useTask(planId, taskId);
-  const reports = useTaskReports(planId, taskId);
-  const units = useUnits();
-  if (task.isLoading) return <Loading />;
-  if (task.isError) return <ErrorAlert error={task.error} onRetry={() => void task.refetch()} />;
-  const detail = task.data!;
+  if (!task.isSuccess) return <QueryState query={task} />;
+  const detail = task.data;
   const evidence = (detail.evidence ?? []) as EvidenceEntry[];
   return (
     <Stack>
@@ -59,16 +55,7 @@ export default function TaskPage() {
           </List>
         </Card>
       )}
-      <section aria-label={t('task.reports')}>
-        <Title order={2} size="h4" mb="xs">{t('task.reports')}</Title>
-        {reports.isError && <ErrorAlert error={reports.error} onRetry={() => void reports.refetch()} />}
-        {reports.isSuccess && reports.data.items.length === 0 && <Text size="sm">{t('task.noReports')}</Text>}
-        <Stack>
-          {(reports.data?.items ?? []).map((report) => (
-            <ReportCard key={report.id} report={report} unitName={units.name(report.unit_id)} />
-          ))}
-        </Stack>
-      </section>
+      <TaskReports planId={planId} taskId={taskId} heading="task.reports" />
     </Stack>
   );
 }

@@ -7,9 +7,8 @@ import { usePlan, useUnits } from '../../api/queries';
 import type { TaskDetail } from '../../api/types';
 import { formatDate } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { VirtualList } from '../../ui/VirtualList';
 
@@ -73,8 +72,7 @@ function TaskList({ planId, status, unit, unitName }: {
       </Box>
     );
   }, [planId, unitName, t]);
-  if (tasks.isLoading) return <Loading />;
-  if (tasks.isError) return <ErrorAlert error={tasks.error} onRetry={() => void tasks.refetch()} />;
+  if (!tasks.isSuccess) return <QueryState query={tasks} />;
   return (
     <VirtualList
       items={tasks.items}

@@ -1,19 +1,7 @@
-import { lazy } from 'react';
-import type { Screen } from '../../app/screen';
+import { screen, type Screen } from '../../app/screen';
 
 export const translationScreens: Screen[] = [
-  {
-    id: 'translations',
-    path: 'translations',
-    component: lazy(() => import('./TranslationsPage')),
-    permission: 'translations:write',
-    nav: { label: 'nav.translations', order: 35 },
-    homeFor: ['translator'],
-  },
-  {
-    id: 'translation',
-    path: 'translations/:noticeId/:language',
-    component: lazy(() => import('./TranslationEditorPage')),
-    permission: 'translations:write',
-  },
+  screen('translations', 'translations', () => import('./TranslationsPage'),
+    { permission: 'translations:write', nav: { label: 'nav.translations', order: 35 }, homeFor: ['translator'] }),
+  screen('translation', 'translations/:noticeId/:language', () => import('./TranslationEditorPage'), { permission: 'translations:write' }),
 ];

@@ -8,8 +8,8 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { heatMatrix } from '../../ui/heat';
 import { HeatTable } from '../../ui/HeatTable';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 
 const FIRST_YEAR = 2021;
 
@@ -45,8 +45,7 @@ export default function CoveragePage() {
       />
       <Group><Select label={t('coverage.year')} data={years} value={year} onChange={(value) => value && setYear(value)} allowDeselect={false} w={140} /></Group>
       {downloadError !== null && <ErrorAlert error={downloadError} />}
-      {coverage.isLoading && <Loading />}
-      {coverage.isError && <ErrorAlert error={coverage.error} onRetry={() => void coverage.refetch()} />}
+      <QueryState query={coverage} />
       <Card withBorder>
         {coverage.isSuccess && rows.length === 0 && <Text size="sm">{t('coverage.empty')}</Text>}
         {rows.length > 0 && (

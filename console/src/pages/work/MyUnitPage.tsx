@@ -8,9 +8,8 @@ import { useCan, useCurrentUser } from '../../auth/useSession';
 import { daysBetween, formatDate } from '../../i18n/format';
 import { periodLabel } from '../../i18n/labels';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ErrorAlert } from '../../ui/ErrorAlert';
-import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
+import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TONE } from '../../app/theme';
 import { nextPeriod, reportingPeriods } from './periods';
@@ -64,8 +63,7 @@ function PlanTasks({ plan }: { plan: PlanSummary }) {
   // The platform's own "today" (the plans service's clock), not the computer's.
   const progress = useProgress(plan.id);
   const today = progress.data?.as_of.slice(0, 10) ?? '';
-  if (tasks.isLoading) return <Loading />;
-  if (tasks.isError) return <ErrorAlert error={tasks.error} onRetry={() => void tasks.refetch()} />;
+  if (!tasks.isSuccess) return <QueryState query={tasks} />;
   const mine = (tasks.data ?? []).filter((task) => task.status !== 'cancelled');
   if (!mine.length) return null;
   return (
@@ -92,8 +90,7 @@ export default function MyUnitPage() {
         subtitle={t('myUnit.subtitle', { unit: units.name(user.unit_id) || user.unit_id || '' })}
         actions={<Anchor component={Link} to="/my-unit/coverage" size="sm">{t('myUnit.coverageLink')}</Anchor>}
       />
-      {plans.isLoading && <Loading />}
-      {plans.isError && <ErrorAlert error={plans.error} onRetry={() => void plans.refetch()} />}
+      <QueryState query={plans} />
       {plans.isSuccess && plans.data.items.length === 0 && <Text>{t('myUnit.noTasks')}</Text>}
       {(plans.data?.items ?? []).map((plan) => <PlanTasks key={plan.id} plan={plan} />)}
     </Stack>
