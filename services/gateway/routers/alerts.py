@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadAlerts, CanWriteAlerts
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-Reader = Annotated[Principal, Depends(require("alerts:read"))]
-Writer = Annotated[Principal, Depends(require("alerts:write"))]
 AlertActionBody = body_of(monitoring.AlertActionRequest, "AlertActionBody",
                           ("alert_id", "action", "actor"), strict=True)
 AlertId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -31,7 +30,7 @@ class AlertPage(BaseModel):
 
 
 @router.get("", response_model=AlertPage, summary="List alerts (newest first)")
-async def list_alerts(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_alerts(rpc: RpcDep, _: CanReadAlerts, cursor: Cursor = None, limit: Limit = 50,
                       status_: Annotated[monitoring.AlertStatus | None,
                                          Query(alias="status")] = None,
                       kind: Annotated[monitoring.AlertKind | None, Query()] = None) -> Any:
@@ -49,7 +48,7 @@ async def _act(rpc: RpcDep, alert_id: str, action: str, body: BaseModel | None,
 
 @router.post("/{alert_id}/acknowledge", response_model=monitoring.AlertReply, responses=CONFLICTS,
              summary="Acknowledge an alert (someone is on it)")
-async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
+async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: CanWriteAlerts,
                             body: AlertActionBody | None = None  # type: ignore[valid-type]
                             ) -> Any:
     """Acknowledges an open alert (someone is on it), with an optional note; the caller is
@@ -59,7 +58,7 @@ async def acknowledge_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
 
 @router.post("/{alert_id}/resolve", response_model=monitoring.AlertReply, responses=CONFLICTS,
              summary="Resolve an alert")
-async def resolve_alert(alert_id: AlertId, rpc: RpcDep, principal: Writer,
+async def resolve_alert(alert_id: AlertId, rpc: RpcDep, principal: CanWriteAlerts,
                         body: AlertActionBody | None = None  # type: ignore[valid-type]
                         ) -> Any:
     """Resolves an alert, with an optional note; the caller is recorded in its history. A

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage
 from services.gateway import security
-from services.gateway.access import Principal, invalid_scopes
-from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.access import invalid_scopes
+from services.gateway.deps import StoreDep, not_found
+from services.gateway.permissions import CanReadApiKeys, CanWriteApiKeys
 from services.gateway.repositories import public
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
-Reader = Annotated[Principal, Depends(require("api_keys:read"))]
-Writer = Annotated[Principal, Depends(require("api_keys:write"))]
 ApiKeyCreateBody = body_of(ApiKeyCreate, "ApiKeyCreate", (), strict=True)
 
 
@@ -31,7 +30,7 @@ def view(doc: dict[str, Any]) -> dict[str, Any]:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
              summary="Create an API key (the key is shown once)")
 async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignore[valid-type]
-                         principal: Writer, response: Response) -> Any:
+                         principal: CanWriteApiKeys, response: Response) -> Any:
     """Creates a key for another system with the scopes it may use (at most the `system`
     role's), an optional unit, rate limit and expiry. The key is in the answer only (never
     cached: `Cache-Control: no-store`); it is stored hashed."""
@@ -52,7 +51,7 @@ async def create_api_key(body: ApiKeyCreateBody, store: StoreDep,  # type: ignor
 
 
 @router.get("", response_model=ApiKeyPage, summary="List API keys")
-async def list_api_keys(store: StoreDep, _: Reader, cursor: Cursor = None,
+async def list_api_keys(store: StoreDep, _: CanReadApiKeys, cursor: Cursor = None,
                         limit: Limit = 50) -> Any:
     """Pages through API keys (never the keys themselves: their prefix, scopes, owner and
     state)."""
@@ -61,7 +60,7 @@ async def list_api_keys(store: StoreDep, _: Reader, cursor: Cursor = None,
 
 
 @router.get("/{key_id}", response_model=ApiKey, summary="Read an API key", responses=NOT_FOUND)
-async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
+async def get_api_key(key_id: PathId, store: StoreDep, _: CanReadApiKeys) -> Any:
     """One API key by id (its prefix, scopes, owner, expiry and revocation)."""
     doc = await store.api_keys.get(key_id)
     if doc is None:
@@ -71,7 +70,7 @@ async def get_api_key(key_id: PathId, store: StoreDep, _: Reader) -> Any:
 
 @router.delete("/{key_id}", response_model=ApiKey, summary="Revoke an API key",
                responses=NOT_FOUND)
-async def revoke_api_key(key_id: PathId, store: StoreDep, _: Writer) -> Any:
+async def revoke_api_key(key_id: PathId, store: StoreDep, _: CanWriteApiKeys) -> Any:
     """Revokes a key: requests with it answer 401 (`revoked_api_key`) from then on. Revoking
     twice is harmless."""
     doc = await store.api_keys.revoke(key_id) or await store.api_keys.get(key_id)

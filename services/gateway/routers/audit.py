@@ -7,12 +7,12 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.contracts.plans_reporting import AuditEntityKind, AuditPage
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import Rpc, RpcDep, require
+from services.gateway.deps import Rpc, RpcDep
+from services.gateway.permissions import CanReadAudit
 from services.gateway.routers.bodies import IsoDateTime
 from services.gateway.routers.common import (
     AUTH_RESPONSES,
@@ -24,7 +24,6 @@ from services.gateway.routers.common import (
 )
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}", tags=["audit"], responses=AUTH_RESPONSES)
-Auditor = Annotated[Principal, Depends(require("audit:read"))]
 EXPORT_TIMEOUT = 30.0
 
 
@@ -72,7 +71,7 @@ TASK_DESCRIPTION = ("The journal of one task: its own entries (edits, assignment
 
 @router.get("/audit", response_model=AuditPage, responses=CSV_RESPONSE,
             summary="Audit journal of a plan", description=PLAN_DESCRIPTION)
-async def plan_audit(plan_id: PlanPathId, rpc: RpcDep, _: Auditor, cursor: Cursor = None,
+async def plan_audit(plan_id: PlanPathId, rpc: RpcDep, _: CanReadAudit, cursor: Cursor = None,
                      limit: Limit = 50, since: Since = None, actor: Actor = None,
                      entity_kind: EntityKind = None, format: Format = "json",
                      language: Language = "vi") -> Any:
@@ -82,7 +81,7 @@ async def plan_audit(plan_id: PlanPathId, rpc: RpcDep, _: Auditor, cursor: Curso
 
 @router.get("/audit.csv", response_class=Response, responses=CSV_RESPONSE,
             summary="Audit journal of a plan as CSV", description=PLAN_DESCRIPTION)
-async def plan_audit_csv(plan_id: PlanPathId, rpc: RpcDep, _: Auditor, since: Since = None,
+async def plan_audit_csv(plan_id: PlanPathId, rpc: RpcDep, _: CanReadAudit, since: Since = None,
                          actor: Actor = None, entity_kind: EntityKind = None,
                          language: Language = "vi") -> Any:
     return await _journal(rpc, plan_id, None, "csv", language, None, 0,
@@ -91,7 +90,7 @@ async def plan_audit_csv(plan_id: PlanPathId, rpc: RpcDep, _: Auditor, since: Si
 
 @router.get("/tasks/{task_id}/audit", response_model=AuditPage, responses=CSV_RESPONSE,
             summary="Audit journal of a task", description=TASK_DESCRIPTION)
-async def task_audit(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, _: Auditor,
+async def task_audit(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, _: CanReadAudit,
                      cursor: Cursor = None, limit: Limit = 50, since: Since = None,
                      actor: Actor = None, entity_kind: EntityKind = None,
                      format: Format = "json", language: Language = "vi") -> Any:
@@ -101,7 +100,7 @@ async def task_audit(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, _: A
 
 @router.get("/tasks/{task_id}/audit.csv", response_class=Response, responses=CSV_RESPONSE,
             summary="Audit journal of a task as CSV", description=TASK_DESCRIPTION)
-async def task_audit_csv(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, _: Auditor,
+async def task_audit_csv(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, _: CanReadAudit,
                          since: Since = None, actor: Actor = None,
                          entity_kind: EntityKind = None, language: Language = "vi") -> Any:
     return await _journal(rpc, plan_id, task_id, "csv", language, None, 0,

@@ -14,20 +14,18 @@ import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import Rpc, RpcDep, require
+from services.gateway.deps import Rpc, RpcDep
+from services.gateway.permissions import CanReadCoverage, CanReadPlans
 from services.gateway.routers.bodies import IsoDate
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PlanPathId
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
-PlanReader = Annotated[Principal, Depends(require("plans:read"))]
-CoverageReader = Annotated[Principal, Depends(require("coverage:read"))]
 RENDER_TIMEOUT = 60.0
 COVERAGE_TIMEOUT = 20.0
 COVERAGE_ROWS = 10_000
@@ -68,7 +66,7 @@ async def _coverage(rpc: Rpc, date_from: date, date_to: date) -> list[dict[str, 
                403: {"description": "a unit-scoped caller: the report covers every unit"},
                422: {"description": "a format other than docx or pdf, or a bad date"}})
 async def upward_report(
-        plan_id: PlanPathId, rpc: RpcDep, principal: PlanReader, _: CoverageReader,
+        plan_id: PlanPathId, rpc: RpcDep, principal: CanReadPlans, _: CanReadCoverage,
         format: Annotated[Literal["docx", "pdf"], Query(description="docx or pdf")] = "pdf",
         as_of: Annotated[IsoDate | None, Query(examples=["2021-07-01"])] = None) -> Response:
     if principal.unit_scoped:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.access import Principal, can_see
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadCoverage
 from services.gateway.routers.bodies import IsoDate
 from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
-Reader = Annotated[Principal, Depends(require("coverage:read"))]
 REPORT_TIMEOUT = 30.0
 INVALID_RANGE: dict[int | str, dict[str, str]] = {
     422: {"description": "invalid filters (e.g. date_from after date_to)"}}
@@ -40,7 +40,7 @@ DateTo = Annotated[IsoDate | None, Query(examples=["2021-03-31"])]
 
 @router.get("", response_model=monitoring.CoverageReply, responses=INVALID_RANGE,
             summary="Items per outlet, topic and period")
-async def get_coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
+async def get_coverage(rpc: RpcDep, principal: CanReadCoverage, period: Period = "day",
                        outlet_unit_id: Outlet = None, topic: Topic = None,
                        date_from: DateFrom = None, date_to: DateTo = None) -> Any:
     """Counts items per outlet, topic and period (day, ISO week or month) over a date range.
@@ -55,7 +55,7 @@ async def get_coverage(rpc: RpcDep, principal: Reader, period: Period = "day",
     **INVALID_RANGE, 200: {"content": {"text/csv": {}},
                            "description": "The coverage table (UTF-8 CSV)."}},
     summary="Download coverage as CSV")
-async def export_coverage(rpc: RpcDep, principal: Reader,
+async def export_coverage(rpc: RpcDep, principal: CanReadCoverage,
                           format: Annotated[Literal["csv"], Query()] = "csv",
                           period: Period = "day", outlet_unit_id: Outlet = None,
                           topic: Topic = None, date_from: DateFrom = None,

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from services.contracts import operations
 from services.contracts.rpc_catalogue import ops
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadDeadLetters, CanWriteDeadLetters
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 
 router = APIRouter(prefix="/api/v1/dead-letters", tags=["dead letters"])
-Reader = Annotated[Principal, Depends(require("dead_letters:read"))]
-Writer = Annotated[Principal, Depends(require("dead_letters:write"))]
 Service = Annotated[Literal["plans", "notifications", "monitoring"],
                     Path(examples=["notifications"])]
 ReplayBody = body_of(operations.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())
@@ -25,7 +23,7 @@ REPLAY_TIMEOUT = 60.0
 
 @router.get("/{service}", response_model=list[operations.DeadLetterView],
             summary="Dead letters of a service")
-async def list_dead_letters(service: Service, rpc: RpcDep, _: Reader,
+async def list_dead_letters(service: Service, rpc: RpcDep, _: CanReadDeadLetters,
                             status: Annotated[Literal["pending", "replayed"],
                                               Query()] = "pending",
                             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Any:
@@ -38,7 +36,7 @@ async def list_dead_letters(service: Service, rpc: RpcDep, _: Reader,
 @router.post("/{service}/replay", response_model=dict[str, str],
              summary="Apply dead letters again")
 async def replay_dead_letters(service: Service, body: ReplayBody,  # type: ignore[valid-type]
-                              rpc: RpcDep, _: Writer) -> Any:
+                              rpc: RpcDep, _: CanWriteDeadLetters) -> Any:
     """Runs each dead letter through its consumer again and answers its outcome by id
     (`applied`, `failed_again` — a new dead letter —, `not_found`, ...)."""
     ids = list(dict.fromkeys(rpc_kwargs(body)["ids"]))  # each once

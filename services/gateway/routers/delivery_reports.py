@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, not_found, require
+from services.gateway.deps import RpcDep, not_found
+from services.gateway.permissions import CanReadNotices, CanWriteDeliveryReports
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, PathId
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
-Reporter = Annotated[Principal, Depends(require("delivery_reports:write"))]
-Reader = Annotated[Principal, Depends(require("notices:read"))]
 DeliveryReportBody = body_of(deliveries.DeliveryReportRequest, "DeliveryReportBody", ("channel",))
 TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND, 200: {"content": {"application/json": {}, "text/plain": {}},
@@ -29,7 +27,7 @@ TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
              responses=NOT_FOUND, summary="A provider's delivery report (SMS, Zalo)")
 async def report_delivery(channel: Annotated[notifications.ChannelName, Path(examples=["sms"])],
                           body: DeliveryReportBody,  # type: ignore[valid-type]
-                          rpc: RpcDep, _: Reporter) -> Any:
+                          rpc: RpcDep, _: CanWriteDeliveryReports) -> Any:
     """Called by an SMS or Zalo provider (an API key with `delivery_reports:write`) when it
     knows whether a message it accepted reached the handset: the delivery becomes `delivered`
     or `failed` (then the unit's next channel is tried). A repeated report changes nothing
@@ -40,7 +38,7 @@ async def report_delivery(channel: Annotated[notifications.ChannelName, Path(exa
 
 @router.get("/bulletins/{commune_id}", response_model=deliveries.BulletinView,
             responses=TEXT_RESPONSE, summary="A commune's loudspeaker bulletin for a period")
-async def export_bulletin(commune_id: PathId, rpc: RpcDep, principal: Reader,
+async def export_bulletin(commune_id: PathId, rpc: RpcDep, principal: CanReadNotices,
                           period_start: Annotated[IsoDate, Query(examples=["2021-03-01"])],
                           period_end: Annotated[IsoDate, Query(examples=["2021-03-07"])],
                           format: Annotated[str, Query(pattern="^(json|text)$")] = "json"

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
-from services.gateway.access import Principal, can_see
-from services.gateway.deps import RpcDep, not_found, require
+from services.gateway.access import can_see
+from services.gateway.deps import RpcDep, not_found
+from services.gateway.permissions import CanReadItems, CanWriteItems
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1/items", tags=["items"])
-Reader = Annotated[Principal, Depends(require("items:read"))]
-Pusher = Annotated[Principal, Depends(require("items:write"))]
 PushItemBody = body_of(monitoring.PushItemRequest, "PushItemBody", (), strict=True)
 PushItemsBody = body_of(monitoring.PushItemsRequest, "PushItemsBody", (), strict=True)
 # Near-duplicate detection of a full batch takes longer than one call.
@@ -37,7 +36,7 @@ class ItemPage(BaseModel):
 @router.post("", response_model=monitoring.ItemResult, responses=TOO_LARGE,
              summary="Push one item (stored, duplicate or rejected; a retry is a duplicate)")
 async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
-                    _: Pusher) -> Any:
+                    _: CanWriteItems) -> Any:
     """Pushes one item (a post or article collected elsewhere): it is normalised, de-duplicated
     and classified. A retried push answers `duplicate`, never a second item."""
     return await rpc.call(monitoring_rpc.PUSH_ITEM, **rpc_kwargs(body))
@@ -46,7 +45,7 @@ async def push_item(body: PushItemBody, rpc: RpcDep,  # type: ignore[valid-type]
 @router.post("/batch", response_model=monitoring.PushResult, responses=TOO_LARGE,
              summary=f"Push up to {monitoring.MAX_BATCH} items; one outcome per item, by index")
 async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-type]
-                     _: Pusher) -> Any:
+                     _: CanWriteItems) -> Any:
     """Pushes up to 500 items in one body (within `MAX_BODY_BYTES`); the answer has one outcome
     per item (`stored`, `duplicate` or `rejected`), by index."""
     return await rpc.call(monitoring_rpc.PUSH_ITEMS, **rpc_kwargs(body),
@@ -54,7 +53,7 @@ async def push_items(body: PushItemsBody, rpc: RpcDep,  # type: ignore[valid-typ
 
 
 @router.get("", response_model=ItemPage, summary="List and search items (newest first)")
-async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_items(rpc: RpcDep, principal: CanReadItems, cursor: Cursor = None, limit: Limit = 50,
                      topic: Annotated[str | None, Query(max_length=60,
                                                         examples=["drugs"])] = None,
                      place_id: Annotated[str | None, Query(max_length=100,
@@ -91,7 +90,7 @@ async def list_items(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limi
 
 @router.get("/{item_id}", response_model=monitoring.ItemReply, responses=NOT_FOUND,
             summary="Read an item with its normalised text and evidence hash")
-async def get_item(item_id: ItemId, rpc: RpcDep, principal: Reader) -> Any:
+async def get_item(item_id: ItemId, rpc: RpcDep, principal: CanReadItems) -> Any:
     """One item with its normalised text, topics, places, harmful score and evidence hash."""
     item = await rpc.call(monitoring_rpc.GET_ITEM, item_id=item_id)
     if not can_see(principal, item.model_dump()):

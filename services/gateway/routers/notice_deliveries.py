@@ -6,27 +6,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, not_found, require
+from services.gateway.deps import RpcDep, not_found
+from services.gateway.permissions import CanAckNotices, CanReadNotices, CanWriteNotices
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.routers.notices import AckBody, scope_units, visible_notice
 
 router = APIRouter(prefix="/api/v1/notices/{notice_id}", tags=["notices"])
-Reader = Annotated[Principal, Depends(require("notices:read"))]
-Writer = Annotated[Principal, Depends(require("notices:write"))]
-UnitMember = Annotated[Principal, Depends(require("notices:ack"))]
 
 
 @router.get("/deliveries", response_model=deliveries.NoticeDeliveryPage, responses=NOT_FOUND,
             summary="Delivery and acknowledgement status per recipient")
 async def list_deliveries(
-        notice_id: PathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+        notice_id: PathId, rpc: RpcDep, principal: CanReadNotices, cursor: Cursor = None,
         limit: Limit = 100,
         unit_id: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9._:-]+$",
                                              examples=["pvhtt-ia-grai"])] = None,
@@ -51,7 +48,7 @@ async def list_deliveries(
                                                           "being sent"}},
              summary="Send one delivery once more (officers)")
 async def resend_delivery(notice_id: PathId, delivery_id: PathId, rpc: RpcDep,
-                          principal: Writer) -> Any:
+                          principal: CanWriteNotices) -> Any:
     """For a recipient that says it got nothing: a delivery that is over (sent, delivered,
     failed, expired) goes out again now, under a new message id so webhook receivers and
     providers do not drop it as a duplicate; its ack deadline no longer cuts it off. The row
@@ -63,7 +60,7 @@ async def resend_delivery(notice_id: PathId, delivery_id: PathId, rpc: RpcDep,
 
 @router.post("/read", response_model=deliveries.ReadView, responses=NOT_FOUND,
              summary="Record that a unit opened the notice")
-async def mark_read(notice_id: PathId, rpc: RpcDep, principal: UnitMember,
+async def mark_read(notice_id: PathId, rpc: RpcDep, principal: CanAckNotices,
                     body: AckBody | None = None) -> Any:
     """The first read of the notice by the unit (the caller's by default) is recorded with the
     reader; later calls answer it (`created: false`). It shows as `read_at`/`read_by` in

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from services.contracts import notifications
@@ -14,17 +14,19 @@ from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.inbound import Inbound
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.gateway.access import Principal, can_see
-from services.gateway.deps import Rpc, RpcDep, not_found, require
+from services.gateway.deps import Rpc, RpcDep, not_found
+from services.gateway.permissions import (
+    CanAckNotices,
+    CanReadNotices,
+    CanReadTranslations,
+    CanWriteNotices,
+    CanWriteTranslations,
+)
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
-Reader = Annotated[Principal, Depends(require("notices:read"))]
-Writer = Annotated[Principal, Depends(require("notices:write"))]
-Acker = Annotated[Principal, Depends(require("notices:ack"))]
-TranslationReader = Annotated[Principal, Depends(require("translations:read"))]
-Translator = Annotated[Principal, Depends(require("translations:write"))]
 CreateNoticeBody = body_of(notifications.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
 SubmitTranslationBody = body_of(deliveries.SubmitTranslationRequest, "SubmitTranslationBody",
                                 ("notice_id", "language", "translator_id"))
@@ -70,7 +72,7 @@ async def visible_notice(rpc: Rpc, principal: Principal,
              tags=["notices"], summary="Send a notice (directive, guidance) to units",
              responses={404: {"description": "no known recipient"}})
 async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[valid-type]
-                        principal: Writer) -> Any:
+                        principal: CanWriteNotices) -> Any:
     """Sends guidance to units or groups (`group:<name>`): recipients are resolved to their
     contacts and one delivery is planned per unit, channel and language, sent with retries.
     Units whose audience reads Jrai or Bahnar get a translation task; `translation_policy`
@@ -82,7 +84,7 @@ async def create_notice(body: CreateNoticeBody, rpc: RpcDep,  # type: ignore[val
 
 
 @router.get("/notices", response_model=notifications.NoticePage, summary="List notices")
-async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+async def list_notices(rpc: RpcDep, principal: CanReadNotices, cursor: Cursor = None,
                        limit: Limit = 50,
                        plan_id: Annotated[str | None, Query(max_length=100)] = None,
                        task_id: Annotated[str | None, Query(max_length=100)] = None,
@@ -101,7 +103,7 @@ async def list_notices(rpc: RpcDep, principal: Reader, cursor: Cursor = None,
 @router.get("/notices/{notice_id}", response_model=notifications.NoticeView,
             summary="Read a notice",
             responses=NOT_FOUND)
-async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+async def get_notice(notice_id: PathId, rpc: RpcDep, principal: CanReadNotices) -> Any:
     """One notice with its recipients, its deliveries counted by status (the statuses of
     `GET /notices/{id}/deliveries`; a unit-scoped caller counts its own units') and the units
     that acknowledged it."""
@@ -110,7 +112,7 @@ async def get_notice(notice_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
 
 @router.post("/notices/{notice_id}/ack", response_model=notifications.AckView, responses=NOT_FOUND,
              summary="Acknowledge receipt of a notice for a unit (recorded once)")
-async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
+async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: CanAckNotices,
                              body: AckBody | None = None) -> Any:
     """Records that a unit received a notice (once: repeating it answers the first
     acknowledgement). The unit defaults to the caller's; unit-scoped roles acknowledge only
@@ -126,7 +128,8 @@ async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: Acker,
 
 
 @router.get("/inbox", response_model=notifications.InboxPage, summary="The notices of a unit")
-async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def get_inbox(rpc: RpcDep, principal: CanReadNotices, cursor: Cursor = None,
+                    limit: Limit = 50,
                     unit_id: Annotated[str | None, Query(max_length=100)] = None,
                     unacknowledged_only: bool = False) -> Any:
     """The notices a unit received on any channel, newest first, optionally only those not yet
@@ -143,7 +146,7 @@ async def get_inbox(rpc: RpcDep, principal: Reader, cursor: Cursor = None, limit
 
 @router.get("/translations", response_model=TranslationPage, tags=["translations"],
             summary="Translations to do or done (Jrai, Bahnar, ...)")
-async def list_translations(rpc: RpcDep, _: TranslationReader, cursor: Cursor = None,
+async def list_translations(rpc: RpcDep, _: CanReadTranslations, cursor: Cursor = None,
                             limit: Limit = 50,
                             status_: Annotated[str | None, Query(
                                 alias="status",
@@ -170,7 +173,7 @@ async def list_translations(rpc: RpcDep, _: TranslationReader, cursor: Cursor = 
             responses=CHANGED)
 async def submit_translation(notice_id: PathId, language: Language,
                              body: SubmitTranslationBody,  # type: ignore[valid-type]
-                             rpc: RpcDep, principal: Translator) -> Any:
+                             rpc: RpcDep, principal: CanWriteTranslations) -> Any:
     """Submits the translation of a notice into a language, or a corrected one after the
     officer returned it, for an officer to approve. Only an approved translation is ever sent.
     A language other than `jra`/`bdq` answers 422; one the notice's recipients do not read,
@@ -183,7 +186,7 @@ async def submit_translation(notice_id: PathId, language: Language,
              response_model=deliveries.TranslationView, tags=["translations"], responses=CHANGED,
              summary="Approve a submitted translation (officers)")
 async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep,
-                              principal: Writer) -> Any:
+                              principal: CanWriteNotices) -> Any:
     """Approves a submitted translation (by an officer other than its translator): that
     version goes at once to the units reading it, on their channels (policy `wait`: with the
     Vietnamese copy held for them), `translation.approved`. Nothing submitted answers 409."""
@@ -196,7 +199,7 @@ async def approve_translation(notice_id: PathId, language: Language, rpc: RpcDep
              summary="Return a submitted translation with a reason (officers)")
 async def reject_translation(notice_id: PathId, language: Language,
                              body: RejectTranslationBody,  # type: ignore[valid-type]
-                             rpc: RpcDep, principal: Writer) -> Any:
+                             rpc: RpcDep, principal: CanWriteNotices) -> Any:
     """Returns a submitted translation to the translator with a reason; the translator sees
     it in `GET /translations` and submits a corrected version."""
     return await rpc.call(notifications_rpc.REJECT_TRANSLATION, **rpc_kwargs(

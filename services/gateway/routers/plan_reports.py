@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.contracts.plans_reports import ReportPage
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal, can_see
-from services.gateway.deps import RpcDep, require
+from services.gateway.access import can_see
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadReports
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PlanPathId
 from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/reports", tags=["reports"],
                    responses=AUTH_RESPONSES)
-Reader = Annotated[Principal, Depends(require("reports:read"))]
 ReportStatus = Literal["submitted", "accepted", "returned"]
 
 
@@ -24,7 +24,7 @@ ReportStatus = Literal["submitted", "accepted", "returned"]
             summary="A plan's reports across its tasks (the review queue)",
             description="In a stable order, by cursor; `status=submitted` is what awaits review. "
                         "Outlet editors and local officers get only their units' reports.")
-async def list_plan_reports(plan_id: PlanPathId, rpc: RpcDep, principal: Reader,
+async def list_plan_reports(plan_id: PlanPathId, rpc: RpcDep, principal: CanReadReports,
                             cursor: Cursor = None, limit: Limit = 50,
                             unit_id: Annotated[str | None, Query(max_length=100)] = None,
                             status_: Annotated[ReportStatus | None,

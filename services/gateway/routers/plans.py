@@ -6,7 +6,7 @@ import asyncio
 import base64
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from services.contracts.plans_changes import RollOverRequest, RollOverResult
@@ -25,13 +25,12 @@ from services.contracts.plans_reporting import ProgressBrief, ProgressSummary, R
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
-from services.gateway.deps import Rpc, RpcDep, require
+from services.gateway.deps import Rpc, RpcDep
+from services.gateway.permissions import CanReadPlans, CanWritePlans
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
-Reader = Annotated[Principal, Depends(require("plans:read"))]
-Writer = Annotated[Principal, Depends(require("plans:write"))]
 CONFLICTS: dict[int | str, dict[str, str]] = {
     **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
@@ -58,7 +57,7 @@ class PlanPage(BaseModel):
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanSummary,
              summary="Create a draft plan", responses=CONFLICTS)
 async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
-                      principal: Writer) -> Any:
+                      principal: CanWritePlans) -> Any:
     """Creates a draft plan such as 25/KH-STTTT of the Department. References (issuer unit,
     recipients' units and groups, parent plans) must exist (422 names the field); a number
     already used by the issuer in that year answers 409."""
@@ -70,7 +69,7 @@ async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-t
              responses={409: {"description": "another plan has this id or number"},
                         422: {"description": "the file is invalid (errors name line/field)"}})
 async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
-                      principal: Writer) -> Any:
+                      principal: CanWritePlans) -> Any:
     """Imports a plan with its tasks from a structured file
     (`docs/plan-import-format.md`), optionally issuing it. Importing the same
     file again answers the plan already imported; other content under the same plan id or
@@ -79,7 +78,7 @@ async def import_plan(body: ImportPlanBody, rpc: RpcDep,  # type: ignore[valid-t
 
 
 @router.get("", response_model=PlanPage, summary="List plans")
-async def list_plans(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_plans(rpc: RpcDep, _: CanReadPlans, cursor: Cursor = None, limit: Limit = 50,
                      year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                      status_: Annotated[Literal["draft", "issued", "closed", "cancelled"] | None,
                                         Query(alias="status")] = None,
@@ -111,7 +110,7 @@ async def _progress_brief(rpc: Rpc, plan: PlanSummary) -> ProgressBrief | None:
 
 @router.get("/{plan_id}", response_model=PlanDetail, summary="Read one plan",
             responses=NOT_FOUND)
-async def get_plan(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_plan(plan_id: PlanPathId, rpc: RpcDep, _: CanReadPlans) -> Any:
     """One plan with its identity, basis documents, objectives, topics, channels, recipients and
     signer."""
     return await rpc.call(plans_rpc.GET_PLAN, plan_id=plan_id)
@@ -120,7 +119,7 @@ async def get_plan(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
 @router.patch("/{plan_id}", response_model=PlanDetail, summary="Edit a draft plan",
               responses=CONFLICTS)
 async def update_plan(plan_id: PlanPathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
-                      principal: Writer) -> Any:
+                      principal: CanWritePlans) -> Any:
     """Changes fields of a draft plan; only the fields given change. An issued plan is amended
     instead (409 here)."""
     return await _command(rpc, plans_rpc.UPDATE_PLAN, plan_id, body, principal)
@@ -133,7 +132,7 @@ async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PlanPathId
 
 @router.post("/{plan_id}/issue", response_model=PlanDetail, responses=CONFLICTS,
              summary="Issue a draft plan: its tasks are assigned to units")
-async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
+async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Issues a draft plan: its tasks are assigned to their units (`plan.issued`,
     `task.assigned`), which notifications turns into directives."""
@@ -143,7 +142,7 @@ async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
 @router.post("/{plan_id}/amend", response_model=PlanDetail, responses=CONFLICTS,
              summary="Amend an issued plan (recorded, bumps the revision)")
 async def amend_plan(plan_id: PlanPathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
-                     principal: Writer) -> Any:
+                     principal: CanWritePlans) -> Any:
     """Amends an issued plan with a reason: the change is journalled and the revision goes up
     (`plan.amended`)."""
     return await _command(rpc, plans_rpc.AMEND_PLAN, plan_id, body, principal)
@@ -151,7 +150,7 @@ async def amend_plan(plan_id: PlanPathId, body: AmendPlanBody, rpc: RpcDep,  # t
 
 @router.post("/{plan_id}/close", response_model=PlanDetail, responses=CONFLICTS,
              summary="Close an issued plan")
-async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
+async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Closes an issued plan: no more reports are accepted (`plan.closed`)."""
     return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
@@ -160,14 +159,14 @@ async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: Writer,
 @router.post("/{plan_id}/cancel", response_model=PlanDetail, responses=CONFLICTS,
              summary="Cancel a plan")
 async def cancel_plan(plan_id: PlanPathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
-                      principal: Writer) -> Any:
+                      principal: CanWritePlans) -> Any:
     """Cancels a draft or issued plan with a reason."""
     return await _command(rpc, plans_rpc.CANCEL_PLAN, plan_id, body, principal)
 
 
 @router.get("/{plan_id}/progress", response_model=ProgressSummary, responses=NOT_FOUND,
             summary="Progress of a plan by status bucket, unit, task and KPI")
-async def get_plan_progress(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_plan_progress(plan_id: PlanPathId, rpc: RpcDep, _: CanReadPlans) -> Any:
     """Rolls up a plan's progress: tasks per status bucket (completed on time, completed late,
     open within deadline, overdue), per unit, per task, and KPI targets against reported and
     matched evidence."""
@@ -181,7 +180,7 @@ async def get_plan_progress(plan_id: PlanPathId, rpc: RpcDep, _: Reader) -> Any:
                        "description": "The progress report file."}},
     summary="Export progress for the Provincial People's Committee (CSV or XLSX)")
 async def export_plan_progress(
-        plan_id: PlanPathId, rpc: RpcDep, _: Reader,
+        plan_id: PlanPathId, rpc: RpcDep, _: CanReadPlans,
         format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
         view: Annotated[Literal["units", "tasks", "kpis"], Query()] = "units",
         language: Annotated[Literal["vi", "en"], Query()] = "vi") -> Response:
@@ -208,7 +207,7 @@ async def export_plan_progress(
                                   "description": "the same roll-over, done before"},
                422: {"description": "target year not after the plan's, or no issuer then"}})
 async def roll_over(plan_id: PlanPathId, body: RollOverBody, rpc: RpcDep,  # type: ignore[valid-type]
-                    principal: Writer, response: Response) -> Any:
+                    principal: CanWritePlans, response: Response) -> Any:
     result = await rpc.call(plans_rpc.ROLL_OVER_PLAN, rpc_timeout=REPORT_TIMEOUT,
                             **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
     if not result.created:
@@ -222,7 +221,7 @@ async def roll_over(plan_id: PlanPathId, body: RollOverBody, rpc: RpcDep,  # typ
     description="Each unit's acknowledgement of a directive of the plan (or, with `task_id`, "
                 "of one task), oldest first, with the channel and whether it was late. Outlet "
                 "editors and local officers see only their units'.")
-async def receipts(plan_id: PlanPathId, rpc: RpcDep, principal: Reader,
+async def receipts(plan_id: PlanPathId, rpc: RpcDep, principal: CanReadPlans,
                    task_id: Annotated[str | None, Query(max_length=200,
                                                         examples=["press-bgl-coverage"])] = None
                    ) -> Any:

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from services.contracts.plans_changes import CorrectReportRequest
 from services.contracts.plans_reports import ReportDetail, ReviewReportRequest
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal, can_see
-from services.gateway.deps import RpcDep, not_found, require
+from services.gateway.access import can_see
+from services.gateway.deps import RpcDep, not_found
+from services.gateway.permissions import CanReadReports, CanReviewReports, CanWriteReports
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, PathId
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-Reader = Annotated[Principal, Depends(require("reports:read"))]
-Reviewer = Annotated[Principal, Depends(require("reports:review"))]
-Reporter = Annotated[Principal, Depends(require("reports:write"))]
 ReviewBody = body_of(ReviewReportRequest, "ReviewReportBody", ("actor", "report_id"))
 CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor", "report_id"))
 
 
 @router.get("/{report_id}", response_model=ReportDetail, summary="Read a report",
             responses=NOT_FOUND)
-async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
+async def get_report(report_id: PathId, rpc: RpcDep, principal: CanReadReports) -> Any:
     """One progress report. Unit-scoped roles see their units' reports only (404 otherwise)."""
     report = await rpc.call(plans_rpc.GET_REPORT, report_id=report_id)
     if not can_see(principal, report):
@@ -35,7 +33,7 @@ async def get_report(report_id: PathId, rpc: RpcDep, principal: Reader) -> Any:
 @router.post("/{report_id}/review", response_model=ReportDetail, summary="Accept or return "
              "a report", responses={**NOT_FOUND, 409: {"description": "already reviewed"}})
 async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # type: ignore[valid-type]
-                        principal: Reviewer) -> Any:
+                        principal: CanReviewReports) -> Any:
     """Accepts a report, or returns it to the unit with a reason (`report.reviewed`). A report
     already reviewed answers 409."""
     return await rpc.call(plans_rpc.REVIEW_REPORT, **rpc_kwargs(body, report_id=report_id,
@@ -56,7 +54,7 @@ async def review_report(report_id: PathId, body: ReviewBody, rpc: RpcDep,  # typ
                                                  "or a correction awaits review"},
                422: {"description": "no reason, or invalid counts or links"}})
 async def correct_report(report_id: PathId, body: CorrectionBody, rpc: RpcDep,  # type: ignore[valid-type]
-                         principal: Reporter) -> Any:
+                         principal: CanWriteReports) -> Any:
     original = await rpc.call(plans_rpc.GET_REPORT, report_id=report_id)
     if not can_see(principal, original):
         raise not_found("report", report_id)

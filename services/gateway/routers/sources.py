@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadSources, CanWriteSources
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
 
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
-Reader = Annotated[Principal, Depends(require("sources:read"))]
-Writer = Annotated[Principal, Depends(require("sources:write"))]
 SourceBody = body_of(monitoring.SourceModel, "SourceBody", (), strict=True)
 SourceUpdateBody = body_of(monitoring.SourceModel, "SourceUpdateBody", ("id",), strict=True)
 SourcePathId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
@@ -34,7 +32,7 @@ class SourcePage(BaseModel):
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=monitoring.SourceReply,
              summary="Register a source (or replace the one with this id)")
 async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-type]
-                        principal: Writer) -> Any:
+                        principal: CanWriteSources) -> Any:
     """Registers a feed, page or social source to watch (or replaces the source with this id).
     Feed and page sources need an http(s) URL (422)."""
     return await rpc.call(monitoring_rpc.UPSERT_SOURCE, source=rpc_kwargs(body),
@@ -42,7 +40,7 @@ async def create_source(body: SourceBody, rpc: RpcDep,  # type: ignore[valid-typ
 
 
 @router.get("", response_model=SourcePage, summary="List sources")
-async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_sources(rpc: RpcDep, _: CanReadSources, cursor: Cursor = None, limit: Limit = 50,
                        kind: Annotated[monitoring.SourceKind | None, Query()] = None,
                        collection: Annotated[str | None, Query(
                            max_length=100, examples=["an-ninh-trat-tu"])] = None,
@@ -58,7 +56,7 @@ async def list_sources(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Lim
 
 @router.get("/{source_id}", response_model=monitoring.SourceReply, summary="Read a source and its "
             "health", responses=NOT_FOUND)
-async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
+async def get_source(source_id: SourcePathId, rpc: RpcDep, _: CanReadSources) -> Any:
     """One source with its health: last poll, outcome, consecutive failures."""
     return await rpc.call(monitoring_rpc.GET_SOURCE, source_id=source_id)
 
@@ -66,7 +64,7 @@ async def get_source(source_id: SourcePathId, rpc: RpcDep, _: Reader) -> Any:
 @router.put("/{source_id}", response_model=monitoring.SourceReply,
             summary="Create or replace a source with this id")
 async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBody,  # type: ignore[valid-type]
-                                   rpc: RpcDep, principal: Writer) -> Any:
+                                   rpc: RpcDep, principal: CanWriteSources) -> Any:
     """Creates the source with this id or replaces it whole (the id comes from the path)."""
     return await rpc.call(monitoring_rpc.UPSERT_SOURCE,
                           source=rpc_kwargs(body, id=source_id), actor=principal.id)
@@ -77,7 +75,7 @@ async def create_or_replace_source(source_id: SourcePathId, body: SourceUpdateBo
                      "http_404, is in the reply)",
              responses={**NOT_FOUND, 409: {"description": "the source is not polled "
                                                             "(social sources receive pushes)"}})
-async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: Writer) -> Any:
+async def poll_source(source_id: SourcePathId, rpc: RpcDep, _: CanWriteSources) -> Any:
     """Polls a feed or page source now, honouring robots.txt, and answers the outcome (new
     items, `not_modified`, `http_404`, ...). Social sources are not polled: they receive
     pushes (409)."""

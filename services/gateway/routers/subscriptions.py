@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import (
@@ -18,15 +18,14 @@ from services.contracts.gateway import (
     SubscriptionWithSecret,
 )
 from services.gateway.access import Principal
-from services.gateway.deps import StoreDep, not_found, require
+from services.gateway.deps import StoreDep, not_found
 from services.gateway.events.outbound import UrlNotAllowed, check_url
 from services.gateway.events.webhooks import new_secret, rotated_secrets
+from services.gateway.permissions import CanReadSubscriptions, CanWriteSubscriptions
 from services.gateway.repositories import Store, public
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
-Reader = Annotated[Principal, Depends(require("subscriptions:read"))]
-Writer = Annotated[Principal, Depends(require("subscriptions:write"))]
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +55,7 @@ async def allowed_url(url: str, request: Request) -> None:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionWithSecret,
              summary="Subscribe a URL to event types (the secret is shown once)")
 async def create_subscription(body: SubscriptionCreate, request: Request, store: StoreDep,
-                              principal: Writer, response: Response) -> Any:
+                              principal: CanWriteSubscriptions, response: Response) -> Any:
     """Registers a URL to receive the chosen event types as signed webhook deliveries. The URL
     must resolve to a public address (or one in `OUTBOUND_ALLOWLIST`). The signing secret is
     in the answer only."""
@@ -70,7 +69,8 @@ async def create_subscription(body: SubscriptionCreate, request: Request, store:
 
 
 @router.get("", response_model=SubscriptionPage, summary="List subscriptions")
-async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor = None,
+async def list_subscriptions(store: StoreDep, principal: CanReadSubscriptions,
+                             cursor: Cursor = None,
                              limit: Limit = 50,
                              active: Annotated[bool | None, Query()] = None) -> Any:
     """Pages through the caller's subscriptions (all of them for an admin), optionally only
@@ -82,7 +82,8 @@ async def list_subscriptions(store: StoreDep, principal: Reader, cursor: Cursor 
 
 @router.get("/{subscription_id}", response_model=Subscription, summary="Read a subscription",
             responses=NOT_FOUND)
-async def get_subscription(subscription_id: PathId, store: StoreDep, principal: Reader) -> Any:
+async def get_subscription(subscription_id: PathId, store: StoreDep,
+                           principal: CanReadSubscriptions) -> Any:
     """One subscription of the caller (any for an admin): URL, event types, state and failure
     streak."""
     return view(await owned(store, subscription_id, principal))
@@ -91,7 +92,7 @@ async def get_subscription(subscription_id: PathId, store: StoreDep, principal: 
 @router.patch("/{subscription_id}", response_model=Subscription, responses=NOT_FOUND,
               summary="Change event types or description; re-enable with active=true")
 async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate, store: StoreDep,
-                              principal: Writer) -> Any:
+                              principal: CanWriteSubscriptions) -> Any:
     """Changes event types or description; `active: true` re-enables a subscription that was
     disabled after repeated failures and resets its failure streak."""
     await owned(store, subscription_id, principal)
@@ -108,7 +109,7 @@ async def update_subscription(subscription_id: PathId, body: SubscriptionUpdate,
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response, summary="Delete a subscription", responses=NOT_FOUND)
 async def delete_subscription(subscription_id: PathId, store: StoreDep,
-                              principal: Writer) -> Response:
+                              principal: CanWriteSubscriptions) -> Response:
     """Deletes a subscription: nothing more is delivered to it."""
     await owned(store, subscription_id, principal)
     await store.subscriptions.delete(subscription_id)
@@ -119,7 +120,8 @@ async def delete_subscription(subscription_id: PathId, store: StoreDep,
              responses=NOT_FOUND,
              summary="New signing secret; the old one keeps signing for a grace period")
 async def rotate_subscription_secret(
-        subscription_id: PathId, request: Request, store: StoreDep, principal: Writer,
+        subscription_id: PathId, request: Request, store: StoreDep,
+        principal: CanWriteSubscriptions,
         response: Response,
         revoke_previous: Annotated[bool, Query(description=(
             "Stop signing with every previous secret at once (a leaked secret) instead of "
@@ -143,7 +145,8 @@ async def rotate_subscription_secret(
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryPage, responses=NOT_FOUND,
             summary="The delivery log of a subscription")
 async def list_subscription_deliveries(
-        subscription_id: PathId, store: StoreDep, principal: Reader, cursor: Cursor = None,
+        subscription_id: PathId, store: StoreDep, principal: CanReadSubscriptions,
+        cursor: Cursor = None,
         limit: Limit = 50,
         status_: Annotated[str | None, Query(alias="status",
                                              pattern="^(pending|delivered|failed)$")] = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -22,15 +22,17 @@ from services.contracts.plans_tasks import (
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.gateway.access import Principal, can_see
-from services.gateway.deps import Rpc, RpcDep, not_found, require
+from services.gateway.deps import Rpc, RpcDep, not_found
+from services.gateway.permissions import (
+    CanReadReports,
+    CanReadTasks,
+    CanWriteReports,
+    CanWriteTasks,
+)
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId, TaskPathId
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
-Reader = Annotated[Principal, Depends(require("tasks:read"))]
-Writer = Annotated[Principal, Depends(require("tasks:write"))]
-Reporter = Annotated[Principal, Depends(require("reports:write"))]
-ReportReader = Annotated[Principal, Depends(require("reports:read"))]
 CONFLICTS: dict[int | str, dict[str, str]] = {
     **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
@@ -64,7 +66,7 @@ def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskDetail,
              summary="Add a task to a plan", responses=CONFLICTS)
 async def add_task(plan_id: PlanPathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
-                   principal: Writer) -> Any:
+                   principal: CanWriteTasks) -> Any:
     """Adds a task with its lead unit, coordinating units, deadline, recurrence and KPI targets
     to a plan that is not closed."""
     return await rpc.call(plans_rpc.ADD_TASK, **rpc_kwargs(body, plan_id=plan_id,
@@ -73,7 +75,8 @@ async def add_task(plan_id: PlanPathId, body: AddTaskBody, rpc: RpcDep,  # type:
 
 @router.get("", response_model=TaskPage, summary="List the tasks of a plan",
             responses=NOT_FOUND)
-async def list_tasks(plan_id: PlanPathId, rpc: RpcDep, principal: Reader, cursor: Cursor = None,
+async def list_tasks(plan_id: PlanPathId, rpc: RpcDep, principal: CanReadTasks,
+                     cursor: Cursor = None,
                      limit: Limit = 50,
                      unit_id: Annotated[str | None, Query(max_length=100)] = None,
                      status_: Annotated[Literal["open", "in_progress", "completed",
@@ -92,7 +95,8 @@ async def list_tasks(plan_id: PlanPathId, rpc: RpcDep, principal: Reader, cursor
 
 @router.get("/{task_id}", response_model=TaskDetail, summary="Read a task",
             responses=NOT_FOUND)
-async def get_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Reader) -> Any:
+async def get_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
+                   principal: CanReadTasks) -> Any:
     """One task of a plan. A task that the caller's unit neither leads nor coordinates answers
     404 to unit-scoped roles."""
     return await visible_task(rpc, principal, plan_id, task_id)
@@ -101,7 +105,7 @@ async def get_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, princi
 @router.patch("/{task_id}", response_model=TaskDetail, summary="Edit a task",
               responses=CONFLICTS)
 async def update_task(plan_id: PlanPathId, task_id: TaskPathId, body: UpdateTaskBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: Writer) -> Any:
+                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
     """Changes fields of a task; only the fields given change."""
     return await _status(rpc, plans_rpc.UPDATE_TASK, plan_id, task_id, body, principal)
 
@@ -109,7 +113,7 @@ async def update_task(plan_id: PlanPathId, task_id: TaskPathId, body: UpdateTask
 @router.post("/{task_id}/assign", response_model=TaskDetail, responses=CONFLICTS,
              summary="Assign the lead and coordinating units")
 async def assign_task(plan_id: PlanPathId, task_id: TaskPathId, body: AssignTaskBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: Writer) -> Any:
+                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
     """Assigns the lead unit and the coordinating units of a task (`task.assigned` when the plan
     is issued)."""
     return await _status(rpc, plans_rpc.ASSIGN_TASK, plan_id, task_id, body, principal)
@@ -123,7 +127,8 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PlanPathId, ta
 
 @router.post("/{task_id}/start", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task in progress")
-async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Writer,
+async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
+                     principal: CanWriteTasks,
                      body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Marks a task in progress."""
     return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
@@ -131,7 +136,8 @@ async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, prin
 
 @router.post("/{task_id}/complete", response_model=TaskDetail, responses=CONFLICTS,
              summary="Mark a task completed")
-async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, principal: Writer,
+async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
+                        principal: CanWriteTasks,
                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
     """Marks a task completed; on time or late follows from its deadline."""
     return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
@@ -140,7 +146,7 @@ async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep, p
 @router.post("/{task_id}/cancel", response_model=TaskDetail, responses=CONFLICTS,
              summary="Cancel a task")
 async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: Writer) -> Any:
+                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
     """Cancels a task with a reason."""
     return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
 
@@ -148,7 +154,7 @@ async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReason
 @router.post("/{task_id}/reopen", response_model=TaskDetail, responses=CONFLICTS,
              summary="Reopen a completed or cancelled task")
 async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: Writer) -> Any:
+                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
     """Reopens a completed or cancelled task with a reason."""
     return await _status(rpc, plans_rpc.REOPEN_TASK, plan_id, task_id, body, principal)
 
@@ -157,7 +163,7 @@ async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReason
              response_model=ReportDetail, responses=CONFLICTS,
              summary="Submit a progress report for a task and period")
 async def submit_report(plan_id: PlanPathId, task_id: TaskPathId, body: SubmitReportBody,  # type: ignore[valid-type]
-                        rpc: RpcDep, principal: Reporter) -> Any:
+                        rpc: RpcDep, principal: CanWriteReports) -> Any:
     """Submits a unit's progress report on a task for a period (counts per channel and metric,
     narrative, evidence links, attachments). Unit-scoped roles report only for their own
     units (403 otherwise); a second report for the same unit and period answers 409."""
@@ -170,7 +176,7 @@ async def submit_report(plan_id: PlanPathId, task_id: TaskPathId, body: SubmitRe
 @router.get("/{task_id}/reports", response_model=ReportPage, responses=NOT_FOUND,
             summary="Reports submitted for a task")
 async def list_task_reports(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
-                            principal: ReportReader,
+                            principal: CanReadReports,
                             cursor: Cursor = None, limit: Limit = 50,
                             unit_id: Annotated[str | None, Query(max_length=100)] = None,
                             status_: Annotated[Literal["submitted", "accepted", "returned"] | None,

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadTopics, CanWriteTopics
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
 
 router = APIRouter(prefix="/api/v1/topics", tags=["topics"])
-Reader = Annotated[Principal, Depends(require("topics:read"))]
-Writer = Annotated[Principal, Depends(require("topics:write"))]
 TopicBody = body_of(monitoring.TopicModel, "TopicBody", ("id",), strict=True)
 TopicId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$",
                               examples=["drugs"])]
@@ -37,7 +35,8 @@ class TopicDeleted(BaseModel):
 
 
 @router.get("", response_model=TopicPage, summary="List topics (by id)")
-async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50) -> Any:
+async def list_topics(rpc: RpcDep, _: CanReadTopics, cursor: Cursor = None,
+                      limit: Limit = 50) -> Any:
     """Pages through the topics of the taxonomy by id."""
     topics = await rpc.call(monitoring_rpc.LIST_TOPICS)
     return page_by_id([topic.model_dump() for topic in topics], cursor, limit)
@@ -46,7 +45,7 @@ async def list_topics(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limi
 @router.put("/{topic_id}", response_model=monitoring.TopicModel, responses=INVALID,
             summary="Create or replace a topic")
 async def create_or_replace_topic(topic_id: TopicId, body: TopicBody,  # type: ignore[valid-type]
-                                  rpc: RpcDep, principal: Writer) -> Any:
+                                  rpc: RpcDep, principal: CanWriteTopics) -> Any:
     """Creates the topic with this id or replaces it: weighted terms, exclusions, vetoes and
     proximity rules. A definition the classifier cannot compile answers 422; it applies to
     the next items classified."""
@@ -56,6 +55,6 @@ async def create_or_replace_topic(topic_id: TopicId, body: TopicBody,  # type: i
 
 @router.delete("/{topic_id}", response_model=TopicDeleted, responses=NOT_FOUND,
                summary="Delete a topic")
-async def delete_topic(topic_id: TopicId, rpc: RpcDep, principal: Writer) -> Any:
+async def delete_topic(topic_id: TopicId, rpc: RpcDep, principal: CanWriteTopics) -> Any:
     """Deletes a topic from the taxonomy; items keep the topics they were given."""
     return await rpc.call(monitoring_rpc.DELETE_TOPIC, topic_id=topic_id, actor=principal.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from services.contracts.plans_common import UnitType
 from services.contracts.plans_units import (
@@ -16,14 +16,12 @@ from services.contracts.plans_units import (
     UnitReply,
 )
 from services.contracts.rpc_catalogue import plans as plans_rpc
-from services.gateway.access import Principal
-from services.gateway.deps import RpcDep, require
+from services.gateway.deps import RpcDep
+from services.gateway.permissions import CanReadUnits, CanWriteUnits
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
-Reader = Annotated[Principal, Depends(require("units:read"))]
-Writer = Annotated[Principal, Depends(require("units:write"))]
 ImportUnitsBody = body_of(ImportUnitsRequest, "ImportUnitsBody")
 RetireUnitBody = body_of(RetireUnitRequest, "RetireUnitBody", ("actor", "unit_id"))
 AsOf = Annotated[IsoDate | None, Query(
@@ -35,7 +33,7 @@ AsOf = Annotated[IsoDate | None, Query(
 @router.get("", response_model=UnitPage, summary="List organisation units",
             description="Every unit, or with `as_of` the organisation on that date (units valid "
                         "then, named as then). `active_on` filters by validity only.")
-async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_units(rpc: RpcDep, _: CanReadUnits, cursor: Cursor = None, limit: Limit = 50,
                      type: Annotated[UnitType | None, Query()] = None,
                      parent_id: Annotated[str | None, Query(max_length=100)] = None,
                      active_on: Annotated[IsoDate | None, Query()] = None,
@@ -53,7 +51,7 @@ async def list_units(rpc: RpcDep, _: Reader, cursor: Cursor = None, limit: Limit
             description="With `as_of`: the unit under the name it bore on that date; a unit "
                         "that did not exist then answers 404 naming its validity and the units "
                         "its work passed to.", responses=NOT_FOUND)
-async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) -> Any:
+async def get_unit(unit_id: PathId, rpc: RpcDep, _: CanReadUnits, as_of: AsOf = None) -> Any:
     """One organisation unit with its contacts, languages and validity dates."""
     return await rpc.call(plans_rpc.GET_UNIT, unit_id=unit_id,
                           as_of=as_of.isoformat() if as_of else None)
@@ -63,7 +61,7 @@ async def get_unit(unit_id: PathId, rpc: RpcDep, _: Reader, as_of: AsOf = None) 
             responses={409: {"description": "the short name is used by another unit"},
                        422: {"description": "the id in the body differs from the path"}})
 async def create_or_replace_unit(unit_id: PathId, body: UnitModel, rpc: RpcDep,
-                                 principal: Writer) -> Any:
+                                 principal: CanWriteUnits) -> Any:
     """Creates the unit with this id or replaces it whole. The id in the body must equal the one
     in the path (422); a short name used by another unit answers 409; an unknown parent
     answers 404."""
@@ -78,7 +76,7 @@ async def create_or_replace_unit(unit_id: PathId, body: UnitModel, rpc: RpcDep,
 @router.post("/import", status_code=status.HTTP_200_OK, response_model=ImportUnitsResult,
              summary="Import units and groups from a YAML or JSON file")
 async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid-type]
-                       principal: Writer) -> Any:
+                       principal: CanWriteUnits) -> Any:
     """Imports units and groups from a YAML or JSON document (the format of
     `services/plans/seed/units-gia-lai.yaml`). Units are created, updated or left unchanged,
     and each change is journalled; an `idempotency_key` makes a retry harmless."""
@@ -91,6 +89,6 @@ async def import_units(body: ImportUnitsBody, rpc: RpcDep,  # type: ignore[valid
                          "with `successor_ids` (`PUT /units/{id}`), so plans rolled over to a "
                          "later year follow them.")
 async def retire_unit(unit_id: PathId, body: RetireUnitBody, rpc: RpcDep,  # type: ignore[valid-type]
-                      principal: Writer) -> Any:
+                      principal: CanWriteUnits) -> Any:
     return await rpc.call(plans_rpc.RETIRE_UNIT, **rpc_kwargs(body, unit_id=unit_id,
                                                               actor=principal.id))

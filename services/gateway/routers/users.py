@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -20,8 +20,9 @@ from services.contracts.gateway import (
     UserUpdate,
 )
 from services.gateway import passwords, security
-from services.gateway.access import Principal, permissions_of
-from services.gateway.deps import CurrentPrincipal, StoreDep, not_found, require
+from services.gateway.access import permissions_of
+from services.gateway.deps import CurrentPrincipal, StoreDep, not_found
+from services.gateway.permissions import CanReadUsers, CanWriteUsers
 from services.gateway.repositories import Taken, public
 from services.gateway.routers.auth import (
     count_failure,
@@ -33,8 +34,6 @@ from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
-Reader = Annotated[Principal, Depends(require("users:read"))]
-Writer = Annotated[Principal, Depends(require("users:write"))]
 UserCreateBody = body_of(UserCreate, "UserCreate", (), strict=True)
 UserUpdateBody = body_of(UserUpdate, "UserUpdate", (), strict=True)
 PasswordChangeBody = body_of(PasswordChange, "PasswordChange", (), strict=True)
@@ -66,7 +65,7 @@ def check_unit(role: Role, unit_id: str | None) -> None:
              summary="Create a user",
              responses={409: {"description": "username taken"}, **WEAK_PASSWORD})
 async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[valid-type]
-                      _: Writer) -> Any:
+                      _: CanWriteUsers) -> Any:
     """Creates a user with a role (and a unit for outlet editors and local officers). The
     password is stored as an argon2id hash; a common or guessable one answers 422
     (`weak_password`, saying why). Admins only (`users:write`); a taken username answers
@@ -84,7 +83,7 @@ async def create_user(body: UserCreateBody, store: StoreDep,  # type: ignore[val
 
 
 @router.get("", response_model=UserPage, summary="List users")
-async def list_users(store: StoreDep, _: Reader, cursor: Cursor = None, limit: Limit = 50,
+async def list_users(store: StoreDep, _: CanReadUsers, cursor: Cursor = None, limit: Limit = 50,
                      role: Annotated[Role | None, Query()] = None,
                      unit_id: Annotated[str | None, Query(max_length=100)] = None) -> Any:
     """Pages through users by id, optionally filtered by role or unit. Admins only
@@ -153,7 +152,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
 
 
 @router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)
-async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
+async def get_user(user_id: PathId, store: StoreDep, _: CanReadUsers) -> Any:
     """One user by id. Admins only (`users:read`)."""
     doc = await store.users.get(user_id)
     if doc is None:
@@ -167,7 +166,7 @@ async def get_user(user_id: PathId, store: StoreDep, _: Reader) -> Any:
                          409: {"description": "self-demotion, or one's own password (use "
                                               "POST /users/me/password)"}})
 async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[valid-type]
-                      store: StoreDep, principal: Writer) -> Any:
+                      store: StoreDep, principal: CanWriteUsers) -> Any:
     """Changes the role, unit, display name or password, or deactivates a user. A new password
     (a reset) or a deactivation revokes the user's tokens (at once on this replica, within
     `AUTH_CACHE_SECONDS` on the others; reactivating does not bring them back); a common or
