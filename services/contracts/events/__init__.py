@@ -6,8 +6,9 @@ breaking change: add a new class with `version = 2` and keep publishing v1 until
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -49,10 +50,15 @@ class EventPayload(BaseModel):
     version: ClassVar[int] = 1
     source_service: ClassVar[str]
     summary: ClassVar[str] = ""
+    # The field naming the thing the event is about (its CloudEvents `subject`).
+    subject_field: ClassVar[str | None] = None
 
     def subject(self) -> str | None:
         """The CloudEvents `subject`: the id of the thing the event is about."""
-        return None
+        if self.subject_field is None:
+            return None
+        value = getattr(self, self.subject_field)
+        return None if value is None else str(value)
 
     def to_envelope(self, correlation_id: str | None = None, event_id: str | None = None,
                     time: datetime | None = None) -> Envelope:
@@ -68,6 +74,7 @@ class EventPayload(BaseModel):
         )
 
 
+Payload = TypeVar("Payload", bound=EventPayload)
 _REGISTRY: dict[tuple[str, int], type[EventPayload]] = {}
 
 
@@ -77,6 +84,22 @@ def register(model: type[EventPayload]) -> type[EventPayload]:
         raise ValueError(f"event {key} registered twice")
     _REGISTRY[key] = model
     return model
+
+
+def event(event_type: str, summary: str, *,
+          subject: str | None = None) -> Callable[[type[Payload]], type[Payload]]:
+    """Declares a payload class as the event `event_type` (with the class's `version`), says
+    what it means, names the field it is about when its base does not, and registers it."""
+
+    def declare(model: type[Payload]) -> type[Payload]:
+        model.event_type = event_type
+        model.summary = summary
+        if subject is not None:
+            model.subject_field = subject
+        register(model)
+        return model
+
+    return declare
 
 
 def event_model(event_type: str, version: int) -> type[EventPayload] | None:

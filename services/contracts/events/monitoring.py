@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.contracts.events import EventPayload, EventType, register
+from services.contracts.events import EventPayload, EventType, event
 
 
 class _MonitoringEvent(EventPayload):
@@ -22,11 +22,9 @@ class TopicMatch(BaseModel):
     terms: list[str] = Field(default_factory=list, examples=[["ma túy", "heroin"]])
 
 
-@register
+@event(EventType.ITEM_CLASSIFIED, subject="item_id",
+       summary="A fetched or pushed item was normalised, deduplicated and classified.")
 class ItemClassified(_MonitoringEvent):
-    event_type: ClassVar[str] = EventType.ITEM_CLASSIFIED
-    summary: ClassVar[str] = "A fetched or pushed item was normalised, deduplicated and classified."
-
     item_id: str
     source_id: str | None = None
     outlet_unit_id: str | None = None
@@ -39,9 +37,6 @@ class ItemClassified(_MonitoringEvent):
     duplicate_of: str | None = None
     content_hash: str
 
-    def subject(self) -> str | None:
-        return self.item_id
-
 
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -53,11 +48,9 @@ class Evidence(BaseModel):
     content_hash: str
 
 
-@register
+@event(EventType.ALERT_RAISED, subject="alert_id",
+       summary="Harmful content, a spike or an unhealthy source needs an officer.")
 class AlertRaised(_MonitoringEvent):
-    event_type: ClassVar[str] = EventType.ALERT_RAISED
-    summary: ClassVar[str] = "Harmful content, a spike or an unhealthy source needs an officer."
-
     alert_id: str
     kind: str = Field(examples=["rule", "spike", "source_health"])
     severity: str = Field(examples=["normal", "high", "critical"])
@@ -69,16 +62,11 @@ class AlertRaised(_MonitoringEvent):
     reasons: list[str] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
 
-    def subject(self) -> str | None:
-        return self.alert_id
 
-
-@register
+@event(EventType.COVERAGE_MATCHED, subject="item_id",
+       summary=("An item by an assigned outlet matched a topic of its task: evidence toward the "
+                "task's KPI."))
 class CoverageMatched(_MonitoringEvent):
-    event_type: ClassVar[str] = EventType.COVERAGE_MATCHED
-    summary: ClassVar[str] = ("An item by an assigned outlet matched a topic of its task: "
-                              "evidence toward the task's KPI.")
-
     item_id: str
     task_id: str
     plan_id: str
@@ -88,6 +76,3 @@ class CoverageMatched(_MonitoringEvent):
     title: str
     published_at: datetime | None = None
     content_hash: str
-
-    def subject(self) -> str | None:
-        return self.item_id

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from services.contracts.events import EventPayload, EventType, register
+from services.contracts.events import EventPayload, EventType, event
 
 
 class _NotificationsEvent(EventPayload):
@@ -15,6 +15,8 @@ class _NotificationsEvent(EventPayload):
 
 
 class _DeliveryEvent(_NotificationsEvent):
+    subject_field: ClassVar[str | None] = "notice_id"
+
     notice_id: str
     delivery_id: str
     unit_id: str
@@ -24,41 +26,28 @@ class _DeliveryEvent(_NotificationsEvent):
     plan_id: str | None = None
     task_id: str | None = None
 
-    def subject(self) -> str | None:
-        return self.notice_id
 
-
-@register
+@event(EventType.NOTIFICATION_SENT, "A notice was handed to a channel for one recipient unit.")
 class NotificationSent(_DeliveryEvent):
-    event_type: ClassVar[str] = EventType.NOTIFICATION_SENT
-    summary: ClassVar[str] = "A notice was handed to a channel for one recipient unit."
-
     attempt: int = 1
 
 
-@register
+@event(EventType.NOTIFICATION_DELIVERED,
+       summary="A channel confirmed delivery of a notice to a recipient unit.")
 class NotificationDelivered(_DeliveryEvent):
-    event_type: ClassVar[str] = EventType.NOTIFICATION_DELIVERED
-    summary: ClassVar[str] = "A channel confirmed delivery of a notice to a recipient unit."
-
     delivered_at: datetime
 
 
-@register
+@event(EventType.NOTIFICATION_FAILED, "A delivery ended without success (failed or expired).")
 class NotificationFailed(_DeliveryEvent):
-    event_type: ClassVar[str] = EventType.NOTIFICATION_FAILED
-    summary: ClassVar[str] = "A delivery ended without success (failed or expired)."
-
     status: str = Field(examples=["failed", "expired"])
     reason: str
     attempts: int
 
 
-@register
+@event(EventType.NOTIFICATION_ACKNOWLEDGED, subject="notice_id",
+       summary="A recipient unit acknowledged a notice (receipt recorded once).")
 class NotificationAcknowledged(_NotificationsEvent):
-    event_type: ClassVar[str] = EventType.NOTIFICATION_ACKNOWLEDGED
-    summary: ClassVar[str] = "A recipient unit acknowledged a notice (receipt recorded once)."
-
     notice_id: str
     unit_id: str
     acknowledged_at: datetime
@@ -67,15 +56,10 @@ class NotificationAcknowledged(_NotificationsEvent):
     plan_id: str | None = None
     task_id: str | None = None
 
-    def subject(self) -> str | None:
-        return self.notice_id
 
-
-@register
+@event(EventType.NOTIFICATION_ESCALATED, subject="notice_id",
+       summary="An unacknowledged notice was escalated (reminder or upward).")
 class NotificationEscalated(_NotificationsEvent):
-    event_type: ClassVar[str] = EventType.NOTIFICATION_ESCALATED
-    summary: ClassVar[str] = "An unacknowledged notice was escalated (reminder or upward)."
-
     notice_id: str
     unit_id: str
     step: str = Field(examples=["reminder", "escalation"])
@@ -83,32 +67,22 @@ class NotificationEscalated(_NotificationsEvent):
     plan_id: str | None = None
     task_id: str | None = None
 
-    def subject(self) -> str | None:
-        return self.notice_id
 
-
-@register
-class TranslationRequested(_NotificationsEvent):
-    event_type: ClassVar[str] = EventType.TRANSLATION_REQUESTED
-    summary: ClassVar[str] = "A notice needs a human translation into a unit's language."
+class _TranslationEvent(_NotificationsEvent):
+    subject_field: ClassVar[str | None] = "translation_id"
 
     translation_id: str
     notice_id: str
+
+
+@event(EventType.TRANSLATION_REQUESTED,
+       summary="A notice needs a human translation into a unit's language.")
+class TranslationRequested(_TranslationEvent):
     language: str = Field(examples=["jra", "bdq"])
 
-    def subject(self) -> str | None:
-        return self.translation_id
 
-
-@register
-class TranslationApproved(_NotificationsEvent):
-    event_type: ClassVar[str] = EventType.TRANSLATION_APPROVED
-    summary: ClassVar[str] = "An officer approved a translation; that language can be sent."
-
-    translation_id: str
-    notice_id: str
+@event(EventType.TRANSLATION_APPROVED,
+       summary="An officer approved a translation; that language can be sent.")
+class TranslationApproved(_TranslationEvent):
     language: str
     approved_by: str
-
-    def subject(self) -> str | None:
-        return self.translation_id

@@ -7,18 +7,15 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.contracts.events import EventPayload, EventType, register
+from services.contracts.events import EventPayload, EventType, event
 
 
 class _PlansEvent(EventPayload):
     source_service: ClassVar[str] = "plans"
 
 
-@register
+@event(EventType.PLAN_CREATED, "A plan was created (as a draft or by import).", subject="plan_id")
 class PlanCreated(_PlansEvent):
-    event_type: ClassVar[str] = EventType.PLAN_CREATED
-    summary: ClassVar[str] = "A plan was created (as a draft or by import)."
-
     plan_id: str
     number: str = Field(examples=["25/KH-STTTT"])
     issuer_unit_id: str
@@ -27,15 +24,10 @@ class PlanCreated(_PlansEvent):
     status: str = Field(examples=["draft"])
     topics: list[str] = Field(default_factory=list, examples=[["drugs", "human_trafficking"]])
 
-    def subject(self) -> str | None:
-        return self.plan_id
 
-
-@register
+@event(EventType.PLAN_ISSUED, subject="plan_id",
+       summary="A plan was issued: its tasks are now assigned to units.")
 class PlanIssued(_PlansEvent):
-    event_type: ClassVar[str] = EventType.PLAN_ISSUED
-    summary: ClassVar[str] = "A plan was issued: its tasks are now assigned to units."
-
     plan_id: str
     number: str
     issuer_unit_id: str
@@ -49,15 +41,10 @@ class PlanIssued(_PlansEvent):
     task_ids: list[str] = Field(default_factory=list)
     revision: int = 0
 
-    def subject(self) -> str | None:
-        return self.plan_id
 
-
-@register
+@event(EventType.PLAN_AMENDED, subject="plan_id",
+       summary="An issued plan was changed through a recorded amendment.")
 class PlanAmended(_PlansEvent):
-    event_type: ClassVar[str] = EventType.PLAN_AMENDED
-    summary: ClassVar[str] = "An issued plan was changed through a recorded amendment."
-
     plan_id: str
     number: str
     revision: int
@@ -66,22 +53,13 @@ class PlanAmended(_PlansEvent):
     amended_by: str
     topics: list[str] = Field(default_factory=list)
 
-    def subject(self) -> str | None:
-        return self.plan_id
 
-
-@register
+@event(EventType.PLAN_CLOSED, "A plan was closed or cancelled.", subject="plan_id")
 class PlanClosed(_PlansEvent):
-    event_type: ClassVar[str] = EventType.PLAN_CLOSED
-    summary: ClassVar[str] = "A plan was closed or cancelled."
-
     plan_id: str
     number: str
     status: str = Field(examples=["closed", "cancelled"])
     reason: str | None = None
-
-    def subject(self) -> str | None:
-        return self.plan_id
 
 
 class KpiTarget(BaseModel):
@@ -94,17 +72,24 @@ class KpiTarget(BaseModel):
     unit_id: str | None = None
 
 
-@register
-class TaskAssigned(_PlansEvent):
-    event_type: ClassVar[str] = EventType.TASK_ASSIGNED
-    summary: ClassVar[str] = "A task of an issued plan was assigned to its lead and coordinators."
+class _TaskEvent(_PlansEvent):
+    subject_field: ClassVar[str | None] = "task_id"
 
     task_id: str
     plan_id: str
+
+
+# What an event about a task's assignment or its deadlines says of the task.
+class _AssignedTaskEvent(_TaskEvent):
     plan_number: str
     title: str
     lead_unit_id: str
     coordinating_unit_ids: list[str] = Field(default_factory=list)
+
+
+@event(EventType.TASK_ASSIGNED,
+       summary="A task of an issued plan was assigned to its lead and coordinators.")
+class TaskAssigned(_AssignedTaskEvent):
     parent_task_id: str | None = None
     topics: list[str] = Field(default_factory=list)
     channels: list[str] = Field(default_factory=list)
@@ -116,97 +101,56 @@ class TaskAssigned(_PlansEvent):
     active_from: date | None = None
     active_until: date | None = None
 
-    def subject(self) -> str | None:
-        return self.task_id
 
-
-@register
-class TaskStatusChanged(_PlansEvent):
-    event_type: ClassVar[str] = EventType.TASK_STATUS_CHANGED
-    summary: ClassVar[str] = "A task's status changed."
-
-    task_id: str
-    plan_id: str
+@event(EventType.TASK_STATUS_CHANGED, "A task's status changed.")
+class TaskStatusChanged(_TaskEvent):
     from_status: str
     to_status: str
     bucket: str | None = Field(default=None, examples=["completed_on_time"])
 
-    def subject(self) -> str | None:
-        return self.task_id
 
-
-class _TaskDeadlineEvent(_PlansEvent):
-    task_id: str
-    plan_id: str
-    plan_number: str
-    title: str
-    lead_unit_id: str
-    coordinating_unit_ids: list[str] = Field(default_factory=list)
+class _TaskDeadlineEvent(_AssignedTaskEvent):
     period_key: str = Field(examples=["2021-Q1", "2021-M03", "once"])
     deadline: date
 
-    def subject(self) -> str | None:
-        return self.task_id
 
-
-@register
+@event(EventType.TASK_DUE_SOON,
+       summary="A task's deadline (for a period) is near; emitted once per period.")
 class TaskDueSoon(_TaskDeadlineEvent):
-    event_type: ClassVar[str] = EventType.TASK_DUE_SOON
-    summary: ClassVar[str] = "A task's deadline (for a period) is near; emitted once per period."
-
     days_left: int = Field(ge=0)
 
 
-@register
+@event(EventType.TASK_OVERDUE, "A task's deadline (for a period) passed; emitted once per period.")
 class TaskOverdue(_TaskDeadlineEvent):
-    event_type: ClassVar[str] = EventType.TASK_OVERDUE
-    summary: ClassVar[str] = "A task's deadline (for a period) passed; emitted once per period."
-
     days_overdue: int = Field(ge=0)
 
 
-@register
-class ReportSubmitted(_PlansEvent):
-    event_type: ClassVar[str] = EventType.REPORT_SUBMITTED
-    summary: ClassVar[str] = "A unit submitted a progress report for a task and period."
+class _ReportEvent(_PlansEvent):
+    subject_field: ClassVar[str | None] = "report_id"
 
     report_id: str
     task_id: str
     plan_id: str
     unit_id: str
+
+
+@event(EventType.REPORT_SUBMITTED, "A unit submitted a progress report for a task and period.")
+class ReportSubmitted(_ReportEvent):
     period_key: str
     report_version: int = 1
     counts: dict[str, int] = Field(default_factory=dict)
     corrects_report_id: str | None = Field(
         default=None, description="Set on a correction: the accepted report it would replace.")
 
-    def subject(self) -> str | None:
-        return self.report_id
 
-
-@register
-class ReportReviewed(_PlansEvent):
-    event_type: ClassVar[str] = EventType.REPORT_REVIEWED
-    summary: ClassVar[str] = "The Department accepted or returned a progress report."
-
-    report_id: str
-    task_id: str
-    plan_id: str
-    unit_id: str
+@event(EventType.REPORT_REVIEWED, "The Department accepted or returned a progress report.")
+class ReportReviewed(_ReportEvent):
     decision: str = Field(examples=["accepted", "returned"])
     reason: str | None = None
 
-    def subject(self) -> str | None:
-        return self.report_id
 
-
-@register
-class KpiProgressed(_PlansEvent):
-    event_type: ClassVar[str] = EventType.KPI_PROGRESSED
-    summary: ClassVar[str] = "A KPI count moved (from a report or monitored coverage)."
-
-    task_id: str
-    plan_id: str
+@event(EventType.KPI_PROGRESSED, "A KPI count moved (from a report or monitored coverage).")
+class KpiProgressed(_TaskEvent):
     unit_id: str
     metric: str
     topic: str | None = None
@@ -216,6 +160,3 @@ class KpiProgressed(_PlansEvent):
     source: str = Field(examples=["report", "coverage"])
     item_id: str | None = None
     occurred_at: datetime | None = None
-
-    def subject(self) -> str | None:
-        return self.task_id
