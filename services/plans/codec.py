@@ -179,6 +179,7 @@ def plan_to_doc(plan: Plan) -> dict[str, Any]:
                         "at": a.at, "changes": [{"field": c.field, "before": _plain(c.before),
                                                  "after": _plain(c.after)} for c in a.changes]}
                        for a in plan.amendments],
+        **({"issued_at": plan.issued_at} if plan.issued_at else {}),
     }
 
 
@@ -201,6 +202,7 @@ def plan_from(doc: dict[str, Any]) -> Plan:
                                    r.get("group_id")) for r in doc.get("recipients") or ()),
         signer=Signer(signer["name"], signer["title"], signer.get("capacity")) if signer else None,
         status=PlanStatus(doc.get("status", "draft")), revision=doc.get("revision", 0),
+        issued_at=doc.get("issued_at"),
     )
     plan.amendments = [
         Amendment(a["revision"], a["reason"], a["author"], a["at"],

@@ -48,3 +48,20 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChan
         for name, value in after.items()
         if before.get(name) != value
     )
+
+
+@dataclass(slots=True)
+class Recording:
+    """An aggregate that keeps what its changes recorded (event payloads, journal entries)
+    until the unit of work stores them with it."""
+
+    events: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    audit: list[AuditEntry] = field(default_factory=list, init=False, repr=False,
+                                    compare=False)
+
+    def record(self, entry: AuditEntry | None, *events: Any) -> None:
+        """Keep a change's journal entry (if it has one) and events until the unit of work
+        stores them."""
+        if entry is not None:
+            self.audit.append(entry)
+        self.events.extend(events)

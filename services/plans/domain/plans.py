@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from .audit import AuditEntry, FieldChange
+from .audit import AuditEntry, FieldChange, Recording
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .tasks import PLANNING_HORIZON_YEARS, Task, planning_horizon
 from .units import UnitDirectory
@@ -114,7 +114,7 @@ CORE_FIELDS: frozenset[str] = frozenset({
 
 
 @dataclass(slots=True)
-class Plan:
+class Plan(Recording):
     id: str
     number: DocumentNumber
     issuer_unit_id: str
@@ -133,6 +133,7 @@ class Plan:
     status: PlanStatus = PlanStatus.DRAFT
     revision: int = 0
     amendments: list[Amendment] = field(default_factory=list)
+    issued_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -216,7 +217,9 @@ class Plan:
     def issue(self, actor: str, at: datetime) -> AuditEntry:
         if self.signer is None:
             raise ValidationFailed("a plan needs a signer to be issued", {"field": "signer"})
-        return self._move(PlanStatus.ISSUED, actor, at, None)
+        entry = self._move(PlanStatus.ISSUED, actor, at, None)
+        self.issued_at = at
+        return entry
 
     def close(self, actor: str, at: datetime) -> AuditEntry:
         return self._move(PlanStatus.CLOSED, actor, at, None)

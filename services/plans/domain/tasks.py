@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from .audit import AuditEntry, FieldChange
+from .audit import AuditEntry, FieldChange, Recording
 from .errors import InvalidTransition, ValidationFailed
 from .recurrence import Recurrence
 from .vocabulary import Channel, KpiMetric, PeriodKind, Topic
@@ -89,7 +89,7 @@ class EvidenceRecord:
 
 
 @dataclass(slots=True)
-class Task:
+class Task(Recording):
     id: str
     plan_id: str
     title: str
@@ -109,10 +109,6 @@ class Task:
     completed_at: datetime | None = None
     period_completions: dict[str, datetime] = field(default_factory=dict)
     evidence: dict[str, EvidenceRecord] = field(default_factory=dict)
-    # What a change recorded, for the unit of work to write with it (event payloads, journal).
-    events: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
-    audit: list[AuditEntry] = field(default_factory=list, init=False, repr=False,
-                                    compare=False)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -167,11 +163,6 @@ class Task:
         revised = replace(self, **changes)
         for name in changes:
             setattr(self, name, getattr(revised, name))
-
-    def record(self, entry: AuditEntry, *events: Any) -> None:
-        """Keep a change's journal entry and events until the unit of work stores them."""
-        self.audit.append(entry)
-        self.events.extend(events)
 
     def start(self, actor: str, at: datetime) -> AuditEntry:
         return self._move(TaskStatus.IN_PROGRESS, actor, at, None)

@@ -193,9 +193,11 @@ class DirectoryEntry(Generic[Listed]):
     value: Listed
     audit: list[AuditEntry] = field(default_factory=list)
 
-    def change(self, value: Listed, entry: AuditEntry) -> None:
+    def change(self, value: Listed, entry: AuditEntry | None) -> None:
+        """Take the value, with the journal entry of the change (if it has one)."""
         self.value = value
-        self.audit.append(entry)
+        if entry is not None:
+            self.audit.append(entry)
 
     def change_if(self, value: Listed, changes: tuple[FieldChange, ...],
                   entry: AuditEntry) -> bool:

@@ -19,7 +19,6 @@ from services.plans.repositories.base import (
     OUTBOX_COLLECTIONS,
     SCAN_PROJECTION,
     ProgressStamp,
-    StaleWrite,
     batched,
 )
 from services.plans.repositories.deadlines import DeadlineAlertWrite, DeadlineStore, alert_id
@@ -27,6 +26,7 @@ from services.plans.repositories.plans import PlanStore
 from services.plans.repositories.reports import ReportStore
 from services.plans.repositories.tasks import TaskStore
 from services.plans.repositories.units import UnitStore
+from services.runtime.unit_of_work import StaleWrite
 
 __all__ = ["BUCKET_PROJECTION", "OUTBOX_COLLECTIONS", "SCAN_PROJECTION", "DeadlineAlertWrite",
            "PlansRepository", "ProgressStamp", "StaleWrite", "alert_id", "batched"]

@@ -95,10 +95,6 @@ def stamp_update(entries: list[dict[str, Any]]) -> dict[str, Any]:
             "$push": {"changes": {"$each": entries, "$slice": -CHANGES_KEPT}}}
 
 
-class StaleWrite(Exception):
-    """The document changed since it was read; the caller reads again and retries."""
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 

@@ -34,42 +34,33 @@ from services.plans.repositories.base import (
     now,
     stamp_update,
 )
-from services.runtime.mongo_unit_of_work import collection
-from services.runtime.unit_of_work import AggregateRepository, DocumentWrite
+from services.plans.repositories.stored import StoredRepository
+from services.runtime.unit_of_work import DocumentWrite
 
 Document = dict[str, Any]
 
 
-class DirectoryRepository(AggregateRepository[DirectoryEntry[Listed]], Generic[Listed]):
+class DirectoryRepository(StoredRepository[DirectoryEntry[Listed]], Generic[Listed]):
     """Entries of one collection of the directory, read whole (it holds hundreds)."""
 
     def __init__(self, db: Database[Document] | None, document: Callable[[Listed], Document],
                  value: Callable[[Document], Listed]) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self._document = document
         self._value = value
 
-    def _read_all(self) -> list[Document]:
-        assert self.db is not None
-        return list(collection(self.db, self.collection).find())
-
-    def _read(self, entry_id: str) -> Document | None:
-        assert self.db is not None
-        return collection(self.db, self.collection).find_one({"_id": entry_id})
-
     def all(self) -> list[Listed]:
         """Every value, for reading (a change goes through `find`)."""
-        return [self._value(document) for document in self._read_all()]
+        return [self._value(document) for document in self._find({})]
 
     def find(self, entry_id: str) -> DirectoryEntry[Listed] | None:
         """The entry, written at commit if the use case changes it."""
         found = self._read(entry_id)
         return None if found is None else self._loaded(found)
 
-    def register(self, value: Listed, entry: AuditEntry) -> DirectoryEntry[Listed]:
-        """A new entry, inserted at commit with its journal entry."""
-        added: DirectoryEntry[Listed] = DirectoryEntry(value, [entry])
+    def register(self, value: Listed, entry: AuditEntry | None) -> DirectoryEntry[Listed]:
+        """A new entry, inserted at commit with its journal entry (if it has one)."""
+        added: DirectoryEntry[Listed] = DirectoryEntry(value, [entry] if entry else [])
         self.add(added)
         return added
 
@@ -85,17 +76,19 @@ class DirectoryRepository(AggregateRepository[DirectoryEntry[Listed]], Generic[L
     def reply(self, value: Listed) -> Document:
         return self._document(value)
 
+    def save(self, value: Listed) -> None:
+        """The value stored, new or over the stored one, without a journal entry."""
+        found = self.find(self._document(value)["_id"])
+        if found is None:
+            self.register(value, None)
+        else:
+            found.change(value, None)
+
     def aggregate_of(self, document: Mapping[str, Any]) -> DirectoryEntry[Listed]:
         return DirectoryEntry(self._value(dict(document)))
 
     def document_of(self, aggregate: DirectoryEntry[Listed]) -> Document:
-        """The value's fields over what the stored document keeps besides them (when it was
-        written), so a diff sees only the value's changes."""
-        document = self._document(aggregate.value)
-        tracked = self._tracked.get(document["_id"])
-        original = (tracked.original if tracked is not None else None) or {}
-        return {**{name: value for name, value in original.items() if name not in document},
-                **document}
+        return self._over_stored(self._document(aggregate.value))
 
     def audit_document(self, aggregate: DirectoryEntry[Listed], entry: AuditEntry) -> Document:
         return journal_document(entry, None, None, now(), aggregate.audit.index(entry))

@@ -9,8 +9,9 @@ from pymongo.errors import DuplicateKeyError
 
 from services.contracts.envelope import Envelope
 from services.plans.domain import Conflict, NotFound
-from services.plans.repositories.base import OUTBOX_HIDDEN, PLANS, StaleWrite, StoreBase, now
+from services.plans.repositories.base import OUTBOX_HIDDEN, PLANS, StoreBase, now
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
+from services.runtime.unit_of_work import StaleWrite
 
 
 class PlanStore(StoreBase):

@@ -13,12 +13,12 @@ from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
     REPORTS,
-    StaleWrite,
     StoreBase,
     batched,
     now,
 )
 from services.runtime.outbox import merge_updates, outbox_push, with_outbox
+from services.runtime.unit_of_work import StaleWrite
 
 
 class ReportStore(StoreBase):

@@ -15,12 +15,12 @@ from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
     TASKS,
-    StaleWrite,
     StoreBase,
     batched,
     now,
 )
 from services.runtime.outbox import merge_updates, outbox_push
+from services.runtime.unit_of_work import StaleWrite
 
 
 class TaskStore(StoreBase):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -20,18 +20,17 @@ from services.contracts.envelope import Envelope
 from services.contracts.events import EventPayload
 from services.plans import codec
 from services.plans.domain import (
-    Conflict,
     Plan,
     UnitDirectory,
     UnitGroup,
     ValidationFailed,
 )
 from services.plans.domain.units import ALL_CULTURE_OFFICES, ALL_PRESS_OUTLETS
-from services.plans.repositories import PlansRepository, StaleWrite
+from services.plans.repositories import PlansRepository
 from services.plans.repositories.unit_of_work import MongoPlansUnitOfWork, PlansUnitOfWork
+from services.runtime.unit_of_work import retrying
 
 T = TypeVar("T")
-RETRIES = 5
 
 
 @dataclass
@@ -51,33 +50,22 @@ class Context:
         return MongoPlansUnitOfWork(self.repo.db, correlation_id=lambda: self.correlation_id)
 
 
-def retrying(fn: Callable[[], T]) -> T:
-    """Run a read-modify-write again when another writer got there first."""
-    for _ in range(RETRIES - 1):
-        try:
-            return fn()
-        except StaleWrite:
-            continue
-    try:
-        return fn()
-    except StaleWrite as exc:
-        raise Conflict("the record is being changed concurrently; try again",
-                       {"id": str(exc)}) from None
+def run_command(ctx: Context, name: str, key: str | None,
+                run: Callable[[PlansUnitOfWork], dict[str, Any]]) -> dict[str, Any]:
+    """A command in a unit of work that commits what `run` changed with its reply: a retry
+    with the same key answers the first reply (`run` answers from the documents when the
+    process died after the write but before the reply was kept: `uow.applied_before`), and
+    documents another writer changed meanwhile are read again."""
+    def attempt() -> dict[str, Any]:
+        with ctx.unit_of_work().command(name, key) as uow:
+            remembered = uow.remembered()
+            if remembered is not None:
+                return cast(dict[str, Any], remembered)
+            reply: dict[str, Any] = wire(run(uow))
+            uow.commit(reply)
+            return reply
 
-
-# On a plan, the key of the last command of each kind, written with the change itself: the
-# result is remembered in a second write, and a process killed between the two (fault tests,
-# issue #8) made the client's retry fail with invalid_transition although it had worked.
-COMMAND_KEYS = "_command_keys"
-
-
-def applied_before(doc: dict[str, Any], method: str, key: str | None) -> bool:
-    return bool(key) and (doc.get(COMMAND_KEYS) or {}).get(method) == key
-
-
-def command_key(method: str, key: str | None) -> dict[str, Any]:
-    """Fields to `$set` with a plan's change so that a retry recognises it."""
-    return {f"{COMMAND_KEYS}.{method}": key} if key else {}
+    return retrying(attempt)
 
 
 def idempotent(method: str, ctx: Context, key: str | None, run: Callable[[], T]) -> Any:

@@ -16,16 +16,14 @@ from services.plans.domain import (
     Topic,
     apply_coverage,
 )
-from services.plans.use_cases.context import (
-    Context,
-    retrying,
-)
+from services.plans.use_cases.context import Context
 from services.plans.use_cases.reports import (
     kpi_events,
 )
 from services.plans.use_cases.tasks import (
     write_task_change,
 )
+from services.runtime.unit_of_work import retrying
 
 log = logging.getLogger(__name__)
 

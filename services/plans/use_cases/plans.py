@@ -5,10 +5,10 @@ issuing (with every task's `task.assigned` in the same write), closing and cance
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
 from services.contracts.plans_documents import (
     AmendPlanRequest,
@@ -29,6 +29,7 @@ from services.plans.domain import (
     PlanStatus,
     Recipient,
     Signer,
+    Task,
     Topic,
     UnitDirectory,
     ValidationFailed,
@@ -36,21 +37,12 @@ from services.plans.domain import (
     parse_plan_document,
     resolve_group,
 )
-from services.plans.use_cases.context import (
-    Context,
-    applied_before,
-    command_key,
-    directory,
-    idempotent,
-    known_groups,
-    load_plan,
-    nulls_resolved,
-    page_reply,
-    retrying,
-)
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
+from services.plans.use_cases.context import Context, nulls_resolved, page_reply, run_command
 from services.plans.use_cases.tasks import (
     task_assigned,
 )
+from services.runtime.unit_of_work import StaleWrite, retrying
 
 
 def _plan_values(changes: dict[str, Any]) -> dict[str, Any]:
@@ -68,58 +60,77 @@ def _plan_values(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check_plan_refs(ctx: Context, plan: Plan, units: UnitDirectory | None = None) -> None:
-    plan.check_references(units or directory(ctx))
-    groups = known_groups(ctx)
+def check_plan_refs(uow: PlansUnitOfWork, plan: Plan, units: UnitDirectory | None = None) -> None:
+    plan.check_references(units or uow.units.directory())
+    groups = uow.groups.known()
     for i, r in enumerate(plan.recipients):
         if r.group_id is not None and r.group_id not in groups:
             raise ValidationFailed(f"unknown unit group {r.group_id!r}",
                                    {"field": f"recipients[{i}].group_id"})
     for i, b in enumerate(plan.basis):
-        if b.parent_plan_id is not None and ctx.repo.find_plan(b.parent_plan_id) is None:
+        if b.parent_plan_id is not None and not uow.plans.exists(b.parent_plan_id):
             raise ValidationFailed(f"unknown parent plan {b.parent_plan_id!r}",
                                    {"field": f"basis[{i}].parent_plan_id"})
 
 
+def plan_created(plan: Plan) -> plan_events.PlanCreated:
+    return plan_events.PlanCreated(
+        plan_id=plan.id, number=str(plan.number), issuer_unit_id=plan.issuer_unit_id,
+        title=plan.title, year=plan.year, status=plan.status.value,
+        topics=[t.value for t in plan.topics])
+
+
 def create_plan(req: CreatePlanRequest, ctx: Context) -> dict[str, Any]:
-    if req.idempotency_key:
-        existing = ctx.repo.plan_with_idempotency_key(req.idempotency_key)
-        if existing is not None:
-            return codec.plan_summary(existing)
     values = _plan_values(req.model_dump(exclude={"actor", "idempotency_key", "number"}))
-    plan = Plan(
-        id=ctx.repo.new_id(), number=DocumentNumber.parse(req.number),
-        issuer_unit_id=req.issuer_unit_id, place=req.place or "",
-        issued_on=req.issued_on or date(req.year, 1, 1), title=req.title, year=req.year,
-        basis=values["basis"], objectives=tuple(req.objectives),
-        topics=tuple(Topic(t) for t in req.topics),
-        channels=tuple(codec.Channel(ch) for ch in req.channels),
-        target_areas=tuple(req.target_areas), audiences=tuple(req.audiences),
-        recipients=values["recipients"], signer=values.get("signer"))
-    check_plan_refs(ctx, plan)
-    doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "api"}
-    if req.idempotency_key:
-        doc["idempotency_key"] = req.idempotency_key
-    event = plan_events.PlanCreated(plan_id=plan.id, number=str(plan.number),
-                           issuer_unit_id=plan.issuer_unit_id, title=plan.title, year=plan.year,
-                           status=plan.status.value, topics=[t.value for t in plan.topics])
-    stored = ctx.repo.insert_plan(doc, [ctx.envelope(event)])
-    if stored["_id"] == plan.id:
-        ctx.repo.journal([AuditEntry(req.actor, "plan.created", "plan", plan.id, ctx.now(),
-                                     extra={"number": str(plan.number)})], plan.id)
-    return codec.plan_summary(stored)
+
+    def attempt() -> dict[str, Any]:
+        with ctx.unit_of_work() as uow:
+            if req.idempotency_key:
+                existing = uow.plans.created_with_key(req.idempotency_key)
+                if existing is not None:
+                    return uow.plans.summary(existing)
+            plan = Plan(
+                id=uow.plans.new_id(), number=DocumentNumber.parse(req.number),
+                issuer_unit_id=req.issuer_unit_id, place=req.place or "",
+                issued_on=req.issued_on or date(req.year, 1, 1), title=req.title,
+                year=req.year, basis=values["basis"], objectives=tuple(req.objectives),
+                topics=tuple(Topic(t) for t in req.topics),
+                channels=tuple(codec.Channel(ch) for ch in req.channels),
+                target_areas=tuple(req.target_areas), audiences=tuple(req.audiences),
+                recipients=values["recipients"], signer=values.get("signer"))
+            check_plan_refs(uow, plan)
+            if uow.plans.number_taken(plan):
+                raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
+                               f"{plan.year} already exists",
+                               {"field": "number", "key": plan.uniqueness_key})
+            stored_with = {"created_by": req.actor, "source": "api"}
+            if req.idempotency_key:
+                stored_with["idempotency_key"] = req.idempotency_key
+            uow.plans.create(plan, **stored_with)
+            plan.record(None, plan_created(plan))
+            if uow.plans.refused(uow.commit(), plan):
+                # another creation with this key, or of this number, came first: read again
+                raise StaleWrite(f"plan {plan.id} refused")
+            # The journal after the plan: a refused plan never has an entry.
+            plan.record(AuditEntry(req.actor, "plan.created", "plan", plan.id, ctx.now(),
+                                   extra={"number": str(plan.number)}))
+            uow.commit()
+            return uow.plans.summary(plan)
+
+    return retrying(attempt)
 
 
 def get_plan(plan_id: str, ctx: Context) -> dict[str, Any]:
-    doc = ctx.repo.get_plan(plan_id)
-    return codec.plan_detail(doc, ctx.repo.count_tasks(plan_id))
+    with ctx.unit_of_work() as uow:
+        return uow.plans.detail(uow.plans.read(plan_id), uow.tasks.count_of_plan(plan_id))
 
 
 def list_plans(req: ListPlansRequest, ctx: Context) -> dict[str, Any]:
     filters = {name: getattr(req, name) for name in ("year", "status", "issuer_unit_id")
                if getattr(req, name) is not None}
-    rows = ctx.repo.plans_page(filters, req.after, req.limit + 1)
-    return page_reply(rows, req.limit, codec.plan_summary)
+    with ctx.unit_of_work() as uow:
+        return page_reply(uow.plans.page(filters, req.after, req.limit + 1), req.limit,
+                          lambda summary: summary)
 
 
 # In a change request, null removes a value: an optional field goes back to its empty value,
@@ -130,49 +141,56 @@ PLAN_EMPTY: dict[str, Any] = {
     "target_areas": [], "audiences": [], "recipients": []}
 
 
+def _plan_command(ctx: Context, name: str, req: PlanCommand | UpdatePlanRequest,
+                  change: Callable[[PlansUnitOfWork, Plan], None]) -> dict[str, Any]:
+    """One command on a plan in a unit of work: its change, events and journal entry in one
+    commit. A retry with the same key answers the first result, also when the process died
+    after the write but before the result was kept; a plan changed meanwhile by another
+    writer is read again."""
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        plan = uow.plans.get(req.plan_id)
+        if not uow.applied_before(uow.plans, plan):
+            change(uow, plan)
+        return uow.plans.summary(plan)
+
+    return run_command(ctx, name, req.idempotency_key, run)
+
+
 def _change_plan(ctx: Context, req: UpdatePlanRequest | AmendPlanRequest) -> dict[str, Any]:
     changes = _plan_values(nulls_resolved(req.changes.model_dump(exclude_unset=True),
                                            PLAN_REQUIRED, PLAN_EMPTY))
     if not changes:
         raise ValidationFailed("no field to change", {"field": "changes"})
 
-    method = "amend_plan" if isinstance(req, AmendPlanRequest) else "update_plan"
-
-    def attempt() -> dict[str, Any]:
-        doc, plan = load_plan(ctx, req.plan_id)
-        if applied_before(doc, method, req.idempotency_key):
-            return codec.plan_summary(doc)
-        events: list[Envelope] = []
+    def change(uow: PlansUnitOfWork, plan: Plan) -> None:
         if isinstance(req, AmendPlanRequest):
             amendment, entry = plan.amend(changes, req.reason, req.actor, ctx.now())
-            events.append(ctx.envelope(plan_events.PlanAmended(
+            plan.record(entry, plan_events.PlanAmended(
                 plan_id=plan.id, number=str(plan.number), revision=plan.revision,
                 reason=req.reason, changed_fields=list(amendment.changed_fields),
-                amended_by=req.actor, topics=[t.value for t in plan.topics])))
+                amended_by=req.actor, topics=[t.value for t in plan.topics]))
         else:
-            entry = plan.edit(changes, req.actor, ctx.now())
-        check_plan_refs(ctx, plan)
-        fields = codec.plan_to_doc(plan)
-        fields.pop("_id")
-        stored = ctx.repo.write_plan(doc, {**fields, **command_key(method, req.idempotency_key)},
-                                     events)
-        ctx.repo.journal([entry], plan.id)
-        return codec.plan_summary(stored)
+            plan.record(plan.edit(changes, req.actor, ctx.now()))
+        check_plan_refs(uow, plan)
+        if uow.plans.number_taken(plan):
+            raise Conflict("another plan of this issuer and year has this number",
+                           {"field": "number"})
 
-    return retrying(attempt)
+    name = "amend_plan" if isinstance(req, AmendPlanRequest) else "update_plan"
+    return _plan_command(ctx, name, req, change)
 
 
 def update_plan(req: UpdatePlanRequest, ctx: Context) -> Any:
-    return idempotent("update_plan", ctx, req.idempotency_key, lambda: _change_plan(ctx, req))
+    return _change_plan(ctx, req)
 
 
 def amend_plan(req: AmendPlanRequest, ctx: Context) -> Any:
-    return idempotent("amend_plan", ctx, req.idempotency_key, lambda: _change_plan(ctx, req))
+    return _change_plan(ctx, req)
 
 
-def _recipient_units(ctx: Context, plan: Plan) -> list[str]:
-    groups = known_groups(ctx)
-    units = directory(ctx).units()
+def _recipient_units(uow: PlansUnitOfWork, plan: Plan) -> list[str]:
+    groups = uow.groups.known()
+    units = uow.units.all()
     ids: set[str] = set()
     for r in plan.recipients:
         if r.unit_id:
@@ -183,101 +201,98 @@ def _recipient_units(ctx: Context, plan: Plan) -> list[str]:
 
 
 def issue_plan(req: PlanCommand, ctx: Context) -> Any:
-    def attempt() -> dict[str, Any]:
-        doc, plan = load_plan(ctx, req.plan_id)
-        if applied_before(doc, "issue_plan", req.idempotency_key):
-            return codec.plan_summary(doc)
+    def change(uow: PlansUnitOfWork, plan: Plan) -> None:
         entry = plan.issue(req.actor, ctx.now())
-        tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(plan.id)]
+        tasks = uow.tasks.of_plan(plan.id)
         issued = plan_events.PlanIssued(
             plan_id=plan.id, number=str(plan.number), issuer_unit_id=plan.issuer_unit_id,
             title=plan.title, year=plan.year, issued_on=plan.issued_on,
             topics=[t.value for t in plan.topics], channels=[ch.value for ch in plan.channels],
             target_area_codes=list(plan.target_areas),
-            recipient_unit_ids=_recipient_units(ctx, plan), task_ids=[t.id for t in tasks],
+            recipient_unit_ids=_recipient_units(uow, plan), task_ids=[t.id for t in tasks],
             revision=plan.revision)
         # plan.issued and every task.assigned go out in the same write as the status change.
-        events = [ctx.envelope(issued), *(ctx.envelope(task_assigned(plan, t)) for t in tasks)]
-        stored = ctx.repo.write_plan(doc, {"status": plan.status.value, "issued_at": ctx.now(),
-                                           **command_key("issue_plan", req.idempotency_key)},
-                                     events)
-        ctx.repo.journal([entry], plan.id)
-        return codec.plan_summary(stored)
+        plan.record(entry, issued, *(task_assigned(plan, t) for t in tasks))
 
-    return idempotent("issue_plan", ctx, req.idempotency_key, lambda: retrying(attempt))
+    return _plan_command(ctx, "issue_plan", req, change)
 
 
 def close_plan(req: PlanCommand, ctx: Context) -> Any:
-    method = "cancel_plan" if isinstance(req, CancelPlanRequest) else "close_plan"
-
-    def attempt() -> dict[str, Any]:
-        doc, plan = load_plan(ctx, req.plan_id)
-        if applied_before(doc, method, req.idempotency_key):
-            return codec.plan_summary(doc)
+    def change(uow: PlansUnitOfWork, plan: Plan) -> None:
         reason = getattr(req, "reason", None)
         if isinstance(req, CancelPlanRequest):
             entry = plan.cancel(req.actor, ctx.now(), req.reason)
         else:
             entry = plan.close(req.actor, ctx.now())
-        event = plan_events.PlanClosed(plan_id=plan.id, number=str(plan.number),
-                              status=plan.status.value, reason=reason)
-        stored = ctx.repo.write_plan(doc, {"status": plan.status.value,
-                                           **command_key(method, req.idempotency_key)},
-                                     [ctx.envelope(event)])
-        ctx.repo.journal([entry], plan.id)
-        return codec.plan_summary(stored)
+        plan.record(entry, plan_events.PlanClosed(plan_id=plan.id, number=str(plan.number),
+                                                  status=plan.status.value, reason=reason))
 
-    return idempotent(method, ctx, req.idempotency_key, lambda: retrying(attempt))
+    name = "cancel_plan" if isinstance(req, CancelPlanRequest) else "close_plan"
+    return _plan_command(ctx, name, req, change)
+
+
+def store_new_plan(uow: PlansUnitOfWork, plan: Plan, tasks: Sequence[Task],
+                   entries: Sequence[AuditEntry], **stored_with: Any) -> None:
+    """A plan made with its tasks (an import, a roll-over), in three commits: the leftovers
+    of a run that crashed midway removed, the tasks, then the plan with `plan.created` and
+    the journal. A crash in between leaves orphan tasks the next run removes, never a plan
+    with missing tasks; a plan refused (its id or number came first) takes its tasks back
+    and the caller reads again."""
+    for orphan in uow.tasks.of_plan(plan.id, to_change=True):
+        uow.tasks.remove(orphan)
+    uow.commit()
+    for task in tasks:
+        uow.tasks.add(task)
+    stored = uow.commit()
+    if any(uow.tasks.refused(stored, task) for task in tasks):
+        raise Conflict("a task with this id already exists in the plan", {"field": "task_id"})
+    uow.plans.create(plan, **stored_with)
+    plan.record(None, plan_created(plan))
+    if uow.plans.refused(uow.commit(), plan):
+        for task in tasks:
+            uow.tasks.remove(task)
+        uow.commit()
+        raise StaleWrite(f"plan {plan.id} refused")
+    for entry in entries:
+        plan.record(entry)
+    uow.commit()
 
 
 def import_plan(req: ImportPlanRequest, ctx: Context) -> Any:
-    def run() -> dict[str, Any]:
-        digest = hashlib.sha256(req.content.encode("utf-8")).hexdigest()
-        parsed = parse_plan_document(req.content, req.format)
-        units = directory(ctx)
-        imported = build_plan(parsed, units, known_groups(ctx).values())
+    digest = hashlib.sha256(req.content.encode("utf-8")).hexdigest()
+    parsed = parse_plan_document(req.content, req.format)
+
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        reply = _import(uow)
+        if req.issue and reply["plan"]["status"] == PlanStatus.DRAFT.value:
+            reply["plan"] = issue_plan(PlanCommand(plan_id=reply["plan"]["id"],
+                                                   actor=req.actor), ctx)
+        return reply
+
+    def _import(uow: PlansUnitOfWork) -> dict[str, Any]:
+        units = uow.units.directory()
+        imported = build_plan(parsed, units, uow.groups.known().values())
         plan = imported.plan
-        existing = ctx.repo.find_plan(plan.id)
+        existing = uow.plans.find(plan.id)
         if existing is not None:
-            if existing.get("import_hash") == digest:
-                summary = codec.plan_summary(existing)
-                if req.issue and existing["status"] == PlanStatus.DRAFT.value:
-                    summary = issue_plan(PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
-                return {"plan": summary, "tasks": ctx.repo.count_tasks(plan.id),
-                        "created": False}
-            raise Conflict(f"plan {plan.id} already exists with other content",
-                           {"field": "plan.id", "plan_id": plan.id})
-        if ctx.repo.plan_with_uniqueness_key(plan.uniqueness_key):
+            if uow.plans.imported_from(existing) != digest:
+                raise Conflict(f"plan {plan.id} already exists with other content",
+                               {"field": "plan.id", "plan_id": plan.id})
+            return {"plan": uow.plans.summary(existing),
+                    "tasks": uow.tasks.count_of_plan(plan.id), "created": False}
+        if uow.plans.number_taken(plan):
             raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
                            f"{plan.year} already exists", {"field": "plan.number"})
-        check_plan_refs(ctx, plan, units)
+        check_plan_refs(uow, plan, units)
         for group in imported.groups:
-            ctx.repo.save_group(codec.group_to_doc(group))
-        # Tasks first, then the plan with plan.created: a crash in between leaves orphan
-        # tasks that the next import of this plan removes, never a plan with missing tasks.
-        ctx.repo.delete_plan_tasks(plan.id)
-        ctx.repo.insert_tasks([{**codec.task_to_doc(t), **codec.task_watch(t)}
-                               for t in imported.tasks])
-        doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "import",
-               "import_hash": digest}
-        event = plan_events.PlanCreated(plan_id=plan.id, number=str(plan.number),
-                               issuer_unit_id=plan.issuer_unit_id, title=plan.title,
-                               year=plan.year, status=plan.status.value,
-                               topics=[t.value for t in plan.topics])
-        try:
-            stored = ctx.repo.insert_plan(doc, [ctx.envelope(event)])
-        except Conflict:
-            ctx.repo.delete_plan_tasks(plan.id)
-            raise
+            uow.groups.save(group)
         at = ctx.now()
-        ctx.repo.journal([
+        store_new_plan(uow, plan, imported.tasks, [
             AuditEntry(req.actor, "plan.imported", "plan", plan.id, at,
                        extra={"number": str(plan.number), "tasks": len(imported.tasks)}),
             *(AuditEntry(req.actor, "task.created", "task", t.id, at,
-                         extra={"source": "import"}) for t in imported.tasks)], plan.id)
-        summary = codec.plan_summary(stored)
-        if req.issue:
-            summary = issue_plan(PlanCommand(plan_id=plan.id, actor=req.actor), ctx)
-        return {"plan": summary, "tasks": len(imported.tasks), "created": True}
+                         extra={"source": "import"}) for t in imported.tasks)],
+            created_by=req.actor, source="import", import_hash=digest)
+        return {"plan": uow.plans.summary(plan), "tasks": len(imported.tasks), "created": True}
 
-    return idempotent("import_plan", ctx, req.idempotency_key, run)
+    return run_command(ctx, "import_plan", req.idempotency_key, run)

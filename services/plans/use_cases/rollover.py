@@ -8,16 +8,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from services.contracts.events import plans as plan_events
 from services.contracts.plans_changes import RollOverRequest
-from services.plans import codec
 from services.plans.domain import AuditEntry, Conflict, DocumentNumber
 from services.plans.domain.importing import default_plan_id
 from services.plans.domain.rollover import roll_over
-from services.plans.use_cases.context import Context, directory, idempotent, load_plan
-from services.plans.use_cases.plans import check_plan_refs
-
-ROLLED_OVER = "rolled_over_from"
+from services.plans.repositories.plan_repository import ROLLED_OVER
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
+from services.plans.use_cases.context import Context, run_command
+from services.plans.use_cases.plans import check_plan_refs, store_new_plan
 
 
 def _unmapped_reply(item: Any) -> dict[str, Any]:
@@ -27,12 +25,12 @@ def _unmapped_reply(item: Any) -> dict[str, Any]:
 
 
 def roll_over_plan(req: RollOverRequest, ctx: Context) -> Any:
-    def run() -> dict[str, Any]:
-        _, source = load_plan(ctx, req.plan_id)
-        units = directory(ctx)
-        tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(source.id)]
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        source = uow.plans.get(req.plan_id)
+        units = uow.units.directory()
         result = roll_over(
-            source, tasks, units, plan_id=req.new_plan_id or "-", target_year=req.target_year,
+            source, uow.tasks.of_plan(source.id), units, plan_id=req.new_plan_id or "-",
+            target_year=req.target_year,
             number=DocumentNumber.parse(req.number) if req.number else None, title=req.title,
             issuer_unit_id=req.issuer_unit_id)
         plan = result.plan
@@ -40,49 +38,38 @@ def roll_over_plan(req: RollOverRequest, ctx: Context) -> Any:
         plan.id = plan_id
         new_tasks = [dataclasses.replace(t, plan_id=plan_id) for t in result.tasks]
         unmapped = [_unmapped_reply(u) for u in result.unmapped]
-        existing = ctx.repo.find_plan(plan_id)
+        existing = uow.plans.find(plan_id)
         if existing is not None:
-            if ((existing.get(ROLLED_OVER) or {}).get("plan_id") == source.id
-                    and existing.get("year") == req.target_year):
-                return {"plan": codec.plan_summary(existing), "source_plan_id": source.id,
-                        "tasks": ctx.repo.count_tasks(plan_id),
-                        "unmapped": existing[ROLLED_OVER].get("unmapped", []),
+            rolled_over = uow.plans.rolled_over_from(existing)
+            if (rolled_over or {}).get("plan_id") == source.id \
+                    and existing.year == req.target_year:
+                return {"plan": uow.plans.summary(existing), "source_plan_id": source.id,
+                        "tasks": uow.tasks.count_of_plan(plan_id),
+                        "unmapped": (rolled_over or {}).get("unmapped", []),
                         "created": False}
             raise Conflict(f"plan {plan_id} already exists; give another new_plan_id",
                            {"field": "new_plan_id", "plan_id": plan_id})
-        if ctx.repo.plan_with_uniqueness_key(plan.uniqueness_key):
+        if uow.plans.number_taken(plan):
             raise Conflict(f"plan number {plan.number} of {plan.issuer_unit_id} for "
                            f"{plan.year} already exists; give another number",
                            {"field": "number"})
-        check_plan_refs(ctx, plan, units)
+        check_plan_refs(uow, plan, units)
         plan.check_references(units, new_tasks)
-        ctx.repo.delete_plan_tasks(plan_id)  # leftovers of a roll-over that crashed midway
-        ctx.repo.insert_tasks([{**codec.task_to_doc(t), **codec.task_watch(t)}
-                               for t in new_tasks])
-        doc = {**codec.plan_to_doc(plan), "created_by": req.actor, "source": "roll_over",
-               ROLLED_OVER: {"plan_id": source.id, "unmapped": unmapped}}
-        event = plan_events.PlanCreated(plan_id=plan_id, number=str(plan.number),
-                               issuer_unit_id=plan.issuer_unit_id, title=plan.title,
-                               year=plan.year, status=plan.status.value,
-                               topics=[t.value for t in plan.topics])
-        try:
-            stored = ctx.repo.insert_plan(doc, [ctx.envelope(event)])
-        except Conflict:
-            ctx.repo.delete_plan_tasks(plan_id)
-            raise
         at = ctx.now()
         extra = {"source_plan_id": source.id, "target_year": req.target_year,
                  "tasks": len(new_tasks), "unmapped": len(unmapped)}
-        ctx.repo.journal([
+        store_new_plan(uow, plan, new_tasks, [
             AuditEntry(req.actor, "plan.rolled_over", "plan", plan_id, at, extra=extra),
             *(AuditEntry(req.actor, "task.created", "task", t.id, at,
                          extra={"source": "roll_over", "from_task_id": source_id})
               for source_id, t in zip(result.renamed_tasks, new_tasks, strict=True))],
-            plan_id)
-        ctx.repo.journal([AuditEntry(req.actor, "plan.rolled_over_to", "plan", source.id, at,
-                                     extra={"plan_id": plan_id, "year": req.target_year})],
-                         source.id)
-        return {"plan": codec.plan_summary(stored), "source_plan_id": source.id,
+            created_by=req.actor, source="roll_over",
+            **{ROLLED_OVER: {"plan_id": source.id, "unmapped": unmapped}})
+        # The source's journal says where it went; the source itself does not change.
+        source.record(AuditEntry(req.actor, "plan.rolled_over_to", "plan", source.id, at,
+                                 extra={"plan_id": plan_id, "year": req.target_year}))
+        uow.commit()
+        return {"plan": uow.plans.summary(plan), "source_plan_id": source.id,
                 "tasks": len(new_tasks), "unmapped": unmapped, "created": True}
 
-    return idempotent("roll_over_plan", ctx, req.idempotency_key, run)
+    return run_command(ctx, "roll_over_plan", req.idempotency_key, run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
@@ -41,10 +41,10 @@ from services.plans.use_cases.context import (
     load_plan,
     nulls_resolved,
     page_reply,
+    run_command,
     wire,
 )
 from services.runtime.outbox import with_outbox
-from services.runtime.unit_of_work import retrying as retrying_stale
 
 # As for plans: in a change request null removes an optional value, never a required one.
 TASK_REQUIRED = ("title",)
@@ -208,22 +208,15 @@ def _task_command(ctx: Context, name: str, req: _TaskRequest, allowed: Callable[
     events and journal entry in one commit. A retry with the same key answers the first
     result, also when the process died after the write but before the result was kept; a
     task changed meanwhile by another writer is read again."""
-    def attempt() -> dict[str, Any]:
-        with ctx.unit_of_work().command(name, req.idempotency_key) as uow:
-            remembered = uow.remembered()
-            if remembered is not None:
-                return cast(dict[str, Any], remembered)
-            plan = uow.plans.get(req.plan_id)
-            allowed(plan)
-            task = uow.tasks.get(req.plan_id, req.task_id)
-            if not uow.applied_before(uow.tasks, task):
-                change(uow, plan, task)
-            reply: dict[str, Any] = wire(codec.task_reply(
-                uow.tasks.document_of(task), bucket_value(task, ctx.now())))
-            uow.commit(reply)
-            return reply
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        plan = uow.plans.read(req.plan_id)
+        allowed(plan)
+        task = uow.tasks.get(req.plan_id, req.task_id)
+        if not uow.applied_before(uow.tasks, task):
+            change(uow, plan, task)
+        return codec.task_reply(uow.tasks.document_of(task), bucket_value(task, ctx.now()))
 
-    return retrying_stale(attempt)
+    return run_command(ctx, name, req.idempotency_key, run)
 
 
 def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:

@@ -6,7 +6,7 @@ the directory's entries record their journal entries, a commit writes both.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, cast
+from typing import Any
 
 from services.contracts.plans_units import (
     ImportUnitsRequest,
@@ -27,7 +27,7 @@ from services.plans.domain import (
     parse_units_document,
 )
 from services.plans.repositories.unit_of_work import PlansUnitOfWork
-from services.plans.use_cases.context import Context
+from services.plans.use_cases.context import Context, run_command
 from services.runtime.unit_of_work import StaleWrite, retrying
 
 
@@ -121,30 +121,24 @@ def list_groups(ctx: Context) -> list[dict[str, Any]]:
 def import_units(req: ImportUnitsRequest, ctx: Context) -> dict[str, Any]:
     units, groups = build_units(parse_units_document(req.content, req.format))
 
-    def attempt() -> dict[str, Any]:
-        with ctx.unit_of_work().command("import_units", req.idempotency_key) as uow:
-            remembered = uow.remembered()
-            if remembered is not None:
-                return cast(dict[str, Any], remembered)
-            counts = {"created": 0, "updated": 0, "unchanged": 0}
-            for unit in units:
-                entry = uow.units.find(unit.id)
-                changes = uow.units.changes(entry, unit)
-                if not changes:
-                    counts["unchanged"] += 1
-                    continue
-                counts["updated" if entry else "created"] += 1
-                journal = AuditEntry(req.actor, "unit.updated" if entry else "unit.created",
-                                     "unit", unit.id, ctx.now(), changes if entry else (),
-                                     extra={"source": "import"})
-                if entry is None:
-                    uow.units.register(unit, journal)
-                else:
-                    entry.change(unit, journal)
-            for group in groups:
-                _save_group(uow, group, req.actor, ctx, {"source": "import"})
-            reply = {**counts, "groups": len(groups)}
-            uow.commit(reply)
-            return reply
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        for unit in units:
+            entry = uow.units.find(unit.id)
+            changes = uow.units.changes(entry, unit)
+            if not changes:
+                counts["unchanged"] += 1
+                continue
+            counts["updated" if entry else "created"] += 1
+            journal = AuditEntry(req.actor, "unit.updated" if entry else "unit.created",
+                                 "unit", unit.id, ctx.now(), changes if entry else (),
+                                 extra={"source": "import"})
+            if entry is None:
+                uow.units.register(unit, journal)
+            else:
+                entry.change(unit, journal)
+        for group in groups:
+            _save_group(uow, group, req.actor, ctx, {"source": "import"})
+        return {**counts, "groups": len(groups)}
 
-    return retrying(attempt)
+    return run_command(ctx, "import_units", req.idempotency_key, run)

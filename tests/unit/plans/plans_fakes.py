@@ -5,16 +5,18 @@ case runs on it through a `Context` whose units of work are fakes over shared do
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
 
 from services.plans.repositories.directory import GroupsRepository, UnitsRepository
-from services.plans.repositories.unit_of_work import PlanReader, PlansUnitOfWork, TasksRepository
+from services.plans.repositories.plan_repository import PlanRepository
+from services.plans.repositories.unit_of_work import PlansUnitOfWork, TasksRepository
 from services.plans.use_cases.context import Context
 
 Document = dict[str, Any]
+NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)  # the time the use-case tests run at
 
 
 class InMemory:
@@ -29,12 +31,28 @@ class InMemory:
     def _read(self, key: str) -> Document | None:
         return self.documents[self.collection].get(key)
 
-    def _read_all(self) -> list[Document]:
-        return list(self.documents[self.collection].values())
+    def _find(self, query: Document, projection: Document | None = None) -> list[Document]:
+        assert not any(name.startswith("$") or isinstance(value, dict)
+                       for name, value in query.items()), f"the fake has no operators: {query}"
+        return [document for document in self.documents[self.collection].values()
+                if all(matches(document.get(name), value) for name, value in query.items())]
 
 
-class InMemoryPlans(InMemory, PlanReader):
-    collection = "plans"
+    def _count(self, query: Document) -> int:
+        return len(self._find(query))
+
+    def _page(self, query: Document, after: str | None, limit: int) -> list[Document]:
+        found = sorted(self._find(query), key=lambda document: document["_id"])
+        return [document for document in found if not after or document["_id"] > after][:limit]
+
+
+def matches(stored: Any, wanted: Any) -> bool:
+    """A query's equality as the database reads it: the value, or a member of a list."""
+    return bool(stored == wanted or (isinstance(stored, list) and wanted in stored))
+
+
+class InMemoryPlans(InMemory, PlanRepository):
+    pass
 
 
 class InMemoryUnits(InMemory, UnitsRepository):

@@ -4,12 +4,11 @@ refuses, and what a retry with the same idempotency key answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fake_unit_of_work import InMemoryDocuments
-from plans_fakes import InMemoryTasks, fake_context
+from plans_fakes import NOW, InMemoryTasks
 from plans_testkit import plan, task, unit
 
 from services.contracts.plans_tasks import (
@@ -24,7 +23,6 @@ from services.plans.domain import InvalidTransition, NotFound, PlanStatus, Valid
 from services.plans.use_cases.context import Context
 from services.plans.use_cases.tasks import assign_task, change_task_status, update_task
 
-NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 KEY = codec.task_key("p1", "t1")
 
 
@@ -37,11 +35,6 @@ def documents() -> InMemoryDocuments:
     for org_unit in (unit("gl-stttt"), unit("bao-gia-lai"), unit("dai-ptth-gia-lai")):
         stored["units"][org_unit.id] = codec.unit_to_doc(org_unit)
     return stored
-
-
-@pytest.fixture
-def ctx(documents: InMemoryDocuments) -> Context:
-    return fake_context(documents, lambda: NOW)
 
 
 def journal(documents: InMemoryDocuments) -> list[tuple[str, str]]:

@@ -4,11 +4,10 @@ entry, the directory's progress stamp), what they refuse, and what a retried imp
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from fake_unit_of_work import InMemoryDocuments
-from plans_fakes import fake_context
 from plans_testkit import SEED_DIR
 
 from services.contracts.plans_units import (
@@ -29,18 +28,7 @@ from services.plans.use_cases.units import (
     upsert_unit,
 )
 
-NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)
 UNITS_TEXT = (SEED_DIR / "units-gia-lai.yaml").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def documents() -> InMemoryDocuments:
-    return InMemoryDocuments()
-
-
-@pytest.fixture
-def ctx(documents: InMemoryDocuments) -> Context:
-    return fake_context(documents, lambda: NOW)
 
 
 def outlet(unit_id: str = "bao-gia-lai", **fields: object) -> UpsertUnitRequest:

@@ -1,0 +1,98 @@
+"""Plans on the unit of work: one document each, changed under its `version` with the events
+the plan recorded; a new one is inserted with what it was created with (who, from where, the
+creation's idempotency key)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from services.plans import codec
+from services.plans.domain import AuditEntry, NotFound, Plan
+from services.plans.repositories.audit import journal_document
+from services.plans.repositories.base import PLANS, now
+from services.plans.repositories.stored import VersionedRepository
+
+Document = dict[str, Any]
+# What a plan rolled over from another stores: the source plan and the units not carried over.
+ROLLED_OVER = "rolled_over_from"
+
+
+class PlanRepository(VersionedRepository[Plan]):
+    collection = PLANS
+
+    def __init__(self, db: Any) -> None:
+        super().__init__(db)
+        self._created_with: dict[str, Document] = {}
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def find(self, plan_id: str) -> Plan | None:
+        """The plan, written at commit if the use case changes it."""
+        found = self._read(plan_id)
+        return None if found is None else self._loaded(found)
+
+    def get(self, plan_id: str) -> Plan:
+        found = self.find(plan_id)
+        if found is None:
+            raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
+        return found
+
+    def read(self, plan_id: str) -> Plan:
+        """The plan as the rules of another change see it (never written)."""
+        found = self._read(plan_id)
+        if found is None:
+            raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
+        return self.aggregate_of(found)
+
+    def exists(self, plan_id: str) -> bool:
+        return bool(self._find({"_id": plan_id}, {"_id": 1}))
+
+    def created_with_key(self, idempotency_key: str) -> Plan | None:
+        """The plan a creation with this idempotency key stored, if any."""
+        found = self._find({"idempotency_key": idempotency_key})
+        return self.aggregate_of(found[0]) if found else None
+
+    def imported_from(self, plan: Plan) -> str | None:
+        """The digest of the file the plan was imported from (None: not imported)."""
+        return (self.original_of(plan) or {}).get("import_hash")
+
+    def rolled_over_from(self, plan: Plan) -> Document | None:
+        """The source plan and the unmapped units of a rolled-over plan (None: not one)."""
+        found: Document | None = (self.original_of(plan) or {}).get(ROLLED_OVER)
+        return found
+
+    def number_taken(self, plan: Plan) -> bool:
+        """Whether another plan holds this plan's number for its issuer and year."""
+        found = self._find({"uniqueness_key": plan.uniqueness_key}, {"_id": 1})
+        return any(document["_id"] != plan.id for document in found)
+
+    def page(self, filters: Document, after: str | None, limit: int) -> list[Document]:
+        """Summaries of the plans matching the filters (year, status, issuer) in id order
+        after the cursor."""
+        return [codec.plan_summary(document) for document in self._page(filters, after, limit)]
+
+    def create(self, plan: Plan, **stored_with: Any) -> None:
+        """A new plan, inserted at commit with these stored fields (refused if its id, its
+        number or its creation key exists by then)."""
+        self._created_with[plan.id] = stored_with
+        self.add(plan)
+
+    def aggregate_of(self, document: Mapping[str, Any]) -> Plan:
+        return codec.plan_from(dict(document))
+
+    def document_of(self, aggregate: Plan) -> Document:
+        return self._over_stored(codec.plan_to_doc(aggregate),
+                                 self._created_with.get(aggregate.id))
+
+    def audit_document(self, aggregate: Plan, entry: AuditEntry) -> Document:
+        return journal_document(entry, aggregate.id, None, now(), aggregate.audit.index(entry))
+
+    def summary(self, plan: Plan) -> Document:
+        return codec.plan_summary(self.document_of(plan))
+
+    def detail(self, plan: Plan, task_count: int) -> Document:
+        return codec.plan_detail(self.document_of(plan), task_count)

@@ -1,0 +1,100 @@
+"""What the plans repositories on the unit of work share: aggregates read whole by `_id`
+(outbox aside), the stored fields the domain does not map kept over a change, and, for
+plans and tasks, every change written under the document's `version`, the guard every other
+writer of those collections uses too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pymongo.database import Database
+
+from services.contracts.envelope import Envelope
+from services.plans.repositories.base import OUTBOX_HIDDEN, now
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import AggregateRepository, CommitResult, DocumentWrite
+
+A = TypeVar("A")
+Document = dict[str, Any]
+
+
+class StoredRepository(AggregateRepository[A]):
+    def __init__(self, db: Database[Document] | None) -> None:
+        super().__init__()
+        self.db = db
+
+    def _read(self, key: str) -> Document | None:
+        assert self.db is not None
+        return collection(self.db, self.collection).find_one({"_id": key}, OUTBOX_HIDDEN)
+
+    def _find(self, query: Document, projection: Document | None = OUTBOX_HIDDEN
+              ) -> list[Document]:
+        """The documents matching a query of equalities (a field, or a member of a list)."""
+        assert self.db is not None
+        return list(collection(self.db, self.collection).find(query, projection))
+
+    def _count(self, query: Document) -> int:
+        assert self.db is not None
+        return collection(self.db, self.collection).count_documents(query)
+
+    def _page(self, query: Document, after: str | None, limit: int) -> list[Document]:
+        """Documents matching a query of equalities in `_id` order after the cursor."""
+        assert self.db is not None
+        if after:
+            query = {**query, "_id": {"$gt": after}}
+        return list(collection(self.db, self.collection).find(query, OUTBOX_HIDDEN)
+                    .sort("_id", 1).limit(limit))
+
+    def _over_stored(self, fields: Document, new: Document | None = None) -> Document:
+        """The aggregate's fields over what its stored document keeps besides them (`new`:
+        what a new one is stored with), so a diff sees only the aggregate's changes."""
+        tracked = self._tracked.get(fields["_id"])
+        original = (tracked.original if tracked is not None else None) or new or {}
+        return {**{name: value for name, value in original.items() if name not in fields},
+                **fields}
+
+
+class VersionedRepository(StoredRepository[A]):
+    """A change is written under the `version` it was read at and steps it; a new document
+    starts at version 1 with its creation time."""
+
+    def __init__(self, db: Database[Document] | None) -> None:
+        super().__init__(db)
+        self._written: set[str] = set()
+        self._inserted: set[str] = set()
+
+    def pending_writes(self, envelopes: Callable[[A], list[Envelope]],
+                       command: tuple[str, str] | None = None) -> list[DocumentWrite]:
+        writes = super().pending_writes(envelopes, command)
+        stamp = now()
+        self._written.clear()
+        self._inserted.clear()
+        for write in writes:
+            if write.collection != self.collection or write.delete:
+                continue
+            if write.insert is not None:
+                write.insert.setdefault("version", 1)
+                write.insert.setdefault("created_at", stamp)
+                self._inserted.add(write.key)
+                continue
+            original = self._tracked[write.key].original or {}
+            write.guard = {"version": original.get("version")}
+            write.update.setdefault("$set", {})["updated_at"] = stamp
+            write.update["$inc"] = {"version": 1}
+            self._written.add(write.key)
+        return writes
+
+    def written(self) -> set[str]:
+        """The keys of the documents the pending writes change or insert."""
+        return self._written | self._inserted
+
+    def committed(self, result: CommitResult) -> None:
+        super().committed(result)
+        for key in self._written | self._inserted:  # a later commit guards on the new version
+            tracked = self._tracked.get(key)
+            if tracked is not None and tracked.original is not None:
+                tracked.original["version"] = (
+                    1 if key in self._inserted else (tracked.original.get("version") or 0) + 1)
+        self._written.clear()
+        self._inserted.clear()
