@@ -159,20 +159,53 @@ def delete_user(broker: Broker, name: str) -> None:
         _rabbitmqctl("delete_user", name)
 
 
-# --- database ----------------------------------------------------------------------------------
+# --- servers of our own (database, Redis) ----------------------------------------------------
 
 
-class LocalDatabase:
+class LocalServer:
+    """A server process this run started (none when one already listened on its port), in a
+    session of its own, stopped with it: terminated, then killed if it does not stop in time."""
+
+    name = "server"
+    stop_timeout = 10.0
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def launch(self, command: list[str], log_path: Path, start_timeout: float) -> None:
+        log = open(log_path, "ab")  # noqa: SIM115 - owned by the process
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        if not wait_port("127.0.0.1", self.port, start_timeout):
+            self.stop()
+            raise SystemExit(f"{self.name} did not start on port {self.port}; see {log.name}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+class LocalDatabase(LocalServer):
     """SecantusDB (a MongoDB wire-protocol server) in its own process, when MONGODB_URI is
     unset. `--sync-on-commit` makes acknowledged writes survive a kill -9. `--standalone`: a
     standalone server, like the MongoDB of docker-compose.yml; advertised as a replica set,
     SecantusDB keeps an oplog for change streams, which nothing here uses, and pruning it
     took a large share of its CPU on item inserts (docs/decisions/0002-database-writes-by-id.md)."""
 
+    name = "SecantusDB"
+    stop_timeout = 20.0
+
     def __init__(self, port: int = SECANTUS_PORT, data_dir: Path | None = None) -> None:
-        self.port = port
+        super().__init__(port)
         self.data_dir = data_dir or VAR / "secantus"
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def uri(self) -> str:
@@ -182,29 +215,13 @@ class LocalDatabase:
         if port_open("127.0.0.1", self.port):
             return self.uri  # one started by another `make run`/`make test` is shared
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.data_dir.parent / f"secantus-{self.port}.log", "ab")  # noqa: SIM115
         exe = Path(sys.executable).with_name("secantusd-py")
-        self.process = subprocess.Popen(
-            [str(exe), "--host", "127.0.0.1", "--port", str(self.port),
-             "--storage-path", str(self.data_dir), "--sync-on-commit", "--standalone",
-             "--log-level", "WARNING"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        if not wait_port("127.0.0.1", self.port, 60):
-            self.stop()
-            raise SystemExit(f"SecantusDB did not start on port {self.port}; see {log.name}")
+        self.launch([str(exe), "--host", "127.0.0.1", "--port", str(self.port),
+                     "--storage-path", str(self.data_dir), "--sync-on-commit", "--standalone",
+                     "--log-level", "WARNING"],
+                    self.data_dir.parent / f"secantus-{self.port}.log", start_timeout=60)
         say(f"started SecantusDB on 127.0.0.1:{self.port} (data in {self.data_dir})")
         return self.uri
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
 
 
 def ensure_database() -> tuple[str, LocalDatabase | None]:
@@ -222,13 +239,14 @@ def ensure_database() -> tuple[str, LocalDatabase | None]:
 REDIS_PORT = 6379
 
 
-class LocalRedis:
+class LocalRedis(LocalServer):
     """A `redis-server` of our own when none listens on 127.0.0.1:6379: counters only, so no
     snapshots (scripts/ensure-redis.sh installs the Debian package where it is missing)."""
 
+    name = "redis-server"
+
     def __init__(self, port: int = REDIS_PORT) -> None:
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(port)
 
     @property
     def uri(self) -> str:
@@ -241,27 +259,10 @@ class LocalRedis:
         if exe is None:
             raise SystemExit("redis-server is not installed: run scripts/ensure-redis.sh")
         VAR.mkdir(parents=True, exist_ok=True)
-        log = open(VAR / f"redis-{self.port}.log", "ab")  # noqa: SIM115 - owned by the process
-        self.process = subprocess.Popen(
-            [exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no"], stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        if not wait_port("127.0.0.1", self.port, 20):
-            self.stop()
-            raise SystemExit(f"redis-server did not start on port {self.port}; see {log.name}")
+        self.launch([exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                     "--appendonly", "no"], VAR / f"redis-{self.port}.log", start_timeout=20)
         say(f"started redis-server on 127.0.0.1:{self.port}")
         return self.uri
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
 
 
 def ensure_redis() -> tuple[str, LocalRedis | None]:
