@@ -1,10 +1,10 @@
-"""Waiting helpers shared by the tests, the fault tests and the soak."""
+"""Waiting helpers shared by the tests, the fault tests and the soak, and a clock tests set."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -37,3 +37,13 @@ def wait_until(check: Callable[[], T], seconds: float, interval: float = 0.5) ->
         if result or time.monotonic() > deadline:
             return result
         time.sleep(interval)
+
+
+class ManualClock(Generic[T]):
+    """A clock that says what a test sets (`clock.now = ...`), for code that takes `now()`."""
+
+    def __init__(self, now: T) -> None:
+        self.now = now
+
+    def __call__(self) -> T:
+        return self.now

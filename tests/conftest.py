@@ -20,6 +20,7 @@ from stack.infra import (
     ensure_rabbitmq,
     ensure_redis,
 )
+from stack.notification_peers import HttpPeer, SmtpSink
 
 TESTS = Path(__file__).parent
 RUN_ID = uuid.uuid4().hex[:8]
@@ -99,6 +100,23 @@ def infra() -> Iterator[TestInfra]:
             delete_vhost(broker, vhost)
         if local_db is not None:
             local_db.stop()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server that keeps every message it receives, one per test module."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def peer(webhook_secret: str) -> Iterator[HttpPeer]:
+    """A real HTTP receiver of webhooks and chat API calls, one per test module; the module
+    says the secret its webhooks are signed with (a `webhook_secret` fixture)."""
+    server = HttpPeer(webhook_secret).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

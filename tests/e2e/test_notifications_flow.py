@@ -19,7 +19,6 @@ from services.contracts.events.plans import PlanIssued, TaskAssigned
 from services.notifications.domain.webhook_signing import WebhookSecret
 from services.runtime.nameko_ext.consumers import CLOUDEVENTS_SERIALIZER
 from stack import testkit
-from stack.notification_peers import HttpPeer, SmtpSink
 
 SECRET = WebhookSecret(b"e2e-webhook-secret-0123456789ab").serialize()
 
@@ -28,17 +27,8 @@ eventually = functools.partial(testkit.eventually, seconds=20.0)
 
 
 @pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
-def peer():
-    server = HttpPeer(SECRET).start()
-    yield server
-    server.stop()
+def webhook_secret():
+    return SECRET
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,6 @@ PLAN_ID = "plan-25-kh-stttt-2021"
 
 
 @pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
 def people(platform, api, smtp):
     """The seed organisation and plan, e-mail to the local SMTP server, one user per role."""
     reply = api.put("/api/v1/notification-settings/channels/email",

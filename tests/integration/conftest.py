@@ -9,6 +9,7 @@ import httpx
 import pytest
 from gateway_harness import AUTH_CACHE_SECONDS, Gateway
 
+from services.notifications.repositories import ensure_indexes
 from stack.infra import create_vhost, delete_vhost
 
 
@@ -38,3 +39,12 @@ def admin(gateway, infra):
     with httpx.Client(base_url=gateway.url, headers={"Authorization": f"Bearer {token}"},
                       timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def notifications_db(infra):
+    """A notifications database of the test's own, with its indexes; dropped after it."""
+    db = infra.database(f"notifications_{uuid.uuid4().hex[:8]}")
+    ensure_indexes(db)
+    yield db
+    db.client.drop_database(db.name)

@@ -25,7 +25,6 @@ from services.notifications.domain.errors import (
 from services.notifications.repositories import (
     DELIVERIES,
     MongoNotificationsUnitOfWork,
-    ensure_indexes,
 )
 from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import (
@@ -36,34 +35,17 @@ from services.notifications.use_cases import (
     translations,
     views,
 )
-from stack.notification_peers import SmtpSink
+from stack.testkit import ManualClock
 
 JRAI_SUBJECT = "Pơtô kơ bruă pơgang tơlơi soh (Jrai)"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
 @pytest.fixture
-def ctx(infra, smtp):
-    db = infra.database(f"notifications_{uuid.uuid4().hex[:8]}")
-    ensure_indexes(db)
+def ctx(notifications_db, smtp):
     settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port,
                                      ack_link_secret="integration-ack-secret-0123456789")
-    yield Context(MongoNotificationsUnitOfWork(db), settings, clock=Clock())
-    db.client.drop_database(db.name)
+    return Context(MongoNotificationsUnitOfWork(notifications_db), settings,
+                   clock=ManualClock(datetime.now(UTC)))
 
 
 def jrai_office(ctx, address: str, unit_id: str = "pvhtt-ia-grai") -> None:
