@@ -8,7 +8,14 @@ import sys
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672//"
@@ -33,6 +40,8 @@ DEFAULT_MONGODB_URI = secantus_uri()
 # The example env files (.env.example, deploy/k8s/secrets.env.example) publish placeholder
 # secrets marked like this, and the development defaults too: anyone can read them, so a
 # production process holding one would accept tokens and links forged by anyone.
+# What each URI setting must start with.
+URI_SCHEMES = {"amqp_uri": ("amqp://", "amqps://"), "mongodb_uri": ("mongodb://", "mongodb+srv://")}
 PLACEHOLDER_MARKERS = ("change-me", "development-only")
 
 
@@ -95,18 +104,12 @@ class CommonSettings(BaseSettings):
     def allowlist(self) -> list[str]:
         return comma_list(self.outbound_allowlist)
 
-    @field_validator("amqp_uri")
+    @field_validator("amqp_uri", "mongodb_uri")
     @classmethod
-    def _amqp_scheme(cls, value: str) -> str:
-        if not value.startswith(("amqp://", "amqps://")):
-            raise ValueError("must start with amqp:// or amqps://")
-        return value
-
-    @field_validator("mongodb_uri")
-    @classmethod
-    def _mongo_scheme(cls, value: str) -> str:
-        if not value.startswith(("mongodb://", "mongodb+srv://")):
-            raise ValueError("must start with mongodb:// or mongodb+srv://")
+    def _uri_scheme(cls, value: str, info: ValidationInfo) -> str:
+        schemes = URI_SCHEMES[info.field_name or ""]
+        if not value.startswith(schemes):
+            raise ValueError(f"must start with {' or '.join(schemes)}")
         return value
 
     @field_validator("db_prefix")
