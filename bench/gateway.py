@@ -18,7 +18,6 @@ import resource
 import secrets
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -26,6 +25,7 @@ import httpx
 from bench.common import isolated_infra, process_cpu_seconds, write_results
 from bench.rpc_roundtrip import _wait_for_plans, measure
 from services.runtime.rpc_client import RpcClient
+from stack.gateway_testkit import wait_healthy
 from stack.processes import Platform
 
 SECONDS = 10
@@ -93,7 +93,7 @@ def main() -> dict[str, Any]:
         try:
             assert echo.stdout is not None and echo.stdout.readline().strip() == "ready"
             _wait_for_plans(env["AMQP_URI"])
-            _wait_gateway(platform.gateway_url)
+            wait_healthy(platform.gateway_url, seconds=60, interval=0.5)
             token = seed(platform.gateway_url, env["AMQP_URI"], password)
             pids = {name: proc.process.pid for name, proc in platform.processes.items()
                     if proc.process is not None}
@@ -128,15 +128,6 @@ def main() -> dict[str, Any]:
     return figures
 
 
-def _wait_gateway(url: str) -> None:
-    for _ in range(120):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("gateway did not start")
 
 
 if __name__ == "__main__":

@@ -10,17 +10,12 @@ import uuid
 import httpx
 import pytest
 
+from stack.gateway_testkit import create_role_users, row
+
 PASSWORD = "mật-khẩu-thử-nghiệm-456"
 UNIT_A, UNIT_B = "gl-bao-gia-lai", "gl-ptth"
 RUN = uuid.uuid4().hex[:8]
 KEYWORD = f"kiemthu{RUN}"
-
-
-def login(url: str, username: str, password: str) -> dict[str, str]:
-    reply = httpx.post(f"{url}/api/v1/auth/token",
-                       json={"username": username, "password": password}, timeout=10)
-    reply.raise_for_status()
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
 
 
 def article(unit: str, n: int, extra: str = "") -> dict:
@@ -41,16 +36,10 @@ def mon(platform, api, rpc):
              timeout=90)
     units = {u["id"] for u in api.get("/api/v1/units", params={"limit": 200}).json()["items"]}
     unit_a, unit_b = sorted(units)[:2] if not {UNIT_A, UNIT_B} <= units else (UNIT_A, UNIT_B)
-    headers = {"admin": dict(api.headers)}
-    users = {}
-    for role, unit in (("officer", None), ("outlet_editor", unit_a), ("local_officer", unit_a),
-                       ("translator", None), ("viewer", None)):
-        name = f"mon-{role.replace('_', '-')}-{RUN}"
-        created = api.post("/api/v1/users", json={"username": name, "password": PASSWORD,
-                                                  "role": role, "unit_id": unit})
-        assert created.status_code == 201, created.text
-        users[role] = created.json()["id"]
-        headers[role] = login(platform.gateway_url, name, PASSWORD)
+    role_users = create_role_users(api, platform.gateway_url, "mon-", RUN, unit_a, PASSWORD)
+    users = {role: user_id for role, (user_id, _) in role_users.items()}
+    headers = {"admin": dict(api.headers),
+               **{role: signed_in for role, (_, signed_in) in role_users.items()}}
     key = api.post("/api/v1/api-keys", json={"name": "Trình thu thập mạng xã hội",
                                               "scopes": ["items:write", "sources:read"]})
     assert key.status_code == 201, key.text
@@ -67,16 +56,6 @@ def mon(platform, api, rpc):
         items[unit] = pushed.json()["item_id"]
     return {"unit_a": unit_a, "unit_b": unit_b, "headers": headers, "users": users,
             "source": source.json()["id"], "items": items}
-
-
-ROLES = ("admin", "officer", "outlet_editor", "local_officer", "translator", "viewer", "system")
-
-
-def row(method, template, body, admin, officer, outlet_editor, local_officer, translator,
-        viewer, system):
-    return (method, template, body, dict(zip(ROLES, (admin, officer, outlet_editor,
-                                                     local_officer, translator, viewer,
-                                                     system), strict=True)))
 
 
 # (method, path template, body kind) -> expected status per role. {own}/{other}: the item of
