@@ -1,13 +1,13 @@
 """The plans service as notifications reads it: organisation units, groups on a date, plans.
 Over nameko RPC through the typed catalogue's entries, with a deadline; a missing unit or plan
-answers None."""
+answers None. The deadline is kept by the `Workers` the edge hands in (green threads under
+nameko), so this adapter imports no framework."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-import eventlet
 from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -15,24 +15,23 @@ from services.contracts.plans_documents import PlanRef
 from services.contracts.plans_units import GetUnitRequest, ResolveGroupRequest
 from services.contracts.rpc import RpcMethod
 from services.contracts.rpc_catalogue import plans as plans_rpc
+from services.runtime.concurrency import Workers
 
 
 class PlansUnits:
     """`context.RemoteUnits` over nameko RPC to plans."""
 
-    def __init__(self, proxy: Any, timeout: float) -> None:
+    def __init__(self, proxy: Any, timeout: float, workers: Workers) -> None:
         self.proxy = proxy
         self.timeout = timeout
+        self.workers = workers
 
     def _call(self, method: RpcMethod[Any, Any], request: BaseModel) -> Any:
         reply = getattr(self.proxy, method.name).call_async(
             **method.request_kwargs(request, {}))
         try:
-            with eventlet.Timeout(self.timeout):
-                return reply.result()
-        except eventlet.Timeout:
-            # eventlet's Timeout is no Exception: callers that treat a silent plans as
-            # "unknown" would not catch it, and the whole call would fail.
+            return self.workers.within(self.timeout, reply.result)
+        except TimeoutError:
             raise TimeoutError(f"{method.routing_key} did not answer in {self.timeout} s"
                                ) from None
 

@@ -89,7 +89,7 @@ class NotificationsService(EventConsumerService):
     def _ctx(self) -> Context:
         """The worker's context, reading units from plans through the worker's proxy."""
         ctx = self.context
-        ctx.remote = PlansUnits(self.plans, ctx.settings.plans_rpc_timeout_seconds)
+        ctx.remote = PlansUnits(self.plans, ctx.settings.plans_rpc_timeout_seconds, ctx.workers)
         return ctx
 
     # --- events in ---------------------------------------------------------------------------

@@ -25,6 +25,10 @@ class Workers(Protocol):
     def map(self, run: Callable[[T], R], items: Iterable[T], concurrency: int) -> Iterator[R]:
         """`run` over `items`, at most `concurrency` at a time, results in the items' order."""
 
+    def within(self, seconds: float, wait: Callable[[], T]) -> T:
+        """`wait()`'s result if it comes within `seconds`; else `TimeoutError` (the wait is
+        abandoned)."""
+
 
 class _Thread(Generic[T]):
     def __init__(self, run: Callable[..., T], args: tuple[Any, ...]) -> None:
@@ -62,3 +66,10 @@ class Threads:
 
         started = [_Thread(gated, (item,)) for item in items]
         return iter([thread.result() for thread in started])
+
+    def within(self, seconds: float, wait: Callable[[], T]) -> T:
+        waiting = _Thread(wait, ())
+        waiting._thread.join(seconds)
+        if waiting._thread.is_alive():
+            raise TimeoutError(f"no answer in {seconds} s")
+        return waiting.result()

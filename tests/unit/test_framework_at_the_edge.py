@@ -126,3 +126,18 @@ def test_the_check_follows_project_imports_to_a_framework() -> None:
     chain = frameworks_reached(base, RUNNERS)["nameko"]
     assert chain[0] == "services.runtime.nameko_ext.base" and len(chain) > 1
     assert frameworks_reached(SERVICES / "plans" / "domain" / "tasks.py", RUNNERS) == {}
+
+
+# Services whose every module but the edge (entrypoints, providers) is free of the runners.
+EDGE = {"service.py", "dependencies.py"}
+OFF_THE_EDGE_SERVICES = ["notifications"]
+
+
+@pytest.mark.parametrize("service", OFF_THE_EDGE_SERVICES)
+def test_only_the_edge_of_a_service_reaches_nameko_or_eventlet(service: str) -> None:
+    root = SERVICES / service
+    offending = {module_name(path): {runner: " -> ".join(chain) for runner, chain in
+                                     frameworks_reached(path, RUNNERS).items()}
+                 for path in sorted(root.rglob("*.py"))
+                 if str(path.relative_to(root)) not in EDGE}
+    assert {name: why for name, why in offending.items() if why} == {}

@@ -39,3 +39,11 @@ def test_a_spawned_failure_is_raised_on_waiting() -> None:
     with pytest.raises(ValueError, match="boom"):
         pending.result()
     assert Threads().spawn(lambda a, b: a + b, 2, 3).result() == 5
+
+
+def test_within_answers_in_time_or_gives_up_with_a_timeout_error() -> None:
+    assert Threads().within(1.0, lambda: "answer") == "answer"
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        Threads().within(0.05, lambda: time.sleep(1))
+    assert time.monotonic() - started < 0.5

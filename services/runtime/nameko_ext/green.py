@@ -29,3 +29,12 @@ class GreenWorkers:
     def map(self, run: Callable[[T], R], items: Iterable[T], concurrency: int) -> Iterator[R]:
         result: Iterator[R] = eventlet.GreenPool(concurrency).imap(run, items)
         return result
+
+    def within(self, seconds: float, wait: Callable[[], T]) -> T:
+        try:
+            with eventlet.Timeout(seconds):
+                return wait()
+        except eventlet.Timeout:
+            # eventlet's Timeout is no Exception: callers that treat a silent service as
+            # "unknown" would not catch it, and the whole call would fail.
+            raise TimeoutError(f"no answer in {seconds} s") from None
