@@ -59,11 +59,9 @@ from services.notifications.domain.delivery import (
 from services.notifications.domain.preferences import Channel, to_local
 from services.notifications.domain.ratelimit import TokenBucket, try_take
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
-from services.notifications.repositories.codec import (
-    delivery_document,
-    delivery_fields,
-    delivery_to_domain,
-)
+from services.notifications.repositories import NotificationsUnitOfWork
+from services.notifications.repositories.codec import delivery_fields, delivery_to_domain
+from services.notifications.repositories.deliveries import DeliveryRecord
 from services.notifications.use_cases.receipts import acknowledge_unit
 from services.runtime.concurrency import Pending
 from services.runtime.logging import correlation_id
@@ -446,8 +444,19 @@ def failed_event(doc: dict[str, Any], delivery: Delivery) -> NotificationFailed:
 
 
 def open_fallback(ctx: Context, doc: dict[str, Any], failed: Delivery) -> None:
-    """Create the delivery on the next channel in the unit's order (idempotent by key)."""
-    unit = ctx.uow.recipients.find(doc["unit_id"]) or {}
+    """Create the delivery on the next channel in the unit's order (idempotent by key). On a
+    unit of work of its own: a batch is settled beside the next one's sends."""
+    with ctx.uow.fresh() as uow:
+        fallback = add_fallback(ctx, uow, doc, failed)
+        if fallback is not None and uow.deliveries.refused(uow.commit(), fallback):
+            log.info("fallback exists", extra={"delivery_id": fallback.key})
+
+
+def add_fallback(ctx: Context, uow: NotificationsUnitOfWork, doc: dict[str, Any],
+                 failed: Delivery) -> DeliveryRecord | None:
+    """Add to `uow` the delivery on the next channel in the unit's order that has an
+    address (None: no channel left); a commit inserts it once (its key)."""
+    unit = uow.recipients.find(doc["unit_id"]) or {}
     remaining = list(failed.fallback_channels)
     while remaining:
         channel = remaining.pop(0)
@@ -456,16 +465,12 @@ def open_fallback(ctx: Context, doc: dict[str, Any], failed: Delivery) -> None:
                         and c.get("address")), None)
         if address is None:
             continue
-        fallback = new_delivery(doc["notice_id"], doc["unit_id"], channel, doc["language"],
-                                address, now=ctx.now(), plan_channels=[channel, *remaining],
-                                expires_at=doc.get("expires_at"))
-        copied = {k: doc.get(k) for k in ("subject", "text", "html", "ack_url", "kind",
-                                          "priority", "priority_rank", "plan_id", "task_id",
-                                          "ack_deadline", "sender_name", "recipient_name")}
-        if not ctx.uow.deliveries.insert_one_new(delivery_document(fallback, **copied,
-                                                                   fallback_of=doc["_id"])):
-            log.info("fallback exists", extra={"delivery_id": fallback.key})
-        return
+        fallback = DeliveryRecord.fallback(new_delivery(
+            doc["notice_id"], doc["unit_id"], channel, doc["language"], address, now=ctx.now(),
+            plan_channels=[channel, *remaining], expires_at=doc.get("expires_at")), doc)
+        uow.deliveries.add(fallback)
+        return fallback
+    return None
 
 
 def unclaimed_status(doc: dict[str, Any]) -> str:

@@ -1,37 +1,121 @@
 """Deliveries: `deliveries`, one document per (notice, unit, channel, language), its `_id` the
-delivery key, so each exists once; the message travels in it. What the dispatcher's claims
-and batches write is in `dispatching.py`."""
+delivery key, so each exists once; the message travels in it.
+
+A use case changes a delivery through a `DeliveryRecord` it gets from here and commits it on
+its unit of work (an officer's resend, a provider's report, an expiry, an interrupted send,
+a fallback opened): the write is guarded by the status (and the claim's lease, the resend
+count) read, and carries the change's events. Planning's inserts and releases and the
+dispatcher's claims and batches stay bulk writes (`dispatching.py`): one statement for many
+deliveries, as monitoring's ingestion does (docs/decisions/0001-unit-of-work.md)."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import Delivery, DeliveryStatus
 from services.notifications.repositories.base import InDatabase
-from services.notifications.repositories.codec import delivery_fields, delivery_to_domain
+from services.notifications.repositories.codec import (
+    delivery_document,
+    delivery_fields,
+    delivery_to_domain,
+)
 from services.runtime.mongo import refused_as_duplicates
 from services.runtime.outbox import merge_updates, outbox_push
-from services.runtime.unit_of_work import Repository
+from services.runtime.unit_of_work import RUNTIME_FIELD_PREFIX, AggregateRepository
 
 DELIVERIES = "deliveries"
 Document = dict[str, Any]
 # A delivery without its message: what planning and status lists need.
 WITHOUT_MESSAGE = {"subject": 0, "text": 0, "html": 0, "_outbox": 0}
 STATUS_ROW = {**WITHOUT_MESSAGE, "_outbox_pending": 0}
+# A dispatcher's claim on a delivery, removed when its outcome is written or it is released.
+RELEASE = {"lease_until": "", "lease_owner": "", "claim": "", "queued": ""}
+# What a fallback delivery carries over from the one it replaces: the message and its context.
+MESSAGE_FIELDS = ("subject", "text", "html", "ack_url", "kind", "priority", "priority_rank",
+                  "plan_id", "task_id", "ack_deadline", "sender_name", "recipient_name")
+
+
+@dataclass
+class DeliveryRecord:
+    """A stored delivery: its document (the message and the claim beside the domain's
+    fields), the domain value read from it, and the events its change records; the unit of
+    work writes the document's changed fields with those events."""
+
+    stored: dict[str, Any]
+    events: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, delivery: Delivery, **fields: Any) -> DeliveryRecord:
+        return cls(delivery_document(delivery, **fields))
+
+    @classmethod
+    def fallback(cls, delivery: Delivery, replaced: Mapping[str, Any]) -> DeliveryRecord:
+        """A delivery on another channel with the message of the one it replaces."""
+        return cls.new(delivery, **{k: replaced.get(k) for k in MESSAGE_FIELDS},
+                       fallback_of=replaced["_id"])
+
+    @property
+    def value(self) -> Delivery:
+        return delivery_to_domain(self.stored)
+
+    @property
+    def key(self) -> str:
+        return str(self.stored["_id"])
+
+    def change(self, value: Delivery | None, *events: Any, **fields: Any) -> None:
+        """The domain's new value (None: unchanged), fields of the document beside it, and
+        the events the change causes."""
+        if value is not None:
+            self.stored.update(delivery_fields(value))
+        self.stored.update(fields)
+        self.events.extend(events)
+
+    def drop(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.stored.pop(name, None)
+
+    def release_claim(self) -> None:
+        self.drop(RELEASE)
 
 
 def with_events(update: dict[str, Any], events: list[Envelope]) -> dict[str, Any]:
     return merge_updates(update, outbox_push(events)) if events else update
 
 
-class DeliveriesRepository(InDatabase, Repository):
+class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
+    collection = DELIVERIES
+    # Another writer that changed one of these since the read makes the write stale: a
+    # report or an expiry that settled the delivery first, a claim taken over, a resend.
+    guarded_fields: ClassVar[frozenset[str] | None] = frozenset(
+        {"status", "lease_until", "resends"})
+
+    def document_of(self, aggregate: DeliveryRecord) -> Document:
+        return {name: value for name, value in aggregate.stored.items()
+                if name == "_id" or not name.startswith(RUNTIME_FIELD_PREFIX)}
+
+    def aggregate_of(self, document: Mapping[str, Any]) -> DeliveryRecord:
+        return DeliveryRecord(copy.deepcopy(dict(document)))
+
+    def _guard(self, original: Mapping[str, Any], changed: Iterable[str]) -> dict[str, Any]:
+        # Every change of a delivery is decided from its status: guarded by it even when the
+        # status itself stays.
+        return {"status": original.get("status"), **super()._guard(original, changed)}
+
+    def watching(self, document: Mapping[str, Any]) -> DeliveryRecord:
+        """A delivery read before this unit of work began (a batch read once, settled one by
+        one), remembered as read: its change is written guarded by what was read."""
+        return self._loaded(document)
+
     @staticmethod
     def ensure_indexes(db: Database[Document]) -> None:
         deliveries = db[DELIVERIES]
@@ -68,14 +152,6 @@ class DeliveriesRepository(InDatabase, Repository):
         except BulkWriteError as exc:
             existing = refused_as_duplicates(exc)
             return [d for i, d in enumerate(docs) if i not in existing]
-
-    def insert_one_new(self, doc: Document) -> bool:
-        """One delivery (a fallback); False when it exists (opened already by a re-run)."""
-        try:
-            self._deliveries.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
 
     def release_held(self, releases: list[tuple[str, Document]]) -> int:
         """Held deliveries made due, each with its message: one round trip; one already
@@ -122,39 +198,25 @@ class DeliveriesRepository(InDatabase, Repository):
                                           {"subject": 1, "text": 1, "language": 1,
                                            "status": 1}))
 
-    def find(self, delivery_id: str) -> Delivery | None:
-        doc = self._deliveries.find_one({"_id": delivery_id}, WITHOUT_MESSAGE)
-        return delivery_to_domain(doc) if doc is not None else None
+    def get(self, delivery_id: str) -> DeliveryRecord | None:
+        """The delivery, to change."""
+        doc = self._deliveries.find_one({"_id": delivery_id})
+        return None if doc is None else self._loaded(doc)
 
     def row(self, delivery_id: str) -> Document | None:
         return self._deliveries.find_one({"_id": delivery_id}, STATUS_ROW)
 
-    def save_resend(self, before: Delivery, after: Delivery, actor: str) -> bool:
-        """A delivery sent once more, if nothing changed it since it was read."""
-        fields = delivery_fields(after)
-        fields.update(expires_at=after.expires_at, resends=after.resends,
-                      resent_at=after.updated_at, resent_by=actor)
-        result = self._deliveries.update_one(
-            {"_id": before.key, "status": before.status.value,
-             "resends": before.resends if before.resends else {"$in": [0, None]}},
-            {"$set": fields, "$unset": {"provider_message_id": ""}})
-        return result.modified_count == 1
-
     # -- reports and expiry -----------------------------------------------------------------
 
-    def by_provider_message(self, channel: str, provider_message_id: str) -> list[Document]:
-        """The deliveries a provider's message carried (a digest carries several)."""
-        return list(self._deliveries.find({"provider_message_id": provider_message_id,
-                                           "channel": channel}))
+    def by_provider_message(self, channel: str, provider_message_id: str
+                            ) -> list[DeliveryRecord]:
+        """The deliveries a provider's message carried (a digest carries several), each to
+        change in a unit of work of its own (`watching`)."""
+        return [self.aggregate_of(d) for d in self._deliveries.find(
+            {"provider_message_id": provider_message_id, "channel": channel})]
 
-    def sent_until(self, now: datetime, limit: int = 500) -> list[Document]:
-        """`sent` deliveries awaiting a report whose deadline passed."""
-        return list(self._deliveries.find({"status": DeliveryStatus.SENT.value,
-                                           "expires_at": {"$lte": now}}, limit=limit))
-
-    def settle_sent(self, delivery_id: str, fields: Document, events: list[Envelope]) -> int:
-        """A `sent` delivery's final outcome (a report, its expiry) with its events; 0 when
-        something settled it first."""
-        return self._deliveries.update_one(
-            {"_id": delivery_id, "status": DeliveryStatus.SENT.value},
-            with_events({"$set": fields}, events)).modified_count
+    def sent_until(self, now: datetime, limit: int = 500) -> list[DeliveryRecord]:
+        """`sent` deliveries awaiting a report whose deadline passed, each to change in a
+        unit of work of its own (`watching`)."""
+        return [self.aggregate_of(d) for d in self._deliveries.find(
+            {"status": DeliveryStatus.SENT.value, "expires_at": {"$lte": now}}, limit=limit)]

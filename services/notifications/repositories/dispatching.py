@@ -18,15 +18,13 @@ from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import DeliveryStatus
 from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.codec import SENDING
-from services.notifications.repositories.deliveries import DELIVERIES, with_events
+from services.notifications.repositories.deliveries import DELIVERIES, RELEASE, with_events
 from services.runtime.outbox import PENDING, with_outbox
 from services.runtime.unit_of_work import Repository
 
 DISPATCH_LOG = "dispatch_log"
 Document = dict[str, Any]
 CLAIMABLE = (DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value)
-# The claim's fields, removed when a delivery's outcome is written or it is released.
-RELEASE = {"lease_until": "", "lease_owner": "", "claim": "", "queued": ""}
 SETTLED_LOGS_DELETED = 500
 
 
@@ -94,14 +92,6 @@ class DispatchRepository(InDatabase, Repository):
             {"_id": {"$in": ids}, "claim": claim, "status": SENDING},
             {"$set": {"status": DeliveryStatus.PENDING.value, "next_attempt_at": now},
              "$unset": RELEASE}).modified_count
-
-    def settle_interrupted(self, doc: Document, fields: Document,
-                           events: list[Envelope]) -> int:
-        """An interrupted send's outcome, if the claim that was read still holds."""
-        update = with_events({"$set": fields, "$unset": RELEASE}, events)
-        return self._deliveries.update_one(
-            {"_id": doc["_id"], "status": SENDING, "lease_until": doc["lease_until"]},
-            update).modified_count
 
     # -- the dispatch log -------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from services.notifications.domain.errors import (
 )
 from services.notifications.domain.masking import mask_address
 from services.notifications.domain.preferences import Channel
+from services.runtime.unit_of_work import StaleWrite
 
 
 def list_deliveries(ctx: Context, request: ListDeliveriesRequest) -> dict[str, Any]:
@@ -75,14 +76,21 @@ def status_row(doc: dict[str, Any], ack: dict[str, Any] | None,
 def resend_delivery(ctx: Context, notice_id: str, delivery_id: str, actor: str
                     ) -> dict[str, Any]:
     """Send one delivery once more (an officer's decision: the unit says it got nothing)."""
-    delivery = ctx.uow.deliveries.find(delivery_id)
-    if delivery is None or delivery.notice_id != notice_id:
-        raise NotFoundError(f"notice {notice_id} has no delivery {delivery_id}",
-                            {"notice_id": notice_id, "delivery_id": delivery_id})
-    again = resend(delivery, ctx.now())
-    if not ctx.uow.deliveries.save_resend(delivery, again, actor):
-        raise InvalidTransitionError("the delivery changed meanwhile; reload and retry",
-                                     {"delivery_id": delivery_id})
+    with ctx.uow as uow:
+        record = uow.deliveries.get(delivery_id)
+        if record is None or record.value.notice_id != notice_id:
+            raise NotFoundError(f"notice {notice_id} has no delivery {delivery_id}",
+                                {"notice_id": notice_id, "delivery_id": delivery_id})
+        delivery = record.value
+        again = resend(delivery, ctx.now())
+        record.change(again, expires_at=again.expires_at, resends=again.resends,
+                      resent_at=again.updated_at, resent_by=actor)
+        record.drop(["provider_message_id"])  # the next send's answer names its own
+        try:
+            uow.commit()
+        except StaleWrite:
+            raise InvalidTransitionError("the delivery changed meanwhile; reload and retry",
+                                         {"delivery_id": delivery_id}) from None
     row = ctx.uow.deliveries.row(delivery_id) or {}
     key = ack_key(notice_id, delivery.unit_id)
     acks, reads = ctx.uow.acks.by_key([key]), ctx.uow.receipts.reads([key])

@@ -16,10 +16,10 @@ from services.notifications.dispatch import (
     AT_MOST_ONCE,
     HAND_OVER_LEASE_SECONDS,
     LOGS_PER_RECONCILE,
+    add_fallback,
     apply_log,
     event_fields,
     failed_event,
-    open_fallback,
     recorded,
     unclaimed_status,
 )
@@ -34,8 +34,9 @@ from services.notifications.domain.delivery import (
 from services.notifications.domain.errors import NotFoundError
 from services.notifications.domain.preferences import Channel
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
-from services.notifications.repositories.codec import delivery_fields, delivery_to_domain
-from services.runtime.logging import correlation_id
+from services.notifications.repositories import NotificationsUnitOfWork
+from services.notifications.repositories.deliveries import DeliveryRecord
+from services.runtime.unit_of_work import StaleWrite
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()
@@ -80,36 +81,48 @@ def reconcile_interrupted(ctx: Context) -> int:
 
 def _interrupted(ctx: Context, doc: dict[str, Any], now: datetime) -> int:
     """A send that may have happened, outcome unknown: fail it without resending (at most
-    once: email) or put it back to be sent again with the same key (at least once)."""
-    if Channel(doc["channel"]) in AT_MOST_ONCE:
-        delivery = delivery_to_domain(doc)
-        failed = record_attempt(
-            delivery, AttemptOutcome.PERMANENT, now, policy=channels.retry_policy(
-                {"max_attempts": 1, "retry_base_seconds": 1, "retry_max_seconds": 1}),
-            rng=_rng, reason="interrupted: outcome unknown, not resent (at most once)")
-        fields = delivery_fields(failed)
-        fields["fallback_channel"] = None
-        event = NotificationFailed(**event_fields(doc), status="failed",
-                                   reason=failed.failure_reason or "interrupted",
-                                   attempts=len(failed.attempts))
-        return ctx.uow.dispatching.settle_interrupted(
-            doc, fields, [event.to_envelope(correlation_id.get())])
-    return ctx.uow.dispatching.settle_interrupted(
-        doc, {"status": unclaimed_status(doc), "next_attempt_at": now, "interrupted": True},
-        [])
+    once: email) or put it back to be sent again with the same key (at least once). Written
+    only if the claim that was read still holds (its status and lease)."""
+    with ctx.uow as uow:
+        record = uow.deliveries.watching(doc)
+        if Channel(doc["channel"]) in AT_MOST_ONCE:
+            failed = record_attempt(
+                record.value, AttemptOutcome.PERMANENT, now, policy=channels.retry_policy(
+                    {"max_attempts": 1, "retry_base_seconds": 1, "retry_max_seconds": 1}),
+                rng=_rng, reason="interrupted: outcome unknown, not resent (at most once)")
+            record.change(failed, NotificationFailed(
+                **event_fields(doc), status="failed",
+                reason=failed.failure_reason or "interrupted", attempts=len(failed.attempts)),
+                fallback_channel=None)
+        else:
+            record.change(None, status=unclaimed_status(doc), next_attempt_at=now,
+                          interrupted=True)
+        record.release_claim()
+        return int(committed(uow))
+
+
+def committed(uow: NotificationsUnitOfWork) -> bool:
+    """Commit one delivery's change; False when another writer settled or took the delivery
+    since it was read (nothing is written then: the other writer's outcome stands)."""
+    try:
+        uow.commit()
+    except StaleWrite:
+        return False
+    return True
 
 
 def expire_waiting(ctx: Context) -> int:
     """`sent` deliveries still awaiting a report after their deadline become expired."""
     now = ctx.now()
     count = 0
-    for doc in ctx.uow.deliveries.sent_until(now):
-        expired = expire_if_due(delivery_to_domain(doc), now)
-        event = failed_event(doc, expired)
-        settled = ctx.uow.deliveries.settle_sent(doc["_id"], delivery_fields(expired),
-                                                 [event.to_envelope(correlation_id.get())])
+    for sent in ctx.uow.deliveries.sent_until(now):
+        with ctx.uow as uow:
+            record = uow.deliveries.watching(sent.stored)
+            expired = expire_if_due(record.value, now)
+            record.change(expired, failed_event(record.stored, expired))
+            settled = int(committed(uow))
         count += settled
-        DELIVERY_METRIC.labels(doc["channel"], "expired").inc(settled)
+        DELIVERY_METRIC.labels(sent.stored["channel"], "expired").inc(settled)
     return count
 
 
@@ -117,31 +130,32 @@ def delivery_report(ctx: Context, channel: str, provider_message_id: str, status
                     reason: str | None) -> dict[str, Any]:
     """Apply a provider's delivery report (idempotent: a repeated report changes nothing).
     A digest is one provider message for several deliveries: the report applies to each."""
-    docs = ctx.uow.deliveries.by_provider_message(channel, provider_message_id)
-    if not docs:
+    reported = ctx.uow.deliveries.by_provider_message(channel, provider_message_id)
+    if not reported:
         raise NotFoundError("no delivery with this provider message id",
                             {"provider_message_id": provider_message_id})
     answer: dict[str, Any] = {}
-    for doc in docs:
-        answer = _apply_report(ctx, doc, channel, status, reason)
+    for record in reported:
+        answer = _apply_report(ctx, record, channel, status, reason)
     return answer
 
 
-def _apply_report(ctx: Context, doc: dict[str, Any], channel: str, status: str,
+def _apply_report(ctx: Context, reported: DeliveryRecord, channel: str, status: str,
                   reason: str | None) -> dict[str, Any]:
-    delivery = delivery_to_domain(doc)
-    updated, changed = apply_report(delivery, ReportStatus(status), ctx.now(), reason)
+    """One delivery's report, written if the delivery still awaits it; a failure with a
+    channel left opens the fallback delivery first (once: by its key)."""
+    doc = reported.stored
+    updated, changed = apply_report(reported.value, ReportStatus(status), ctx.now(), reason)
     if changed:
-        events: list[Any] = []
-        if updated.status is DeliveryStatus.DELIVERED:
-            events.append(NotificationDelivered(**event_fields(doc),
-                                                delivered_at=updated.updated_at or ctx.now()))
-        else:
-            events.append(failed_event(doc, updated))
-            if updated.fallback_channel is not None:
-                open_fallback(ctx, doc, updated)
-        if ctx.uow.deliveries.settle_sent(doc["_id"], delivery_fields(updated),
-                                          [e.to_envelope(correlation_id.get())
-                                           for e in events]):
-            DELIVERY_METRIC.labels(channel, updated.status.value).inc()
+        with ctx.uow as uow:
+            if updated.status is DeliveryStatus.DELIVERED:
+                event: Any = NotificationDelivered(
+                    **event_fields(doc), delivered_at=updated.updated_at or ctx.now())
+            else:
+                event = failed_event(doc, updated)
+                if updated.fallback_channel is not None:
+                    add_fallback(ctx, uow, doc, updated)
+            uow.deliveries.watching(doc).change(updated, event)
+            if committed(uow):
+                DELIVERY_METRIC.labels(channel, updated.status.value).inc()
     return {"delivery_id": doc["_id"], "status": updated.status.value, "changed": changed}

@@ -1,7 +1,7 @@
 """Notifications' repositories in memory: the real codecs and write paths (the unit of work's
 diffs, guards, refused inserts and events) over `InMemoryDocuments`, with the named queries
-answered in Python instead of MongoDB's query language. A repository a test does not give
-is absent: a use case that reaches it fails loudly."""
+answered in Python instead of MongoDB's query language (only those the use cases under test
+call: another one reaches the real repository's missing database and fails loudly)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,15 @@ from services.notifications.repositories.configuration import (
     ESCALATION,
     ConfigurationRepository,
 )
+from services.notifications.repositories.deliveries import (
+    DELIVERIES,
+    DeliveriesRepository,
+    DeliveryRecord,
+)
+from services.notifications.repositories.dispatching import DispatchRepository
 from services.notifications.repositories.notices import NoticesRepository
+from services.notifications.repositories.receipts import READS, ReceiptsRepository
+from services.notifications.repositories.recipients import RECIPIENTS, RecipientsRepository
 from services.notifications.repositories.translations import TranslationsRepository
 
 Document = dict[str, Any]
@@ -67,6 +75,76 @@ class FakeAcks(AcknowledgementsRepository):
         found = self.documents[ACKS].get(key)
         return None if found is None else self._loaded(visible(found))
 
+    def by_key(self, keys: list[str]) -> dict[str, Document]:
+        return {k: visible(self.documents[ACKS][k]) for k in keys if k in self.documents[ACKS]}
+
+
+class FakeDeliveries(DeliveriesRepository):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.documents = documents
+
+    def _all(self) -> list[Document]:
+        return [visible(d) for d in self.documents[DELIVERIES].values()]
+
+    def get(self, delivery_id: str) -> DeliveryRecord | None:
+        found = self.documents[DELIVERIES].get(delivery_id)
+        return None if found is None else self._loaded(visible(found))
+
+    def row(self, delivery_id: str) -> Document | None:
+        found = self.documents[DELIVERIES].get(delivery_id)
+        return None if found is None else visible(found)
+
+    def by_provider_message(self, channel: str, provider_message_id: str
+                            ) -> list[DeliveryRecord]:
+        return [self.aggregate_of(d) for d in self._all()
+                if d.get("provider_message_id") == provider_message_id
+                and d["channel"] == channel]
+
+    def sent_until(self, now: Any, limit: int = 500) -> list[DeliveryRecord]:
+        return [self.aggregate_of(d) for d in self._all()
+                if d["status"] == "sent" and d.get("expires_at") and d["expires_at"] <= now]
+
+
+class FakeDispatching(DispatchRepository):
+    """The claims a dead dispatcher left (no dispatch logs in these tests)."""
+
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.documents = documents
+
+    def unapplied_logs(self, now: Any, limit: int) -> list[Document]:
+        return []
+
+    def delete_settled_logs(self) -> None:
+        return None
+
+    def expired_claims(self, now: Any, lease_seconds: float, limit: int = 200
+                       ) -> list[Document]:
+        return [visible(d) for d in self.documents[DELIVERIES].values()
+                if d["status"] == "sending" and d["lease_until"] < now]
+
+    def named_by_intents(self, claims: list[str]) -> set[str]:
+        return set()
+
+
+class FakeRecipients(RecipientsRepository):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.documents = documents
+
+    def find(self, unit_id: str) -> Document | None:
+        return self.documents[RECIPIENTS].get(unit_id)
+
+
+class FakeReceipts(ReceiptsRepository):
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.documents = documents
+
+    def reads(self, keys: list[str]) -> dict[str, Document]:
+        return {k: self.documents[READS][k] for k in keys if k in self.documents[READS]}
+
 
 class FakeNotices(NoticesRepository):
     def __init__(self, documents: InMemoryDocuments) -> None:
@@ -95,16 +173,6 @@ class FakeConfiguration(ConfigurationRepository):
         self.documents[CONFIG].setdefault(ESCALATION, {"_id": ESCALATION}).update(changes)
 
 
-class Absent:
-    """A repository the test did not give."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __getattr__(self, method: str) -> Any:
-        raise AssertionError(f"the use case reached {self.name}.{method}, absent in this test")
-
-
 class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):
     def __init__(self, documents: InMemoryDocuments | None = None) -> None:
         super().__init__(documents)
@@ -112,8 +180,10 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):
         self.acks = FakeAcks(self.documents)
         self.notices = FakeNotices(self.documents)
         self.configuration = FakeConfiguration(self.documents)
-        for name in ("recipients", "deliveries", "dispatching", "receipts"):
-            setattr(self, name, Absent(name))
+        self.deliveries = FakeDeliveries(self.documents)
+        self.dispatching = FakeDispatching(self.documents)
+        self.recipients = FakeRecipients(self.documents)
+        self.receipts = FakeReceipts(self.documents)
 
     def fresh(self) -> FakeNotificationsUnitOfWork:
         return FakeNotificationsUnitOfWork(self.documents)
