@@ -38,15 +38,19 @@ Document = dict[str, Any]
 WAITING = {TranslationStatus.REQUESTED.value, TranslationStatus.SUBMITTED.value}
 
 
+class InMemory:
+    """Mixed in before a real repository: its documents are `InMemoryDocuments`."""
+
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[call-arg]
+        self.documents = documents
+
+
 def visible(doc: Document) -> Document:
     return {k: v for k, v in doc.items() if not k.startswith("_outbox")}
 
 
-class FakeTranslations(TranslationsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeTranslations(InMemory, TranslationsRepository):
     def get(self, notice_id: str, language: str) -> Changing[TranslationTask] | None:
         found = self.documents[TRANSLATIONS].get(f"{notice_id}:{language}")
         return None if found is None else self._loaded(visible(found))
@@ -66,11 +70,7 @@ class FakeTranslations(TranslationsRepository):
         return sorted(rows, key=lambda d: (d["requested_at"], d["_id"]))[:limit]
 
 
-class FakeAcks(AcknowledgementsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeAcks(InMemory, AcknowledgementsRepository):
     def get(self, key: str) -> Changing[Acknowledgement] | None:
         found = self.documents[ACKS].get(key)
         return None if found is None else self._loaded(visible(found))
@@ -79,11 +79,7 @@ class FakeAcks(AcknowledgementsRepository):
         return {k: visible(self.documents[ACKS][k]) for k in keys if k in self.documents[ACKS]}
 
 
-class FakeDeliveries(DeliveriesRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeDeliveries(InMemory, DeliveriesRepository):
     def _all(self) -> list[Document]:
         return [visible(d) for d in self.documents[DELIVERIES].values()]
 
@@ -106,12 +102,8 @@ class FakeDeliveries(DeliveriesRepository):
                 if d["status"] == "sent" and d.get("expires_at") and d["expires_at"] <= now]
 
 
-class FakeDispatching(DispatchRepository):
+class FakeDispatching(InMemory, DispatchRepository):
     """The claims a dead dispatcher left (no dispatch logs in these tests)."""
-
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
 
     def unapplied_logs(self, now: Any, limit: int) -> list[Document]:
         return []
@@ -128,29 +120,17 @@ class FakeDispatching(DispatchRepository):
         return set()
 
 
-class FakeRecipients(RecipientsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeRecipients(InMemory, RecipientsRepository):
     def find(self, unit_id: str) -> Document | None:
         return self.documents[RECIPIENTS].get(unit_id)
 
 
-class FakeReceipts(ReceiptsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeReceipts(InMemory, ReceiptsRepository):
     def reads(self, keys: list[str]) -> dict[str, Document]:
         return {k: self.documents[READS][k] for k in keys if k in self.documents[READS]}
 
 
-class FakeNotices(NoticesRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeNotices(InMemory, NoticesRepository):
     def stored(self, notice_id: str) -> Document | None:
         return self.documents[NOTICES].get(notice_id)
 
@@ -159,12 +139,8 @@ class FakeNotices(NoticesRepository):
         return None if found is None else visible(found)
 
 
-class FakeConfiguration(ConfigurationRepository):
+class FakeConfiguration(InMemory, ConfigurationRepository):
     """The escalation policy as stored (the other settings are absent in these tests)."""
-
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
 
     def escalation(self) -> Document:
         return dict(self.documents[CONFIG].get(ESCALATION) or {})
