@@ -1,5 +1,10 @@
 """Notices: `notices`, one document per notice (`_id` derived from the natural key of what
-caused it, so a replayed cause finds the notice it made)."""
+caused it, so a replayed cause finds the notice it made).
+
+Reads run at once; writes (a new notice, its planning done, its escalation or translation
+hold closed, the recipients it could not reach) are queued and made by the unit of work at
+`commit()`, each one document by `_id`. A new notice whose id exists is refused, never
+raised (`added`)."""
 
 from __future__ import annotations
 
@@ -11,13 +16,12 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 from pymongo.cursor import Cursor
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from services.notifications.domain.notices import Notice
 from services.notifications.repositories.base import InDatabase
-from services.notifications.repositories.codec import notice_to_domain
+from services.notifications.repositories.codec import notice_document, notice_to_domain
 from services.runtime.mongo import keyset_after
-from services.runtime.unit_of_work import Repository
+from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 NOTICES = "notices"
 Document = dict[str, Any]
@@ -84,6 +88,11 @@ class NoticesRepository(InDatabase, Repository):
         return [notice_to_domain(n) for n in self._notices.find(
             {"recipients": unit_id, "status": "approved"}, NOTICE_PROJECTION)]
 
+    def unreachable(self, notice_id: str) -> list[Document]:
+        """The recipients the notice could not reach, as recorded."""
+        found = self._notices.find_one({"_id": notice_id}, {"unreachable": 1}) or {}
+        return list(found.get("unreachable") or [])
+
     def awaiting_escalation(self, now: datetime, limit: int) -> list[Document]:
         """Notices whose ack deadline passed and whose escalation is not finished."""
         return list(self._notices.find({"escalation_open": True,
@@ -95,41 +104,53 @@ class NoticesRepository(InDatabase, Repository):
         return list(self._notices.find({"translation_hold_open": True,
                                         "translation_deadline": {"$lte": now}}, limit=limit))
 
-    # -- writes -----------------------------------------------------------------------------
+    # -- writes, made at commit -------------------------------------------------------------
 
-    def insert(self, doc: Document) -> bool:
-        """A new notice; False when its id exists (the same cause again)."""
-        try:
-            self._notices.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+    def add(self, notice: Notice, **fields: Any) -> Document:
+        """A new notice with what the service keeps beside it; returns its document."""
+        doc = notice_document(notice, **fields)
+        self.add_record(doc)
+        return doc
+
+    def add_record(self, doc: Document) -> None:
+        """A notice's document as it is (the record of a notice nobody could receive)."""
+        self.queue(DocumentWrite(NOTICES, doc["_id"], insert=doc))
+
+    @staticmethod
+    def added(result: CommitResult, notice_id: str) -> bool:
+        """Whether the commit stored the new notice (False: its id existed, the same cause
+        again)."""
+        return not result.was_refused(NOTICES, notice_id)
 
     def mark_planned(self, notice_id: str) -> None:
-        self._notices.update_one({"_id": notice_id}, {"$set": {"planned": True}})
+        self._update(notice_id, {"planned": True})
 
     def close_escalation(self, notice_id: str) -> None:
-        self._notices.update_one({"_id": notice_id}, {"$set": {"escalation_open": False}})
+        self._update(notice_id, {"escalation_open": False})
 
     def close_translation_hold(self, notice_id: str, now: datetime) -> None:
-        self._notices.update_one({"_id": notice_id, "translation_hold_open": True},
-                                 {"$set": {"translation_hold_open": False,
-                                           "translation_hold_closed_at": now}})
+        """Once per notice: a hold closed already is left as it is."""
+        self._update(notice_id, {"translation_hold_open": False,
+                                 "translation_hold_closed_at": now},
+                     guard={"translation_hold_open": True})
+
+    def _update(self, notice_id: str, fields: Document, guard: Document | None = None,
+                **operators: Document) -> None:
+        update = {"$set": fields, **operators} if fields else dict(operators)
+        self.queue(DocumentWrite(NOTICES, notice_id, update=update, guard=guard or {},
+                                 stale_if_unmatched=False))
 
     def record_unreachable(self, notice_id: str, unreachable: list[Document],
                            unsupported: dict[str, list[str]]) -> list[Document]:
         """Add the recipients the notice could not reach (each once) and the audience
-        languages with no translation workflow; returns the entries new to the notice."""
+        languages with no translation workflow (at commit); returns the entries new to the
+        notice."""
         if not unreachable and not unsupported:
             return []
-        current = self._notices.find_one({"_id": notice_id}, {"unreachable": 1}) or {}
-        known = {(u["unit_id"], u["reason"]) for u in current.get("unreachable") or []}
+        known = {(u["unit_id"], u["reason"]) for u in self.unreachable(notice_id)}
         fresh = [u for u in unreachable if (u["unit_id"], u["reason"]) not in known]
-        update: dict[str, Any] = {}
-        if fresh:
-            update["$push"] = {"unreachable": {"$each": fresh}}
-        if unsupported:
-            update["$set"] = {f"unsupported_languages.{k}": v for k, v in unsupported.items()}
-        if update:
-            self._notices.update_one({"_id": notice_id}, update)
+        if fresh or unsupported:
+            self._update(notice_id, {f"unsupported_languages.{k}": v
+                                     for k, v in unsupported.items()},
+                         **({"$push": {"unreachable": {"$each": fresh}}} if fresh else {}))
         return fresh

@@ -194,8 +194,11 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
     ctx.uow.deliveries.release_held(planner.releases)
     for language in sorted(planner.wanted_translations):
         _request_translation(ctx, planner.notice.id, language)
-    for entry in ctx.uow.notices.record_unreachable(planner.notice.id, planner.unreachable,
-                                                    planner.unsupported):
+    with ctx.uow as uow:
+        unreachable = uow.notices.record_unreachable(planner.notice.id, planner.unreachable,
+                                                     planner.unsupported)
+        uow.commit()
+    for entry in unreachable:
         UNREACHABLE.labels(entry["reason"]).inc()
         log.warning("recipient unreachable", extra={"notice_id": planner.notice.id, **entry})
     return created

@@ -31,7 +31,6 @@ from services.notifications.domain.notices import (
 )
 from services.notifications.domain.templates import TemplateSet, validate_template
 from services.notifications.metrics import NOTICES, UNREACHABLE
-from services.notifications.repositories.codec import notice_document
 from services.notifications.use_cases import directory, notice_dates
 from services.notifications.use_cases.delivery_planning import plan_deliveries, templates
 
@@ -91,7 +90,7 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
     if existing is not None:
         if existing.get("planned") is False:  # planning failed before (e.g. a template)
             plan_deliveries(ctx, existing)
-            notices.mark_planned(notice_id)
+            _mark_planned(ctx, notice_id)
         return notices.stored(notice_id) or existing
     plan = notice_dates.known_plan(ctx, plan_id) if plan_id else None
     day = notice_dates.resolution_day(ctx, as_of, plan)
@@ -117,7 +116,9 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
                "plan_id": plan_id, "task_id": task_id, "status": UNDELIVERABLE,
                "variables": variables or {},
                "unreachable": unreachable, "natural_key": natural_key, **extra}
-        notices.insert(doc)
+        with ctx.uow as uow:
+            uow.notices.add_record(doc)
+            uow.commit()
         return notices.stored(notice_id) or doc
     # Validated at the precision stored (milliseconds): a deadline a fraction of a millisecond
     # after creation would pass now, then fail every later read (acknowledge, escalation).
@@ -134,15 +135,23 @@ def create_notice(ctx: Context, *, natural_key: str, kind: NoticeKind, subject: 
     # Policy wait: the housekeeping releases held Vietnamese copies at the deadline, once.
     if notice.effective_translation_policy is TranslationPolicy.WAIT:
         extra["translation_hold_open"] = True
-    doc = notice_document(notice, unreachable=unreachable, natural_key=natural_key,
-                          unsupported_languages={}, planned=False,
-                          escalation_open=True if ack_deadline else None, **extra)
-    if not notices.insert(doc):
-        return notices.stored(notice_id) or doc
+    with ctx.uow as uow:
+        doc = uow.notices.add(notice, unreachable=unreachable, natural_key=natural_key,
+                              unsupported_languages={}, planned=False,
+                              escalation_open=True if ack_deadline else None, **extra)
+        if not uow.notices.added(uow.commit(), notice_id):
+            return notices.stored(notice_id) or doc
     NOTICES.labels(kind.value, priority.value).inc()
     plan_deliveries(ctx, doc, resolution.docs)  # raises on a render error: retried later
-    notices.mark_planned(notice_id)
+    _mark_planned(ctx, notice_id)
     return notices.stored(notice_id) or doc
+
+
+def _mark_planned(ctx: Context, notice_id: str) -> None:
+    """The notice's deliveries are all planned: a re-run of its cause plans nothing more."""
+    with ctx.uow as uow:
+        uow.notices.mark_planned(notice_id)
+        uow.commit()
 
 
 def create_from_request(ctx: Context, request: CreateNoticeRequest) -> dict[str, Any]:

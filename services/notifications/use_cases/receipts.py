@@ -138,7 +138,9 @@ def escalate_due(ctx: Context, limit: int = 200) -> int:
                        or receipts.step_taken(f"esc:{notice.id}:{u}:{StepKind.ESCALATION.value}")
                        for u in pending)
         if not pending or finished:
-            ctx.uow.notices.close_escalation(notice.id)
+            with ctx.uow as uow:
+                uow.notices.close_escalation(notice.id)
+                uow.commit()
     return taken
 
 

@@ -123,7 +123,9 @@ def release_past_deadline(ctx: Context) -> int:
     released = 0
     for notice in ctx.uow.notices.past_translation_deadline(now):
         plan_deliveries(ctx, notice)
-        ctx.uow.notices.close_translation_hold(notice["_id"], now)
+        with ctx.uow as uow:
+            uow.notices.close_translation_hold(notice["_id"], now)
+            uow.commit()
         released += 1
     if released:
         log.info("translation deadlines passed", extra={"notices": released})

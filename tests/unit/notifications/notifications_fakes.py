@@ -10,6 +10,7 @@ from typing import Any
 from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
 
 from services.notifications.domain.ack import Acknowledgement
+from services.notifications.domain.delivery import Delivery
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
 from services.notifications.repositories import NOTICES, TRANSLATIONS, NotificationsUnitOfWork
 from services.notifications.repositories.acknowledgements import (
@@ -17,7 +18,7 @@ from services.notifications.repositories.acknowledgements import (
     AcknowledgementsRepository,
 )
 from services.notifications.repositories.changing import Changing
-from services.notifications.repositories.codec import translation_to_domain
+from services.notifications.repositories.codec import delivery_to_domain, translation_to_domain
 from services.notifications.repositories.configuration import (
     CONFIG,
     ESCALATION,
@@ -101,6 +102,23 @@ class FakeDeliveries(InMemory, DeliveriesRepository):
         return [self.aggregate_of(d) for d in self._all()
                 if d["status"] == "sent" and d.get("expires_at") and d["expires_at"] <= now]
 
+    def planned(self, notice_id: str) -> list[Delivery]:
+        return [delivery_to_domain(d) for d in self._all() if d["notice_id"] == notice_id]
+
+    def insert_new(self, docs: list[Document]) -> list[Document]:
+        stored = self.documents[DELIVERIES]
+        new = [d for d in docs if d["_id"] not in stored]
+        stored.update((d["_id"], dict(d)) for d in new)
+        return new
+
+    def release_held(self, releases: list[tuple[str, Document]]) -> int:
+        held = [(key, fields) for key, fields in releases
+                if self.documents[DELIVERIES][key]["status"] == "held"]
+        for key, fields in held:
+            self.documents[DELIVERIES][key].update(fields)
+            self.documents[DELIVERIES][key].pop("hold_reason", None)
+        return len(held)
+
 
 class FakeDispatching(InMemory, DispatchRepository):
     """The claims a dead dispatcher left (no dispatch logs in these tests)."""
@@ -124,6 +142,10 @@ class FakeRecipients(InMemory, RecipientsRepository):
     def find(self, unit_id: str) -> Document | None:
         return self.documents[RECIPIENTS].get(unit_id)
 
+    def by_id(self, unit_ids: Any) -> dict[str, Document]:
+        return {u: self.documents[RECIPIENTS][u] for u in unit_ids
+                if u in self.documents[RECIPIENTS]}
+
 
 class FakeReceipts(InMemory, ReceiptsRepository):
     def reads(self, keys: list[str]) -> dict[str, Document]:
@@ -138,6 +160,9 @@ class FakeNotices(InMemory, NoticesRepository):
         found = self.documents[NOTICES].get(notice_id)
         return None if found is None else visible(found)
 
+    def unreachable(self, notice_id: str) -> list[Document]:
+        return list((self.documents[NOTICES].get(notice_id) or {}).get("unreachable") or [])
+
 
 class FakeConfiguration(InMemory, ConfigurationRepository):
     """The escalation policy as stored (the other settings are absent in these tests)."""
@@ -147,6 +172,12 @@ class FakeConfiguration(InMemory, ConfigurationRepository):
 
     def configure_escalation(self, changes: Document) -> None:
         self.documents[CONFIG].setdefault(ESCALATION, {"_id": ESCALATION}).update(changes)
+
+    def saved_templates(self) -> list[Any]:
+        return []
+
+    def known_plan(self, plan_id: str) -> Document | None:
+        return None
 
 
 class FakeNotificationsUnitOfWork(FakeUnitOfWork, NotificationsUnitOfWork):
