@@ -19,17 +19,16 @@ from typing import Any, ClassVar
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import Delivery, DeliveryStatus
 from services.notifications.repositories.base import InDatabase
 from services.notifications.repositories.codec import (
+    SENDING,
     delivery_document,
     delivery_fields,
     delivery_to_domain,
 )
-from services.runtime.mongo import refused_as_duplicates
 from services.runtime.outbox import merge_updates, outbox_push
 from services.runtime.unit_of_work import RUNTIME_FIELD_PREFIX, AggregateRepository
 
@@ -87,6 +86,13 @@ class DeliveryRecord:
     def release_claim(self) -> None:
         self.drop(RELEASE)
 
+    def claim_for(self, owner: str, claim: str, lease_until: datetime) -> None:
+        """Stored claimed for a dispatcher (`sending`, its lease and claim token); `queued`
+        tells the housekeeping that none was attempted yet, so one whose lease runs out is
+        released, not treated as an interrupted send (dispatch.py)."""
+        self.stored.update(status=SENDING, lease_until=lease_until, lease_owner=owner,
+                           claim=claim, queued=True)
+
 
 def with_events(update: dict[str, Any], events: list[Envelope]) -> dict[str, Any]:
     return merge_updates(update, outbox_push(events)) if events else update
@@ -141,17 +147,6 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
         """Every delivery of a notice (held ones included), without the messages."""
         return [delivery_to_domain(d) for d in self._deliveries.find(
             {"notice_id": notice_id}, WITHOUT_MESSAGE)]
-
-    def insert_new(self, docs: list[Document]) -> list[Document]:
-        """Insert what does not exist yet; returns the documents inserted."""
-        if not docs:
-            return []
-        try:
-            self._deliveries.insert_many(docs, ordered=False)
-            return docs
-        except BulkWriteError as exc:
-            existing = refused_as_duplicates(exc)
-            return [d for i, d in enumerate(docs) if i not in existing]
 
     def release_held(self, releases: list[tuple[str, Document]]) -> int:
         """Held deliveries made due, each with its message: one round trip; one already

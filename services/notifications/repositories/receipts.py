@@ -1,6 +1,7 @@
 """Receipts besides acknowledgements (`acknowledgements.py`): `reads` (a unit's first read of
 a notice, `_id` "<notice>:<unit>") and `escalations`, one document per step taken (`_id` the
-step key), so each is recorded once whoever records it."""
+step key), so each is recorded once whoever records it: the unit of work inserts them at
+commit and reports one that existed as refused."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from services.contracts.envelope import Envelope
 from services.notifications.repositories.base import InDatabase
-from services.runtime.outbox import with_outbox
-from services.runtime.unit_of_work import Repository
+from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 READS = "reads"
 ESCALATIONS = "escalations"
@@ -46,16 +45,18 @@ class ReceiptsRepository(InDatabase, Repository):
     def read(self, key: str) -> Document | None:
         return self._reads.find_one({"_id": key}, {"at": 1})
 
-    def insert_read(self, notice_id: str, unit_id: str, at: datetime,
-                    actor: str | None) -> tuple[Document, bool]:
-        """The unit's first read of the notice; a later one answers the first."""
+    def add_read(self, notice_id: str, unit_id: str, at: datetime, actor: str | None
+                 ) -> Document:
+        """The unit's read of the notice, kept if it is the first (at commit)."""
         doc = {"_id": f"{notice_id}:{unit_id}", "notice_id": notice_id, "unit_id": unit_id,
                "at": at, "actor": actor}
-        try:
-            self._reads.insert_one(doc)
-        except DuplicateKeyError:
-            return self._reads.find_one({"_id": doc["_id"]}) or doc, False
-        return doc, True
+        self.queue(DocumentWrite(READS, doc["_id"], insert=doc))
+        return doc
+
+    @staticmethod
+    def read_added(result: CommitResult, key: str) -> bool:
+        """Whether the commit kept the read (False: the unit had read the notice before)."""
+        return not result.was_refused(READS, key)
 
     # -- escalation steps -------------------------------------------------------------------
 
@@ -65,10 +66,11 @@ class ReceiptsRepository(InDatabase, Repository):
     def step_taken(self, key: str) -> bool:
         return bool(self._escalations.count_documents({"_id": key}))
 
-    def insert_step(self, doc: Document, events: list[Envelope]) -> bool:
-        """A step with its event; False when it was taken already."""
-        try:
-            self._escalations.insert_one(with_outbox(doc, events))
-        except DuplicateKeyError:
-            return False
-        return True
+    def add_step(self, doc: Document, events: list[Envelope]) -> None:
+        """A step with its events, in the same write (at commit)."""
+        self.queue(DocumentWrite(ESCALATIONS, doc["_id"], insert=doc, events=events))
+
+    @staticmethod
+    def step_added(result: CommitResult, key: str) -> bool:
+        """Whether the commit took the step (False: it was taken already)."""
+        return not result.was_refused(ESCALATIONS, key)

@@ -107,7 +107,12 @@ def mark_read(ctx: Context, notice_id: str, unit_id: str, actor: str | None
         raise UnknownRecipientError(f"unit {unit_id} is not a recipient of notice {notice_id}",
                                     {"notice_id": notice_id, "unit_ids": [unit_id]})
     now = ctx.now()
-    doc, created = ctx.uow.receipts.insert_read(
-        notice_id, unit_id, now.replace(microsecond=now.microsecond // 1000 * 1000), actor)
+    with ctx.uow as uow:
+        doc = uow.receipts.add_read(notice_id, unit_id,
+                                    now.replace(microsecond=now.microsecond // 1000 * 1000),
+                                    actor)
+        created = uow.receipts.read_added(uow.commit(), doc["_id"])
+    if not created:  # the first read stands
+        doc = ctx.uow.receipts.reads([doc["_id"]]).get(doc["_id"]) or doc
     return {"notice_id": notice_id, "unit_id": unit_id, "read_at": doc["at"],
             "read_by": doc.get("actor"), "created": created}

@@ -43,12 +43,11 @@ from services.notifications.domain.translations import (
 from services.notifications.metrics import TRANSLATION_BACKLOG, UNREACHABLE
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
-    SENDING,
-    delivery_document,
     notice_to_domain,
     recipient_to_domain,
     translation_id,
 )
+from services.notifications.repositories.deliveries import DeliveryRecord
 from services.notifications.settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ class _Planner:
                          if t.status is TranslationStatus.APPROVED}
         self.existing = ctx.uow.deliveries.planned(self.notice.id)
         self.registry = templates(ctx)
-        self.new_docs: list[dict[str, Any]] = []
+        self.new_records: list[DeliveryRecord] = []
         self.releases: list[tuple[str, dict[str, Any]]] = []
         self.unreachable: list[dict[str, Any]] = []
         self.unsupported: dict[str, list[str]] = {}
@@ -144,11 +143,11 @@ class _Planner:
                     "digest": digest, "release_reason": step.release_reason.value,
                     "released_at": self.now, "updated_at": self.now}))
                 continue
-            self.new_docs.append(self._new_document(result, unit, step, link, send_at, digest))
+            self.new_records.append(self._new_record(result, unit, step, link, send_at,
+                                                     digest))
 
-    def _new_document(self, result: DeliveryPlan, unit: RecipientUnit, step: VersionStep,
-                      link: str,
-                      send_at: datetime, digest: bool) -> dict[str, Any]:
+    def _new_record(self, result: DeliveryPlan, unit: RecipientUnit, step: VersionStep,
+                    link: str, send_at: datetime, digest: bool) -> DeliveryRecord:
         channel = result.first_channel
         delivery = new_delivery(self.notice.id, unit.unit_id, channel, step.language,
                                 unit.usable_contacts(channel)[0].address, now=self.now,
@@ -157,8 +156,8 @@ class _Planner:
                                 hold=step.hold_reason)
         message = (self._message(unit, step.language, link) if step.step is Step.SEND
                    else {"sender_name": self.sender_name})
-        return delivery_document(delivery, **message, recipient_name=unit.name_on(self.as_of),
-                                 digest=digest)
+        return DeliveryRecord.new(delivery, **message, recipient_name=unit.name_on(self.as_of),
+                                  digest=digest)
 
     def _message(self, unit: RecipientUnit, language: str, link: str) -> dict[str, Any]:
         message = compose_message(self.notice, language, self.registry, self.tasks,
@@ -181,10 +180,10 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
     # go out while the next ones are still being written.
     created = 0
     size = ctx.settings.dispatch_batch_size
-    docs = planner.new_docs
-    for chunk in (docs[start:start + size] for start in range(0, len(docs), size)):
+    records = planner.new_records
+    for chunk in (records[start:start + size] for start in range(0, len(records), size)):
         claimed = _claim_for_sender(ctx, chunk, planner.now)
-        inserted = ctx.uow.deliveries.insert_new(chunk)
+        inserted = _store_new(ctx, chunk)
         created += len(inserted)
         if claimed is not None and ctx.sender is not None:
             claim, lease_until = claimed
@@ -204,6 +203,16 @@ def plan_deliveries(ctx: Context, notice_doc: dict[str, Any],
     return created
 
 
+def _store_new(ctx: Context, records: list[DeliveryRecord]) -> list[dict[str, Any]]:
+    """Store the deliveries that do not exist yet (one round trip: the commit's inserts of
+    one collection go together); returns the documents stored."""
+    with ctx.uow as uow:
+        for record in records:
+            uow.deliveries.add(record)
+        result = uow.commit()
+        return [r.stored for r in records if not uow.deliveries.refused(result, r)]
+
+
 def _request_translation(ctx: Context, notice_id: str, language: str) -> None:
     """A translation task for the language, once per notice (`translation.requested`)."""
     key = translation_id(notice_id, language)
@@ -216,18 +225,17 @@ def _request_translation(ctx: Context, notice_id: str, language: str) -> None:
     TRANSLATION_BACKLOG.set(ctx.uow.translations.backlog())
 
 
-def _claim_for_sender(ctx: Context, docs: list[dict[str, Any]], now: datetime
+def _claim_for_sender(ctx: Context, records: list[DeliveryRecord], now: datetime
                       ) -> tuple[str, datetime] | None:
-    """Store the deliveries due now as claimed (`sending`, lease, claim token) for the
-    process's dispatcher; `queued` tells the housekeeping that none was attempted yet, so one
-    whose lease runs out is released, not treated as an interrupted send (dispatch.py)."""
+    """Store the deliveries due now claimed for the process's dispatcher
+    (`DeliveryRecord.claim_for`); returns the claim and its lease, None when none is due or
+    the dispatcher has enough handed over already."""
     lease_until = ctx.sender.hand_over_lease(now) if ctx.sender is not None else None
     if ctx.sender is None or lease_until is None:
         return None
     claim = uuid.uuid4().hex
-    due = [d for d in docs if d["status"] == DeliveryStatus.PENDING.value
-           and not d.get("digest") and d["next_attempt_at"] <= now]
-    for doc in due:
-        doc.update(status=SENDING, lease_until=lease_until, lease_owner=ctx.sender.owner,
-                   claim=claim, queued=True)
+    due = [r for r in records if r.stored["status"] == DeliveryStatus.PENDING.value
+           and not r.stored.get("digest") and r.stored["next_attempt_at"] <= now]
+    for record in due:
+        record.claim_for(ctx.sender.owner, claim, lease_until)
     return (claim, lease_until) if due else None

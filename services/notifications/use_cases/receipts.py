@@ -122,12 +122,14 @@ def escalate_due(ctx: Context, limit: int = 200) -> int:
                 notice_id=notice.id, unit_id=step.unit_id, step=step.kind.value,
                 escalated_to_unit_id=step.target_unit_id, plan_id=notice.plan_id,
                 task_id=notice.task_id)
-            if not receipts.insert_step(
+            with ctx.uow as uow:
+                uow.receipts.add_step(
                     {"_id": step.key, "notice_id": notice.id, "unit_id": step.unit_id,
                      "step": step.kind.value, "target_unit_id": step.target_unit_id,
                      "due_at": step.due_at, "at": now},
-                    [event.to_envelope(correlation_id.get())]):
-                continue
+                    [event.to_envelope(correlation_id.get())])
+                if not uow.receipts.step_added(uow.commit(), step.key):
+                    continue
             ESCALATIONS.labels(step.kind.value).inc()
             taken += 1
             unit_name = (units.get(step.unit_id) or {}).get("name") or step.unit_id

@@ -105,12 +105,6 @@ class FakeDeliveries(InMemory, DeliveriesRepository):
     def planned(self, notice_id: str) -> list[Delivery]:
         return [delivery_to_domain(d) for d in self._all() if d["notice_id"] == notice_id]
 
-    def insert_new(self, docs: list[Document]) -> list[Document]:
-        stored = self.documents[DELIVERIES]
-        new = [d for d in docs if d["_id"] not in stored]
-        stored.update((d["_id"], dict(d)) for d in new)
-        return new
-
     def release_held(self, releases: list[tuple[str, Document]]) -> int:
         held = [(key, fields) for key, fields in releases
                 if self.documents[DELIVERIES][key]["status"] == "held"]
