@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -154,5 +154,15 @@ def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return check
 
 
+Found = TypeVar("Found")
+
+
 def not_found(kind: str, object_id: str) -> ServiceError:
     return ServiceError(ErrorCode.NOT_FOUND, f"{kind} {object_id} not found")
+
+
+def found(thing: Found | None, kind: str, object_id: str) -> Found:
+    """What a lookup found, or the 404 of a `kind` with that id when it found nothing."""
+    if thing is None:
+        raise not_found(kind, object_id)
+    return thing

@@ -6,29 +6,29 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadAlertRules, CanWriteAlertRules
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
+from services.gateway.routers.common import (
+    NOT_FOUND,
+    Cursor,
+    Limit,
+    deletion_of,
+    page_by_id,
+    page_of,
+)
 
 router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"])
 AlertRuleBody = body_of(monitoring.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
 RuleId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
                              examples=["harmful_gia_lai"])]
 
+AlertRulePage = page_of(monitoring.AlertRuleModel, "AlertRulePage")
 
-class AlertRulePage(BaseModel):
-    items: list[monitoring.AlertRuleModel]
-    next_cursor: str | None
-
-
-class AlertRuleDeleted(BaseModel):
-    rule_id: str
-    deleted: bool
+AlertRuleDeleted = deletion_of("rule_id", "AlertRuleDeleted")
 
 
 @router.get("", response_model=AlertRulePage, summary="List alert rules (by id)")

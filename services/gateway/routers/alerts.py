@@ -14,7 +14,7 @@ from services.gateway.access import Principal
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadAlerts, CanWriteAlerts
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_of
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 AlertActionBody = body_of(monitoring.AlertActionRequest, "AlertActionBody",
@@ -23,10 +23,7 @@ AlertId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-
 CONFLICTS: dict[int | str, dict[str, str]] = {
     **NOT_FOUND, 409: {"description": "the alert's status does not allow the action"}}
 
-
-class AlertPage(BaseModel):
-    items: list[monitoring.AlertReply]
-    next_cursor: str | None
+AlertPage = page_of(monitoring.AlertReply, "AlertPage")
 
 
 @router.get("", response_model=AlertPage, summary="List alerts (newest first)")

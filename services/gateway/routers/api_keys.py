@@ -10,7 +10,7 @@ from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage
 from services.gateway import security
 from services.gateway.access import invalid_scopes
-from services.gateway.deps import StoreDep, not_found
+from services.gateway.deps import StoreDep, found
 from services.gateway.permissions import CanReadApiKeys, CanWriteApiKeys
 from services.gateway.repositories import public
 from services.gateway.routers.bodies import body_of, rpc_kwargs
@@ -62,9 +62,7 @@ async def list_api_keys(store: StoreDep, _: CanReadApiKeys, cursor: Cursor = Non
 @router.get("/{key_id}", response_model=ApiKey, summary="Read an API key", responses=NOT_FOUND)
 async def get_api_key(key_id: PathId, store: StoreDep, _: CanReadApiKeys) -> Any:
     """One API key by id (its prefix, scopes, owner, expiry and revocation)."""
-    doc = await store.api_keys.get(key_id)
-    if doc is None:
-        raise not_found("API key", key_id)
+    doc = found(await store.api_keys.get(key_id), "API key", key_id)
     return view(doc)
 
 
@@ -73,7 +71,6 @@ async def get_api_key(key_id: PathId, store: StoreDep, _: CanReadApiKeys) -> Any
 async def revoke_api_key(key_id: PathId, store: StoreDep, _: CanWriteApiKeys) -> Any:
     """Revokes a key: requests with it answer 401 (`revoked_api_key`) from then on. Revoking
     twice is harmless."""
-    doc = await store.api_keys.revoke(key_id) or await store.api_keys.get(key_id)
-    if doc is None:
-        raise not_found("API key", key_id)
+    doc = found(await store.api_keys.revoke(key_id) or await store.api_keys.get(key_id),
+                "API key", key_id)
     return view(doc)

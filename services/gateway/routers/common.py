@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Response
+from pydantic import BaseModel, create_model
 
 from services.contracts.plans_common import PLAN_ID_MAX_LENGTH, TASK_ID_MAX_LENGTH
 
@@ -46,3 +47,16 @@ def no_store(response: Response) -> None:
     """For answers that carry a secret (a token, a key shown once): never cached."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
+
+
+def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
+    """The model of one page of a listing, named `name` in the API document: the items and
+    the cursor of the next page (null on the last)."""
+    return create_model(name, items=(list[item], ...),  # type: ignore[valid-type]
+                        next_cursor=(str | None, ...))
+
+
+def deletion_of(id_field: str, name: str) -> type[BaseModel]:
+    """The model of a deletion's answer, named `name`: the id it was asked for, under
+    `id_field`, and whether something was deleted."""
+    return create_model(name, **{id_field: (str, ...), "deleted": (bool, ...)})  # type: ignore[call-overload]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -15,7 +14,7 @@ from services.gateway.access import can_see
 from services.gateway.deps import RpcDep, not_found
 from services.gateway.permissions import CanReadItems, CanWriteItems
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_of
 from services.gateway.routers.tasks import unit_filter
 
 router = APIRouter(prefix="/api/v1/items", tags=["items"])
@@ -27,10 +26,7 @@ ItemId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9
 TOO_LARGE: dict[int | str, dict[str, str]] = {
     413: {"description": "the body is larger than MAX_BODY_BYTES"}}
 
-
-class ItemPage(BaseModel):
-    items: list[monitoring.ItemReply]
-    next_cursor: str | None
+ItemPage = page_of(monitoring.ItemReply, "ItemPage")
 
 
 @router.post("", response_model=monitoring.ItemResult, responses=TOO_LARGE,

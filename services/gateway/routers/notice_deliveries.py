@@ -10,12 +10,16 @@ from fastapi import APIRouter, Query
 
 from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
-from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
-from services.gateway.deps import RpcDep, not_found
+from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanAckNotices, CanReadNotices, CanWriteNotices
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
-from services.gateway.routers.notices import AckBody, scope_units, visible_notice
+from services.gateway.routers.notices import (
+    AckBody,
+    scope_units,
+    unit_acting_on,
+    visible_notice,
+)
 
 router = APIRouter(prefix="/api/v1/notices/{notice_id}", tags=["notices"])
 
@@ -65,11 +69,6 @@ async def mark_read(notice_id: PathId, rpc: RpcDep, principal: CanAckNotices,
     """The first read of the notice by the unit (the caller's by default) is recorded with the
     reader; later calls answer it (`created: false`). It shows as `read_at`/`read_by` in
     `GET /notices/{id}/deliveries` and the inbox."""
-    unit_id = (body.unit_id if body else None) or principal.unit_id
-    if unit_id is None:
-        raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required")
-    if principal.unit_scoped and unit_id not in principal.visible_units:
-        raise not_found("notice", notice_id)
-    await visible_notice(rpc, principal, notice_id)
+    unit_id = await unit_acting_on(rpc, principal, notice_id, body)
     return await rpc.call(notifications_rpc.MARK_READ, notice_id=notice_id, unit_id=unit_id,
                           actor=principal.id)

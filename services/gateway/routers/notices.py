@@ -67,6 +67,19 @@ async def visible_notice(rpc: Rpc, principal: Principal,
     return notice
 
 
+async def unit_acting_on(rpc: Rpc, principal: Principal, notice_id: PathId,
+                         body: AckBody | None) -> str:
+    """The unit a read or an acknowledgement of a notice is for (the caller's by default),
+    once the caller may act for that unit and sees the notice (404 otherwise)."""
+    unit_id = (body.unit_id if body else None) or principal.unit_id
+    if unit_id is None:
+        raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required")
+    if principal.unit_scoped and unit_id not in principal.visible_units:
+        raise not_found("notice", notice_id)
+    await visible_notice(rpc, principal, notice_id)
+    return unit_id
+
+
 @router.post("/notices", status_code=status.HTTP_201_CREATED,
              response_model=notifications.NoticeView,
              tags=["notices"], summary="Send a notice (directive, guidance) to units",
@@ -117,12 +130,7 @@ async def acknowledge_notice(notice_id: PathId, rpc: RpcDep, principal: CanAckNo
     """Records that a unit received a notice (once: repeating it answers the first
     acknowledgement). The unit defaults to the caller's; unit-scoped roles acknowledge only
     for their units."""
-    unit_id = (body.unit_id if body else None) or principal.unit_id
-    if unit_id is None:
-        raise ServiceError(ErrorCode.VALIDATION_FAILED, "unit_id is required")
-    if principal.unit_scoped and unit_id not in principal.visible_units:
-        raise not_found("notice", notice_id)
-    await visible_notice(rpc, principal, notice_id)
+    unit_id = await unit_acting_on(rpc, principal, notice_id, body)
     return await rpc.call(notifications_rpc.ACKNOWLEDGE, notice_id=notice_id, unit_id=unit_id,
                           actor=principal.id)
 

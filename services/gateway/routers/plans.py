@@ -28,7 +28,7 @@ from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep
 from services.gateway.permissions import CanReadPlans, CanWritePlans
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId, page_of
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 CONFLICTS: dict[int | str, dict[str, str]] = {
@@ -48,10 +48,7 @@ CancelPlanBody = body_of(CancelPlanRequest, "CancelPlanBody", ("actor", "plan_id
 class PlanListItem(PlanSummary):
     progress: ProgressBrief | None = None
 
-
-class PlanPage(BaseModel):
-    items: list[PlanListItem]
-    next_cursor: str | None
+PlanPage = page_of(PlanListItem, "PlanPage")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanSummary,

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadSources, CanWriteSources
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit
+from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_of
 
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
 SourceBody = body_of(monitoring.SourceModel, "SourceBody", (), strict=True)
@@ -23,10 +22,7 @@ SourcePathId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Z
 # A poll fetches robots.txt and the source (each within the service's fetch timeout).
 POLL_TIMEOUT = 30.0
 
-
-class SourcePage(BaseModel):
-    items: list[monitoring.SourceReply]
-    next_cursor: str | None
+SourcePage = page_of(monitoring.SourceReply, "SourcePage")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=monitoring.SourceReply,

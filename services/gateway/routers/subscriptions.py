@@ -18,7 +18,7 @@ from services.contracts.gateway import (
     SubscriptionWithSecret,
 )
 from services.gateway.access import Principal
-from services.gateway.deps import StoreDep, not_found
+from services.gateway.deps import StoreDep, found, not_found
 from services.gateway.events.outbound import UrlNotAllowed, check_url
 from services.gateway.events.webhooks import new_secret, rotated_secrets
 from services.gateway.permissions import CanReadSubscriptions, CanWriteSubscriptions
@@ -136,9 +136,8 @@ async def rotate_subscription_secret(
     secret, secrets = rotated_secrets(doc,
                                       request.app.state.settings.webhook_secret_grace_seconds,
                                       revoke_previous=revoke_previous)
-    updated = await store.subscriptions.change(subscription_id, {"secrets": secrets})
-    if updated is None:
-        raise not_found("subscription", subscription_id)
+    updated = found(await store.subscriptions.change(subscription_id, {"secrets": secrets}),
+                    "subscription", subscription_id)
     return {**view(updated), "secret": secret}
 
 

@@ -7,14 +7,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadTopics, CanWriteTopics
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_by_id
+from services.gateway.routers.common import (
+    NOT_FOUND,
+    Cursor,
+    Limit,
+    deletion_of,
+    page_by_id,
+    page_of,
+)
 
 router = APIRouter(prefix="/api/v1/topics", tags=["topics"])
 TopicBody = body_of(monitoring.TopicModel, "TopicBody", ("id",), strict=True)
@@ -23,15 +29,9 @@ TopicId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+
 INVALID: dict[int | str, dict[str, str]] = {
     422: {"description": "invalid body, or a definition the classifier cannot compile"}}
 
+TopicPage = page_of(monitoring.TopicModel, "TopicPage")
 
-class TopicPage(BaseModel):
-    items: list[monitoring.TopicModel]
-    next_cursor: str | None
-
-
-class TopicDeleted(BaseModel):
-    topic_id: str
-    deleted: bool
+TopicDeleted = deletion_of("topic_id", "TopicDeleted")
 
 
 @router.get("", response_model=TopicPage, summary="List topics (by id)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.plans_units import GroupModel, ResolvedUnits
@@ -21,14 +20,12 @@ from services.gateway.routers.common import (
     Limit,
     PathId,
     page_by_id,
+    page_of,
 )
 
 router = APIRouter(prefix="/api/v1/unit-groups", tags=["units"], responses=AUTH_RESPONSES)
 
-
-class GroupPage(BaseModel):
-    items: list[GroupModel]
-    next_cursor: str | None
+GroupPage = page_of(GroupModel, "GroupPage")
 
 
 @router.get("", response_model=GroupPage, summary="List unit groups")

@@ -21,7 +21,7 @@ from services.contracts.gateway import (
 )
 from services.gateway import passwords, security
 from services.gateway.access import permissions_of
-from services.gateway.deps import CurrentPrincipal, StoreDep, not_found
+from services.gateway.deps import CurrentPrincipal, StoreDep, found, not_found
 from services.gateway.permissions import CanReadUsers, CanWriteUsers
 from services.gateway.repositories import Taken, public
 from services.gateway.routers.auth import (
@@ -101,16 +101,12 @@ async def get_current_user(principal: CurrentPrincipal, store: StoreDep) -> Any:
     key reads its own description (`kind: api_key`: key id, name, scopes, unit, expiry,
     owner id), never its owner's record."""
     if principal.kind == "api_key":
-        key = await store.api_keys.get(principal.id)
-        if key is None:
-            raise not_found("API key", principal.id)
+        key = found(await store.api_keys.get(principal.id), "API key", principal.id)
         description = {**public(key), "kind": "api_key",
                        "permissions": sorted(permissions_of(principal))}
         description.pop("key_hash", None)
         return description
-    doc = await store.users.get(principal.id)
-    if doc is None:
-        raise not_found("user", principal.id)
+    doc = found(await store.users.get(principal.id), "user", principal.id)
     return current_user_view(doc)
 
 
@@ -131,9 +127,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
         raise ServiceError(ErrorCode.FORBIDDEN, "an API key has no password",
                            {"missing_scope": "users:write"})
     client = await refuse_spent_client(request)
-    doc = await store.users.get(principal.id)
-    if doc is None:
-        raise not_found("user", principal.id)
+    doc = found(await store.users.get(principal.id), "user", principal.id)
     if not await run_in_threadpool(security.verify_password, doc.get("password_hash"),
                                    req.current_password):
         await count_failure(request, client)
@@ -154,9 +148,7 @@ async def change_own_password(body: PasswordChangeBody,  # type: ignore[valid-ty
 @router.get("/{user_id}", response_model=User, summary="Read a user", responses=NOT_FOUND)
 async def get_user(user_id: PathId, store: StoreDep, _: CanReadUsers) -> Any:
     """One user by id. Admins only (`users:read`)."""
-    doc = await store.users.get(user_id)
-    if doc is None:
-        raise not_found("user", user_id)
+    doc = found(await store.users.get(user_id), "user", user_id)
     return public(doc)
 
 
@@ -174,9 +166,7 @@ async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[val
     themselves, nor set their own password here: that needs the current one
     (`POST /users/me/password`) (409)."""
     req = UserUpdate.model_validate(rpc_kwargs(body))
-    current = await store.users.get(user_id)
-    if current is None:
-        raise not_found("user", user_id)
+    current = found(await store.users.get(user_id), "user", user_id)
     changes = req.model_dump(exclude_unset=True, exclude={"password"}, mode="json")
     for key in ("role", "active"):  # null means "no change" for these
         if changes.get(key, "") is None:
@@ -197,7 +187,6 @@ async def update_user(user_id: PathId, body: UserUpdateBody,  # type: ignore[val
         changes["password_hash"] = await run_in_threadpool(security.hash_password,
                                                            req.password)
     revoke = bool(req.password) or changes.get("active") is False
-    doc = await store.users.update(user_id, changes, revoke) if changes else current
-    if doc is None:
-        raise not_found("user", user_id)
+    doc = found(await store.users.update(user_id, changes, revoke) if changes else current,
+                "user", user_id)
     return public(doc)
