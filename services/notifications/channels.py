@@ -81,7 +81,9 @@ def load_config(ctx: Context, channel: Channel) -> dict[str, Any]:
 
 def configure(ctx: Context, channel: Channel, changes: dict[str, Any]) -> dict[str, Any]:
     if changes:
-        ctx.uow.configuration.configure_channel(channel.value, changes)
+        with ctx.uow as uow:
+            uow.configuration.configure_channel(channel.value, changes)
+            uow.commit()
     return view(load_config(ctx, channel))
 
 

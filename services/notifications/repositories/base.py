@@ -8,6 +8,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import DocumentWrite
 
 Document = dict[str, Any]
 
@@ -21,3 +22,8 @@ class InDatabase:
 
     def _collection(self, name: str) -> Collection[Document]:
         return collection(self.db, name)
+
+
+def setting(name: str, key: str, fields: Document, *, upsert: bool = False) -> DocumentWrite:
+    """A write of fields of one document, made at commit (created first when `upsert`)."""
+    return DocumentWrite(name, key, update={"$set": fields}, upsert=upsert)

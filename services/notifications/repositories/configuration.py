@@ -9,7 +9,7 @@ from typing import Any
 
 from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import TemplateSet
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, setting
 from services.runtime.unit_of_work import Repository
 
 CHANNELS = "channels"
@@ -28,8 +28,7 @@ class ConfigurationRepository(InDatabase, Repository):
         return self._collection(CHANNELS).find_one({"_id": channel}) or {}
 
     def configure_channel(self, channel: str, changes: Document) -> None:
-        self._collection(CHANNELS).update_one({"_id": channel}, {"$set": changes},
-                                              upsert=True)
+        self.queue(setting(CHANNELS, channel, changes, upsert=True))
 
     # -- templates --------------------------------------------------------------------------
 
@@ -42,8 +41,9 @@ class ConfigurationRepository(InDatabase, Repository):
         return self._collection(TEMPLATES).find_one({"_id": f"{kind}:{language}"})
 
     def save_template(self, template: Document) -> None:
+        """The template's every field (it replaces the one saved before)."""
         key = f"{template['kind']}:{template['language']}"
-        self._collection(TEMPLATES).replace_one({"_id": key}, template, upsert=True)
+        self.queue(setting(TEMPLATES, key, template, upsert=True))
 
     # -- escalation policy ------------------------------------------------------------------
 
@@ -51,17 +51,15 @@ class ConfigurationRepository(InDatabase, Repository):
         return self._collection(CONFIG).find_one({"_id": ESCALATION}) or {}
 
     def configure_escalation(self, changes: Document) -> None:
-        self._collection(CONFIG).update_one({"_id": ESCALATION}, {"$set": changes},
-                                            upsert=True)
+        self.queue(setting(CONFIG, ESCALATION, changes, upsert=True))
 
     # -- plans known from their events ------------------------------------------------------
 
     def record_known_plan(self, plan_id: str, fields: Document) -> None:
         """What notifications knows of a plan (its number, issuer, year, issue date), keyed
         by plan id: applying the same event twice leaves one record."""
-        self._collection(KNOWN_PLANS).update_one(
-            {"_id": plan_id}, {"$set": {k: v for k, v in fields.items() if v is not None}},
-            upsert=True)
+        self.queue(setting(KNOWN_PLANS, plan_id,
+                           {k: v for k, v in fields.items() if v is not None}, upsert=True))
 
     def known_plan(self, plan_id: str) -> Document | None:
         return self._collection(KNOWN_PLANS).find_one({"_id": plan_id})

@@ -10,7 +10,7 @@ from pymongo import ASCENDING, ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, setting
 from services.runtime.unit_of_work import Repository
 
 RECIPIENTS = "recipients"
@@ -69,6 +69,6 @@ class RecipientsRepository(InDatabase, Repository):
 
     def set_preferences(self, unit_id: str, preferences: Document, at: datetime,
                         actor: str | None) -> None:
-        self._recipients.update_one({"_id": unit_id}, {"$set": {
+        self.queue(setting(RECIPIENTS, unit_id, {
             "preferences": preferences, "preferences_set_at": at,
-            "preferences_set_by": actor}})
+            "preferences_set_by": actor}))

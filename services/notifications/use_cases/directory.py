@@ -70,8 +70,10 @@ def set_preferences(ctx: Context, unit_id: str, preferences: PreferencesModel,
     if find_unit(ctx, unit_id) is None:
         raise NotFoundError(f"recipient unit {unit_id} is not in the directory",
                             {"unit_ids": [unit_id]})
-    ctx.uow.recipients.set_preferences(unit_id, preferences.model_dump(mode="json"),
+    with ctx.uow as uow:
+        uow.recipients.set_preferences(unit_id, preferences.model_dump(mode="json"),
                                        datetime.now(UTC), actor)
+        uow.commit()
     return get(ctx, unit_id)
 
 

@@ -18,7 +18,9 @@ from services.notifications.use_cases import directory
 
 def remember_plan(ctx: Context, plan_id: str, fields: dict[str, Any]) -> None:
     """What a plan's event tells of it (`plan.created`, `plan.issued`), kept by plan id."""
-    ctx.uow.configuration.record_known_plan(plan_id, fields)
+    with ctx.uow as uow:
+        uow.configuration.record_known_plan(plan_id, fields)
+        uow.commit()
 
 
 def known_plan_reply(ctx: Context, plan_id: str) -> dict[str, Any]:
@@ -40,10 +42,12 @@ def known_plan(ctx: Context, plan_id: str) -> dict[str, Any] | None:
                                  plan_id=plan_id)
     if remote is None:
         return found
-    ctx.uow.configuration.record_known_plan(plan_id, {
-        "number": remote.get("number"), "title": remote.get("title"),
-        "status": remote.get("status"), "issuer_unit_id": remote.get("issuer_unit_id"),
-        "year": remote.get("year"), "issued_on": remote.get("issued_on")})
+    with ctx.uow as uow:
+        uow.configuration.record_known_plan(plan_id, {
+            "number": remote.get("number"), "title": remote.get("title"),
+            "status": remote.get("status"), "issuer_unit_id": remote.get("issuer_unit_id"),
+            "year": remote.get("year"), "issued_on": remote.get("issued_on")})
+        uow.commit()
     return ctx.uow.configuration.known_plan(plan_id)
 
 

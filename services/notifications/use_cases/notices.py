@@ -192,7 +192,9 @@ def save_template(ctx: Context, request: SaveTemplateRequest) -> dict[str, Any]:
     template = TemplateSet(NoticeKind(request.kind), request.language, request.subject,
                            request.text, request.html)
     validate_template(template)  # raises InvalidTemplateError with part/line/message
-    ctx.uow.configuration.save_template(
-        {"kind": request.kind, "language": request.language, "subject": request.subject,
-         "text": request.text, "html": request.html, "saved_at": datetime.now(UTC)})
+    with ctx.uow as uow:
+        uow.configuration.save_template(
+            {"kind": request.kind, "language": request.language, "subject": request.subject,
+             "text": request.text, "html": request.html, "saved_at": datetime.now(UTC)})
+        uow.commit()
     return get_template(ctx, TemplateKeyRequest(kind=request.kind, language=request.language))

@@ -94,7 +94,9 @@ def configure_escalation(ctx: Context, changes: dict[str, Any]) -> dict[str, Any
     # Checked first: a policy stored invalid would stop every escalation after it.
     escalation_policy(ctx, changes)
     if changes:
-        ctx.uow.configuration.configure_escalation(changes)
+        with ctx.uow as uow:
+            uow.configuration.configure_escalation(changes)
+            uow.commit()
     return escalation_settings(ctx)
 
 

@@ -164,9 +164,6 @@ class FakeConfiguration(InMemory, ConfigurationRepository):
     def escalation(self) -> Document:
         return dict(self.documents[CONFIG].get(ESCALATION) or {})
 
-    def configure_escalation(self, changes: Document) -> None:
-        self.documents[CONFIG].setdefault(ESCALATION, {"_id": ESCALATION}).update(changes)
-
     def saved_templates(self) -> list[Any]:
         return []
 
