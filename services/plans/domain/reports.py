@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .audit import AuditEntry, FieldChange
+from .audit import AuditEntry, FieldChange, Recording
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .periods import is_valid_period_key
 from .plans import Plan, PlanStatus
@@ -67,7 +67,7 @@ class ReportContent:
 
 
 @dataclass(slots=True)
-class ProgressReport:
+class ProgressReport(Recording):
     id: str
     plan_id: str
     task_id: str

@@ -39,6 +39,12 @@ def journal_document(entry: AuditEntry, plan_id: str | None, task_id: str | None
     return doc
 
 
+def recorded_document(entry: AuditEntry, recorded: list[AuditEntry], plan_id: str | None,
+                      task_id: str | None) -> dict[str, Any]:
+    """The journal document of an entry an aggregate recorded, now, in its recorded order."""
+    return journal_document(entry, plan_id, task_id, now(), recorded.index(entry))
+
+
 class AuditStore(StoreBase):
     def journal(self, entries: Iterable[AuditEntry], plan_id: str | None,
                 task_id: str | None = None) -> None:

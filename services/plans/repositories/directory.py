@@ -5,7 +5,7 @@ progress reader at the new count sees it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, Generic
 
 from pymongo.database import Database
@@ -25,7 +25,7 @@ from services.plans.domain import (
 )
 from services.plans.domain.audit import diff
 from services.plans.domain.units import Listed
-from services.plans.repositories.audit import journal_document
+from services.plans.repositories.audit import recorded_document
 from services.plans.repositories.base import (
     GROUPS,
     STAMPS,
@@ -45,7 +45,8 @@ class DirectoryRepository(StoredRepository[DirectoryEntry[Listed]], Generic[List
 
     def __init__(self, db: Database[Document] | None, document: Callable[[Listed], Document],
                  value: Callable[[Document], Listed]) -> None:
-        super().__init__(db)
+        super().__init__(db, lambda entry: document(entry.value),
+                         lambda stored: DirectoryEntry(value(stored)))
         self._document = document
         self._value = value
 
@@ -84,14 +85,8 @@ class DirectoryRepository(StoredRepository[DirectoryEntry[Listed]], Generic[List
         else:
             found.change(value, None)
 
-    def aggregate_of(self, document: Mapping[str, Any]) -> DirectoryEntry[Listed]:
-        return DirectoryEntry(self._value(dict(document)))
-
-    def document_of(self, aggregate: DirectoryEntry[Listed]) -> Document:
-        return self._over_stored(self._document(aggregate.value))
-
     def audit_document(self, aggregate: DirectoryEntry[Listed], entry: AuditEntry) -> Document:
-        return journal_document(entry, None, None, now(), aggregate.audit.index(entry))
+        return recorded_document(entry, aggregate.audit, None, None)
 
     def pending_writes(self, envelopes: Callable[[DirectoryEntry[Listed]], list[Envelope]],
                        command: tuple[str, str] | None = None) -> list[DocumentWrite]:

@@ -5,13 +5,12 @@ creation's idempotency key)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from services.plans import codec
 from services.plans.domain import AuditEntry, NotFound, Plan
-from services.plans.repositories.audit import journal_document
-from services.plans.repositories.base import PLANS, now
+from services.plans.repositories.audit import recorded_document
+from services.plans.repositories.base import PLANS
 from services.plans.repositories.stored import VersionedRepository
 
 Document = dict[str, Any]
@@ -23,8 +22,7 @@ class PlanRepository(VersionedRepository[Plan]):
     collection = PLANS
 
     def __init__(self, db: Any) -> None:
-        super().__init__(db)
-        self._created_with: dict[str, Document] = {}
+        super().__init__(db, codec.plan_to_doc, codec.plan_from)
 
     @staticmethod
     def new_id() -> str:
@@ -41,12 +39,16 @@ class PlanRepository(VersionedRepository[Plan]):
             raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
         return found
 
-    def read(self, plan_id: str) -> Plan:
-        """The plan as the rules of another change see it (never written)."""
+    def find_read(self, plan_id: str) -> Plan | None:
+        """The plan as the rules of another change see it (never written), if it exists."""
         found = self._read(plan_id)
+        return None if found is None else self.aggregate_of(found)
+
+    def read(self, plan_id: str) -> Plan:
+        found = self.find_read(plan_id)
         if found is None:
             raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
-        return self.aggregate_of(found)
+        return found
 
     def exists(self, plan_id: str) -> bool:
         return bool(self._find({"_id": plan_id}, {"_id": 1}))
@@ -75,21 +77,8 @@ class PlanRepository(VersionedRepository[Plan]):
         after the cursor."""
         return [codec.plan_summary(document) for document in self._page(filters, after, limit)]
 
-    def create(self, plan: Plan, **stored_with: Any) -> None:
-        """A new plan, inserted at commit with these stored fields (refused if its id, its
-        number or its creation key exists by then)."""
-        self._created_with[plan.id] = stored_with
-        self.add(plan)
-
-    def aggregate_of(self, document: Mapping[str, Any]) -> Plan:
-        return codec.plan_from(dict(document))
-
-    def document_of(self, aggregate: Plan) -> Document:
-        return self._over_stored(codec.plan_to_doc(aggregate),
-                                 self._created_with.get(aggregate.id))
-
     def audit_document(self, aggregate: Plan, entry: AuditEntry) -> Document:
-        return journal_document(entry, aggregate.id, None, now(), aggregate.audit.index(entry))
+        return recorded_document(entry, aggregate.audit, aggregate.id, None)
 
     def summary(self, plan: Plan) -> Document:
         return codec.plan_summary(self.document_of(plan))

@@ -5,7 +5,7 @@ writer of those collections uses too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pymongo.database import Database
@@ -20,9 +20,38 @@ Document = dict[str, Any]
 
 
 class StoredRepository(AggregateRepository[A]):
-    def __init__(self, db: Database[Document] | None) -> None:
+    """`to_document` and `from_document` map an aggregate to its document and back (the
+    codec); a new aggregate may be stored with fields of its creation besides (`create`)."""
+
+    def __init__(self, db: Database[Document] | None, to_document: Callable[[A], Document],
+                 from_document: Callable[[Document], A]) -> None:
         super().__init__()
         self.db = db
+        self._to_document = to_document
+        self._from_document = from_document
+        self._created_with: dict[str, Document] = {}
+
+    def create(self, aggregate: A, **stored_with: Any) -> None:
+        """A new aggregate, inserted at commit with these stored fields (refused if its id,
+        or a unique field, exists by then)."""
+        key = self._to_document(aggregate)["_id"]
+        self._created_with[key] = stored_with
+        self.add(aggregate)
+
+    def aggregate_of(self, document: Mapping[str, Any]) -> A:
+        return self._from_document(dict(document))
+
+    def document_of(self, aggregate: A) -> Document:
+        fields = self._to_document(aggregate)
+        return self._over_stored(fields, self._created_with.get(fields["_id"]))
+
+    def _loaded(self, document: Mapping[str, Any]) -> A:
+        """The aggregate of a document, tracked once: a second read of it in this unit of
+        work hands out the same aggregate, with the changes made to it so far."""
+        tracked = self._tracked.get(document["_id"])
+        if tracked is not None and tracked.original is not None:
+            return tracked.aggregate
+        return super()._loaded(document)
 
     def _read(self, key: str) -> Document | None:
         assert self.db is not None
@@ -59,8 +88,9 @@ class VersionedRepository(StoredRepository[A]):
     """A change is written under the `version` it was read at and steps it; a new document
     starts at version 1 with its creation time."""
 
-    def __init__(self, db: Database[Document] | None) -> None:
-        super().__init__(db)
+    def __init__(self, db: Database[Document] | None, to_document: Callable[[A], Document],
+                 from_document: Callable[[Document], A]) -> None:
+        super().__init__(db, to_document, from_document)
         self._written: set[str] = set()
         self._inserted: set[str] = set()
 

@@ -10,7 +10,7 @@ writes. A use case reads
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from pymongo.database import Database
@@ -18,19 +18,19 @@ from pymongo.database import Database
 from services.contracts.envelope import Envelope
 from services.plans import codec
 from services.plans.domain import AuditEntry, NotFound, Task
-from services.plans.repositories.audit import journal_document
+from services.plans.repositories.audit import recorded_document
 from services.plans.repositories.base import (
     AUDIT,
     IDEMPOTENCY,
     STAMPS,
     TASKS,
-    now,
     plan_changes,
     plan_stamp_id,
     stamp_update,
 )
 from services.plans.repositories.directory import GroupsRepository, UnitsRepository
 from services.plans.repositories.plan_repository import PlanRepository
+from services.plans.repositories.report_repository import ReceiptsRepository, ReportsRepository
 from services.plans.repositories.stored import VersionedRepository
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import DocumentWrite, UnitOfWork
@@ -44,12 +44,41 @@ class TasksRepository(VersionedRepository[Task]):
 
     collection = TASKS
 
-    def get(self, plan_id: str, task_id: str) -> Task:
+    def __init__(self, db: Database[Document] | None) -> None:
+        super().__init__(db, codec.task_to_doc, codec.task_from)
+
+    def find(self, plan_id: str, task_id: str) -> Task | None:
+        """The task, written at commit if the use case changes it."""
         found = self._read(codec.task_key(plan_id, task_id))
+        return None if found is None else self._loaded(found)
+
+    def get(self, plan_id: str, task_id: str) -> Task:
+        found = self.find(plan_id, task_id)
         if found is None:
             raise NotFound(f"task {task_id} of plan {plan_id} not found",
                            {"plan_id": plan_id, "task_id": task_id})
-        return self._loaded(found)
+        return found
+
+    def as_read(self, task: Task) -> Task:
+        """The task as it was read, before the use case changed it."""
+        original = self.original_of(task)
+        assert original is not None, "only a loaded task was read"
+        return self.aggregate_of(original)
+
+    def exists(self, plan_id: str, task_id: str) -> bool:
+        return self._read(codec.task_key(plan_id, task_id)) is not None
+
+    def page(self, plan_id: str, filters: Document, after: str | None, limit: int,
+             bucket: Callable[[Task], str | None]) -> list[Document]:
+        """Replies for a plan's tasks matching the filters (`unit_ids`, `status`,
+        `parent_task_id`) in storage-key order after the cursor (a task id)."""
+        documents = self._page({"plan_id": plan_id, **filters},
+                               codec.task_key(plan_id, after) if after else None, limit)
+        return [codec.task_reply(document, bucket(self.aggregate_of(document)))
+                for document in documents]
+
+    def reply(self, task: Task, bucket: str | None) -> Document:
+        return codec.task_reply(self.document_of(task), bucket)
 
     def of_plan(self, plan_id: str, *, to_change: bool = False) -> list[Task]:
         """Every task of a plan, for reading (`to_change`: written at commit if changed)."""
@@ -58,9 +87,6 @@ class TasksRepository(VersionedRepository[Task]):
 
     def count_of_plan(self, plan_id: str) -> int:
         return self._count({"plan_id": plan_id})
-
-    def aggregate_of(self, document: Mapping[str, Any]) -> Task:
-        return codec.task_from(dict(document))
 
     def document_of(self, aggregate: Task) -> Document:
         """The domain's fields and the watch list they imply, over what the stored document
@@ -74,8 +100,7 @@ class TasksRepository(VersionedRepository[Task]):
                                  {"alerts_sent": []})
 
     def audit_document(self, aggregate: Task, entry: AuditEntry) -> Document:
-        return journal_document(entry, aggregate.plan_id, aggregate.id, now(),
-                                aggregate.audit.index(entry))
+        return recorded_document(entry, aggregate.audit, aggregate.plan_id, aggregate.id)
 
     def pending_writes(self, envelopes: Callable[[Task], list[Envelope]],
                        command: tuple[str, str] | None = None) -> list[DocumentWrite]:
@@ -98,7 +123,9 @@ class PlansUnitOfWork(UnitOfWork):
     plans: PlanRepository
     units: UnitsRepository
     groups: GroupsRepository
+    reports: ReportsRepository
     tasks: TasksRepository
+    receipts: ReceiptsRepository
 
 
 class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
@@ -109,4 +136,6 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
         self.plans = PlanRepository(db)
         self.units = UnitsRepository(db)
         self.groups = GroupsRepository(db)
+        self.reports = ReportsRepository(db)  # before tasks: a review writes the report first
         self.tasks = TasksRepository(db)
+        self.receipts = ReceiptsRepository(db)

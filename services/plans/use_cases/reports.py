@@ -4,12 +4,13 @@ listing them (corrections: `corrections`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
+from services.contracts.plans_changes import CorrectReportRequest
 from services.contracts.plans_reports import (
     ListReportsRequest,
     ReportRef,
@@ -19,84 +20,84 @@ from services.contracts.plans_reports import (
 from services.plans import codec
 from services.plans.domain import (
     AuditEntry,
-    InvalidTransition,
     Plan,
     ProgressReport,
     ReportContent,
     ReportStatus,
     Task,
     kpi_achievements,
-    parse_period_key,
     review_report,
     submit_report,
     superseded_by_acceptance,
 )
-from services.plans.repositories import StaleWrite
-from services.plans.use_cases.context import (
-    Context,
-    idempotent,
-    load_plan,
-    page_reply,
-)
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
+from services.plans.use_cases.context import Context, page_reply, run_command
+from services.runtime.unit_of_work import StaleWrite
 
 
-def kpi_events(ctx: Context, plan: Plan, before: Task, after: Task,
-                reports_before: Sequence[ProgressReport], reports_after: Sequence[ProgressReport],
-                source: str, as_of: datetime, item_id: str | None = None) -> list[Envelope]:
+def kpi_events(plan: Plan, before: Task, after: Task,
+               reports_before: Sequence[ProgressReport], reports_after: Sequence[ProgressReport],
+               source: str, as_of: datetime, item_id: str | None = None
+               ) -> list[plan_events.KpiProgressed]:
     """kpi.progressed for every KPI row (target, unit, period) whose achieved count moved."""
     old = {(k.target_id, k.unit_id, k.period_key): k.achieved
            for k in kpi_achievements(before, reports_before, as_of)}
-    events = []
-    for k in kpi_achievements(after, reports_after, as_of):
-        if old.get((k.target_id, k.unit_id, k.period_key), 0) != k.achieved:
-            events.append(ctx.envelope(plan_events.KpiProgressed(
+    return [plan_events.KpiProgressed(
                 task_id=after.id, plan_id=plan.id, unit_id=k.unit_id or after.lead_unit_id,
                 metric=k.metric.value, topic=k.topic.value if k.topic else None,
                 period_key=k.period_key, achieved=k.achieved, target=k.target, source=source,
-                item_id=item_id, occurred_at=as_of)))
-    return events
+                item_id=item_id, occurred_at=as_of)
+            for k in kpi_achievements(after, reports_after, as_of)
+            if old.get((k.target_id, k.unit_id, k.period_key), 0) != k.achieved]
 
 
 def submit(req: SubmitReportRequest, ctx: Context) -> Any:
-    def run() -> dict[str, Any]:
-        found = stored_submission(ctx, req.idempotency_key)
-        if found is not None:
-            return found
-        _, plan = load_plan(ctx, req.plan_id)
-        task = codec.task_from(ctx.repo.get_task(req.plan_id, req.task_id))
-        previous = [codec.report_from(d) for d in ctx.repo.task_reports(plan.id, task.id)]
-        content = codec.content_from(req.model_dump(mode="json"))
-        report, entry = submit_report(
-            report_id=ctx.repo.new_id(), plan=plan, task=task, unit_id=req.unit_id,
+    def report(uow: PlansUnitOfWork, content: ReportContent
+               ) -> tuple[ProgressReport, AuditEntry]:
+        plan = uow.plans.read(req.plan_id)
+        task = uow.tasks.get(req.plan_id, req.task_id)
+        return submit_report(
+            report_id=new_id(), plan=plan, task=task, unit_id=req.unit_id,
             period_key=req.period_key, content=content, actor=req.actor, at=ctx.now(),
-            previous=previous)
-        return store_submission(ctx, report, entry, req.idempotency_key)
+            previous=uow.reports.of_task(plan.id, task.id))
 
-    return idempotent("submit_report", ctx, req.idempotency_key, run)
-
-
-def stored_submission(ctx: Context, idempotency_key: str | None) -> dict[str, Any] | None:
-    """The report a submission with this key stored whose reply was not remembered yet."""
-    found = (ctx.repo.report_with_idempotency_key(idempotency_key) if idempotency_key
-             else None)
-    return None if found is None else codec.report_reply(found)
+    return new_report(ctx, "submit_report", req, report)
 
 
-def store_submission(ctx: Context, report: ProgressReport, entry: AuditEntry,
+def new_report(ctx: Context, name: str, req: SubmitReportRequest | CorrectReportRequest,
+               report: Callable[[PlansUnitOfWork, ReportContent],
+                                tuple[ProgressReport, AuditEntry]]) -> dict[str, Any]:
+    """A new report (a submission or a correction) of the request's content; a report its
+    key stored before the reply was kept answers the retry."""
+    content = codec.content_from(req.model_dump(mode="json"))
+
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        found = uow.reports.created_with_key(req.idempotency_key)
+        if found is not None:
+            return uow.reports.reply(found)
+        made, entry = report(uow, content)
+        return store_submission(uow, made, entry, req.idempotency_key)
+
+    return run_command(ctx, name, req.idempotency_key, run)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def store_submission(uow: PlansUnitOfWork, report: ProgressReport, entry: AuditEntry,
                      idempotency_key: str | None) -> dict[str, Any]:
-    """Store a new report (a submission or a correction) with `report.submitted` and its
-    journal entry; a report stored before under the same key is answered instead."""
-    doc = codec.report_to_doc(report)
-    if idempotency_key:
-        doc["idempotency_key"] = idempotency_key
-    event = plan_events.ReportSubmitted(
+    """Store a new report (a submission or a correction) with `report.submitted`, then its
+    journal entry; a report stored meanwhile under the same key is read again."""
+    uow.reports.create(report, **({"idempotency_key": idempotency_key} if idempotency_key else {}))
+    report.record(None, plan_events.ReportSubmitted(
         report_id=report.id, task_id=report.task_id, plan_id=report.plan_id,
         unit_id=report.unit_id, period_key=report.period_key, report_version=report.version,
-        counts=count_totals(report.content), corrects_report_id=report.corrects_report_id)
-    stored = ctx.repo.insert_report(doc, [ctx.envelope(event)])
-    if stored["_id"] == report.id:
-        ctx.repo.journal([entry], report.plan_id, report.task_id)
-    return codec.report_reply(stored)
+        counts=count_totals(report.content), corrects_report_id=report.corrects_report_id))
+    if uow.reports.refused(uow.commit(), report):
+        raise StaleWrite(f"report {report.id}")
+    report.record(entry)
+    return uow.reports.reply(report)
 
 
 def count_totals(content: ReportContent) -> dict[str, int]:
@@ -107,62 +108,48 @@ def count_totals(content: ReportContent) -> dict[str, int]:
 
 
 def review(req: ReviewReportRequest, ctx: Context) -> Any:
-    def attempt() -> dict[str, Any]:
-        report_doc = ctx.repo.get_report(req.report_id)
-        report = codec.report_from(report_doc)
-        _, plan = load_plan(ctx, report.plan_id)
-        task_doc = ctx.repo.get_task(report.plan_id, report.task_id)
-        task = codec.task_from(task_doc)
-        before_task = codec.task_from(task_doc)
-        others = [codec.report_from(d) for d in ctx.repo.task_reports(plan.id, task.id)
-                  if d["_id"] != report.id]
+    """Accept or return a submitted report: its event, the KPI progress an acceptance makes,
+    the reports a correction supersedes and the period it completes, in one commit. A report
+    reviewed meanwhile by another writer is read again (and found already reviewed)."""
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        report = uow.reports.get(req.report_id)
+        if uow.applied_before(uow.reports, report):  # died before the reply was kept
+            return uow.reports.reply(report)
+        plan = uow.plans.read(report.plan_id)
+        task = uow.tasks.get(report.plan_id, report.task_id)
+        before_task = uow.tasks.as_read(task)
+        others = [other for other in uow.reports.of_task(plan.id, task.id, to_change=True)
+                  if other.id != report.id]
         at = ctx.now()
         entry = review_report(report, accept=req.decision == "accepted", reviewer=req.actor,
                               at=at, reason=req.reason, task=task)
-        events = [ctx.envelope(plan_events.ReportReviewed(
+        events: list[Any] = [plan_events.ReportReviewed(
             report_id=report.id, task_id=task.id, plan_id=plan.id, unit_id=report.unit_id,
-            decision=report.status.value, reason=req.reason))]
+            decision=report.status.value, reason=req.reason)]
         if report.status is ReportStatus.ACCEPTED:
-            as_of = max(at, report.submitted_at)
-            events += kpi_events(ctx, plan, before_task, task, others, [*others, report],
-                                  "report", as_of)
-        stored = ctx.repo.review(report_doc, {
-            "status": report.status.value, "reviewed_by": report.reviewed_by,
-            "reviewed_at": report.reviewed_at, "review_reason": report.review_reason}, events)
-        entries = [entry]
-        if report.status is ReportStatus.ACCEPTED:  # a correction replaces what it corrects
+            events += kpi_events(plan, before_task, task, others, [*others, report], "report",
+                                 max(at, report.submitted_at))
+            # a correction replaces what it corrects
             for older, superseded in superseded_by_acceptance(report, others, at):
-                ctx.repo.mark_superseded(plan.id, older.id, report.id)
-                entries.append(superseded)
+                older.record(superseded)
+        report.record(entry, *events)
         if task.period_completions != before_task.period_completions:
-            recurrence = task.recurrence  # only recurring tasks complete periods
-            deadline = (recurrence.deadline(parse_period_key(report.period_key)).isoformat()
-                        if recurrence is not None else None)
-            ctx.repo.complete_period(plan.id, task_doc["_id"], report.period_key,
-                                     task.period_completions[report.period_key], deadline)
-            entries.append(AuditEntry(req.actor, "task.period_completed", "task", task.id, at,
-                                      extra={"period_key": report.period_key,
-                                             "report_id": report.id}))
-        ctx.repo.journal(entries, plan.id, task.id)
-        return codec.report_reply(stored)
+            task.record(AuditEntry(req.actor, "task.period_completed", "task", task.id, at,
+                                   extra={"period_key": report.period_key,
+                                          "report_id": report.id}))
+        return uow.reports.reply(report)
 
-    def guarded() -> dict[str, Any]:
-        try:
-            return attempt()
-        except StaleWrite:
-            status = ctx.repo.get_report(req.report_id)["status"]
-            raise InvalidTransition(f"report {req.report_id} is already {status}",
-                                    {"report_id": req.report_id, "status": status}) from None
-
-    return idempotent("review_report", ctx, req.idempotency_key, guarded)
+    return run_command(ctx, "review_report", req.idempotency_key, run)
 
 
 def get_report(req: ReportRef, ctx: Context) -> dict[str, Any]:
-    return codec.report_reply(ctx.repo.get_report(req.report_id))
+    with ctx.unit_of_work() as uow:
+        return uow.reports.reply(uow.reports.get(req.report_id))
 
 
 def list_reports(req: ListReportsRequest, ctx: Context) -> dict[str, Any]:
     filters = {name: getattr(req, name) for name in ("task_id", "unit_id", "status")
                if getattr(req, name) is not None}
-    rows = ctx.repo.reports_page(req.plan_id, filters, req.after, req.limit + 1)
-    return page_reply(rows, req.limit, codec.report_reply)
+    with ctx.unit_of_work() as uow:
+        rows = uow.reports.page(req.plan_id, filters, req.after, req.limit + 1)
+    return page_reply(rows, req.limit, lambda reply: reply)

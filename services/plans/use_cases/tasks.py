@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.contracts.envelope import Envelope
 from services.contracts.events import plans as plan_events
 from services.contracts.plans_tasks import (
     AddTaskRequest,
@@ -22,6 +21,7 @@ from services.contracts.plans_tasks import (
 from services.plans import codec
 from services.plans.domain import (
     AuditEntry,
+    Conflict,
     InvalidTransition,
     KpiTarget,
     Plan,
@@ -36,15 +36,12 @@ from services.plans.domain.audit import diff
 from services.plans.repositories.unit_of_work import PlansUnitOfWork
 from services.plans.use_cases.context import (
     Context,
-    directory,
-    idempotent,
-    load_plan,
     nulls_resolved,
     page_reply,
     run_command,
     wire,
 )
-from services.runtime.outbox import with_outbox
+from services.runtime.unit_of_work import StaleWrite
 
 # As for plans: in a change request null removes an optional value, never a required one.
 TASK_REQUIRED = ("title",)
@@ -90,38 +87,37 @@ def _require_open(plan: Plan, action: str) -> None:
 
 
 def add_task(req: AddTaskRequest, ctx: Context) -> Any:
-    def run() -> dict[str, Any]:
-        _, plan = load_plan(ctx, req.plan_id)
+    values = _task_values(req.task.model_dump())
+
+    def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        stored = uow.tasks.find(req.plan_id, req.task_id)
+        if stored is not None:
+            if uow.applied_before(uow.tasks, stored):  # died before the reply was kept
+                return uow.tasks.reply(stored, bucket_value(stored, ctx.now()))
+            raise Conflict("a task with this id already exists in the plan",
+                           {"field": "task_id"})
+        plan = uow.plans.read(req.plan_id)
         _require_open(plan, "add a task")
-        values = _task_values(req.task.model_dump())
         task = Task(id=req.task_id, plan_id=plan.id, starts_on=plan.issued_on, **values)
-        if task.parent_task_id and ctx.repo.find_task(plan.id, task.parent_task_id) is None:
+        if task.parent_task_id and not uow.tasks.exists(plan.id, task.parent_task_id):
             raise ValidationFailed(f"unknown parent task {task.parent_task_id!r}",
                                    {"field": "parent_task_id"})
-        plan.check_references(directory(ctx), [task])
-        doc = {**codec.task_to_doc(task), **codec.task_watch(task)}
+        plan.check_references(uow.units.directory(), [task])
+        uow.tasks.add(task)
         if plan.status is PlanStatus.ISSUED:
-            doc = with_outbox(doc, [ctx.envelope(task_assigned(plan, task))])
-        ctx.repo.insert_tasks([doc])
-        ctx.repo.journal([AuditEntry(req.actor, "task.created", "task", task.id, ctx.now())],
-                         plan.id)
-        return codec.task_reply(codec.task_to_doc(task), bucket_value(task, ctx.now()))
+            task.record(None, task_assigned(plan, task))
+        if uow.tasks.refused(uow.commit(), task):  # added meanwhile: read again
+            raise StaleWrite(f"task {task.id} of plan {plan.id}")
+        # The journal after the task, so a refused task has no entry.
+        task.record(AuditEntry(req.actor, "task.created", "task", task.id, ctx.now()))
+        return uow.tasks.reply(task, bucket_value(task, ctx.now()))
 
-    return idempotent("add_task", ctx, req.idempotency_key, run)
+    return run_command(ctx, "add_task", req.idempotency_key, run)
 
 
 def bucket_value(task: Task, now: datetime) -> str | None:
     bucket = bucket_of(task, now)
     return bucket.value if bucket else None
-
-
-def write_task_change(ctx: Context, plan: Plan, doc: dict[str, Any], task: Task, entry: AuditEntry,
-                events: list[Envelope]) -> dict[str, Any]:
-    fields = {**codec.task_to_doc(task), **codec.task_watch(task, doc.get("alerts_sent") or ())}
-    fields.pop("_id")
-    stored = ctx.repo.write_task(doc, doc["version"], fields, events)
-    ctx.repo.journal([entry], plan.id)
-    return codec.task_reply(stored, bucket_value(task, ctx.now()))
 
 
 def update_task(req: UpdateTaskRequest, ctx: Context) -> Any:
@@ -214,28 +210,25 @@ def _task_command(ctx: Context, name: str, req: _TaskRequest, allowed: Callable[
         task = uow.tasks.get(req.plan_id, req.task_id)
         if not uow.applied_before(uow.tasks, task):
             change(uow, plan, task)
-        return codec.task_reply(uow.tasks.document_of(task), bucket_value(task, ctx.now()))
+        return uow.tasks.reply(task, bucket_value(task, ctx.now()))
 
     return run_command(ctx, name, req.idempotency_key, run)
 
 
 def get_task(req: TaskRef, ctx: Context) -> dict[str, Any]:
-    doc = ctx.repo.get_task(req.plan_id, req.task_id)
-    reply = codec.task_reply(doc, bucket_value(codec.task_from(doc), ctx.now()))
-    reply["receipts"] = [
-        {k: r.get(k) for k in ("unit_id", "notice_id", "acknowledged_at", "via", "late")}
-        for r in ctx.repo.task_receipts(req.plan_id, req.task_id)]
-    return reply
+    with ctx.unit_of_work() as uow:
+        task = uow.tasks.get(req.plan_id, req.task_id)
+        return {**uow.tasks.reply(task, bucket_value(task, ctx.now())),
+                "receipts": uow.receipts.of_task(req.plan_id, req.task_id)}
 
 
 def list_tasks(req: ListTasksRequest, ctx: Context) -> dict[str, Any]:
-    ctx.repo.get_plan(req.plan_id)
     filters = {field: value for field, value in (
         ("unit_ids", req.unit_id), ("status", req.status),
         ("parent_task_id", req.parent_task_id)) if value}
-    after = codec.task_key(req.plan_id, req.after) if req.after else None
-    rows = ctx.repo.tasks_page(req.plan_id, filters, after, req.limit + 1)
     now = ctx.now()
-    return page_reply(rows, req.limit,
-                      lambda row: codec.task_reply(row, bucket_value(codec.task_from(row), now)),
-                      cursor_field="task_id")
+    with ctx.unit_of_work() as uow:
+        uow.plans.read(req.plan_id)  # not_found
+        rows = uow.tasks.page(req.plan_id, filters, req.after, req.limit + 1,
+                              lambda task: bucket_value(task, now))
+    return page_reply(rows, req.limit, lambda reply: reply, cursor_field="task_id")

@@ -12,6 +12,7 @@ from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
 
 from services.plans.repositories.directory import GroupsRepository, UnitsRepository
 from services.plans.repositories.plan_repository import PlanRepository
+from services.plans.repositories.report_repository import ReceiptsRepository, ReportsRepository
 from services.plans.repositories.unit_of_work import PlansUnitOfWork, TasksRepository
 from services.plans.use_cases.context import Context
 
@@ -67,13 +68,23 @@ class InMemoryTasks(InMemory, TasksRepository):
     pass
 
 
+class InMemoryReports(InMemory, ReportsRepository):
+    pass
+
+
+class InMemoryReceipts(InMemory, ReceiptsRepository):
+    pass
+
+
 class FakePlansUnitOfWork(FakeUnitOfWork, PlansUnitOfWork):
     def __init__(self, documents: InMemoryDocuments) -> None:
         super().__init__(documents)
         self.plans = InMemoryPlans(documents)
         self.units = InMemoryUnits(documents)
         self.groups = InMemoryGroups(documents)
+        self.reports = InMemoryReports(documents)
         self.tasks = InMemoryTasks(documents)
+        self.receipts = InMemoryReceipts(documents)
 
 
 def fake_context(documents: InMemoryDocuments, now: Callable[[], datetime]) -> Context:
