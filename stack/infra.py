@@ -167,19 +167,38 @@ class LocalServer:
     session of its own, stopped with it: terminated, then killed if it does not stop in time."""
 
     name = "server"
+    start_timeout = 20.0
     stop_timeout = 10.0
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.process: subprocess.Popen[bytes] | None = None
 
-    def launch(self, command: list[str], log_path: Path, start_timeout: float) -> None:
+    @property
+    def uri(self) -> str:
+        raise NotImplementedError
+
+    def command(self) -> tuple[list[str], Path]:
+        """What starts the server, and the file its output goes to."""
+        raise NotImplementedError
+
+    def started_note(self) -> str:
+        return ""
+
+    def start(self) -> str:
+        """Starts the server unless one listens on its port already (another `make run` or
+        `make test`, or the machine's: shared then); its URI either way."""
+        if port_open("127.0.0.1", self.port):
+            return self.uri
+        command, log_path = self.command()
         log = open(log_path, "ab")  # noqa: SIM115 - owned by the process
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
-        if not wait_port("127.0.0.1", self.port, start_timeout):
+        if not wait_port("127.0.0.1", self.port, self.start_timeout):
             self.stop()
             raise SystemExit(f"{self.name} did not start on port {self.port}; see {log.name}")
+        say(f"started {self.name} on 127.0.0.1:{self.port}{self.started_note()}")
+        return self.uri
 
     def stop(self) -> None:
         if self.process is None:
@@ -201,6 +220,7 @@ class LocalDatabase(LocalServer):
     took a large share of its CPU on item inserts (docs/decisions/0002-database-writes-by-id.md)."""
 
     name = "SecantusDB"
+    start_timeout = 60.0
     stop_timeout = 20.0
 
     def __init__(self, port: int = SECANTUS_PORT, data_dir: Path | None = None) -> None:
@@ -211,17 +231,15 @@ class LocalDatabase(LocalServer):
     def uri(self) -> str:
         return secantus_uri(self.port)
 
-    def start(self) -> str:
-        if port_open("127.0.0.1", self.port):
-            return self.uri  # one started by another `make run`/`make test` is shared
+    def command(self) -> tuple[list[str], Path]:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         exe = Path(sys.executable).with_name("secantusd-py")
-        self.launch([str(exe), "--host", "127.0.0.1", "--port", str(self.port),
-                     "--storage-path", str(self.data_dir), "--sync-on-commit", "--standalone",
-                     "--log-level", "WARNING"],
-                    self.data_dir.parent / f"secantus-{self.port}.log", start_timeout=60)
-        say(f"started SecantusDB on 127.0.0.1:{self.port} (data in {self.data_dir})")
-        return self.uri
+        return ([str(exe), "--host", "127.0.0.1", "--port", str(self.port),
+                 "--storage-path", str(self.data_dir), "--sync-on-commit", "--standalone",
+                 "--log-level", "WARNING"], self.data_dir.parent / f"secantus-{self.port}.log")
+
+    def started_note(self) -> str:
+        return f" (data in {self.data_dir})"
 
 
 def ensure_database() -> tuple[str, LocalDatabase | None]:
@@ -241,7 +259,8 @@ REDIS_PORT = 6379
 
 class LocalRedis(LocalServer):
     """A `redis-server` of our own when none listens on 127.0.0.1:6379: counters only, so no
-    snapshots (scripts/ensure-redis.sh installs the Debian package where it is missing)."""
+    snapshots (scripts/ensure-redis.sh installs the Debian package where it is missing). One
+    already listening (the machine's, or another run's) is shared: keys are prefixed."""
 
     name = "redis-server"
 
@@ -252,17 +271,13 @@ class LocalRedis(LocalServer):
     def uri(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> str:
-        if port_open("127.0.0.1", self.port):
-            return self.uri  # the machine's, or one another run started: keys are prefixed
+    def command(self) -> tuple[list[str], Path]:
         exe = shutil.which("redis-server")
         if exe is None:
             raise SystemExit("redis-server is not installed: run scripts/ensure-redis.sh")
         VAR.mkdir(parents=True, exist_ok=True)
-        self.launch([exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-                     "--appendonly", "no"], VAR / f"redis-{self.port}.log", start_timeout=20)
-        say(f"started redis-server on 127.0.0.1:{self.port}")
-        return self.uri
+        return ([exe, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                 "--appendonly", "no"], VAR / f"redis-{self.port}.log")
 
 
 def ensure_redis() -> tuple[str, LocalRedis | None]:
