@@ -33,6 +33,14 @@ SourceId = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
                  examples=["bao-gia-lai-rss"])
 TopicId = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$", examples=["drugs"])
 
+
+class PageRequest(Request):
+    """A request for one page of a listing: where the previous page ended, and the size."""
+
+    after: str | None = Cursor
+    limit: int = Limit
+
+
 SourceKind = Literal["feed", "page", "social"]
 SourceChannel = Literal["press", "portal", "social", "other"]
 ItemOutcome = Literal["stored", "duplicate", "rejected"]
@@ -84,13 +92,11 @@ class SourceRef(Request):
     source_id: str = SourceId
 
 
-class ListSourcesRequest(Request):
+class ListSourcesRequest(PageRequest):
     kind: SourceKind | None = None
     collection: str | None = Field(default=None, max_length=100, examples=["an-ninh-trat-tu"])
     outlet_unit_id: str | None = Field(default=None, max_length=100)
     healthy: bool | None = None
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class SourceReply(Reply):
@@ -177,7 +183,7 @@ class ItemRef(Request):
     item_id: str = Field(min_length=1, max_length=100)
 
 
-class ListItemsRequest(Request):
+class ListItemsRequest(PageRequest):
     topic: str | None = Field(default=None, max_length=60, examples=["drugs"])
     place_id: str | None = Field(default=None, max_length=100, examples=["pleiku"])
     outlet_unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"])
@@ -191,8 +197,6 @@ class ListItemsRequest(Request):
                                          "case insensitive spellings normalised).")
     min_harmful: float | None = Field(default=None, ge=0, le=1)
     originals_only: bool = False
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class TopicHit(Reply):
@@ -226,11 +230,9 @@ class ItemReply(Reply):
 # -- alerts -------------------------------------------------------------------------------
 
 
-class ListAlertsRequest(Request):
+class ListAlertsRequest(PageRequest):
     status: AlertStatus | None = None
     kind: AlertKind | None = None
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class AlertActionRequest(Request):

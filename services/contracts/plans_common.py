@@ -44,6 +44,13 @@ UnitId = Field(min_length=1, max_length=100, examples=["bao-gia-lai"])
 Limit = Field(default=50, ge=1, le=200)
 Cursor = Field(default=None, max_length=200, description="next_cursor of the previous page.")
 
+
+class PageRequest(Request):
+    """A request for one page of a listing: where the previous page ended, and the size."""
+
+    after: str | None = Cursor
+    limit: int = Limit
+
 UnitType = Literal["department", "press_outlet", "district_culture_office", "culture_centre",
                    "commune", "party_or_state_body"]
 PressSubtype = Literal["local", "central", "sectoral", "other_province_office"]

@@ -12,11 +12,10 @@ from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
     Actor,
     ChannelName,
-    Cursor,
     Day,
     DocumentFormat,
     IdempotencyKey,
-    Limit,
+    PageRequest,
     PlanId,
     Reply,
     Request,
@@ -121,12 +120,10 @@ class AmendPlanRequest(PlanCommand):
                         examples=["Bổ sung chủ đề tội phạm công nghệ cao"])
 
 
-class ListPlansRequest(Request):
+class ListPlansRequest(PageRequest):
     year: int | None = Field(default=None, ge=2000, le=2100)
     status: Literal["draft", "issued", "closed", "cancelled"] | None = None
     issuer_unit_id: str | None = Field(default=None, max_length=100)
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class ImportPlanRequest(Request):

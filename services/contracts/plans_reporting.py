@@ -10,8 +10,7 @@ from pydantic import Field, model_validator
 
 from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
-    Cursor,
-    Limit,
+    PageRequest,
     PlanId,
     Reply,
     Request,
@@ -94,7 +93,7 @@ class ExportFile(Reply):
     rows: int
 
 
-class AuditQuery(Request):
+class AuditQuery(PageRequest):
     plan_id: str | None = Field(default=None, max_length=200)
     task_id: str | None = Field(
         default=None, max_length=200,
@@ -104,8 +103,6 @@ class AuditQuery(Request):
     entity_id: str | None = Field(default=None, max_length=200)
     actor: str | None = Field(default=None, max_length=100)
     since: datetime | None = None
-    after: str | None = Cursor
-    limit: int = Limit
 
     @model_validator(mode="after")
     def _task_within_a_plan(self) -> AuditQuery:

@@ -12,10 +12,9 @@ from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
     Actor,
     ChannelName,
-    Cursor,
     IdempotencyKey,
-    Limit,
     MetricName,
+    PageRequest,
     PlanId,
     Reply,
     Request,
@@ -73,13 +72,11 @@ class ReportRef(Request):
     report_id: str = Field(min_length=1, max_length=100)
 
 
-class ListReportsRequest(Request):
+class ListReportsRequest(PageRequest):
     plan_id: str = PlanId
     task_id: str | None = Field(default=None, max_length=200)
     unit_id: str | None = Field(default=None, max_length=100)
     status: Literal["submitted", "accepted", "returned"] | None = None
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class ReportDetail(Reply):

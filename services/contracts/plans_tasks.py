@@ -12,10 +12,9 @@ from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
     Actor,
     ChannelName,
-    Cursor,
     IdempotencyKey,
-    Limit,
     MetricName,
+    PageRequest,
     PeriodName,
     PlanId,
     Reply,
@@ -121,14 +120,12 @@ class TaskReasonCommand(TaskCommand):
     reason: str = Field(min_length=1, max_length=1000, examples=["Nhiệm vụ không còn phù hợp"])
 
 
-class ListTasksRequest(Request):
+class ListTasksRequest(PageRequest):
     plan_id: str = PlanId
     unit_id: str | None = Field(default=None, max_length=100,
                                 description="Lead or coordinating unit.")
     status: Literal["open", "in_progress", "completed", "cancelled"] | None = None
     parent_task_id: str | None = Field(default=None, max_length=200)
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class EvidenceModel(Reply):

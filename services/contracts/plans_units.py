@@ -15,10 +15,9 @@ from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
     Actor,
     ContactKind,
-    Cursor,
     DocumentFormat,
     IdempotencyKey,
-    Limit,
+    PageRequest,
     PressSubtype,
     Reply,
     Request,
@@ -88,14 +87,12 @@ class RetireUnitRequest(Request):
     actor: str = Actor
 
 
-class ListUnitsRequest(Request):
+class ListUnitsRequest(PageRequest):
     type: UnitType | None = None
     active_on: date | None = Field(default=None, examples=["2021-02-25"],
                                    description="Units valid on this date (see `as_of`).")
     as_of: date | None = AsOf
     parent_id: str | None = Field(default=None, max_length=100)
-    after: str | None = Cursor
-    limit: int = Limit
 
 
 class GroupModel(Inbound):

@@ -14,25 +14,28 @@ class _PlansEvent(EventPayload):
     source_service: ClassVar[str] = "plans"
 
 
-@event(EventType.PLAN_CREATED, "A plan was created (as a draft or by import).", subject="plan_id")
-class PlanCreated(_PlansEvent):
+class _PlanEvent(_PlansEvent):
+    subject_field: ClassVar[str | None] = "plan_id"
+
     plan_id: str
     number: str = Field(examples=["25/KH-STTTT"])
+
+
+# What a plan's creation and its issue say of the plan itself.
+class _PlanHeadEvent(_PlanEvent):
     issuer_unit_id: str
     title: str = Field(examples=["Kế hoạch thông tin, tuyên truyền phòng, chống tội phạm năm 2021"])
     year: int
+
+
+@event(EventType.PLAN_CREATED, "A plan was created (as a draft or by import).")
+class PlanCreated(_PlanHeadEvent):
     status: str = Field(examples=["draft"])
     topics: list[str] = Field(default_factory=list, examples=[["drugs", "human_trafficking"]])
 
 
-@event(EventType.PLAN_ISSUED, subject="plan_id",
-       summary="A plan was issued: its tasks are now assigned to units.")
-class PlanIssued(_PlansEvent):
-    plan_id: str
-    number: str
-    issuer_unit_id: str
-    title: str
-    year: int
+@event(EventType.PLAN_ISSUED, "A plan was issued: its tasks are now assigned to units.")
+class PlanIssued(_PlanHeadEvent):
     issued_on: date | None = None
     topics: list[str] = Field(default_factory=list)
     channels: list[str] = Field(default_factory=list, description="Forms of propaganda.")
@@ -42,11 +45,8 @@ class PlanIssued(_PlansEvent):
     revision: int = 0
 
 
-@event(EventType.PLAN_AMENDED, subject="plan_id",
-       summary="An issued plan was changed through a recorded amendment.")
-class PlanAmended(_PlansEvent):
-    plan_id: str
-    number: str
+@event(EventType.PLAN_AMENDED, "An issued plan was changed through a recorded amendment.")
+class PlanAmended(_PlanEvent):
     revision: int
     reason: str
     changed_fields: list[str]
@@ -54,10 +54,8 @@ class PlanAmended(_PlansEvent):
     topics: list[str] = Field(default_factory=list)
 
 
-@event(EventType.PLAN_CLOSED, "A plan was closed or cancelled.", subject="plan_id")
-class PlanClosed(_PlansEvent):
-    plan_id: str
-    number: str
+@event(EventType.PLAN_CLOSED, "A plan was closed or cancelled.")
+class PlanClosed(_PlanEvent):
     status: str = Field(examples=["closed", "cancelled"])
     reason: str | None = None
 
