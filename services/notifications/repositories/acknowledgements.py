@@ -8,11 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.collection import Collection
-from pymongo.database import Database
 
 from services.notifications.domain.ack import Acknowledgement, AckVia
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.changing import Changing
 from services.runtime.unit_of_work import AggregateRepository
 
@@ -29,13 +27,8 @@ def ack_to_domain(doc: Mapping[str, Any]) -> Acknowledgement:
 class AcknowledgementsRepository(InDatabase, AggregateRepository[Changing[Acknowledgement]]):
     collection = ACKS
 
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        db[ACKS].create_index([("notice_id", ASCENDING)], name="notice")
-
-    @property
-    def _acks(self) -> Collection[Document]:
-        return self._collection(ACKS)
+    stored_in = ACKS
+    indexes = (Index(ACKS, "notice", (("notice_id", ASCENDING),)),)
 
     def document_of(self, aggregate: Changing[Acknowledgement]) -> Document:
         ack = aggregate.value
@@ -46,22 +39,22 @@ class AcknowledgementsRepository(InDatabase, AggregateRepository[Changing[Acknow
         return Changing(ack_to_domain(document))
 
     def get(self, key: str) -> Changing[Acknowledgement] | None:
-        found = self._acks.find_one({"_id": key}, HIDDEN)
+        found = self._records.find_one({"_id": key}, HIDDEN)
         return None if found is None else self._loaded(found)
 
     def of_notice(self, notice_id: str) -> list[Acknowledgement]:
-        return [ack_to_domain(a) for a in self._acks.find({"notice_id": notice_id}, HIDDEN)]
+        return [ack_to_domain(a) for a in self._records.find({"notice_id": notice_id}, HIDDEN)]
 
     def acknowledged_units(self, notice_id: str) -> list[str]:
-        return [a["unit_id"] for a in self._acks.find({"notice_id": notice_id},
+        return [a["unit_id"] for a in self._records.find({"notice_id": notice_id},
                                                       {"unit_id": 1})]
 
     def acknowledged_by(self, unit_id: str) -> dict[str, datetime]:
         """When the unit acknowledged each notice it acknowledged, by notice id."""
-        return {a["notice_id"]: a["at"] for a in self._acks.find({"unit_id": unit_id})}
+        return {a["notice_id"]: a["at"] for a in self._records.find({"unit_id": unit_id})}
 
     def by_key(self, keys: list[str]) -> dict[str, Document]:
         """Acknowledgements as stored (without their events), by "<notice>:<unit>"."""
         if not keys:
             return {}
-        return {a["_id"]: a for a in self._acks.find({"_id": {"$in": keys}}, HIDDEN)}
+        return {a["_id"]: a for a in self._records.find({"_id": {"$in": keys}}, HIDDEN)}

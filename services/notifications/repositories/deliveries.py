@@ -17,12 +17,11 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
-from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import Delivery, DeliveryStatus
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import (
     SENDING,
     delivery_document,
@@ -122,30 +121,28 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
         one), remembered as read: its change is written guarded by what was read."""
         return self._loaded(document)
 
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        deliveries = db[DELIVERIES]
-        deliveries.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)],
-                                name="due")
-        deliveries.create_index([("notice_id", ASCENDING)], name="notice")
+    stored_in = DELIVERIES
+    indexes = (
+        Index(DELIVERIES, "due", (("status", ASCENDING), ("next_attempt_at", ASCENDING))),
+        Index(DELIVERIES, "notice", (("notice_id", ASCENDING),)),
+        Index(DELIVERIES, "unit", (("unit_id", ASCENDING), ("created_at", DESCENDING))),
+        Index(DELIVERIES, "provider_message", (("provider_message_id", ASCENDING),),
+              sparse=True))
+
+    @classmethod
+    def ensure_indexes(cls, db: Database[Document]) -> None:
         # Claims are re-read by `_id`s and token: an index on the token was one more entry
         # to rewrite on every claim and outcome (SecantusDB rewrites all of a document's).
-        if "claim" in deliveries.index_information():
-            deliveries.drop_index("claim")
-        deliveries.create_index([("unit_id", ASCENDING), ("created_at", DESCENDING)],
-                                name="unit")
-        deliveries.create_index([("provider_message_id", ASCENDING)], sparse=True,
-                                name="provider_message")
+        if "claim" in db[DELIVERIES].index_information():
+            db[DELIVERIES].drop_index("claim")
+        super().ensure_indexes(db)
 
-    @property
-    def _deliveries(self) -> Collection[Document]:
-        return self._collection(DELIVERIES)
 
     # -- planning ---------------------------------------------------------------------------
 
     def planned(self, notice_id: str) -> list[Delivery]:
         """Every delivery of a notice (held ones included), without the messages."""
-        return [delivery_to_domain(d) for d in self._deliveries.find(
+        return [delivery_to_domain(d) for d in self._records.find(
             {"notice_id": notice_id}, WITHOUT_MESSAGE)]
 
     def release_held(self, releases: list[tuple[str, Document]]) -> int:
@@ -156,7 +153,7 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
         operations = [UpdateOne({"_id": key, "status": DeliveryStatus.HELD.value},
                                 {"$set": fields, "$unset": {"hold_reason": ""}})
                       for key, fields in releases]
-        return self._deliveries.bulk_write(operations, ordered=False).modified_count
+        return self._records.bulk_write(operations, ordered=False).modified_count
 
     # -- status per recipient ---------------------------------------------------------------
 
@@ -175,7 +172,7 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
                 query[name] = value
         if after:
             query["_id"] = {"$gt": after}
-        return list(self._deliveries.find(query, STATUS_ROW).sort("_id", 1).limit(limit + 1))
+        return list(self._records.find(query, STATUS_ROW).sort("_id", 1).limit(limit + 1))
 
     def counts(self, notice_id: str, unit_ids: list[str] | None = None) -> dict[str, int]:
         """A notice's deliveries counted by status (only `unit_ids`' when given)."""
@@ -183,23 +180,23 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
         if unit_ids is not None:
             query["unit_id"] = {"$in": unit_ids}
         counts: dict[str, int] = {}
-        for row in self._deliveries.find(query, {"status": 1}):
+        for row in self._records.find(query, {"status": 1}):
             counts[row["status"]] = counts.get(row["status"], 0) + 1
         return counts
 
     def received_by(self, notice_id: str, unit_id: str) -> list[Document]:
         """A unit's copies of a notice (languages, channels) with their text."""
-        return list(self._deliveries.find({"notice_id": notice_id, "unit_id": unit_id},
+        return list(self._records.find({"notice_id": notice_id, "unit_id": unit_id},
                                           {"subject": 1, "text": 1, "language": 1,
                                            "status": 1}))
 
     def get(self, delivery_id: str) -> DeliveryRecord | None:
         """The delivery, to change."""
-        doc = self._deliveries.find_one({"_id": delivery_id})
+        doc = self._records.find_one({"_id": delivery_id})
         return None if doc is None else self._loaded(doc)
 
     def row(self, delivery_id: str) -> Document | None:
-        return self._deliveries.find_one({"_id": delivery_id}, STATUS_ROW)
+        return self._records.find_one({"_id": delivery_id}, STATUS_ROW)
 
     # -- reports and expiry -----------------------------------------------------------------
 
@@ -207,11 +204,11 @@ class DeliveriesRepository(InDatabase, AggregateRepository[DeliveryRecord]):
                             ) -> list[DeliveryRecord]:
         """The deliveries a provider's message carried (a digest carries several), each to
         change in a unit of work of its own (`watching`)."""
-        return [self.aggregate_of(d) for d in self._deliveries.find(
+        return [self.aggregate_of(d) for d in self._records.find(
             {"provider_message_id": provider_message_id, "channel": channel})]
 
     def sent_until(self, now: datetime, limit: int = 500) -> list[DeliveryRecord]:
         """`sent` deliveries awaiting a report whose deadline passed, each to change in a
         unit of work of its own (`watching`)."""
-        return [self.aggregate_of(d) for d in self._deliveries.find(
+        return [self.aggregate_of(d) for d in self._records.find(
             {"status": DeliveryStatus.SENT.value, "expires_at": {"$lte": now}}, limit=limit)]

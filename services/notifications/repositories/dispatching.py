@@ -12,11 +12,10 @@ from typing import Any
 
 from pymongo import ASCENDING, UpdateMany
 from pymongo.collection import Collection
-from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import DeliveryStatus
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import SENDING
 from services.notifications.repositories.deliveries import DELIVERIES, RELEASE, with_events
 from services.runtime.outbox import PENDING, with_outbox
@@ -29,20 +28,15 @@ SETTLED_LOGS_DELETED = 500
 
 
 class DispatchRepository(InDatabase, Repository):
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        log = db[DISPATCH_LOG]
-        log.create_index([("applied", ASCENDING), ("lease_until", ASCENDING)],
-                         name="unapplied")
-        log.create_index([("claims", ASCENDING)], name="claims")
+    stored_in = DISPATCH_LOG
+    indexes = (Index(DISPATCH_LOG, "unapplied", (("applied", ASCENDING),
+                                                 ("lease_until", ASCENDING))),
+               Index(DISPATCH_LOG, "claims", (("claims", ASCENDING),)))
 
     @property
     def _deliveries(self) -> Collection[Document]:
+        """The deliveries the dispatcher claims (its own collection is the log)."""
         return self._collection(DELIVERIES)
-
-    @property
-    def _log(self) -> Collection[Document]:
-        return self._collection(DISPATCH_LOG)
 
     # -- claims -----------------------------------------------------------------------------
 
@@ -96,17 +90,17 @@ class DispatchRepository(InDatabase, Repository):
     # -- the dispatch log -------------------------------------------------------------------
 
     def write_intent(self, entry: Document) -> None:
-        self._log.insert_one(entry)
+        self._records.insert_one(entry)
 
     def record_batch(self, entry: Document, events: list[Envelope], intent: str | None
                      ) -> None:
         """A batch's outcomes and events: a new log document, or the batch's intent
         completed (the intent keeps its own lease, the one covering the sends)."""
         if intent is None:
-            self._log.insert_one(with_outbox(entry, events) if events else entry)
+            self._records.insert_one(with_outbox(entry, events) if events else entry)
             return
         update = {"$set": {k: v for k, v in entry.items() if k not in ("_id", "lease_until")}}
-        self._log.update_one({"_id": intent}, with_events(update, events))
+        self._records.update_one({"_id": intent}, with_events(update, events))
 
     def apply_log(self, entry: Document, outcomes: list[Document],
                   mark_applied: bool = True) -> None:
@@ -124,29 +118,29 @@ class DispatchRepository(InDatabase, Repository):
         if operations:
             self._deliveries.bulk_write(operations, ordered=False)
         if mark_applied:
-            self._log.update_one({"_id": entry["_id"]}, {
+            self._records.update_one({"_id": entry["_id"]}, {
                 "$set": {"applied": True}, "$unset": {"outcomes": "", "results": ""}})
 
     def unapplied_logs(self, now: datetime, limit: int) -> list[Document]:
         """Logs whose lease is over and that were not applied (their writer died)."""
-        return list(self._log.find({"applied": False, "lease_until": {"$lt": now}},
+        return list(self._records.find({"applied": False, "lease_until": {"$lt": now}},
                                    limit=limit))
 
     def mark_applied(self, log_id: str) -> None:
-        self._log.update_one({"_id": log_id}, {"$set": {"applied": True}})
+        self._records.update_one({"_id": log_id}, {"$set": {"applied": True}})
 
     def delete_settled_logs(self) -> None:
         """Applied logs whose events are published are done; deleted by `_id` (a delete
         filtered on another field reads the whole collection on SecantusDB)."""
-        done = [d["_id"] for d in self._log.find(
+        done = [d["_id"] for d in self._records.find(
             {"applied": True, PENDING: {"$exists": False}}, {"_id": 1}
         ).limit(SETTLED_LOGS_DELETED)]
         if done:
-            self._log.delete_many({"_id": {"$in": done}, PENDING: {"$exists": False}})
+            self._records.delete_many({"_id": {"$in": done}, PENDING: {"$exists": False}})
 
     def named_by_intents(self, claims: list[str]) -> set[str]:
         """The deliveries an intent of these claims names (their sends may have started)."""
         if not claims:
             return set()
-        return {delivery_id for log in self._log.find({"claims": {"$in": claims}}, {"ids": 1})
+        return {delivery_id for log in self._records.find({"claims": {"$in": claims}}, {"ids": 1})
                 for delivery_id in log.get("ids") or []}

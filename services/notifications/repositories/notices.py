@@ -13,12 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.collection import Collection
 from pymongo.cursor import Cursor
-from pymongo.database import Database
 
 from services.notifications.domain.notices import Notice
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import notice_document, notice_to_domain
 from services.runtime.mongo import keyset_after
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
@@ -30,33 +28,27 @@ NOTICE_PROJECTION = {"_outbox": 0, "_outbox_pending": 0, "_outbox_lease": 0}
 
 
 class NoticesRepository(InDatabase, Repository):
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        notices = db[NOTICES]
-        notices.create_index([("recipients", ASCENDING)], name="recipients")
-        notices.create_index([("plan_id", ASCENDING)], name="plan")
-        notices.create_index([("created_at", DESCENDING)], name="newest")
-        notices.create_index([("escalation_open", ASCENDING), ("ack_deadline", ASCENDING)],
-                             sparse=True, name="escalation_open")
-        notices.create_index([("translation_hold_open", ASCENDING),
-                              ("translation_deadline", ASCENDING)],
-                             sparse=True, name="translation_hold")
-
-    @property
-    def _notices(self) -> Collection[Document]:
-        return self._collection(NOTICES)
+    stored_in = NOTICES
+    indexes = (
+        Index(NOTICES, "recipients", (("recipients", ASCENDING),)),
+        Index(NOTICES, "plan", (("plan_id", ASCENDING),)),
+        Index(NOTICES, "newest", (("created_at", DESCENDING),)),
+        Index(NOTICES, "escalation_open", (("escalation_open", ASCENDING),
+                                           ("ack_deadline", ASCENDING)), sparse=True),
+        Index(NOTICES, "translation_hold", (("translation_hold_open", ASCENDING),
+                                            ("translation_deadline", ASCENDING)), sparse=True))
 
     # -- reads ------------------------------------------------------------------------------
 
     def stored(self, notice_id: str) -> Document | None:
         """The notice's document as stored (its events included)."""
-        return self._notices.find_one({"_id": notice_id})
+        return self._records.find_one({"_id": notice_id})
 
     def find(self, notice_id: str) -> Document | None:
-        return self._notices.find_one({"_id": notice_id}, NOTICE_PROJECTION)
+        return self._records.find_one({"_id": notice_id}, NOTICE_PROJECTION)
 
     def by_id(self, notice_ids: list[str]) -> dict[str, Document]:
-        return {n["_id"]: n for n in self._notices.find({"_id": {"$in": notice_ids}},
+        return {n["_id"]: n for n in self._records.find({"_id": {"$in": notice_ids}},
                                                         NOTICE_PROJECTION)}
 
     def page(self, *, plan_id: str | None, task_id: str | None, unit_id: str | None,
@@ -79,29 +71,29 @@ class NoticesRepository(InDatabase, Repository):
         """Notices newest first by creation (their ids are hashes, in no order of time);
         `after` is the id of the last notice of the previous page."""
         if after:
-            query = {**query, **keyset_after(self._notices, after, "created_at",
+            query = {**query, **keyset_after(self._records, after, "created_at",
                                              newest_first=True)}
-        return self._notices.find(query, NOTICE_PROJECTION).sort(
+        return self._records.find(query, NOTICE_PROJECTION).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)])
 
     def approved_for(self, unit_id: str) -> list[Notice]:
-        return [notice_to_domain(n) for n in self._notices.find(
+        return [notice_to_domain(n) for n in self._records.find(
             {"recipients": unit_id, "status": "approved"}, NOTICE_PROJECTION)]
 
     def unreachable(self, notice_id: str) -> list[Document]:
         """The recipients the notice could not reach, as recorded."""
-        found = self._notices.find_one({"_id": notice_id}, {"unreachable": 1}) or {}
+        found = self._records.find_one({"_id": notice_id}, {"unreachable": 1}) or {}
         return list(found.get("unreachable") or [])
 
     def awaiting_escalation(self, now: datetime, limit: int) -> list[Document]:
         """Notices whose ack deadline passed and whose escalation is not finished."""
-        return list(self._notices.find({"escalation_open": True,
+        return list(self._records.find({"escalation_open": True,
                                         "ack_deadline": {"$lte": now}}, limit=limit))
 
     def past_translation_deadline(self, now: datetime, limit: int = 100) -> list[Document]:
         """Notices under policy wait whose translation deadline passed and whose held
         Vietnamese copies were not released for it yet (the `translation_hold` index)."""
-        return list(self._notices.find({"translation_hold_open": True,
+        return list(self._records.find({"translation_hold_open": True,
                                         "translation_deadline": {"$lte": now}}, limit=limit))
 
     # -- writes, made at commit -------------------------------------------------------------

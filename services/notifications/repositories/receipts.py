@@ -9,11 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.collection import Collection
-from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 READS = "reads"
@@ -22,17 +20,8 @@ Document = dict[str, Any]
 
 
 class ReceiptsRepository(InDatabase, Repository):
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        db[ESCALATIONS].create_index([("notice_id", ASCENDING)], name="notice")
-
-    @property
-    def _reads(self) -> Collection[Document]:
-        return self._collection(READS)
-
-    @property
-    def _escalations(self) -> Collection[Document]:
-        return self._collection(ESCALATIONS)
+    stored_in = READS
+    indexes = (Index(ESCALATIONS, "notice", (("notice_id", ASCENDING),)),)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -40,10 +29,10 @@ class ReceiptsRepository(InDatabase, Repository):
         """Reads by their key "<notice>:<unit>"."""
         if not keys:
             return {}
-        return {r["_id"]: r for r in self._reads.find({"_id": {"$in": keys}})}
+        return {r["_id"]: r for r in self._records.find({"_id": {"$in": keys}})}
 
     def read(self, key: str) -> Document | None:
-        return self._reads.find_one({"_id": key}, {"at": 1})
+        return self._records.find_one({"_id": key}, {"at": 1})
 
     def add_read(self, notice_id: str, unit_id: str, at: datetime, actor: str | None
                  ) -> Document:
@@ -61,10 +50,11 @@ class ReceiptsRepository(InDatabase, Repository):
     # -- escalation steps -------------------------------------------------------------------
 
     def steps_taken(self, notice_id: str) -> set[str]:
-        return {e["_id"] for e in self._escalations.find({"notice_id": notice_id}, {"_id": 1})}
+        return {e["_id"] for e in self._collection(ESCALATIONS).find(
+            {"notice_id": notice_id}, {"_id": 1})}
 
     def step_taken(self, key: str) -> bool:
-        return bool(self._escalations.count_documents({"_id": key}))
+        return bool(self._collection(ESCALATIONS).count_documents({"_id": key}))
 
     def add_step(self, doc: Document, events: list[Envelope]) -> None:
         """A step with its events, in the same write (at commit)."""

@@ -8,11 +8,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.collection import Collection
-from pymongo.database import Database
 
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
-from services.notifications.repositories.base import InDatabase
+from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     translation_fields,
@@ -33,13 +31,8 @@ class TranslationsRepository(InDatabase, AggregateRepository[Changing[Translatio
     # revision) makes the write stale as surely as a status change does.
     GUARD = ("status", "revision")
 
-    @staticmethod
-    def ensure_indexes(db: Database[Document]) -> None:
-        db[TRANSLATIONS].create_index([("status", ASCENDING)], name="status")
-
-    @property
-    def _translations(self) -> Collection[Document]:
-        return self._collection(TRANSLATIONS)
+    stored_in = TRANSLATIONS
+    indexes = (Index(TRANSLATIONS, "status", (("status", ASCENDING),)),)
 
     def document_of(self, aggregate: Changing[TranslationTask]) -> Document:
         task = aggregate.value
@@ -53,20 +46,20 @@ class TranslationsRepository(InDatabase, AggregateRepository[Changing[Translatio
         return {name: original.get(name) for name in self.GUARD}
 
     def get(self, notice_id: str, language: str) -> Changing[TranslationTask] | None:
-        row = self._translations.find_one({"_id": translation_id(notice_id, language)}, ROW)
+        row = self._records.find_one({"_id": translation_id(notice_id, language)}, ROW)
         return None if row is None else self._loaded(row)
 
     def of_notice(self, notice_id: str) -> list[TranslationTask]:
         return [translation_to_domain(t)
-                for t in self._translations.find({"notice_id": notice_id})]
+                for t in self._records.find({"notice_id": notice_id})]
 
     def approved_of(self, notice_ids: list[str]) -> list[TranslationTask]:
-        return [translation_to_domain(t) for t in self._translations.find(
+        return [translation_to_domain(t) for t in self._records.find(
             {"notice_id": {"$in": notice_ids}, "status": TranslationStatus.APPROVED.value})]
 
     def backlog(self) -> int:
         """Translations waiting for a translator or a reviewer."""
-        return self._translations.count_documents(
+        return self._records.count_documents(
             {"status": {"$in": [TranslationStatus.REQUESTED.value,
                                 TranslationStatus.SUBMITTED.value]}})
 
@@ -80,6 +73,6 @@ class TranslationsRepository(InDatabase, AggregateRepository[Changing[Translatio
             if value:
                 query[name] = value
         if after:
-            query.update(keyset_after(self._translations, after, "requested_at"))
-        return list(self._translations.find(query, ROW)
+            query.update(keyset_after(self._records, after, "requested_at"))
+        return list(self._records.find(query, ROW)
                     .sort([("requested_at", 1), ("_id", 1)]).limit(limit))
