@@ -89,3 +89,14 @@ def process_cpu_seconds(pid: int | None) -> float:
     except (OSError, IndexError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_service(rpc: Any, service: str, attempts: int = 120) -> None:
+    """Returns once `service` answers `ops_ping` (tried every 0.5 s), or raises."""
+    for _ in range(attempts):
+        try:
+            rpc.call(service, "ops_ping", timeout=2)
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise RuntimeError(f"{service} did not start")

@@ -25,7 +25,7 @@ from typing import Any
 from kombu import Connection, Exchange
 from pymongo import MongoClient
 
-from bench.common import isolated_infra, write_results
+from bench.common import isolated_infra, wait_for_service, write_results
 from services.contracts.envelope import STRUCTURED_CONTENT_TYPE
 from services.contracts.events.plans import PlanIssued
 from services.notifications.domain.webhook_signing import WebhookSecret, signing_headers
@@ -61,7 +61,7 @@ def main() -> dict[str, Any]:
 def run(env: dict[str, str], platform: Platform, peer: HttpPeer) -> dict[str, Any]:
     db = MongoClient(env["MONGODB_URI"], tz_aware=True)[f"{env['DB_PREFIX']}notifications"]
     with BlockingRpc(env["AMQP_URI"], timeout=30, client_name="bench") as rpc:
-        _wait_for(rpc)
+        wait_for_service(rpc, "notifications")
         rpc.call("notifications", "configure_channel", channel="webhook", rate_capacity=10_000,
                  rate_per_second=10_000, timeout_seconds=5)
         units = [f"bench-{i:04d}" for i in range(RECIPIENTS)]
@@ -228,16 +228,6 @@ def report(figures: dict[str, Any]) -> None:
           f"({queued['deliveries_per_s']} deliveries/s), RSS {queued['rss_start_mib']} -> peak "
           f"{queued['rss_peak_mib']} MiB")
     print("results:", write_results("notifications", figures))
-
-
-def _wait_for(rpc: BlockingRpc) -> None:
-    for _ in range(120):
-        try:
-            rpc.call("notifications", "ops_ping", timeout=2)
-            return
-        except Exception:
-            time.sleep(0.5)
-    raise RuntimeError("notifications did not start")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import isolated_infra, write_results
+from bench.common import isolated_infra, wait_for_service, write_results
 from services.plans import codec
 from services.plans.domain import (
     Task,
@@ -149,16 +149,6 @@ def wait_for_outbox(db: Any, seconds: float = 300) -> None:
     db.client.close()
 
 
-def wait_for_plans(rpc: BlockingRpc) -> None:
-    for _ in range(120):
-        try:
-            rpc.call("plans", "ops_ping", timeout=2)
-            return
-        except Exception:
-            time.sleep(0.5)
-    raise RuntimeError("plans did not start")
-
-
 def run(env: dict[str, str]) -> dict[str, Any]:
     from pymongo import MongoClient
 
@@ -182,7 +172,7 @@ def run(env: dict[str, str]) -> dict[str, Any]:
     platform.start(("plans",))
     try:
         with BlockingRpc(env["AMQP_URI"], timeout=300, client_name="bench") as rpc:
-            wait_for_plans(rpc)
+            wait_for_service(rpc, "plans")
             rpc.call("plans", "import_units", content=units_text)
             started = time.perf_counter()
             result = rpc.call("plans", "import_plan", content=plan_text, actor="bench")

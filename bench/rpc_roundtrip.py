@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from bench.common import isolated_infra, latency_summary, write_results
+from bench.common import isolated_infra, latency_summary, wait_for_service, write_results
 from services.runtime.rpc_client import RpcClient
 from stack.processes import Platform
 
@@ -79,13 +79,7 @@ def _wait_for_plans(amqp_uri: str) -> None:
     from services.runtime.rpc_sync import BlockingRpc
 
     with BlockingRpc(amqp_uri, timeout=2) as rpc:
-        for _ in range(60):
-            try:
-                rpc.call("plans", "ops_ping")
-                return
-            except Exception:
-                time.sleep(0.5)
-    raise RuntimeError("plans did not start")
+        wait_for_service(rpc, "plans", attempts=60)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,17 @@ private vhost, and an admin client of it (tests/integration/gateway_harness.py).
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from gateway_harness import AUTH_CACHE_SECONDS, Gateway
 
-from services.notifications.repositories import ensure_indexes
+from services.notifications.context import Context
+from services.notifications.repositories import MongoNotificationsUnitOfWork, ensure_indexes
+from services.notifications.settings import NotificationsSettings
 from stack.infra import create_vhost, delete_vhost
+from stack.testkit import ManualClock
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +52,18 @@ def notifications_db(infra):
     ensure_indexes(db)
     yield db
     db.client.drop_database(db.name)
+
+
+@pytest.fixture
+def clocked_context(notifications_db, smtp):
+    """Builds a notifications context on the test's database that mails the SMTP sink and
+    reads a clock the test sets (`ctx.clock.now = ...`); keywords are further settings."""
+
+    def build(**settings):
+        return Context(MongoNotificationsUnitOfWork(notifications_db),
+                       NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port,
+                                             ack_link_secret="integration-ack-secret-0123456789",
+                                             **settings),
+                       clock=ManualClock(datetime.now(UTC)))
+
+    return build

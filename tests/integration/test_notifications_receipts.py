@@ -18,7 +18,6 @@ from services.contracts.notifications import (
 )
 from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications import dispatch
-from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidSignatureError,
@@ -33,9 +32,7 @@ from services.notifications.repositories import (
     ESCALATIONS,
     NOTICES,
     TRANSLATIONS,
-    MongoNotificationsUnitOfWork,
 )
-from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import (
     directory,
     intake,
@@ -44,18 +41,13 @@ from services.notifications.use_cases import (
     translations,
     views,
 )
-from stack.testkit import ManualClock
 
 JRAI_SUBJECT = "Mơ̆ng pơtô bruă tơlơi pơgang (Jrai) ư̆"
 
 
 @pytest.fixture
-def ctx(notifications_db, smtp):
-    settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port,
-                                     ack_link_secret="integration-ack-secret-0123456789",
-                                     department_unit_id="gl-svhttdl")
-    return Context(MongoNotificationsUnitOfWork(notifications_db), settings,
-                   clock=ManualClock(datetime.now(UTC)))
+def ctx(clocked_context):
+    return clocked_context(department_unit_id="gl-svhttdl")
 
 
 def unit(ctx, unit_id, channel="inbox", address=None, **extra):

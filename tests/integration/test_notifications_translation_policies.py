@@ -5,7 +5,7 @@ reads, resend and read receipts, and the errors a user gets for bad requests."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,7 +15,6 @@ from services.contracts.notifications import (
 )
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications import dispatch
-from services.notifications.context import Context
 from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidTransitionError,
@@ -24,9 +23,7 @@ from services.notifications.domain.errors import (
 )
 from services.notifications.repositories import (
     DELIVERIES,
-    MongoNotificationsUnitOfWork,
 )
-from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases import (
     deliveries,
     directory,
@@ -35,17 +32,13 @@ from services.notifications.use_cases import (
     translations,
     views,
 )
-from stack.testkit import ManualClock
 
 JRAI_SUBJECT = "Pơtô kơ bruă pơgang tơlơi soh (Jrai)"
 
 
 @pytest.fixture
-def ctx(notifications_db, smtp):
-    settings = NotificationsSettings(smtp_host="127.0.0.1", smtp_port=smtp.port,
-                                     ack_link_secret="integration-ack-secret-0123456789")
-    return Context(MongoNotificationsUnitOfWork(notifications_db), settings,
-                   clock=ManualClock(datetime.now(UTC)))
+def ctx(clocked_context):
+    return clocked_context()
 
 
 def jrai_office(ctx, address: str, unit_id: str = "pvhtt-ia-grai") -> None:

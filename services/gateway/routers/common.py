@@ -22,6 +22,9 @@ AUTH_RESPONSES: dict[int | str, dict[str, str]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, str]] = {404: {"description": "no such object visible "
                                                                    "to the caller"}}
+# A plan or task command: 404, or 409 when the command does not fit its state.
+TRANSITION_CONFLICTS: dict[int | str, dict[str, str]] = {
+    **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
 # Ids in paths: letters, digits and . _ : - (what every service issues); anything else is 422
 # at the edge instead of travelling to a service. Their lengths are the services' contracts'

@@ -28,11 +28,16 @@ from services.gateway.access import Principal, can_see
 from services.gateway.deps import Rpc, RpcDep
 from services.gateway.permissions import CanReadPlans, CanWritePlans
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId, page_of
+from services.gateway.routers.common import (
+    NOT_FOUND,
+    TRANSITION_CONFLICTS,
+    Cursor,
+    Limit,
+    PlanPathId,
+    page_of,
+)
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
-CONFLICTS: dict[int | str, dict[str, str]] = {
-    **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
 # Progress and exports roll up every task, report and KPI of a plan: a longer deadline.
 REPORT_TIMEOUT = 30.0
@@ -52,7 +57,7 @@ PlanPage = page_of(PlanListItem, "PlanPage")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanSummary,
-             summary="Create a draft plan", responses=CONFLICTS)
+             summary="Create a draft plan", responses=TRANSITION_CONFLICTS)
 async def create_plan(body: CreatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: CanWritePlans) -> Any:
     """Creates a draft plan such as 25/KH-STTTT of the Department. References (issuer unit,
@@ -114,7 +119,7 @@ async def get_plan(plan_id: PlanPathId, rpc: RpcDep, _: CanReadPlans) -> Any:
 
 
 @router.patch("/{plan_id}", response_model=PlanDetail, summary="Edit a draft plan",
-              responses=CONFLICTS)
+              responses=TRANSITION_CONFLICTS)
 async def update_plan(plan_id: PlanPathId, body: UpdatePlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: CanWritePlans) -> Any:
     """Changes fields of a draft plan; only the fields given change. An issued plan is amended
@@ -127,7 +132,7 @@ async def _command(rpc: RpcDep, method: RpcMethod[Any, Any], plan_id: PlanPathId
     return await rpc.call(method, **rpc_kwargs(body, plan_id=plan_id, actor=principal.id))
 
 
-@router.post("/{plan_id}/issue", response_model=PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/issue", response_model=PlanDetail, responses=TRANSITION_CONFLICTS,
              summary="Issue a draft plan: its tasks are assigned to units")
 async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -136,7 +141,7 @@ async def issue_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
     return await _command(rpc, plans_rpc.ISSUE_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/amend", response_model=PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/amend", response_model=PlanDetail, responses=TRANSITION_CONFLICTS,
              summary="Amend an issued plan (recorded, bumps the revision)")
 async def amend_plan(plan_id: PlanPathId, body: AmendPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                      principal: CanWritePlans) -> Any:
@@ -145,7 +150,7 @@ async def amend_plan(plan_id: PlanPathId, body: AmendPlanBody, rpc: RpcDep,  # t
     return await _command(rpc, plans_rpc.AMEND_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/close", response_model=PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/close", response_model=PlanDetail, responses=TRANSITION_CONFLICTS,
              summary="Close an issued plan")
 async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
                      body: PlanCommandBody | None = None) -> Any:  # type: ignore[valid-type]
@@ -153,7 +158,7 @@ async def close_plan(plan_id: PlanPathId, rpc: RpcDep, principal: CanWritePlans,
     return await _command(rpc, plans_rpc.CLOSE_PLAN, plan_id, body, principal)
 
 
-@router.post("/{plan_id}/cancel", response_model=PlanDetail, responses=CONFLICTS,
+@router.post("/{plan_id}/cancel", response_model=PlanDetail, responses=TRANSITION_CONFLICTS,
              summary="Cancel a plan")
 async def cancel_plan(plan_id: PlanPathId, body: CancelPlanBody, rpc: RpcDep,  # type: ignore[valid-type]
                       principal: CanWritePlans) -> Any:
@@ -200,7 +205,7 @@ async def export_plan_progress(
                 "several is left out, a coordinating unit without one is dropped. The draft is "
                 "edited and issued like any plan. Running it again (or with the same "
                 "`idempotency_key`) answers the first result with 200.",
-    responses={**CONFLICTS, 200: {"model": RollOverResult,
+    responses={**TRANSITION_CONFLICTS, 200: {"model": RollOverResult,
                                   "description": "the same roll-over, done before"},
                422: {"description": "target year not after the plan's, or no issuer then"}})
 async def roll_over(plan_id: PlanPathId, body: RollOverBody, rpc: RpcDep,  # type: ignore[valid-type]

@@ -30,11 +30,16 @@ from services.gateway.permissions import (
     CanWriteTasks,
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
-from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PlanPathId, TaskPathId
+from services.gateway.routers.common import (
+    NOT_FOUND,
+    TRANSITION_CONFLICTS,
+    Cursor,
+    Limit,
+    PlanPathId,
+    TaskPathId,
+)
 
 router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
-CONFLICTS: dict[int | str, dict[str, str]] = {
-    **NOT_FOUND, 409: {"description": "conflict or invalid transition"}}
 
 AddTaskBody = body_of(AddTaskRequest, "AddTaskBody", ("actor", "plan_id"))
 UpdateTaskBody = body_of(UpdateTaskRequest, "UpdateTaskBody", ("actor", "plan_id", "task_id"))
@@ -64,7 +69,7 @@ def unit_filter(principal: Principal, unit_id: str | None) -> str | None:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskDetail,
-             summary="Add a task to a plan", responses=CONFLICTS)
+             summary="Add a task to a plan", responses=TRANSITION_CONFLICTS)
 async def add_task(plan_id: PlanPathId, body: AddTaskBody, rpc: RpcDep,  # type: ignore[valid-type]
                    principal: CanWriteTasks) -> Any:
     """Adds a task with its lead unit, coordinating units, deadline, recurrence and KPI targets
@@ -103,14 +108,14 @@ async def get_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
 
 
 @router.patch("/{task_id}", response_model=TaskDetail, summary="Edit a task",
-              responses=CONFLICTS)
+              responses=TRANSITION_CONFLICTS)
 async def update_task(plan_id: PlanPathId, task_id: TaskPathId, body: UpdateTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: CanWriteTasks) -> Any:
     """Changes fields of a task; only the fields given change."""
     return await _status(rpc, plans_rpc.UPDATE_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/assign", response_model=TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/assign", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
              summary="Assign the lead and coordinating units")
 async def assign_task(plan_id: PlanPathId, task_id: TaskPathId, body: AssignTaskBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: CanWriteTasks) -> Any:
@@ -125,7 +130,7 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PlanPathId, ta
                                                actor=principal.id))
 
 
-@router.post("/{task_id}/start", response_model=TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/start", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
              summary="Mark a task in progress")
 async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
                      principal: CanWriteTasks,
@@ -134,7 +139,7 @@ async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
     return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/complete", response_model=TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/complete", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
              summary="Mark a task completed")
 async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
                         principal: CanWriteTasks,
@@ -143,7 +148,7 @@ async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
     return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/cancel", response_model=TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/cancel", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
              summary="Cancel a task")
 async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: CanWriteTasks) -> Any:
@@ -151,7 +156,7 @@ async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReason
     return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
 
 
-@router.post("/{task_id}/reopen", response_model=TaskDetail, responses=CONFLICTS,
+@router.post("/{task_id}/reopen", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
              summary="Reopen a completed or cancelled task")
 async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
                       rpc: RpcDep, principal: CanWriteTasks) -> Any:
@@ -160,7 +165,7 @@ async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReason
 
 
 @router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,
-             response_model=ReportDetail, responses=CONFLICTS,
+             response_model=ReportDetail, responses=TRANSITION_CONFLICTS,
              summary="Submit a progress report for a task and period")
 async def submit_report(plan_id: PlanPathId, task_id: TaskPathId, body: SubmitReportBody,  # type: ignore[valid-type]
                         rpc: RpcDep, principal: CanWriteReports) -> Any:
