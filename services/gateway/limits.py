@@ -5,20 +5,18 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.contracts.errors import ErrorCode
+from services.gateway.asgi import HttpMiddleware
 from services.gateway.errors import problem
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Answer 413 when Content-Length or the streamed body exceeds `max_bytes`."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         has_body = False
         for name, value in scope.get("headers", []):
             if name == b"content-length":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from services.gateway.asgi import HttpMiddleware
 from services.runtime.metrics import LATENCY_BUCKETS, PREFIX
 
 HTTP_REQUESTS = Counter(f"{PREFIX}_http_requests_total", "HTTP requests by route and status.",
@@ -30,18 +31,11 @@ WEBHOOK_BACKLOG = Gauge(f"{PREFIX}_gateway_webhook_backlog",
 SSE_CLIENTS = Gauge(f"{PREFIX}_gateway_sse_clients", "Open event streams.")
 
 
-class RequestMetrics:
-    """Count and time every HTTP request by route template. A plain ASGI middleware: the
-    `@app.middleware("http")` form runs each request through an extra task and memory
-    streams, which cost more than the rest of an authenticated read."""
+class RequestMetrics(HttpMiddleware):
+    """Count and time every HTTP request by route template (a plain ASGI middleware: the
+    `@app.middleware("http")` form costs more than the rest of an authenticated read)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
