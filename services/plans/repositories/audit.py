@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo.database import Database
+
 from services.plans.domain import AuditEntry
-from services.plans.repositories.base import StoreBase, now
+from services.plans.repositories.base import AUDIT, StoreBase, now
+from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import Repository
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,16 @@ class AuditStore(StoreBase):
         if docs:
             self.audit.insert_many(docs)
 
-    def audit_page(self, selection: AuditSelection, *, after: str | None,
-                   limit: int) -> list[dict[str, Any]]:
+
+class AuditJournal(Repository):
+    """The journal as use cases read it (entries are written by the unit of work)."""
+
+    def __init__(self, db: Database[dict[str, Any]] | None) -> None:
+        super().__init__()
+        self.db = db
+
+    def page(self, selection: AuditSelection, *, after: str | None,
+             limit: int) -> list[dict[str, Any]]:
         """Entries in chronological (`_id`) order after the cursor."""
         query: dict[str, Any] = {name: value for name in (
             "plan_id", "task_id", "entity_kind", "entity_id", "actor")
@@ -67,4 +79,5 @@ class AuditStore(StoreBase):
             query["at"] = {"$gte": selection.since}
         if after:
             query["_id"] = {"$gt": after}
-        return list(self.audit.find(query).sort("_id", 1).limit(limit))
+        assert self.db is not None
+        return list(collection(self.db, AUDIT).find(query).sort("_id", 1).limit(limit))

@@ -1,13 +1,11 @@
-"""What every store of the plans service shares: the collections, ids, idempotency records,
-pages by `_id`, and the progress stamps (a change counter per plan and for the unit directory).
+"""What every store of the plans service shares: the collections and the progress stamps (a
+change counter per plan and for the unit directory).
 
 Writes go by `_id` (`update_one({_id, guard})`), never through findAndModify: SecantusDB runs
 findAndModify, and updates filtered on other fields, as a scan of the whole collection."""
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -115,30 +113,6 @@ class StoreBase:
         self.stamps = db[STAMPS]
         self.deadline_alerts = db[DEADLINE_ALERTS]
 
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
-
-    # -- idempotency ----------------------------------------------------------------------
-
-    def remembered(self, method: str, key: str | None) -> Any:
-        if not key:
-            return None
-        found = self.idempotency.find_one({"_id": f"{method}:{key}"})
-        return found["result"] if found else None
-
-    def remember(self, method: str, key: str | None, result: Any) -> None:
-        if key:
-            with contextlib.suppress(DuplicateKeyError):
-                self.idempotency.insert_one({"_id": f"{method}:{key}", "result": result,
-                                             "at": now()})
-
-    def page(self, collection: str, query: dict[str, Any], after: str | None,
-             limit: int, projection: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        if after:
-            query = {**query, "_id": {"$gt": after}}
-        return list(self.db[collection].find(query, projection).sort("_id", 1).limit(limit))
-
     # -- progress stamps ------------------------------------------------------------------
 
     def _touch(self, stamp_id: str, entries: list[dict[str, Any]]) -> None:
@@ -147,12 +121,6 @@ class StoreBase:
             self.stamps.update_one({"_id": stamp_id}, update, upsert=True)
         except DuplicateKeyError:  # two first changes raced to create it: it exists now
             self.stamps.update_one({"_id": stamp_id}, update)
-
-    def touch_plan(self, plan_id: str, tasks: Sequence[str] = (),
-                   reports: Sequence[str] = (), reset: bool = False) -> None:
-        """Count a change of a plan's tasks (storage keys) or reports, or a `reset` (tasks
-        removed); after the change is stored, so a reader at the new count sees it."""
-        self._touch(plan_stamp_id(plan_id), plan_changes(tasks, reports, reset))
 
     def progress_stamp(self, plan_id: str) -> ProgressStamp:
         """The plan's change count with its latest changes, and the unit directory's count."""

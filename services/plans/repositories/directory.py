@@ -6,6 +6,7 @@ progress reader at the new count sees it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, Generic
 
 from pymongo.database import Database
@@ -118,6 +119,22 @@ class UnitsRepository(DirectoryRepository[OrgUnit]):
         if found is None:
             raise NotFound(f"unit {unit_id} not found", {"unit_id": unit_id})
         return found
+
+    def page(self, *, unit_type: str | None = None, parent_id: str | None = None,
+             valid_on: date | None = None, after: str | None = None,
+             limit: int) -> list[OrgUnit]:
+        """Units in id order after the cursor, of a type, under a parent, valid on a day."""
+        query: Document = {}
+        if unit_type:
+            query["type"] = unit_type
+        if parent_id:
+            query["parent_id"] = parent_id
+        if valid_on:
+            # The unit directory is small (hundreds): a range and `$or` here cost nothing.
+            day = valid_on.isoformat()
+            query["valid_from"] = {"$lte": day}
+            query["$or"] = [{"valid_to": None}, {"valid_to": {"$gte": day}}]
+        return [self._value(document) for document in self._page(query, after, limit)]
 
     def directory(self) -> UnitDirectory:
         return UnitDirectory(self.all())

@@ -50,6 +50,10 @@ class ReportsRepository(StoredRepository[ProgressReport]):
         return [read(document) for document in self._find(
             {"plan_id": plan_id, "task_id": task_id})]
 
+    def of_plan(self, plan_id: str) -> list[ProgressReport]:
+        """Every report of a plan, for reading."""
+        return [self.aggregate_of(document) for document in self._find({"plan_id": plan_id})]
+
     def created_with_key(self, idempotency_key: str | None) -> ProgressReport | None:
         """The report a submission with this idempotency key stored, if any."""
         found = self._find({"idempotency_key": idempotency_key}) if idempotency_key else []

@@ -18,7 +18,7 @@ from pymongo.database import Database
 from services.contracts.envelope import Envelope
 from services.plans import codec
 from services.plans.domain import AuditEntry, NotFound, Task
-from services.plans.repositories.audit import recorded_document
+from services.plans.repositories.audit import AuditJournal, recorded_document
 from services.plans.repositories.base import (
     AUDIT,
     IDEMPOTENCY,
@@ -126,6 +126,7 @@ class PlansUnitOfWork(UnitOfWork):
     reports: ReportsRepository
     tasks: TasksRepository
     receipts: ReceiptsRepository
+    journal: AuditJournal
 
 
 class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
@@ -139,3 +140,4 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
         self.reports = ReportsRepository(db)  # before tasks: a review writes the report first
         self.tasks = TasksRepository(db)
         self.receipts = ReceiptsRepository(db)
+        self.journal = AuditJournal(db)

@@ -9,18 +9,19 @@ from services.plans import codec
 from services.plans.domain.exports import journal_table
 from services.plans.files import CSV, csv_bytes, export_file
 from services.plans.repositories.audit import AuditSelection
+from services.plans.repositories.unit_of_work import PlansUnitOfWork
 from services.plans.use_cases.context import Context
 
 EXPORT_PAGE = 1000
 
 
-def _selection(ctx: Context, req: AuditQuery | AuditExportRequest) -> AuditSelection:
+def _selection(uow: PlansUnitOfWork, req: AuditQuery | AuditExportRequest) -> AuditSelection:
     """What to read; an unknown plan or task is not_found rather than an empty journal."""
     if req.plan_id is not None:
-        ctx.repo.get_plan(req.plan_id, {"_id": 1})
+        uow.plans.read(req.plan_id)
     if req.task_id is not None:
         assert req.plan_id is not None  # the request models require it
-        ctx.repo.get_task(req.plan_id, req.task_id)
+        uow.tasks.get(req.plan_id, req.task_id)
     return AuditSelection(
         plan_id=req.plan_id, task_id=req.task_id, entity_kind=req.entity_kind,
         entity_id=req.entity_id if isinstance(req, AuditQuery) else None, actor=req.actor,
@@ -28,27 +29,28 @@ def _selection(ctx: Context, req: AuditQuery | AuditExportRequest) -> AuditSelec
 
 
 def audit_journal(req: AuditQuery, ctx: Context) -> dict[str, Any]:
-    rows = ctx.repo.audit_page(_selection(ctx, req), after=req.after,
-                               limit=req.limit + 1)
+    with ctx.unit_of_work() as uow:
+        rows = uow.journal.page(_selection(uow, req), after=req.after, limit=req.limit + 1)
     items = [codec.audit_reply(r) for r in rows[:req.limit]]
     return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
 
 
 def export_audit(req: AuditExportRequest, ctx: Context) -> dict[str, Any]:
-    selection = _selection(ctx, req)
-    docs: list[dict[str, Any]] = []
-    after: str | None = None
-    while len(docs) <= MAX_AUDIT_EXPORT_ROWS:
-        page = ctx.repo.audit_page(selection, after=after, limit=EXPORT_PAGE)
-        docs += page
-        if len(page) < EXPORT_PAGE:
-            break
-        after = page[-1]["_id"]
+    with ctx.unit_of_work() as uow:
+        selection = _selection(uow, req)
+        docs: list[dict[str, Any]] = []
+        after: str | None = None
+        while len(docs) <= MAX_AUDIT_EXPORT_ROWS:
+            page = uow.journal.page(selection, after=after, limit=EXPORT_PAGE)
+            docs += page
+            if len(page) < EXPORT_PAGE:
+                break
+            after = page[-1]["_id"]
+        plan = uow.plans.read(req.plan_id)
     truncated = len(docs) > MAX_AUDIT_EXPORT_ROWS
     docs = docs[:MAX_AUDIT_EXPORT_ROWS]
     table = journal_table(codec.audit_from(d) for d in docs)
-    plan = ctx.repo.get_plan(req.plan_id, {"number": 1})
-    stem = f"nhat-ky-{plan['number'].replace('/', '-')}"
+    stem = f"nhat-ky-{str(plan.number).replace('/', '-')}"
     if req.task_id:
         stem += f"-{req.task_id}"
     return export_file(f"{stem}.csv", CSV, csv_bytes(table, req.language), len(docs),

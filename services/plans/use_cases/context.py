@@ -1,10 +1,11 @@
-"""The context every plans use case runs in, and what the use cases share: retries of
-read-modify-write, idempotency (remembered results and command keys on a plan), the unit
-directory and groups, loading a plan, and `null` in change requests.
+"""The context every plans use case runs in, and what the use cases share: a command on the
+unit of work (its idempotency key and stale-write retries), pages of replies and `null` in
+change requests.
 
-Each command loads the aggregate, applies the pure domain, and writes the document and its
-events in one update (outbox); the audit journal gets the domain's `AuditEntry` values in the
-same use case. Commands with an `idempotency_key` return their first result when retried.
+A command reads `with ctx.unit_of_work().command(name, key) as uow: plan = uow.plans.get(id);
+plan.<change>(...); uow.commit(reply)` (`run_command`): the aggregates record their events and
+journal entries, the unit of work writes them with the change and keeps the key.
+`repo` is the older store the read side (`reporting`) still reads through.
 """
 
 from __future__ import annotations
@@ -12,25 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from pydantic import BaseModel
 
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventPayload
-from services.plans import codec
-from services.plans.domain import (
-    Plan,
-    UnitDirectory,
-    UnitGroup,
-    ValidationFailed,
-)
-from services.plans.domain.units import ALL_CULTURE_OFFICES, ALL_PRESS_OUTLETS
+from services.plans.domain import ValidationFailed
 from services.plans.repositories import PlansRepository
 from services.plans.repositories.unit_of_work import MongoPlansUnitOfWork, PlansUnitOfWork
 from services.runtime.unit_of_work import retrying
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -68,16 +60,6 @@ def run_command(ctx: Context, name: str, key: str | None,
     return retrying(attempt)
 
 
-def idempotent(method: str, ctx: Context, key: str | None, run: Callable[[], T]) -> Any:
-    """The first result of (method, key), or run and remember it."""
-    found = ctx.repo.remembered(method, key)
-    if found is not None:
-        return found
-    result = wire(run())
-    ctx.repo.remember(method, key, result)
-    return result
-
-
 def wire(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
@@ -91,28 +73,12 @@ def wire(value: Any) -> Any:
 
 
 def page_reply(rows: Sequence[dict[str, Any]], limit: int,
-               reply: Callable[[dict[str, Any]], dict[str, Any]],
                cursor_field: str = "id") -> dict[str, Any]:
-    """A page of replies from `limit + 1` rows read: the extra row says there is a next page,
+    """A page of replies from `limit + 1` read: the extra one says there is a next page,
     whose cursor is the last reply's `cursor_field`."""
-    items = [reply(row) for row in rows[:limit]]
+    items = list(rows[:limit])
     return {"items": items,
             "next_cursor": items[-1][cursor_field] if len(rows) > limit else None}
-
-
-def directory(ctx: Context) -> UnitDirectory:
-    return UnitDirectory(codec.unit_from(d) for d in ctx.repo.all_units())
-
-
-def known_groups(ctx: Context) -> dict[str, UnitGroup]:
-    groups = {g.id: g for g in (ALL_PRESS_OUTLETS, ALL_CULTURE_OFFICES)}
-    groups.update({d["_id"]: codec.group_from(d) for d in ctx.repo.all_groups()})
-    return groups
-
-
-def load_plan(ctx: Context, plan_id: str) -> tuple[dict[str, Any], Plan]:
-    doc = ctx.repo.get_plan(plan_id)
-    return doc, codec.plan_from(doc)
 
 
 def nulls_resolved(changes: dict[str, Any], required: Sequence[str],

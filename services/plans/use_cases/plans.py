@@ -129,8 +129,7 @@ def list_plans(req: ListPlansRequest, ctx: Context) -> dict[str, Any]:
     filters = {name: getattr(req, name) for name in ("year", "status", "issuer_unit_id")
                if getattr(req, name) is not None}
     with ctx.unit_of_work() as uow:
-        return page_reply(uow.plans.page(filters, req.after, req.limit + 1), req.limit,
-                          lambda summary: summary)
+        return page_reply(uow.plans.page(filters, req.after, req.limit + 1), req.limit)
 
 
 # In a change request, null removes a value: an optional field goes back to its empty value,

@@ -152,4 +152,4 @@ def list_reports(req: ListReportsRequest, ctx: Context) -> dict[str, Any]:
                if getattr(req, name) is not None}
     with ctx.unit_of_work() as uow:
         rows = uow.reports.page(req.plan_id, filters, req.after, req.limit + 1)
-    return page_reply(rows, req.limit, lambda reply: reply)
+    return page_reply(rows, req.limit)

@@ -231,4 +231,4 @@ def list_tasks(req: ListTasksRequest, ctx: Context) -> dict[str, Any]:
         uow.plans.read(req.plan_id)  # not_found
         rows = uow.tasks.page(req.plan_id, filters, req.after, req.limit + 1,
                               lambda task: bucket_value(task, now))
-    return page_reply(rows, req.limit, lambda reply: reply, cursor_field="task_id")
+    return page_reply(rows, req.limit, cursor_field="task_id")

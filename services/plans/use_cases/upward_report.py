@@ -11,7 +11,6 @@ from datetime import datetime, time
 from typing import Any
 
 from services.contracts.plans_reporting import UpwardReportRequest
-from services.plans import codec
 from services.plans.domain import LOCAL_TZ, local_date
 from services.plans.domain.upward_report import (
     ReportInputs,
@@ -20,20 +19,21 @@ from services.plans.domain.upward_report import (
 )
 from services.plans.files import export_file
 from services.plans.report_rendering import CONTENT_TYPES, render
-from services.plans.use_cases.context import Context, directory, load_plan
+from services.plans.use_cases.context import Context
 
 
 def upward_report(req: UpwardReportRequest, ctx: Context) -> dict[str, Any]:
-    _, plan = load_plan(ctx, req.plan_id)
+    with ctx.unit_of_work() as uow:
+        plan = uow.plans.read(req.plan_id)
+        units = uow.units.directory()
+        tasks = uow.tasks.of_plan(plan.id)
+        reports = uow.reports.of_plan(plan.id)
     # Midday of the report's day: the figures depend on the local date only.
     as_of = (datetime.combine(req.as_of, time(12), LOCAL_TZ) if req.as_of is not None
              else ctx.now())
     today = local_date(as_of)
-    units = directory(ctx)
     issuer = units.get(plan.issuer_unit_id)
     superior = units.get(issuer.parent_id) if issuer and issuer.parent_id else None
-    tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(plan.id)]
-    reports = [codec.report_from(d) for d in ctx.repo.plan_reports(plan.id)]
     coverage = (None if req.coverage is None else
                 [TopicCoverage(c.topic, c.items, c.outlet_unit_id) for c in req.coverage])
     report = build_upward_report(ReportInputs(

@@ -11,8 +11,10 @@ from fake_unit_of_work import InMemoryDocuments
 from plans_testkit import SEED_DIR
 
 from services.contracts.plans_units import (
+    GetUnitRequest,
     GroupModel,
     ImportUnitsRequest,
+    ResolveGroupRequest,
     RetireUnitRequest,
     UnitModel,
     UpsertGroupRequest,
@@ -27,6 +29,7 @@ from services.plans.use_cases.units import (
     upsert_group,
     upsert_unit,
 )
+from services.plans.use_cases.units_as_of import get_unit, resolve
 
 UNITS_TEXT = (SEED_DIR / "units-gia-lai.yaml").read_text(encoding="utf-8")
 
@@ -140,3 +143,23 @@ def test_an_import_creates_then_finds_the_directory_unchanged_and_a_retry_answer
     assert len(entries) == first["created"] + first["groups"]
     assert {entry["extra"]["source"] for entry in entries} == {"import"}
     assert documents["idempotency"]["import_units:k1"]["result"] == first
+
+
+def test_the_organisation_on_a_date_names_units_as_then_and_says_where_work_went(
+        ctx: Context) -> None:
+    import_units(ImportUnitsRequest(content=UNITS_TEXT, actor="officer-1"), ctx)
+
+    press_2021 = resolve(ResolveGroupRequest(group_id="all-press-outlets", on=date(2021, 3, 1)),
+                         ctx)
+    press_2026 = resolve(ResolveGroupRequest(group_id="all-press-outlets", on=date(2026, 3, 1)),
+                         ctx)
+    with pytest.raises(NotFound) as gone:
+        get_unit(GetUnitRequest(unit_id="bao-gia-lai", as_of=date(2026, 3, 1)), ctx)
+    with pytest.raises(NotFound):
+        resolve(ResolveGroupRequest(group_id="nope"), ctx)
+
+    assert "bao-gia-lai" in press_2021["unit_ids"] and "bao-gia-lai" not in press_2026["unit_ids"]
+    assert [item["id"] for item in press_2021["items"]] == press_2021["unit_ids"]
+    assert gone.value.details["successor_ids"] == ["gl2-bao-ptth"]
+    assert get_unit(GetUnitRequest(unit_id="bao-gia-lai", as_of=date(2021, 3, 1)), ctx)[
+        "valid_to"] == "2025-06-30"
