@@ -1,4 +1,4 @@
-import { Box, Button, Center, Text } from '@mantine/core';
+import { Button, Center, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
@@ -50,7 +50,8 @@ const Row = memo(function Row<T>({ item, index, start, height, measure, renderRo
       role="listitem"
       data-index={index}
       ref={measure}
-      style={{ position: 'absolute', top: 0, left: 0, width: '100%', height, overflow: height ? 'hidden' : undefined, transform: `translateY(${start}px)` }}
+      // A fixed-size row is laid out apart from the rest (contain): drawing it lays out it alone.
+      style={{ position: 'absolute', top: 0, left: 0, width: '100%', height, overflow: height ? 'hidden' : undefined, contain: height ? 'strict' : undefined, transform: `translateY(${start}px)` }}
     >
       {renderRow(item, index)}
     </div>
@@ -92,8 +93,8 @@ export function VirtualList<T>(props: Props<T>) {
     return <Text c="dimmed" py="md">{t('common.empty')}</Text>;
   }
   return (
-    <Box>
-      <Box
+    <div>
+      <div
         ref={parentRef}
         data-virtual-list
         role="list"
@@ -114,18 +115,31 @@ export function VirtualList<T>(props: Props<T>) {
             />
           ))}
         </div>
-      </Box>
-      <Center mt="xs">
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {t('common.showing', { count: items.length })}
-          {hasMore ? ` (${t('common.moreAvailable')})` : ''}
-        </Text>
-        {hasMore && (
-          <Button ml="sm" size="compact-sm" variant="subtle" loading={loadingMore} onClick={onLoadMore}>
-            {t('common.loadMore')}
-          </Button>
-        )}
-      </Center>
-    </Box>
+      </div>
+      <ListFooter count={items.length} hasMore={hasMore} loadingMore={loadingMore} onLoadMore={onLoadMore} />
+    </div>
   );
 }
+
+/**
+ * How many rows are loaded, and the button for the next page. Memoised: the list draws again on
+ * every scroll step, this only when a page arrives or is asked for.
+ */
+const ListFooter = memo(function ListFooter({ count, hasMore, loadingMore, onLoadMore }: {
+  count: number; hasMore: boolean; loadingMore: boolean; onLoadMore: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Center mt="xs">
+      <Text size="sm" c="dimmed" aria-live="polite">
+        {t('common.showing', { count })}
+        {hasMore ? ` (${t('common.moreAvailable')})` : ''}
+      </Text>
+      {hasMore && (
+        <Button ml="sm" size="compact-sm" variant="subtle" loading={loadingMore} onClick={onLoadMore}>
+          {t('common.loadMore')}
+        </Button>
+      )}
+    </Center>
+  );
+});

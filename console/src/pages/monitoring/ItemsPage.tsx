@@ -1,19 +1,18 @@
-import { Badge, Button, Group, Select, SimpleGrid, Stack, Switch, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Badge, Button, Group, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { memo, useCallback, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { PAGE_SIZE, useCursorList } from '../../api/pagination';
 import type { components, paths } from '../../api/schema';
 import { useUnits } from '../../api/queries';
-import { formatDateTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Loading } from '../../ui/Loading';
 import { PageHeader } from '../../ui/PageHeader';
-import { StatusBadge } from '../../ui/StatusBadge';
 import { VirtualList } from '../../ui/VirtualList';
 import { ItemDetail } from './ItemDetail';
-import { percent, useSources, useTopics } from './options';
+import { HARMFUL_FROM, ITEM_ROW_HEIGHT, ItemRow } from './ItemRow';
+import { useSources, useTopics } from './options';
 
 type Item = components['schemas']['ItemReply'];
 
@@ -29,32 +28,8 @@ interface Filters {
 }
 
 const NO_FILTERS: Filters = { topic: null, place: '', outlet: null, source: null, text: '', harmfulOnly: false, originalsOnly: true, cluster: null };
-/** "Possibly harmful" in the filter: the score the alert rules use by default. */
-const HARMFUL_FROM = 0.5;
-/** Two lines of title, one of outlet and date, one of badges: every row this high, never measured. */
-const ITEM_ROW_HEIGHT = 120;
 type ItemQuery = NonNullable<paths['/api/v1/items']['get']['parameters']['query']>;
 const itemId = (item: Item) => item.id;
-
-const ItemRow = memo(function ItemRow({ item, topicLabel, outletName, onOpen }: {
-  item: Item; topicLabel: (id: string) => string; outletName: (id: string | null | undefined) => string; onOpen: (id: string) => void;
-}) {
-  const { t } = useI18n();
-  return (
-    <UnstyledButton onClick={() => onOpen(item.id)} w="100%" h={ITEM_ROW_HEIGHT} p="sm" data-testid="item-row"
-      style={{ borderBottom: '1px solid var(--mantine-color-gray-3)', display: 'block', overflow: 'hidden' }}>
-      <Text fw={600} lineClamp={2}>{item.title || t('items.noTitle')}</Text>
-      <Text size="sm" c="dimmed" lineClamp={1}>
-        {[outletName(item.outlet_unit_id) || item.source_id, t('items.published', { at: formatDateTime(item.published_at ?? item.fetched_at) })].filter(Boolean).join(' · ')}
-      </Text>
-      <Group gap={4} mt={4} wrap="nowrap">
-        {item.harmful_score >= HARMFUL_FROM && <StatusBadge label={t('items.harmful', { score: percent(item.harmful_score) })} tone="bad" />}
-        {item.duplicate_of && <StatusBadge label={t('items.duplicate')} tone="neutral" />}
-        {item.topics.slice(0, 4).map((hit) => <Badge key={hit.topic} variant="outline" color="gray.8" tt="none" size="sm">{topicLabel(hit.topic)}</Badge>)}
-      </Group>
-    </UnstyledButton>
-  );
-});
 
 /**
  * The item feed, newest first: filters by topic, place, outlet, source, harmful score, with
@@ -126,11 +101,13 @@ function ItemFeed({ query, topicLabel, outletName, onOpen }: {
     (item: Item) => <ItemRow item={item} topicLabel={topicLabel} outletName={outletName} onOpen={onOpen} />,
     [topicLabel, outletName, onOpen],
   );
+  const { fetchNextPage } = list;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   if (list.isLoading) return <Loading />;
   if (list.error) return <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <VirtualList items={list.items} rowKey={itemId} estimateSize={ITEM_ROW_HEIGHT} fixedSize hasMore={!!list.hasNextPage}
-      loadingMore={list.isFetchingNextPage} onLoadMore={() => void list.fetchNextPage()} label={t('items.list')} height="calc(100vh - 330px)"
+      loadingMore={list.isFetchingNextPage} onLoadMore={loadMore} label={t('items.list')} height="calc(100vh - 330px)"
       renderRow={renderRow} />
   );
 }
