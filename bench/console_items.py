@@ -1,10 +1,19 @@
 """The monitoring feed for the console benchmark: 1,000 distinct items pushed through the
 monitoring service (so none folds into another as a near-copy), for `measure_scroll` to
-scroll on the officer's item feed (pages of 100 loaded by cursor on the way)."""
+scroll on the officer's item feed (pages of 100 loaded by cursor on the way).
+
+Pushing them starts a wave of events (items classified, coverage matched, alerts raised, then
+the plans' KPIs moving) that the console receives live; `wait_until_quiet` lets it pass before
+the feed is measured, so the scroll measures the feed and not the stream."""
 
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
 
 from services.runtime.rpc_sync import BlockingRpc
 
@@ -37,3 +46,47 @@ def push_feed_items(amqp_uri: str, count: int = FEED_ITEMS) -> None:
     with BlockingRpc(amqp_uri, timeout=300, client_name="bench-console") as rpc:
         for start in range(0, len(items), BATCH):
             rpc.call("monitoring", "push_items", items=items[start:start + BATCH])
+
+
+# What the feed's screen refreshes on; the plans' KPI events that follow coverage trickle on
+# for minutes on a loaded machine and refresh nothing on it.
+FEED_EVENTS = ("monitoring.item_classified", "monitoring.coverage_matched",
+               "monitoring.alert_raised")
+
+
+def wait_until_quiet(gateway_url: str, token: Callable[[], str], since: str,
+                     quiet_s: float = 5.0, timeout_s: float = 240.0) -> dict[str, Any]:
+    """Follows the event log's monitoring events from `since` (ISO time) until none was logged
+    for `quiet_s`, at most `timeout_s`: how many the push caused, how long they took, whether
+    they stopped. Reads only what is new at each look (its cursor is the log's sequence)."""
+    started = time.monotonic()
+    cursor: str | None = None
+    seen = last_page = 0
+    previous_total = -1
+    last_change = started
+    while True:
+        with httpx.Client(base_url=gateway_url, timeout=60,
+                          headers={"Authorization": f"Bearer {token()}"}) as api:
+            page_cursor = cursor
+            counted = seen
+            while True:
+                params: dict[str, Any] = {"since": since, "limit": 200,
+                                          "type": list(FEED_EVENTS)}
+                if page_cursor:
+                    params["cursor"] = page_cursor
+                reply = api.get("/api/v1/events", params=params)
+                reply.raise_for_status()
+                page = reply.json()
+                if not page["next_cursor"]:  # the last page: read it again next time
+                    cursor, seen, last_page = page_cursor, counted, len(page["items"])
+                    break
+                counted += len(page["items"])
+                page_cursor = page["next_cursor"]
+        now = time.monotonic()
+        total = seen + last_page
+        if total != previous_total:
+            previous_total, last_change = total, now
+        if now - last_change >= quiet_s or now - started >= timeout_s:
+            return {"events": total, "waited_s": round(now - started, 1),
+                    "quiet": now - last_change >= quiet_s}
+        time.sleep(1.0)
