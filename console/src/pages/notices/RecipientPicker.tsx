@@ -58,30 +58,17 @@ export function RecipientPicker({ asOf, units, groups, onUnits, onGroups, onReso
   const emptyGroups = groups.filter((_, index) => resolved[index]?.data && !resolved[index]?.data?.unit_ids.length);
   const failed = resolved.find((query) => query.error)?.error ?? unitList.error ?? groupList.error;
 
+  // What both lists share: searchable, clearable, said empty when nothing matches.
+  const choice = (options: { id: string; name: string }[] | undefined, value: string[], onChange: (ids: string[]) => void) => ({
+    data: (options ?? []).map((option) => ({ value: option.id, label: option.name })),
+    value, onChange, searchable: true, clearable: true, nothingFoundMessage: t('common.empty'),
+  });
+
   return (
     <Stack gap="xs">
-      <MultiSelect
-        label={t('compose.units')}
-        data={(unitList.data ?? []).map((unit) => ({ value: unit.id, label: unit.name }))}
-        value={units}
-        onChange={onUnits}
-        searchable
-        clearable
-        nothingFoundMessage={t('common.empty')}
-        error={error}
-        data-testid="recipient-units"
-      />
-      <MultiSelect
-        label={t('compose.groups')}
-        description={t('compose.groupsHint')}
-        data={(groupList.data ?? []).map((group) => ({ value: group.id, label: group.name }))}
-        value={groups}
-        onChange={onGroups}
-        searchable
-        clearable
-        nothingFoundMessage={t('common.empty')}
-        data-testid="recipient-groups"
-      />
+      <MultiSelect {...choice(unitList.data, units, onUnits)} label={t('compose.units')} error={error} data-testid="recipient-units" />
+      <MultiSelect {...choice(groupList.data, groups, onGroups)} label={t('compose.groups')} description={t('compose.groupsHint')}
+        data-testid="recipient-groups" />
       {failed ? <ErrorAlert error={failed} /> : null}
       {emptyGroups.map((id) => (
         <Alert key={id} color="orange" variant="light">{t('compose.groupEmpty', { group: groupName(id), date: formatDate(asOf) })}</Alert>

@@ -1,6 +1,5 @@
 import { Anchor, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
-import { Link, useParams } from 'react-router';
-import { usePlan, useTask } from '../../api/queries';
+import { Link } from 'react-router';
 import { useCan } from '../../auth/useSession';
 import { useI18n } from '../../i18n/I18nProvider';
 import { PageHeader } from '../../ui/PageHeader';
@@ -8,6 +7,7 @@ import { QueryState } from '../../ui/QueryState';
 import { StatusBadge } from '../../ui/StatusBadge';
 import { TaskFacts } from './TaskFacts';
 import { TaskReports } from './TaskReports';
+import { useRoutedTask } from './useRoutedTask';
 
 interface EvidenceEntry {
   url?: string;
@@ -16,11 +16,9 @@ interface EvidenceEntry {
 }
 
 export default function TaskPage() {
-  const { planId = '', taskId = '' } = useParams();
+  const { planId, taskId, plan, task } = useRoutedTask();
   const { t } = useI18n();
   const can = useCan();
-  const plan = usePlan(planId);
-  const task = useTask(planId, taskId);
   if (!task.isSuccess) return <QueryState query={task} />;
   const detail = task.data;
   const evidence = (detail.evidence ?? []) as EvidenceEntry[];

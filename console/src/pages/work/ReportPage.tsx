@@ -1,20 +1,19 @@
 import { Anchor, Stack } from '@mantine/core';
-import { Link, useParams } from 'react-router';
-import { usePlan, useTask, useUnits } from '../../api/queries';
+import { Link } from 'react-router';
+import { useUnits } from '../../api/queries';
 import { useCurrentUser } from '../../auth/useSession';
 import { useI18n } from '../../i18n/I18nProvider';
 import { PageHeader } from '../../ui/PageHeader';
 import { QueryState } from '../../ui/QueryState';
 import { TaskReports } from '../plans/TaskReports';
+import { useRoutedTask } from '../plans/useRoutedTask';
 import { ReportForm } from './ReportForm';
 
 /** Report progress on one task for the caller's unit, and see what was sent before. */
 export default function ReportPage() {
-  const { planId = '', taskId = '' } = useParams();
+  const { planId, taskId, plan, task } = useRoutedTask();
   const { t } = useI18n();
   const user = useCurrentUser();
-  const plan = usePlan(planId);
-  const task = useTask(planId, taskId);
   const units = useUnits();
   if (!task.isSuccess) return <QueryState query={task} />;
   const detail = task.data;
