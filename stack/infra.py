@@ -13,8 +13,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from services.runtime.settings import DEFAULT_AMQP_URI, SECANTUS_PORT, secantus_uri
 
@@ -242,14 +244,23 @@ class LocalDatabase(LocalServer):
         return f" (data in {self.data_dir})"
 
 
-def ensure_database() -> tuple[str, LocalDatabase | None]:
-    """The MongoDB URI to use, and the local server we started (to stop), if any."""
-    uri = os.environ.get("MONGODB_URI")
+Server = TypeVar("Server", bound=LocalServer)
+
+
+def ensure_server(variable: str, local: Callable[[], Server]) -> tuple[str, Server | None]:
+    """The URI the environment variable names, else a local server's (one listening on its
+    port already, or one this call starts), and the server this call started (to stop)."""
+    uri = os.environ.get(variable)
     if uri:
         return uri, None
-    local = LocalDatabase()
-    started = local.start()
-    return started, local
+    server = local()
+    started = server.start()
+    return started, server if server.process is not None else None
+
+
+def ensure_database() -> tuple[str, LocalDatabase | None]:
+    """The MongoDB URI to use, and the local server we started (to stop), if any."""
+    return ensure_server("MONGODB_URI", LocalDatabase)
 
 
 # --- Redis (the gateway's shared rate limits) ------------------------------------------------
@@ -282,9 +293,4 @@ class LocalRedis(LocalServer):
 
 def ensure_redis() -> tuple[str, LocalRedis | None]:
     """The Redis URI to use (REDIS_URI, or a local server), and the one we started, if any."""
-    uri = os.environ.get("REDIS_URI")
-    if uri:
-        return uri, None
-    local = LocalRedis()
-    started = local.start()
-    return started, local if local.process is not None else None
+    return ensure_server("REDIS_URI", LocalRedis)
