@@ -63,6 +63,16 @@ def issue_token(config: TokenConfig, subject: str, claims: dict[str, Any],
     return jwt.encode(payload, config.secret, algorithm=config.algorithm)
 
 
+# Why a token was refused, by the error PyJWT raised (any other: "malformed").
+TOKEN_REFUSALS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+)
+
+
 def decode_token(config: TokenConfig, token: str) -> dict[str, Any]:
     """Verify signature, algorithm (allow-list of one), iss, aud, exp, nbf; or InvalidToken."""
     try:
@@ -76,18 +86,10 @@ def decode_token(config: TokenConfig, token: str) -> dict[str, Any]:
             token, config.secret, algorithms=[config.algorithm], audience=config.audience,
             issuer=config.issuer, leeway=config.leeway_seconds,
             options={"require": ["exp", "iat", "nbf", "iss", "aud", "sub"]})
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("expired") from None
-    except jwt.ImmatureSignatureError:
-        raise InvalidToken("not_yet_valid") from None
-    except jwt.InvalidAudienceError:
-        raise InvalidToken("wrong_audience") from None
-    except jwt.InvalidIssuerError:
-        raise InvalidToken("wrong_issuer") from None
-    except jwt.InvalidSignatureError:
-        raise InvalidToken("bad_signature") from None
-    except jwt.PyJWTError:
-        raise InvalidToken("malformed") from None
+    except jwt.PyJWTError as refusal:
+        reason = next((reason for kind, reason in TOKEN_REFUSALS if isinstance(refusal, kind)),
+                      "malformed")
+        raise InvalidToken(reason) from None
     return claims
 
 
