@@ -85,6 +85,15 @@ def apply_update(document: dict[str, Any], update: dict[str, dict[str, Any]]) ->
         document.setdefault(path, []).extend(copy.deepcopy(values))
 
 
+class InMemory:
+    """Mixed in before a service's real repository: no database, its documents are
+    `InMemoryDocuments`."""
+
+    def __init__(self, documents: InMemoryDocuments) -> None:
+        super().__init__(None)  # type: ignore[call-arg]
+        self.documents = documents
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Subclasses give it a service's fake repositories, all reading `self.documents`."""
 

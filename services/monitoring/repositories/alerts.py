@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.database import Database
 
 from services.contracts import monitoring
 from services.monitoring.domain import Alert
 from services.monitoring.repositories.paging import page_of, sort_key
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import AggregateRepository
 
 ALERTS = "alerts"
@@ -19,23 +18,13 @@ OPTIONAL = ("rule_id", "topic", "harmful_score", "source_id")
 HIDDEN = {"_outbox": 0}
 
 
-class AlertsRepository(AggregateRepository[Alert]):
+class AlertsRepository(InDatabase, AggregateRepository[Alert]):
     collection = ALERTS
     # Acting on an alert changes its status and history together: the status guards both.
     guarded_fields = frozenset({"status"})
 
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
-
-    @staticmethod
-    def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-        db[ALERTS].create_index([("status", ASCENDING), ("sort_key", DESCENDING)],
-                                name="status")
-
-    @property
-    def _alerts(self) -> Any:
-        return collection(self.db, ALERTS)
+    stored_in = ALERTS
+    indexes = (Index(ALERTS, "status", (("status", ASCENDING), ("sort_key", DESCENDING))),)
 
     def document_of(self, aggregate: Alert) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -62,7 +51,7 @@ class AlertsRepository(AggregateRepository[Alert]):
             harmful_score=document.get("harmful_score"), source_id=document.get("source_id"))
 
     def get(self, alert_id: str) -> Alert | None:
-        found = self._alerts.find_one({"_id": alert_id}, HIDDEN)
+        found = self._records.find_one({"_id": alert_id}, HIDDEN)
         return None if found is None else self._loaded(found)
 
     def page(self, request: monitoring.ListAlertsRequest) -> tuple[list[Alert], str | None]:
@@ -73,7 +62,7 @@ class AlertsRepository(AggregateRepository[Alert]):
             query["kind"] = request.kind
         if request.after:
             query["sort_key"] = {"$lt": request.after}
-        rows = list(self._alerts.find(query, HIDDEN).sort("sort_key", -1)
+        rows = list(self._records.find(query, HIDDEN).sort("sort_key", -1)
                     .limit(request.limit + 1))
         rows, cursor = page_of(rows, request.limit)
         return [self.aggregate_of(d) for d in rows], cursor

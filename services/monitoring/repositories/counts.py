@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pymongo import UpdateOne
-from pymongo.database import Database
+from pymongo import ASCENDING, UpdateOne
 
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import Repository
 
 COUNTS = "counts"
@@ -27,14 +26,9 @@ def value_of(key: str) -> str:
     return key.replace("\uff0e", ".").replace("\uff04", "$")
 
 
-class CountsRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
-
-    @staticmethod
-    def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-        db[COUNTS].create_index("day", name="day")
+class CountsRepository(InDatabase, Repository):
+    stored_in = COUNTS
+    indexes = (Index(COUNTS, "day", (("day", ASCENDING),)),)
 
     def add(self, items: Iterable[dict[str, Any]]) -> None:
         """Count stored items (their day, topics, places and outlet), at once: the
@@ -54,11 +48,11 @@ class CountsRepository(Repository):
                             {"$inc": counters, "$setOnInsert": {"day": day}}, upsert=True)
                   for day, counters in per_day.items() if counters]
         if writes:
-            collection(self.db, COUNTS).bulk_write(writes, ordered=False)
+            self._records.bulk_write(writes, ordered=False)
 
     def series(self, days: list[str]) -> dict[str, dict[str, dict[str, int]]]:
         """Per day, per kind (topic, place), the count of each value."""
-        found = {d["day"]: d for d in collection(self.db, COUNTS).find(
+        found = {d["day"]: d for d in self._records.find(
             {"_id": {"$in": [f"day|{day}" for day in days]}})}
         return {day: {kind: {value_of(k): int(n) for k, n in (doc.get(kind) or {}).items()}
                       for kind in KINDS}
@@ -69,7 +63,7 @@ class CountsRepository(Repository):
         """(day, outlet, topic, items) within the dates (ISO, inclusive)."""
         bounds = {k: v for k, v in (("$gte", date_from), ("$lte", date_to)) if v}
         query = {"day": bounds} if bounds else {}
-        for doc in collection(self.db, COUNTS).find(query, {"day": 1, "coverage": 1}):
+        for doc in self._records.find(query, {"day": 1, "coverage": 1}):
             for pair, count in (doc.get("coverage") or {}).items():
                 outlet, topic = (value_of(x) for x in pair.split("|", 1))
                 yield doc["day"], outlet, topic, int(count)

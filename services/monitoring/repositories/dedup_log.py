@@ -9,33 +9,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from bson.binary import Binary
-from pymongo.database import Database
+from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
 from services.runtime.mongo import DUPLICATE_KEY
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import Repository
 
 DEDUP_LOG = "dedup_log"
 
 
-class DedupLogRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
-
-    @staticmethod
-    def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-        db[DEDUP_LOG].create_index("seen_at", name="seen_at")  # trimming the window's tail
-
-    @property
-    def _log(self) -> Any:
-        return collection(self.db, DEDUP_LOG)
+class DedupLogRepository(InDatabase, Repository):
+    stored_in = DEDUP_LOG
+    indexes = (Index(DEDUP_LOG, "seen_at", (("seen_at", ASCENDING),)),)  # trimming the tail
 
     def after(self, position: int) -> list[dict[str, Any]]:
         """The entries after this position, in log order, each with its `position`."""
         return [{**row, "position": row.pop("_id")}
-                for row in self._log.find({"_id": {"$gt": position}}).sort("_id", 1)]
+                for row in self._records.find({"_id": {"$gt": position}}).sort("_id", 1)]
 
     def append(self, position: int, entries: Sequence[dict[str, Any]]) -> int:
         """Write the entries at `position`, `position + 1`, ... in order; returns how many
@@ -45,7 +36,7 @@ class DedupLogRepository(Repository):
         rows = [{**entry, "_id": position + offset, "signature": Binary(entry["signature"])}
                 for offset, entry in enumerate(entries)]
         try:
-            self._log.insert_many(rows, ordered=True)
+            self._records.insert_many(rows, ordered=True)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if not errors or errors[0].get("code") != DUPLICATE_KEY:
@@ -55,7 +46,7 @@ class DedupLogRepository(Repository):
 
     def trim(self, before: float) -> int:
         """Drop entries seen before this time (epoch seconds): past the dedup window."""
-        return int(self._log.delete_many({"seen_at": {"$lt": before}}).deleted_count)
+        return int(self._records.delete_many({"seen_at": {"$lt": before}}).deleted_count)
 
     def is_empty(self) -> bool:
-        return self._log.find_one({}, {"_id": 1}) is None
+        return self._records.find_one({}, {"_id": 1}) is None

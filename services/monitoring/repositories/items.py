@@ -14,8 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from pymongo import DESCENDING
-from pymongo.database import Database
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from services.contracts import monitoring
@@ -24,7 +23,7 @@ from services.contracts.events.monitoring import CoverageMatched, Evidence, Item
 from services.monitoring.domain import Analysis, RawItem
 from services.monitoring.repositories.paging import page_of, sort_key
 from services.runtime.mongo import refused_as_duplicates
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.staged_events import Publish, StagedEvents, time_key
 from services.runtime.unit_of_work import Repository
 
@@ -135,29 +134,19 @@ def item_reply(doc: dict[str, Any], with_text: bool = False) -> monitoring.ItemR
         normalised_text=doc.get("text") if with_text else None)
 
 
-class ItemsRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
-
-    @staticmethod
-    def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-        items = db[ITEMS]
-        items.create_index("exact_keys", name="exact_keys")
-        # Few indexes on purpose: every index is paid on each of thousands of inserts a
-        # minute (each costs ~10% of an item insert on SecantusDB). topic/place/outlet
-        # filters of list_items walk the sort_key index, and so does the dedup rebuild (sort
-        # keys begin with the fetch time, then the arrival order within the batch).
-        items.create_index([("sort_key", DESCENDING)], name="sort_key")
-
-    @property
-    def _items(self) -> Any:
-        return collection(self.db, ITEMS)
+class ItemsRepository(InDatabase, Repository):
+    stored_in = ITEMS
+    # Few indexes on purpose: every index is paid on each of thousands of inserts a minute
+    # (each costs ~10% of an item insert on SecantusDB). topic/place/outlet filters of
+    # list_items walk the sort_key index, and so does the dedup rebuild (sort keys begin with
+    # the fetch time, then the arrival order within the batch).
+    indexes = (Index(ITEMS, "exact_keys", (("exact_keys", ASCENDING),)),
+               Index(ITEMS, "sort_key", (("sort_key", DESCENDING),)))
 
     # -- reads ------------------------------------------------------------------------------
 
     def reply(self, item_id: str) -> monitoring.ItemReply | None:
-        doc = self._items.find_one({"_id": item_id}, HIDDEN)
+        doc = self._records.find_one({"_id": item_id}, HIDDEN)
         return None if doc is None else item_reply(doc, with_text=True)
 
     def page(self, request: monitoring.ListItemsRequest, needle: str | None
@@ -182,7 +171,7 @@ class ItemsRepository(Repository):
             query["text"] = {"$regex": re.escape(needle)}
         if request.after:
             query["sort_key"] = {"$lt": request.after}
-        rows = list(self._items.find(query, {"_outbox": 0, "text": 0})
+        rows = list(self._records.find(query, {"_outbox": 0, "text": 0})
                     .sort("sort_key", -1).limit(request.limit + 1))
         rows, cursor = page_of(rows, request.limit)
         return [item_reply(d) for d in rows], cursor
@@ -191,7 +180,7 @@ class ItemsRepository(Repository):
         """Exact keys that stored items have already: key -> item id (one read a batch)."""
         known: dict[str, str] = {}
         if keys:
-            for doc in self._items.find({"exact_keys": {"$in": keys}}, {"exact_keys": 1}):
+            for doc in self._records.find({"exact_keys": {"$in": keys}}, {"exact_keys": 1}):
                 for key in doc.get("exact_keys") or []:
                     known[key] = doc["_id"]
         return known
@@ -199,7 +188,7 @@ class ItemsRepository(Repository):
     def recent(self, since: datetime) -> Iterator[Recent]:
         """The items fetched since then, in arrival order (by sort key: fetch time, then the
         position in the batch)."""
-        for doc in self._items.find({"sort_key": {"$gte": time_key(since)}},
+        for doc in self._records.find({"sort_key": {"$gte": time_key(since)}},
                                     {"text": 1, "url": 1, "guid": 1, "fetched_at": 1}
                                     ).sort("sort_key", 1):
             yield Recent(doc["_id"], str(doc.get("text") or ""), doc.get("url"),
@@ -213,7 +202,7 @@ class ItemsRepository(Repository):
         if not documents:
             return set()
         try:
-            self._items.insert_many(documents, ordered=False)
+            self._records.insert_many(documents, ordered=False)
         except BulkWriteError as exc:
             return {documents[i]["_id"] for i in refused_as_duplicates(exc)}
         return set()
@@ -222,8 +211,8 @@ class ItemsRepository(Repository):
         """The staged events of items: what the sweep rebuilds comes from the stored items of
         a staged chunk."""
         def rebuild(item_ids: list[str], staged_id: str, cid: str | None) -> list[Envelope]:
-            stored = self._items.find({"_id": {"$in": item_ids}, "event_batch": staged_id},
+            stored = self._records.find({"_id": {"$in": item_ids}, "event_batch": staged_id},
                                       {"text": 0})
             return [event for item in stored for event in item_events(item, cid)]
 
-        return StagedEvents(collection(self.db, ITEM_EVENTS), rebuild, publish)
+        return StagedEvents(self._collection(ITEM_EVENTS), rebuild, publish)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pymongo.database import Database
+from pymongo import ASCENDING
 
 from services.monitoring.domain import Assignment, WatchedPlan
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import DocumentWrite, Repository
 
 WATCHED_PLANS = "watched_plans"
@@ -22,20 +22,15 @@ FAR_PAST, FAR_FUTURE = date(2000, 1, 1), date(9999, 12, 31)
 ASSIGNMENTS_LISTED = 1000
 
 
-class PlansRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
-
-    @staticmethod
-    def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-        for field in ("unit_id", "plan_id", "task_id"):
-            db[ASSIGNMENTS].create_index(field, name=field.removesuffix("_id"))
+class PlansRepository(InDatabase, Repository):
+    stored_in = ASSIGNMENTS
+    indexes = tuple(Index(ASSIGNMENTS, field.removesuffix("_id"), ((field, ASCENDING),))
+                    for field in ("unit_id", "plan_id", "task_id"))
 
     # -- plans ------------------------------------------------------------------------------
 
     def plan(self, plan_id: str) -> WatchedPlan | None:
-        found = collection(self.db, WATCHED_PLANS).find_one({"_id": plan_id})
+        found = self._collection(WATCHED_PLANS).find_one({"_id": plan_id})
         if found is None:
             return None
         return WatchedPlan(plan_id, found.get("number"), found.get("status"),
@@ -52,7 +47,7 @@ class PlansRepository(Repository):
     # -- assignments ------------------------------------------------------------------------
 
     def _ids(self, query: dict[str, Any]) -> list[str]:
-        return [d["_id"] for d in collection(self.db, ASSIGNMENTS).find(query, {"_id": 1})]
+        return [d["_id"] for d in self._records.find(query, {"_id": 1})]
 
     def following_plan(self, plan_id: str) -> list[str]:
         """The assignments of the plan's tasks without topics of their own."""
@@ -68,10 +63,10 @@ class PlansRepository(Repository):
         return [Assignment(d["task_id"], d["unit_id"], frozenset(d.get("topics") or ()),
                            date.fromisoformat(d.get("start") or FAR_PAST.isoformat()),
                            date.fromisoformat(d.get("end") or FAR_FUTURE.isoformat()))
-                for d in collection(self.db, ASSIGNMENTS).find({"active": True})]
+                for d in self._records.find({"active": True})]
 
     def plans_of_active_tasks(self) -> dict[str, str]:
-        return {d["task_id"]: d["plan_id"] for d in collection(self.db, ASSIGNMENTS).find(
+        return {d["task_id"]: d["plan_id"] for d in self._records.find(
             {"active": True}, {"task_id": 1, "plan_id": 1})}
 
     def listed(self, unit_id: str | None, plan_id: str | None,
@@ -84,7 +79,7 @@ class PlansRepository(Repository):
         if active_only:
             query["active"] = True
         return [{k: v for k, v in d.items() if k != "_id"}
-                for d in collection(self.db, ASSIGNMENTS).find(query).sort("_id", 1)
+                for d in self._records.find(query).sort("_id", 1)
                 .limit(ASSIGNMENTS_LISTED)]
 
     def assign(self, assignment_id: str, fields: dict[str, Any]) -> None:

@@ -7,15 +7,14 @@ replica reads before its next batch."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.contracts import monitoring
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import DocumentWrite, Repository
 
 TOPICS = "topics"
@@ -25,26 +24,49 @@ EDITED = ("updated_at", "updated_by")
 TOPIC_FIELDS = tuple(name for name in monitoring.TopicModel.model_fields if name != "id")
 
 
-class TopicsRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
+class ReferenceRepository(InDatabase, Repository):
+    """Reference data officers edit (topics, alert rules): seeded from a data file once, each
+    edit announced by its version counter (`StateRepository.bump`)."""
+
+    label: ClassVar[str]  # what one document is, to name it in an error
+    version: ClassVar[str]  # its version counter in `state`
+
+    def exists(self, key: str) -> bool:
+        return self._records.find_one({"_id": key}, {"_id": 1}) is not None
+
+    def delete(self, key: str) -> None:
+        self.queue(DocumentWrite(self.stored_in, key, delete=True))
+
+    def _seed(self, state_key: str, state: dict[str, Any],
+              documents: Iterable[dict[str, Any]]) -> None:
+        """The documents of the data file and the state beside them, once: the database is
+        the truth afterwards."""
+        if self._records.estimated_document_count() > 0:
+            return
+        self._collection(STATE).update_one({"_id": state_key}, {"$setOnInsert": state},
+                                           upsert=True)
+        for document in documents:
+            with contextlib.suppress(DuplicateKeyError):
+                self._records.insert_one(document)
+
+
+class TopicsRepository(ReferenceRepository):
+    stored_in = TOPICS
+    label = "topic"
+    version = "topics"
 
     def all(self) -> list[monitoring.TopicModel]:
         return [monitoring.TopicModel.model_validate(
             {**{k: v for k, v in d.items() if k not in ("_id", *EDITED)}, "id": d["_id"]})
-            for d in collection(self.db, TOPICS).find().sort("_id", 1)]
+            for d in self._records.find().sort("_id", 1)]
 
     def taxonomy(self) -> dict[str, Any]:
         """The definitions the classifier compiles: defaults and topics by id."""
-        state = collection(self.db, STATE).find_one({"_id": "taxonomy"}) or {}
+        state = self._collection(STATE).find_one({"_id": "taxonomy"}) or {}
         topics = {}
-        for doc in collection(self.db, TOPICS).find().sort("_id", 1):
+        for doc in self._records.find().sort("_id", 1):
             topics[doc["_id"]] = {k: v for k, v in doc.items() if k != "_id" and v is not None}
         return {"defaults": state.get("defaults") or {}, "topics": topics}
-
-    def exists(self, topic_id: str) -> bool:
-        return collection(self.db, TOPICS).find_one({"_id": topic_id}, {"_id": 1}) is not None
 
     def save(self, topic: monitoring.TopicModel, actor: str, now: datetime) -> None:
         spec = topic.model_dump(exclude={"id"}, exclude_none=True)
@@ -55,82 +77,61 @@ class TopicsRepository(Repository):
             update["$unset"] = absent
         self.queue(DocumentWrite(TOPICS, topic.id, update=update, upsert=True))
 
-    def delete(self, topic_id: str) -> None:
-        self.queue(DocumentWrite(TOPICS, topic_id, delete=True))
-
     def seed(self, data: Mapping[str, Any]) -> None:
-        """The topics of data/topics.yaml, once: the database is the truth afterwards."""
-        if collection(self.db, TOPICS).estimated_document_count() > 0:
-            return
-        collection(self.db, STATE).update_one(
-            {"_id": "taxonomy"}, {"$setOnInsert": {"defaults": data.get("defaults") or {},
-                                                   "version": 1}}, upsert=True)
-        for topic_id, spec in (data.get("topics") or {}).items():
-            with contextlib.suppress(DuplicateKeyError):
-                collection(self.db, TOPICS).insert_one({"_id": topic_id, **spec})
+        """The topics of data/topics.yaml, once."""
+        self._seed("taxonomy", {"defaults": data.get("defaults") or {}, "version": 1},
+                   ({"_id": topic_id, **spec}
+                    for topic_id, spec in (data.get("topics") or {}).items()))
 
 
-class AlertRulesRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
+class AlertRulesRepository(ReferenceRepository):
+    stored_in = ALERT_RULES
+    label = "alert rule"
+    version = "rules"
 
     def all(self) -> list[monitoring.AlertRuleModel]:
-        rows = collection(self.db, ALERT_RULES).find({}, dict.fromkeys(EDITED, 0)).sort("_id", 1)
+        rows = self._records.find({}, dict.fromkeys(EDITED, 0)).sort("_id", 1)
         return [monitoring.AlertRuleModel.model_validate(
             {"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}}) for d in rows]
-
-    def exists(self, rule_id: str) -> bool:
-        return collection(self.db, ALERT_RULES).find_one({"_id": rule_id}, {"_id": 1}) is not None
 
     def save(self, rule: monitoring.AlertRuleModel, actor: str, now: datetime) -> None:
         self.queue(DocumentWrite(ALERT_RULES, rule.id, update={"$set": {
             **rule.model_dump(exclude={"id"}), "updated_at": now, "updated_by": actor}},
             upsert=True))
 
-    def delete(self, rule_id: str) -> None:
-        self.queue(DocumentWrite(ALERT_RULES, rule_id, delete=True))
-
     def seed(self, data: Mapping[str, Any]) -> None:
         """The rules and spike settings of data/alert_rules.yaml, once."""
-        if collection(self.db, ALERT_RULES).estimated_document_count() > 0:
-            return
-        collection(self.db, STATE).update_one(
-            {"_id": "spike"}, {"$setOnInsert": dict(data.get("spike") or {})}, upsert=True)
-        for spec in data.get("rules") or []:
-            rule = monitoring.AlertRuleModel.model_validate(spec)
-            with contextlib.suppress(DuplicateKeyError):
-                collection(self.db, ALERT_RULES).insert_one(
-                    {"_id": rule.id, **rule.model_dump(exclude={"id"})})
+        rules = (monitoring.AlertRuleModel.model_validate(spec)
+                 for spec in data.get("rules") or [])
+        self._seed("spike", dict(data.get("spike") or {}),
+                   ({"_id": rule.id, **rule.model_dump(exclude={"id"})} for rule in rules))
 
 
-class StateRepository(Repository):
-    def __init__(self, db: Database[dict[str, Any]]) -> None:
-        super().__init__()
-        self.db = db
+class StateRepository(InDatabase, Repository):
+    stored_in = STATE
 
     def versions(self) -> dict[str, int]:
         """The version counter of each kind of reference data (topics, rules,
         assignments): one read tells a replica what it must reload."""
-        found = collection(self.db, STATE).find_one({"_id": "versions"}) or {}
+        found = self._records.find_one({"_id": "versions"}) or {}
         return {k: int(v) for k, v in found.items() if k != "_id"}
 
     def bump(self, what: str) -> None:
         self.queue(DocumentWrite(STATE, "versions", update={"$inc": {what: 1}}, upsert=True))
 
     def spike_settings(self) -> dict[str, Any]:
-        return collection(self.db, STATE).find_one({"_id": "spike"}) or {}
+        return self._records.find_one({"_id": "spike"}) or {}
 
     def counting_since(self, today: date) -> date:
         """The first day counters were kept (days before are unknown, not zero)."""
-        state = collection(self.db, STATE)
+        state = self._records
         state.update_one({"_id": "counting"}, {"$setOnInsert": {"since": today.isoformat()}},
                          upsert=True)
         started = state.find_one({"_id": "counting"}) or {}
         return date.fromisoformat(started.get("since") or today.isoformat())
 
     def alert_gate(self) -> dict[str, Any] | None:
-        stored = collection(self.db, STATE).find_one({"_id": "alert_gate"})
+        stored = self._records.find_one({"_id": "alert_gate"})
         return None if not stored else dict(stored.get("gate") or {})
 
     def save_alert_gate(self, gate: dict[str, Any]) -> None:

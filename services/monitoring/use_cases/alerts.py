@@ -8,6 +8,7 @@ from services.contracts import monitoring
 from services.contracts.errors import not_found
 from services.monitoring.domain import Alert
 from services.monitoring.use_cases.context import Context, as_reply
+from services.monitoring.use_cases.reference import delete_reference
 from services.runtime.unit_of_work import retrying
 
 
@@ -43,16 +44,11 @@ def upsert_alert_rule(request: monitoring.UpsertAlertRuleRequest,
     """Applies to the next batch of every replica (the rules' version counter moves)."""
     with ctx.uow as uow:
         uow.rules.save(request.rule, request.actor, ctx.now())
-        uow.state.bump("rules")
+        uow.state.bump(uow.rules.version)
         uow.commit()
     return request.rule
 
 
 def delete_alert_rule(request: monitoring.AlertRuleRef, ctx: Context) -> dict[str, Any]:
-    with ctx.uow as uow:
-        if not uow.rules.exists(request.rule_id):
-            raise not_found(f"alert rule {request.rule_id}")
-        uow.rules.delete(request.rule_id)
-        uow.state.bump("rules")
-        uow.commit()
+    delete_reference(ctx, ctx.uow.rules, request.rule_id)
     return {"rule_id": request.rule_id, "deleted": True}

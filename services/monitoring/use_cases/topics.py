@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.contracts import monitoring
-from services.contracts.errors import not_found, validation_failed
+from services.contracts.errors import validation_failed
 from services.monitoring.domain import TopicClassifier
 from services.monitoring.use_cases.context import Context
+from services.monitoring.use_cases.reference import delete_reference
 
 
 def list_topics(ctx: Context) -> list[monitoring.TopicModel]:
@@ -26,16 +27,11 @@ def upsert_topic(request: monitoring.UpsertTopicRequest, ctx: Context) -> monito
             raise validation_failed(f"invalid topic: {exc}", ["topic"], "value_error",
                                     str(exc)[:300]) from None
         uow.topics.save(topic, request.actor, ctx.now())
-        uow.state.bump("topics")
+        uow.state.bump(uow.topics.version)
         uow.commit()
     return topic
 
 
 def delete_topic(request: monitoring.TopicRef, ctx: Context) -> dict[str, Any]:
-    with ctx.uow as uow:
-        if not uow.topics.exists(request.topic_id):
-            raise not_found(f"topic {request.topic_id}")
-        uow.topics.delete(request.topic_id)
-        uow.state.bump("topics")
-        uow.commit()
+    delete_reference(ctx, ctx.uow.topics, request.topic_id)
     return {"topic_id": request.topic_id, "deleted": True}

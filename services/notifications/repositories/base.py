@@ -1,52 +1,10 @@
-"""What every repository of the service holds: the database its collections are in, the
-collection it keeps (`stored_in`) and the indexes it needs, declared as data."""
+"""What the service's repositories share besides `InDatabase` and `Index`
+(services/runtime/mongo_repository.py): a setting written at commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
-
-from pymongo.collection import Collection
-from pymongo.database import Database
-
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import Document
 from services.runtime.unit_of_work import DocumentWrite
-
-Document = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Index:
-    collection: str
-    name: str
-    keys: tuple[tuple[str, int], ...]
-    sparse: bool = False
-
-
-class InDatabase:
-    """Mixed in before a runtime repository class (`Repository`, `AggregateRepository`)."""
-
-    stored_in: ClassVar[str]
-    indexes: ClassVar[tuple[Index, ...]] = ()
-
-    def __init__(self, db: Database[Document]) -> None:
-        super().__init__()
-        self.db = db
-
-    @classmethod
-    def ensure_indexes(cls, db: Database[Document]) -> None:
-        for index in cls.indexes:
-            # `sparse` only where wanted: the indexes made before were declared without it.
-            options: dict[str, Any] = {"sparse": True} if index.sparse else {}
-            db[index.collection].create_index(list(index.keys), name=index.name, **options)
-
-    @property
-    def _records(self) -> Collection[Document]:
-        """The collection this repository keeps."""
-        return self._collection(self.stored_in)
-
-    def _collection(self, name: str) -> Collection[Document]:
-        return collection(self.db, name)
 
 
 def setting(name: str, key: str, fields: Document, *, upsert: bool = False) -> DocumentWrite:

@@ -9,7 +9,8 @@ from typing import Any
 
 from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import TemplateSet
-from services.notifications.repositories.base import InDatabase, setting
+from services.notifications.repositories.base import setting
+from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import Repository
 
 CHANNELS = "channels"

@@ -21,13 +21,13 @@ from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import Delivery, DeliveryStatus
-from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import (
     SENDING,
     delivery_document,
     delivery_fields,
     delivery_to_domain,
 )
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.outbox import merge_updates, outbox_push
 from services.runtime.unit_of_work import RUNTIME_FIELD_PREFIX, AggregateRepository
 

@@ -15,9 +15,9 @@ from pymongo.collection import Collection
 
 from services.contracts.envelope import Envelope
 from services.notifications.domain.delivery import DeliveryStatus
-from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import SENDING
 from services.notifications.repositories.deliveries import DELIVERIES, RELEASE, with_events
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.outbox import PENDING, with_outbox
 from services.runtime.unit_of_work import Repository
 

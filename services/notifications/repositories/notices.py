@@ -16,9 +16,9 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.cursor import Cursor
 
 from services.notifications.domain.notices import Notice
-from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.codec import notice_document, notice_to_domain
 from services.runtime.mongo import keyset_after
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 NOTICES = "notices"

@@ -11,7 +11,7 @@ from typing import Any
 from pymongo import ASCENDING
 
 from services.contracts.envelope import Envelope
-from services.notifications.repositories.base import InDatabase, Index
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 READS = "reads"

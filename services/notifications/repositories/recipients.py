@@ -8,7 +8,8 @@ from typing import Any
 
 from pymongo import ASCENDING, ReplaceOne
 
-from services.notifications.repositories.base import InDatabase, Index, setting
+from services.notifications.repositories.base import setting
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import Repository
 
 RECIPIENTS = "recipients"

@@ -10,7 +10,6 @@ from typing import Any
 from pymongo import ASCENDING
 
 from services.notifications.domain.translations import TranslationStatus, TranslationTask
-from services.notifications.repositories.base import InDatabase, Index
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     translation_fields,
@@ -18,6 +17,7 @@ from services.notifications.repositories.codec import (
     translation_to_domain,
 )
 from services.runtime.mongo import keyset_after
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import AggregateRepository
 
 TRANSLATIONS = "translations"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
+from fake_unit_of_work import FakeUnitOfWork, InMemory, InMemoryDocuments
 
 from services.contracts import monitoring
 from services.monitoring.domain import POLLED_KINDS, Alert, Assignment, Source, WatchedPlan
@@ -35,11 +35,7 @@ from services.monitoring.repositories.sources import SOURCES, SourcesRepository
 from services.monitoring.use_cases.context import Context
 
 
-class FakeSources(SourcesRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeSources(InMemory, SourcesRepository):
     def get(self, source_id: str) -> Source | None:
         found = self.documents[SOURCES].get(source_id)
         return None if found is None else self._loaded(found)
@@ -69,11 +65,7 @@ class FakeSources(SourcesRepository):
                    if d.get("enabled") and d.get("healthy") is False)
 
 
-class FakeAlerts(AlertsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeAlerts(InMemory, AlertsRepository):
     def get(self, alert_id: str) -> Alert | None:
         found = self.documents[ALERTS].get(alert_id)
         return None if found is None else self._loaded(found)
@@ -86,11 +78,7 @@ class FakeAlerts(AlertsRepository):
         return [self.aggregate_of(d) for d in rows[:request.limit]], None
 
 
-class FakeTopics(TopicsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeTopics(InMemory, TopicsRepository):
     def all(self) -> list[monitoring.TopicModel]:
         return [monitoring.TopicModel.model_validate(
             {**{k: v for k, v in d.items() if k not in ("_id", "updated_at", "updated_by")},
@@ -106,11 +94,7 @@ class FakeTopics(TopicsRepository):
         return topic_id in self.documents[TOPICS]
 
 
-class FakeRules(AlertRulesRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeRules(InMemory, AlertRulesRepository):
     def all(self) -> list[monitoring.AlertRuleModel]:
         return [monitoring.AlertRuleModel.model_validate(
             {"id": i, **{k: v for k, v in d.items() if k not in ("_id", "updated_at",
@@ -121,21 +105,13 @@ class FakeRules(AlertRulesRepository):
         return rule_id in self.documents[ALERT_RULES]
 
 
-class FakeState(StateRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeState(InMemory, StateRepository):
     def versions(self) -> dict[str, int]:
         found = self.documents[STATE].get("versions") or {}
         return {k: int(v) for k, v in found.items() if k != "_id"}
 
 
-class FakePlans(PlansRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakePlans(InMemory, PlansRepository):
     def plan(self, plan_id: str) -> WatchedPlan | None:
         found = self.documents[WATCHED_PLANS].get(plan_id)
         if found is None:
@@ -171,11 +147,7 @@ class FakePlans(PlansRepository):
                 for d in self._where(**{k: v for k, v in fields.items() if v is not None})]
 
 
-class FakeCounts(CountsRepository):
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[arg-type]
-        self.documents = documents
-
+class FakeCounts(InMemory, CountsRepository):
     def coverage(self, date_from: str | None, date_to: str | None) -> Any:
         for doc in self.documents[COUNTS].values():
             if (date_from and doc["day"] < date_from) or (date_to and doc["day"] > date_to):

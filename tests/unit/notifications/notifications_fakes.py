@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
+from fake_unit_of_work import FakeUnitOfWork, InMemory, InMemoryDocuments
 
 from services.notifications.domain.ack import Acknowledgement
 from services.notifications.domain.delivery import Delivery
@@ -37,14 +37,6 @@ from services.notifications.repositories.translations import TranslationsReposit
 
 Document = dict[str, Any]
 WAITING = {TranslationStatus.REQUESTED.value, TranslationStatus.SUBMITTED.value}
-
-
-class InMemory:
-    """Mixed in before a real repository: its documents are `InMemoryDocuments`."""
-
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[call-arg]
-        self.documents = documents
 
 
 def visible(doc: Document) -> Document:
