@@ -59,27 +59,23 @@ class RateLimiter:
 
     async def hit(self, key: str, per_minute: int) -> float:
         """Count one request; 0 if it is within the budget, else seconds to wait."""
-        item = self._item(per_minute)
-        limiter = self._limiter()
-        try:
-            if await limiter.hit(item, key):
-                return 0.0
-            return await self._wait(limiter, item, key)
-        except (StorageError, OSError, TimeoutError) as exc:
-            self._storage_failed(limiter, exc)
-            return await self.hit(key, per_minute)
+        return await self._check(key, per_minute, count=True)
 
     async def blocked(self, key: str, per_minute: int) -> float:
         """Seconds until `key` may be counted again (0: not blocked), counting nothing."""
+        return await self._check(key, per_minute, count=False)
+
+    async def _check(self, key: str, per_minute: int, count: bool) -> float:
         item = self._item(per_minute)
         limiter = self._limiter()
         try:
-            if await limiter.test(item, key):
+            allowed = await (limiter.hit(item, key) if count else limiter.test(item, key))
+            if allowed:
                 return 0.0
             return await self._wait(limiter, item, key)
         except (StorageError, OSError, TimeoutError) as exc:
             self._storage_failed(limiter, exc)
-            return await self.blocked(key, per_minute)
+            return await self._check(key, per_minute, count)
 
     async def close(self) -> None:
         if self._storage is not None:
