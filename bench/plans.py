@@ -36,7 +36,7 @@ from services.plans.domain import (
 )
 from services.plans.domain.recurrence import Recurrence, RecurrenceKind
 from services.plans.reporting import refresh_gauges
-from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.repositories import OUTBOX_COLLECTIONS
 from services.plans.use_cases.context import Context
 from services.runtime.outbox import PENDING
 from services.runtime.rpc_sync import BlockingRpc
@@ -136,7 +136,7 @@ def seed_scan_data(db: Any, tasks: list[Task]) -> None:
 def time_gauges(db: Any, now: datetime) -> dict[str, int]:
     """The gauge refresh (every task of every issued plan), in this process on the same
     database: what the plans service does every PLANS_GAUGE_REFRESH_SECONDS."""
-    ctx = Context(PlansRepository(db), None, lambda: now)
+    ctx = Context.on(db, None, lambda: now)
     return refresh_gauges(ctx, now)
 
 

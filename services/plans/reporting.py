@@ -106,27 +106,27 @@ def _tree(node: TaskProgress) -> dict[str, Any]:
             "children": [_tree(k) for k in node.children]}
 
 
-def _load(ctx: Context, plan_id: str,
+def _load(store: PlansRepository, plan_id: str,
           plan_fields: dict[str, Any]) -> tuple[dict[str, Any], list[Task], list[Any]]:
-    plan = ctx.repo.get_plan(plan_id, plan_fields)
-    tasks = [codec.task_from(d) for d in ctx.repo.plan_tasks(plan_id, PROGRESS_PROJECTION)]
-    reports = [codec.report_from(d) for d in ctx.repo.plan_reports(plan_id)]
+    plan = store.get_plan(plan_id, plan_fields)
+    tasks = [codec.task_from(d) for d in store.plan_tasks(plan_id, PROGRESS_PROJECTION)]
+    reports = [codec.report_from(d) for d in store.plan_reports(plan_id)]
     return plan, tasks, reports
 
 
-def _unit_names(ctx: Context, units_seq: int | None = None) -> dict[str, str]:
+def _unit_names(store: PlansRepository, units_seq: int | None = None) -> dict[str, str]:
     """Names of every unit, by id; cached per database while the directory's count holds."""
-    cached = _unit_names_cache.get(ctx.repo.db.name)
+    cached = _unit_names_cache.get(store.name)
     if units_seq is not None and cached is not None and cached[0] == units_seq:
         return cached[1]
-    names = ctx.repo.unit_names()
+    names = store.unit_names()
     if units_seq is not None:
-        _unit_names_cache[ctx.repo.db.name] = (units_seq, names)
+        _unit_names_cache[store.name] = (units_seq, names)
     return names
 
 
-def _plan_state(ctx: Context, plan_id: str, stamp: ProgressStamp) -> _PlanState:
-    key = (ctx.repo.db.name, plan_id)
+def _plan_state(store: PlansRepository, plan_id: str, stamp: ProgressStamp) -> _PlanState:
+    key = (store.name, plan_id)
     cached = _plans.get(key)
     now = time.monotonic()
     if cached is not None and cached.expires > now:
@@ -135,33 +135,34 @@ def _plan_state(ctx: Context, plan_id: str, stamp: ProgressStamp) -> _PlanState:
         changes = stamp.changes_since(cached.seq)
         if changes is not None and not any(c.get("reset") for c in changes):
             tasks, reports = dict(cached.tasks), dict(cached.reports)
-            for doc in ctx.repo.tasks_by_key({c["task"] for c in changes if "task" in c},
+            for doc in store.tasks_by_key({c["task"] for c in changes if "task" in c},
                                              PROGRESS_PROJECTION):
                 tasks[doc["_id"]] = codec.task_from(doc)
-            for doc in ctx.repo.reports_by_id({c["report"] for c in changes if "report" in c}):
+            for doc in store.reports_by_id({c["report"] for c in changes if "report" in c}):
                 reports[doc["_id"]] = codec.report_from(doc)
             state = _PlanState(stamp.seq, cached.expires, tasks, reports)
             _remember(_plans, key, state, PLAN_CACHE_SIZE)
             return state
-    ctx.repo.get_plan(plan_id, {"_id": 1})  # not_found
+    store.get_plan(plan_id, {"_id": 1})  # not_found
     state = _PlanState(
         stamp.seq, now + PLAN_CACHE_TTL_SECONDS,
-        {d["_id"]: codec.task_from(d) for d in ctx.repo.plan_tasks(plan_id, PROGRESS_PROJECTION)},
-        {d["_id"]: codec.report_from(d) for d in ctx.repo.plan_reports(plan_id)})
+        {d["_id"]: codec.task_from(d) for d in store.plan_tasks(plan_id, PROGRESS_PROJECTION)},
+        {d["_id"]: codec.report_from(d) for d in store.plan_reports(plan_id)})
     _remember(_plans, key, state, PLAN_CACHE_SIZE)
     return state
 
 
 def progress_summary(req: ProgressRequest, ctx: Context) -> dict[str, Any]:
+    store = ctx.unit_of_work().progress
     as_of = req.as_of or ctx.now()
-    stamp = ctx.repo.progress_stamp(req.plan_id)
-    key = (ctx.repo.db.name, req.plan_id, stamp.seq, stamp.units_seq, local_date(as_of))
+    stamp = store.progress_stamp(req.plan_id)
+    key = (store.name, req.plan_id, stamp.seq, stamp.units_seq, local_date(as_of))
     body = _summaries.get(key)
     state = _plans.get(key[:2])
     if body is None or state is None or state.expires <= time.monotonic():
-        state = _plan_state(ctx, req.plan_id, stamp)
+        state = _plan_state(store, req.plan_id, stamp)
         body = _summary_body(list(state.tasks.values()), list(state.reports.values()), as_of,
-                             _unit_names(ctx, stamp.units_seq))
+                             _unit_names(store, stamp.units_seq))
     _remember(_summaries, key, body, SUMMARY_CACHE_SIZE)
     return {"plan_id": req.plan_id, "as_of": as_of, **body}
 
@@ -181,9 +182,10 @@ def _summary_body(tasks: list[Task], reports: list[ProgressReport], as_of: datet
 
 
 def export_progress(req: ExportRequest, ctx: Context) -> dict[str, Any]:
+    store = ctx.unit_of_work().progress
     as_of = req.as_of or ctx.now()
-    plan, tasks, reports = _load(ctx, req.plan_id, {"number": 1, "title": 1})
-    names = _unit_names(ctx)
+    plan, tasks, reports = _load(store, req.plan_id, {"number": 1, "title": 1})
+    names = _unit_names(store)
     tables = {"units": unit_rows(tasks, as_of, reports, names),
               "tasks": task_rows(tasks, as_of, reports, names),
               "kpis": kpi_rows(tasks, as_of, reports)}
@@ -241,10 +243,11 @@ def _scan_task(doc: dict[str, Any]) -> Task:
 def deadline_scan(ctx: Context, now: datetime, window_days: int,
                   plan_id: str | None = None) -> dict[str, Any]:
     """Store task.due_soon / task.overdue once per task and period (the timer's tick)."""
+    store = ctx.unit_of_work().progress
     today = local_date(now)
     until = (today + timedelta(days=window_days)).isoformat()
-    candidates = ctx.repo.deadline_candidates(until, plan_id)
-    plans = ctx.repo.plan_states(d["plan_id"] for d in candidates)
+    candidates = store.deadline_candidates(until, plan_id)
+    plans = store.plan_states(d["plan_id"] for d in candidates)
     docs: dict[str, dict[str, Any]] = {}
     retired: list[str] = []
     for doc in candidates:
@@ -256,14 +259,14 @@ def deadline_scan(ctx: Context, now: datetime, window_days: int,
         else:
             docs[doc["_id"]] = doc
     if retired:
-        ctx.repo.unwatch(retired)
+        store.unwatch(retired)
     tasks = {key: _scan_task(doc) for key, doc in docs.items()}
     alerts = [(alert, codec.alert_key(docs[alert.task_id]["task_id"], alert.period_key,
                                       alert.kind.value))
               for alert in scan_deadlines(tasks.values(), now, window_days)]
     # Recorded: in the alerts collection, or (alerts stored before it existed, and overdue
     # alerts) in the task's `alerts_sent`.
-    stored_before = ctx.repo.recorded_alerts(alert_id(a.task_id, dedup) for a, dedup in alerts)
+    stored_before = store.recorded_alerts(alert_id(a.task_id, dedup) for a, dedup in alerts)
     recorded: dict[str, set[str]] = {key: set(doc.get("alerts_sent") or ()) for key, doc
                                      in docs.items()}
     for alert, dedup in alerts:
@@ -296,17 +299,18 @@ def deadline_scan(ctx: Context, now: datetime, window_days: int,
         writes.append((alert.kind, DeadlineAlertWrite(alert.task_id, dedup,
                                                       ctx.envelope(payload), unwatch)))
         recorded[alert.task_id].add(dedup)
-    stored = ctx.repo.record_alerts([write for _, write in writes], now)
+    stored = store.record_alerts([write for _, write in writes], now)
     emitted = Counter(kind.value for kind, write in writes if write.alert_id in stored)
     already += len(writes) - len(stored)  # another replica stored them first
     for kind in AlertKind:
         DEADLINE_EVENTS.labels(kind.value).inc(emitted[kind.value])
-    _correct_watch(ctx, docs, tasks, recorded, unwatched)
+    _correct_watch(store, docs, tasks, recorded, unwatched)
     return {"now": now, "tasks_scanned": len(docs), "due_soon": emitted["due_soon"],
             "overdue": emitted["overdue"], "already_sent": already}
 
 
-def _correct_watch(ctx: Context, docs: dict[str, dict[str, Any]], tasks: dict[str, Task],
+def _correct_watch(store: PlansRepository, docs: dict[str, dict[str, Any]],
+                   tasks: dict[str, Task],
                    recorded: dict[str, set[str]], unwatched: dict[str, set[str]]) -> None:
     """Keep each candidate's watch list exact: a deadline whose overdue alert is recorded
     (by an older replica, or before a write put it back) leaves it, so the scan stops
@@ -315,18 +319,19 @@ def _correct_watch(ctx: Context, docs: dict[str, dict[str, Any]], tasks: dict[st
         stored = set(doc.get(codec.WATCH) or ()) - unwatched.get(key, set())
         expected = codec.task_watch(tasks[key], recorded[key])[codec.WATCH]
         if stored != set(expected):
-            ctx.repo.set_watch(key, doc["version"], expected)
+            store.set_watch(key, doc["version"], expected)
 
 
-def backfill_watch(repo: PlansRepository) -> int:
+def backfill_watch(ctx: Context) -> int:
     """Give every task stored without a watch list one (documents written before it existed,
     or by an older replica); idempotent, and one index lookup when there is none.
 
     Tasks sharing a version and a watch list are written together (`_id $in` batches): one
     write per task took 7 minutes for 52,000 tasks on SecantusDB.
     """
+    store = ctx.unit_of_work().progress
     groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
-    for doc in repo.unwatched_tasks(SCAN_PROJECTION):
+    for doc in store.unwatched_tasks(SCAN_PROJECTION):
         try:
             task = _scan_task(doc)
         except (KeyError, ValueError, DomainError) as exc:
@@ -336,7 +341,7 @@ def backfill_watch(repo: PlansRepository) -> int:
         watch = codec.task_watch(task, doc.get("alerts_sent") or ())[codec.WATCH]
         groups.setdefault((doc.get("version", 1), tuple(watch)), []).append(doc["_id"])
     for (version, watch), keys in groups.items():
-        repo.backfill_watch(version, list(watch), keys)
+        store.backfill_watch(version, list(watch), keys)
     done = sum(len(keys) for keys in groups.values())
     if done:
         log.info("watch lists backfilled", extra={"tasks": done})
@@ -349,8 +354,9 @@ def refresh_gauges(ctx: Context, now: datetime) -> dict[str, int]:
     Reads every task of every issued plan: it runs on its own, slower timer
     (PLANS_GAUGE_REFRESH_SECONDS), never in the deadline tick.
     """
-    plan_ids = [p["_id"] for p in ctx.repo.issued_plans()]
-    docs = list(ctx.repo.scan_tasks(plan_ids, BUCKET_PROJECTION)) if plan_ids else []
+    store = ctx.unit_of_work().progress
+    plan_ids = [p["_id"] for p in store.issued_plans()]
+    docs = list(store.scan_tasks(plan_ids, BUCKET_PROJECTION)) if plan_ids else []
     parents = {(d["plan_id"], d["parent_task_id"]) for d in docs if d.get("parent_task_id")}
     buckets = Counter[str]()
     for doc in docs:
@@ -362,7 +368,7 @@ def refresh_gauges(ctx: Context, now: datetime) -> dict[str, int]:
     for bucket in BUCKETS:
         TASKS_BY_BUCKET.labels(bucket.value).set(buckets.get(bucket.value, 0))
     TASKS_OVERDUE.set(buckets.get("overdue", 0))
-    pending = ctx.repo.pending_reviews()
+    pending = store.pending_reviews()
     REPORTS_PENDING_REVIEW.set(pending)
     return {**{b.value: buckets.get(b.value, 0) for b in BUCKETS}, "leaf_tasks": sum(
         buckets.values()), "reports_pending_review": pending}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -61,7 +60,7 @@ from services.contracts.plans_units import (
 )
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import reporting
-from services.plans.repositories import OUTBOX_COLLECTIONS, PlansRepository
+from services.plans.repositories import OUTBOX_COLLECTIONS, read_side
 from services.plans.settings import PlansSettings
 from services.plans.use_cases import (
     audit,
@@ -107,13 +106,6 @@ class Settings(DependencyProvider):
         return settings
 
 
-@functools.cache
-def _repository(db: Any) -> PlansRepository:
-    """One per process: building pymongo's collection objects for every request was a
-    measurable share of a read's CPU (docs/decisions/0003-the-rpc-path.md)."""
-    return PlansRepository(db)
-
-
 class PlansService(EventConsumerService):
     name = "plans"
     settings_class = PlansSettings
@@ -123,11 +115,10 @@ class PlansService(EventConsumerService):
 
     @staticmethod
     def ensure_indexes(db: Any) -> None:
-        _repository(db).ensure_indexes()
+        read_side(db).ensure_indexes()
 
     def _ctx(self) -> context.Context:
-        return context.Context(_repository(self.db), correlation_id.get(),
-                               lambda: datetime.now(UTC))
+        return context.Context.on(self.db, correlation_id.get(), lambda: datetime.now(UTC))
 
     # -- units ----------------------------------------------------------------------------
 
@@ -316,7 +307,7 @@ class PlansService(EventConsumerService):
         ctx = self._ctx()
         # Later ticks: tasks an older replica stored (rolling upgrade); one index lookup when
         # there is none.
-        reporting.backfill_watch(ctx.repo)
+        reporting.backfill_watch(ctx)
         reporting.refresh_gauges(ctx, self.settings.plans_clock_now or datetime.now(UTC))
 
     # -- consumed events ------------------------------------------------------------------

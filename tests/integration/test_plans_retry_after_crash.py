@@ -28,14 +28,18 @@ UNITS = (Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
 
 
 @pytest.fixture(scope="module")
-def ctx(infra):
+def database(infra):
     database = infra.database(f"plans_retry_{uuid.uuid4().hex[:6]}")
-    repo = PlansRepository(database)
-    repo.ensure_indexes()
-    context = Context(repo, "test-correlation", lambda: datetime.now(UTC))
-    import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
-    yield context
+    PlansRepository(database).ensure_indexes()
+    yield database
     database.client.drop_database(database.name)
+
+
+@pytest.fixture(scope="module")
+def ctx(database):
+    context = Context.on(database, "test-correlation", lambda: datetime.now(UTC))
+    import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
+    return context
 
 
 def draft(ctx) -> str:
@@ -47,13 +51,13 @@ def draft(ctx) -> str:
     return str(plan["id"])
 
 
-def forget_results(ctx) -> None:
+def forget_results(database) -> None:
     """What a process killed between the plan's write and the result's write leaves."""
-    ctx.repo.idempotency.delete_many({})
+    database["idempotency"].delete_many({})
 
 
 @pytest.mark.parametrize("command", ["issue", "close", "cancel"])
-def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
+def test_a_retried_life_cycle_command_answers_its_first_result(ctx, database, command):
     plan_id = draft(ctx)
     if command != "issue":
         issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
@@ -66,9 +70,9 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
                    plan_id=plan_id, actor="officer-1", reason="thay thế",
                    idempotency_key=key), ctx)}[command]
     first = request()
-    forget_results(ctx)
+    forget_results(database)
     assert request() == first
-    events = ctx.repo.plans.find_one({"_id": plan_id})["_outbox"]
+    events = database["plans"].find_one({"_id": plan_id})["_outbox"]
     assert len([e for e in events if e["type"] != "plan.created"]) == (
         1 if command == "issue" else 2)  # the retry stored no second event
     with pytest.raises(InvalidTransition):  # another key is another command
@@ -76,13 +80,13 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, command):
                                    idempotency_key=uuid.uuid4().hex), ctx)
 
 
-def test_a_retried_amendment_makes_one_revision(ctx):
+def test_a_retried_amendment_makes_one_revision(ctx, database):
     plan_id = draft(ctx)
     issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
     amend = AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
                                changes={"title": "Kế hoạch (sửa đổi)"},
                                idempotency_key=uuid.uuid4().hex)
     first = amend_plan(amend, ctx)
-    forget_results(ctx)
+    forget_results(database)
     again = amend_plan(amend, ctx)
     assert again["revision"] == first["revision"] == 1

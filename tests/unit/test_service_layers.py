@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
-CONVERTED = ["monitoring", "notifications"]  # plans joins when it takes the shape
+CONVERTED = ["monitoring", "notifications", "plans"]
 FRAMEWORKS = {"nameko", "eventlet"}
 DRIVER = {"pymongo"}
 # The runtime's storage-neutral parts: what use cases and the tests' fakes build on.

@@ -9,6 +9,8 @@ findAndModify, and updates filtered on other fields, as a scan of the whole coll
 from __future__ import annotations
 
 import contextlib
+import functools
+from typing import Any
 
 from pymongo.errors import OperationFailure
 
@@ -28,11 +30,29 @@ from services.plans.repositories.tasks import TaskStore
 from services.plans.repositories.units import UnitStore
 from services.runtime.unit_of_work import StaleWrite
 
-__all__ = ["BUCKET_PROJECTION", "OUTBOX_COLLECTIONS", "SCAN_PROJECTION", "DeadlineAlertWrite",
-           "PlansRepository", "ProgressStamp", "StaleWrite", "alert_id", "batched"]
+__all__ = [
+    "BUCKET_PROJECTION",
+    "OUTBOX_COLLECTIONS",
+    "SCAN_PROJECTION",
+    "DeadlineAlertWrite",
+    "PlansRepository",
+    "ProgressStamp",
+    "StaleWrite",
+    "alert_id",
+    "batched",
+    "read_side",
+]
 
 
 class PlansRepository(AuditStore, UnitStore, PlanStore, TaskStore, DeadlineStore, ReportStore):
+    """The read side (progress, exports, gauges) and the deadline scan's bulk writes, made at
+    once rather than through a commit; and the indexes every store relies on."""
+
+    @property
+    def name(self) -> str:
+        """The database's name: what the read side's caches are kept per."""
+        return str(self.db.name)
+
     def ensure_indexes(self) -> None:
         with contextlib.suppress(OperationFailure):  # the skeleton's narrower index
             self.plans.drop_index("number_per_issuer")
@@ -57,3 +77,10 @@ class PlansRepository(AuditStore, UnitStore, PlanStore, TaskStore, DeadlineStore
         self.receipts.create_index("plan_id", name="plan")
         self.units.create_index("type", name="type")
 
+
+
+@functools.cache
+def read_side(db: Any) -> PlansRepository:
+    """One per process and database: building pymongo's collection objects for every request
+    was a measurable share of a read's CPU (docs/decisions/0003-the-rpc-path.md)."""
+    return PlansRepository(db)

@@ -18,6 +18,7 @@ from pymongo.database import Database
 from services.contracts.envelope import Envelope
 from services.plans import codec
 from services.plans.domain import AuditEntry, NotFound, Task
+from services.plans.repositories import PlansRepository, read_side
 from services.plans.repositories.audit import AuditJournal, recorded_document
 from services.plans.repositories.base import (
     AUDIT,
@@ -127,6 +128,7 @@ class PlansUnitOfWork(UnitOfWork):
     tasks: TasksRepository
     receipts: ReceiptsRepository
     journal: AuditJournal
+    progress: PlansRepository
 
 
 class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
@@ -141,3 +143,4 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
         self.tasks = TasksRepository(db)
         self.receipts = ReceiptsRepository(db)
         self.journal = AuditJournal(db)
+        self.progress = read_side(db)

@@ -5,7 +5,8 @@ change requests.
 A command reads `with ctx.unit_of_work().command(name, key) as uow: plan = uow.plans.get(id);
 plan.<change>(...); uow.commit(reply)` (`run_command`): the aggregates record their events and
 journal entries, the unit of work writes them with the change and keeps the key.
-`repo` is the older store the read side (`reporting`) still reads through.
+Queries read through the same repositories; the read side (`reporting`) through
+`uow.progress`.
 """
 
 from __future__ import annotations
@@ -20,26 +21,28 @@ from pydantic import BaseModel
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventPayload
 from services.plans.domain import ValidationFailed
-from services.plans.repositories import PlansRepository
 from services.plans.repositories.unit_of_work import MongoPlansUnitOfWork, PlansUnitOfWork
 from services.runtime.unit_of_work import retrying
 
 
 @dataclass
 class Context:
-    repo: PlansRepository
+    units_of_work: Callable[[], PlansUnitOfWork]
     correlation_id: str | None
     now: Callable[[], datetime]
-    # Tests of use cases without I/O give an in-memory one; else one on the repository's db.
-    units_of_work: Callable[[], PlansUnitOfWork] | None = None
+
+    @classmethod
+    def on(cls, db: Any, correlation_id: str | None, now: Callable[[], datetime]) -> Context:
+        """A context whose units of work write to this database (tests of use cases without
+        I/O give an in-memory one instead)."""
+        return cls(lambda: MongoPlansUnitOfWork(db, correlation_id=lambda: correlation_id),
+                   correlation_id, now)
 
     def envelope(self, payload: EventPayload) -> Envelope:
         return payload.to_envelope(self.correlation_id)
 
     def unit_of_work(self) -> PlansUnitOfWork:
-        if self.units_of_work is not None:
-            return self.units_of_work()
-        return MongoPlansUnitOfWork(self.repo.db, correlation_id=lambda: self.correlation_id)
+        return self.units_of_work()
 
 
 def run_command(ctx: Context, name: str, key: str | None,

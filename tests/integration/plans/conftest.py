@@ -30,7 +30,7 @@ def clock():
 
 @pytest.fixture
 def ctx(db, clock):
-    return Context(PlansRepository(db), "test-correlation", clock)
+    return Context.on(db, "test-correlation", clock)
 
 
 @pytest.fixture

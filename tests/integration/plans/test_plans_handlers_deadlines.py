@@ -113,8 +113,8 @@ def test_tasks_stored_without_a_watch_get_one_once(ctx, units, db):
     expected = {d["_id"]: d["alert_deadlines"]
                 for d in db["tasks"].find({"plan_id": plan["id"]})}
     db["tasks"].update_many({"plan_id": plan["id"]}, {"$unset": {"alert_deadlines": 1}})
-    assert reporting.backfill_watch(ctx.repo) == len(expected) == 124
-    assert reporting.backfill_watch(ctx.repo) == 0
+    assert reporting.backfill_watch(ctx) == len(expected) == 124
+    assert reporting.backfill_watch(ctx) == 0
     assert {d["_id"]: d["alert_deadlines"]
             for d in db["tasks"].find({"plan_id": plan["id"]})} == expected
 

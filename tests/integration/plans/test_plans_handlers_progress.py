@@ -21,9 +21,10 @@ from services.contracts.plans_tasks import (
     TaskCommand,
 )
 from services.contracts.plans_units import (
+    GetUnitRequest,
     UpsertUnitRequest,
 )
-from services.plans import codec, reporting
+from services.plans import reporting
 from services.plans.domain import NotFound
 from services.plans.use_cases import reports
 from services.plans.use_cases.tasks import (
@@ -31,6 +32,7 @@ from services.plans.use_cases.tasks import (
     change_task_status,
 )
 from services.plans.use_cases.units import upsert_unit
+from services.plans.use_cases.units_as_of import get_unit
 
 
 def test_progress_summary_and_exports(ctx, units):
@@ -105,7 +107,7 @@ def test_progress_summary_follows_every_change(ctx, units, clock):
         return sorted(result["tasks"], key=lambda t: t["task_id"])
 
     assert by_id(whole) == by_id(added)
-    unit = codec.unit_reply(ctx.repo.get_unit("bao-gia-lai"))
+    unit = get_unit(GetUnitRequest(unit_id="bao-gia-lai"), ctx)
     upsert_unit(UpsertUnitRequest(unit={**unit, "name": "Báo Gia Lai (điện tử)"}), ctx)
     assert unit_name(summary(), "bao-gia-lai") == "Báo Gia Lai (điện tử)"
     upsert_unit(UpsertUnitRequest(unit=unit), ctx)

@@ -89,5 +89,5 @@ class FakePlansUnitOfWork(FakeUnitOfWork, PlansUnitOfWork):
 
 def fake_context(documents: InMemoryDocuments, now: Callable[[], datetime]) -> Context:
     """A context whose use cases run on in-memory units of work over `documents`."""
-    return Context(repo=None, correlation_id="test-correlation",  # type: ignore[arg-type]
-                   now=now, units_of_work=lambda: FakePlansUnitOfWork(documents))
+    return Context(units_of_work=lambda: FakePlansUnitOfWork(documents),
+                   correlation_id="test-correlation", now=now)
