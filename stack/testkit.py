@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -47,3 +50,12 @@ class ManualClock(Generic[T]):
 
     def __call__(self) -> T:
         return self.now
+
+
+def load_script(path: Path) -> ModuleType:
+    """A Python file that is no package module (a deployment script), loaded to test it."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

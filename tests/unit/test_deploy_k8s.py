@@ -6,7 +6,6 @@ production from the environment its manifest gives it, and images are pinned."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -17,6 +16,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+
+from stack.testkit import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy/k8s"
@@ -139,12 +140,7 @@ def test_rabbitmq_is_a_three_node_cluster_and_mongodb_a_three_member_replica_set
 
 
 def load_quorum_module() -> Any:
-    spec = importlib.util.spec_from_file_location("quorum_definitions",
-                                                  K8S / "rabbitmq/quorum_definitions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(K8S / "rabbitmq/quorum_definitions.py")
 
 
 def test_event_queues_are_quorum_queues_in_a_quorum_default_vhost():

@@ -9,7 +9,6 @@ recording rules, or the RabbitMQ plugin's metrics: a renamed metric fails here, 
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
 import shutil
@@ -20,6 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from stack.testkit import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy/prometheus"
@@ -243,12 +244,7 @@ def test_compose_prometheus_scrapes_every_service_and_rabbitmq_per_queue():
 # --- Grafana ---------------------------------------------------------------------------------
 
 def load_builder() -> Any:
-    spec = importlib.util.spec_from_file_location("build_dashboards",
-                                                  GRAFANA / "build_dashboards.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(GRAFANA / "build_dashboards.py")
 
 
 def dashboards() -> dict[str, dict[str, Any]]:
