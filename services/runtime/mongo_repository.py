@@ -1,6 +1,7 @@
 """What a service's repository on MongoDB holds: the database its collections are in, the
 collection it keeps (`stored_in`) and the indexes it needs, declared as data so that one
-`ensure_indexes` makes them for every repository of every service."""
+`ensure_indexes` makes them for every repository of every service; and a unit of work's
+repositories made from what its class declares."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.runtime.mongo_unit_of_work import collection
+from services.runtime.unit_of_work import UnitOfWork
 
 Document = dict[str, Any]
 
@@ -47,3 +49,25 @@ class InDatabase:
 
     def _collection(self, name: str) -> Collection[Document]:
         return collection(self.db, name)
+
+
+def in_database(unit_of_work: type[UnitOfWork]) -> dict[str, type[InDatabase]]:
+    """The repositories a unit of work's class declares, each one on a database."""
+    declared: dict[str, type[InDatabase]] = {}
+    for name, repository in unit_of_work.declared_repositories().items():
+        if not issubclass(repository, InDatabase):
+            raise TypeError(f"{repository.__name__} does not mix in InDatabase")
+        declared[name] = repository
+    return declared
+
+
+def open_repositories(uow: UnitOfWork, db: Database[Document]) -> None:
+    """Give the unit of work one of each repository its class declares, on this database."""
+    for name, repository in in_database(type(uow)).items():
+        setattr(uow, name, repository(db))
+
+
+def ensure_indexes_of(unit_of_work: type[UnitOfWork], db: Database[Document]) -> None:
+    """The indexes of every repository a unit of work's class declares."""
+    for repository in in_database(unit_of_work).values():
+        repository.ensure_indexes(db)

@@ -39,7 +39,7 @@ import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_type_hints
 
 from services.contracts.envelope import Envelope
 from services.contracts.errors import DomainError, ErrorCode
@@ -276,6 +276,13 @@ class UnitOfWork(ABC):
     @property
     def repositories(self) -> list[Repository]:
         return [value for value in vars(self).values() if isinstance(value, Repository)]
+
+    @classmethod
+    def declared_repositories(cls) -> dict[str, type[Repository]]:
+        """The repositories the class names (`sources: SourcesRepository`), in the order it
+        names them: a unit of work made from them commits in that order."""
+        return {name: hint for name, hint in get_type_hints(cls).items()
+                if isinstance(hint, type) and issubclass(hint, Repository)}
 
     def __enter__(self) -> Self:
         for repository in self.repositories:

@@ -92,6 +92,28 @@ def stored(uow: ThingsWork, thing_id: str) -> dict[str, Any]:
     return uow.documents["things"][thing_id]
 
 
+def holding_t1(**fields: Any) -> ThingsWork:
+    """A unit of work whose storage holds the thing `t1`, named "một"."""
+    uow = ThingsWork()
+    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một", **fields}
+    return uow
+
+
+def loaded(uow: ThingsWork, thing_id: str = "t1") -> Thing:
+    thing = uow.things.get(thing_id)
+    assert thing is not None
+    return thing
+
+
+def test_a_unit_of_work_declares_its_repositories_in_the_order_it_commits_them() -> None:
+    class Declared(FakeUnitOfWork):
+        counters: Counters
+        things: Things
+        label: str
+
+    assert Declared.declared_repositories() == {"counters": Counters, "things": Things}
+
+
 def test_an_added_aggregate_is_inserted_with_its_events_in_the_same_document() -> None:
     uow = ThingsWork()
     with uow:
@@ -118,12 +140,9 @@ def test_nothing_is_written_without_commit() -> None:
 
 
 def test_a_loaded_aggregate_writes_only_what_changed_guarded_by_the_old_values() -> None:
-    uow = ThingsWork()
-    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một", "note": "ghi chú",
-                                     "_outbox": []}
+    uow = holding_t1(note="ghi chú", _outbox=[])
     with uow:
-        thing = uow.things.get("t1")
-        assert thing is not None
+        thing = loaded(uow)
         thing.note = None
         thing.rename("hai")
         (write,) = uow.things.pending_writes(lambda _: [])
@@ -135,8 +154,7 @@ def test_a_loaded_aggregate_writes_only_what_changed_guarded_by_the_old_values()
 
 
 def test_an_unchanged_aggregate_writes_nothing() -> None:
-    uow = ThingsWork()
-    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một"}
+    uow = holding_t1()
     with uow:
         uow.things.get("t1")
         assert uow.things.pending_writes(lambda _: []) == []
@@ -199,12 +217,9 @@ def test_an_insert_of_an_existing_id_is_refused_and_reported_not_raised() -> Non
 
 
 def test_a_removed_aggregate_is_deleted_and_queued_writes_follow_the_aggregates() -> None:
-    uow = ThingsWork()
-    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một"}
+    uow = holding_t1()
     with uow:
-        thing = uow.things.get("t1")
-        assert thing is not None
-        uow.things.remove(thing)
+        uow.things.remove(loaded(uow))
         uow.counters.bump("things")
         uow.commit()
         uow.counters.bump("things")
@@ -214,15 +229,13 @@ def test_a_removed_aggregate_is_deleted_and_queued_writes_follow_the_aggregates(
 
 
 def test_a_command_key_travels_with_the_change_and_its_result_is_remembered() -> None:
-    uow = ThingsWork()
-    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một"}
+    uow = holding_t1()
 
     def rename(key: str) -> Any:
         with uow.command("rename", key):
             if (earlier := uow.remembered()) is not None:
                 return earlier
-            thing = uow.things.get("t1")
-            assert thing is not None
+            thing = loaded(uow)
             if uow.applied_before(uow.things, thing):
                 return {"name": thing.name, "again": True}
             thing.rename(thing.name + "!")
@@ -239,11 +252,9 @@ def test_a_command_key_travels_with_the_change_and_its_result_is_remembered() ->
 
 
 def test_audit_entries_are_journaled_after_their_change_once() -> None:
-    uow = ThingsWork()
-    uow.documents["things"]["t1"] = {"_id": "t1", "name": "một"}
+    uow = holding_t1()
     with uow:
-        thing = uow.things.get("t1")
-        assert thing is not None
+        thing = loaded(uow)
         thing.rename("hai", actor="can-bo-01")
         uow.commit()
     assert uow.documents["audit"] == {"t1:1": {
@@ -252,8 +263,7 @@ def test_audit_entries_are_journaled_after_their_change_once() -> None:
     assert thing.audit == []
     # a retried commit of the same entry (same id) journals nothing twice
     with uow:
-        again = uow.things.get("t1")
-        assert again is not None
+        again = loaded(uow)
         again.audit.append({"action": "rename", "actor": "can-bo-01", "before": "một",
                             "after": "hai", "version": 1})
         result = uow.commit()

@@ -53,9 +53,17 @@ class Not:
 
 
 @dataclass(frozen=True, slots=True)
-class And:
+class _Combination:
+    """A node over several children (`And`, `Or`): its phrases are theirs."""
+
     children: tuple[Node, ...]
 
+    def phrases(self) -> list[tuple[str, ...]]:
+        return [p for c in self.children for p in c.phrases()]
+
+
+@dataclass(frozen=True, slots=True)
+class And(_Combination):
     def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         out: list[Span] = []
         for child in self.children:
@@ -65,22 +73,14 @@ class And:
             out.extend(s for s in got if s != (0, 0))
         return out or [(0, 0)]
 
-    def phrases(self) -> list[tuple[str, ...]]:
-        return [p for c in self.children for p in c.phrases()]
-
 
 @dataclass(frozen=True, slots=True)
-class Or:
-    children: tuple[Node, ...]
-
+class Or(_Combination):
     def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         out: list[Span] = []
         for child in self.children:
             out.extend(child.evaluate(spans, key))
         return out
-
-    def phrases(self) -> list[tuple[str, ...]]:
-        return [p for c in self.children for p in c.phrases()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from services.monitoring.repositories.reference import (
     TopicsRepository,
 )
 from services.monitoring.repositories.sources import SourcesRepository
+from services.runtime.mongo_repository import ensure_indexes_of, open_repositories
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import UnitOfWork
 
@@ -35,13 +36,12 @@ __all__ = [
 
 
 def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-    for repository in (ItemsRepository, SourcesRepository, AlertsRepository, PlansRepository,
-                       CountsRepository, DedupLogRepository):
-        repository.ensure_indexes(db)
+    ensure_indexes_of(MongoMonitoringUnitOfWork, db)
 
 
 class MonitoringUnitOfWork(UnitOfWork):
-    """The repositories a monitoring use case works with; commits write in this order."""
+    """The repositories a monitoring use case works with (the Mongo one opens each of them);
+    commits write in this order."""
 
     sources: SourcesRepository
     alerts: AlertsRepository
@@ -58,12 +58,4 @@ class MongoMonitoringUnitOfWork(MongoUnitOfWork, MonitoringUnitOfWork):
     def __init__(self, db: Database[dict[str, Any]],
                  correlation_id: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(db, correlation_id=correlation_id)
-        self.sources = SourcesRepository(db)
-        self.alerts = AlertsRepository(db)
-        self.items = ItemsRepository(db)
-        self.topics = TopicsRepository(db)
-        self.rules = AlertRulesRepository(db)
-        self.plans = PlansRepository(db)
-        self.counts = CountsRepository(db)
-        self.dedup_log = DedupLogRepository(db)
-        self.state = StateRepository(db)
+        open_repositories(self, db)

@@ -39,6 +39,7 @@ from services.notifications.repositories.translations import (
     TRANSLATIONS,
     TranslationsRepository,
 )
+from services.runtime.mongo_repository import ensure_indexes_of, open_repositories
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import UnitOfWork
 
@@ -50,15 +51,12 @@ __all__ = ["ACKS", "DELIVERIES", "DISPATCH_LOG", "ESCALATIONS", "NOTICES", "OUTB
 
 
 def ensure_indexes(db: Database[dict[str, Any]]) -> None:
-    for repository in (DeliveriesRepository, DispatchRepository, NoticesRepository,
-                       TranslationsRepository, AcknowledgementsRepository, ReceiptsRepository,
-                       RecipientsRepository):
-        repository.ensure_indexes(db)
+    ensure_indexes_of(MongoNotificationsUnitOfWork, db)
 
 
 class NotificationsUnitOfWork(UnitOfWork):
-    """The repositories a notifications use case works with; a commit writes the aggregates
-    of `translations` and `acks` with their events."""
+    """The repositories a notifications use case works with (the Mongo one opens each of
+    them); a commit writes the aggregates of `translations` and `acks` with their events."""
 
     recipients: RecipientsRepository
     notices: NoticesRepository
@@ -78,14 +76,7 @@ class MongoNotificationsUnitOfWork(MongoUnitOfWork, NotificationsUnitOfWork):
     def __init__(self, db: Database[dict[str, Any]],
                  correlation_id: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(db, correlation_id=correlation_id)
-        self.recipients = RecipientsRepository(db)
-        self.notices = NoticesRepository(db)
-        self.translations = TranslationsRepository(db)
-        self.acks = AcknowledgementsRepository(db)
-        self.deliveries = DeliveriesRepository(db)
-        self.dispatching = DispatchRepository(db)
-        self.receipts = ReceiptsRepository(db)
-        self.configuration = ConfigurationRepository(db)
+        open_repositories(self, db)
 
     def fresh(self) -> MongoNotificationsUnitOfWork:
         return MongoNotificationsUnitOfWork(self.db, self.correlation_id)
