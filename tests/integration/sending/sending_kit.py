@@ -16,7 +16,7 @@ from services.notifications.repositories import (
     DISPATCH_LOG,
 )
 from services.notifications.settings import NotificationsSettings
-from services.notifications.use_cases import directory
+from services.notifications.use_cases import directory, intake
 from stack.notification_peers import SmtpSink
 
 SECRET = WebhookSecret(b"integration-webhook-secret-0123").serialize()
@@ -64,6 +64,16 @@ def events_of(ctx, delivery_id):
 
 def deliveries(ctx, **query):
     return list(ctx.uow.db[DELIVERIES].find(query).sort("created_at", 1))
+
+
+def only_delivery(ctx, unit_id, contacts):
+    """The one delivery of a task assigned to a new unit with these contacts, once the
+    dispatcher has settled it."""
+    add_unit(ctx, unit_id, contacts)
+    intake.on_task_assigned(ctx, task_event(unit_id))
+    drain(ctx)
+    [delivery] = deliveries(ctx)
+    return delivery
 
 
 def task_event(lead, coordinating=(), task_id=None):

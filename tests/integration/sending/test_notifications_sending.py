@@ -8,7 +8,16 @@ import time
 import uuid
 
 import pytest
-from sending_kit import SECRET, add_unit, deliveries, drain, events_of, make_settings, task_event
+from sending_kit import (
+    SECRET,
+    add_unit,
+    deliveries,
+    drain,
+    events_of,
+    make_settings,
+    only_delivery,
+    task_event,
+)
 from standardwebhooks import Webhook
 
 from services.contracts.events.plans import PlanIssued
@@ -84,10 +93,7 @@ def test_a_redelivered_event_and_a_second_dispatcher_never_send_twice(ctx, smtp,
 
 def test_provider_5xx_is_retried_with_backoff_then_delivered(ctx, peer):
     name = f"f{uuid.uuid4().hex[:6]}"
-    add_unit(ctx, name, [("webhook", peer.hook_url("flaky2", name))])
-    intake.on_task_assigned(ctx, task_event(name))
-    drain(ctx)
-    [delivery] = deliveries(ctx)
+    delivery = only_delivery(ctx, name, [("webhook", peer.hook_url("flaky2", name))])
     assert delivery["status"] == "delivered"
     assert [a["outcome"] for a in delivery["attempts"]] == ["transient", "transient", "ok"]
     assert delivery["attempts"][0]["reason"].startswith("HTTP 503")
@@ -110,10 +116,7 @@ def test_exhausted_retries_fall_back_to_the_next_channel(ctx, smtp, peer):
 
 def test_provider_4xx_fails_at_once_with_the_reason(ctx, peer):
     channels.configure(ctx, Channel.SMS, {"provider_base_url": peer.provider_url("e400")})
-    add_unit(ctx, "gl-xa-iahrung", [("sms", "+84900000001")])
-    intake.on_task_assigned(ctx, task_event("gl-xa-iahrung"))
-    drain(ctx)
-    [delivery] = deliveries(ctx)
+    delivery = only_delivery(ctx, "gl-xa-iahrung", [("sms", "+84900000001")])
     assert delivery["status"] == "failed"
     assert len(delivery["attempts"]) == 1
     assert delivery["failure_reason"] == 'HTTP 400: {"error": "invalid recipient number"}'
@@ -135,10 +138,7 @@ def test_a_hanging_webhook_receiver_times_out_and_is_retried(ctx, peer):
 def test_sms_through_the_provider_waits_for_the_delivery_report(ctx, peer):
     channels.configure(ctx, Channel.SMS, {"provider_base_url": peer.provider_url("ok"),
                                              "provider_token": "tok-123"})
-    add_unit(ctx, "gl-xa-iadok", [("sms", "+84900000002")])
-    intake.on_task_assigned(ctx, task_event("gl-xa-iadok"))
-    drain(ctx)
-    [delivery] = deliveries(ctx)
+    delivery = only_delivery(ctx, "gl-xa-iadok", [("sms", "+84900000002")])
     assert delivery["status"] == "sent" and delivery["provider_message_id"].startswith("msg-")
     [call] = [c for c in peer.provider_calls() if c.json()["to"] == "+84900000002"]
     assert call.headers["authorization"] == "Bearer tok-123"
@@ -207,10 +207,7 @@ def test_unknown_units_and_units_without_contacts_are_reported(ctx):
 def test_outbound_http_to_loopback_is_refused_without_the_allowlist(ctx, smtp, peer):
     ctx.settings = make_settings(smtp, outbound_allowlist="")
     name = f"s{uuid.uuid4().hex[:6]}"
-    add_unit(ctx, name, [("webhook", peer.hook_url("ok", name))])
-    intake.on_task_assigned(ctx, task_event(name))
-    drain(ctx)
-    [delivery] = deliveries(ctx)
+    delivery = only_delivery(ctx, name, [("webhook", peer.hook_url("ok", name))])
     assert delivery["status"] == "failed"
     assert delivery["failure_reason"].startswith("address not allowed: loopback")
     assert peer.hook_calls(name) == []
