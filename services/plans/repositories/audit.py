@@ -10,10 +10,13 @@ from typing import Any
 
 from pymongo.database import Database
 
+from services.plans import codec
 from services.plans.domain import AuditEntry
 from services.plans.repositories.base import AUDIT, StoreBase, now
 from services.runtime.mongo_unit_of_work import collection
 from services.runtime.unit_of_work import Repository
+
+EXPORT_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,8 @@ class AuditJournal(Repository):
         super().__init__()
         self.db = db
 
-    def page(self, selection: AuditSelection, *, after: str | None,
-             limit: int) -> list[dict[str, Any]]:
-        """Entries in chronological (`_id`) order after the cursor."""
+    def _documents(self, selection: AuditSelection, after: str | None,
+                   limit: int) -> list[dict[str, Any]]:
         query: dict[str, Any] = {name: value for name in (
             "plan_id", "task_id", "entity_kind", "entity_id", "actor")
             if (value := getattr(selection, name)) is not None}
@@ -81,3 +83,21 @@ class AuditJournal(Repository):
             query["_id"] = {"$gt": after}
         assert self.db is not None
         return list(collection(self.db, AUDIT).find(query).sort("_id", 1).limit(limit))
+
+    def page(self, selection: AuditSelection, *, after: str | None,
+             limit: int) -> list[dict[str, Any]]:
+        """Replies for the entries in chronological (`_id`) order after the cursor."""
+        return [codec.audit_reply(document)
+                for document in self._documents(selection, after, limit)]
+
+    def entries(self, selection: AuditSelection, *, limit: int) -> list[AuditEntry]:
+        """The first `limit` entries in chronological order, read a page at a time."""
+        documents: list[dict[str, Any]] = []
+        after: str | None = None
+        while len(documents) < limit:
+            page = self._documents(selection, after, min(EXPORT_PAGE, limit - len(documents)))
+            documents += page
+            if len(page) < EXPORT_PAGE:
+                break
+            after = page[-1]["_id"]
+        return [codec.audit_from(document) for document in documents]

@@ -17,7 +17,8 @@ from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.plans import codec
-from services.plans.domain import AuditEntry, NotFound, Task
+from services.plans.domain import AuditEntry, FieldChange, NotFound, Task
+from services.plans.domain.audit import diff
 from services.plans.repositories import PlansRepository, read_side
 from services.plans.repositories.audit import AuditJournal, recorded_document
 from services.plans.repositories.base import (
@@ -65,6 +66,11 @@ class TasksRepository(VersionedRepository[Task]):
         original = self.original_of(task)
         assert original is not None, "only a loaded task was read"
         return self.aggregate_of(original)
+
+    def changes(self, task: Task) -> tuple[FieldChange, ...]:
+        """What the journal records of a change: the task's fields that differ from the
+        task as it was read."""
+        return diff(codec.task_to_doc(self.as_read(task)), codec.task_to_doc(task))
 
     def exists(self, plan_id: str, task_id: str) -> bool:
         return self._read(codec.task_key(plan_id, task_id)) is not None

@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from services.contracts.plans_reporting import MAX_AUDIT_EXPORT_ROWS, AuditExportRequest, AuditQuery
-from services.plans import codec
 from services.plans.domain.exports import journal_table
 from services.plans.files import CSV, csv_bytes, export_file
 from services.plans.repositories.audit import AuditSelection
 from services.plans.repositories.unit_of_work import PlansUnitOfWork
-from services.plans.use_cases.context import Context
-
-EXPORT_PAGE = 1000
+from services.plans.use_cases.context import Context, page_reply
 
 
 def _selection(uow: PlansUnitOfWork, req: AuditQuery | AuditExportRequest) -> AuditSelection:
@@ -31,27 +28,17 @@ def _selection(uow: PlansUnitOfWork, req: AuditQuery | AuditExportRequest) -> Au
 def audit_journal(req: AuditQuery, ctx: Context) -> dict[str, Any]:
     with ctx.unit_of_work() as uow:
         rows = uow.journal.page(_selection(uow, req), after=req.after, limit=req.limit + 1)
-    items = [codec.audit_reply(r) for r in rows[:req.limit]]
-    return {"items": items, "next_cursor": items[-1]["id"] if len(rows) > req.limit else None}
+    return page_reply(rows, req.limit)
 
 
 def export_audit(req: AuditExportRequest, ctx: Context) -> dict[str, Any]:
     with ctx.unit_of_work() as uow:
-        selection = _selection(uow, req)
-        docs: list[dict[str, Any]] = []
-        after: str | None = None
-        while len(docs) <= MAX_AUDIT_EXPORT_ROWS:
-            page = uow.journal.page(selection, after=after, limit=EXPORT_PAGE)
-            docs += page
-            if len(page) < EXPORT_PAGE:
-                break
-            after = page[-1]["_id"]
+        entries = uow.journal.entries(_selection(uow, req), limit=MAX_AUDIT_EXPORT_ROWS + 1)
         plan = uow.plans.read(req.plan_id)
-    truncated = len(docs) > MAX_AUDIT_EXPORT_ROWS
-    docs = docs[:MAX_AUDIT_EXPORT_ROWS]
-    table = journal_table(codec.audit_from(d) for d in docs)
+    truncated = len(entries) > MAX_AUDIT_EXPORT_ROWS
+    entries = entries[:MAX_AUDIT_EXPORT_ROWS]
     stem = f"nhat-ky-{str(plan.number).replace('/', '-')}"
     if req.task_id:
         stem += f"-{req.task_id}"
-    return export_file(f"{stem}.csv", CSV, csv_bytes(table, req.language), len(docs),
-                       truncated=truncated)
+    return export_file(f"{stem}.csv", CSV, csv_bytes(journal_table(entries), req.language),
+                       len(entries), truncated=truncated)

@@ -131,11 +131,10 @@ def update_task(req: UpdateTaskRequest, ctx: Context) -> Any:
         changes["due_date"] = None
 
     def change(uow: PlansUnitOfWork, plan: Plan, task: Task) -> None:
-        before = codec.task_to_doc(task)
         task.revise(changes)
         plan.check_references(uow.units.directory(), [task])
         task.record(AuditEntry(req.actor, "task.updated", "task", task.id, ctx.now(),
-                               diff(before, codec.task_to_doc(task))))
+                               uow.tasks.changes(task)))
 
     return _task_command(ctx, "update_task", req,
                          lambda plan: _require_open(plan, "change a task"), change)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from plans_handlers_kit import UNITS_TEXT
 
 from services.contracts.plans_documents import (
     AmendPlanRequest,
@@ -18,27 +18,16 @@ from services.contracts.plans_documents import (
 )
 from services.contracts.plans_units import ImportUnitsRequest
 from services.plans.domain import InvalidTransition
-from services.plans.repositories import PlansRepository
 from services.plans.use_cases.context import Context
 from services.plans.use_cases.plans import amend_plan, close_plan, create_plan, issue_plan
 from services.plans.use_cases.units import import_units
 
-UNITS = (Path(__file__).resolve().parents[2] / "services" / "plans" / "seed"
-         / "units-gia-lai.yaml").read_text(encoding="utf-8")
-
 
 @pytest.fixture(scope="module")
-def database(infra):
-    database = infra.database(f"plans_retry_{uuid.uuid4().hex[:6]}")
-    PlansRepository(database).ensure_indexes()
-    yield database
-    database.client.drop_database(database.name)
-
-
-@pytest.fixture(scope="module")
-def ctx(database):
-    context = Context.on(database, "test-correlation", lambda: datetime.now(UTC))
-    import_units(ImportUnitsRequest(content=UNITS, actor="officer-1"), context)
+def ctx(db):
+    """One context for the module, on the module's database (conftest), its units imported."""
+    context = Context.on(db, "test-correlation", lambda: datetime.now(UTC))
+    import_units(ImportUnitsRequest(content=UNITS_TEXT, actor="officer-1"), context)
     return context
 
 
@@ -51,13 +40,13 @@ def draft(ctx) -> str:
     return str(plan["id"])
 
 
-def forget_results(database) -> None:
+def forget_results(db) -> None:
     """What a process killed between the plan's write and the result's write leaves."""
-    database["idempotency"].delete_many({})
+    db["idempotency"].delete_many({})
 
 
 @pytest.mark.parametrize("command", ["issue", "close", "cancel"])
-def test_a_retried_life_cycle_command_answers_its_first_result(ctx, database, command):
+def test_a_retried_life_cycle_command_answers_its_first_result(ctx, db, command):
     plan_id = draft(ctx)
     if command != "issue":
         issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
@@ -70,9 +59,9 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, database, co
                    plan_id=plan_id, actor="officer-1", reason="thay thế",
                    idempotency_key=key), ctx)}[command]
     first = request()
-    forget_results(database)
+    forget_results(db)
     assert request() == first
-    events = database["plans"].find_one({"_id": plan_id})["_outbox"]
+    events = db["plans"].find_one({"_id": plan_id})["_outbox"]
     assert len([e for e in events if e["type"] != "plan.created"]) == (
         1 if command == "issue" else 2)  # the retry stored no second event
     with pytest.raises(InvalidTransition):  # another key is another command
@@ -80,13 +69,13 @@ def test_a_retried_life_cycle_command_answers_its_first_result(ctx, database, co
                                    idempotency_key=uuid.uuid4().hex), ctx)
 
 
-def test_a_retried_amendment_makes_one_revision(ctx, database):
+def test_a_retried_amendment_makes_one_revision(ctx, db):
     plan_id = draft(ctx)
     issue_plan(PlanCommand(plan_id=plan_id, actor="officer-1"), ctx)
     amend = AmendPlanRequest(plan_id=plan_id, actor="officer-1", reason="bổ sung",
                                changes={"title": "Kế hoạch (sửa đổi)"},
                                idempotency_key=uuid.uuid4().hex)
     first = amend_plan(amend, ctx)
-    forget_results(database)
+    forget_results(db)
     again = amend_plan(amend, ctx)
     assert again["revision"] == first["revision"] == 1
