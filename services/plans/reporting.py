@@ -109,8 +109,8 @@ def _tree(node: TaskProgress) -> dict[str, Any]:
 def _load(store: PlansRepository, plan_id: str,
           plan_fields: dict[str, Any]) -> tuple[dict[str, Any], list[Task], list[Any]]:
     plan = store.get_plan(plan_id, plan_fields)
-    tasks = [codec.task_from(d) for d in store.plan_tasks(plan_id, PROGRESS_PROJECTION)]
-    reports = [codec.report_from(d) for d in store.plan_reports(plan_id)]
+    tasks = list(store.plan_tasks(plan_id, PROGRESS_PROJECTION).values())
+    reports = list(store.plan_reports(plan_id).values())
     return plan, tasks, reports
 
 
@@ -135,19 +135,16 @@ def _plan_state(store: PlansRepository, plan_id: str, stamp: ProgressStamp) -> _
         changes = stamp.changes_since(cached.seq)
         if changes is not None and not any(c.get("reset") for c in changes):
             tasks, reports = dict(cached.tasks), dict(cached.reports)
-            for doc in store.tasks_by_key({c["task"] for c in changes if "task" in c},
-                                             PROGRESS_PROJECTION):
-                tasks[doc["_id"]] = codec.task_from(doc)
-            for doc in store.reports_by_id({c["report"] for c in changes if "report" in c}):
-                reports[doc["_id"]] = codec.report_from(doc)
+            tasks.update(store.tasks_by_key({c["task"] for c in changes if "task" in c},
+                                            PROGRESS_PROJECTION))
+            reports.update(store.reports_by_id({c["report"] for c in changes if "report" in c}))
             state = _PlanState(stamp.seq, cached.expires, tasks, reports)
             _remember(_plans, key, state, PLAN_CACHE_SIZE)
             return state
     store.get_plan(plan_id, {"_id": 1})  # not_found
     state = _PlanState(
         stamp.seq, now + PLAN_CACHE_TTL_SECONDS,
-        {d["_id"]: codec.task_from(d) for d in store.plan_tasks(plan_id, PROGRESS_PROJECTION)},
-        {d["_id"]: codec.report_from(d) for d in store.plan_reports(plan_id)})
+        store.plan_tasks(plan_id, PROGRESS_PROJECTION), store.plan_reports(plan_id))
     _remember(_plans, key, state, PLAN_CACHE_SIZE)
     return state
 

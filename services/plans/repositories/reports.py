@@ -1,10 +1,12 @@
-"""Progress reports and the receipts of directives acknowledged by units."""
+"""Progress reports as the read side reads them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from services.plans.codec import report_from
+from services.plans.domain import ProgressReport
 from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
@@ -14,12 +16,15 @@ from services.plans.repositories.base import (
 
 
 class ReportStore(StoreBase):
-    def reports_by_id(self, report_ids: Iterable[str]) -> list[dict[str, Any]]:
-        return [d for chunk in batched(report_ids, ID_BATCH)
-                for d in self.reports.find({"_id": {"$in": chunk}}, OUTBOX_HIDDEN)]
+    def reports_by_id(self, report_ids: Iterable[str]) -> dict[str, ProgressReport]:
+        """The reports with these ids that exist, by id."""
+        return {d["_id"]: report_from(d) for chunk in batched(report_ids, ID_BATCH)
+                for d in self.reports.find({"_id": {"$in": chunk}}, OUTBOX_HIDDEN)}
 
-    def plan_reports(self, plan_id: str) -> list[dict[str, Any]]:
-        return list(self.reports.find({"plan_id": plan_id}, {"_outbox": 0}))
+    def plan_reports(self, plan_id: str) -> dict[str, ProgressReport]:
+        """Every report of a plan, by id."""
+        return {d["_id"]: report_from(d)
+                for d in self.reports.find({"plan_id": plan_id}, OUTBOX_HIDDEN)}
 
     def pending_reviews(self, plan_id: str | None = None) -> int:
         query: dict[str, Any] = {"status": "submitted"}

@@ -1,10 +1,12 @@
-"""Tasks: one document each, written whole under a `version` guard with its events."""
+"""Tasks as the read side and the deadline scan read them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from services.plans.codec import task_from
+from services.plans.domain import Task
 from services.plans.repositories.base import (
     ID_BATCH,
     OUTBOX_HIDDEN,
@@ -15,14 +17,16 @@ from services.plans.repositories.base import (
 
 class TaskStore(StoreBase):
     def plan_tasks(self, plan_id: str, projection: dict[str, Any] | None = OUTBOX_HIDDEN
-                   ) -> list[dict[str, Any]]:
-        """Every task of a plan; `projection=None` reads whole documents."""
-        return list(self.tasks.find({"plan_id": plan_id}, projection))
+                   ) -> dict[str, Task]:
+        """Every task of a plan by storage key; `projection=None` reads whole documents."""
+        return {d["_id"]: task_from(d)
+                for d in self.tasks.find({"plan_id": plan_id}, projection)}
 
     def tasks_by_key(self, keys: Iterable[str],
-                     projection: dict[str, Any] | None = OUTBOX_HIDDEN) -> list[dict[str, Any]]:
-        return [d for chunk in batched(keys, ID_BATCH)
-                for d in self.tasks.find({"_id": {"$in": chunk}}, projection)]
+                     projection: dict[str, Any] | None = OUTBOX_HIDDEN) -> dict[str, Task]:
+        """The tasks with these storage keys that exist, by key."""
+        return {d["_id"]: task_from(d) for chunk in batched(keys, ID_BATCH)
+                for d in self.tasks.find({"_id": {"$in": chunk}}, projection)}
 
     def scan_tasks(self, plan_ids: list[str],
                    projection: dict[str, Any]) -> Iterable[dict[str, Any]]:
