@@ -6,9 +6,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
-
 from services.contracts.envelope import Envelope
 from services.contracts.events import EventType
 from services.contracts.events.monitoring import CoverageMatched
@@ -78,32 +75,10 @@ from services.plans.use_cases import upward_report as upward
 from services.runtime.logging import correlation_id
 from services.runtime.nameko_ext.base import EventConsumerService
 from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
-from services.runtime.nameko_ext.providers import OutboxRelayProvider, settings_of
+from services.runtime.nameko_ext.providers import OutboxRelayProvider, Settings
+from services.runtime.nameko_ext.timers import settings_timer
 
 log = logging.getLogger(__name__)
-
-
-class SettingsTimer(Timer):
-    """A nameko timer whose interval is a field of the service settings."""
-
-    def __init__(self, setting: str, **kwargs: Any) -> None:
-        super().__init__(interval=60.0, **kwargs)
-        self.setting = setting
-
-    def setup(self) -> None:
-        self.interval = float(getattr(settings_of(self.container), self.setting))
-
-
-settings_timer = SettingsTimer.decorator
-
-
-class Settings(DependencyProvider):
-    """The service's settings, for entrypoints."""
-
-    def get_dependency(self, worker_ctx: Any) -> PlansSettings:
-        settings = settings_of(self.container)
-        assert isinstance(settings, PlansSettings)
-        return settings
 
 
 class PlansService(EventConsumerService):
