@@ -1,4 +1,5 @@
-"""The plans service: thin nameko entrypoints over the use cases (services/plans/README.md)."""
+"""The plans service: thin nameko entrypoints over the use cases (services/plans/README.md),
+each registered from the typed RPC catalogue."""
 
 from __future__ import annotations
 
@@ -97,73 +98,73 @@ class PlansService(EventConsumerService):
 
     # -- units ----------------------------------------------------------------------------
 
-    @rpc_method(UpsertUnitRequest)
+    @rpc_method(plans_rpc.UPSERT_UNIT)
     def upsert_unit(self, request: UpsertUnitRequest) -> Any:
         return units.upsert_unit(request, self._ctx())
 
-    @rpc_method(GetUnitRequest)
+    @rpc_method(plans_rpc.GET_UNIT)
     def get_unit(self, request: GetUnitRequest) -> Any:
         return units_as_of.get_unit(request, self._ctx())
 
-    @rpc_method(RetireUnitRequest)
+    @rpc_method(plans_rpc.RETIRE_UNIT)
     def retire_unit(self, request: RetireUnitRequest) -> Any:
         return units.retire_unit(request, self._ctx())
 
-    @rpc_method(ListUnitsRequest)
+    @rpc_method(plans_rpc.LIST_UNITS)
     def list_units(self, request: ListUnitsRequest) -> Any:
         return units_as_of.list_units(request, self._ctx())
 
-    @rpc_method(UpsertGroupRequest)
+    @rpc_method(plans_rpc.UPSERT_GROUP)
     def upsert_group(self, request: UpsertGroupRequest) -> Any:
         return units.upsert_group(request, self._ctx())
 
-    @rpc_method(ListGroupsRequest)
+    @rpc_method(plans_rpc.LIST_GROUPS)
     def list_groups(self, request: ListGroupsRequest) -> Any:
         return units.list_groups(self._ctx())
 
-    @rpc_method(ResolveGroupRequest)
+    @rpc_method(plans_rpc.RESOLVE_GROUP)
     def resolve_group(self, request: ResolveGroupRequest) -> Any:
         return units_as_of.resolve(request, self._ctx())
 
-    @rpc_method(ImportUnitsRequest)
+    @rpc_method(plans_rpc.IMPORT_UNITS)
     def import_units(self, request: ImportUnitsRequest) -> Any:
         return units.import_units(request, self._ctx())
 
     # -- plans ----------------------------------------------------------------------------
 
-    @rpc_method(CreatePlanRequest)
+    @rpc_method(plans_rpc.CREATE_PLAN)
     def create_plan(self, request: CreatePlanRequest) -> Any:
         return plans.create_plan(request, self._ctx())
 
-    @rpc_method(PlanRef)
+    @rpc_method(plans_rpc.GET_PLAN)
     def get_plan(self, request: PlanRef) -> Any:
         return plans.get_plan(request.plan_id, self._ctx())
 
-    @rpc_method(ListPlansRequest)
+    @rpc_method(plans_rpc.LIST_PLANS)
     def list_plans(self, request: ListPlansRequest) -> Any:
         return plans.list_plans(request, self._ctx())
 
-    @rpc_method(UpdatePlanRequest)
+    @rpc_method(plans_rpc.UPDATE_PLAN)
     def update_plan(self, request: UpdatePlanRequest) -> Any:
         return plans.update_plan(request, self._ctx())
 
-    @rpc_method(AmendPlanRequest)
+    @rpc_method(plans_rpc.AMEND_PLAN)
     def amend_plan(self, request: AmendPlanRequest) -> Any:
         return plans.amend_plan(request, self._ctx())
 
-    @rpc_method(PlanCommand)
+    @rpc_method(plans_rpc.ISSUE_PLAN)
     def issue_plan(self, request: PlanCommand) -> Any:
         return plans.issue_plan(request, self._ctx())
 
-    @rpc_method(PlanCommand)
+    @rpc_method(plans_rpc.CLOSE_PLAN)
     def close_plan(self, request: PlanCommand) -> Any:
         return plans.close_plan(request, self._ctx())
 
-    @rpc_method(CancelPlanRequest)
+    @rpc_method(plans_rpc.CANCEL_PLAN)
     def cancel_plan(self, request: CancelPlanRequest) -> Any:
         return plans.close_plan(request, self._ctx())
 
-    @rpc_method(ImportPlanRequest)
+    @rpc_method(plans_rpc.IMPORT_PLAN)
     def import_plan(self, request: ImportPlanRequest) -> Any:
         return plans.import_plan(request, self._ctx())
 
@@ -173,49 +174,49 @@ class PlansService(EventConsumerService):
 
     # -- tasks ----------------------------------------------------------------------------
 
-    @rpc_method(AddTaskRequest)
+    @rpc_method(plans_rpc.ADD_TASK)
     def add_task(self, request: AddTaskRequest) -> Any:
         return tasks.add_task(request, self._ctx())
 
-    @rpc_method(UpdateTaskRequest)
+    @rpc_method(plans_rpc.UPDATE_TASK)
     def update_task(self, request: UpdateTaskRequest) -> Any:
         return tasks.update_task(request, self._ctx())
 
-    @rpc_method(AssignTaskRequest)
+    @rpc_method(plans_rpc.ASSIGN_TASK)
     def assign_task(self, request: AssignTaskRequest) -> Any:
         return tasks.assign_task(request, self._ctx())
 
-    @rpc_method(TaskCommand)
+    @rpc_method(plans_rpc.START_TASK)
     def start_task(self, request: TaskCommand) -> Any:
         return tasks.change_task_status(request, "start", self._ctx())
 
-    @rpc_method(TaskCommand)
+    @rpc_method(plans_rpc.COMPLETE_TASK)
     def complete_task(self, request: TaskCommand) -> Any:
         return tasks.change_task_status(request, "complete", self._ctx())
 
-    @rpc_method(TaskReasonCommand)
+    @rpc_method(plans_rpc.CANCEL_TASK)
     def cancel_task(self, request: TaskReasonCommand) -> Any:
         return tasks.change_task_status(request, "cancel", self._ctx())
 
-    @rpc_method(TaskReasonCommand)
+    @rpc_method(plans_rpc.REOPEN_TASK)
     def reopen_task(self, request: TaskReasonCommand) -> Any:
         return tasks.change_task_status(request, "reopen", self._ctx())
 
-    @rpc_method(TaskRef)
+    @rpc_method(plans_rpc.GET_TASK)
     def get_task(self, request: TaskRef) -> Any:
         return tasks.get_task(request, self._ctx())
 
-    @rpc_method(ListTasksRequest)
+    @rpc_method(plans_rpc.LIST_TASKS)
     def list_tasks(self, request: ListTasksRequest) -> Any:
         return tasks.list_tasks(request, self._ctx())
 
     # -- reports, progress, exports, audit ------------------------------------------------
 
-    @rpc_method(SubmitReportRequest)
+    @rpc_method(plans_rpc.SUBMIT_REPORT)
     def submit_report(self, request: SubmitReportRequest) -> Any:
         return reports.submit(request, self._ctx())
 
-    @rpc_method(ReviewReportRequest)
+    @rpc_method(plans_rpc.REVIEW_REPORT)
     def review_report(self, request: ReviewReportRequest) -> Any:
         return reports.review(request, self._ctx())
 
@@ -223,19 +224,19 @@ class PlansService(EventConsumerService):
     def correct_report(self, request: CorrectReportRequest) -> Any:
         return corrections.correct_report(request, self._ctx())
 
-    @rpc_method(ReportRef)
+    @rpc_method(plans_rpc.GET_REPORT)
     def get_report(self, request: ReportRef) -> Any:
         return reports.get_report(request, self._ctx())
 
-    @rpc_method(ListReportsRequest)
+    @rpc_method(plans_rpc.LIST_REPORTS)
     def list_reports(self, request: ListReportsRequest) -> Any:
         return reports.list_reports(request, self._ctx())
 
-    @rpc_method(ProgressRequest)
+    @rpc_method(plans_rpc.PROGRESS_SUMMARY)
     def progress_summary(self, request: ProgressRequest) -> Any:
         return reporting.progress_summary(request, self._ctx())
 
-    @rpc_method(ExportRequest)
+    @rpc_method(plans_rpc.EXPORT_PROGRESS)
     def export_progress(self, request: ExportRequest) -> Any:
         return reporting.export_progress(request, self._ctx())
 
@@ -251,13 +252,13 @@ class PlansService(EventConsumerService):
     def export_audit(self, request: AuditExportRequest) -> Any:
         return audit.export_audit(request, self._ctx())
 
-    @rpc_method(ReceiptsRequest)
+    @rpc_method(plans_rpc.LIST_RECEIPTS)
     def list_receipts(self, request: ReceiptsRequest) -> Any:
         return evidence.receipts(request, self._ctx())
 
     # -- deadlines ------------------------------------------------------------------------
 
-    @rpc_method(ScanDeadlinesRequest)
+    @rpc_method(plans_rpc.SCAN_DEADLINES)
     def scan_deadlines(self, request: ScanDeadlinesRequest) -> Any:
         """What the timer does, on demand (operators, tests): `now` defaults to the clock."""
         settings = self.settings
