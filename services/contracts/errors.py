@@ -66,9 +66,9 @@ def validation_failed(message: str, location: list[str], error_type: str, detail
 
 
 def as_service_error(exc: BaseException) -> ServiceError | None:
-    """The wire form of a domain error: a `DomainError`, or any exception shaped like one
-    (code, message, details attributes: the hierarchies of plans and notifications until they
-    raise `DomainError` themselves)."""
+    """The wire form of a domain error: a `DomainError` (the named kinds of plans and
+    notifications are ones), or any exception shaped like one (code, message, details
+    attributes)."""
     if isinstance(exc, ServiceError):
         return exc
     code = getattr(exc, "code", None)

@@ -66,5 +66,5 @@ EXPORT_AUDIT = RpcMethod("plans", "export_audit", reporting.AuditExportRequest,
 LIST_RECEIPTS = RpcMethod("plans", "list_receipts", reporting.ReceiptsRequest,
                           list[reporting.ReceiptModel])
 SCAN_DEADLINES = RpcMethod(
-    "plans", "scan_deadlines", reporting.ScanDeadlinesRequest,
+    "plans", "scan_deadlines", reporting.ScanDeadlinesRequest, reporting.ScanResult,
     internal="the plans timer runs it every minute; operators and tests run it on demand")

@@ -1,4 +1,6 @@
-"""Typed domain errors: one small hierarchy with stable string codes.
+"""The plans domain's errors: each is the contracts' `DomainError(code, message, details)`
+with its stable code fixed, named for what went wrong so the domain can raise and tests can
+expect it by name.
 
 The gateway maps codes to HTTP statuses: ``not_found`` -> 404, ``conflict`` -> 409,
 ``invalid_transition`` -> 409, ``validation_failed`` -> 422.
@@ -9,47 +11,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from services.contracts.errors import DomainError, ErrorCode
 
-class DomainError(Exception):
-    """Base class of every error the plans domain raises on purpose."""
+__all__ = ["ERROR_CODES", "Conflict", "DomainError", "InvalidTransition", "NotFound",
+           "ValidationFailed"]
 
-    code: ClassVar[str] = "domain_error"
+
+class _PlansError(DomainError):
+    default_code: ClassVar[str]
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, Any] = dict(details or {})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "details": self.details}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.code!r}, {self.message!r}, {self.details!r})"
+        super().__init__(self.default_code, message, details)
 
 
-class NotFound(DomainError):
-    code = "not_found"
+class NotFound(_PlansError):
+    default_code = ErrorCode.NOT_FOUND.value
 
 
-class Conflict(DomainError):
+class Conflict(_PlansError):
     """E.g. a duplicate plan number, a second open report for the same period."""
 
-    code = "conflict"
+    default_code = ErrorCode.CONFLICT.value
 
 
-class InvalidTransition(DomainError):
-    code = "invalid_transition"
+class InvalidTransition(_PlansError):
+    default_code = ErrorCode.INVALID_TRANSITION.value
 
 
-class ValidationFailed(DomainError):
+class ValidationFailed(_PlansError):
     """Unknown unit, deadline before plan date, negative KPI, malformed import file..."""
 
-    code = "validation_failed"
+    default_code = ErrorCode.VALIDATION_FAILED.value
 
 
-ERROR_CODES: tuple[str, ...] = (
-    NotFound.code,
-    Conflict.code,
-    InvalidTransition.code,
-    ValidationFailed.code,
-)
+ERROR_CODES: tuple[str, ...] = tuple(
+    kind.default_code for kind in (NotFound, Conflict, InvalidTransition, ValidationFailed))
