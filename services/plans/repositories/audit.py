@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo.database import Database
-
 from services.plans import codec
 from services.plans.domain import AuditEntry
 from services.plans.repositories.base import AUDIT, StoreBase, now
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import Repository
 
 EXPORT_PAGE = 1000
@@ -65,12 +63,8 @@ class AuditStore(StoreBase):
             self.audit.insert_many(docs)
 
 
-class AuditJournal(Repository):
+class AuditJournal(InDatabase, Repository):
     """The journal as use cases read it (entries are written by the unit of work)."""
-
-    def __init__(self, db: Database[dict[str, Any]] | None) -> None:
-        super().__init__()
-        self.db = db
 
     def _documents(self, selection: AuditSelection, after: str | None,
                    limit: int) -> list[dict[str, Any]]:
@@ -81,8 +75,7 @@ class AuditJournal(Repository):
             query["at"] = {"$gte": selection.since}
         if after:
             query["_id"] = {"$gt": after}
-        assert self.db is not None
-        return list(collection(self.db, AUDIT).find(query).sort("_id", 1).limit(limit))
+        return list(self._collection(AUDIT).find(query).sort("_id", 1).limit(limit))
 
     def page(self, selection: AuditSelection, *, after: str | None,
              limit: int) -> list[dict[str, Any]]:

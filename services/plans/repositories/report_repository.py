@@ -23,7 +23,7 @@ from services.plans.repositories.base import (
     stamp_update,
 )
 from services.plans.repositories.stored import StoredRepository
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 Document = dict[str, Any]
@@ -94,19 +94,14 @@ class ReportsRepository(StoredRepository[ProgressReport]):
                          for plan_id, keys in changed.items()]
 
 
-class ReceiptsRepository(Repository):
+class ReceiptsRepository(InDatabase, Repository):
     """Receipts of directives acknowledged by units: each stored once, its journal entry
     after it."""
 
     collection = RECEIPTS
 
-    def __init__(self, db: Any) -> None:
-        super().__init__()
-        self.db = db
-
     def _find(self, query: Document) -> list[Document]:
-        assert self.db is not None
-        return list(collection(self.db, RECEIPTS).find(query))
+        return list(self._collection(RECEIPTS).find(query))
 
     def of_task(self, plan_id: str, task_id: str) -> list[Document]:
         return [{name: receipt.get(name) for name in RECEIPT_FIELDS}

@@ -12,21 +12,20 @@ from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
 from services.plans.repositories.base import OUTBOX_HIDDEN, now
-from services.runtime.mongo_unit_of_work import collection
+from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import AggregateRepository, CommitResult, DocumentWrite
 
 A = TypeVar("A")
 Document = dict[str, Any]
 
 
-class StoredRepository(AggregateRepository[A]):
+class StoredRepository(InDatabase, AggregateRepository[A]):
     """`to_document` and `from_document` map an aggregate to its document and back (the
     codec); a new aggregate may be stored with fields of its creation besides (`create`)."""
 
     def __init__(self, db: Database[Document] | None, to_document: Callable[[A], Document],
                  from_document: Callable[[Document], A]) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)  # type: ignore[arg-type]  # None: the tests' in-memory fakes
         self._to_document = to_document
         self._from_document = from_document
         self._created_with: dict[str, Document] = {}
@@ -54,25 +53,21 @@ class StoredRepository(AggregateRepository[A]):
         return super()._loaded(document)
 
     def _read(self, key: str) -> Document | None:
-        assert self.db is not None
-        return collection(self.db, self.collection).find_one({"_id": key}, OUTBOX_HIDDEN)
+        return self._collection(self.collection).find_one({"_id": key}, OUTBOX_HIDDEN)
 
     def _find(self, query: Document, projection: Document | None = OUTBOX_HIDDEN
               ) -> list[Document]:
         """The documents matching a query of equalities (a field, or a member of a list)."""
-        assert self.db is not None
-        return list(collection(self.db, self.collection).find(query, projection))
+        return list(self._collection(self.collection).find(query, projection))
 
     def _count(self, query: Document) -> int:
-        assert self.db is not None
-        return collection(self.db, self.collection).count_documents(query)
+        return self._collection(self.collection).count_documents(query)
 
     def _page(self, query: Document, after: str | None, limit: int) -> list[Document]:
         """Documents matching a query of equalities in `_id` order after the cursor."""
-        assert self.db is not None
         if after:
             query = {**query, "_id": {"$gt": after}}
-        return list(collection(self.db, self.collection).find(query, OUTBOX_HIDDEN)
+        return list(self._collection(self.collection).find(query, OUTBOX_HIDDEN)
                     .sort("_id", 1).limit(limit))
 
     def _over_stored(self, fields: Document, new: Document | None = None) -> Document:

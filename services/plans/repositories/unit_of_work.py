@@ -34,6 +34,7 @@ from services.plans.repositories.directory import GroupsRepository, UnitsReposit
 from services.plans.repositories.plan_repository import PlanRepository
 from services.plans.repositories.report_repository import ReceiptsRepository, ReportsRepository
 from services.plans.repositories.stored import VersionedRepository
+from services.runtime.mongo_repository import open_repositories
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import DocumentWrite, UnitOfWork
 
@@ -125,7 +126,9 @@ class TasksRepository(VersionedRepository[Task]):
 
 
 class PlansUnitOfWork(UnitOfWork):
-    """The repositories a plans use case on the unit of work reads and changes."""
+    """The repositories a plans use case on the unit of work reads and changes (the Mongo
+    one opens each of them); commits write in this order: a review writes the report before
+    its task."""
 
     plans: PlanRepository
     units: UnitsRepository
@@ -142,11 +145,5 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
                  correlation_id: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(db, correlation_id=correlation_id,
                          idempotency_collection=IDEMPOTENCY, audit_collection=AUDIT)
-        self.plans = PlanRepository(db)
-        self.units = UnitsRepository(db)
-        self.groups = GroupsRepository(db)
-        self.reports = ReportsRepository(db)  # before tasks: a review writes the report first
-        self.tasks = TasksRepository(db)
-        self.receipts = ReceiptsRepository(db)
-        self.journal = AuditJournal(db)
-        self.progress = read_side(db)
+        open_repositories(self, db)
+        self.progress = read_side(db)  # the read side: no repository of the unit of work

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fake_unit_of_work import FakeUnitOfWork, InMemoryDocuments
+from fake_unit_of_work import FakeUnitOfWork, InMemory, InMemoryDocuments
 
 from services.plans.repositories.directory import GroupsRepository, UnitsRepository
 from services.plans.repositories.plan_repository import PlanRepository
@@ -20,14 +20,10 @@ Document = dict[str, Any]
 NOW = datetime(2021, 3, 1, 2, 0, tzinfo=UTC)  # the time the use-case tests run at
 
 
-class InMemory:
+class InMemoryReads(InMemory):
     """Reads of a repository from the in-memory documents of its collection."""
 
     collection: str
-
-    def __init__(self, documents: InMemoryDocuments) -> None:
-        super().__init__(None)  # type: ignore[call-arg]  # the repository's database: none
-        self.documents = documents
 
     def _read(self, key: str) -> Document | None:
         return self.documents[self.collection].get(key)
@@ -37,7 +33,6 @@ class InMemory:
                        for name, value in query.items()), f"the fake has no operators: {query}"
         return [document for document in self.documents[self.collection].values()
                 if all(matches(document.get(name), value) for name, value in query.items())]
-
 
     def _count(self, query: Document) -> int:
         return len(self._find(query))
@@ -52,27 +47,27 @@ def matches(stored: Any, wanted: Any) -> bool:
     return bool(stored == wanted or (isinstance(stored, list) and wanted in stored))
 
 
-class InMemoryPlans(InMemory, PlanRepository):
+class InMemoryPlans(InMemoryReads, PlanRepository):
     pass
 
 
-class InMemoryUnits(InMemory, UnitsRepository):
+class InMemoryUnits(InMemoryReads, UnitsRepository):
     pass
 
 
-class InMemoryGroups(InMemory, GroupsRepository):
+class InMemoryGroups(InMemoryReads, GroupsRepository):
     pass
 
 
-class InMemoryTasks(InMemory, TasksRepository):
+class InMemoryTasks(InMemoryReads, TasksRepository):
     pass
 
 
-class InMemoryReports(InMemory, ReportsRepository):
+class InMemoryReports(InMemoryReads, ReportsRepository):
     pass
 
 
-class InMemoryReceipts(InMemory, ReceiptsRepository):
+class InMemoryReceipts(InMemoryReads, ReceiptsRepository):
     pass
 
 
