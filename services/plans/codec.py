@@ -45,6 +45,7 @@ from services.plans.domain import (
     watched_deadlines,
 )
 from services.plans.domain.tasks import EvidenceRecord
+from services.runtime.json_values import rebuilt
 
 
 def _d(value: date | None) -> str | None:
@@ -144,13 +145,12 @@ def group_reply(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    """An amendment's before or after value as stored: dates as ISO text."""
+    return rebuilt(value, _iso_date)
+
+
+def _iso_date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def plan_core_to_doc(plan: Plan) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from services.contracts.envelope import Envelope
 from services.contracts.errors import ErrorCode, ServiceError, as_service_error
 from services.contracts.events import EventPayload, source_service_of
 from services.contracts.rpc import RpcMethod
+from services.runtime.json_values import rebuilt
 from services.runtime.nameko_ext.consumers import ConnectionSafeQueueConsumer, safe_event_handler
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,13 +88,11 @@ class ReplySafeRpc(Rpc):
 
 def to_wire(value: Any) -> Any:
     """Make an RPC result JSON-ready (pydantic models dumped in JSON mode)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list | tuple):
-        return [to_wire(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_wire(v) for k, v in value.items()}
-    return value
+    return rebuilt(value, _model_dumped)
+
+
+def _model_dumped(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
 def validation_details(exc: ValidationError) -> dict[str, Any]:
