@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 
 class ErrorCode(StrEnum):
@@ -48,6 +48,16 @@ class DomainError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class DomainErrorKind(DomainError):
+    """A named kind of `DomainError` whose code is fixed (`default_code`), so a service's
+    domain raises it by name with a message and details, and tests expect it by name."""
+
+    default_code: ClassVar[str]
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(self.default_code, message, details)
 
 
 class ServiceError(DomainError):

@@ -4,17 +4,11 @@ tests can expect it by name. The service and gateway map codes to RPC/HTTP error
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
-
-from services.contracts.errors import DomainError, ErrorCode
+from services.contracts.errors import DomainErrorKind, ErrorCode
 
 
-class _NotificationsError(DomainError):
-    default_code: ClassVar[str]
-
-    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(self.default_code, message, details)
+class _NotificationsError(DomainErrorKind):
+    """The kinds of error the notifications domain raises."""
 
 
 class NotFoundError(_NotificationsError):

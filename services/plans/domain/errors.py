@@ -8,20 +8,14 @@ The gateway maps codes to HTTP statuses: ``not_found`` -> 404, ``conflict`` -> 4
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
-
-from services.contracts.errors import DomainError, ErrorCode
+from services.contracts.errors import DomainError, DomainErrorKind, ErrorCode
 
 __all__ = ["ERROR_CODES", "Conflict", "DomainError", "InvalidTransition", "NotFound",
            "ValidationFailed"]
 
 
-class _PlansError(DomainError):
-    default_code: ClassVar[str]
-
-    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
-        super().__init__(self.default_code, message, details)
+class _PlansError(DomainErrorKind):
+    """The kinds of error the plans domain raises."""
 
 
 class NotFound(_PlansError):
