@@ -60,6 +60,22 @@ class DomainErrorKind(DomainError):
         super().__init__(self.default_code, message, details)
 
 
+class NotFound(DomainErrorKind):
+    default_code = ErrorCode.NOT_FOUND.value
+
+
+class Conflict(DomainErrorKind):
+    default_code = ErrorCode.CONFLICT.value
+
+
+class InvalidTransition(DomainErrorKind):
+    default_code = ErrorCode.INVALID_TRANSITION.value
+
+
+class ValidationFailed(DomainErrorKind):
+    default_code = ErrorCode.VALIDATION_FAILED.value
+
+
 class ServiceError(DomainError):
     """A `DomainError` as the RPC wire names it (see the module's docstring)."""
 
