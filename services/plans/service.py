@@ -58,7 +58,8 @@ from services.contracts.plans_units import (
 )
 from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.plans import reporting
-from services.plans.repositories import OUTBOX_COLLECTIONS, read_side
+from services.plans.repositories import OUTBOX_COLLECTIONS
+from services.plans.repositories.unit_of_work import ensure_indexes
 from services.plans.settings import PlansSettings
 from services.plans.use_cases import (
     audit,
@@ -91,7 +92,7 @@ class PlansService(EventConsumerService):
 
     @staticmethod
     def ensure_indexes(db: Any) -> None:
-        read_side(db).ensure_indexes()
+        ensure_indexes(db)
 
     def _ctx(self) -> context.Context:
         return context.Context.on(self.db, correlation_id.get(), lambda: datetime.now(UTC))

@@ -23,6 +23,7 @@ class Index:
     name: str
     keys: tuple[tuple[str, int], ...]
     sparse: bool = False
+    unique: bool = False
 
 
 class InDatabase:
@@ -38,8 +39,9 @@ class InDatabase:
     @classmethod
     def ensure_indexes(cls, db: Database[Document]) -> None:
         for index in cls.indexes:
-            # `sparse` only where wanted: the indexes made before were declared without it.
-            options: dict[str, Any] = {"sparse": True} if index.sparse else {}
+            # Options only where wanted: the indexes made before were declared without them.
+            options: dict[str, Any] = {name: True for name in ("sparse", "unique")
+                                       if getattr(index, name)}
             db[index.collection].create_index(list(index.keys), name=index.name, **options)
 
     @property

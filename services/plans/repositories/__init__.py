@@ -14,7 +14,6 @@ from typing import Any
 
 from pymongo.errors import OperationFailure
 
-from services.plans.codec import WATCH
 from services.plans.repositories.audit import AuditStore
 from services.plans.repositories.base import (
     BUCKET_PROJECTION,
@@ -53,29 +52,9 @@ class PlansRepository(AuditStore, UnitStore, PlanStore, TaskStore, DeadlineStore
         """The database's name: what the read side's caches are kept per."""
         return str(self.db.name)
 
-    def ensure_indexes(self) -> None:
+    def drop_retired_indexes(self) -> None:
         with contextlib.suppress(OperationFailure):  # the skeleton's narrower index
             self.plans.drop_index("number_per_issuer")
-        self.plans.create_index("uniqueness_key", unique=True, name="number_issuer_year")
-        self.plans.create_index("idempotency_key", unique=True, sparse=True,
-                                name="idempotency_key")
-        self.plans.create_index([("year", -1), ("_id", 1)], name="year")
-        self.plans.create_index("status", name="status")
-        self.tasks.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
-        self.tasks.create_index([("plan_id", 1), ("status", 1)], name="plan_status")
-        self.tasks.create_index("unit_ids", name="units")
-        # Multikey: the deadline scan's candidates (`WATCH <= today + window`); not sparse, so
-        # documents written before the field existed are found as `WATCH: None` (backfill).
-        self.tasks.create_index(WATCH, name="watched_deadlines")
-        self.reports.create_index([("plan_id", 1), ("task_id", 1)], name="plan_task")
-        self.reports.create_index("status", name="status")
-        self.reports.create_index("idempotency_key", unique=True, sparse=True,
-                                  name="idempotency_key")
-        self.audit.create_index([("entity_kind", 1), ("entity_id", 1)], name="entity")
-        self.audit.create_index([("plan_id", 1), ("_id", 1)], name="plan")
-        self.audit.create_index([("plan_id", 1), ("task_id", 1), ("_id", 1)], name="plan_task")
-        self.receipts.create_index("plan_id", name="plan")
-        self.units.create_index("type", name="type")
 
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from services.plans import codec
 from services.plans.domain import AuditEntry
 from services.plans.repositories.base import AUDIT, StoreBase, now
-from services.runtime.mongo_repository import InDatabase
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import Repository
 
 EXPORT_PAGE = 1000
@@ -65,6 +65,10 @@ class AuditStore(StoreBase):
 
 class AuditJournal(InDatabase, Repository):
     """The journal as use cases read it (entries are written by the unit of work)."""
+
+    indexes = (Index(AUDIT, "entity", (("entity_kind", 1), ("entity_id", 1))),
+               Index(AUDIT, "plan", (("plan_id", 1), ("_id", 1))),
+               Index(AUDIT, "plan_task", (("plan_id", 1), ("task_id", 1), ("_id", 1))))
 
     def _documents(self, selection: AuditSelection, after: str | None,
                    limit: int) -> list[dict[str, Any]]:

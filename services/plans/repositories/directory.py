@@ -36,6 +36,7 @@ from services.plans.repositories.base import (
     stamp_update,
 )
 from services.plans.repositories.stored import StoredRepository
+from services.runtime.mongo_repository import Index
 from services.runtime.unit_of_work import DocumentWrite
 
 Document = dict[str, Any]
@@ -110,6 +111,7 @@ class DirectoryRepository(StoredRepository[DirectoryEntry[Listed]], Generic[List
 
 class UnitsRepository(DirectoryRepository[OrgUnit]):
     collection = UNITS
+    indexes = (Index(UNITS, "type", (("type", 1),)),)
 
     def __init__(self, db: Database[Document] | None) -> None:
         super().__init__(db, codec.unit_to_doc, codec.unit_from)

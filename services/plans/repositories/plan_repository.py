@@ -12,6 +12,7 @@ from services.plans.domain import AuditEntry, NotFound, Plan
 from services.plans.repositories.audit import recorded_document
 from services.plans.repositories.base import PLANS
 from services.plans.repositories.stored import VersionedRepository
+from services.runtime.mongo_repository import Index
 
 Document = dict[str, Any]
 # What a plan rolled over from another stores: the source plan and the units not carried over.
@@ -20,6 +21,11 @@ ROLLED_OVER = "rolled_over_from"
 
 class PlanRepository(VersionedRepository[Plan]):
     collection = PLANS
+    indexes = (Index(PLANS, "number_issuer_year", (("uniqueness_key", 1),), unique=True),
+               Index(PLANS, "idempotency_key", (("idempotency_key", 1),), sparse=True,
+                     unique=True),
+               Index(PLANS, "year", (("year", -1), ("_id", 1))),
+               Index(PLANS, "status", (("status", 1),)))
 
     def __init__(self, db: Any) -> None:
         super().__init__(db, codec.plan_to_doc, codec.plan_from)

@@ -23,7 +23,7 @@ from services.plans.repositories.base import (
     stamp_update,
 )
 from services.plans.repositories.stored import StoredRepository
-from services.runtime.mongo_repository import InDatabase
+from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import CommitResult, DocumentWrite, Repository
 
 Document = dict[str, Any]
@@ -32,6 +32,10 @@ RECEIPT_FIELDS = ("unit_id", "notice_id", "acknowledged_at", "via", "late")
 
 class ReportsRepository(StoredRepository[ProgressReport]):
     collection = REPORTS
+    indexes = (Index(REPORTS, "plan_task", (("plan_id", 1), ("task_id", 1))),
+               Index(REPORTS, "status", (("status", 1),)),
+               Index(REPORTS, "idempotency_key", (("idempotency_key", 1),), sparse=True,
+                     unique=True))
     guarded_fields: ClassVar[frozenset[str] | None] = frozenset({"status", "superseded_by"})
 
     def __init__(self, db: Any) -> None:
@@ -99,6 +103,7 @@ class ReceiptsRepository(InDatabase, Repository):
     after it."""
 
     collection = RECEIPTS
+    indexes = (Index(RECEIPTS, "plan", (("plan_id", 1),)),)
 
     def _find(self, query: Document) -> list[Document]:
         return list(self._collection(RECEIPTS).find(query))

@@ -34,7 +34,7 @@ from services.plans.repositories.directory import GroupsRepository, UnitsReposit
 from services.plans.repositories.plan_repository import PlanRepository
 from services.plans.repositories.report_repository import ReceiptsRepository, ReportsRepository
 from services.plans.repositories.stored import VersionedRepository
-from services.runtime.mongo_repository import open_repositories
+from services.runtime.mongo_repository import Index, ensure_indexes_of, open_repositories
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import DocumentWrite, UnitOfWork
 
@@ -46,6 +46,12 @@ class TasksRepository(VersionedRepository[Task]):
     so a progress reader at the new count sees it."""
 
     collection = TASKS
+    # Multikey: the deadline scan's candidates (`WATCH <= today + window`); not sparse, so
+    # documents written before the field existed are found as `WATCH: None` (backfill).
+    indexes = (Index(TASKS, "plan_task", (("plan_id", 1), ("task_id", 1))),
+               Index(TASKS, "plan_status", (("plan_id", 1), ("status", 1))),
+               Index(TASKS, "units", (("unit_ids", 1),)),
+               Index(TASKS, "watched_deadlines", ((codec.WATCH, 1),)))
 
     def __init__(self, db: Database[Document] | None) -> None:
         super().__init__(db, codec.task_to_doc, codec.task_from)
@@ -147,3 +153,10 @@ class MongoPlansUnitOfWork(MongoUnitOfWork, PlansUnitOfWork):
                          idempotency_collection=IDEMPOTENCY, audit_collection=AUDIT)
         open_repositories(self, db)
         self.progress = read_side(db)  # the read side: no repository of the unit of work
+
+
+def ensure_indexes(db: Database[Document]) -> None:
+    """The indexes every repository of the plans unit of work declares, once the retired
+    ones are dropped."""
+    read_side(db).drop_retired_indexes()
+    ensure_indexes_of(MongoPlansUnitOfWork, db)

@@ -10,7 +10,7 @@ import pytest
 from plans_handlers_kit import UNITS_TEXT, Clock
 
 from services.contracts.plans_units import ImportUnitsRequest
-from services.plans.repositories import PlansRepository
+from services.plans.repositories.unit_of_work import ensure_indexes
 from services.plans.use_cases.context import Context
 from services.plans.use_cases.units import import_units
 
@@ -18,7 +18,7 @@ from services.plans.use_cases.units import import_units
 @pytest.fixture(scope="module")
 def db(infra):
     database = infra.database(f"plans_it_{uuid.uuid4().hex[:6]}")
-    PlansRepository(database).ensure_indexes()
+    ensure_indexes(database)
     yield database
     database.client.drop_database(database.name)
 
