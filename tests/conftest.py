@@ -3,10 +3,11 @@ RabbitMQ vhost and private database names for the whole run, so runs never see e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,18 @@ class TestInfra:
         client: MongoClient[dict[str, Any]] = MongoClient(self.mongodb_uri, tz_aware=True,
                                                           serverSelectionTimeoutMS=5000)
         return client[f"{self.db_prefix}{service}"]
+
+    @contextlib.contextmanager
+    def indexed_database(self, name: str, ensure_indexes: Callable[[Any], None]
+                         ) -> Iterator[Any]:
+        """A database of the test's own (`name` and a random tail) with a service's indexes,
+        dropped after it."""
+        db = self.database(f"{name}_{uuid.uuid4().hex[:8]}")
+        ensure_indexes(db)
+        try:
+            yield db
+        finally:
+            db.client.drop_database(db.name)
 
 
 @pytest.fixture(scope="session")

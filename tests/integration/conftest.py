@@ -48,10 +48,8 @@ def admin(gateway, infra):
 @pytest.fixture
 def notifications_db(infra):
     """A notifications database of the test's own, with its indexes; dropped after it."""
-    db = infra.database(f"notifications_{uuid.uuid4().hex[:8]}")
-    ensure_indexes(db)
-    yield db
-    db.client.drop_database(db.name)
+    with infra.indexed_database("notifications", ensure_indexes) as db:
+        yield db
 
 
 @pytest.fixture

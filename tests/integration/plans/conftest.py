@@ -3,7 +3,6 @@ the test sets, the use cases' context, and the seed units imported."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -17,10 +16,8 @@ from services.plans.use_cases.units import import_units
 
 @pytest.fixture(scope="module")
 def db(infra):
-    database = infra.database(f"plans_it_{uuid.uuid4().hex[:6]}")
-    ensure_indexes(database)
-    yield database
-    database.client.drop_database(database.name)
+    with infra.indexed_database("plans_it", ensure_indexes) as database:
+        yield database
 
 
 @pytest.fixture
