@@ -90,15 +90,17 @@ def add_task(req: AddTaskRequest, ctx: Context) -> Any:
     values = _task_values(req.task.model_dump())
 
     def run(uow: PlansUnitOfWork) -> dict[str, Any]:
+        plan = uow.plans.read(req.plan_id)
+        # The task's own rules first: what is wrong with a request says more than that its
+        # id is taken.
+        task = Task(id=req.task_id, plan_id=plan.id, starts_on=plan.issued_on, **values)
         stored = uow.tasks.find(req.plan_id, req.task_id)
         if stored is not None:
             if uow.applied_before(uow.tasks, stored):  # died before the reply was kept
                 return uow.tasks.reply(stored, bucket_value(stored, ctx.now()))
             raise Conflict("a task with this id already exists in the plan",
                            {"field": "task_id"})
-        plan = uow.plans.read(req.plan_id)
         _require_open(plan, "add a task")
-        task = Task(id=req.task_id, plan_id=plan.id, starts_on=plan.issued_on, **values)
         if task.parent_task_id and not uow.tasks.exists(plan.id, task.parent_task_id):
             raise ValidationFailed(f"unknown parent task {task.parent_task_id!r}",
                                    {"field": "parent_task_id"})

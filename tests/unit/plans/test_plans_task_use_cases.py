@@ -12,6 +12,7 @@ from plans_fakes import NOW, InMemoryTasks
 from plans_testkit import plan, task, unit
 
 from services.contracts.plans_tasks import (
+    AddTaskRequest,
     AssignTaskRequest,
     TaskChanges,
     TaskCommand,
@@ -21,7 +22,12 @@ from services.contracts.plans_tasks import (
 from services.plans import codec
 from services.plans.domain import InvalidTransition, NotFound, PlanStatus, ValidationFailed
 from services.plans.use_cases.context import Context
-from services.plans.use_cases.tasks import assign_task, change_task_status, update_task
+from services.plans.use_cases.tasks import (
+    add_task,
+    assign_task,
+    change_task_status,
+    update_task,
+)
 
 KEY = codec.task_key("p1", "t1")
 
@@ -172,3 +178,16 @@ def test_assigning_a_task_of_an_issued_plan_announces_it(
     [entry] = documents["audit"].values()
     assert {change["field"] for change in entry["changes"]} == {
         "lead_unit_id", "coordinating_unit_ids"}
+
+
+def test_a_task_that_breaks_its_rules_is_refused_for_that_even_when_its_id_is_taken(
+        ctx: Context, documents: InMemoryDocuments) -> None:
+    fields = {"title": "Chuyên mục", "lead_unit_id": "bao-gia-lai", "due_date": "2021-12-15",
+              "recurrence": {"kind": "quarterly", "starts_on": "2021-04-01",
+                             "ends_on": "2021-12-31"}}
+    with pytest.raises(ValidationFailed, match="due_date or a recurrence"):
+        add_task(AddTaskRequest.model_validate(
+            {"plan_id": "p1", "task_id": "t1", "task": fields}), ctx)
+
+    assert documents["tasks"][KEY]["version"] == 1
+    assert documents.outbox == [] and not documents["audit"]
