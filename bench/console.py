@@ -192,8 +192,8 @@ def scroll_item_feed(browser: Any, console: Console, amqp_uri: str) -> dict[str,
     stack = console.stack
     pushed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     push_feed_items(amqp_uri)
-    events = wait_until_quiet(stack.gateway_url,
-                              lambda: token_of(stack, stack.accounts["officer"]), pushed_at)
+    events = wait_until_quiet(stack.gateway_url, token_of(stack, stack.accounts["officer"]),
+                              pushed_at)
     runs = []
     for _ in range(FEED_RUNS):
         console.page.goto(stack.url + "items")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,6 +17,10 @@ import httpx
 from services.runtime.rpc_sync import BlockingRpc
 
 FEED_ITEMS = 1000
+# Not an outlet that leads the task-list benchmark's 1,000 tasks: with Báo Gia Lai (250 of
+# them), every pushed item counted for each of its tasks, and the 50,000 coverage events
+# that followed kept the 2 cores busy for minutes while the feed was scrolled.
+FEED_OUTLET = "nhandan-tt-gl"
 BATCH = 500  # the service's largest push
 WORDS = ("ma túy", "tín dụng đen", "mua bán người", "lừa đảo qua mạng", "cờ bạc", "trộm cắp",
          "Pleiku", "An Khê", "Chư Păh", "Ia Grai", "Đak Đoa", "Kbang", "công an", "xã",
@@ -37,7 +40,7 @@ def feed_items(count: int = FEED_ITEMS, seed: int = 7) -> list[dict[str, str]]:
                                                     for _ in range(4)) + ".",
             "url": f"https://bench.example.org/ban-tin/{seed}-{index}.html",
             "published_at": f"2021-03-{1 + index % 28:02d}T08:{index % 60:02d}:00+07:00",
-            "outlet_unit_id": "bao-gia-lai"})
+            "outlet_unit_id": FEED_OUTLET})
     return items
 
 
@@ -54,19 +57,20 @@ FEED_EVENTS = ("monitoring.item_classified", "monitoring.coverage_matched",
                "monitoring.alert_raised")
 
 
-def wait_until_quiet(gateway_url: str, token: Callable[[], str], since: str,
+def wait_until_quiet(gateway_url: str, token: str, since: str,
                      quiet_s: float = 5.0, timeout_s: float = 240.0) -> dict[str, Any]:
     """Follows the event log's monitoring events from `since` (ISO time) until none was logged
     for `quiet_s`, at most `timeout_s`: how many the push caused, how long they took, whether
-    they stopped. Reads only what is new at each look (its cursor is the log's sequence)."""
+    they stopped. Reads only what is new at each look (its cursor is the log's sequence).
+    One token for the whole wait: signing in at every look ran into the login rate limit."""
     started = time.monotonic()
     cursor: str | None = None
     seen = last_page = 0
     previous_total = -1
     last_change = started
-    while True:
-        with httpx.Client(base_url=gateway_url, timeout=60,
-                          headers={"Authorization": f"Bearer {token()}"}) as api:
+    with httpx.Client(base_url=gateway_url, timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as api:
+        while True:
             page_cursor = cursor
             counted = seen
             while True:
@@ -82,11 +86,11 @@ def wait_until_quiet(gateway_url: str, token: Callable[[], str], since: str,
                     break
                 counted += len(page["items"])
                 page_cursor = page["next_cursor"]
-        now = time.monotonic()
-        total = seen + last_page
-        if total != previous_total:
-            previous_total, last_change = total, now
-        if now - last_change >= quiet_s or now - started >= timeout_s:
-            return {"events": total, "waited_s": round(now - started, 1),
-                    "quiet": now - last_change >= quiet_s}
-        time.sleep(1.0)
+            now = time.monotonic()
+            total = seen + last_page
+            if total != previous_total:
+                previous_total, last_change = total, now
+            if now - last_change >= quiet_s or now - started >= timeout_s:
+                return {"events": total, "waited_s": round(now - started, 1),
+                        "quiet": now - last_change >= quiet_s}
+            time.sleep(1.0)
