@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -59,3 +60,9 @@ def load_script(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def unique_number() -> int:
+    """A document number for a test's plan (1 to 999,999, the most a number may have): the
+    suite's plans share one database, where numbers drawn from 10,000 met each other's."""
+    return uuid.uuid4().int % 999_999 + 1

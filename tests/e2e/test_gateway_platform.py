@@ -17,6 +17,7 @@ import pytest
 from stack.gateway_testkit import SKIP, create_role_users, login, row, wait_healthy
 from stack.infra import create_vhost, delete_vhost
 from stack.processes import Platform, private_platform
+from stack.testkit import unique_number
 
 PASSWORD = "mật-khẩu-thử-nghiệm-123"
 UNIT_A, UNIT_B = "gl-bao-gia-lai", "gl-ptth"
@@ -32,7 +33,7 @@ def world(platform, api, rpc):
     units = {u["id"] for u in api.get("/api/v1/units", params={"limit": 200}).json()["items"]}
     unit_a, unit_b = sorted(units)[:2] if not {UNIT_A, UNIT_B} <= units else (UNIT_A, UNIT_B)
     plan = api.post("/api/v1/plans", json={
-        "number": f"{uuid.uuid4().int % 9000 + 100}/KH-STTTT", "issuer_unit_id": unit_a,
+        "number": f"{unique_number()}/KH-STTTT", "issuer_unit_id": unit_a,
         "title": "Kế hoạch kiểm thử phân quyền", "year": 2021, "issued_on": "2021-02-25"})
     assert plan.status_code == 201, plan.text
     plan_id = plan.json()["id"]
@@ -96,7 +97,7 @@ MATRIX = [
 
 def bodies(kind: str | None, world) -> dict | None:
     if kind == "plan":
-        return {"number": f"{uuid.uuid4().int % 9000 + 100}/KH-STTTT",
+        return {"number": f"{unique_number()}/KH-STTTT",
                 "issuer_unit_id": world["unit_a"], "title": "Kế hoạch", "year": 2022,
                 "issued_on": "2022-01-05"}
     if kind == "key":

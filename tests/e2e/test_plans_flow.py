@@ -18,6 +18,7 @@ from services.contracts.events.monitoring import CoverageMatched
 from services.gateway.errors import STATUS_BY_CODE
 from stack import testkit
 from stack.demo import PLAN_FILE, UNITS_FILE
+from stack.testkit import unique_number
 
 PLAN_TEXT = PLAN_FILE.read_text(encoding="utf-8")
 
@@ -75,7 +76,7 @@ def units(platform, rpc):
 def import_seed(rpc, issue: bool = True) -> dict:
     suffix = uuid.uuid4().hex[:8]
     text = (PLAN_TEXT.replace("id: plan-25-kh-stttt-2021", f"id: plan-e2e-{suffix}")
-            .replace("number: 25/KH-STTTT", f"number: {uuid.uuid4().int % 9000 + 1}/KH-STTTT"))
+            .replace("number: 25/KH-STTTT", f"number: {unique_number()}/KH-STTTT"))
     result = rpc.call("plans", "import_plan", content=text, issue=issue, actor="e2e",
                       idempotency_key=f"import-{suffix}", timeout=60)
     return result["plan"]
@@ -186,7 +187,7 @@ def test_redelivered_coverage_counts_once(plan, tap, rpc, infra):
 
 def test_timer_emits_deadline_events_once_per_task_and_period(units, tap, rpc):
     # The test platform's clock for the timer is fixed at 10/01/2021 09:00 (tests/conftest.py).
-    plan = rpc.call("plans", "create_plan", number=f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT",
+    plan = rpc.call("plans", "create_plan", number=f"{unique_number()}/KH-STTTT",
                     issuer_unit_id="gl-stttt", title="Kế hoạch tuyên truyền tháng 1",
                     year=2021, issued_on="2021-01-04", place="Gia Lai",
                     signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"})
@@ -277,7 +278,7 @@ def test_export_over_rpc(plan, rpc):
 def test_null_changes_through_the_gateway_answer_422_not_500(api, units, rpc):
     """Found by schemathesis: PATCH /plans/{id}, POST /plans/{id}/amend and PATCH of a task
     answered internal_error when a change was null or a deadline lay in year 9999."""
-    plan = rpc.call("plans", "create_plan", number=f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT",
+    plan = rpc.call("plans", "create_plan", number=f"{unique_number()}/KH-STTTT",
                     issuer_unit_id="gl-stttt", title="Kế hoạch", year=2021,
                     issued_on="2021-03-01", topics=["drugs"],
                     signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"})

@@ -10,7 +10,7 @@ import pytest
 from kombu import Connection, Exchange
 
 from services.contracts.events import PlanCreated
-from stack.testkit import eventually
+from stack.testkit import eventually, unique_number
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -30,7 +30,7 @@ def http(platform, admin_token):
 
 
 def new_plan_body(**overrides):
-    body = {"number": f"{uuid.uuid4().int % 10_000 + 1}/KH-STTTT", "issuer_unit_id": "gl-stttt",
+    body = {"number": f"{unique_number()}/KH-STTTT", "issuer_unit_id": "gl-stttt",
             "title": "Kế hoạch tuyên truyền phòng, chống ma túy năm 2021", "year": 2021,
             "issued_on": "2021-02-25", "topics": ["drugs", "human_trafficking"]}
     body.update(overrides)

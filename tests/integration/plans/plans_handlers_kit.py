@@ -9,6 +9,7 @@ from pathlib import Path
 
 from services.contracts.plans_documents import ImportPlanRequest
 from services.plans.use_cases.plans import import_plan
+from stack.testkit import unique_number
 
 SEED = Path(__file__).resolve().parents[3] / "services" / "plans" / "seed"
 UNITS_TEXT = (SEED / "units-gia-lai.yaml").read_text(encoding="utf-8")
@@ -26,7 +27,7 @@ class Clock:
 
 def seed_variant(suffix: str) -> str:
     """The seed plan under another id and number, so tests do not share a plan."""
-    number = 1000 + int(uuid.uuid4().int % 8000)
+    number = unique_number()
     return (PLAN_TEXT.replace("id: plan-25-kh-stttt-2021", f"id: plan-{suffix}")
             .replace("number: 25/KH-STTTT", f"number: {number}/KH-STTTT"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import uuid
 
 import pytest
 from openpyxl import load_workbook
@@ -36,10 +35,11 @@ from services.plans.use_cases.tasks import (
     add_task,
     update_task,
 )
+from stack.testkit import unique_number
 
 
 def test_create_amend_and_bad_plan_input(ctx, units):
-    number = f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT"
+    number = f"{unique_number()}/KH-STTTT"
     body = {"number": number, "issuer_unit_id": "gl-stttt", "title": "Kế hoạch tuyên truyền",
             "year": 2021, "issued_on": "2021-03-01", "place": "Gia Lai", "topics": ["drugs"],
             "signer": {"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"}, "actor": "o1"}
@@ -85,7 +85,7 @@ def test_create_amend_and_bad_plan_input(ctx, units):
 def test_null_or_far_off_changes_answer_validation_failed_not_a_crash(ctx, units):
     """Found by schemathesis: these answered internal_error (nulls reached the domain, and a
     deadline in year 9999 overflowed the calendar, then broke every progress read)."""
-    number = f"{uuid.uuid4().int % 9000 + 1}/KH-STTTT"
+    number = f"{unique_number()}/KH-STTTT"
     plan = create_plan(CreatePlanRequest(
         number=number, issuer_unit_id="gl-stttt", title="Kế hoạch", year=2021,
         issued_on="2021-03-01", topics=["drugs"], channels=["press"],

@@ -21,6 +21,7 @@ from services.plans.domain import InvalidTransition
 from services.plans.use_cases.context import Context
 from services.plans.use_cases.plans import amend_plan, close_plan, create_plan, issue_plan
 from services.plans.use_cases.units import import_units
+from stack.testkit import unique_number
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def ctx(db):
 
 def draft(ctx) -> str:
     plan = create_plan(CreatePlanRequest(
-        number=f"{uuid.uuid4().int % 999_999 + 1}/KH-STTTT", issuer_unit_id="gl-stttt",
+        number=f"{unique_number()}/KH-STTTT", issuer_unit_id="gl-stttt",
         title="Kế hoạch", year=2021, issued_on="2021-03-01", topics=["drugs"],
         signer={"name": "Lê Thị Thu Hương", "title": "PHÓ GIÁM ĐỐC"},
         recipients=[{"name": "Báo Gia Lai", "unit_id": "bao-gia-lai"}]), ctx)
