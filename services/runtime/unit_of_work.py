@@ -36,6 +36,7 @@ writes to MongoDB, and the tests' fake keeps documents in memory.
 from __future__ import annotations
 
 import copy
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -281,8 +282,7 @@ class UnitOfWork(ABC):
     def declared_repositories(cls) -> dict[str, type[Repository]]:
         """The repositories the class names (`sources: SourcesRepository`), in the order it
         names them: a unit of work made from them commits in that order."""
-        return {name: hint for name, hint in get_type_hints(cls).items()
-                if isinstance(hint, type) and issubclass(hint, Repository)}
+        return dict(_declared_repositories(cls))
 
     def __enter__(self) -> Self:
         for repository in self.repositories:
@@ -388,3 +388,11 @@ def retrying(run: Callable[[], T], attempts: int = RETRIES) -> T:
         raise DomainError(ErrorCode.CONFLICT,
                           "the record is being changed concurrently; try again",
                           {"stale": str(exc)[:200]}) from None
+
+
+@functools.cache
+def _declared_repositories(unit_of_work: type) -> dict[str, type[Repository]]:
+    """Read once per class: `get_type_hints` evaluates every annotation of the class and its
+    bases, and a unit of work is made for every request."""
+    return {name: hint for name, hint in get_type_hints(unit_of_work).items()
+            if isinstance(hint, type) and issubclass(hint, Repository)}
