@@ -40,10 +40,7 @@ class PlanRepository(VersionedRepository[Plan]):
         return None if found is None else self._loaded(found)
 
     def get(self, plan_id: str) -> Plan:
-        found = self.find(plan_id)
-        if found is None:
-            raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
-        return found
+        return _found(self.find(plan_id), plan_id)
 
     def find_read(self, plan_id: str) -> Plan | None:
         """The plan as the rules of another change see it (never written), if it exists."""
@@ -51,10 +48,7 @@ class PlanRepository(VersionedRepository[Plan]):
         return None if found is None else self.aggregate_of(found)
 
     def read(self, plan_id: str) -> Plan:
-        found = self.find_read(plan_id)
-        if found is None:
-            raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
-        return found
+        return _found(self.find_read(plan_id), plan_id)
 
     def exists(self, plan_id: str) -> bool:
         return bool(self._find({"_id": plan_id}, {"_id": 1}))
@@ -91,3 +85,9 @@ class PlanRepository(VersionedRepository[Plan]):
 
     def detail(self, plan: Plan, task_count: int) -> Document:
         return codec.plan_detail(self.document_of(plan), task_count)
+
+
+def _found(plan: Plan | None, plan_id: str) -> Plan:
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found", {"plan_id": plan_id})
+    return plan
