@@ -34,7 +34,8 @@ from services.plans.domain import (
     scan_deadlines,
     unit_progress,
 )
-from services.plans.domain.recurrence import Recurrence, RecurrenceKind
+from services.plans.domain.recurrence import Recurrence
+from services.plans.domain.vocabulary import RecurrenceKind
 from services.plans.reporting import refresh_gauges
 from services.plans.repositories import OUTBOX_COLLECTIONS
 from services.plans.use_cases.context import Context

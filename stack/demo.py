@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from services.contracts.errors import ServiceError
+from services.contracts.rpc_catalogue import plans as plans_rpc
 from services.runtime.rpc_sync import BlockingRpc
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "services" / "plans" / "seed"
@@ -20,19 +21,19 @@ ACTOR = "demo-loader"
 log = logging.getLogger(__name__)
 
 
-def load_units(rpc: BlockingRpc) -> None:
+def load_units(rpc: BlockingRpc, timeout: float | None = None) -> None:
     """The seed organisation units (idempotent)."""
-    rpc.call("plans", "import_units", content=UNITS_FILE.read_text(encoding="utf-8"),
-             format="yaml", actor=ACTOR)
+    rpc.invoke(plans_rpc.IMPORT_UNITS, timeout, content=UNITS_FILE.read_text(encoding="utf-8"),
+               format="yaml", actor=ACTOR)
 
 
 def load_demo_data(amqp_uri: str) -> dict[str, Any]:
     """Import the seed units and plan, issue the plan; returns the plan summary."""
     with BlockingRpc(amqp_uri, timeout=60, client_name="demo-loader") as rpc:
         load_units(rpc)
-        result = rpc.call("plans", "import_plan", content=PLAN_FILE.read_text(encoding="utf-8"),
-                          format="yaml", issue=True, actor=ACTOR)
-        plan: dict[str, Any] = result["plan"]
+        result = rpc.invoke(plans_rpc.IMPORT_PLAN, content=PLAN_FILE.read_text(encoding="utf-8"),
+                            format="yaml", issue=True, actor=ACTOR)
+        plan: dict[str, Any] = result.plan.model_dump(mode="json")
         plan["rolled_over"] = live_campaign(rpc, plan["id"], date.today().year)
         return plan
 
@@ -40,14 +41,15 @@ def load_demo_data(amqp_uri: str) -> dict[str, Any]:
 def live_campaign(rpc: BlockingRpc, plan_id: str, year: int) -> dict[str, Any] | None:
     """The seed plan rolled over to ``year`` and issued (once; None if it cannot be)."""
     try:
-        rolled = rpc.call("plans", "roll_over_plan", plan_id=plan_id, target_year=year,
-                          actor=ACTOR, idempotency_key=f"demo-roll-over-{plan_id}-{year}")
-        live: dict[str, Any] = rolled["plan"]
-        if live["status"] == "draft":
-            live = rpc.call("plans", "issue_plan", plan_id=live["id"], actor=ACTOR,
-                            idempotency_key=f"demo-issue-{live['id']}")
+        rolled = rpc.invoke(plans_rpc.ROLL_OVER_PLAN, plan_id=plan_id, target_year=year,
+                            actor=ACTOR, idempotency_key=f"demo-roll-over-{plan_id}-{year}")
+        live = rolled.plan
+        if live.status == "draft":
+            live = rpc.invoke(plans_rpc.ISSUE_PLAN, plan_id=live.id, actor=ACTOR,
+                              idempotency_key=f"demo-issue-{live.id}")
     except ServiceError as exc:  # the 2021 record still makes a demo
         log.warning("the seed plan could not be rolled over to %s: %s", year, exc)
         return None
-    live["unmapped"] = len(rolled.get("unmapped") or [])
-    return live
+    summary: dict[str, Any] = live.model_dump(mode="json")
+    summary["unmapped"] = len(rolled.unmapped)
+    return summary

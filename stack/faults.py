@@ -76,18 +76,17 @@ class PrivateRabbitMQ:
 
     def stop(self) -> None:
         """Graceful stop (the node flushes and closes connections)."""
-        pid = self._beam_pid()
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        self._wait_down()
+        self._signal_and_wait(signal.SIGTERM)
 
     def kill(self) -> None:
         """kill -9 the broker's Erlang VM."""
+        self._signal_and_wait(signal.SIGKILL)
+
+    def _signal_and_wait(self, sig: signal.Signals) -> None:
         pid = self._beam_pid()
         if pid:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, sig)
         self._wait_down()
 
     def _wait_down(self, timeout: float = 30) -> None:

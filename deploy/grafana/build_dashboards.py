@@ -86,14 +86,11 @@ def red_panels(b: Board, service: str) -> None:
             (f"sum by (entrypoint) (rate(campaign_entrypoint_calls_total"
              f"{{{sel}, outcome=~\"error|dead_lettered\"}}[$__rate_interval]))",
              "{{entrypoint}}"), unit="ops")
-    b.panel("Latency p99 by entrypoint",
-            (f"histogram_quantile(0.99, sum by (entrypoint, le) (rate("
-             f"campaign_entrypoint_duration_seconds_bucket{{{sel}}}[$__rate_interval])))",
-             "{{entrypoint}}"), unit="s")
-    b.panel("Latency p50 by entrypoint",
-            (f"histogram_quantile(0.5, sum by (entrypoint, le) (rate("
-             f"campaign_entrypoint_duration_seconds_bucket{{{sel}}}[$__rate_interval])))",
-             "{{entrypoint}}"), unit="s")
+    for name, quantile in (("p99", "0.99"), ("p50", "0.5")):
+        b.panel(f"Latency {name} by entrypoint",
+                (f"histogram_quantile({quantile}, sum by (entrypoint, le) (rate("
+                 f"campaign_entrypoint_duration_seconds_bucket{{{sel}}}[$__rate_interval])))",
+                 "{{entrypoint}}"), unit="s")
 
 
 def messaging_panels(b: Board, service: str) -> None:

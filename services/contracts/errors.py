@@ -11,7 +11,7 @@ its own, made only at the boundary (`as_service_error`). Raise and catch `Domain
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -58,6 +58,14 @@ class DomainErrorKind(DomainError):
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(self.default_code, message, details)
+
+    @classmethod
+    def if_any(cls, problems: Sequence[str], message: str,
+               details: Mapping[str, Any] | None = None) -> None:
+        """Raises the problems a check of one thing found, if any, listed in the details
+        (`problems`), so every aggregate's validation reports them the same way."""
+        if problems:
+            raise cls(message, {**(details or {}), "problems": list(problems)})
 
 
 class NotFound(DomainErrorKind):

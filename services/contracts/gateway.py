@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,12 +35,23 @@ EventTypeName = Annotated[str, Field(json_schema_extra={"enum": sorted(EVENT_TYP
 ScopeName = Annotated[str, Field(json_schema_extra={"enum": list(GRANTABLE_SCOPES)})]
 
 
+ItemT = TypeVar("ItemT")
+
+
 class Request(Inbound):
     """Unknown fields are an error, not silently dropped."""
 
 
 class Response(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class Page(Response, Generic[ItemT]):
+    """One page of a listing; `next_cursor` (always sent) is None after the last page. A
+    listing names its items (`class UserPage(Page[User])`), so its schema keeps its name."""
+
+    items: list[ItemT]
+    next_cursor: str | None
 
 
 # --- authentication ---------------------------------------------------------------------------
@@ -161,9 +172,8 @@ class TokenResponse(Response):
                                   "frontend needs no second call after signing in.")
 
 
-class UserPage(Response):
-    items: list[User]
-    next_cursor: str | None
+class UserPage(Page[User]):
+    pass
 
 
 # --- API keys ---------------------------------------------------------------------------------
@@ -196,9 +206,8 @@ class ApiKeyCreated(ApiKey):
     key: str = Field(description="The secret key. Shown once; store it now.")
 
 
-class ApiKeyPage(Response):
-    items: list[ApiKey]
-    next_cursor: str | None
+class ApiKeyPage(Page[ApiKey]):
+    pass
 
 
 # --- webhook subscriptions --------------------------------------------------------------------
@@ -250,9 +259,8 @@ class SubscriptionWithSecret(Subscription):
     secret: str = Field(description="Signing secret (`whsec_...`). Shown once; store it now.")
 
 
-class SubscriptionPage(Response):
-    items: list[Subscription]
-    next_cursor: str | None
+class SubscriptionPage(Page[Subscription]):
+    pass
 
 
 class Delivery(Response):
@@ -269,9 +277,8 @@ class Delivery(Response):
     replay_of: str | None = None
 
 
-class DeliveryPage(Response):
-    items: list[Delivery]
-    next_cursor: str | None
+class DeliveryPage(Page[Delivery]):
+    pass
 
 
 class ReplayRequest(Request):
@@ -301,6 +308,5 @@ class EventRecord(Response):
     received_at: datetime
 
 
-class EventPage(Response):
-    items: list[EventRecord]
-    next_cursor: str | None
+class EventPage(Page[EventRecord]):
+    pass

@@ -4,7 +4,7 @@ dumped by the service). The gateway builds its HTTP routes from these models."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,7 @@ from pydantic import (
 
 from services.contracts.inbound import Inbound
 
+ItemT = TypeVar("ItemT")
 ChannelName = Literal["email", "sms", "zalo", "telegram", "webhook", "inbox"]
 PriorityName = Literal["normal", "high", "critical"]
 NoticeKindName = Literal["plan_issued", "task_assigned", "task_due_soon", "task_overdue",
@@ -59,6 +60,14 @@ class Request(Inbound):
 
 class Reply(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class Page(Reply, Generic[ItemT]):
+    """One page of a listing; `next_cursor` is None after the last page. A listing's reply
+    names its items (`class NoticePage(Page[NoticeView])`), so its schema keeps its name."""
+
+    items: list[ItemT]
+    next_cursor: str | None = None
 
 
 # --- recipients ------------------------------------------------------------------------------
@@ -189,9 +198,8 @@ class RecipientView(Reply):
     source: str = Field(default="local", examples=["local", "plans"])
 
 
-class RecipientPage(Reply):
-    items: list[RecipientView]
-    next_cursor: str | None = None
+class RecipientPage(Page[RecipientView]):
+    pass
 
 
 # --- channels and templates ------------------------------------------------------------------
@@ -383,9 +391,8 @@ class NoticeView(Reply):
     acknowledged_units: list[str] = []
 
 
-class NoticePage(Reply):
-    items: list[NoticeView]
-    next_cursor: str | None = None
+class NoticePage(Page[NoticeView]):
+    pass
 
 
 class InboxRequest(Request):
@@ -412,9 +419,8 @@ class InboxItem(Reply):
     acknowledged_at: datetime | None = None
 
 
-class InboxPage(Reply):
-    items: list[InboxItem]
-    next_cursor: str | None = None
+class InboxPage(Page[InboxItem]):
+    pass
 
 
 class AcknowledgeRequest(Request):

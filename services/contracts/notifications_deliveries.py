@@ -14,6 +14,7 @@ from services.contracts.notifications import (
     TRANSLATION_DEADLINE_HELP,
     ChannelName,
     LanguageCode,
+    Page,
     Reply,
     Request,
 )
@@ -132,9 +133,8 @@ class DeliveryView(Reply):
     resent_by: str | None = None
 
 
-class NoticeDeliveryPage(Reply):
-    items: list[DeliveryView]
-    next_cursor: str | None = None
+class NoticeDeliveryPage(Page[DeliveryView]):
+    pass
 
 
 class ResendDeliveryRequest(Request):

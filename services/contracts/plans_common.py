@@ -14,13 +14,14 @@ ISO 8601 with an offset. Errors: `not_found` (404), `conflict` (409), `invalid_t
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.contracts.inbound import Inbound
 
 Day = date  # a field below is named `date`
+ItemT = TypeVar("ItemT")
 
 
 class Request(Inbound):
@@ -67,7 +68,10 @@ PeriodName = Literal["monthly", "quarterly", "yearly", "whole_plan"]
 DocumentFormat = Literal["yaml", "json"]
 
 
-class Page(Reply):
-    items: list[Any]
+class Page(Reply, Generic[ItemT]):
+    """One page of a listing; `next_cursor` is None after the last page. A listing's reply
+    names its items (`class AuditPage(Page[AuditEntryModel])`), so its schema keeps its name."""
+
+    items: list[ItemT]
     next_cursor: str | None = None
 

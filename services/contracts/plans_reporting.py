@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from services.contracts.inbound import Inbound
 from services.contracts.plans_common import (
+    Page,
     PageRequest,
     PlanId,
     Reply,
@@ -162,9 +163,8 @@ class AuditExportFile(ExportFile):
         "has the oldest ones; export again with `since` for the rest."))
 
 
-class AuditPage(Reply):
-    items: list[AuditEntryModel]
-    next_cursor: str | None = None
+class AuditPage(Page[AuditEntryModel]):
+    pass
 
 
 class CoverageCount(Inbound):

@@ -59,17 +59,18 @@ class SubmitReportRequest(Request):
     idempotency_key: str | None = IdempotencyKey
 
 
-class ReviewReportRequest(Request):
+class ReportRef(Request):
+    """One progress report: what every request about a report names first."""
+
     report_id: str = Field(min_length=1, max_length=100)
+
+
+class ReviewReportRequest(ReportRef):
     decision: Literal["accepted", "returned"]
     reason: str | None = Field(default=None, max_length=2000,
                                examples=["Thiếu đường dẫn minh chứng"])
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey
-
-
-class ReportRef(Request):
-    report_id: str = Field(min_length=1, max_length=100)
 
 
 class ListReportsRequest(PageRequest):

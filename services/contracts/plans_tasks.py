@@ -62,9 +62,14 @@ class TaskFields(Inbound):
     kpis: list[KpiTargetModel] = Field(default_factory=list, max_length=50)
 
 
-class AddTaskRequest(Request):
+class TaskRef(Request):
+    """One task of a plan: what every request about a task names first."""
+
     plan_id: str = PlanId
     task_id: str = TaskId
+
+
+class AddTaskRequest(TaskRef):
     task: TaskFields
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey
@@ -82,33 +87,22 @@ class TaskChanges(Inbound):
     kpis: list[KpiTargetModel] | None = None
 
 
-class UpdateTaskRequest(Request):
-    plan_id: str = PlanId
-    task_id: str = TaskId
+class UpdateTaskRequest(TaskRef):
     changes: TaskChanges
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey
 
 
-class AssignTaskRequest(Request):
-    plan_id: str = PlanId
-    task_id: str = TaskId
+class AssignTaskRequest(TaskRef):
     lead_unit_id: str = UnitId
     coordinating_unit_ids: list[str] = Field(default_factory=list, max_length=200)
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey
 
 
-class TaskRef(Request):
-    plan_id: str = PlanId
-    task_id: str = TaskId
-
-
-class TaskCommand(Request):
+class TaskCommand(TaskRef):
     """start_task, complete_task: a status change."""
 
-    plan_id: str = PlanId
-    task_id: str = TaskId
     actor: str = Actor
     at: datetime | None = Field(default=None, description="When it happened (default: now).")
     idempotency_key: str | None = IdempotencyKey

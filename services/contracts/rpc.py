@@ -65,3 +65,17 @@ class RpcMethod(Generic[RequestT, ResponseT]):
             validated = self.request.model_validate(fields)
             return validated.model_dump(mode="json", exclude_unset=True)
         return fields
+
+
+@dataclass(frozen=True)
+class ServiceMethods:
+    """Declares one service's methods without repeating its name at every entry:
+    `method = ServiceMethods("plans")`, then `GET_TASK = method("get_task", TaskRef, TaskDetail)`.
+    """
+
+    service: str
+
+    def __call__(self, name: str, request: type[RequestT] | None,
+                 response: type[ResponseT] | None = None, *,
+                 internal: str | None = None) -> RpcMethod[RequestT, ResponseT]:
+        return RpcMethod(self.service, name, request, response, internal)

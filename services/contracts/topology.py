@@ -35,22 +35,25 @@ class Subscription:
                 f"{self.consumer_service}.{self.handler}")
 
 
+_EVENT_NAMES = {value: name for name, value in vars(EventType).items() if name.isupper()}
+
+
+def consumed_by(service: str, *event_types: str) -> tuple[Subscription, ...]:
+    """A service's subscriptions, each handled by the method its event names
+    (`on_plan_created` for EventType.PLAN_CREATED): the handler's name is not written twice."""
+    return tuple(Subscription(t, service, f"on_{_EVENT_NAMES[t].lower()}") for t in event_types)
+
+
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # plans learns receipts and automatic evidence
-    Subscription(EventType.COVERAGE_MATCHED, "plans", "on_coverage_matched"),
-    Subscription(EventType.NOTIFICATION_ACKNOWLEDGED, "plans", "on_notification_acknowledged"),
+    *consumed_by("plans", EventType.COVERAGE_MATCHED, EventType.NOTIFICATION_ACKNOWLEDGED),
     # notifications turns plan activity and alerts into notices
-    Subscription(EventType.PLAN_CREATED, "notifications", "on_plan_created"),
-    Subscription(EventType.PLAN_ISSUED, "notifications", "on_plan_issued"),
-    Subscription(EventType.TASK_ASSIGNED, "notifications", "on_task_assigned"),
-    Subscription(EventType.TASK_DUE_SOON, "notifications", "on_task_due_soon"),
-    Subscription(EventType.TASK_OVERDUE, "notifications", "on_task_overdue"),
-    Subscription(EventType.ALERT_RAISED, "notifications", "on_alert_raised"),
+    *consumed_by("notifications", EventType.PLAN_CREATED, EventType.PLAN_ISSUED,
+                 EventType.TASK_ASSIGNED, EventType.TASK_DUE_SOON, EventType.TASK_OVERDUE,
+                 EventType.ALERT_RAISED),
     # monitoring learns which topics to watch and which outlet covers which task
-    Subscription(EventType.PLAN_CREATED, "monitoring", "on_plan_created"),
-    Subscription(EventType.PLAN_ISSUED, "monitoring", "on_plan_issued"),
-    Subscription(EventType.PLAN_CLOSED, "monitoring", "on_plan_closed"),
-    Subscription(EventType.TASK_ASSIGNED, "monitoring", "on_task_assigned"),
+    *consumed_by("monitoring", EventType.PLAN_CREATED, EventType.PLAN_ISSUED,
+                 EventType.PLAN_CLOSED, EventType.TASK_ASSIGNED),
 )
 
 # The gateway keeps an event log and fans events out to webhooks and SSE: one durable queue

@@ -20,7 +20,7 @@ RESOURCES = ("users", "api_keys", "units", "plans", "tasks", "reports", "notices
              "translations", "sources", "items", "alerts", "coverage", "alert_rules",
              "topics", "subscriptions", "events", "audit", "recipients",
              "notification_settings", "templates", "preferences", "delivery_reports",
-             "dead_letters")
+             "dead_letters", "models")
 ACTIONS = ("read", "write", "review", "ack")
 
 _READ_ALL = {f"{r}:read" for r in ("units", "plans", "tasks", "reports", "notices",
@@ -31,7 +31,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({f"{r}:{a}" for r in RESOURCES for a in ACTIONS}),
     Role.OFFICER: frozenset(_READ_ALL | {
         "plans:write", "tasks:write", "reports:review", "notices:write", "sources:write",
-        "items:write", "translations:write", "units:write", "alerts:write",
+        "items:write", "items:review", "translations:write", "units:write", "alerts:write",
         "alert_rules:read", "alert_rules:write", "topics:read", "topics:write",
         "audit:read", "recipients:read", "recipients:write", "notification_settings:read",
         "templates:read", "templates:write", "preferences:read", "preferences:write"}),

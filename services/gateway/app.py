@@ -38,7 +38,9 @@ from services.gateway.routers import (
     events,
     health,
     items,
+    labels,
     meta,
+    models,
     notice_deliveries,
     notices,
     notification_settings,
@@ -63,15 +65,17 @@ log = logging.getLogger("gateway")
 ROUTERS = (health, meta, auth, users, api_keys, subscriptions, events, units, unit_groups,
            plans, committee_report, tasks, audit, reports, plan_reports, notices,
            notice_deliveries, delivery_reports, recipients, notification_settings, sources,
-           items, alerts, coverage, alert_rules, topics, dead_letters)
+           items, labels, alerts, coverage, alert_rules, topics, models, dead_letters)
 # The order requests are matched in: FastAPI tries the routes of the included routers one by
 # one (docs/decisions/0004-the-gateway-request-path.md), so the domain routers that
 # carry the traffic come first and logins, health checks and account management last. No
 # path is served by two routers, so the order changes no answer (nor the OpenAPI document,
 # built in the ROUTERS order below).
 MATCH_ORDER = (plans, committee_report, tasks, audit, reports, plan_reports, notices,
-               notice_deliveries, delivery_reports, units, unit_groups, items, sources, alerts,
-               coverage, alert_rules, topics, recipients, notification_settings, dead_letters,
+               notice_deliveries, delivery_reports, units, unit_groups, items, labels, sources,
+               alerts, coverage, alert_rules, topics, models, recipients,
+               notification_settings,
+               dead_letters,
                events, subscriptions, users, api_keys, auth, meta, health, console)
 
 DESCRIPTION = """Plans, notices and monitoring of a provincial information campaign.

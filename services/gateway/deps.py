@@ -29,10 +29,6 @@ class Rpc:
         self.client = client
         self.correlation_id = correlation_id
 
-    async def __call__(self, service: str, method: str, **kwargs: Any) -> Any:
-        return await self.client.call(service, method, correlation_id=self.correlation_id,
-                                      **kwargs)
-
     async def call(self, method: RpcMethod[Any, ResponseT], request: BaseModel | None = None,
                    /, *, rpc_timeout: float | None = None, **fields: Any) -> ResponseT:
         """Call a catalogue method with a request model (or its fields, checked against the

@@ -25,6 +25,11 @@ CanWriteDeadLetters = Annotated[Principal, Depends(require("dead_letters:write")
 CanWriteDeliveryReports = Annotated[Principal, Depends(require("delivery_reports:write"))]
 CanReadItems = Annotated[Principal, Depends(require("items:read"))]
 CanWriteItems = Annotated[Principal, Depends(require("items:write"))]
+# Officers' labels on items (confirm or correct the machine), their listing and export.
+CanReviewItems = Annotated[Principal, Depends(require("items:review"))]
+# The learned model's versions: train, activate, restore (admins).
+CanReadModels = Annotated[Principal, Depends(require("models:read"))]
+CanWriteModels = Annotated[Principal, Depends(require("models:write"))]
 CanAckNotices = Annotated[Principal, Depends(require("notices:ack"))]
 CanReadNotices = Annotated[Principal, Depends(require("notices:read"))]
 CanWriteNotices = Annotated[Principal, Depends(require("notices:write"))]

@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from services.gateway import passwords
 from services.gateway.rate_limits import MEMORY, SHARED_SCHEMES
-from services.runtime.settings import CommonSettings
+from services.runtime.settings import CommonSettings, count, seconds
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ MIN_SECRET_BYTES = 32
 class GatewaySettings(CommonSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
-    readiness_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    rpc_timeout_seconds: float = seconds(5.0, at_most=120)
+    readiness_timeout_seconds: float = seconds(1.0, at_most=30)
     store_timeout_ms: int = Field(
         default=2000, ge=100, le=60_000,
         description="How long a request waits for the gateway's own database (users, API "
@@ -57,8 +57,8 @@ class GatewaySettings(CommonSettings):
     bootstrap_admin_password: SecretStr | None = None
 
     # limits
-    rate_limit_per_minute: int = Field(
-        default=6000, ge=1, le=100_000_000,
+    rate_limit_per_minute: int = count(
+        6000, at_most=100_000_000,
         description="Per user or API key, over a sliding minute, for all replicas together "
                     "when RATE_LIMIT_STORAGE_URI is shared.")
     rate_limit_storage_uri: str = Field(
@@ -70,28 +70,28 @@ class GatewaySettings(CommonSettings):
         default=250, ge=10, le=5000,
         description="How long a request waits for the rate limit storage before this "
                     "replica falls back to its own counters (for 5 s).")
-    login_attempts_per_minute: int = Field(
-        default=20, ge=1, le=100_000, description="Login attempts per user name.")
-    login_failures_per_client_per_minute: int = Field(
-        default=10, ge=1, le=100_000,
+    login_attempts_per_minute: int = count(
+        20, at_most=100_000, description="Login attempts per user name.")
+    login_failures_per_client_per_minute: int = count(
+        10, at_most=100_000,
         description="Failed logins per client address; past it every login from that "
                     "address answers 429 until the minute has slid by.")
-    max_page_size: int = Field(default=200, ge=1, le=1000)
+    max_page_size: int = count(200, at_most=1000)
 
     # events
     event_consumer_enabled: bool = Field(
         default=True, description="Consume the event log queue (off: an API-only replica).")
     event_retention_days: float = Field(default=30, gt=0, le=3650)
-    event_consumer_prefetch: int = Field(default=100, ge=1, le=10_000)
-    sse_heartbeat_seconds: float = Field(default=15, gt=0, le=300)
+    event_consumer_prefetch: int = count(100, at_most=10_000)
+    sse_heartbeat_seconds: float = seconds(15, at_most=300)
     sse_queue_size: int = Field(default=1000, ge=10, le=100_000)
 
     # webhooks
-    webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
-    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
-    webhook_retry_base_seconds: float = Field(default=2, gt=0, le=3600)
-    webhook_retry_max_seconds: float = Field(default=600, gt=0, le=86_400)
-    webhook_disable_after_failures: int = Field(default=100, ge=1, le=100_000)
+    webhook_timeout_seconds: float = seconds(5, at_most=60)
+    webhook_max_attempts: int = count(8, at_most=50)
+    webhook_retry_base_seconds: float = seconds(2, at_most=3600)
+    webhook_retry_max_seconds: float = seconds(600, at_most=86_400)
+    webhook_disable_after_failures: int = count(100, at_most=100_000)
     webhook_secret_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
 
     @field_validator("rate_limit_storage_uri")

@@ -30,16 +30,11 @@ from urllib.parse import urlsplit
 
 from services.contracts.errors import DomainError
 from services.notifications.context import Context
-from services.notifications.domain.delivery import (
-    AttemptOutcome,
-    RetryPolicy,
-    classify_http_status,
-    message_key,
-)
+from services.notifications.domain.delivery import RetryPolicy, classify_http_status, message_key
 from services.notifications.domain.errors import OversizeBodyError
-from services.notifications.domain.preferences import Channel
 from services.notifications.domain.ratelimit import DEFAULT_RATE_LIMITS
 from services.notifications.domain.sms import OversizePolicy, SmsPolicy, UnaccentMode, prepare_sms
+from services.notifications.domain.vocabulary import AttemptOutcome, Channel
 from services.notifications.domain.webhook_signing import signing_headers
 from services.notifications.settings import NotificationsSettings
 from services.runtime.ssrf import UrlNotAllowed, check_url_allowed

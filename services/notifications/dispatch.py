@@ -46,18 +46,16 @@ from services.contracts.events.notifications import (
 )
 from services.notifications import channels
 from services.notifications.context import Context
-from services.notifications.domain.ack import AckVia
 from services.notifications.domain.composition import DigestEntry, compose_digest
 from services.notifications.domain.delivery import (
-    AttemptOutcome,
     Delivery,
-    DeliveryStatus,
     expire_if_due,
     new_delivery,
     record_attempt,
 )
-from services.notifications.domain.preferences import Channel, to_local
+from services.notifications.domain.preferences import to_local
 from services.notifications.domain.ratelimit import TokenBucket, try_take
+from services.notifications.domain.vocabulary import AckVia, AttemptOutcome, Channel, DeliveryStatus
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
 from services.notifications.repositories import NotificationsUnitOfWork
 from services.notifications.repositories.codec import delivery_fields, delivery_to_domain

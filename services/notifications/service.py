@@ -50,8 +50,7 @@ from services.contracts.rpc_catalogue import notifications as notifications_rpc
 from services.notifications import channels, dispatch
 from services.notifications.context import Context
 from services.notifications.dependencies import NotificationsDependencies
-from services.notifications.domain.ack import AckVia
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import AckVia, Channel
 from services.notifications.plans_client import PlansUnits
 from services.notifications.repositories import OUTBOX_COLLECTIONS
 from services.notifications.settings import NotificationsSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from services.runtime.settings import ServiceSettings
+from services.runtime.settings import ServiceSettings, count, seconds
 
 DEV_ACK_SECRET = "development-only-ack-link-secret"
 
@@ -31,12 +31,12 @@ class NotificationsSettings(ServiceSettings):
     smtp_sender: str = "thongbao@svhttdl.gialai.example.org"
     provider_base_url: str = ""
     provider_token: SecretStr = SecretStr("")
-    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    webhook_timeout_seconds: float = seconds(5.0, at_most=120)
     # Loops.
-    dispatch_concurrency: int = Field(default=16, ge=1, le=200)
-    dispatch_batch_size: int = Field(default=100, ge=1, le=1000)
+    dispatch_concurrency: int = count(16, at_most=200)
+    dispatch_batch_size: int = count(100, at_most=1000)
     lease_seconds: float = Field(default=120, ge=5, le=3600)
-    plans_rpc_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    plans_rpc_timeout_seconds: float = seconds(3.0, at_most=60)
 
     def alert_recipient_list(self) -> list[str]:
         parts = [p.strip() for p in self.alert_recipients.split(",") if p.strip()]

@@ -25,12 +25,10 @@ from services.plans.domain import (
     Task,
     TaskStatus,
     bucket_of,
-    kpi_rows,
     plan_progress,
+    progress_tables,
     scan_deadlines,
-    task_rows,
     unit_progress,
-    unit_rows,
 )
 from services.plans.domain.exports import report_title_date
 from services.plans.domain.periods import local_date
@@ -183,9 +181,7 @@ def export_progress(req: ExportRequest, ctx: Context) -> dict[str, Any]:
     as_of = req.as_of or ctx.now()
     plan, tasks, reports = _load(store, req.plan_id, {"number": 1, "title": 1})
     names = _unit_names(store)
-    tables = {"units": unit_rows(tasks, as_of, reports, names),
-              "tasks": task_rows(tasks, as_of, reports, names),
-              "kpis": kpi_rows(tasks, as_of, reports)}
+    tables = progress_tables(tasks, as_of, reports, names)
     stem = f"tien-do-{plan['number'].replace('/', '-')}"
     if req.format == "csv":
         table = tables[req.view]

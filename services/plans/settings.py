@@ -6,15 +6,15 @@ from datetime import datetime
 
 from pydantic import Field
 
-from services.runtime.settings import ServiceSettings
+from services.runtime.settings import ServiceSettings, seconds
 
 
 class PlansSettings(ServiceSettings):
-    plans_deadline_scan_seconds: float = Field(
-        default=60.0, gt=0, le=86_400,
+    plans_deadline_scan_seconds: float = seconds(
+        60.0, at_most=86_400,
         description="PLANS_DEADLINE_SCAN_SECONDS: interval of the due-soon/overdue scan.")
-    plans_gauge_refresh_seconds: float = Field(
-        default=300.0, gt=0, le=86_400,
+    plans_gauge_refresh_seconds: float = seconds(
+        300.0, at_most=86_400,
         description="PLANS_GAUGE_REFRESH_SECONDS: interval of the task bucket gauges, which "
                     "read every task of every issued plan (kept off the deadline scan).")
     plans_due_soon_days: int = Field(

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+JSON_SCALARS = (str, int, float, bool, type(None))
+
 
 def rebuilt(value: Any, render: Callable[[Any], Any]) -> Any:
-    """`value` with its lists and tuples as lists and its dicts' values rebuilt, and every
-    other value through `render`."""
+    """`value` with its lists and tuples as lists and its dicts' values rebuilt, JSON's own
+    scalars kept (most of a reply: no call each), and every other value through `render`."""
     if isinstance(value, list | tuple):
-        return [rebuilt(item, render) for item in value]
+        return [item if type(item) in JSON_SCALARS else rebuilt(item, render) for item in value]
     if isinstance(value, dict):
-        return {key: rebuilt(item, render) for key, item in value.items()}
-    return render(value)
+        return {key: item if type(item) in JSON_SCALARS else rebuilt(item, render)
+                for key, item in value.items()}
+    return value if type(value) in JSON_SCALARS else render(value)

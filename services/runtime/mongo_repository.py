@@ -5,6 +5,7 @@ repositories made from what its class declares."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -63,10 +64,36 @@ def in_database(unit_of_work: type[UnitOfWork]) -> dict[str, type[InDatabase]]:
     return declared
 
 
+class _OpenedOnUse:
+    """A repository the class declares, made on its first use in each unit of work: a use
+    case pays for the repositories it reads, not for every one its unit of work could."""
+
+    def __init__(self, name: str, repository: type[InDatabase]) -> None:
+        self.name = name
+        self.repository = repository
+
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> Any:
+        if uow is None:
+            return self
+        opened = self.repository(vars(uow)[_DATABASE])
+        vars(uow)[self.name] = opened  # the instance's own attribute from now on
+        return opened
+
+
+_DATABASE = "_repositories_database"
+
+
+@functools.cache
+def _open_on_use(unit_of_work: type[UnitOfWork]) -> None:
+    for name, repository in in_database(unit_of_work).items():
+        setattr(unit_of_work, name, _OpenedOnUse(name, repository))
+
+
 def open_repositories(uow: UnitOfWork, db: Database[Document]) -> None:
-    """Give the unit of work one of each repository its class declares, on this database."""
-    for name, repository in in_database(type(uow)).items():
-        setattr(uow, name, repository(db))
+    """Give the unit of work each repository its class declares, on this database (each made
+    when the use case first reads it)."""
+    _open_on_use(type(uow))
+    vars(uow)[_DATABASE] = db
 
 
 def ensure_indexes_of(unit_of_work: type[UnitOfWork], db: Database[Document]) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import threading
 from typing import Any
 
+from services.contracts.rpc import ResponseT, RpcMethod
 from services.runtime.rpc_client import RpcClient
 
 
@@ -30,6 +31,15 @@ class BlockingRpc:
 
     def call(self, service: str, method: str, timeout: float | None = None, **kwargs: Any) -> Any:
         return self._run(self.client.call(service, method, timeout=timeout, **kwargs))
+
+    def invoke(self, method: RpcMethod[Any, ResponseT], timeout: float | None = None,
+               **fields: Any) -> ResponseT:
+        """Call a catalogue method with its request's fields (checked before they leave) and
+        get the declared response type back."""
+        kwargs = method.request_kwargs(None, fields)
+        reply = self._run(self.client.call(method.service, method.name, timeout=timeout,
+                                           **kwargs))
+        return method.parse_reply(reply)
 
     def close(self) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -62,6 +62,18 @@ def comma_list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def seconds(default: float, *, at_most: float, description: str | None = None) -> Any:
+    """A duration setting in seconds (a timeout, an interval, a lease): more than zero, since
+    zero would spin or time out at once, and at most ``at_most``."""
+    return Field(default=default, gt=0, le=at_most, description=description)
+
+
+def count(default: int, *, at_most: int, description: str | None = None) -> Any:
+    """A setting that counts (workers, attempts, a page or batch size, a rate): at least one,
+    since zero would stop the work it sizes, and at most ``at_most``."""
+    return Field(default=default, ge=1, le=at_most, description=description)
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
@@ -76,7 +88,7 @@ class CommonSettings(BaseSettings):
                     "collection, duration; never its arguments). 0: off.")
     db_prefix: str = Field(default="", description="Prefix of database names (test isolation).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    rpc_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    rpc_timeout_seconds: float = seconds(10.0, at_most=300)
     outbound_allowlist: str = Field(
         default="", description="OUTBOUND_ALLOWLIST: comma-separated CIDRs/hosts that outbound "
                                 "HTTP (feeds, webhooks, providers) may reach although private "
@@ -133,9 +145,9 @@ class ServiceSettings(CommonSettings):
                     "and the probes).")
     metrics_port: int = Field(default=9100, ge=0, le=65535,
                               description="Port of /metrics, /healthz and /readyz; 0 = any.")
-    max_workers: int = Field(default=20, ge=1, le=1000)
-    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
-    outbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_workers: int = count(20, at_most=1000)
+    outbox_poll_seconds: float = seconds(1.0, at_most=60)
+    outbox_lease_seconds: float = seconds(30.0, at_most=3600)
     failpoints: str = Field(default="", description="Fault tests only: comma-separated names "
                             "of points where the process exits as if killed.")
 

@@ -276,7 +276,14 @@ class UnitOfWork(ABC):
 
     @property
     def repositories(self) -> list[Repository]:
-        return [value for value in vars(self).values() if isinstance(value, Repository)]
+        """Those opened so far: the declared ones in the order the class names them (the
+        order a commit writes in, whichever the use case read first), then any others."""
+        opened = vars(self)
+        declared = _declared_repositories(type(self))
+        return [*(opened[name] for name in declared
+                  if isinstance(opened.get(name), Repository)),
+                *(value for name, value in opened.items()
+                  if name not in declared and isinstance(value, Repository))]
 
     @classmethod
     def declared_repositories(cls) -> dict[str, type[Repository]]:

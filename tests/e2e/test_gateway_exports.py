@@ -70,4 +70,6 @@ def test_coverage_csv_neutralises_a_formula_outlet(api):
     assert exported.status_code == 200, exported.text
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert rows and {r["outlet_unit_id"] for r in rows} == {"'" + outlet}
-    assert all(int(r["items"]) >= 1 for r in rows)
+    assert all(int(r["items"]) >= 1 and int(r["stories"]) >= 1 for r in rows)
+    table = api.get("/api/v1/coverage", params={"period": "month", "outlet_unit_id": outlet})
+    assert [row["stories"] for row in table.json()["rows"]] == [int(r["stories"]) for r in rows]

@@ -128,6 +128,12 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
 
+    def __enter__(self) -> Receiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def subscribe(client: httpx.Client, receiver: Receiver, types: list[str]) -> dict[str, Any]:
     reply = client.post("/api/v1/subscriptions", json={"url": receiver.url,

@@ -51,8 +51,7 @@ def test_the_event_type_filter_knows_the_event_types(gateway, admin):
 
 
 def test_webhooks_are_signed_retried_and_a_hanging_subscriber_blocks_no_one(gateway, admin):
-    good, hanging = Receiver(), Receiver("hang")
-    try:
+    with Receiver() as good, Receiver("hang") as hanging:
         sub = subscribe(admin, good, ["plan.created"])
         subscribe(admin, hanging, ["plan.created"])
         other = subscribe(admin, Receiver(), ["task.assigned"])
@@ -71,14 +70,10 @@ def test_webhooks_are_signed_retried_and_a_hanging_subscriber_blocks_no_one(gate
         eventually(delivered, 5)
         other_log = admin.get(f"/api/v1/subscriptions/{other['id']}/deliveries").json()
         assert other_log["items"] == []
-    finally:
-        good.close()
-        hanging.close()
 
 
 def test_secret_rotation_signs_with_old_and_new_during_the_grace_period(gateway, admin):
-    receiver = Receiver()
-    try:
+    with Receiver() as receiver:
         sub = subscribe(admin, receiver, ["plan.created"])
         old = receiver.secrets[0]
         rotated = admin.post(f"/api/v1/subscriptions/{sub['id']}/rotate-secret").json()
@@ -92,13 +87,10 @@ def test_secret_rotation_signs_with_old_and_new_during_the_grace_period(gateway,
         publish(gateway.amqp_uri, [event2])
         eventually(lambda: event2.id in receiver.ids() or 1 / 0)
         assert receiver.rejected == []
-    finally:
-        receiver.close()
 
 
 def test_a_leaked_secret_is_revoked_at_once_by_a_rotation_that_says_so(gateway, admin):
-    receiver = Receiver()
-    try:
+    with Receiver() as receiver:
         sub = subscribe(admin, receiver, ["plan.created"])
         leaked = receiver.secrets[0]
         rotated = admin.post(f"/api/v1/subscriptions/{sub['id']}/rotate-secret",
@@ -112,13 +104,10 @@ def test_a_leaked_secret_is_revoked_at_once_by_a_rotation_that_says_so(gateway, 
         eventually(lambda: event.id in receiver.ids() or 1 / 0, 30)
         assert receiver.outcomes.index(("rejected", event.id)) < receiver.outcomes.index(
             ("received", event.id)), receiver.outcomes  # the retry verifies with the new one
-    finally:
-        receiver.close()
 
 
 def test_a_failing_subscriber_is_disabled_after_a_streak_and_its_owner_told(gateway, admin):
-    receiver = Receiver("fail")
-    try:
+    with Receiver("fail") as receiver:
         sub = subscribe(admin, receiver, ["plan.created"])
         publish(gateway.amqp_uri, [plan_created() for _ in range(3)])
 
@@ -145,8 +134,6 @@ def test_a_failing_subscriber_is_disabled_after_a_streak_and_its_owner_told(gate
             "subscription_id": sub["id"], "delivery_ids": [deliveries[0]["id"]]})
         assert replay.status_code == 202 and replay.json()["scheduled"] == 1
         eventually(lambda: deliveries[0]["event_id"] in receiver.ids() or 1 / 0)
-    finally:
-        receiver.close()
 
 
 async def owner_notices(gateway: Gateway, sub_id: str) -> list[dict[str, Any]]:
@@ -162,8 +149,7 @@ async def owner_notices(gateway: Gateway, sub_id: str) -> list[dict[str, Any]]:
 
 
 def test_replay_by_time_range(gateway, admin):
-    receiver = Receiver()
-    try:
+    with Receiver() as receiver:
         before = plan_created()
         publish(gateway.amqp_uri, [before])
         eventually(lambda: admin.get(f"/api/v1/events/{before.id}").raise_for_status())
@@ -173,8 +159,6 @@ def test_replay_by_time_range(gateway, admin):
             "until": before.time.isoformat()})
         assert replay.status_code == 202 and replay.json()["scheduled"] == 1
         eventually(lambda: before.id in receiver.ids() or 1 / 0)
-    finally:
-        receiver.close()
 
 
 def test_subscriptions_to_private_addresses_are_refused(gateway, admin):

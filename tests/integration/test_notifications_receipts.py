@@ -18,7 +18,6 @@ from services.contracts.notifications import (
 )
 from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications import dispatch
-from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidSignatureError,
     InvalidTemplateError,
@@ -26,6 +25,7 @@ from services.notifications.domain.errors import (
     UnknownRecipientError,
     ValidationFailedError,
 )
+from services.notifications.domain.vocabulary import AckVia
 from services.notifications.repositories import (
     ACKS,
     DELIVERIES,

@@ -15,12 +15,12 @@ from services.contracts.notifications import (
 )
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications import dispatch
-from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
     ValidationFailedError,
 )
+from services.notifications.domain.vocabulary import AckVia
 from services.notifications.repositories import (
     DELIVERIES,
 )

@@ -83,6 +83,9 @@ def apply_update(document: dict[str, Any], update: dict[str, dict[str, Any]]) ->
     for path, value in update.get("$push", {}).items():
         values = value["$each"] if isinstance(value, dict) and "$each" in value else [value]
         document.setdefault(path, []).extend(copy.deepcopy(values))
+        if isinstance(value, dict) and "$slice" in value:
+            cut = value["$slice"]
+            document[path] = document[path][cut:] if cut < 0 else document[path][:cut]
 
 
 class InMemory:

@@ -15,3 +15,4 @@ export type Recurrence = Schemas['RecurrenceModel'];
 export type Unit = paths['/api/v1/units']['get']['responses']['200']['content']['application/json']['items'][number];
 export type AuditEntry = Schemas['AuditEntryModel'];
 export type AlertReply = Schemas['AlertReply'];
+export type ItemReply = Schemas['ItemReply'];

@@ -31,6 +31,16 @@ export function SignInPage() {
     return <Navigate to={next ?? homePathFor(user.role, user.permissions)} replace />;
   }
 
+  /** What the two credentials' inputs share: label, value, and the hint when left empty. */
+  function credential(field: 'username' | 'password', value: string, setValue: (value: string) => void) {
+    const label = t(field === 'username' ? 'auth.username' : 'auth.password');
+    return {
+      label, name: field, value, required: true,
+      onChange: (event: { currentTarget: { value: string } }) => setValue(event.currentTarget.value),
+      error: missing[field] ? t('auth.required', { field: label.toLowerCase() }) : undefined,
+    };
+  }
+
   async function submit(event: FormEvent) {
     event.preventDefault();
     const gaps = { username: !username.trim(), password: !password };
@@ -63,26 +73,10 @@ export function SignInPage() {
                 <Text size="sm">{t('auth.intro')}</Text>
                 {params.get('expired') && <Alert color="yellow" role="status">{t('auth.expired')}</Alert>}
                 {error !== null && <ErrorAlert error={error} />}
-                <TextInput
-                  label={t('auth.username')}
-                  name="username"
-                  autoComplete="username"
-                  autoCapitalize="none"
-                  value={username}
-                  onChange={(event) => setUsername(event.currentTarget.value)}
-                  error={missing.username ? t('auth.required', { field: t('auth.username').toLowerCase() }) : undefined}
-                  required
-                  data-autofocus
-                />
-                <PasswordInput
-                  label={t('auth.password')}
-                  name="password"
-                  autoComplete="current-password"
-                  value={password}
-                  onChange={(event) => setPassword(event.currentTarget.value)}
-                  error={missing.password ? t('auth.required', { field: t('auth.password').toLowerCase() }) : undefined}
-                  required
-                />
+                <TextInput {...credential('username', username, setUsername)} autoComplete="username"
+                  autoCapitalize="none" data-autofocus />
+                <PasswordInput {...credential('password', password, setPassword)}
+                  autoComplete="current-password" />
                 <Button type="submit" loading={busy} fullWidth>{t('auth.submit')}</Button>
               </Stack>
             </form>

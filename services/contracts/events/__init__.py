@@ -39,6 +39,7 @@ class EventType:
     ITEM_CLASSIFIED = "monitoring.item_classified"
     ALERT_RAISED = "monitoring.alert_raised"
     COVERAGE_MATCHED = "monitoring.coverage_matched"
+    ITEM_LABELLED = "monitoring.item_labelled"
 
 
 class EventPayload(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -20,8 +20,9 @@ from services.gateway.routers.common import (
     page_by_id,
     page_of,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/alert-rules", tags=["alert rules"])
+router = Router(prefix="/api/v1/alert-rules", tags=["alert rules"])
 AlertRuleBody = body_of(monitoring.AlertRuleModel, "AlertRuleBody", ("id",), strict=True)
 RuleId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
                              examples=["harmful_gia_lai"])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 
 from services.contracts import monitoring
@@ -15,8 +15,9 @@ from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadAlerts, CanWriteAlerts
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_of
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+router = Router(prefix="/api/v1/alerts", tags=["alerts"])
 AlertActionBody = body_of(monitoring.AlertActionRequest, "AlertActionBody",
                           ("alert_id", "action", "actor"), strict=True)
 AlertId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage
@@ -15,8 +15,9 @@ from services.gateway.permissions import CanReadApiKeys, CanWriteApiKeys
 from services.gateway.repositories import public
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
+router = Router(prefix="/api/v1/api-keys", tags=["api keys"])
 ApiKeyCreateBody = body_of(ApiKeyCreate, "ApiKeyCreate", (), strict=True)
 
 

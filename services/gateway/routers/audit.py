@@ -7,7 +7,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.contracts.plans_reporting import AuditEntityKind, AuditPage
 from services.contracts.rpc_catalogue import plans as plans_rpc
@@ -22,8 +22,9 @@ from services.gateway.routers.common import (
     PlanPathId,
     TaskPathId,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/plans/{plan_id}", tags=["audit"], responses=AUTH_RESPONSES)
+router = Router(prefix="/api/v1/plans/{plan_id}", tags=["audit"], responses=AUTH_RESPONSES)
 EXPORT_TIMEOUT = 30.0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -17,8 +17,9 @@ from services.gateway.deps import StoreDep, rate_limited, unauthenticated
 from services.gateway.openapi.document import request_body
 from services.gateway.repositories import public
 from services.gateway.routers.common import no_store
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = Router(prefix="/api/v1/auth", tags=["auth"])
 FORM = "application/x-www-form-urlencoded"
 # JSON for programs, the OAuth2 password form for /docs' Authorize button and OAuth2 clients.
 TOKEN_BODY = request_body({"application/json": TokenRequest, FORM: TokenForm})

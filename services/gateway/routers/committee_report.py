@@ -14,7 +14,7 @@ import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -23,9 +23,10 @@ from services.gateway.deps import Rpc, RpcDep
 from services.gateway.permissions import CanReadCoverage, CanReadPlans
 from services.gateway.routers.bodies import IsoDate
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, PlanPathId
+from services.gateway.routers.routing import Router
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
+router = Router(prefix="/api/v1/plans", tags=["plans"], responses=AUTH_RESPONSES)
 RENDER_TIMEOUT = 60.0
 COVERAGE_TIMEOUT = 20.0
 COVERAGE_ROWS = 10_000

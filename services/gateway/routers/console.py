@@ -13,12 +13,13 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.contracts.errors import ErrorCode, ServiceError
+from services.gateway.routers.routing import Router
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 DEFAULT_DIST = Path(__file__).resolve().parents[3] / "console" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"

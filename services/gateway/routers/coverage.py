@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -14,9 +14,10 @@ from services.gateway.access import Principal, can_see
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadCoverage
 from services.gateway.routers.bodies import IsoDate
+from services.gateway.routers.routing import Router
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
+router = Router(prefix="/api/v1/coverage", tags=["coverage"])
 REPORT_TIMEOUT = 30.0
 INVALID_RANGE: dict[int | str, dict[str, str]] = {
     422: {"description": "invalid filters (e.g. date_from after date_to)"}}

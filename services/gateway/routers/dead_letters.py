@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from services.contracts import operations
 from services.contracts.rpc_catalogue import ops
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadDeadLetters, CanWriteDeadLetters
 from services.gateway.routers.bodies import body_of, rpc_kwargs
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/dead-letters", tags=["dead letters"])
+router = Router(prefix="/api/v1/dead-letters", tags=["dead letters"])
 Service = Annotated[Literal["plans", "notifications", "monitoring"],
                     Path(examples=["notifications"])]
 ReplayBody = body_of(operations.ReplayDeadLettersRequest, "ReplayDeadLettersBody", ())

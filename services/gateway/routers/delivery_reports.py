@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
@@ -15,8 +15,9 @@ from services.gateway.deps import RpcDep, not_found
 from services.gateway.permissions import CanReadNotices, CanWriteDeliveryReports
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, PathId
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1", tags=["notices"])
+router = Router(prefix="/api/v1", tags=["notices"])
 DeliveryReportBody = body_of(deliveries.DeliveryReportRequest, "DeliveryReportBody", ("channel",))
 TEXT_RESPONSE: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND, 200: {"content": {"application/json": {}, "text/plain": {}},

@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import Depends, Header, Query, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator
 
@@ -27,9 +27,10 @@ from services.gateway.events.webhooks import wants
 from services.gateway.repositories import Store, event_filter
 from services.gateway.routers.bodies import IsoDateTime
 from services.gateway.routers.common import NOT_FOUND, Limit, PathId
+from services.gateway.routers.routing import Router
 from services.gateway.routers.subscriptions import owned
 
-router = APIRouter(prefix="/api/v1/events", tags=["events"])
+router = Router(prefix="/api/v1/events", tags=["events"])
 Reader = Annotated[Principal, Depends(require("events:read"))]
 Replayer = Annotated[Principal, Depends(require("subscriptions:write"))]
 

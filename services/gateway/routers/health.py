@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from pydantic import BaseModel, Field
@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from services.contracts.errors import ServiceError
 from services.contracts.rpc_catalogue import ops
 from services.gateway.metrics import RPC_CAPACITY, RPC_IN_FLIGHT
+from services.gateway.routers.routing import Router
 
-router = APIRouter(tags=["operations"])
+router = Router(tags=["operations"])
 
 BACKEND_SERVICES = ("plans", "notifications", "monitoring")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from services.contracts.asyncapi import build_document
+from services.gateway.routers.routing import Router
 
-router = APIRouter(tags=["operations"])
+router = Router(tags=["operations"])
 
 
 @router.get("/asyncapi.json", summary="AsyncAPI 3 document of the platform's events")

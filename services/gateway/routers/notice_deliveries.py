@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.contracts import notifications
 from services.contracts import notifications_deliveries as deliveries
@@ -20,8 +20,9 @@ from services.gateway.routers.notices import (
     unit_acting_on,
     visible_notice,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/notices/{notice_id}", tags=["notices"])
+router = Router(prefix="/api/v1/notices/{notice_id}", tags=["notices"])
 
 
 @router.get("/deliveries", response_model=deliveries.NoticeDeliveryPage, responses=NOT_FOUND,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
 from pydantic import BaseModel, Field
 
 from services.contracts import notifications
@@ -24,9 +24,10 @@ from services.gateway.permissions import (
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.routing import Router
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1", tags=["notices"])
+router = Router(prefix="/api/v1", tags=["notices"])
 CreateNoticeBody = body_of(notifications.CreateNoticeRequest, "CreateNoticeBody", ("created_by",))
 SubmitTranslationBody = body_of(deliveries.SubmitTranslationRequest, "SubmitTranslationBody",
                                 ("notice_id", "language", "translator_id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from services.contracts import notifications
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
@@ -18,8 +18,9 @@ from services.gateway.permissions import (
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/notification-settings", tags=["notification settings"])
+router = Router(prefix="/api/v1/notification-settings", tags=["notification settings"])
 ChannelBody = body_of(notifications.ConfigureChannelRequest, "ChannelBody", ("channel",))
 EscalationBody = body_of(notifications.ConfigureEscalationRequest, "EscalationBody", ())
 TemplateBody = body_of(notifications.SaveTemplateRequest, "TemplateBody", ("kind", "language"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.contracts.plans_reports import ReportPage
 from services.contracts.rpc_catalogue import plans as plans_rpc
@@ -13,10 +13,11 @@ from services.gateway.access import can_see
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadReports
 from services.gateway.routers.common import AUTH_RESPONSES, NOT_FOUND, Cursor, Limit, PlanPathId
+from services.gateway.routers.routing import Router
 from services.gateway.routers.tasks import unit_filter
 
-router = APIRouter(prefix="/api/v1/plans/{plan_id}/reports", tags=["reports"],
-                   responses=AUTH_RESPONSES)
+router = Router(prefix="/api/v1/plans/{plan_id}/reports", tags=["reports"],
+                responses=AUTH_RESPONSES)
 ReportStatus = Literal["submitted", "accepted", "returned"]
 
 

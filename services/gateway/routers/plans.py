@@ -6,7 +6,7 @@ import asyncio
 import base64
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from pydantic import BaseModel
 
 from services.contracts.plans_changes import RollOverRequest, RollOverResult
@@ -36,8 +36,9 @@ from services.gateway.routers.common import (
     PlanPathId,
     page_of,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = Router(prefix="/api/v1/plans", tags=["plans"])
 
 # Progress and exports roll up every task, report and KPI of a plan: a longer deadline.
 REPORT_TIMEOUT = 30.0

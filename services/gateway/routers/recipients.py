@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.contracts import notifications
 from services.contracts.rpc_catalogue import notifications as notifications_rpc
@@ -19,8 +19,9 @@ from services.gateway.permissions import (
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/recipients", tags=["recipients"])
+router = Router(prefix="/api/v1/recipients", tags=["recipients"])
 RecipientBody = body_of(notifications.RecipientUnitModel, "RecipientBody", ("unit_id",))
 ImportRecipientsBody = body_of(notifications.ImportRecipientsRequest, "ImportRecipientsBody", ())
 # Thousands of units are one bulk write, synced to disk: longer than an ordinary call.

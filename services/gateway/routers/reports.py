@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from services.contracts.plans_changes import CorrectReportRequest
 from services.contracts.plans_reports import ReportDetail, ReviewReportRequest
@@ -14,8 +14,9 @@ from services.gateway.deps import RpcDep, not_found
 from services.gateway.permissions import CanReadReports, CanReviewReports, CanWriteReports
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, PathId
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = Router(prefix="/api/v1/reports", tags=["reports"])
 ReviewBody = body_of(ReviewReportRequest, "ReviewReportBody", ("actor", "report_id"))
 CorrectionBody = body_of(CorrectReportRequest, "ReportCorrectionBody", ("actor", "report_id"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
 
 from services.contracts import monitoring
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -13,8 +13,9 @@ from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadSources, CanWriteSources
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, page_of
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
+router = Router(prefix="/api/v1/sources", tags=["sources"])
 SourceBody = body_of(monitoring.SourceModel, "SourceBody", (), strict=True)
 SourceUpdateBody = body_of(monitoring.SourceModel, "SourceUpdateBody", ("id",), strict=True)
 SourcePathId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",

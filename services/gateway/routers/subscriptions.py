@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.gateway import (
@@ -24,8 +24,9 @@ from services.gateway.events.webhooks import new_secret, rotated_secrets
 from services.gateway.permissions import CanReadSubscriptions, CanWriteSubscriptions
 from services.gateway.repositories import Store, public
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId, no_store
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/subscriptions", tags=["subscriptions"])
+router = Router(prefix="/api/v1/subscriptions", tags=["subscriptions"])
 
 
 def view(doc: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,10 @@ tasks their unit leads or coordinates (others answer 404) and report only for th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from pydantic import BaseModel
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -38,8 +39,9 @@ from services.gateway.routers.common import (
     PlanPathId,
     TaskPathId,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
+router = Router(prefix="/api/v1/plans/{plan_id}/tasks", tags=["tasks"])
 
 AddTaskBody = body_of(AddTaskRequest, "AddTaskBody", ("actor", "plan_id"))
 UpdateTaskBody = body_of(UpdateTaskRequest, "UpdateTaskBody", ("actor", "plan_id", "task_id"))
@@ -130,38 +132,35 @@ async def _status(rpc: Rpc, method: RpcMethod[Any, Any], plan_id: PlanPathId, ta
                                                actor=principal.id))
 
 
-@router.post("/{task_id}/start", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
-             summary="Mark a task in progress")
-async def start_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
-                     principal: CanWriteTasks,
-                     body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    """Marks a task in progress."""
-    return await _status(rpc, plans_rpc.START_TASK, plan_id, task_id, body, principal)
+def _status_route(method: RpcMethod[Any, Any], with_reason: bool) -> Callable[..., Any]:
+    """The endpoint of one of a task's status changes (named after its RPC method): start and
+    complete take an optional body, cancel and reopen a body with the reason."""
+    if with_reason:
+        async def change(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
+                         rpc: RpcDep, principal: CanWriteTasks) -> Any:
+            return await _status(rpc, method, plan_id, task_id, body, principal)
+    else:
+        async def change(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,  # type: ignore[misc]
+                         principal: CanWriteTasks,
+                         body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
+            return await _status(rpc, method, plan_id, task_id, body, principal)
+    change.__name__ = change.__qualname__ = method.name
+    return change
 
 
-@router.post("/{task_id}/complete", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
-             summary="Mark a task completed")
-async def complete_task(plan_id: PlanPathId, task_id: TaskPathId, rpc: RpcDep,
-                        principal: CanWriteTasks,
-                        body: TaskCommandBody | None = None) -> Any:  # type: ignore[valid-type]
-    """Marks a task completed; on time or late follows from its deadline."""
-    return await _status(rpc, plans_rpc.COMPLETE_TASK, plan_id, task_id, body, principal)
-
-
-@router.post("/{task_id}/cancel", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
-             summary="Cancel a task")
-async def cancel_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
-    """Cancels a task with a reason."""
-    return await _status(rpc, plans_rpc.CANCEL_TASK, plan_id, task_id, body, principal)
-
-
-@router.post("/{task_id}/reopen", response_model=TaskDetail, responses=TRANSITION_CONFLICTS,
-             summary="Reopen a completed or cancelled task")
-async def reopen_task(plan_id: PlanPathId, task_id: TaskPathId, body: TaskReasonBody,  # type: ignore[valid-type]
-                      rpc: RpcDep, principal: CanWriteTasks) -> Any:
-    """Reopens a completed or cancelled task with a reason."""
-    return await _status(rpc, plans_rpc.REOPEN_TASK, plan_id, task_id, body, principal)
+# (path, RPC method, a reason required, summary, description)
+for _action, _method, _with_reason, _summary, _description in (
+    ("start", plans_rpc.START_TASK, False, "Mark a task in progress",
+     "Marks a task in progress."),
+    ("complete", plans_rpc.COMPLETE_TASK, False, "Mark a task completed",
+     "Marks a task completed; on time or late follows from its deadline."),
+    ("cancel", plans_rpc.CANCEL_TASK, True, "Cancel a task", "Cancels a task with a reason."),
+    ("reopen", plans_rpc.REOPEN_TASK, True, "Reopen a completed or cancelled task",
+     "Reopens a completed or cancelled task with a reason."),
+):
+    router.post(f"/{{task_id}}/{_action}", response_model=TaskDetail,
+                responses=TRANSITION_CONFLICTS, summary=_summary,
+                description=_description)(_status_route(_method, _with_reason))
 
 
 @router.post("/{task_id}/reports", status_code=status.HTTP_201_CREATED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.contracts.errors import ErrorCode, ServiceError
 from services.contracts.plans_units import GroupModel, ResolvedUnits
@@ -22,8 +22,9 @@ from services.gateway.routers.common import (
     page_by_id,
     page_of,
 )
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/unit-groups", tags=["units"], responses=AUTH_RESPONSES)
+router = Router(prefix="/api/v1/unit-groups", tags=["units"], responses=AUTH_RESPONSES)
 
 GroupPage = page_of(GroupModel, "GroupPage")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from services.contracts.plans_common import UnitType
 from services.contracts.plans_units import (
@@ -20,8 +20,9 @@ from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadUnits, CanWriteUnits
 from services.gateway.routers.bodies import IsoDate, body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/units", tags=["units"])
+router = Router(prefix="/api/v1/units", tags=["units"])
 ImportUnitsBody = body_of(ImportUnitsRequest, "ImportUnitsBody")
 RetireUnitBody = body_of(RetireUnitRequest, "RetireUnitBody", ("actor", "unit_id"))
 AsOf = Annotated[IsoDate | None, Query(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from services.contracts.errors import ErrorCode, ServiceError
@@ -32,8 +32,9 @@ from services.gateway.routers.auth import (
 )
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND, Cursor, Limit, PathId
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = Router(prefix="/api/v1/users", tags=["users"])
 UserCreateBody = body_of(UserCreate, "UserCreate", (), strict=True)
 UserUpdateBody = body_of(UserUpdate, "UserUpdate", (), strict=True)
 PasswordChangeBody = body_of(PasswordChange, "PasswordChange", (), strict=True)

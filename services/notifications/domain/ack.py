@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from .errors import (
     ExpiredError,
@@ -19,19 +18,9 @@ from .errors import (
     ValidationFailedError,
 )
 from .notices import Notice
+from .vocabulary import AckVia
 
 _TOKEN_VERSION = "a1"
-
-
-class AckVia(StrEnum):
-    LINK = "link"
-    API = "api"
-    WEBHOOK_REPLY = "webhook_reply"
-
-    @property
-    def public_name(self) -> str:
-        """As events and the API name it."""
-        return "webhook" if self is AckVia.WEBHOOK_REPLY else self.value
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import ValidationFailedError
-from .notices import DEFAULT_LANGUAGE, Notice, NoticeStatus, Priority
+from .notices import DEFAULT_LANGUAGE, Notice
 from .preferences import to_local
-from .translations import TranslationStatus, TranslationTask
+from .translations import TranslationTask
+from .vocabulary import NoticeStatus, Priority, TranslationStatus
 
 LANGUAGE_NAMES: Mapping[str, str] = {"vi": "tiếng Việt", "jra": "tiếng Jrai", "bdq": "tiếng Bahnar"}
 _ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")

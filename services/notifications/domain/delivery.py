@@ -19,54 +19,17 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from .errors import InvalidTransitionError, ValidationFailedError
 from .notices import Notice
 from .planning import next_channel
-from .preferences import Channel
+from .vocabulary import AttemptOutcome, Channel, DeliveryStatus, HoldReason, ReportStatus
 
 CHANNELS_WITH_REPORTS: frozenset[Channel] = frozenset({Channel.SMS, Channel.ZALO})
 
 
-class DeliveryStatus(StrEnum):
-    HELD = "held"  # planned, not sent yet: its translation (or, policy wait, all) not approved
-    PENDING = "pending"
-    RETRYING = "retrying"
-    SENT = "sent"  # accepted by the provider, awaiting its delivery report
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    EXPIRED = "expired"
-
-    @property
-    def is_final(self) -> bool:
-        return self in _FINAL
-
-
-_FINAL = frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED})
-RESENDABLE = frozenset({DeliveryStatus.SENT, *_FINAL})
-
-
-class HoldReason(StrEnum):
-    AWAITING_TRANSLATION = "awaiting_translation"  # this language is not approved yet
-    WAITING_FOR_TRANSLATIONS = "waiting_for_translations"  # Vietnamese, held by policy wait
-
-
-class ReleaseReason(StrEnum):
-    TRANSLATION_APPROVED = "translation_approved"
-    TRANSLATION_DEADLINE = "translation_deadline"  # policy wait: Vietnamese goes anyway
-
-
-class AttemptOutcome(StrEnum):
-    OK = "ok"
-    TRANSIENT = "transient"  # 5xx, 429, timeout, connection error
-    PERMANENT = "permanent"  # 4xx, invalid address, rejected
-
-
-class ReportStatus(StrEnum):
-    DELIVERED = "delivered"
-    FAILED = "failed"
+RESENDABLE = frozenset({DeliveryStatus.SENT, *(s for s in DeliveryStatus if s.is_final)})
 
 
 class UniformRng(Protocol):

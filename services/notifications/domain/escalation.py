@@ -11,16 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from .ack import Acknowledgement, acknowledged_units
 from .errors import ValidationFailedError
-from .notices import Notice, NoticeStatus
-
-
-class StepKind(StrEnum):
-    REMINDER = "reminder"
-    ESCALATION = "escalation"
+from .notices import Notice
+from .vocabulary import NoticeStatus, StepKind
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
-from .delivery import Delivery, DeliveryStatus, HoldReason, ReleaseReason
+from .delivery import Delivery
 from .notices import DEFAULT_LANGUAGE
-from .planning import DeliveryPlan, LanguageState
-
-
-class Step(StrEnum):
-    SEND = "send"  # a new delivery, due at the plan's time
-    HOLD = "hold"  # a new delivery, held
-    RELEASE = "release"  # an existing held delivery, due now at the plan's time
+from .planning import DeliveryPlan
+from .vocabulary import DeliveryStatus, HoldReason, LanguageState, ReleaseReason, Step
 
 
 @dataclass(frozen=True)

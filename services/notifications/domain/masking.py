@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .preferences import Channel
+from .vocabulary import Channel
 
 MASK = "***"
 

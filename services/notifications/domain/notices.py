@@ -5,76 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from .errors import InvalidTransitionError, ValidationFailedError
+from .vocabulary import NoticeCategory, NoticeKind, NoticeStatus, Priority, TranslationPolicy
 
 DEFAULT_LANGUAGE = "vi"
 
 # Values a template may receive; dates are formatted by the templates (``| dmy``).
 VariableValue = str | int | float | date | datetime | None
-
-
-class NoticeCategory(StrEnum):
-    DIRECTIVE = "directive"
-    REMINDER = "reminder"
-    ALERT = "alert"
-    GUIDANCE = "guidance"
-
-
-class NoticeKind(StrEnum):
-    """Concrete kinds; one template per kind and language."""
-
-    PLAN_ISSUED = "plan_issued"
-    TASK_ASSIGNED = "task_assigned"
-    TASK_DUE_SOON = "task_due_soon"
-    TASK_OVERDUE = "task_overdue"
-    ALERT = "alert"
-    GUIDANCE = "guidance"
-
-    @property
-    def category(self) -> NoticeCategory:
-        return _CATEGORY[self]
-
-
-_CATEGORY: dict[NoticeKind, NoticeCategory] = {
-    NoticeKind.PLAN_ISSUED: NoticeCategory.DIRECTIVE,
-    NoticeKind.TASK_ASSIGNED: NoticeCategory.DIRECTIVE,
-    NoticeKind.TASK_DUE_SOON: NoticeCategory.REMINDER,
-    NoticeKind.TASK_OVERDUE: NoticeCategory.REMINDER,
-    NoticeKind.ALERT: NoticeCategory.ALERT,
-    NoticeKind.GUIDANCE: NoticeCategory.GUIDANCE,
-}
-
-
-class Priority(StrEnum):
-    NORMAL = "normal"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        """Higher is more urgent (used for ordering)."""
-        return {"normal": 0, "high": 1, "critical": 2}[self.value]
-
-
-class TranslationPolicy(StrEnum):
-    """What a unit whose audience reads Jrai or Bahnar receives before its translation is
-    approved (units reading Vietnamese only are never held).
-
-    ``WAIT``: nothing until every translation it needs is approved, then all versions go
-    together; at the notice's ``translation_deadline`` the Vietnamese copy goes anyway (and
-    each translation still follows once approved). ``VI_FIRST``: Vietnamese now, each
-    translation once approved. Critical notices always behave as ``VI_FIRST``.
-    """
-
-    WAIT = "wait"
-    VI_FIRST = "vi_first"
-
-    @classmethod
-    def _missing_(cls, value: object) -> TranslationPolicy | None:
-        # The former name of VI_FIRST, still found in stored notices and older clients.
-        return cls.VI_FIRST if value == "send_vi_now" else None
 
 
 # How long a notice under policy WAIT holds the Vietnamese copy for a translation, when the
@@ -89,12 +27,6 @@ def default_translation_deadline(created_at: datetime, ack_deadline: datetime | 
     if ack_deadline is not None and ack_deadline > created_at:
         deadline = min(deadline, created_at + (ack_deadline - created_at) / 2)
     return deadline
-
-
-class NoticeStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -144,11 +76,8 @@ class Notice:
                 problems.append(f"{name} must be timezone-aware")
             elif value <= self.created_at:
                 problems.append(f"{name} must be after created_at")
-        if problems:
-            raise ValidationFailedError(
-                f"invalid notice: {'; '.join(problems)}",
-                {"notice_id": self.id, "problems": problems},
-            )
+        ValidationFailedError.if_any(problems, f"invalid notice: {'; '.join(problems)}",
+                                     {"notice_id": self.id})
 
     @property
     def category(self) -> NoticeCategory:

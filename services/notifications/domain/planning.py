@@ -6,25 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from .errors import NoUsableContactError, UnknownRecipientError
-from .notices import DEFAULT_LANGUAGE, Notice, Priority
-from .preferences import Channel, Directory, RecipientUnit, to_local
+from .notices import DEFAULT_LANGUAGE, Notice
+from .preferences import Directory, RecipientUnit, to_local
 from .translations import TRANSLATION_LANGUAGES
-
-
-class SendMode(StrEnum):
-    NOW = "now"
-    AFTER_QUIET_HOURS = "after_quiet_hours"
-    DIGEST = "digest"
-
-
-class LanguageState(StrEnum):
-    READY = "ready"  # send at the planned time
-    AWAITING_TRANSLATION = "awaiting_translation"  # send once the translation is approved
-    HELD = "held"  # policy "wait": ready, but held until every translation is approved
-    # (or the notice's translation deadline passes)
+from .vocabulary import Channel, LanguageState, Priority, SendMode
 
 
 @dataclass(frozen=True)

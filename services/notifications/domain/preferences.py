@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from enum import StrEnum
 
 from .errors import ValidationFailedError
 from .notices import DEFAULT_LANGUAGE
+from .vocabulary import Channel
 
 
 def _local_zone() -> tzinfo:
@@ -21,15 +21,6 @@ def _local_zone() -> tzinfo:
 
 
 LOCAL_TZ: tzinfo = _local_zone()
-
-
-class Channel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    ZALO = "zalo"
-    TELEGRAM = "telegram"
-    WEBHOOK = "webhook"
-    INBOX = "inbox"
 
 
 DEFAULT_CHANNEL_ORDER: tuple[Channel, ...] = (

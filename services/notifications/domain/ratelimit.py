@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .errors import ValidationFailedError
-from .preferences import Channel
+from .vocabulary import Channel
 
 
 @dataclass(frozen=True)

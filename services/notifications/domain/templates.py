@@ -16,8 +16,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import InvalidTemplateError, NotFoundError, ValidationFailedError
-from .notices import Notice, NoticeKind, VariableValue
+from .notices import Notice, VariableValue
 from .preferences import to_local
+from .vocabulary import NoticeKind
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 

@@ -18,9 +18,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 
 from .errors import InvalidTransitionError, NotFoundError, ValidationFailedError
+from .vocabulary import TranslationStatus
 
 TRANSLATION_LANGUAGES: frozenset[str] = frozenset({"jra", "bdq"})
 _NAMES = {"jra": "Jrai", "bdq": "Bahnar", "vi": "Vietnamese"}
@@ -29,13 +29,6 @@ _NAMES = {"jra": "Jrai", "bdq": "Bahnar", "vi": "Vietnamese"}
 def language_name(language: str) -> str:
     """The language's English name, for messages (the code itself when unknown)."""
     return _NAMES.get(language, language)
-
-
-class TranslationStatus(StrEnum):
-    REQUESTED = "requested"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.notifications.domain.ack import Acknowledgement, AckVia
+from services.notifications.domain.ack import Acknowledgement
+from services.notifications.domain.vocabulary import AckVia
 from services.notifications.repositories.changing import Changing
 from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import AggregateRepository

@@ -6,22 +6,9 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from services.notifications.domain.delivery import (
-    Attempt,
-    AttemptOutcome,
-    Delivery,
-    DeliveryStatus,
-    HoldReason,
-)
-from services.notifications.domain.notices import (
-    Notice,
-    NoticeKind,
-    NoticeStatus,
-    Priority,
-    TranslationPolicy,
-)
+from services.notifications.domain.delivery import Attempt, Delivery
+from services.notifications.domain.notices import Notice
 from services.notifications.domain.preferences import (
-    Channel,
     Contact,
     DigestSettings,
     FormerName,
@@ -29,7 +16,18 @@ from services.notifications.domain.preferences import (
     RecipientPreferences,
     RecipientUnit,
 )
-from services.notifications.domain.translations import TranslationStatus, TranslationTask
+from services.notifications.domain.translations import TranslationTask
+from services.notifications.domain.vocabulary import (
+    AttemptOutcome,
+    Channel,
+    DeliveryStatus,
+    HoldReason,
+    NoticeKind,
+    NoticeStatus,
+    Priority,
+    TranslationPolicy,
+    TranslationStatus,
+)
 
 SENDING = "sending"  # claimed by a dispatcher, network call in progress (not a domain state)
 

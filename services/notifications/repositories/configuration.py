@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import TemplateSet
+from services.notifications.domain.vocabulary import NoticeKind
 from services.notifications.repositories.base import setting
 from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import Repository

@@ -20,7 +20,8 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
-from services.notifications.domain.delivery import Delivery, DeliveryStatus
+from services.notifications.domain.delivery import Delivery
+from services.notifications.domain.vocabulary import DeliveryStatus
 from services.notifications.repositories.codec import (
     SENDING,
     delivery_document,

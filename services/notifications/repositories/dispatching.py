@@ -14,7 +14,7 @@ from pymongo import ASCENDING, UpdateMany
 from pymongo.collection import Collection
 
 from services.contracts.envelope import Envelope
-from services.notifications.domain.delivery import DeliveryStatus
+from services.notifications.domain.vocabulary import DeliveryStatus
 from services.notifications.repositories.codec import SENDING
 from services.notifications.repositories.deliveries import DELIVERIES, RELEASE, with_events
 from services.runtime.mongo_repository import InDatabase, Index

@@ -9,7 +9,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.notifications.domain.translations import TranslationStatus, TranslationTask
+from services.notifications.domain.translations import TranslationTask
+from services.notifications.domain.vocabulary import TranslationStatus
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import (
     translation_fields,

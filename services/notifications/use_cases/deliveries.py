@@ -7,15 +7,15 @@ from typing import Any
 
 from services.contracts.notifications_deliveries import ListDeliveriesRequest
 from services.notifications.context import Context
-from services.notifications.domain.ack import AckVia, ack_key
-from services.notifications.domain.delivery import DeliveryStatus, resend
+from services.notifications.domain.ack import ack_key
+from services.notifications.domain.delivery import resend
 from services.notifications.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
     UnknownRecipientError,
 )
 from services.notifications.domain.masking import mask_address
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import AckVia, Channel, DeliveryStatus
 from services.runtime.unit_of_work import StaleWrite
 
 

@@ -23,16 +23,14 @@ from services.notifications.dispatch import (
     recorded,
     unclaimed_status,
 )
-from services.notifications.domain.delivery import (
+from services.notifications.domain.delivery import apply_report, expire_if_due, record_attempt
+from services.notifications.domain.errors import NotFoundError
+from services.notifications.domain.vocabulary import (
     AttemptOutcome,
+    Channel,
     DeliveryStatus,
     ReportStatus,
-    apply_report,
-    expire_if_due,
-    record_attempt,
 )
-from services.notifications.domain.errors import NotFoundError
-from services.notifications.domain.preferences import Channel
 from services.notifications.metrics import DELIVERIES as DELIVERY_METRIC
 from services.notifications.repositories import NotificationsUnitOfWork
 from services.notifications.repositories.deliveries import DeliveryRecord

@@ -16,19 +16,10 @@ from services.contracts.events.notifications import TranslationRequested
 from services.notifications.context import Context
 from services.notifications.domain.ack import make_ack_token
 from services.notifications.domain.composition import compose_message
-from services.notifications.domain.delivery import (
-    DeliveryStatus,
-    delivery_expiry,
-    new_delivery,
-)
-from services.notifications.domain.holds import Step, VersionStep, version_steps
-from services.notifications.domain.notices import Notice, NoticeKind
-from services.notifications.domain.planning import (
-    DeliveryPlan,
-    NoUsableContact,
-    SendMode,
-    plan_delivery,
-)
+from services.notifications.domain.delivery import delivery_expiry, new_delivery
+from services.notifications.domain.holds import VersionStep, version_steps
+from services.notifications.domain.notices import Notice
+from services.notifications.domain.planning import DeliveryPlan, NoUsableContact, plan_delivery
 from services.notifications.domain.preferences import RecipientUnit
 from services.notifications.domain.templates import (
     TemplateRegistry,
@@ -36,9 +27,15 @@ from services.notifications.domain.templates import (
 )
 from services.notifications.domain.translations import (
     TRANSLATION_LANGUAGES,
-    TranslationStatus,
     TranslationTask,
     request_translation,
+)
+from services.notifications.domain.vocabulary import (
+    DeliveryStatus,
+    NoticeKind,
+    SendMode,
+    Step,
+    TranslationStatus,
 )
 from services.notifications.metrics import TRANSLATION_BACKLOG, UNREACHABLE
 from services.notifications.repositories.changing import Changing

@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from services.contracts.notifications import PreferencesModel, RecipientUnitModel, RecipientView
 from services.notifications.context import Context
 from services.notifications.domain.errors import NotFoundError
-from services.notifications.domain.preferences import Channel, RecipientUnit
+from services.notifications.domain.preferences import RecipientUnit
+from services.notifications.domain.vocabulary import Channel
 from services.notifications.repositories.codec import public, recipient_to_domain
 
 log = logging.getLogger(__name__)

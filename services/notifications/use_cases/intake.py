@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from services.contracts.events.monitoring import AlertRaised
 from services.contracts.events.plans import PlanIssued, TaskAssigned, TaskDueSoon, TaskOverdue
 from services.notifications.context import Context
-from services.notifications.domain.notices import NoticeKind, Priority
+from services.notifications.domain.vocabulary import NoticeKind, Priority
 from services.notifications.use_cases.notices import create_notice, dmy
 
 

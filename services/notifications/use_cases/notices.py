@@ -23,13 +23,11 @@ from services.notifications.context import Context
 from services.notifications.domain.errors import NotFoundError, UnknownRecipientError
 from services.notifications.domain.notices import (
     Notice,
-    NoticeKind,
-    Priority,
-    TranslationPolicy,
     VariableValue,
     default_translation_deadline,
 )
 from services.notifications.domain.templates import TemplateSet, validate_template
+from services.notifications.domain.vocabulary import NoticeKind, Priority, TranslationPolicy
 from services.notifications.metrics import NOTICES, UNREACHABLE
 from services.notifications.use_cases import directory, notice_dates
 from services.notifications.use_cases.delivery_planning import plan_deliveries, templates

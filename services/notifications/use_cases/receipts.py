@@ -11,16 +11,10 @@ from services.contracts.events.notifications import (
     NotificationEscalated,
 )
 from services.notifications.context import Context
-from services.notifications.domain.ack import (
-    Acknowledgement,
-    AckVia,
-    ack_key,
-    record_ack,
-    verify_ack_token,
-)
+from services.notifications.domain.ack import Acknowledgement, ack_key, record_ack, verify_ack_token
 from services.notifications.domain.errors import UnknownRecipientError
-from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
-from services.notifications.domain.notices import NoticeKind, Priority
+from services.notifications.domain.escalation import EscalationPolicy, due_steps
+from services.notifications.domain.vocabulary import AckVia, NoticeKind, Priority, StepKind
 from services.notifications.metrics import ACK_LATENCY, ESCALATIONS
 from services.notifications.repositories.changing import Changing
 from services.notifications.repositories.codec import notice_to_domain

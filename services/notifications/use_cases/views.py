@@ -9,9 +9,9 @@ from services.contracts.notifications_deliveries import BulletinRequest
 from services.notifications.context import Context
 from services.notifications.domain.ack import ack_key
 from services.notifications.domain.bulletins import assemble_bulletin
-from services.notifications.domain.delivery import DeliveryStatus
 from services.notifications.domain.errors import NotFoundError
-from services.notifications.domain.notices import DEFAULT_LANGUAGE, NoticeKind, TranslationPolicy
+from services.notifications.domain.notices import DEFAULT_LANGUAGE
+from services.notifications.domain.vocabulary import DeliveryStatus, NoticeKind, TranslationPolicy
 from services.notifications.use_cases import directory
 
 

@@ -6,16 +6,10 @@ publishes events.
 """
 
 from .audit import AuditEntry, FieldChange
-from .deadlines import (
-    DEFAULT_DUE_SOON_DAYS,
-    AlertKind,
-    DeadlineAlert,
-    scan_deadlines,
-    watched_deadlines,
-)
+from .deadlines import DEFAULT_DUE_SOON_DAYS, DeadlineAlert, scan_deadlines, watched_deadlines
 from .errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
-from .evidence import CoverageMatched, EvidenceOutcome, EvidenceResult, apply_coverage
-from .exports import Table, kpi_rows, task_rows, unit_rows
+from .evidence import CoverageMatched, EvidenceResult, apply_coverage
+from .exports import Table, progress_tables
 from .importing import (
     ImportedPlan,
     ParsedDocument,
@@ -30,7 +24,6 @@ from .plans import (
     BasisDocument,
     DocumentNumber,
     Plan,
-    PlanStatus,
     Recipient,
     Signer,
     duplicate_number,
@@ -45,48 +38,52 @@ from .progress import (
     task_tree,
     unit_progress,
 )
-from .recurrence import Recurrence, RecurrenceKind, current_period
+from .recurrence import Recurrence, current_period
 from .reports import (
     Attachment,
-    EvidenceKind,
     EvidenceLink,
     ProgressReport,
     ReportContent,
     ReportCount,
-    ReportStatus,
     effective_reports,
     review_report,
     submit_correction,
     submit_report,
     superseded_by_acceptance,
 )
-from .status import StatusBucket, bucket_of, percent_complete, period_bucket, task_deadline
-from .tasks import (
-    PLANNING_HORIZON_YEARS,
-    KpiTarget,
-    Task,
-    TaskStatus,
-    check_task_tree,
-    planning_horizon,
-)
+from .status import bucket_of, percent_complete, period_bucket, task_deadline
+from .tasks import PLANNING_HORIZON_YEARS, KpiTarget, Task, check_task_tree, planning_horizon
 from .units import (
     ALL_CULTURE_OFFICES,
     ALL_PRESS_OUTLETS,
     AreaCodes,
     Contact,
-    ContactKind,
     DirectoryEntry,
     FormerName,
     OrgUnit,
-    PressSubtype,
     UnitDirectory,
     UnitGroup,
     UnitSelector,
-    UnitType,
     check_unit_among,
     resolve_group,
 )
-from .vocabulary import Channel, KpiMetric, PeriodKind, Topic
+from .vocabulary import (
+    AlertKind,
+    Channel,
+    ContactKind,
+    EvidenceKind,
+    EvidenceOutcome,
+    KpiMetric,
+    PeriodKind,
+    PlanStatus,
+    PressSubtype,
+    RecurrenceKind,
+    ReportStatus,
+    StatusBucket,
+    TaskStatus,
+    Topic,
+    UnitType,
+)
 
 __all__ = [
     "ALL_CULTURE_OFFICES",
@@ -161,7 +158,6 @@ __all__ = [
     "duplicate_number",
     "effective_reports",
     "kpi_achievements",
-    "kpi_rows",
     "local_date",
     "parse_period_key",
     "parse_plan_document",
@@ -170,6 +166,7 @@ __all__ = [
     "period_bucket",
     "plan_progress",
     "planning_horizon",
+    "progress_tables",
     "resolve_group",
     "review_report",
     "scan_deadlines",
@@ -177,9 +174,7 @@ __all__ = [
     "submit_report",
     "superseded_by_acceptance",
     "task_deadline",
-    "task_rows",
     "task_tree",
     "unit_progress",
-    "unit_rows",
     "watched_deadlines",
 ]

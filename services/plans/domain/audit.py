@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
+
+from .errors import InvalidTransition
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,23 @@ class AuditEntry:
             "note": self.note,
             "extra": dict(self.extra),
         }
+
+
+StatusT = TypeVar("StatusT", bound=Enum)
+
+
+def status_change(kind: str, entity_id: str, name: str, before: StatusT, to: StatusT,
+                  transitions: Mapping[StatusT, Collection[StatusT]], actor: str, at: datetime,
+                  note: str | None) -> AuditEntry:
+    """The journal entry of an aggregate's move from status `before` to `to` (`kind` "plan",
+    "task"), or InvalidTransition where its life cycle (`transitions`) has no such move."""
+    if to not in transitions[before]:
+        raise InvalidTransition(
+            f"{name} cannot go from {before.value} to {to.value}",
+            {f"{kind}_id": entity_id, "from": before.value, "to": to.value},
+        )
+    return AuditEntry(actor, f"{kind}.{to.value}", kind, entity_id, at,
+                      (FieldChange("status", before.value, to.value),), note)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:

@@ -10,18 +10,13 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from .periods import ONCE_KEY, local_date, previous_period
 from .recurrence import Recurrence
 from .tasks import LIVE_STATUSES, Task
+from .vocabulary import AlertKind
 
 DEFAULT_DUE_SOON_DAYS = 3
-
-
-class AlertKind(StrEnum):
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from .audit import AuditEntry
 from .periods import local_date
-from .tasks import EvidenceRecord, Task, TaskStatus
-from .vocabulary import KpiMetric, Topic
+from .tasks import EvidenceRecord, Task
+from .vocabulary import EvidenceOutcome, KpiMetric, TaskStatus, Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +18,6 @@ class CoverageMatched:
     outlet_unit_id: str
     topic: Topic | None
     published_at: datetime
-
-
-class EvidenceOutcome(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"  # the item was already counted: a no-op
-    TASK_CANCELLED = "task_cancelled"
-    UNIT_NOT_ASSIGNED = "unit_not_assigned"
-    OUTSIDE_WINDOW = "outside_window"
-    NO_MATCHING_TARGET = "no_matching_target"
 
 
 @dataclass(frozen=True, slots=True)

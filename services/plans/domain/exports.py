@@ -54,13 +54,23 @@ VI_LABELS: dict[str, str] = {
 }
 
 
-def unit_rows(
+def progress_tables(
     tasks: Sequence[Task],
     as_of: datetime,
     reports: Iterable[ProgressReport] = (),
     unit_names: Mapping[str, str] | None = None,
-) -> Table:
+) -> dict[str, Table]:
+    """The export's three views of a plan's progress on ``as_of``: by unit, by task and by KPI
+    target, units named by ``unit_names`` (by their id when it has none)."""
     names = unit_names or {}
+    report_list = list(reports)
+    return {"units": _unit_rows(tasks, as_of, report_list, names),
+            "tasks": _task_rows(tasks, as_of, report_list, names),
+            "kpis": _kpi_rows(tasks, as_of, report_list)}
+
+
+def _unit_rows(tasks: Sequence[Task], as_of: datetime, reports: Sequence[ProgressReport],
+               names: Mapping[str, str]) -> Table:
     rows: list[list[Cell]] = []
     for unit_id, progress in unit_progress(tasks, as_of, reports).items():
         summary = progress.summary
@@ -72,15 +82,9 @@ def unit_rows(
     return Table(list(UNIT_HEADER), rows)
 
 
-def task_rows(
-    tasks: Sequence[Task],
-    as_of: datetime,
-    reports: Iterable[ProgressReport] = (),
-    unit_names: Mapping[str, str] | None = None,
-) -> Table:
+def _task_rows(tasks: Sequence[Task], as_of: datetime, reports: Sequence[ProgressReport],
+               names: Mapping[str, str]) -> Table:
     """One row per task, parents before their subtasks; ``kpi`` summarises the latest period."""
-    names = unit_names or {}
-    report_list = list(reports)
     by_id = {t.id: t for t in tasks}
     percents: dict[str, float] = {}
 
@@ -95,7 +99,7 @@ def task_rows(
         task = by_id[task_id]
         bucket = bucket_of(task, as_of)
         latest: dict[tuple[str, str | None], str] = {}
-        for k in kpi_achievements(task, report_list, as_of):
+        for k in kpi_achievements(task, reports, as_of):
             latest[(k.target_id, k.unit_id)] = (
                 f"{k.metric.value}{'/' + k.topic.value if k.topic else ''} {k.period_key}"
                 f"{' ' + names.get(k.unit_id, k.unit_id) if k.unit_id else ''}: "
@@ -113,13 +117,11 @@ def task_rows(
     return Table(list(TASK_HEADER), rows)
 
 
-def kpi_rows(
-    tasks: Sequence[Task], as_of: datetime, reports: Iterable[ProgressReport] = ()
-) -> Table:
-    report_list = list(reports)
+def _kpi_rows(tasks: Sequence[Task], as_of: datetime, reports: Sequence[ProgressReport]
+              ) -> Table:
     rows: list[list[Cell]] = []
     for task in tasks:
-        for k in kpi_achievements(task, report_list, as_of):
+        for k in kpi_achievements(task, reports, as_of):
             rows.append([
                 k.task_id, k.target_id, k.metric.value, k.topic.value if k.topic else None,
                 k.unit_id, k.period_key, k.target, k.reported, k.evidenced, k.achieved,

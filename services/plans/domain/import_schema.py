@@ -8,9 +8,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from .recurrence import RecurrenceKind
-from .units import ContactKind, PressSubtype, UnitType
-from .vocabulary import Channel, KpiMetric, PeriodKind, Topic
+from .vocabulary import (
+    Channel,
+    ContactKind,
+    KpiMetric,
+    PeriodKind,
+    PressSubtype,
+    RecurrenceKind,
+    Topic,
+    UnitType,
+)
 
 _VN_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 

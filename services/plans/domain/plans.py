@@ -9,11 +9,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from .audit import AuditEntry, FieldChange, Recording
+from .audit import AuditEntry, FieldChange, Recording, status_change
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .tasks import PLANNING_HORIZON_YEARS, Task, planning_horizon
 from .units import UnitDirectory
-from .vocabulary import Channel, Topic
+from .vocabulary import Channel, PlanStatus, Topic
 
 _NUMBER_RE = re.compile(r"^(\d{1,6})/([^\W\d_]+)-([^\W_][\w.&-]*)$")
 
@@ -52,13 +52,6 @@ def duplicate_number(plan: Plan) -> Conflict:
         f"plan number {plan.number} of {plan.issuer_unit_id} for {plan.year} already exists",
         {"field": "number", "key": plan.uniqueness_key},
     )
-
-
-class PlanStatus(StrEnum):
-    DRAFT = "draft"
-    ISSUED = "issued"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
 
 
 _TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
@@ -157,10 +150,7 @@ class Plan(Recording):
             problems.append("year is far from the issue date")
         if len(set(self.topics)) != len(self.topics):
             problems.append("topics are repeated")
-        if problems:
-            raise ValidationFailed(
-                f"invalid plan {self.id!r}", {"plan_id": self.id, "problems": problems}
-            )
+        ValidationFailed.if_any(problems, f"invalid plan {self.id!r}", {"plan_id": self.id})
 
     def check_references(self, units: UnitDirectory, tasks: Iterable[Task] = ()) -> None:
         """Units exist and are active on the plan date; task deadlines are not before it."""
@@ -202,17 +192,10 @@ class Plan(Recording):
     # -- life cycle -----------------------------------------------------------------------
 
     def _move(self, to: PlanStatus, actor: str, at: datetime, note: str | None) -> AuditEntry:
-        if to not in _TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"plan {self.number} cannot go from {self.status.value} to {to.value}",
-                {"plan_id": self.id, "from": self.status.value, "to": to.value},
-            )
-        before = self.status
+        entry = status_change("plan", self.id, f"plan {self.number}", self.status, to,
+                              _TRANSITIONS, actor, at, note)
         self.status = to
-        return AuditEntry(
-            actor, f"plan.{to.value}", "plan", self.id, at,
-            (FieldChange("status", before.value, to.value),), note,
-        )
+        return entry
 
     def issue(self, actor: str, at: datetime) -> AuditEntry:
         if self.signer is None:

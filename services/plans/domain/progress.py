@@ -16,9 +16,9 @@ from .periods import (
     periods_between,
 )
 from .reports import ProgressReport, effective_reports
-from .status import BUCKETS, StatusBucket, bucket_of, percent_complete
-from .tasks import KpiTarget, Task, TaskStatus
-from .vocabulary import KpiMetric, PeriodKind, Topic
+from .status import BUCKETS, bucket_of, percent_complete
+from .tasks import KpiTarget, Task
+from .vocabulary import KpiMetric, PeriodKind, StatusBucket, TaskStatus, Topic
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from .errors import ValidationFailed
 from .periods import Period, period_of, periods_between
-from .vocabulary import PeriodKind
+from .vocabulary import PeriodKind, RecurrenceKind
 
 MAX_DEADLINE_OFFSET_DAYS = 27
-
-
-class RecurrenceKind(StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    REGULAR = "regular"  # "thường xuyên": continuous work, reported every ``report_every``
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +39,7 @@ class Recurrence:
             problems.append(f"report_every contradicts kind {self.kind.value}")
         if not 0 <= self.deadline_offset_days <= MAX_DEADLINE_OFFSET_DAYS:
             problems.append(f"deadline_offset_days must be 0..{MAX_DEADLINE_OFFSET_DAYS}")
-        if problems:
-            raise ValidationFailed("invalid recurrence", {"problems": problems})
+        ValidationFailed.if_any(problems, "invalid recurrence")
 
     def _implied(self) -> PeriodKind:
         return PeriodKind.MONTHLY if self.kind is RecurrenceKind.MONTHLY else PeriodKind.QUARTERLY

@@ -6,32 +6,23 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from .audit import AuditEntry, FieldChange, Recording
 from .errors import Conflict, InvalidTransition, ValidationFailed
 from .periods import is_valid_period_key
-from .plans import Plan, PlanStatus
-from .tasks import MAX_QUANTITY, Task, TaskStatus
-from .vocabulary import Channel, KpiMetric, Topic
+from .plans import Plan
+from .tasks import MAX_QUANTITY, Task
+from .vocabulary import (
+    Channel,
+    EvidenceKind,
+    KpiMetric,
+    PlanStatus,
+    ReportStatus,
+    TaskStatus,
+    Topic,
+)
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-class ReportStatus(StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-
-
-class EvidenceKind(StrEnum):
-    ARTICLE = "article"
-    BROADCAST = "broadcast"
-    POST = "post"
-    PHOTO = "photo"
-    VIDEO = "video"
-    DOCUMENT = "document"
-    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,24 +13,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import StrEnum
 
 from .errors import ValidationFailed
-from .plans import DocumentNumber, Plan, PlanStatus, Recipient
+from .plans import DocumentNumber, Plan, Recipient
 from .recurrence import Recurrence
 from .succession import Succession, succession_on
-from .tasks import Task, TaskStatus
+from .tasks import Task
 from .units import UnitDirectory
+from .vocabulary import PlanStatus, RollOverAction, TaskStatus
 
 _ISSUER_CODE = re.compile(r"^[^\W_][\w.&-]*$")
-
-
-class RollOverAction(StrEnum):
-    TASK_LEFT_OUT = "task_left_out"
-    UNIT_DROPPED = "unit_dropped"  # a coordinating unit removed from its task
-    KPI_DROPPED = "kpi_dropped"
-    KEPT_AS_TEXT = "kept_as_text"  # a recipient line kept without its unit
-    MERGED = "merged"  # a group subtask whose unit merged into another's: one task remains
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,10 @@ time on the deadline day is on time; a task still open the day after its deadlin
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from .periods import Period, local_date, parse_period_key
-from .tasks import Task, TaskStatus
-
-
-class StatusBucket(StrEnum):
-    COMPLETED_ON_TIME = "completed_on_time"
-    COMPLETED_LATE = "completed_late"
-    NOT_COMPLETED_WITHIN_DEADLINE = "not_completed_within_deadline"
-    OVERDUE = "overdue"
-
+from .tasks import Task
+from .vocabulary import StatusBucket, TaskStatus
 
 BUCKETS: tuple[StatusBucket, ...] = tuple(StatusBucket)
 

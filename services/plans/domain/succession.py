@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from .units import UnitDirectory
-
-
-class SuccessionOutcome(StrEnum):
-    SAME = "same"  # the unit itself is valid on the date
-    SUCCEEDED = "succeeded"  # exactly one unit valid on the date took over
-    NO_SUCCESSOR = "no_successor"
-    AMBIGUOUS = "ambiguous_successors"  # several units took over (a split)
-    UNKNOWN = "unknown_unit"
+from .vocabulary import SuccessionOutcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,21 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
-from .audit import AuditEntry, FieldChange, Recording
+from .audit import AuditEntry, Recording, status_change
 from .errors import InvalidTransition, ValidationFailed
 from .recurrence import Recurrence
-from .vocabulary import Channel, KpiMetric, PeriodKind, Topic
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
+from .vocabulary import Channel, KpiMetric, PeriodKind, TaskStatus, Topic
 
 LIVE_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
 PLANNING_HORIZON_YEARS = 10
@@ -126,11 +117,8 @@ class Task(Recording):
         for kpi in self.kpis:
             if kpi.unit_id is not None and kpi.unit_id not in self.unit_ids:
                 problems.append(f"KPI {kpi.id!r} names unit {kpi.unit_id!r} not on the task")
-        if problems:
-            raise ValidationFailed(
-                f"invalid task {self.id!r}: {'; '.join(problems)}",
-                {"task_id": self.id, "problems": problems},
-            )
+        ValidationFailed.if_any(problems, f"invalid task {self.id!r}: {'; '.join(problems)}",
+                                {"task_id": self.id})
 
     @property
     def unit_ids(self) -> tuple[str, ...]:
@@ -146,17 +134,10 @@ class Task(Recording):
         return min(start, self.due_date), self.due_date
 
     def _move(self, to: TaskStatus, actor: str, at: datetime, note: str | None) -> AuditEntry:
-        if to not in _TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"task {self.id!r} cannot go from {self.status.value} to {to.value}",
-                {"task_id": self.id, "from": self.status.value, "to": to.value},
-            )
-        before = self.status
+        entry = status_change("task", self.id, f"task {self.id!r}", self.status, to,
+                              _TRANSITIONS, actor, at, note)
         self.status = to
-        return AuditEntry(
-            actor, f"task.{to.value}", "task", self.id, at,
-            (FieldChange("status", before.value, to.value),), note,
-        )
+        return entry
 
     def revise(self, changes: Mapping[str, Any]) -> None:
         """Change several fields at once, checked as a new task with them would be."""

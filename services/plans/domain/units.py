@@ -9,35 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import StrEnum
 from typing import Generic, TypeVar
 
 from .audit import AuditEntry, FieldChange
 from .errors import Conflict, ValidationFailed
-
-
-class UnitType(StrEnum):
-    DEPARTMENT = "department"
-    PRESS_OUTLET = "press_outlet"
-    DISTRICT_CULTURE_OFFICE = "district_culture_office"
-    CULTURE_CENTRE = "culture_centre"
-    COMMUNE = "commune"
-    PARTY_OR_STATE_BODY = "party_or_state_body"
-
-
-class PressSubtype(StrEnum):
-    LOCAL = "local"
-    CENTRAL = "central"
-    SECTORAL = "sectoral"
-    OTHER_PROVINCE_OFFICE = "other_province_office"
-
-
-class ContactKind(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    ZALO = "zalo"
-    TELEGRAM = "telegram"
-    WEBHOOK = "webhook"
+from .vocabulary import ContactKind, PressSubtype, UnitType
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +85,7 @@ class OrgUnit:
             problems.append("only press outlets have a subtype")
         if not self.languages:
             problems.append("at least one audience language is required")
-        if problems:
-            raise ValidationFailed(
-                f"invalid unit {self.id!r}", {"unit_id": self.id, "problems": problems}
-            )
+        ValidationFailed.if_any(problems, f"invalid unit {self.id!r}", {"unit_id": self.id})
 
     def is_active(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)

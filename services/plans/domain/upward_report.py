@@ -21,10 +21,11 @@ from .exports import VI_LABELS
 from .periods import local_date
 from .plans import Plan
 from .progress import TaskProgress, plan_progress, unit_progress
-from .reports import ProgressReport, ReportStatus
-from .status import BUCKETS, StatusBucket, bucket_of, task_deadline
+from .reports import ProgressReport
+from .status import BUCKETS, bucket_of, task_deadline
 from .tasks import Task
 from .units import OrgUnit
+from .vocabulary import ReportStatus, StatusBucket
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"

@@ -61,6 +61,11 @@ class DirectoryRepository(StoredRepository[DirectoryEntry[Listed]], Generic[List
         found = self._read(entry_id)
         return None if found is None else self._loaded(found)
 
+    def value(self, entry_id: str) -> Listed | None:
+        """The value, for reading: not tracked, so a query copies no document to diff later."""
+        found = self._read(entry_id)
+        return None if found is None else self._value(found)
+
     def register(self, value: Listed, entry: AuditEntry | None) -> DirectoryEntry[Listed]:
         """A new entry, inserted at commit with its journal entry (if it has one)."""
         added: DirectoryEntry[Listed] = DirectoryEntry(value, [entry] if entry else [])
@@ -116,8 +121,9 @@ class UnitsRepository(DirectoryRepository[OrgUnit]):
     def __init__(self, db: Database[Document] | None) -> None:
         super().__init__(db, codec.unit_to_doc, codec.unit_from)
 
-    def get(self, unit_id: str) -> DirectoryEntry[OrgUnit]:
-        found = self.find(unit_id)
+    def read(self, unit_id: str) -> OrgUnit:
+        """The unit, for reading (a change goes through `find`)."""
+        found = self.value(unit_id)
         if found is None:
             raise NotFound(f"unit {unit_id} not found", {"unit_id": unit_id})
         return found

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pymongo.database import Database
 
 from services.contracts.envelope import Envelope
-from services.plans.repositories.base import OUTBOX_HIDDEN, now
+from services.plans.repositories.base import OUTBOX_COLLECTIONS, OUTBOX_HIDDEN, now
 from services.runtime.mongo_repository import InDatabase
 from services.runtime.unit_of_work import AggregateRepository, CommitResult, DocumentWrite
 
@@ -52,13 +52,19 @@ class StoredRepository(InDatabase, AggregateRepository[A]):
             return tracked.aggregate
         return super()._loaded(document)
 
-    def _read(self, key: str) -> Document | None:
-        return self._collection(self.collection).find_one({"_id": key}, OUTBOX_HIDDEN)
+    @property
+    def _whole(self) -> Document | None:
+        """The projection of a whole aggregate: its outbox left out where it has one (the
+        units and groups have none, and a projection costs SecantusDB 40 % more per read)."""
+        return OUTBOX_HIDDEN if self.collection in OUTBOX_COLLECTIONS else None
 
-    def _find(self, query: Document, projection: Document | None = OUTBOX_HIDDEN
-              ) -> list[Document]:
-        """The documents matching a query of equalities (a field, or a member of a list)."""
-        return list(self._collection(self.collection).find(query, projection))
+    def _read(self, key: str) -> Document | None:
+        return self._collection(self.collection).find_one({"_id": key}, self._whole)
+
+    def _find(self, query: Document, projection: Document | None = None) -> list[Document]:
+        """The documents matching a query of equalities (a field, or a member of a list),
+        whole unless `projection` says which fields."""
+        return list(self._collection(self.collection).find(query, projection or self._whole))
 
     def _count(self, query: Document) -> int:
         return self._collection(self.collection).count_documents(query)
@@ -67,7 +73,7 @@ class StoredRepository(InDatabase, AggregateRepository[A]):
         """Documents matching a query of equalities in `_id` order after the cursor."""
         if after:
             query = {**query, "_id": {"$gt": after}}
-        return list(self._collection(self.collection).find(query, OUTBOX_HIDDEN)
+        return list(self._collection(self.collection).find(query, self._whole)
                     .sort("_id", 1).limit(limit))
 
     def _over_stored(self, fields: Document, new: Document | None = None) -> Document:

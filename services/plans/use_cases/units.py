@@ -69,7 +69,7 @@ def _save_unit(unit: OrgUnit, actor: str, ctx: Context) -> dict[str, Any]:
 
 def retire_unit(req: RetireUnitRequest, ctx: Context) -> dict[str, Any]:
     with ctx.unit_of_work() as uow:
-        unit = uow.units.get(req.unit_id).value
+        unit = uow.units.read(req.unit_id)
     if req.valid_to < unit.valid_from:
         raise ValidationFailed("valid_to is before valid_from", {"field": "valid_to"})
     return _save_unit(dataclasses.replace(unit, valid_to=req.valid_to), req.actor, ctx)

@@ -11,7 +11,8 @@ from typing import Any
 
 from services.contracts.plans_units import GetUnitRequest, ListUnitsRequest, ResolveGroupRequest
 from services.plans.domain import NotFound, OrgUnit, local_date, resolve_group
-from services.plans.domain.succession import SuccessionOutcome, succession_on
+from services.plans.domain.succession import succession_on
+from services.plans.domain.vocabulary import SuccessionOutcome
 from services.plans.repositories.unit_of_work import PlansUnitOfWork
 from services.plans.use_cases.context import Context
 
@@ -36,7 +37,7 @@ def list_units(req: ListUnitsRequest, ctx: Context) -> dict[str, Any]:
 
 def get_unit(req: GetUnitRequest, ctx: Context) -> dict[str, Any]:
     with ctx.unit_of_work() as uow:
-        unit = uow.units.get(req.unit_id).value
+        unit = uow.units.read(req.unit_id)
         if req.as_of is None:
             return uow.units.reply(unit)
         if not unit.is_active(req.as_of):

@@ -24,7 +24,7 @@ from pymongo.errors import ConnectionFailure
 from services.contracts.envelope import Envelope
 from services.contracts.errors import ErrorCode, ServiceError, as_service_error
 from services.contracts.events import EventPayload, source_service_of
-from services.contracts.rpc import RpcMethod
+from services.contracts.rpc import RequestT, RpcMethod
 from services.runtime.json_values import rebuilt
 from services.runtime.nameko_ext.consumers import ConnectionSafeQueueConsumer, safe_event_handler
 
@@ -144,6 +144,19 @@ def rpc_method(declaration: RpcMethod[Any, Any] | type[BaseModel] | None = None
         return ReplySafeRpc.decorator(expected_exceptions=(ServiceError,))(entry)
 
     return decorate
+
+
+def serves(declaration: RpcMethod[RequestT, Any],
+           use_case: Callable[[RequestT, Any], Any]) -> Callable[[Any, RequestT], Any]:
+    """The RPC method of a use case `use_case(request, context)` that needs nothing else: the
+    request model comes from the catalogue entry, the context from the service's `context`.
+    `add_task = serves(plans_rpc.ADD_TASK, tasks.add_task)` replaces a method that only passes
+    both on, and the type checker matches the use case's request with the declared one."""
+    def entry(self: Any, request: RequestT) -> Any:
+        return use_case(request, self.context)
+
+    entry.__name__ = entry.__qualname__ = declaration.name
+    return rpc_method(declaration)(entry)
 
 
 def consumes(event_type: str) -> Callable[[F], F]:

@@ -8,7 +8,7 @@ from sending_kit import SECRET, make_settings
 
 from services.notifications import channels
 from services.notifications.context import Context
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import Channel
 from services.notifications.repositories import MongoNotificationsUnitOfWork
 
 

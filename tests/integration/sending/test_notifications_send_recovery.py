@@ -14,7 +14,7 @@ from sending_kit import SECRET, add_unit, deliveries, drain, events_of, task_eve
 from services.contracts.events.plans import PlanIssued
 from services.contracts.notifications import CreateNoticeRequest
 from services.notifications import channels, dispatch
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import Channel
 from services.notifications.repositories import (
     DELIVERIES,
     DISPATCH_LOG,

@@ -24,7 +24,7 @@ from services.contracts.events.plans import PlanIssued
 from services.contracts.notifications import CreateNoticeRequest
 from services.notifications import channels, dispatch
 from services.notifications.domain.errors import UnknownRecipientError
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import Channel
 from services.notifications.repositories import (
     DELIVERIES,
     NOTICES,

@@ -11,7 +11,8 @@ from fake_unit_of_work import FakeUnitOfWork, InMemory, InMemoryDocuments
 
 from services.notifications.domain.ack import Acknowledgement
 from services.notifications.domain.delivery import Delivery
-from services.notifications.domain.translations import TranslationStatus, TranslationTask
+from services.notifications.domain.translations import TranslationTask
+from services.notifications.domain.vocabulary import TranslationStatus
 from services.notifications.repositories import NOTICES, TRANSLATIONS, NotificationsUnitOfWork
 from services.notifications.repositories.acknowledgements import (
     ACKS,

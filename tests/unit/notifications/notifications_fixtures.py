@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services.notifications.domain.notices import Notice, NoticeKind, Priority
+from services.notifications.domain.notices import Notice
+from services.notifications.domain.vocabulary import NoticeKind, Priority
 
 T0 = datetime(2021, 2, 25, 2, 0, tzinfo=UTC)  # 09:00 in Gia Lai
 

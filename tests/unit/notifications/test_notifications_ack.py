@@ -3,17 +3,13 @@ from datetime import timedelta
 import pytest
 from notifications_fixtures import T0, build_notice
 
-from services.notifications.domain.ack import (
-    AckVia,
-    make_ack_token,
-    record_ack,
-    verify_ack_token,
-)
+from services.notifications.domain.ack import make_ack_token, record_ack, verify_ack_token
 from services.notifications.domain.errors import (
     ExpiredError,
     InvalidSignatureError,
     UnknownRecipientError,
 )
+from services.notifications.domain.vocabulary import AckVia
 
 SECRET = b"ack-secret-for-tests-0123456789"
 EXPIRY = T0 + timedelta(days=3)

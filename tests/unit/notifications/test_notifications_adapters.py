@@ -16,9 +16,8 @@ from services.notifications.channels import (
     view,
     webhook_body,
 )
-from services.notifications.domain.delivery import AttemptOutcome
 from services.notifications.domain.errors import OversizeBodyError
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import AttemptOutcome, Channel
 from services.notifications.settings import NotificationsSettings
 from services.notifications.use_cases.directory import from_plans_unit
 from services.notifications.use_cases.notices import notice_id_for
@@ -114,7 +113,8 @@ def test_alerts_and_guidance_may_stand_alone_but_directives_refer_to_a_plan() ->
     from datetime import UTC, datetime
 
     from services.notifications.domain.errors import ValidationFailedError
-    from services.notifications.domain.notices import Notice, NoticeKind, Priority
+    from services.notifications.domain.notices import Notice
+    from services.notifications.domain.vocabulary import NoticeKind, Priority
 
     fields = {"id": "n", "subject": "Cảnh báo", "body": "Nội dung", "priority": Priority.HIGH,
               "created_at": datetime(2021, 3, 1, tzinfo=UTC), "recipients": ("gl-stttt",)}

@@ -6,8 +6,9 @@ from notifications_fixtures import T0, build_notice
 
 from services.notifications.domain.bulletins import assemble_bulletin, spoken
 from services.notifications.domain.errors import ValidationFailedError
-from services.notifications.domain.notices import Notice, NoticeKind, Priority
+from services.notifications.domain.notices import Notice
 from services.notifications.domain.translations import request_translation
+from services.notifications.domain.vocabulary import NoticeKind, Priority
 
 COMMUNE = "xa-ia-hrung"
 

@@ -5,10 +5,10 @@ import unicodedata
 
 import pytest
 
-from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.sms import SmsEncoding, clusters, prepare_sms, segment
 from services.notifications.domain.templates import TemplateSet, render
 from services.notifications.domain.translations import normalize_text
+from services.notifications.domain.vocabulary import NoticeKind
 
 BREVE = "\u0306"
 JRAI_LIKE = ["Ơ̆i", "Pơ̆ng", "hơ̆k", "ư̆", "ĕ", "ŏ", "Hơ̆p kơ̆ng bơ̆n", "ƀôn ŭ"]

@@ -6,13 +6,13 @@ from notifications_fixtures import T0, build_notice
 from services.notifications.domain.composition import DigestEntry, compose_digest, compose_message
 from services.notifications.domain.delivery import delivery_expiry
 from services.notifications.domain.errors import NotFoundError
-from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import (
     TemplateRegistry,
     TemplateSet,
     load_default_templates,
 )
 from services.notifications.domain.translations import request_translation
+from services.notifications.domain.vocabulary import NoticeKind
 
 NOTICE = build_notice(
     kind=NoticeKind.GUIDANCE,

@@ -6,10 +6,7 @@ import pytest
 from notifications_fixtures import T0
 
 from services.notifications.domain.delivery import (
-    AttemptOutcome,
     Delivery,
-    DeliveryStatus,
-    ReportStatus,
     RetryPolicy,
     apply_report,
     classify_http_status,
@@ -20,7 +17,12 @@ from services.notifications.domain.delivery import (
     record_attempt,
 )
 from services.notifications.domain.errors import InvalidTransitionError
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import (
+    AttemptOutcome,
+    Channel,
+    DeliveryStatus,
+    ReportStatus,
+)
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=timedelta(seconds=30))
 PLAN_CHANNELS = (Channel.EMAIL, Channel.ZALO, Channel.SMS)

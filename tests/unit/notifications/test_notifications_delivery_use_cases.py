@@ -14,14 +14,9 @@ from notifications_fakes import FakeDeliveries, FakeNotificationsUnitOfWork
 from notifications_fixtures import T0
 
 from services.notifications.context import Context
-from services.notifications.domain.delivery import (
-    Attempt,
-    AttemptOutcome,
-    DeliveryStatus,
-    new_delivery,
-)
+from services.notifications.domain.delivery import Attempt, new_delivery
 from services.notifications.domain.errors import InvalidTransitionError
-from services.notifications.domain.preferences import Channel
+from services.notifications.domain.vocabulary import AttemptOutcome, Channel, DeliveryStatus
 from services.notifications.repositories import DELIVERIES, RECIPIENTS
 from services.notifications.repositories.deliveries import DeliveryRecord
 from services.notifications.settings import NotificationsSettings

@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from notifications_fixtures import T0, build_notice
 
-from services.notifications.domain.ack import AckVia, record_ack
-from services.notifications.domain.escalation import EscalationPolicy, StepKind, due_steps
+from services.notifications.domain.ack import record_ack
+from services.notifications.domain.escalation import EscalationPolicy, due_steps
+from services.notifications.domain.vocabulary import AckVia, StepKind
 
 DEADLINE = T0 + timedelta(days=2)
 POLICY = EscalationPolicy(department_unit_id="so-vhttdl", escalation_delay=timedelta(hours=24))

@@ -5,25 +5,22 @@ from datetime import timedelta
 import pytest
 from notifications_fixtures import T0, build_notice
 
-from services.notifications.domain.delivery import (
+from services.notifications.domain.delivery import message_key, new_delivery, release, resend
+from services.notifications.domain.errors import InvalidTransitionError, ValidationFailedError
+from services.notifications.domain.holds import version_steps
+from services.notifications.domain.masking import mask_address
+from services.notifications.domain.notices import default_translation_deadline
+from services.notifications.domain.planning import DeliveryPlan, plan_delivery
+from services.notifications.domain.preferences import Contact, RecipientUnit
+from services.notifications.domain.vocabulary import (
+    Channel,
     DeliveryStatus,
     HoldReason,
-    ReleaseReason,
-    message_key,
-    new_delivery,
-    release,
-    resend,
-)
-from services.notifications.domain.errors import InvalidTransitionError, ValidationFailedError
-from services.notifications.domain.holds import Step, version_steps
-from services.notifications.domain.masking import mask_address
-from services.notifications.domain.notices import (
     Priority,
+    ReleaseReason,
+    Step,
     TranslationPolicy,
-    default_translation_deadline,
 )
-from services.notifications.domain.planning import DeliveryPlan, plan_delivery
-from services.notifications.domain.preferences import Channel, Contact, RecipientUnit
 
 JRAI_UNIT = RecipientUnit("pvhtt-ia-grai", "Phòng Văn hóa và Thông tin huyện Ia Grai",
                           contacts=(Contact(Channel.EMAIL, "vhtt.ia-grai@gialai.example.org"),),

@@ -9,7 +9,7 @@ from services.notifications.domain.errors import (
     UnknownRecipientError,
     ValidationFailedError,
 )
-from services.notifications.domain.notices import (
+from services.notifications.domain.vocabulary import (
     NoticeCategory,
     NoticeKind,
     NoticeStatus,

@@ -4,24 +4,27 @@ import pytest
 from notifications_fixtures import T0, build_notice
 
 from services.notifications.domain.errors import UnknownRecipientError
-from services.notifications.domain.notices import Priority, TranslationPolicy
 from services.notifications.domain.planning import (
     DeliveryPlan,
-    LanguageState,
     NoUsableContact,
-    SendMode,
     next_channel,
     plan_delivery,
     plan_notice,
 )
 from services.notifications.domain.preferences import (
     LOCAL_TZ,
-    Channel,
     Contact,
     DigestSettings,
     QuietHours,
     RecipientPreferences,
     RecipientUnit,
+)
+from services.notifications.domain.vocabulary import (
+    Channel,
+    LanguageState,
+    Priority,
+    SendMode,
+    TranslationPolicy,
 )
 
 NIGHT = QuietHours(start=time(21, 0), end=time(6, 30))

@@ -4,8 +4,8 @@ import pytest
 from notifications_fixtures import T0
 
 from services.notifications.domain.errors import ValidationFailedError
-from services.notifications.domain.preferences import Channel
 from services.notifications.domain.ratelimit import TokenBucket, bucket_for, try_take
+from services.notifications.domain.vocabulary import Channel
 
 
 def test_bucket_allows_burst_then_limits_and_refills() -> None:

@@ -8,7 +8,6 @@ from services.notifications.domain.errors import (
     NotFoundError,
     ValidationFailedError,
 )
-from services.notifications.domain.notices import NoticeKind
 from services.notifications.domain.templates import (
     KIND_VARIABLES,
     TemplateRegistry,
@@ -19,6 +18,7 @@ from services.notifications.domain.templates import (
     render,
     validate_template,
 )
+from services.notifications.domain.vocabulary import NoticeKind
 
 SENDER = "Sở Văn hóa, Thể thao và Du lịch tỉnh Gia Lai"
 RECIPIENT = "Trung tâm Văn hóa, Thông tin và Thể thao huyện Chư Păh"

@@ -9,11 +9,11 @@ from services.notifications.domain.errors import (
     ValidationFailedError,
 )
 from services.notifications.domain.translations import (
-    TranslationStatus,
     approved_languages,
     approved_translation,
     request_translation,
 )
+from services.notifications.domain.vocabulary import TranslationStatus
 
 T1 = T0 + timedelta(hours=1)
 SUBJECT = "Pơ̆ng tơlơi hơ̆k"  # Jrai-like sample text (not a real translation)

@@ -12,7 +12,6 @@ from notifications_fakes import FakeNotificationsUnitOfWork, FakeTranslations
 from notifications_fixtures import T0, build_notice
 
 from services.notifications.context import Context
-from services.notifications.domain.ack import AckVia
 from services.notifications.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
@@ -20,6 +19,7 @@ from services.notifications.domain.errors import (
     ValidationFailedError,
 )
 from services.notifications.domain.translations import request_translation
+from services.notifications.domain.vocabulary import AckVia
 from services.notifications.repositories import ACKS, NOTICES, TRANSLATIONS
 from services.notifications.repositories.codec import notice_document, translation_fields
 from services.notifications.settings import NotificationsSettings

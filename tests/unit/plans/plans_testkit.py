@@ -12,11 +12,17 @@ from services.plans.domain import (
     AreaCodes,
     DocumentNumber,
     ImportedPlan,
+    KpiMetric,
+    KpiTarget,
     OrgUnit,
+    PeriodKind,
     Plan,
     PressSubtype,
+    Recurrence,
+    RecurrenceKind,
     Signer,
     Task,
+    Topic,
     UnitGroup,
     UnitType,
     build_plan,
@@ -61,6 +67,23 @@ def task(tid: str = "t1", **kw: Any) -> Task:
     if "recurrence" not in kw:
         kw.setdefault("due_date", date(2021, 3, 15))
     return Task(id=tid, **kw)
+
+
+# What progress reports are about: the plan issued on PLAN_DATE, a quarterly task of the
+# press (with a coordinating unit) and its KPI on drugs.
+DRUGS_Q = KpiTarget("drugs", KpiMetric.ARTICLES, 12, PeriodKind.QUARTERLY, Topic.DRUGS)
+
+
+def issued_plan() -> Plan:
+    p = plan()
+    p.issue("officer", local(PLAN_DATE))
+    return p
+
+
+def quarterly_task() -> Task:
+    rec = Recurrence(RecurrenceKind.QUARTERLY, PLAN_DATE, date(2021, 12, 31),
+                     deadline_offset_days=5)
+    return task("press", recurrence=rec, coordinating_unit_ids=("dai-ptth",), kpis=(DRUGS_Q,))
 
 
 @cache

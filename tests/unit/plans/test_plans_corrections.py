@@ -4,19 +4,15 @@ accepted; progress counts the latest accepted version; bad corrections are refus
 from datetime import date, timedelta
 
 import pytest
-from plans_testkit import local, plan, task
+from plans_testkit import issued_plan, local, quarterly_task
 
 from services.plans.domain import (
     Channel,
     Conflict,
     InvalidTransition,
     KpiMetric,
-    KpiTarget,
-    PeriodKind,
     Plan,
     ProgressReport,
-    Recurrence,
-    RecurrenceKind,
     ReportContent,
     ReportCount,
     ReportStatus,
@@ -32,19 +28,6 @@ from services.plans.domain import (
 )
 
 AT = local(date(2021, 4, 2))
-DRUGS_Q = KpiTarget("drugs", KpiMetric.ARTICLES, 12, PeriodKind.QUARTERLY, Topic.DRUGS)
-
-
-def issued_plan() -> Plan:
-    p = plan()
-    p.issue("officer", local(date(2021, 2, 25)))
-    return p
-
-
-def quarterly_task() -> Task:
-    rec = Recurrence(RecurrenceKind.QUARTERLY, date(2021, 2, 25), date(2021, 12, 31),
-                     deadline_offset_days=5)
-    return task("press", recurrence=rec, kpis=(DRUGS_Q,))
 
 
 def articles(count: int) -> ReportContent:

@@ -43,6 +43,14 @@ def errors_of(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[dict[str, Any
     return errors
 
 
+def build_errors(text: str) -> list[dict[str, Any]]:
+    """What building the plan of a YAML document reports (it must fail validation)."""
+    units, groups = seed_units()
+    with pytest.raises(ValidationFailed) as exc:
+        build_plan(parse_plan_document(text, "yaml"), units, groups)
+    return errors_of(exc)
+
+
 def fails(text: str, fmt: str = "yaml") -> list[dict[str, Any]]:
     with pytest.raises(ValidationFailed) as exc:
         parse_plan_document(text, fmt)  # type: ignore[arg-type]
@@ -137,12 +145,9 @@ def test_json_errors_have_lines_too() -> None:
 
 
 def test_unknown_units_and_early_deadlines_are_reported_with_lines() -> None:
-    units, groups = seed_units()
     text = MINIMAL.replace("lead: Phường Pleiku", "lead: Phòng VH&TT Kbang").replace(
         "due: 2026-03-31", "due: 2025-12-01")
-    with pytest.raises(ValidationFailed) as exc:
-        build_plan(parse_plan_document(text, "yaml"), units, groups)
-    errors = errors_of(exc)
+    errors = build_errors(text)
     by_field = {e["field"]: e for e in errors}
     assert by_field["tasks[0].lead"]["line"] == 12  # abolished with the districts
     assert "unknown unit" in by_field["tasks[0].lead"]["message"]
@@ -151,39 +156,28 @@ def test_unknown_units_and_early_deadlines_are_reported_with_lines() -> None:
 
 
 def test_deadlines_beyond_the_planning_horizon_are_reported_with_lines() -> None:
-    units, groups = seed_units()
     text = MINIMAL.replace("due: 2026-03-31", "due: 9999-12-31")
-    with pytest.raises(ValidationFailed) as exc:
-        build_plan(parse_plan_document(text, "yaml"), units, groups)
-    [error] = errors_of(exc)
+    [error] = build_errors(text)
     assert (error["field"], error["line"]) == ("tasks[0].due", 13)
     assert "2036-12-31" in error["message"]
     recurring = MINIMAL.replace(
         "    due: 2026-03-31\n",
         "    recurrence: {kind: monthly, starts_on: 0001-01-01, ends_on: 9999-12-31}\n")
-    with pytest.raises(ValidationFailed) as exc:
-        build_plan(parse_plan_document(recurring, "yaml"), units, groups)
-    fields = {e["field"] for e in errors_of(exc)}
+    fields = {e["field"] for e in build_errors(recurring)}
     assert fields == {"tasks[0].recurrence.ends_on", "tasks[0].recurrence.starts_on"}
 
 
 def test_kpi_targets_beyond_what_storage_holds_are_reported_with_lines() -> None:
-    units, groups = seed_units()
     text = MINIMAL.replace("target: 2,", "target: 3614485445024787258671104,")
-    with pytest.raises(ValidationFailed) as exc:
-        build_plan(parse_plan_document(text, "yaml"), units, groups)
-    [error] = errors_of(exc)
+    [error] = build_errors(text)
     assert error["field"] == "tasks[0].kpis[0].target" and "above" in error["message"]
 
 
 def test_group_task_needs_active_members() -> None:
-    units, groups = seed_units()
     text = MINIMAL.replace(
         "    lead: Phường Pleiku\n", "    lead_group: district-culture-offices\n"
     )
-    with pytest.raises(ValidationFailed) as exc:
-        build_plan(parse_plan_document(text, "yaml"), units, groups)
-    assert errors_of(exc)[0]["field"] == "tasks[0].lead_group"
+    assert build_errors(text)[0]["field"] == "tasks[0].lead_group"
 
 
 def test_group_task_expands_to_one_subtask_per_unit() -> None:

@@ -6,11 +6,9 @@ from plans_testkit import local, seed_plan, task
 from services.plans.domain import (
     StatusBucket,
     Task,
-    kpi_rows,
     plan_progress,
-    task_rows,
+    progress_tables,
     unit_progress,
-    unit_rows,
 )
 
 AS_OF = local(date(2021, 4, 1))
@@ -52,11 +50,12 @@ def test_unit_progress_counts_tasks_the_unit_leads() -> None:
 
 def test_export_rows_have_a_header_and_one_row_per_unit_and_task() -> None:
     names = {"bao-gia-lai": "Báo Gia Lai"}
-    units = unit_rows(tree(), AS_OF, unit_names=names)
+    tables = progress_tables(tree(), AS_OF, unit_names=names)
+    units = tables["units"]
     assert units.header[:4] == ["unit_id", "unit_name", "tasks", "completed_on_time"]
     bgl = next(r for r in units.rows if r[0] == "bao-gia-lai")
     assert bgl[1] == "Báo Gia Lai" and bgl[2] == 2  # sub-done and solo (cancelled ignored)
-    tasks = task_rows(tree(), AS_OF, unit_names=names)
+    tasks = tables["tasks"]
     assert [r[0] for r in tasks.rows][:4] == ["parent", "sub-done", "sub-late", "sub-overdue"]
     assert all(len(r) == len(tasks.header) for r in tasks.rows)
     gone = next(r for r in tasks.rows if r[0] == "gone")
@@ -65,7 +64,7 @@ def test_export_rows_have_a_header_and_one_row_per_unit_and_task() -> None:
 
 def test_seed_plan_exports_kpi_rows_per_period() -> None:
     imported = seed_plan()
-    table = kpi_rows(imported.tasks, local(date(2021, 5, 15)))
+    table = progress_tables(imported.tasks, local(date(2021, 5, 15)))["kpis"]
     drugs = [r for r in table.rows if r[0] == "press-bgl-coverage" and r[1] == "drugs-articles"]
     assert [r[5] for r in drugs] == ["2021-Q1", "2021-Q2"]
     vans = [

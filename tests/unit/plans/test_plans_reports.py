@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
-from plans_testkit import local, plan, task
+from plans_testkit import issued_plan, local, plan, quarterly_task, task
 
 from services.plans.domain import (
     Attachment,
@@ -34,19 +34,6 @@ from services.plans.domain import (
 
 AT = local(date(2021, 4, 2))
 SHA = "a" * 64
-DRUGS_Q = KpiTarget("drugs", KpiMetric.ARTICLES, 12, PeriodKind.QUARTERLY, Topic.DRUGS)
-
-
-def issued_plan() -> Plan:
-    p = plan()
-    p.issue("officer", local(date(2021, 2, 25)))
-    return p
-
-
-def quarterly_task() -> Task:
-    rec = Recurrence(RecurrenceKind.QUARTERLY, date(2021, 2, 25), date(2021, 12, 31),
-                     deadline_offset_days=5)
-    return task("press", recurrence=rec, coordinating_unit_ids=("dai-ptth",), kpis=(DRUGS_Q,))
 
 
 def content(count: int = 5, topic: Topic | None = Topic.DRUGS) -> ReportContent:

@@ -15,13 +15,8 @@ from services.plans.domain import (
     UnitDirectory,
     ValidationFailed,
 )
-from services.plans.domain.rollover import (
-    RollOverAction,
-    derived_number,
-    roll_over,
-    shift_text,
-    shift_years,
-)
+from services.plans.domain.rollover import derived_number, roll_over, shift_text, shift_years
+from services.plans.domain.vocabulary import RollOverAction
 
 
 def rolled(year: int = 2026, **kw):

@@ -8,7 +8,8 @@ import pytest
 from plans_testkit import seed_units, unit
 
 from services.plans.domain import FormerName, UnitDirectory, UnitType, ValidationFailed
-from services.plans.domain.succession import SuccessionOutcome, succession_on
+from services.plans.domain.succession import succession_on
+from services.plans.domain.vocabulary import SuccessionOutcome
 
 ROLLED = date(2026, 2, 25)
 

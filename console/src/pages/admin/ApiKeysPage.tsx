@@ -1,5 +1,4 @@
 import { Button, MultiSelect, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { PAGE_SIZE, useCursorList } from '../../api/pagination';
@@ -12,7 +11,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { SecretOnce } from '../../ui/SecretOnce';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { useFieldError } from '../../ui/useFieldError';
+import { useFormMutation } from '../../ui/useFormMutation';
 
 type ApiKey = components['schemas']['ApiKey'];
 type Body = components['schemas']['ApiKeyCreate'];
@@ -22,22 +21,16 @@ const SCOPES: Scope[] = ['alerts:read', 'coverage:read', 'events:read', 'items:r
 
 function CreateKey({ onCreated, onClose }: { onCreated: (key: string) => void; onClose: () => void }) {
   const { t } = useI18n();
-  const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [rate, setRate] = useState<number | string>('');
   const [expires, setExpires] = useState('');
   const [problems, check] = useFormProblems();
-  const create = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/api-keys', {
+  const { mutation: create, fieldError } = useFormMutation(
+    () => unwrap(api.POST('/api/v1/api-keys', {
       body: { name: name.trim(), scopes: scopes as Scope[], rate_limit_per_minute: rate === '' ? null : Number(rate), expires_at: provinceInputToIso(expires) },
     })),
-    onSuccess: (created) => {
-      void queryClient.invalidateQueries({ queryKey: ['api-keys'] });
-      onCreated(created.key);
-    },
-  });
-  const fieldError = useFieldError(create.error);
+    ['api-keys'], (created) => onCreated(created.key));
   function submit() {
     const found: Record<string, string> = {};
     if (!name.trim()) found.name = t('compose.required');

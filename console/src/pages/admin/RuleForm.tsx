@@ -31,7 +31,7 @@ export function RuleForm({ rule, onClose }: { rule: Rule | null; onClose: () => 
       params: { path: { rule_id: id.trim() } },
       body: {
         topics: chosen, keywords: list(keywords), places: list(places), min_topic_confidence: rule?.min_topic_confidence ?? 0.5,
-        min_harmful: Number(harmful || 0) / 100, severity, max_per_hour: rule?.max_per_hour ?? 5, enabled,
+        min_harmful: Number(harmful || 0) / 100, severity, max_per_hour: rule?.max_per_hour ?? 5, count: rule?.count ?? 'items', enabled,
       },
     })),
     onSuccess: () => { void queryClient.invalidateQueries({ queryKey: ['alert-rules'] }); onClose(); },

@@ -11,7 +11,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { PagedTable, type Column } from '../../ui/PagedTable';
 import { SecretOnce } from '../../ui/SecretOnce';
 import { StatusBadge } from '../../ui/StatusBadge';
-import { useFieldError } from '../../ui/useFieldError';
+import { useFormMutation } from '../../ui/useFormMutation';
 import { SubscriptionDeliveries } from './SubscriptionDeliveries';
 
 type Subscription = components['schemas']['Subscription'];
@@ -23,19 +23,13 @@ const EVENT_TYPES: EventType[] = ['*', 'plan.created', 'plan.issued', 'plan.amen
 
 function CreateSubscription({ onCreated, onClose }: { onCreated: (secret: string) => void; onClose: () => void }) {
   const { t } = useI18n();
-  const queryClient = useQueryClient();
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState<string[]>([]);
   const [description, setDescription] = useState('');
   const [problems, check] = useFormProblems();
-  const create = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/subscriptions', { body: { url: url.trim(), event_types: types as EventType[], description: description.trim() || null } })),
-    onSuccess: (created) => {
-      void queryClient.invalidateQueries({ queryKey: ['subscriptions'] });
-      onCreated(created.secret);
-    },
-  });
-  const fieldError = useFieldError(create.error);
+  const { mutation: create, fieldError } = useFormMutation(
+    () => unwrap(api.POST('/api/v1/subscriptions', { body: { url: url.trim(), event_types: types as EventType[], description: description.trim() || null } })),
+    ['subscriptions'], (created) => onCreated(created.secret));
   function submit() {
     const found: Record<string, string> = {};
     if (!/^https?:\/\//i.test(url.trim())) found.url = t('sources.urlScheme');
