@@ -32,6 +32,10 @@ Cursor = Field(default=None, max_length=200, description="next_cursor of the pre
 SourceId = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
                  examples=["bao-gia-lai-rss"])
 TopicId = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$", examples=["drugs"])
+PLACE_ID = r"^[a-z0-9_.]+$"
+DEFAULT_PLACE = ("A place id of the gazetteer (unknown: 422). Context for a name that several "
+                 "places share, and the item's place when nothing its text names lies outside "
+                 "it (services/monitoring/data/README.md).")
 
 
 class PageRequest(Request):
@@ -68,7 +72,10 @@ class SourceModel(Inbound):
     id: str = SourceId
     name: str = Field(min_length=1, max_length=300, examples=["Báo Gia Lai - Pháp luật (RSS)"])
     kind: SourceKind = Field(examples=["feed"])
-    channel: SourceChannel = Field(default="press", examples=["press"])
+    channel: SourceChannel = Field(default="press", examples=["press"],
+                                   description="Stored on each of its items.")
+    default_place: str | None = Field(default=None, max_length=100, pattern=PLACE_ID,
+                                      examples=["pleiku"], description=DEFAULT_PLACE)
     url: str | None = Field(default=None, max_length=2000,
                             examples=["https://baogialai.com.vn/rss/phap-luat.rss"],
                             description="Required for feed and page sources.")
@@ -104,6 +111,7 @@ class SourceReply(Reply):
     name: str
     kind: SourceKind
     channel: SourceChannel
+    default_place: str | None = None
     url: str | None
     outlet_unit_id: str | None
     collections: list[str]
@@ -152,6 +160,11 @@ class PushedItem(Inbound):
     source_id: str | None = Field(default=None, max_length=100, examples=["fb-group-pleiku"])
     outlet_unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"],
                                        description="Default: the source's unit.")
+    channel: SourceChannel | None = Field(default=None, examples=["social"],
+                                          description="Default: the source's channel.")
+    default_place: str | None = Field(default=None, max_length=100, pattern=PLACE_ID,
+                                      examples=["pleiku"],
+                                      description=DEFAULT_PLACE + " Default: the source's.")
     author: str | None = Field(default=None, max_length=300)
 
 
@@ -188,8 +201,11 @@ class ListItemsRequest(PageRequest):
     place_id: str | None = Field(default=None, max_length=100, examples=["pleiku"])
     outlet_unit_id: str | None = Field(default=None, max_length=100, examples=["bao-gia-lai"])
     source_id: str | None = Field(default=None, max_length=100)
+    channel: SourceChannel | None = None
     cluster_id: str | None = Field(default=None, max_length=100,
-                                   description="The original and its near-copies.")
+                                   description="A story: the items that tell it (its first "
+                                               "item's id, its origin), near-copies and "
+                                               "retellings in other words.")
     date_from: date | None = Field(default=None, examples=["2021-03-01"])
     date_to: date | None = Field(default=None, examples=["2021-03-31"])
     text: str | None = Field(default=None, min_length=2, max_length=200, examples=["ma túy"],
@@ -199,16 +215,67 @@ class ListItemsRequest(PageRequest):
     originals_only: bool = False
 
 
+DEFAULT_TOPIC_THRESHOLD = 0.5  # data/topics.yaml defaults.threshold, unless a topic sets its own
+DEFAULT_HARMFUL_THRESHOLD = 0.5  # data/harmful.yaml threshold
+CANDIDATE_FLOOR = 0.2  # below-threshold topic scores from here up are shown as candidates
+THRESHOLDS_NOTE = (
+    f"Thresholds: a topic is assigned when its score reaches the topic's threshold (default "
+    f"{DEFAULT_TOPIC_THRESHOLD}, per topic in GET /api/v1/topics/thresholds); an item is "
+    f"harmful when its harmful score reaches the harmful threshold (default "
+    f"{DEFAULT_HARMFUL_THRESHOLD}). Both are set through PUT /api/v1/topics/thresholds and "
+    f"apply to items analysed afterwards; an item keeps the thresholds it was judged by. "
+    f"Alert rules keep their own, usually stricter bars (min_harmful, min_topic_confidence).")
+
+
 class TopicHit(Reply):
+    """A topic's verdict on an item: its score against the topic's threshold."""
+
     topic: str
-    confidence: float
-    terms: list[str] = Field(default_factory=list)
+    confidence: float = Field(description="The topic's score (same as `score`; kept for old "
+                                          "clients).")
+    terms: list[str] = Field(default_factory=list, description="Matched terms of the topic.")
+    score: float = Field(default=0.0, ge=0, le=1,
+                         description="Noisy-OR of the matched terms' and rules' weights.")
+    threshold: float | None = Field(
+        default=None, ge=0, le=1,
+        description=f"The topic's threshold when the item was analysed (default "
+                    f"{DEFAULT_TOPIC_THRESHOLD}); null for items analysed before it was kept.")
+    assigned: bool = Field(default=True, description="score ≥ threshold: the item has this "
+                                                     "topic. False for candidates.")
+    reasons: list[str] = Field(default_factory=list, examples=[["term:ma túy",
+                                                                "rule:drugs_deal"]],
+                               description="Why: `term:<phrase>` and `rule:<rule id>` matched.")
+
+
+class HarmfulReason(Reply):
+    signal: str = Field(examples=["rumour_panic", "phone", "reporting"],
+                        description="Signal id of data/harmful.yaml, or a built-in pattern "
+                                    "(phone, link, exclamation, caps); `reporting` damps.")
+    kind: str = Field(default="", examples=["rumour", "incitement", "lure", "reporting"])
+    evidence: str = Field(default="", description="The matched phrases or text.")
+    weight: float | None = Field(default=None, description="The signal's contribution "
+                                                           "(negative: a damping factor - 1).")
+
+
+class HarmfulVerdict(Reply):
+    """Whether an item is harmful ("thông tin xấu độc"): its score against the threshold."""
+
+    flag: bool = Field(description="score ≥ threshold.")
+    score: float = Field(ge=0, le=1, description="Noisy-OR of the matched signals, damped by "
+                                                 "factual-reporting markers.")
+    threshold: float = Field(ge=0, le=1, description=f"The harmful threshold when the item "
+                                                     f"was analysed (default "
+                                                     f"{DEFAULT_HARMFUL_THRESHOLD}).")
+    reasons: list[HarmfulReason] = Field(default_factory=list,
+                                         description="Matched signals with their evidence.")
 
 
 class ItemReply(Reply):
     id: str
     source_id: str | None
     source_kind: str
+    channel: SourceChannel | None = Field(default=None, description="The source's channel, "
+                                          "or the one pushed with the item.")
     outlet_unit_id: str | None
     url: str | None
     guid: str | None
@@ -217,12 +284,28 @@ class ItemReply(Reply):
     published_at: datetime | None
     day: date
     fetched_at: datetime
-    topics: list[TopicHit]
+    topics: list[TopicHit] = Field(description="Assigned topics (score ≥ their threshold).")
+    topic_candidates: list[TopicHit] = Field(
+        default_factory=list,
+        description=f"Topics scoring at least {CANDIDATE_FLOOR} but below their threshold: "
+                    f"shown for review, NOT assigned (assigned: false).")
     place_ids: list[str]
-    harmful_score: float
-    harmful_reasons: list[str]
-    duplicate_of: str | None
-    cluster_id: str
+    harmful: HarmfulVerdict = Field(description=THRESHOLDS_NOTE)
+    harmful_score: float = Field(description="Same as harmful.score (kept for old clients).")
+    harmful_reasons: list[str] = Field(description="harmful.reasons as `signal:evidence` "
+                                                   "(kept for old clients).")
+    duplicate_of: str | None = Field(description="The original this item nearly copies.")
+    cluster_id: str = Field(description="The item's story: the id of the first item that "
+                                        "told it (its own id when it is that item). Near-"
+                                        "copies and retellings in other words (another "
+                                        "outlet, a social repost) share it: list a story "
+                                        "with `GET /items?cluster_id=`.")
+    story_of: str | None = Field(default=None, description=(
+        "The earlier item this one was linked to as telling the same story (None for a "
+        "story's origin)."))
+    story_reasons: list[str] = Field(default_factory=list, description=(
+        "Why: `near_copy`, or the cosine of the TF-IDF vectors and the anchors both items "
+        "share (`p:` place, `d:` date, `a:` age, `q:` quantity, `i:` initials)."))
     content_hash: str = Field(description="sha256 of the normalised text (evidence snapshot).")
     normalised_text: str | None = Field(default=None, description="Only from get_item.")
 
@@ -262,7 +345,8 @@ class AlertReply(Reply):
 
 class AlertRuleModel(Inbound):
     """Item rule: any listed topic (confidence ≥ min) and/or keyword, any listed place (empty:
-    anywhere), harmful score ≥ min_harmful. Same rule + same story = one alert."""
+    anywhere), harmful score ≥ min_harmful. One alert per rule and item with its near-copies
+    (`count: items`), or per rule and story, retellings included (`count: stories`)."""
 
     id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_-]+$",
                     examples=["harmful_gia_lai"])
@@ -275,6 +359,9 @@ class AlertRuleModel(Inbound):
     min_harmful: float = Field(default=0.0, ge=0, le=1)
     severity: Literal["info", "warning", "high", "critical"] = "warning"
     max_per_hour: int = Field(default=5, ge=1, le=1000)
+    count: Literal["items", "stories"] = Field(default="items", description=(
+        "What raises one alert: an item and its near-copies (`items`), or a story, its "
+        "retellings by other outlets and social pages included (`stories`)."))
     enabled: bool = True
 
 
@@ -297,6 +384,7 @@ class SpikeSettingsModel(Inbound):
     min_count: int = Field(default=5, ge=1)
     baseline_days: int = Field(default=14, ge=1, le=90)
     min_days: int = Field(default=3, ge=1, le=90)
+    count: Literal["items", "stories"] = "items"  # items, or the stories begun that day
 
 
 # -- topics (taxonomy, editable at run time) ------------------------------------------------
@@ -347,12 +435,28 @@ class CoverageRow(Reply):
     topic: str
     period: Period
     period_key: str = Field(examples=["2021-03-10", "2021-W10", "2021-03"])
-    items: int
+    items: int = Field(description="Items the outlet published on the topic in the period.")
+    stories: int = Field(default=0, description=(
+        "Distinct stories among those items: near-copies and retellings of one story count "
+        "once (items counted before stories were told apart count none)."))
+
+
+class TopicPrecision(Reply):
+    """People's precision of the machine on one topic (`harmful`: the harmful flag)."""
+
+    topic: str
+    reviewed: int = Field(description="Machine assignments an officer reviewed.")
+    confirmed: int = Field(description="Of those, kept by the officer.")
+    precision: float | None = Field(description="confirmed / reviewed (null: none reviewed).")
+    added: int = Field(default=0, description="Items officers gave it that the machine missed.")
 
 
 class CoverageReply(Reply):
     period: Period
     rows: list[CoverageRow]
+    label_precision: list[TopicPrecision] = Field(
+        default_factory=list, description="Per topic, of machine-assigned topics officers "
+                                          "reviewed (PUT /items/{id}/labels), the share kept.")
 
 
 class CsvExport(Reply):

@@ -35,3 +35,23 @@ SOURCE_FETCHES = Counter(
     "Polls of feed and page sources by outcome.",
     ["outcome"],
 )
+LABEL_TOPIC_REVIEWED = Gauge(
+    f"{PREFIX}_label_topic_reviewed",
+    "Machine-assigned topics (and harmful flags: topic=harmful) officers reviewed.",
+    ["topic"],
+)
+LABEL_TOPIC_CONFIRMED = Gauge(
+    f"{PREFIX}_label_topic_confirmed",
+    "Of the reviewed machine-assigned topics, those officers kept.",
+    ["topic"],
+)
+LABEL_TOPIC_PRECISION = Gauge(
+    f"{PREFIX}_label_topic_precision",
+    "Precision per topic as judged by people: confirmed / reviewed.",
+    ["topic"],
+)
+LABEL_TOPIC_ADDED = Gauge(
+    f"{PREFIX}_label_topic_added",
+    "Topics officers gave items that the machine missed.",
+    ["topic"],
+)

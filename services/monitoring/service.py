@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import eventlet
+from eventlet import tpool
 from nameko.timer import timer
 
 from services.contracts import monitoring
@@ -16,10 +17,20 @@ from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.monitoring.dependencies import MonitoringDependencies
 from services.monitoring.repositories import OUTBOX_COLLECTIONS
 from services.monitoring.settings import MonitoringSettings
-from services.monitoring.use_cases import alerts, coverage, items, plans, polling, sources, topics
+from services.monitoring.use_cases import (
+    alerts,
+    coverage,
+    items,
+    labels,
+    models,
+    plans,
+    polling,
+    sources,
+    topics,
+)
 from services.monitoring.use_cases.context import Context
 from services.runtime.nameko_ext.base import EventConsumerService
-from services.runtime.nameko_ext.entrypoints import consumes, rpc_method
+from services.runtime.nameko_ext.entrypoints import consumes, rpc_method, serves
 from services.runtime.nameko_ext.providers import OutboxRelayProvider, ServiceContext, Settings
 from services.runtime.nameko_ext.timers import settings_timer
 from services.runtime.outbox import events_staged
@@ -30,6 +41,12 @@ from services.runtime.outbox import events_staged
 # per round is the cheapest.
 RELAY_BATCH = 1
 STAGED_SWEEP_SECONDS = 60.0
+
+
+def _off_the_loop(work: Any) -> Any:
+    """Training runs in an OS thread (the service's other RPCs keep being answered), waited
+    on by a green thread."""
+    return eventlet.spawn(tpool.execute, work)
 
 
 class MonitoringService(EventConsumerService):
@@ -62,23 +79,13 @@ class MonitoringService(EventConsumerService):
     def watched_plan(self, plan_id: str) -> dict[str, Any]:
         return plans.watched_plan(plan_id, self.context)
 
-    @rpc_method(monitoring_rpc.LIST_ASSIGNMENTS)
-    def list_assignments(self, request: monitoring.ListAssignmentsRequest) -> Any:
-        return plans.list_assignments(request, self.context)
+    list_assignments = serves(monitoring_rpc.LIST_ASSIGNMENTS, plans.list_assignments)
 
     # -- sources and polling ----------------------------------------------------------------
 
-    @rpc_method(monitoring_rpc.UPSERT_SOURCE)
-    def upsert_source(self, request: monitoring.UpsertSourceRequest) -> monitoring.SourceReply:
-        return sources.upsert_source(request, self.context)
-
-    @rpc_method(monitoring_rpc.GET_SOURCE)
-    def get_source(self, request: monitoring.SourceRef) -> monitoring.SourceReply:
-        return sources.get_source(request, self.context)
-
-    @rpc_method(monitoring_rpc.LIST_SOURCES)
-    def list_sources(self, request: monitoring.ListSourcesRequest) -> monitoring.Page:
-        return sources.list_sources(request, self.context)
+    upsert_source = serves(monitoring_rpc.UPSERT_SOURCE, sources.upsert_source)
+    get_source = serves(monitoring_rpc.GET_SOURCE, sources.get_source)
+    list_sources = serves(monitoring_rpc.LIST_SOURCES, sources.list_sources)
 
     @rpc_method(monitoring_rpc.POLL_NOW)
     def poll_now(self, request: monitoring.SourceRef) -> monitoring.PollResult:
@@ -101,63 +108,50 @@ class MonitoringService(EventConsumerService):
     def scan_health(self) -> None:
         if polling.scan_health(self.context):
             events_staged.set(True)
+        labels.refresh_label_gauges(self.context)
 
     # -- items ----------------------------------------------------------------------------
 
-    @rpc_method(monitoring_rpc.PUSH_ITEM)
-    def push_item(self, request: monitoring.PushItemRequest) -> monitoring.ItemResult:
-        return items.push_one(request, self.context)
+    push_item = serves(monitoring_rpc.PUSH_ITEM, items.push_one)
 
     @rpc_method(monitoring_rpc.PUSH_ITEMS)
     def push_items(self, request: monitoring.PushItemsRequest) -> monitoring.PushResult:
         return items.push(request.items, self.context)
 
-    @rpc_method(monitoring_rpc.GET_ITEM)
-    def get_item(self, request: monitoring.ItemRef) -> monitoring.ItemReply:
-        return items.get_item(request, self.context)
-
-    @rpc_method(monitoring_rpc.LIST_ITEMS)
-    def list_items(self, request: monitoring.ListItemsRequest) -> monitoring.Page:
-        return items.list_items(request, self.context)
+    get_item = serves(monitoring_rpc.GET_ITEM, items.get_item)
+    list_items = serves(monitoring_rpc.LIST_ITEMS, items.list_items)
 
     # -- alerts, rules, topics --------------------------------------------------------------
 
-    @rpc_method(monitoring_rpc.LIST_ALERTS)
-    def list_alerts(self, request: monitoring.ListAlertsRequest) -> monitoring.Page:
-        return alerts.list_alerts(request, self.context)
+    list_alerts = serves(monitoring_rpc.LIST_ALERTS, alerts.list_alerts)
+    act_on_alert = serves(monitoring_rpc.ACT_ON_ALERT, alerts.act_on_alert)
 
-    @rpc_method(monitoring_rpc.ACT_ON_ALERT)
-    def act_on_alert(self, request: monitoring.AlertActionRequest) -> monitoring.AlertReply:
-        return alerts.act_on_alert(request, self.context)
+    list_alert_rules = serves(monitoring_rpc.LIST_ALERT_RULES,
+                              lambda _, ctx: alerts.list_alert_rules(ctx))
+    upsert_alert_rule = serves(monitoring_rpc.UPSERT_ALERT_RULE, alerts.upsert_alert_rule)
+    delete_alert_rule = serves(monitoring_rpc.DELETE_ALERT_RULE, alerts.delete_alert_rule)
 
-    @rpc_method(monitoring_rpc.LIST_ALERT_RULES)
-    def list_alert_rules(self, request: monitoring.ListAlertRulesRequest,
-                         ) -> list[monitoring.AlertRuleModel]:
-        return alerts.list_alert_rules(self.context)
+    list_topics = serves(monitoring_rpc.LIST_TOPICS, lambda _, ctx: topics.list_topics(ctx))
+    upsert_topic = serves(monitoring_rpc.UPSERT_TOPIC, topics.upsert_topic)
+    delete_topic = serves(monitoring_rpc.DELETE_TOPIC, topics.delete_topic)
 
-    @rpc_method(monitoring_rpc.UPSERT_ALERT_RULE)
-    def upsert_alert_rule(self, request: monitoring.UpsertAlertRuleRequest,
-                          ) -> monitoring.AlertRuleModel:
-        return alerts.upsert_alert_rule(request, self.context)
+    thresholds = serves(monitoring_rpc.THRESHOLDS, lambda _, ctx: topics.thresholds(ctx))
+    set_thresholds = serves(monitoring_rpc.SET_THRESHOLDS, topics.set_thresholds)
+    label_item = serves(monitoring_rpc.LABEL_ITEM, labels.label_item)
+    list_labels = serves(monitoring_rpc.LIST_LABELS, labels.list_labels)
+    export_labels = serves(monitoring_rpc.EXPORT_LABELS, labels.export_labels)
 
-    @rpc_method(monitoring_rpc.DELETE_ALERT_RULE)
-    def delete_alert_rule(self, request: monitoring.AlertRuleRef) -> dict[str, Any]:
-        return alerts.delete_alert_rule(request, self.context)
+    # -- the learned model's versions -------------------------------------------------------
 
-    @rpc_method(monitoring_rpc.LIST_TOPICS)
-    def list_topics(self, request: monitoring.ListTopicsRequest) -> list[monitoring.TopicModel]:
-        return topics.list_topics(self.context)
-
-    @rpc_method(monitoring_rpc.UPSERT_TOPIC)
-    def upsert_topic(self, request: monitoring.UpsertTopicRequest) -> monitoring.TopicModel:
-        return topics.upsert_topic(request, self.context)
-
-    @rpc_method(monitoring_rpc.DELETE_TOPIC)
-    def delete_topic(self, request: monitoring.TopicRef) -> dict[str, Any]:
-        return topics.delete_topic(request, self.context)
+    train_model = serves(monitoring_rpc.TRAIN_MODEL, lambda request, ctx: models.start_training(
+        request, ctx, eventlet.spawn, _off_the_loop, eventlet.sleep))
+    train_job = serves(monitoring_rpc.TRAIN_JOB, models.train_job)
+    list_models = serves(monitoring_rpc.LIST_MODELS, lambda _, ctx: models.list_models(ctx))
+    activate_model = serves(monitoring_rpc.ACTIVATE_MODEL, models.activate_model)
 
     # -- coverage ---------------------------------------------------------------------------
 
+    # Methods, not `serves`: an attribute named `coverage` would hide the use-case module.
     @rpc_method(monitoring_rpc.COVERAGE)
     def coverage(self, request: monitoring.CoverageRequest) -> monitoring.CoverageReply:
         return coverage.coverage(request, self.context)

@@ -1,6 +1,6 @@
 """Monitoring in a real browser: the item feed (virtualised, cursor pages) with an item's
-matched terms and reasons, and a source whose private URL is refused with the reason under
-the field."""
+matched terms and reasons, an officer correcting an item's labels, and a source whose
+private URL is refused with the reason under the field."""
 
 from __future__ import annotations
 
@@ -51,6 +51,39 @@ def test_the_feed_shows_why_an_item_was_classified(console: Any, api: httpx.Clie
     expect(drawer.get_by_test_id("matched-topics")).to_contain_text("ma túy", timeout=SLOW)
     console.assert_accessible("item detail")
     console.screenshot("item-detail")
+
+
+def test_an_officer_corrects_an_item_s_labels(console: Any, api: httpx.Client) -> None:
+    tag = secrets.token_hex(3)
+    # a story of its own, not a near-copy of the feed's items (the feed shows originals)
+    post_until_served(api, "/api/v1/items", {"item": {
+        "title": f"Bắt đối tượng tàng trữ ma túy ở Chư Sê ({tag})",
+        "body": f"Sáng nay, lực lượng chức năng huyện Chư Sê phát hiện một người đàn ông cất "
+                f"giấu ma túy trong nhà kho, thu giữ cân điện tử và tiền mặt. Mã {tag}.",
+        "url": f"https://baogialai.example.org/{tag}/chu-se.html",
+        "outlet_unit_id": "bao-gia-lai"}}).raise_for_status()
+    patient(console)
+    console.sign_in("officer", "items")
+    page = console.page
+    page.get_by_role("textbox", name="Tìm trong nội dung").fill(tag)
+    rows = page.get_by_test_id("item-row")
+    expect(rows.first).to_contain_text(tag, timeout=SLOW)
+    rows.first.click()
+    drawer = page.get_by_role("dialog", name="Chi tiết tin bài")
+    labels = drawer.get_by_role("region", name="Cán bộ xác nhận hoặc sửa nhãn")
+    harmful = labels.get_by_role("switch", name="Tin xấu độc")
+    expect(harmful).not_to_be_checked(timeout=SLOW)  # the machine's flag, to correct
+    harmful.check(force=True)
+    labels.get_by_role("textbox", name="Ghi chú").fill("Tin đồn gây hoang mang")
+    labels.get_by_role("button", name="Lưu nhãn").click()
+    expect(labels.get_by_role("status")).to_contain_text("Đã lưu bởi", timeout=SLOW)
+    console.assert_accessible("item labels")
+    console.screenshot("item-labels")
+    item_id = api.get("/api/v1/items", params={"text": tag}).json()["items"][0]["id"]
+    [label] = [x for x in api.get("/api/v1/labels", params={"limit": 200}).json()["items"]
+               if x["item_id"] == item_id]
+    assert label["labels"]["harmful"] is True and "drugs" in label["labels"]["topics"]
+    assert label["labels"]["note"] == "Tin đồn gây hoang mang"
 
 
 def test_a_private_source_url_is_refused_with_its_reason(console: Any) -> None:

@@ -315,3 +315,43 @@ def test_sources_and_subscriptions_refuse_an_address_written_as_a_number(api, ur
                                                          "event_types": ["plan.issued"]})
     assert subscribed.status_code == 422, (url, subscribed.text)
     assert subscribed.json()["reason"] == problem["reason"]
+
+
+def test_a_source_carries_a_default_place_and_its_channel(platform, mon, api):
+    """A source's default place must be a gazetteer id (422 otherwise); its items carry the
+    channel, and the place when their text names none elsewhere."""
+    source_id = f"fb-chu-se-{RUN}"
+    base = {"name": "Hội người Chư Sê", "kind": "social", "channel": "social"}
+    for wrong, field in (({"default_place": "khong_co_noi_nay"}, "default_place"),
+                         ({"default_place": "Chư Sê"}, "default_place"),
+                         ({"channel": "tv"}, "channel")):
+        bad = api.put(f"/api/v1/sources/{source_id}", json={**base, **wrong})
+        assert bad.status_code == 422, bad.text
+        assert field in str(bad.json()["errors"][0]["loc"]), bad.text
+    created = api.put(f"/api/v1/sources/{source_id}", json={**base, "default_place": "chu_se"})
+    assert created.status_code == 200, created.text
+    assert (created.json()["default_place"], created.json()["channel"]) == ("chu_se", "social")
+    assert api.get(f"/api/v1/sources/{source_id}").json()["default_place"] == "chu_se"
+
+    def post(n: int, body: str, **extra: str) -> dict:
+        return {"title": f"Bài đăng {RUN}-{n}", "body": f"{body} Mã {RUN} {n}",
+                "url": f"https://facebook.com/groups/chuse/{RUN}-{n}", "source_id": source_id,
+                **extra}
+
+    pushed = api.post("/api/v1/items/batch", json={"items": [
+        post(1, "Tối qua có vụ cướp giật điện thoại trên đường Hùng Vương, ae cẩn thận."),
+        post(2, "Vụ cướp giật điện thoại ở Hà Nội được chia sẻ nhiều trên mạng."),
+        post(3, "Công an đang tìm chủ sở hữu xe máy bị bỏ lại ven đường.",
+             channel="press", default_place="gia_lai.xa_ia_hru")]})
+    assert pushed.status_code == 200 and pushed.json()["stored"] == 3, pushed.text
+    quiet, elsewhere, own = (api.get(f"/api/v1/items/{r['item_id']}").json()
+                             for r in pushed.json()["results"])
+    assert quiet["channel"] == "social" and {"chu_se", "gia_lai"} <= set(quiet["place_ids"])
+    assert "ha_noi" in elsewhere["place_ids"] and "chu_se" not in elsewhere["place_ids"]
+    assert own["channel"] == "press" and "gia_lai.xa_ia_hru" in own["place_ids"]
+    listed = api.get("/api/v1/items", params={"source_id": source_id, "channel": "press"})
+    assert [i["id"] for i in listed.json()["items"]] == [own["id"]]
+    unknown = api.post("/api/v1/items/batch", json={"items": [
+        post(4, "Tin vắn.", default_place="noi_khong_co")]})
+    assert unknown.status_code == 422, unknown.text
+    assert unknown.json()["errors"][0]["loc"][-1] == "default_place", unknown.text

@@ -155,9 +155,9 @@ def test_plan_events_then_polling_yield_classified_items_and_coverage(
 
     stats = rpc.call("monitoring", "coverage", period="month", outlet_unit_id=OUTLET)
     assert stats["rows"] == [{"outlet_unit_id": OUTLET, "topic": "drugs", "period": "month",
-                              "period_key": "2021-03", "items": 1}]
+                              "period_key": "2021-03", "items": 1, "stories": 1}]
     export = rpc.call("monitoring", "export_coverage_csv", period="day", outlet_unit_id=OUTLET)
-    assert export["content"].splitlines()[1] == f"day,2021-03-10,{OUTLET},drugs,1"
+    assert export["content"].splitlines()[1] == f"day,2021-03-10,{OUTLET},drugs,1,1"
 
 
 def test_pushes_are_idempotent_and_one_story_raises_one_alert(platform, rpc, listener):

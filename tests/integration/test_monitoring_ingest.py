@@ -198,12 +198,13 @@ def test_coverage_matched_for_an_assigned_outlet_and_counted(db, ctx, events):
         "content_hash": db[ITEMS].find_one({"_id": item_id})["content_hash"]}]
 
     weekly = coverage_of(monitoring.CoverageRequest(period="week", outlet_unit_id=outlet), ctx)
-    assert [(x.topic, x.period_key, x.items) for x in weekly.rows] == [("drugs", "2021-W11", 1)]
+    assert [(x.topic, x.period_key, x.items, x.stories) for x in weekly.rows] == [
+        ("drugs", "2021-W11", 1, 1)]
     export = coverage_csv(
         monitoring.CoverageRequest(period="month", outlet_unit_id=outlet), ctx)
     assert list(csv.reader(io.StringIO(export.content))) == [
-        ["period", "period_key", "outlet_unit_id", "topic", "items"],
-        ["month", "2021-03", outlet, "drugs", "1"]]
+        ["period", "period_key", "outlet_unit_id", "topic", "items", "stories"],
+        ["month", "2021-03", outlet, "drugs", "1", "1"]]
 
     # once the plan is closed, the outlet's articles are no longer evidence for it
     on_plan_closed(

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from story_pairs import DIFFERENT, RETOLD, Story
 
 from services.contracts import monitoring
 from services.monitoring.domain import DATA_DIR, DedupIndex, Item, Pipeline, exact_key
@@ -205,3 +206,35 @@ def test_a_batch_that_failed_after_its_items_were_registered_gets_the_same_decis
     again = push([original, copy], ctx).results
     assert [r.outcome for r in again] == ["stored", "stored"]  # not taken for repeats
     assert again[0].duplicate_of is None and again[1].duplicate_of == again[0].item_id
+
+
+def test_two_replicas_ingesting_at_once_tell_stories_apart_as_one_process_does(replicas):
+    """Retellings pushed to either replica while their origins are ingested join one story
+    (whichever arrived first is its origin), and two stories of one kind in one place stay
+    apart (point 5)."""
+    amqp_uri, _ = replicas
+    run = uuid.uuid4().hex[:6]
+
+    def as_pushed(story: Story, n: int) -> dict[str, Any]:
+        return {"title": story[0], "body": story[1], "published_at": story[2],
+                "url": f"https://tin.example/{run}/{n}.html"}
+
+    firsts = [as_pushed(a, n) for n, (a, _) in enumerate(RETOLD)]
+    seconds = [as_pushed(b, 100 + n) for n, (_, b) in enumerate(RETOLD)]
+    others = [as_pushed(b, 200 + n) for n, (_, b) in enumerate(DIFFERENT)]
+    with BlockingRpc(amqp_uri, timeout=120, client_name="replicas-stories") as rpc:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            replies = list(pool.map(lambda batch: rpc.call("monitoring", "push_items",
+                                                           items=batch),
+                                    [firsts, seconds, others]))
+        clusters = {}
+        for batch, reply in zip([firsts, seconds, others], replies, strict=True):
+            for result in reply["results"]:
+                assert result["outcome"] == "stored", result
+                item = rpc.call("monitoring", "get_item", item_id=result["item_id"])
+                clusters[batch[result["index"]]["url"]] = item["cluster_id"]
+    for first, second in zip(firsts, seconds, strict=True):
+        assert clusters[first["url"]] == clusters[second["url"]], (first["title"])
+    known = {story[1]: n for n, (story, _) in enumerate(RETOLD)}
+    for (first, _), other in zip(DIFFERENT, others, strict=True):
+        assert clusters[other["url"]] != clusters[firsts[known[first[1]]]["url"]]

@@ -76,3 +76,22 @@ class CoverageMatched(_MonitoringEvent):
     title: str
     published_at: datetime | None = None
     content_hash: str
+
+
+@event(EventType.ITEM_LABELLED, subject="item_id",
+       summary=("An officer confirmed or corrected an item's topics, places, harmful flag or "
+                "duplicate link (the latest label wins; a field not judged is null)."))
+class ItemLabelled(_MonitoringEvent):
+    item_id: str
+    outlet_unit_id: str | None = None
+    judged: list[str] = Field(examples=[["topics", "harmful"]])
+    topics: list[str] | None = None
+    places: list[str] | None = None
+    harmful: bool | None = None
+    duplicate_of: str | None = None
+    machine_topics: list[str] = Field(default_factory=list)
+    confirmed_topics: list[str] = Field(default_factory=list)
+    rejected_topics: list[str] = Field(default_factory=list)
+    added_topics: list[str] = Field(default_factory=list)
+    labelled_by: str
+    labelled_at: datetime

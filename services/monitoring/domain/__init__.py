@@ -8,6 +8,7 @@ from .alerts import (
     AlertCandidate,
     AlertGate,
     AlertRule,
+    counted_in,
     detect_spike,
     evaluate_rules,
     parse_alert_rules,
@@ -24,12 +25,23 @@ from .dates import DEFAULT_TZ, DateParseError, local_day, parse_date
 from .dedup import DedupIndex, DuplicateMatch, estimate_bytes_per_item, exact_key, normalise_url
 from .feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from .harmful import HarmfulScore, HarmfulScorer
-from .pipeline import DATA_DIR, Analysis, Item, Pipeline, Prepared, RawItem, load_data_file
-from .places import Gazetteer, PlaceMention
+from .pipeline import (
+    DATA_DIR,
+    SHIPPED_MODEL,
+    Analysis,
+    Item,
+    Pipeline,
+    Prepared,
+    RawItem,
+    load_data_file,
+    shipped_model,
+)
+from .places import Gazetteer, PlaceMention, load_places
 from .polling import SourceHealth, next_poll_interval, source_health
 from .query import QuerySyntaxError, parse_query
 from .raised_alerts import Alert, alert_id_for
 from .sources import POLLED_KINDS, PollOutcome, Source
+from .stories import StoryFeatures, StoryIndex, StoryMatch, StoryVectoriser
 from .text import BOUNDARY, NormalisedText, normalise
 from .topics import TOPIC_IDS, TopicClassifier, TopicMatch
 
@@ -38,6 +50,7 @@ __all__ = [
     "DATA_DIR",
     "DEFAULT_TZ",
     "POLLED_KINDS",
+    "SHIPPED_MODEL",
     "TOPIC_IDS",
     "Alert",
     "AlertCandidate",
@@ -65,16 +78,22 @@ __all__ = [
     "RawItem",
     "Source",
     "SourceHealth",
+    "StoryFeatures",
+    "StoryIndex",
+    "StoryMatch",
+    "StoryVectoriser",
     "TopicClassifier",
     "TopicMatch",
     "WatchedPlan",
     "alert_id_for",
+    "counted_in",
     "coverage_keys",
     "detect_spike",
     "estimate_bytes_per_item",
     "evaluate_rules",
     "exact_key",
     "load_data_file",
+    "load_places",
     "local_day",
     "match_coverage",
     "next_poll_interval",
@@ -85,5 +104,6 @@ __all__ = [
     "parse_feed",
     "parse_query",
     "period_key",
+    "shipped_model",
     "source_health",
 ]

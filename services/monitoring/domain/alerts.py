@@ -14,6 +14,7 @@ __all__ = [
     "AlertRule",
     "DailyCounts",
     "Spike",
+    "counted_in",
     "detect_spike",
     "evaluate_rules",
     "parse_alert_rules",
@@ -32,6 +33,7 @@ class AlertRule:
     min_harmful: float = 0.0
     severity: str = "warning"
     max_per_hour: int = 5
+    count: str = "items"  # one alert per item and its near-copies, or per story ("stories")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,17 @@ def parse_alert_rules(data: Mapping[str, Any]) -> list[AlertRule]:
                 min_harmful=float(spec.get("min_harmful", 0.0)),
                 severity=str(spec.get("severity", "warning")),
                 max_per_hour=int(spec.get("max_per_hour", 5)),
+                count=counted_in(spec.get("count", "items")),
             )
         )
     return rules
+
+
+def counted_in(value: object) -> str:
+    """What a rule or the spikes count: `items` (an item and its near-copies) or `stories`."""
+    if value not in ("items", "stories"):
+        raise ValueError(f"count must be items or stories, not {value!r}")
+    return str(value)
 
 
 def evaluate_rules(
@@ -70,9 +80,11 @@ def evaluate_rules(
     places: Iterable[str],
     harmful: float,
     text: str = "",
+    story_id: str | None = None,
 ) -> list[AlertCandidate]:
     """Rules an analysed item satisfies. ``topics`` maps topic id to confidence; ``text`` is
-    the normalised text (space-joined syllables) for keyword rules."""
+    the normalised text (space-joined syllables) for keyword rules. ``cluster_id``: the item
+    and its near-copies; ``story_id``: its story, which a ``count: stories`` rule alerts on."""
     place_set = set(places)
     padded = f" {text} "
     out: list[AlertCandidate] = []
@@ -99,7 +111,8 @@ def evaluate_rules(
             reasons.append(f"harmful:{harmful:.2f}")
         if not reasons:
             continue
-        out.append(AlertCandidate(rule.id, item_id, cluster_id, rule.severity, tuple(reasons)))
+        about = story_id if rule.count == "stories" and story_id else cluster_id
+        out.append(AlertCandidate(rule.id, item_id, about, rule.severity, tuple(reasons)))
     return out
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .query import Node, QuerySyntaxError, compiled, parse_query
 from .text import NormalisedText, PhraseMatch, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = ["HarmfulScore", "HarmfulScorer", "Reason"]
@@ -40,8 +41,19 @@ class _Signal:
     weight: float
 
 
+# kinds of matcher payload that do not raise the score themselves
+_REPORTING, _EXCLUDE, _HEARSAY, _CONTEXT, _PHRASE = (
+    "reporting", "exclude", "hearsay", "context", "phrase")
+_NOT_RAISING = frozenset((_REPORTING, _EXCLUDE, _HEARSAY, _CONTEXT, _PHRASE))
+
+
+def _phrases(spec: Mapping[str, Any]) -> list[str]:
+    return [str(p) for p in spec.get("phrases") or ()]
+
+
 class HarmfulScorer:
-    """Noisy-OR of raising signals, then multiplied down by factual-reporting markers."""
+    """Noisy-OR of raising signals, then multiplied down by factual-reporting markers (unless
+    the post frames itself as hearsay) and by contexts such as a debunk or fiction."""
 
     def __init__(
         self,
@@ -51,10 +63,15 @@ class HarmfulScorer:
         reporting_factor: float = 0.35,
         pattern_weights: Mapping[str, float] | None = None,
         folded_factor: float = 0.8,
+        queries: Sequence[tuple[_Signal, str]] = (),
+        context_minimum: Mapping[str, int] | None = None,
+        folded_full_length: int = 3,
     ) -> None:
         self.threshold = threshold
         self.reporting_factor = reporting_factor
         self.folded_factor = folded_factor
+        self.folded_full_length = folded_full_length
+        self.context_minimum = dict(context_minimum or {})
         self.pattern_weights = dict(
             pattern_weights or {"phone": 0.35, "link": 0.4, "exclamation": 0.15, "caps": 0.15}
         )
@@ -64,32 +81,59 @@ class HarmfulScorer:
             for phrase in phrases:
                 self._exact.add(normalise_phrase(phrase), signal)
                 self._folded.add(fold_phrase(phrase), signal)
+        # saved queries (NEAR ...): their phrases are matched once, then the queries evaluated
+        self._queries: dict[bool, list[tuple[_Signal, Node]]] = {False: [], True: []}
+        for signal, query in queries:
+            try:
+                node = parse_query(query)
+            except QuerySyntaxError as exc:
+                raise ValueError(f"signal {signal.id}: {exc}") from exc
+            for raw in node.phrases():
+                exact, fold = normalise_phrase(" ".join(raw)), fold_phrase(" ".join(raw))
+                self._exact.add(exact, _Signal(" ".join(exact), _PHRASE, 0.0))
+                self._folded.add(fold, _Signal(" ".join(fold), _PHRASE, 0.0))
+            self._queries[False].append(
+                (signal, compiled(node, lambda raw: " ".join(normalise_phrase(" ".join(raw))))))
+            self._queries[True].append(
+                (signal, compiled(node, lambda raw: " ".join(fold_phrase(" ".join(raw))))))
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> HarmfulScorer:
         signals: list[tuple[_Signal, list[str]]] = []
+        queries: list[tuple[_Signal, str]] = []
         for sid, spec in (data.get("signals") or {}).items():
             kind = str(spec.get("kind", "rumour"))
             weight = float(spec.get("weight", 0.5))
             if not 0.0 <= weight <= 1.0:
                 raise ValueError(f"signal {sid}: weight must be in [0, 1]")
-            signals.append(
-                (_Signal(str(sid), kind, weight), [str(p) for p in spec.get("phrases", [])])
-            )
+            signal = _Signal(str(sid), kind, weight)
+            signals.append((signal, _phrases(spec)))
+            queries.extend((signal, str(q)) for q in spec.get("queries") or ())
         reporting = data.get("reporting") or {}
         if reporting:
-            signals.append(
-                (
-                    _Signal("reporting", "reporting", 0.0),
-                    [str(p) for p in reporting.get("phrases", [])],
-                )
-            )
+            signals.append((_Signal("reporting", _REPORTING, 0.0), _phrases(reporting)))
+        excluded = [str(p) for p in data.get("exclude") or ()]
+        signals.append((_Signal("exclude", _EXCLUDE, 0.0), excluded))
+        hearsay = data.get("hearsay") or {}
+        hearsay_signal = _Signal("hearsay", _HEARSAY, 0.0)
+        signals.append((hearsay_signal, _phrases(hearsay)))
+        queries.extend((hearsay_signal, str(q)) for q in hearsay.get("queries") or ())
+        minimum: dict[str, int] = {}
+        for cid, spec in (data.get("contexts") or {}).items():
+            factor = float(spec.get("factor", 0.5))
+            if not 0.0 <= factor <= 1.0:
+                raise ValueError(f"context {cid}: factor must be in [0, 1]")
+            signals.append((_Signal(str(cid), _CONTEXT, factor), _phrases(spec)))
+            minimum[str(cid)] = int(spec.get("min_distinct", 1))
         return cls(
             signals,
             threshold=float(data.get("threshold", 0.5)),
             reporting_factor=float(reporting.get("factor", 0.35)),
             pattern_weights=data.get("patterns"),
             folded_factor=float(data.get("folded_factor", 0.8)),
+            queries=queries,
+            context_minimum=minimum,
+            folded_full_length=int(data.get("folded_full_length", 3)),
         )
 
     def matchers(self) -> tuple[PhraseMatcher[_Signal], PhraseMatcher[_Signal]]:
@@ -108,36 +152,71 @@ class HarmfulScorer:
         tokens, token_set = doc.view(folded)
         if matches is None:
             matches = (self._folded if folded else self._exact).find(tokens, token_set)
-        reasons: list[Reason] = []
         evidence_by_signal: dict[_Signal, list[tuple[str, ...]]] = {}
-        reporting: list[tuple[str, ...]] = []
-        factor = self.folded_factor if folded else 1.0
-        for start, end, signal in sorted(matches, key=lambda m: m[0]):
-            evidence = tokens[start:end]
-            if signal.kind == "reporting":
-                if evidence not in reporting:
-                    reporting.append(evidence)
-                continue
+        marks: dict[_Signal, list[tuple[str, ...]]] = {}  # reporting, hearsay, contexts
+        excluded: list[tuple[int, int]] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        raising: list[tuple[int, int, _Signal]] = []
+        for start, end, signal in matches:  # in document order already
+            kind = signal.kind
+            if kind not in _NOT_RAISING:
+                raising.append((start, end, signal))
+            elif kind == _PHRASE:
+                spans.setdefault(signal.id, []).append((start, end))
+            elif kind == _EXCLUDE:
+                excluded.append((start, end))
+            else:
+                found = marks.setdefault(signal, [])
+                if tokens[start:end] not in found:
+                    found.append(tokens[start:end])
+        full_weight: set[_Signal] = set()
+        for start, end, signal in raising:
+            if any(s < end and start < e for s, e in excluded):
+                continue  # a false friend (e.g. "nhận cuộc gọi" read without accents)
             found = evidence_by_signal.setdefault(signal, [])
-            if evidence not in found:
-                found.append(evidence)
+            if tokens[start:end] not in found:
+                found.append(tokens[start:end])
+            if end - start >= self.folded_full_length:
+                full_weight.add(signal)  # long phrases stay unambiguous without accents
+        if spans:
+            for signal, node in self._queries[folded]:
+                hit = node.evaluate(spans, " ".join)
+                if hit:
+                    start, end = hit[0]
+                    target = marks if signal.kind == _HEARSAY else evidence_by_signal
+                    target.setdefault(signal, []).append(tokens[start:end][:12])
+                    full_weight.add(signal)
+        reasons: list[Reason] = []
         for signal, found in evidence_by_signal.items():
+            factor = self.folded_factor if folded and signal not in full_weight else 1.0
             # further distinct phrases of one signal add evidence with diminishing returns
             weight = 1.0 - (1.0 - signal.weight * factor) ** (1.0 + 0.5 * (len(found) - 1))
-            text = ", ".join(" ".join(e) for e in found[:3])
-            reasons.append(Reason(signal.id, signal.kind, text, round(weight, 4)))
+            reasons.append(Reason(signal.id, signal.kind, _text(found), round(weight, 4)))
         if raw_text:
             reasons.extend(self._patterns(raw_text))
         miss = 1.0
         for reason in reasons:
             miss *= 1.0 - reason.weight
         score = 1.0 - miss
-        if reporting and score > 0:
-            # more reporting markers, stronger damping (two or more: full factor)
-            damp = self.reporting_factor if len(reporting) >= 2 else (1 + self.reporting_factor) / 2
+        hearsay = next((f for s, f in marks.items() if s.kind == _HEARSAY), None)
+        for signal, found in marks.items():
+            if score <= 0:
+                break
+            if signal.kind == _HEARSAY:
+                reasons.append(Reason("hearsay", _HEARSAY, _text(found), 0.0))
+                continue
+            if signal.kind == _REPORTING:
+                if hearsay:
+                    continue  # a rumour naming a police unit is still a rumour
+                # more reporting markers, stronger damping (two or more: full factor)
+                factor = self.reporting_factor
+                damp = factor if len(found) >= 2 else (1 + factor) / 2
+            elif len(found) >= self.context_minimum.get(signal.id, 1):
+                damp = signal.weight
+            else:
+                continue
             score *= damp
-            text = ", ".join(" ".join(e) for e in reporting[:3])
-            reasons.append(Reason("reporting", "reporting", text, round(damp - 1.0, 4)))
+            reasons.append(Reason(signal.id, signal.kind, _text(found), round(damp - 1.0, 4)))
         score = round(min(max(score, 0.0), 1.0), 4)
         return HarmfulScore(score, score >= self.threshold, tuple(reasons))
 
@@ -154,12 +233,16 @@ class HarmfulScorer:
         link = _LINK.search(raw) if any(s in lowered for s in _LINK_HINTS) else None
         if link and weights.get("link"):
             out.append(Reason("link", "lure", link.group(0), weights["link"]))
-        bangs = _EXCLAIM.findall(raw)
+        bangs = _EXCLAIM.findall(raw) if "!" in raw else ()  # every form has a "!"
         if len(bangs) >= 2 and weights.get("exclamation"):
             out.append(Reason("exclamation", "style", f"{len(bangs)}x", weights["exclamation"]))
         split = raw[:600].split()  # style is judged on the opening (headline, lead)
-        upper = [w for w in split if len(w) >= 3 and w.isupper() and w.isalpha()]
+        upper = [w for w in split if w.isupper() and len(w) >= 3 and w.isalpha()]
         words = max(1, len(split))
         if len(upper) >= 4 and len(upper) / words > 0.2 and weights.get("caps"):
             out.append(Reason("caps", "style", " ".join(upper[:4]), weights["caps"]))
         return out
+
+
+def _text(found: list[tuple[str, ...]]) -> str:
+    return ", ".join(" ".join(e) for e in found[:3])

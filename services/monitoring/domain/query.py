@@ -4,7 +4,8 @@ Grammar (case-insensitive operators)::
 
     expr    := and ("OR" and)*
     and     := near (["AND"] near | "NOT" near)*       # juxtaposition means AND
-    near    := unary ("NEAR/k" unary)*                 # k syllables apart at most
+    near    := unary (("NEAR/k" | "BEFORE/k") unary)*   # k syllables apart at most
+                                                       # (BEFORE: the left one first)
     unary   := "NOT" unary | primary
     primary := '"quoted phrase"' | word | "(" expr ")"
 
@@ -19,7 +20,18 @@ from dataclasses import dataclass
 
 from .text import tokenise
 
-__all__ = ["And", "Near", "Node", "Not", "Or", "Phrase", "QuerySyntaxError", "parse_query"]
+__all__ = [
+    "And",
+    "AnyOf",
+    "Near",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "QuerySyntaxError",
+    "compiled",
+    "parse_query",
+]
 
 Span = tuple[int, int]
 Phrases = Mapping[str, list[Span]]
@@ -88,6 +100,7 @@ class Near:
     left: Node
     right: Node
     distance: int
+    ordered: bool = False  # BEFORE/k: who does what to whom ("tông" before "cảnh sát")
 
     def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
         left = [s for s in self.left.evaluate(spans, key) if s != (0, 0)]
@@ -97,8 +110,8 @@ class Near:
         out: list[Span] = []
         for a0, a1 in left:
             for b0, b1 in right:
-                gap = max(b0 - a1, a0 - b1)
-                if gap <= self.distance:
+                gap = b0 - a1 if self.ordered else max(b0 - a1, a0 - b1)
+                if gap <= self.distance and (gap >= 0 or not self.ordered):
                     out.append((min(a0, b0), max(a1, b1)))
         return out
 
@@ -106,9 +119,47 @@ class Near:
         return self.left.phrases() + self.right.phrases()
 
 
-Node = Phrase | Not | And | Or | Near
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Phrases already resolved to their keys: the spans of any of them (a compiled OR)."""
 
-_LEX = re.compile(r'\s*(?:(")([^"]*)"|(\()|(\))|(NEAR/\d+)|([^\s()"]+))', re.IGNORECASE)
+    keys: tuple[str, ...]
+    raws: tuple[tuple[str, ...], ...]
+
+    def evaluate(self, spans: Phrases, key: Key) -> list[Span]:
+        out: list[Span] = []
+        for k in self.keys:
+            hit = spans.get(k)
+            if hit:
+                out.extend(hit)
+        return out
+
+    def phrases(self) -> list[tuple[str, ...]]:
+        return list(self.raws)
+
+
+Node = Phrase | Not | And | Or | Near | AnyOf
+
+
+def compiled(node: Node, key: Key) -> Node:
+    """The same query with its phrases resolved through ``key`` once, and each OR of phrases
+    one lookup loop, for queries evaluated on every item."""
+    if isinstance(node, Phrase):
+        return AnyOf((key(node.raw),), (node.raw,))
+    if isinstance(node, Not):
+        return Not(compiled(node.child, key))
+    if isinstance(node, Near):
+        return Near(compiled(node.left, key), compiled(node.right, key), node.distance,
+                    node.ordered)
+    if isinstance(node, AnyOf):
+        return node
+    children = tuple(compiled(c, key) for c in node.children)
+    if isinstance(node, Or) and all(isinstance(c, AnyOf) for c in children):
+        flat = [c for c in children if isinstance(c, AnyOf)]
+        return AnyOf(tuple(k for c in flat for k in c.keys), tuple(r for c in flat for r in c.raws))
+    return type(node)(children)
+
+_LEX = re.compile(r'\s*(?:(")([^"]*)"|(\()|(\))|((?:NEAR|BEFORE)/\d+)|([^\s()"]+))', re.IGNORECASE)
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
@@ -127,7 +178,8 @@ def _lex(query: str) -> list[tuple[str, str]]:
         elif m.group(4):
             tokens.append((")", ")"))
         elif m.group(5):
-            tokens.append(("NEAR", m.group(5).split("/")[1]))
+            operator, distance = m.group(5).split("/")
+            tokens.append(("NEAR", distance if operator.upper() == "NEAR" else "<" + distance))
         else:
             word = m.group(6)
             upper = word.upper()
@@ -175,8 +227,8 @@ class _Parser:
     def near(self) -> Node:
         node = self.unary()
         while self.peek() == "NEAR":
-            distance = int(self.take()[1])
-            node = Near(node, self.unary(), distance)
+            distance = self.take()[1]
+            node = Near(node, self.unary(), int(distance.lstrip("<")), distance.startswith("<"))
         return node
 
     def unary(self) -> Node:

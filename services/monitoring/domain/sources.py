@@ -13,7 +13,7 @@ from .polling import next_poll_interval, source_health
 POLLED_KINDS = ("feed", "page")
 RECENT_POLLS = 6  # new-item counts of the last polls that set the next interval
 # What describes a source (the rest is the state its polls keep).
-DESCRIPTION = ("name", "kind", "channel", "url", "outlet_unit_id", "collections",
+DESCRIPTION = ("name", "kind", "channel", "default_place", "url", "outlet_unit_id", "collections",
                "poll_interval_seconds", "language", "trust", "enabled")
 
 
@@ -32,6 +32,7 @@ class Source:
     kind: str
     name: str = ""
     channel: str = "press"
+    default_place: str | None = None  # a gazetteer place id: context for shared names
     url: str | None = None
     outlet_unit_id: str | None = None
     collections: list[str] = field(default_factory=list)

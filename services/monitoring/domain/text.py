@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Generic, TypeAlias, TypeVar
 
 __all__ = [
@@ -32,6 +33,47 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 # Sentinel inserted between fields (title | body) so phrases never span them.
 BOUNDARY = "\x00"
+
+# Abbreviations of social posts, each a syllable of its own that no word spells, read as
+# the words they stand for before matching, so one term list serves press and phone-typed
+# posts ("ae cs đang chặn đường" = "anh em công an đang chặn đường").
+SOCIAL_ABBREVIATIONS: dict[str, str] = {
+    **dict.fromkeys(("ko", "k", "kh", "khg", "hok", "kô"), "không"),
+    **dict.fromkeys(("dc", "đc"), "được"),
+    "ae": "anh em",
+    "cs": "công an",
+    "csgt": "cảnh sát giao thông",
+    **dict.fromkeys(("csdt", "csđt"), "cảnh sát điều tra"),
+    "cshs": "cảnh sát hình sự",
+    **dict.fromkeys(("cscd", "cscđ"), "cảnh sát cơ động"),
+    "cstt": "cảnh sát trật tự",
+    "ctv": "cộng tác viên",
+    **dict.fromkeys(("mn", "mng"), "mọi người"),
+    "ng": "người",
+    "ngta": "người ta",
+    "nge": "nghe",
+    "hs": "học sinh",
+    "sv": "sinh viên",
+    "gv": "giáo viên",
+    "tq": "trung quốc",
+    "cpc": "campuchia",
+    **dict.fromkeys(("sdt", "sđt"), "số điện thoại"),
+    "stk": "số tài khoản",
+    "tk": "tài khoản",
+    "trc": "trước",
+    "cx": "cũng",
+    "ntn": "như thế nào",
+    "bik": "biết",
+    "bv": "bệnh viện",
+    "ubnd": "ủy ban nhân dân",
+    **dict.fromkeys(("xhd", "xhđ"), "xã hội đen"),
+    "tngt": "tai nạn giao thông",
+    "zl": "zalo",
+    "fb": "facebook",
+    "cty": "công ty",
+    "hnay": "hôm nay",
+    "hqua": "hôm qua",
+}
 
 
 def _place_tone(base: str, tone: str) -> str:
@@ -73,6 +115,9 @@ _CANON: dict[str, str] = {}  # raw syllable -> canonical
 _FOLD: dict[str, str] = {}  # raw or canonical syllable -> accent-folded
 _MARKED: set[str] = set()  # raw syllables carrying Vietnamese diacritics
 _MAX_CACHE = 500_000
+# How many times the caches were cleared: a text normalised since the last clear has every
+# syllable cached, so its folded form needs no check for missing ones.
+_GENERATION = [0]
 
 
 def _learn(token: str) -> None:
@@ -108,6 +153,7 @@ def _ensure(tokens: Iterable[str]) -> None:
         _CANON.clear()
         _FOLD.clear()
         _MARKED.clear()
+        _GENERATION[0] += 1
     for token in missing:
         _learn(token)
 
@@ -144,7 +190,9 @@ class NormalisedText:
         """Accent-folded syllables (đ → d, no diacritics)."""
         hit: tuple[str, ...] | None = self._lazy.get("folded")
         if hit is None:
-            _ensure(t for t in self.tokens if t not in _FOLD and t != BOUNDARY)
+            if self._lazy.get("learned") != _GENERATION[0]:
+                # a set difference finds the (rare) syllables not cached at C speed
+                _ensure(set(self.tokens).difference(_FOLD).difference((BOUNDARY,)))
             hit = tuple(map(_FOLD.get, self.tokens, self.tokens))
             self._lazy["folded"] = hit
         return hit
@@ -197,9 +245,27 @@ def tokenise(text: str) -> list[str]:
     return out
 
 
+def _expanded(raw_tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in raw_tokens:
+        words = _EXPANSIONS.get(token)
+        if words is None:
+            out.append(token)
+        else:
+            out.extend(words)
+    _ensure(out)
+    return out
+
+
+_EXPANSIONS: dict[str, tuple[str, ...]] = {
+    short: tuple(tokenise(words)) for short, words in SOCIAL_ABBREVIATIONS.items()
+}
+
+
 def normalise(*fields: str) -> NormalisedText:
     """Normalise one or more text fields; fields are separated by a boundary sentinel."""
     canon: list[str] = []
+    generation = _GENERATION[0]
     letters = 0
     marked = 0
     for number, field_text in enumerate(fields):
@@ -207,21 +273,30 @@ def normalise(*fields: str) -> NormalisedText:
             canon.append(BOUNDARY)
         raw_tokens = tokenise(field_text)
         _ensure(raw_tokens)
-        canon.extend(map(_CANON.get, raw_tokens, raw_tokens))
+        # whether the writer used diacritics is judged on what they typed, not on expansions
         marked += sum(map(_MARKED.__contains__, raw_tokens))
         letters += len(raw_tokens) - sum(map(str.isdigit, raw_tokens))
+        if not _EXPANSIONS.keys().isdisjoint(raw_tokens):
+            raw_tokens = _expanded(raw_tokens)
+        canon.extend(map(_CANON.get, raw_tokens, raw_tokens))
     share = marked / letters if letters else 0.0
-    return NormalisedText(tuple(canon), share)
+    learned: dict[object, Any] = {"learned": generation} if generation == _GENERATION[0] else {}
+    return NormalisedText(tuple(canon), share, learned)
 
 
 def normalise_phrase(phrase: str) -> tuple[str, ...]:
-    """Canonical syllables of a dictionary phrase."""
-    return tuple(_analyse_syllable(t)[0] for t in tokenise(phrase))
+    """Canonical syllables of a dictionary phrase (abbreviations expanded as in texts)."""
+    return tuple(_analyse_syllable(t)[0] for t in _phrase_tokens(phrase))
 
 
 def fold_phrase(phrase: str) -> tuple[str, ...]:
-    """Accent-folded syllables of a dictionary phrase."""
-    return tuple(_analyse_syllable(t)[1] for t in tokenise(phrase))
+    """Accent-folded syllables of a dictionary phrase (abbreviations expanded)."""
+    return tuple(_analyse_syllable(t)[1] for t in _phrase_tokens(phrase))
+
+
+def _phrase_tokens(phrase: str) -> list[str]:
+    tokens = tokenise(phrase)
+    return _expanded(tokens) if not _EXPANSIONS.keys().isdisjoint(tokens) else tokens
 
 
 P = TypeVar("P")
@@ -239,10 +314,14 @@ class PhraseMatcher(Generic[P]):
     document's token set (C-speed), so most documents cost one set operation and one scan.
     """
 
-    __slots__ = ("_index", "_size")
+    __slots__ = ("_index", "_pairs", "_singles", "_size")
 
     def __init__(self) -> None:
         self._index: dict[str, tuple[list[P], dict[str, list[tuple[tuple[str, ...], P]]]]] = {}
+        # A country's place names start with nearly every syllable: the first two syllables
+        # of the longer phrases, and the one-syllable phrases, find the few real starts.
+        self._pairs: set[tuple[str, str]] = set()
+        self._singles: set[str] = set()
         self._size = 0
 
     def __len__(self) -> int:
@@ -255,10 +334,14 @@ class PhraseMatcher(Generic[P]):
         singles, longer = self._index.setdefault(key[0], ([], {}))
         if len(key) == 1:
             singles.append(payload)
+            self._singles.add(key[0])
         else:
+            self._pairs.add((key[0], key[1]))
             bucket = longer.setdefault(key[1], [])
-            bucket.append((key, payload))
-            bucket.sort(key=lambda entry: -len(entry[0]))
+            at = len(bucket)  # longest first, in order of addition among equals
+            while at and len(bucket[at - 1][0]) < len(key):
+                at -= 1
+            bucket.insert(at, (key, payload))
         self._size += 1
 
     def find(
@@ -270,7 +353,9 @@ class PhraseMatcher(Generic[P]):
         """
         tokens = tuple(tokens)
         own = self._index
-        candidates = own.keys() & (token_set if token_set is not None else set(tokens))
+        candidates = self._singles & (token_set if token_set is not None else set(tokens))
+        starts = self._pairs.intersection(pairwise(tokens))
+        candidates.update(first for first, _ in starts)
         if not candidates:
             return []
         out: list[PhraseMatch[P]] = []

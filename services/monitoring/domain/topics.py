@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .query import And, Near, Node, Not, Or, QuerySyntaxError, parse_query
+from .query import And, Near, Node, Not, Or, QuerySyntaxError, compiled, parse_query
 from .text import NormalisedText, PhraseMatch, PhraseMatcher, fold_phrase, normalise_phrase
 
 __all__ = [
@@ -69,8 +69,39 @@ class TopicMatch:
     dampened_by: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Words that change what a term right after them means: a negation ("không phải ma
+    túy") cancels it (factor 0), a motive ("để có tiền cá độ") weakens it. An item-wide frame
+    changes the phrase everywhere in the item: a story that ends "không phải ma túy" has
+    called it "nghi ma túy" before."""
+
+    id: str
+    factor: float
+    window: int
+    phrases: tuple[str, ...]
+    item_wide: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A kind of text (fiction: a film or novel review) whose crime words are not events:
+    every topic is multiplied by ``factor`` when ``min_distinct`` of its phrases occur and
+    none of ``unless`` (words of a real event: an arrest, a charge) does."""
+
+    id: str
+    factor: float
+    min_distinct: int
+    phrases: tuple[str, ...]
+    unless: tuple[str, ...]
+
+
 def _phrase_key(raw: tuple[str, ...]) -> tuple[str, ...]:
     return normalise_phrase(" ".join(raw))
+
+
+def _resolver(keys: Mapping[tuple[str, ...], str]) -> Callable[[tuple[str, ...]], str]:
+    return lambda raw: keys.get(raw) or " ".join(raw)
 
 
 def _fold_key(raw: tuple[str, ...]) -> tuple[str, ...]:
@@ -129,6 +160,37 @@ def parse_topics(data: Mapping[str, Any]) -> list[Topic]:
     return topics
 
 
+def _fraction(spec: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = _as_float(spec.get(key, default), f"{where}.{key}")
+    if not 0.0 <= value <= 1.0:
+        raise TopicDataError(f"{where}.{key} must be in [0, 1]")
+    return value
+
+
+def _strings(spec: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(p) for p in spec.get(key) or ())
+
+
+def parse_frames(data: Mapping[str, Any]) -> list[Frame]:
+    """The document's ``frames`` (id -> factor, window, phrases)."""
+    return [
+        Frame(str(fid), _fraction(spec, "factor", 0.0, f"frames.{fid}"),
+              int(spec.get("window", 2)), _strings(spec, "phrases"),
+              spec.get("scope", "term") == "item")
+        for fid, spec in (data.get("frames") or {}).items()
+    ]
+
+
+def parse_contexts(data: Mapping[str, Any]) -> list[Context]:
+    """The document's ``contexts`` (id -> factor, min_distinct, phrases, unless)."""
+    return [
+        Context(str(cid), _fraction(spec, "factor", 0.5, f"contexts.{cid}"),
+                int(spec.get("min_distinct", 1)), _strings(spec, "phrases"),
+                _strings(spec, "unless"))
+        for cid, spec in (data.get("contexts") or {}).items()
+    ]
+
+
 def _has_not(node: Node) -> bool:
     if isinstance(node, Not):
         return True
@@ -152,15 +214,37 @@ def _requirements(node: Node) -> list[frozenset[tuple[str, ...]]]:
 
 
 # payload kinds for the shared matchers
-_TERM, _EXCLUDE, _VETO, _RULE = 0, 1, 2, 3
+_TERM, _EXCLUDE, _VETO, _RULE, _FRAME, _CONTEXT, _UNLESS = 0, 1, 2, 3, 4, 5, 6
 
 
 class TopicClassifier:
     """Classifies normalised text into topics; accent-folded matching for undiacritised text."""
 
-    def __init__(self, topics: list[Topic], folded_factor: float = 0.75) -> None:
+    def __init__(
+        self,
+        topics: list[Topic],
+        folded_factor: float = 0.75,
+        *,
+        frames: list[Frame] | None = None,
+        contexts: list[Context] | None = None,
+        folded_full_length: int = 3,
+        folded_ambiguous: tuple[str, ...] = (),
+        folded_ambiguous_factor: float = 0.5,
+    ) -> None:
         self.topics = {t.id: t for t in topics}
         self.folded_factor = folded_factor
+        self.frames = {f.id: f for f in frames or ()}
+        self.contexts = {c.id: c for c in contexts or ()}
+        # without accents, a long phrase is still unambiguous; a listed short one is not
+        # ("co bac" is "cờ bạc" or "cô bác")
+        self.folded_full_length = folded_full_length
+        ambiguous = {normalise_phrase(p) for p in folded_ambiguous}
+        # a saved query does not read an ambiguous phrase in text without diacritics
+        self._ambiguous_folded_keys = frozenset(" ".join(fold_phrase(p)) for p in folded_ambiguous)
+        self._ambiguous_raw = frozenset(
+            phrase for t in topics for phrase in t.terms if normalise_phrase(phrase) in ambiguous
+        )
+        self.folded_ambiguous_factor = folded_ambiguous_factor
         self._exact: PhraseMatcher[Payload] = PhraseMatcher()
         self._folded: PhraseMatcher[Payload] = PhraseMatcher()
         self._exact_keys: dict[tuple[str, ...], str] = {}
@@ -176,6 +260,15 @@ class TopicClassifier:
                 self._add((_EXCLUDE, topic.id, phrase), phrase)
             for phrase in topic.veto:
                 self._add((_VETO, topic.id, phrase), phrase)
+        for frame in self.frames.values():
+            for phrase in frame.phrases:
+                self._add((_FRAME, frame.id, phrase), phrase)
+        for context in self.contexts.values():
+            for phrase in context.phrases:
+                self._add((_CONTEXT, context.id, phrase), phrase)
+            for phrase in context.unless:
+                self._add((_UNLESS, context.id, phrase), phrase)
+        for topic in topics:
             for rule in topic.rules:
                 if not _has_not(rule.node):  # each group needs one of its phrases present
                     groups = _requirements(rule.node)
@@ -191,12 +284,35 @@ class TopicClassifier:
                     self._folded_keys[raw] = " ".join(fold)
                     self._exact.add(exact, (_RULE, "", " ".join(exact)))
                     self._folded.add(fold, (_RULE, "", " ".join(fold)))
+        self._compiled: dict[bool, dict[str, Node]] = {
+            folded: {
+                rule.id: compiled(rule.node, _resolver(keys))
+                for topic in topics
+                for rule in topic.rules
+            }
+            for folded, keys in ((False, self._exact_keys), (True, self._folded_keys))
+        }
+
+    def _folded_factor(self, phrase: str, length: int) -> float:
+        if phrase in self._ambiguous_raw:
+            return self.folded_ambiguous_factor
+        return 1.0 if length >= self.folded_full_length else self.folded_factor
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> TopicClassifier:
         defaults = data.get("defaults") or {}
         factor = _as_float(defaults.get("folded_factor", 0.75), "defaults.folded_factor")
-        return cls(parse_topics(data), folded_factor=factor)
+        return cls(
+            parse_topics(data),
+            folded_factor=factor,
+            frames=parse_frames(data),
+            contexts=parse_contexts(data),
+            folded_full_length=int(defaults.get("folded_full_length", 3)),
+            folded_ambiguous=tuple(str(p) for p in defaults.get("folded_ambiguous") or ()),
+            folded_ambiguous_factor=_as_float(
+                defaults.get("folded_ambiguous_factor", 0.5), "defaults.folded_ambiguous_factor"
+            ),
+        )
 
     def _add(self, payload: Payload, phrase: str) -> None:
         self._exact.add(normalise_phrase(phrase), payload)
@@ -227,6 +343,9 @@ class TopicClassifier:
         vetoed: set[str] = set()
         rule_spans: dict[str, list[tuple[int, int]]] = {}
         kept: dict[str, list[tuple[int, int, str]]] = {}
+        framed: list[tuple[int, Frame]] = []  # (end of the frame's phrase, frame)
+        context_seen: dict[str, set[str]] = {}
+        unless: set[str] = set()
         for start, end, (kind, topic_id, phrase) in matches:
             if kind == _TERM:
                 kept.setdefault(topic_id, []).append((start, end, phrase))
@@ -234,9 +353,19 @@ class TopicClassifier:
                 rule_spans.setdefault(phrase, []).append((start, end))
             elif kind == _EXCLUDE:
                 excluded.setdefault(topic_id, []).append((start, end))
-            else:
+            elif kind == _VETO:
                 vetoed.add(topic_id)
+            elif kind == _FRAME:
+                framed.append((end, self.frames[topic_id]))
+            elif kind == _CONTEXT:
+                context_seen.setdefault(topic_id, set()).add(phrase)
+            else:
+                unless.add(topic_id)
+        if folded and rule_spans:
+            for ambiguous in self._ambiguous_folded_keys.intersection(rule_spans):
+                del rule_spans[ambiguous]
         hits: dict[str, dict[str, float]] = {}
+        item_wide: dict[str, float] = {}
         for topic_id, found in kept.items():
             if topic_id in vetoed:
                 continue
@@ -252,17 +381,31 @@ class TopicClassifier:
                 contained = max_end >= end and (max_start, max_end) != (start, end)
                 if end > max_end:
                     max_start, max_end = start, end
-                if contained or phrase in chosen:
+                weight = weights[phrase]
+                if contained or weight == 0.0:
                     continue
-                if weights[phrase] != 0.0:
-                    chosen[phrase] = weights[phrase]
+                if weight > 0:
+                    if folded:
+                        weight *= self._folded_factor(phrase, end - start)
+                    for frame_end, frame in framed:
+                        if frame_end <= start <= frame_end + frame.window:
+                            weight *= frame.factor
+                            if frame.item_wide:
+                                item_wide[phrase] = min(item_wide.get(phrase, 1.0), frame.factor)
+                # one phrase counts once, by its strongest occurrence
+                if weight > chosen.get(phrase, -1.0):
+                    chosen[phrase] = weight
+            for phrase, frame_factor in item_wide.items():
+                if phrase in chosen:
+                    chosen[phrase] *= frame_factor
         factor = self.folded_factor if folded else 1.0
+        damp_all = 1.0
+        for context_id, seen in context_seen.items():
+            context = self.contexts[context_id]
+            if len(seen) >= context.min_distinct and context_id not in unless:
+                damp_all *= context.factor
         out: list[TopicMatch] = []
-        keys = self._folded_keys if folded else self._exact_keys
-
-        def key(raw: tuple[str, ...]) -> str:
-            return keys.get(raw) or " ".join(raw)
-
+        queries = self._compiled[folded]
         spans_by_key = rule_spans
         for topic in self.topics.values():
             if topic.id in vetoed:
@@ -273,7 +416,7 @@ class TopicClassifier:
                     needed = self._rule_needs[folded].get(rule.id)
                     if needed is not None and any(g.isdisjoint(spans_by_key) for g in needed):
                         continue
-                    if rule.node.evaluate(spans_by_key, key):
+                    if queries[rule.id].evaluate(spans_by_key, " ".join):
                         fired_rules.append(rule.id)
             terms = hits.get(topic.id)
             if not terms and not fired_rules:
@@ -283,16 +426,18 @@ class TopicClassifier:
             fired_terms: list[str] = []
             dampeners: list[str] = []
             for phrase, weight in (terms or {}).items():
-                if weight >= 0:
-                    miss *= 1.0 - weight * factor
+                if weight > 0:
+                    miss *= 1.0 - weight
                     fired_terms.append(phrase)
+                elif weight == 0:
+                    continue  # cancelled by a frame (a negation)
                 else:
                     damp *= 1.0 + weight
                     dampeners.append(phrase)
             for rule in topic.rules:
                 if rule.id in fired_rules:
                     miss *= 1.0 - rule.weight * factor
-            confidence = round((1.0 - miss) * damp, 4)
+            confidence = round((1.0 - miss) * damp * damp_all, 4)
             threshold = topic.threshold if min_confidence is None else min_confidence
             if confidence >= threshold and confidence > 0:
                 out.append(

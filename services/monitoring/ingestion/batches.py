@@ -134,4 +134,6 @@ def raw_from_push(item: monitoring.PushedItem, sources: Mapping[str, Source],
     outlet = item.outlet_unit_id or (source.outlet_unit_id if source else None)
     kind = (source.kind if source else None) or "push"
     return RawItem(item.title, item.body, item.url, item.guid, published,
-                   item.source_id, kind, outlet), None
+                   item.source_id, kind, outlet,
+                   item.channel or (source.channel if source else None),
+                   item.default_place or (source.default_place if source else None)), None

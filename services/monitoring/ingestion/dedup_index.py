@@ -1,4 +1,5 @@
-"""The near-duplicate index (MinHash LSH), shared by every replica through the database.
+"""The near-duplicate and story indexes (MinHash LSH; TF-IDF with anchors), shared by every
+replica through the database.
 
 Each process keeps the index in memory (a lookup costs microseconds) and the log in the
 database (`repositories/dedup_log.py`) holds every registration in one order. A chunk's items
@@ -11,6 +12,12 @@ At start the index is restored from the log within the dedup window (oldest firs
 first item stays the original and copies keep linking to it); a log that is still empty is
 filled once from the stored items' normalised text. Exact repeats never depend on the index:
 the database enforces them.
+
+An item's story is decided in the same turn as its duplicate decision, and its log entry
+carries what the story index keeps of it (kept terms, anchors, story), so every replica's story
+index holds the same entries in the same order (`domain/stories.py`). Entries written before
+stories were told apart (and those seeded from stored items) have none: their items cannot be
+a story's origin.
 """
 
 from __future__ import annotations
@@ -21,7 +28,14 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from services.monitoring.domain import BOUNDARY, DedupIndex, DuplicateMatch, Prepared
+from services.monitoring.domain import (
+    BOUNDARY,
+    DedupIndex,
+    DuplicateMatch,
+    Prepared,
+    StoryIndex,
+    StoryMatch,
+)
 from services.monitoring.repositories.dedup_log import DedupLogRepository
 from services.monitoring.repositories.items import ItemsRepository
 
@@ -31,6 +45,9 @@ log = logging.getLogger(__name__)
 # replica won, so the platform as a whole never stalls).
 MAX_TURNS = 50
 TRIM_EVERY_SECONDS = 3600.0
+STORY_WINDOW_SECONDS = 7 * 86400.0  # a story told again after a week is a new one
+
+Decision = tuple[DuplicateMatch, StoryMatch | None]  # None: an exact repeat, or no stories
 
 
 def rebuild_dedup(items: ItemsRepository, window_seconds: float) -> DedupIndex:
@@ -51,14 +68,19 @@ class SharedDedup:
         self.items = items
         self.window_seconds = window_seconds
         self.index = DedupIndex(window_seconds=window_seconds)
+        self.stories = self._story_index()
         self.position = 0  # the last log entry this process's index holds
         self._turn = threading.Lock()  # green under eventlet: one chunk of the process at a time
         self._trimmed_at = 0.0
+
+    def _story_index(self) -> StoryIndex:
+        return StoryIndex(window_seconds=min(self.window_seconds, STORY_WINDOW_SECONDS))
 
     def load(self) -> DedupIndex:
         """The index as every replica has built it so far (filled from the items once)."""
         with self._turn:
             self.index = DedupIndex(window_seconds=self.window_seconds)
+            self.stories = self._story_index()
             self.position = 0
             self._trim()
             if self.log.is_empty():
@@ -66,22 +88,27 @@ class SharedDedup:
                 self.log.append(1, seeded)  # another replica may seed it first: either will do
             self._catch_up()
             log.info("dedup index loaded", extra={"items": len(self.index),
+                                                  "stories": len(self.stories),
                                                   "position": self.position})
             return self.index
 
-    def register(self, prepared: Sequence[Prepared]) -> list[DuplicateMatch]:
-        """Each item's duplicate decision, in order, agreed with every other replica."""
+    def register(self, prepared: Sequence[Prepared]) -> list[Decision]:
+        """Each item's duplicate and story decisions, in order, agreed with every other
+        replica."""
         with self._turn:
             pending = list(prepared)
-            decided: list[DuplicateMatch] = []
+            decided: list[Decision] = []
             for _ in range(MAX_TURNS):
-                matches: list[DuplicateMatch] = []
+                matches: list[Decision] = []
                 fresh: list[int] = []  # positions in `pending` of the items the log gets
                 for n, item in enumerate(pending):
                     registered_before = item.item.id in self.index  # a batch tried again
                     match = self.index.register(item.item.id, item.exact_keys,
                                                 item.item.seen_at, signature=item.signature)
-                    matches.append(match)
+                    story = None if match.exact or item.story is None else (
+                        self.stories.register(item.item.id, item.story, item.item.seen_at,
+                                              match.original_id))
+                    matches.append((match, story))
                     if not (registered_before or match.exact):
                         fresh.append(n)
                 fresh_ids = [pending[n].item.id for n in fresh]
@@ -93,16 +120,20 @@ class SharedDedup:
                 decided += matches[:cut]
                 for item_id in reversed(fresh_ids[written:]):
                     self.index.forget(item_id)
+                    self.stories.forget(item_id)
                 pending = pending[cut:]
                 self._catch_up()
             raise RuntimeError("the dedup log kept moving: too many replicas writing at once")
 
     def _append(self, fresh: list[str]) -> int:
+        stories = self.stories.entries(fresh)
+        rows = [{**row, **stories.get(row["item_id"], {})} for row in self.index.entries(fresh)]
         try:
-            written = self.log.append(self.position + 1, self.index.entries(fresh))
+            written = self.log.append(self.position + 1, rows)
         except Exception:
             for item_id in reversed(fresh):
                 self.index.forget(item_id)
+                self.stories.forget(item_id)
             raise
         self.position += written
         if time.monotonic() - self._trimmed_at > TRIM_EVERY_SECONDS:
@@ -117,7 +148,10 @@ class SharedDedup:
         if rows:
             self.position = rows[-1]["position"]
             self.index.restore(rows)
-        self.index.evict(now=time.time())
+            self.stories.restore(rows)
+        now = time.time()
+        self.index.evict(now=now)
+        self.stories.evict(now=now)
 
     def _trim(self) -> None:
         self._trimmed_at = time.monotonic()

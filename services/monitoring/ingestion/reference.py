@@ -5,11 +5,13 @@ assignments learnt from plans). Reloaded when a version counter moves, so an edi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from services.monitoring.domain import (
     DATA_DIR,
+    SHIPPED_MODEL,
     AlertRule,
     Assignment,
     DedupIndex,
@@ -18,19 +20,25 @@ from services.monitoring.domain import (
     Pipeline,
     TopicClassifier,
     load_data_file,
+    load_places,
     normalise,
     parse_alert_rules,
+    shipped_model,
 )
+from services.monitoring.domain.model import TextModel
 from services.monitoring.repositories import MonitoringUnitOfWork
 
-WATCHED = ("topics", "rules", "assignments")
+WATCHED = ("topics", "harmful", "model", "rules", "assignments")
 
 
 class ReferenceData:
     def __init__(self, data_dir: Path = DATA_DIR) -> None:
         self.data_dir = data_dir
-        self.gazetteer = Gazetteer.from_data(load_data_file(data_dir / "places.yaml"))
-        self.scorer = HarmfulScorer.from_data(load_data_file(data_dir / "harmful.yaml"))
+        self.gazetteer = Gazetteer.from_data(load_places(data_dir / "places.yaml"))
+        self.harmful_data = load_data_file(data_dir / "harmful.yaml")
+        self.scorer = HarmfulScorer.from_data(self.harmful_data)
+        self.classifier: TopicClassifier | None = None
+        self.model = shipped_model(data_dir / SHIPPED_MODEL.name)
         self.versions: dict[str, int] = {}
         self.pipeline: Pipeline | None = None
         self.rules: list[AlertRule] = []
@@ -43,6 +51,14 @@ class ReferenceData:
         """Topics and rules from the data files, once: the database is the truth after."""
         stores.topics.seed(load_data_file(self.data_dir / "topics.yaml"))
         stores.rules.seed(load_data_file(self.data_dir / "alert_rules.yaml"))
+        if self.model is not None:
+            meta = self.model.meta
+            stores.models.seed(self.model.version, self.model.to_bytes(), {
+                "created_at": datetime.now(UTC), "trained_by": str(meta.get("trained_by")),
+                "training_set": str(meta.get("training_set")),
+                "training_items": int(meta.get("items") or 0),
+                "held_out_items": int(meta.get("held_out_items") or 0)})
+        stores.state.note_harmful_default(self.scorer.threshold)
 
     def refresh(self, stores: MonitoringUnitOfWork, dedup: DedupIndex,
                 force: bool = False) -> None:
@@ -51,9 +67,24 @@ class ReferenceData:
         changed = {name for name in WATCHED
                    if force or versions.get(name, 0) != self.versions.get(name, 0)}
         if "topics" in changed:
-            classifier = TopicClassifier.from_data(stores.topics.taxonomy())
+            self.classifier = TopicClassifier.from_data(stores.topics.taxonomy())
+        if "harmful" in changed:
+            # the threshold officers set at run time, over the data file's
+            threshold = stores.state.thresholds().get("harmful")
+            self.scorer = HarmfulScorer.from_data(self.harmful_data if threshold is None
+                                                  else {**self.harmful_data,
+                                                        "threshold": threshold})
+        if "model" in changed:
+            # the active version trained through POST /models/train, else the shipped file
+            active = stores.models.active()
+            self.model = (TextModel.from_bytes(active[1]) if active
+                          else shipped_model(self.data_dir / SHIPPED_MODEL.name))
+        if self.classifier is not None and changed & {"topics", "harmful", "model"}:
             current = self.pipeline.dedup if self.pipeline is not None else dedup
-            self.pipeline = Pipeline(classifier, self.gazetteer, self.scorer, current)
+            # the vectoriser's document frequencies outlive a change of the topics
+            learnt = self.pipeline.vectoriser if self.pipeline is not None else None
+            self.pipeline = Pipeline(self.classifier, self.gazetteer, self.scorer, current,
+                                     vectoriser=learnt, model=self.model)
         if "rules" in changed:
             # keywords are matched on normalised text: normalise them the same way
             self.rules = parse_alert_rules({"rules": [

@@ -199,11 +199,12 @@ class Ingestion:
                 known[k] = ident  # later items of the batch with these keys repeat this one
             prepared.append((candidate, pipeline.prepare(Item(
                 ident, item.title, item.body, url=item.url, guid=item.guid,
-                published=item.published, seen_at=seen_ts, exact_keys=exact))))
+                published=item.published, seen_at=seen_ts, exact_keys=exact,
+                default_place=item.default_place))))
         decisions = self.dedup.register([p for _, p in prepared])
         redirect: dict[str, str] = {}  # an item found repeating one the index knows
         documents: list[dict[str, Any]] = []
-        for (candidate, ready), duplicate in zip(prepared, decisions, strict=True):
+        for (candidate, ready), (duplicate, story) in zip(prepared, decisions, strict=True):
             index, item, keys, ident, _ = candidate
             if duplicate.exact and duplicate.original_id is not None:
                 redirect[ident] = duplicate.original_id
@@ -211,7 +212,7 @@ class Ingestion:
                     known[k] = duplicate.original_id
                 repeats.append((index, item.source_kind, duplicate.original_id))
                 continue
-            analysis = ready.decided(duplicate)
+            analysis = ready.decided(duplicate, story)
             day = local_day(item.published or now)
             doc = item_document(item, ident, keys, analysis, day, now, index, events_id,
                                 self._coverage(item, ident, analysis, day))

@@ -11,6 +11,7 @@ from services.monitoring.domain import (
     Alert,
     AlertGate,
     Analysis,
+    counted_in,
     detect_spike,
     evaluate_rules,
     local_day,
@@ -46,7 +47,8 @@ class Signals:
         changed = False
         for _, doc, analysis in stored:
             candidates = evaluate_rules(
-                rules, item_id=doc["_id"], cluster_id=doc["cluster_id"],
+                rules, item_id=doc["_id"], cluster_id=doc["duplicate_of"] or doc["_id"],
+                story_id=doc["cluster_id"],
                 topics=analysis.topic_confidences(), places=doc["place_ids"],
                 harmful=doc["harmful_score"], text=analysis.text.text)
             for candidate in candidates:
@@ -81,6 +83,9 @@ class Signals:
         if not keys:
             return []
         settings = self.reference.spike
+        # counted in stories: a story retold all day long is one, however many items tell it
+        count = counted_in(settings.get("count", "items"))
+        prefix = "story_" if count == "stories" else ""
         days = int(settings.get("baseline_days", 14))
         # days before counting began are unknown, not zero (no "spike" on the first day)
         since = self.counting_since.isoformat()
@@ -89,7 +94,8 @@ class Signals:
         by_day = stores.counts.series(previous_days)
         out: list[Alert] = []
         for (kind, value), examples in keys.items():
-            series = [(by_day.get(d) or {}).get(kind, {}).get(value, 0) for d in previous_days]
+            series = [(by_day.get(d) or {}).get(prefix + kind, {}).get(value, 0)
+                      for d in previous_days]
             spike = detect_spike(f"{kind}|{value}", series[-1], series[:-1],
                                  k=float(settings.get("k", 3.0)),
                                  min_count=int(settings.get("min_count", 5)),
@@ -99,7 +105,7 @@ class Signals:
             out.append(Alert.for_spike(
                 kind, value, today, spike.today, spike.mean,
                 [f"today:{spike.today}", f"mean:{spike.mean}", f"stdev:{spike.stdev}",
-                 f"limit:{spike.limit}"],
+                 f"limit:{spike.limit}", f"count:{count}"],
                 [evidence_of(d) for d in examples[:SPIKE_EXAMPLES]], now))
         return out
 

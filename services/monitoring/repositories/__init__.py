@@ -13,6 +13,8 @@ from services.monitoring.repositories.alerts import ALERTS, AlertsRepository
 from services.monitoring.repositories.counts import CountsRepository
 from services.monitoring.repositories.dedup_log import DedupLogRepository
 from services.monitoring.repositories.items import ITEM_EVENTS, ItemsRepository
+from services.monitoring.repositories.labels import ITEM_LABELS, LabelsRepository
+from services.monitoring.repositories.models import ModelJobsRepository, ModelsRepository
 from services.monitoring.repositories.plans import PlansRepository
 from services.monitoring.repositories.reference import (
     AlertRulesRepository,
@@ -24,8 +26,8 @@ from services.runtime.mongo_repository import ensure_indexes_of, open_repositori
 from services.runtime.mongo_unit_of_work import MongoUnitOfWork
 from services.runtime.unit_of_work import UnitOfWork
 
-# Alerts carry their events; item events wait in their chunk's staged document.
-OUTBOX_COLLECTIONS = [ITEM_EVENTS, ALERTS]
+# Alerts and labels carry their events; item events wait in their chunk's staged document.
+OUTBOX_COLLECTIONS = [ITEM_EVENTS, ALERTS, ITEM_LABELS]
 
 __all__ = [
     "OUTBOX_COLLECTIONS",
@@ -51,6 +53,9 @@ class MonitoringUnitOfWork(UnitOfWork):
     plans: PlansRepository
     counts: CountsRepository
     dedup_log: DedupLogRepository
+    labels: LabelsRepository
+    models: ModelsRepository
+    model_jobs: ModelJobsRepository
     state: StateRepository  # last: version stamps follow the changes they announce
 
 

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.contracts import monitoring
 from services.monitoring.domain import Alert
-from services.monitoring.repositories.paging import page_of, sort_key
+from services.monitoring.repositories.paging import newest_first, sort_key
 from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.unit_of_work import AggregateRepository
 
@@ -60,9 +60,5 @@ class AlertsRepository(InDatabase, AggregateRepository[Alert]):
             query["status"] = request.status
         if request.kind:
             query["kind"] = request.kind
-        if request.after:
-            query["sort_key"] = {"$lt": request.after}
-        rows = list(self._records.find(query, HIDDEN).sort("sort_key", -1)
-                    .limit(request.limit + 1))
-        rows, cursor = page_of(rows, request.limit)
+        rows, cursor = newest_first(self._records, query, request.after, request.limit, HIDDEN)
         return [self.aggregate_of(d) for d in rows], cursor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -20,8 +20,9 @@ from pymongo.errors import BulkWriteError
 from services.contracts import monitoring
 from services.contracts.envelope import Envelope
 from services.contracts.events.monitoring import CoverageMatched, Evidence, ItemClassified
-from services.monitoring.domain import Analysis, RawItem
-from services.monitoring.repositories.paging import page_of, sort_key
+from services.monitoring.domain import Analysis, RawItem, TopicMatch
+from services.monitoring.domain.model import ModelScores
+from services.monitoring.repositories.paging import newest_first, sort_key
 from services.runtime.mongo import refused_as_duplicates
 from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.staged_events import Publish, StagedEvents, time_key
@@ -52,6 +53,47 @@ def excerpt_of(body: str) -> str:
     return " ".join(body.split())[:EXCERPT_CHARS]
 
 
+def topic_hits(matches: Sequence[TopicMatch], thresholds: Mapping[str, float],
+               model: ModelScores | None = None) -> list[dict[str, Any]]:
+    """Stored topic verdicts: score (`confidence`), matched terms and rules, the threshold,
+    and the learned model's probability and strongest features when it ran."""
+    hits = []
+    for t in matches:
+        hit = {"topic": t.topic, "confidence": t.confidence, "terms": list(t.terms),
+               "rules": list(t.rules), "threshold": thresholds.get(t.topic)}
+        learned = model.get(t.topic) if model is not None else None
+        if model is not None and learned is not None:
+            hit["model"] = {"version": model.version,
+                            "probability": learned.probability,
+                            "threshold": learned.threshold, "features": list(learned.reasons)}
+        hits.append(hit)
+    return hits
+
+
+def topic_hit(stored: dict[str, Any], assigned: bool) -> monitoring.TopicHit:
+    terms = stored.get("terms") or []
+    score = min(1.0, stored["confidence"])
+    return monitoring.TopicHit(
+        topic=stored["topic"], confidence=stored["confidence"], terms=terms, score=score,
+        threshold=stored.get("threshold"), assigned=assigned,
+        reasons=[f"term:{t}" for t in terms] + [f"rule:{r}" for r in stored.get("rules") or []]
+        + [f"model:{f}" for f in (stored.get("model") or {}).get("features") or []])
+
+
+def harmful_verdict(doc: dict[str, Any]) -> monitoring.HarmfulVerdict:
+    """From the stored score, reasons and threshold; items stored before the threshold was
+    kept are judged by the default."""
+    score = min(1.0, doc.get("harmful_score") or 0.0)
+    threshold = doc.get("harmful_threshold", monitoring.DEFAULT_HARMFUL_THRESHOLD)
+    signals = doc.get("harmful_signals")
+    if signals is None:
+        signals = [dict(zip(("signal", "evidence"), reason.split(":", 1), strict=False))
+                   for reason in doc.get("harmful_reasons") or []]
+    return monitoring.HarmfulVerdict(
+        flag=score >= threshold, score=score, threshold=threshold,
+        reasons=[monitoring.HarmfulReason.model_validate(s) for s in signals])
+
+
 def item_document(item: RawItem, ident: str, keys: list[str], analysis: Analysis,
                   day: date, now: datetime, arrival: int, events_id: str,
                   coverage: list[dict[str, str]]) -> dict[str, Any]:
@@ -61,18 +103,25 @@ def item_document(item: RawItem, ident: str, keys: list[str], analysis: Analysis
     text = " ".join(analysis.text.tokens)
     return {
         "_id": ident, "source_id": item.source_id, "source_kind": item.source_kind,
-        "outlet_unit_id": item.outlet_unit_id, "url": item.url, "guid": item.guid,
+        "channel": item.channel, "outlet_unit_id": item.outlet_unit_id, "url": item.url,
+        "guid": item.guid,
         "exact_keys": keys, "title": item.title[:monitoring.MAX_TITLE],
         "excerpt": excerpt_of(item.body),
         "text": text, "content_hash": hashlib.sha256(text.encode()).hexdigest(),
         "published_at": item.published, "fetched_at": now, "day": day.isoformat(),
         "sort_key": sort_key(now, ident, arrival),
-        "topics": [{"topic": t.topic, "confidence": t.confidence, "terms": list(t.terms)}
-                   for t in analysis.topics],
+        "topics": topic_hits(analysis.topics, analysis.thresholds, analysis.model),
+        "topic_candidates": topic_hits(analysis.candidates, analysis.thresholds,
+                                       analysis.model),
         "topic_ids": [t.topic for t in analysis.topics], "place_ids": list(analysis.place_ids),
         "harmful_score": analysis.harmful.score,
+        "harmful_threshold": analysis.harmful_threshold,
+        "harmful_signals": [{"signal": x.signal, "kind": x.kind, "evidence": x.evidence[:200],
+                             "weight": x.weight} for x in analysis.harmful.reasons],
         "harmful_reasons": [f"{x.signal}:{x.evidence}"[:200] for x in analysis.harmful.reasons],
         "duplicate_of": analysis.duplicate.original_id, "cluster_id": analysis.cluster_id,
+        "story_of": analysis.story.origin if analysis.story else None,
+        "story_reasons": list(analysis.story.reasons) if analysis.story else [],
         "jaccard": analysis.duplicate.jaccard, "coverage_matches": coverage,
         "event_batch": events_id,
     }
@@ -123,14 +172,18 @@ def evidence_of(doc: dict[str, Any]) -> dict[str, Any]:
 def item_reply(doc: dict[str, Any], with_text: bool = False) -> monitoring.ItemReply:
     return monitoring.ItemReply(
         id=doc["_id"], source_id=doc.get("source_id"), source_kind=doc["source_kind"],
-        outlet_unit_id=doc.get("outlet_unit_id"), url=doc.get("url"), guid=doc.get("guid"),
+        channel=doc.get("channel"), outlet_unit_id=doc.get("outlet_unit_id"), url=doc.get("url"),
+        guid=doc.get("guid"),
         title=doc["title"], excerpt=doc.get("excerpt", ""),
         published_at=doc.get("published_at"), day=date.fromisoformat(doc["day"]),
         fetched_at=doc["fetched_at"],
-        topics=[monitoring.TopicHit.model_validate(t) for t in doc.get("topics", [])],
-        place_ids=doc.get("place_ids", []), harmful_score=doc.get("harmful_score", 0.0),
+        topics=[topic_hit(t, True) for t in doc.get("topics", [])],
+        topic_candidates=[topic_hit(t, False) for t in doc.get("topic_candidates") or []],
+        place_ids=doc.get("place_ids", []), harmful=harmful_verdict(doc),
+        harmful_score=doc.get("harmful_score", 0.0),
         harmful_reasons=doc.get("harmful_reasons", []), duplicate_of=doc.get("duplicate_of"),
-        cluster_id=doc["cluster_id"], content_hash=doc["content_hash"],
+        cluster_id=doc["cluster_id"], story_of=doc.get("story_of"),
+        story_reasons=doc.get("story_reasons") or [], content_hash=doc["content_hash"],
         normalised_text=doc.get("text") if with_text else None)
 
 
@@ -145,6 +198,9 @@ class ItemsRepository(InDatabase, Repository):
 
     # -- reads ------------------------------------------------------------------------------
 
+    def exists(self, item_id: str) -> bool:
+        return self._records.find_one({"_id": item_id}, {"_id": 1}) is not None
+
     def reply(self, item_id: str) -> monitoring.ItemReply | None:
         doc = self._records.find_one({"_id": item_id}, HIDDEN)
         return None if doc is None else item_reply(doc, with_text=True)
@@ -156,7 +212,7 @@ class ItemsRepository(InDatabase, Repository):
         query: dict[str, Any] = {}
         for name, value in (("topic_ids", request.topic), ("place_ids", request.place_id),
                             ("outlet_unit_id", request.outlet_unit_id),
-                            ("source_id", request.source_id),
+                            ("source_id", request.source_id), ("channel", request.channel),
                             ("cluster_id", request.cluster_id)):
             if value:
                 query[name] = value
@@ -169,11 +225,8 @@ class ItemsRepository(InDatabase, Repository):
             query["duplicate_of"] = None
         if needle:
             query["text"] = {"$regex": re.escape(needle)}
-        if request.after:
-            query["sort_key"] = {"$lt": request.after}
-        rows = list(self._records.find(query, {"_outbox": 0, "text": 0})
-                    .sort("sort_key", -1).limit(request.limit + 1))
-        rows, cursor = page_of(rows, request.limit)
+        rows, cursor = newest_first(self._records, query, request.after, request.limit,
+                                    {"_outbox": 0, "text": 0})
         return [item_reply(d) for d in rows], cursor
 
     def stored_keys(self, keys: list[str]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from services.runtime.unit_of_work import DocumentWrite, Repository
 TOPICS = "topics"
 ALERT_RULES = "alert_rules"
 STATE = "state"
+THRESHOLD_HISTORY = 500
 EDITED = ("updated_at", "updated_by")
 TOPIC_FIELDS = tuple(name for name in monitoring.TopicModel.model_fields if name != "id")
 
@@ -77,6 +78,10 @@ class TopicsRepository(ReferenceRepository):
             update["$unset"] = absent
         self.queue(DocumentWrite(TOPICS, topic.id, update=update, upsert=True))
 
+    def set_threshold(self, topic_id: str, threshold: float, actor: str, now: datetime) -> None:
+        self.queue(DocumentWrite(TOPICS, topic_id, update={"$set": {
+            "threshold": threshold, "updated_at": now, "updated_by": actor}}))
+
     def seed(self, data: Mapping[str, Any]) -> None:
         """The topics of data/topics.yaml, once."""
         self._seed("taxonomy", {"defaults": data.get("defaults") or {}, "version": 1},
@@ -118,6 +123,25 @@ class StateRepository(InDatabase, Repository):
 
     def bump(self, what: str) -> None:
         self.queue(DocumentWrite(STATE, "versions", update={"$inc": {what: 1}}, upsert=True))
+
+    def thresholds(self) -> dict[str, Any]:
+        """The harmful threshold set at run time (`harmful`, absent: the data file's,
+        `harmful_default`) and the history of threshold changes (`history`, oldest first)."""
+        return self._records.find_one({"_id": "thresholds"}) or {}
+
+    def note_harmful_default(self, threshold: float) -> None:
+        """The data file's harmful threshold, noted at every start (the file may change)."""
+        self._records.update_one({"_id": "thresholds"},
+                                 {"$set": {"harmful_default": threshold}}, upsert=True)
+
+    def set_harmful_threshold(self, threshold: float) -> None:
+        self.queue(DocumentWrite(STATE, "thresholds", update={"$set": {"harmful": threshold}},
+                                 upsert=True))
+
+    def record_threshold_changes(self, changes: list[dict[str, Any]]) -> None:
+        """Who set which threshold when, from what to what (the last THRESHOLD_HISTORY)."""
+        self.queue(DocumentWrite(STATE, "thresholds", update={"$push": {"history": {
+            "$each": changes, "$slice": -THRESHOLD_HISTORY}}}, upsert=True))
 
     def spike_settings(self) -> dict[str, Any]:
         return self._records.find_one({"_id": "spike"}) or {}

@@ -7,9 +7,16 @@ from services.contracts.errors import not_found
 from services.monitoring.domain import RawItem, normalise
 from services.monitoring.ingestion import raw_from_push
 from services.monitoring.use_cases.context import Context
+from services.monitoring.use_cases.sources import check_place
 
 
-def push(items: list[monitoring.PushedItem], ctx: Context) -> monitoring.PushResult:
+def push(items: list[monitoring.PushedItem], ctx: Context,
+         location: str | None = None) -> monitoring.PushResult:
+    """Stores what can be stored (per-item outcomes); a place id the gazetteer does not
+    know is the caller's error, told for the whole request (`location`: one item's field)."""
+    for index, item in enumerate(items):
+        check_place(item.default_place, ctx, [location or "items", *(
+            [] if location else [str(index)]), "default_place"])
     now = ctx.now()
     sources = ctx.uow.sources.by_ids(item.source_id for item in items)
     raw: list[RawItem | None] = []
@@ -22,7 +29,7 @@ def push(items: list[monitoring.PushedItem], ctx: Context) -> monitoring.PushRes
 
 
 def push_one(request: monitoring.PushItemRequest, ctx: Context) -> monitoring.ItemResult:
-    return push([request.item], ctx).results[0]
+    return push([request.item], ctx, "item").results[0]
 
 
 def get_item(request: monitoring.ItemRef, ctx: Context) -> monitoring.ItemReply:

@@ -112,7 +112,8 @@ def poll_source(source: Source, ctx: Context) -> monitoring.PollResult:
 
 def items_of(source: Source, response: Any, now: datetime) -> list[RawItem | None]:
     base: dict[str, Any] = {"source_id": source.id, "source_kind": source.kind,
-            "outlet_unit_id": source.outlet_unit_id}
+            "outlet_unit_id": source.outlet_unit_id, "channel": source.channel,
+            "default_place": source.default_place}
     if source.kind == "feed" or looks_like_feed(response):
         try:
             feed = parse_feed(feed_text(response.body, response.charset), now=now)

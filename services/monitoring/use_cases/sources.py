@@ -14,8 +14,17 @@ def source_reply(source: Source) -> monitoring.SourceReply:
     return monitoring.SourceReply.model_validate(as_reply(source))
 
 
+def check_place(place_id: str | None, ctx: Context, location: list[str]) -> None:
+    """A default place must be one the gazetteer knows (422 otherwise)."""
+    if place_id is not None and place_id not in ctx.ingestion.reference.gazetteer.places:
+        raise validation_failed(f"unknown place {place_id!r}", location, "unknown_place",
+                                "not a place id of the gazetteer (e.g. gia_lai, pleiku, "
+                                "gia_lai.xa_ia_hru)")
+
+
 def upsert_source(request: monitoring.UpsertSourceRequest, ctx: Context) -> monitoring.SourceReply:
     described = request.source
+    check_place(described.default_place, ctx, ["source", "default_place"])
     if described.kind in POLLED_KINDS and not described.url:
         raise validation_failed(f"a {described.kind} source needs a url", ["source", "url"],
                                 "missing", "required")

@@ -11,6 +11,7 @@ from fake_unit_of_work import FakeUnitOfWork, InMemory, InMemoryDocuments
 
 from services.contracts import monitoring
 from services.monitoring.domain import POLLED_KINDS, Alert, Assignment, Source, WatchedPlan
+from services.monitoring.domain.labels import ItemLabel
 from services.monitoring.fetching import Fetcher
 from services.monitoring.repositories import MonitoringUnitOfWork
 from services.monitoring.repositories.alerts import ALERTS, AlertsRepository
@@ -110,6 +111,9 @@ class FakeState(InMemory, StateRepository):
         found = self.documents[STATE].get("versions") or {}
         return {k: int(v) for k, v in found.items() if k != "_id"}
 
+    def thresholds(self) -> dict[str, Any]:
+        return self.documents[STATE].get("thresholds") or {}
+
 
 class FakePlans(InMemory, PlansRepository):
     def plan(self, plan_id: str) -> WatchedPlan | None:
@@ -152,9 +156,30 @@ class FakeCounts(InMemory, CountsRepository):
         for doc in self.documents[COUNTS].values():
             if (date_from and doc["day"] < date_from) or (date_to and doc["day"] > date_to):
                 continue
+            told = doc.get("stories") or {}
             for pair, count in (doc.get("coverage") or {}).items():
                 outlet, topic = (value_of(x) for x in pair.split("|", 1))
-                yield doc["day"], outlet, topic, int(count)
+                yield doc["day"], outlet, topic, int(count), list(told.get(pair) or [])
+
+
+class FakeLabels:
+    """The labels repository's reads and writes that the use case needs, in memory."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, ItemLabel] = {}
+
+    def get(self, item_id: str) -> ItemLabel | None:
+        return self.stored.get(item_id)
+
+    def add(self, label: ItemLabel) -> None:
+        self.stored[label.item_id] = label
+
+    def refused(self, result: Any, label: ItemLabel) -> bool:
+        return False
+
+    def all(self):
+        return iter(self.stored.values())
+
 
 
 class FakeMonitoringUnitOfWork(FakeUnitOfWork, MonitoringUnitOfWork):
@@ -167,6 +192,7 @@ class FakeMonitoringUnitOfWork(FakeUnitOfWork, MonitoringUnitOfWork):
         self.rules = FakeRules(self.documents)
         self.plans = FakePlans(self.documents)
         self.counts = FakeCounts(self.documents)
+        self.labels = FakeLabels()  # type: ignore[assignment]
         self.state = FakeState(self.documents)
 
 

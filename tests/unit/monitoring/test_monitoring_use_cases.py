@@ -192,16 +192,19 @@ def test_assignments_follow_the_plan_s_topics_until_the_plan_closes() -> None:
         plans.watched_plan("p2", ctx)
 
 
-def test_coverage_sums_the_daily_counters_by_week() -> None:
+def test_coverage_sums_the_daily_counters_by_week_and_counts_a_story_once() -> None:
     documents = InMemoryDocuments()
+    told = {"2021-03-15": ["s1", "s2"], "2021-03-21": ["s2"], "2021-03-22": ["s3", "s4"]}
     for day, count in (("2021-03-15", 2), ("2021-03-21", 1), ("2021-03-22", 4)):
         documents["counts"][f"day|{day}"] = {"_id": f"day|{day}", "day": day, "coverage": {
-            "bao-gia-lai|drugs": count, "dai-ptth|drugs": 1}}
+            "bao-gia-lai|drugs": count, "dai-ptth|drugs": 1},
+            "stories": {"bao-gia-lai|drugs": told[day], "dai-ptth|drugs": ["s1"]}}
     ctx = fake_context(NOW, documents)
     weekly = coverage.coverage(
         monitoring.CoverageRequest(period="week", outlet_unit_id="bao-gia-lai"), ctx)
-    assert [(r.period_key, r.items) for r in weekly.rows] == [("2021-W11", 3), ("2021-W12", 4)]
+    assert [(r.period_key, r.items, r.stories) for r in weekly.rows] == [
+        ("2021-W11", 3, 2), ("2021-W12", 4, 2)]
     export = coverage.coverage_csv(
         monitoring.CoverageRequest(period="month", topic="drugs"), ctx)
-    assert export.content.splitlines()[1:] == ["month,2021-03,bao-gia-lai,drugs,7",
-                                               "month,2021-03,dai-ptth,drugs,3"]
+    assert export.content.splitlines()[1:] == ["month,2021-03,bao-gia-lai,drugs,7,4",
+                                               "month,2021-03,dai-ptth,drugs,3,1"]

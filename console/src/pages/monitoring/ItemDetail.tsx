@@ -2,12 +2,14 @@ import { Anchor, Badge, Button, Code, Drawer, Group, List, SimpleGrid, Stack, Te
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { useUnits } from '../../api/queries';
+import { useCan } from '../../auth/useSession';
 import { formatDateTime } from '../../i18n/format';
 import { useI18n } from '../../i18n/I18nProvider';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Fact } from '../../ui/Fact';
 import { Loading } from '../../ui/Loading';
 import { StatusBadge } from '../../ui/StatusBadge';
+import { ItemLabels } from './ItemLabels';
 import { percent, useTopics } from './options';
 
 interface Props {
@@ -22,6 +24,7 @@ export function ItemDetail({ itemId, onClose, onCluster }: Props) {
   const { t } = useI18n();
   const topics = useTopics();
   const units = useUnits();
+  const can = useCan();
   const item = useQuery({
     queryKey: ['items', 'one', itemId],
     queryFn: () => unwrap(api.GET('/api/v1/items/{item_id}', { params: { path: { item_id: itemId ?? '' } } })),
@@ -41,7 +44,7 @@ export function ItemDetail({ itemId, onClose, onCluster }: Props) {
             <Fact label={t('item.outlet')} value={units.name(data.outlet_unit_id) || '—'} />
             <Fact label={t('items.published', { at: '' }).trim()} value={formatDateTime(data.published_at) || '—'} />
             <Fact label={t('item.harmful')} value={
-              <StatusBadge label={t('items.harmful', { score: percent(data.harmful_score) })} tone={data.harmful_score >= 0.5 ? 'bad' : 'neutral'} />} />
+              <StatusBadge label={t('item.harmfulVerdict', { score: percent(data.harmful.score), threshold: percent(data.harmful.threshold) })} tone={data.harmful.flag ? 'bad' : 'neutral'} />} />
           </SimpleGrid>
           <div>
             <Title order={3} size="h5" mb={4}>{t('item.topics')}</Title>
@@ -77,6 +80,7 @@ export function ItemDetail({ itemId, onClose, onCluster }: Props) {
               <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} lineClamp={20}>{data.normalised_text}</Text>
             </div>
           )}
+          {can('items:review') && <ItemLabels key={data.id} item={data} />}
           <Fact label={t('item.hash')} value={<Code style={{ wordBreak: 'break-all' }}>{data.content_hash}</Code>} />
           <Text size="xs" c="dimmed">{t('items.fetched', { at: formatDateTime(data.fetched_at) })}</Text>
         </Stack>
