@@ -40,11 +40,6 @@ def test_phone_typed_posts_keep_their_topic(pipeline: Pipeline, text: str, topic
     assert topic in topics(pipeline, text)
 
 
-def test_short_folded_words_that_read_two_ways_are_weak(pipeline: Pipeline) -> None:
-    # "co bac" is "cờ bạc" (gambling) or "cô bác" (aunts and uncles)
-    assert "gambling" not in topics(pipeline, "Ba con co bac trong xom deu biet chuyen nay roi")
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -57,23 +52,10 @@ def test_violence_against_officers_without_the_legal_term(pipeline: Pipeline, te
     assert "resisting_officers" in topics(pipeline, text)
 
 
-def test_an_arrest_for_a_stabbing_is_not_resistance(pipeline: Pipeline) -> None:
-    text = "Công an huyện bắt đối tượng đâm chết người sau cuộc nhậu; cán bộ công an lấy lời khai"
-    assert "resisting_officers" not in topics(pipeline, text)
-
-
 def test_child_sale_is_trafficking_and_livestock_is_not(pipeline: Pipeline) -> None:
     sale = "Người mẹ trẻ bán con mới sinh cho một phụ nữ ở tỉnh khác với giá 30 triệu đồng"
     assert "human_trafficking" in topics(pipeline, sale)
     assert topics(pipeline, "Cuối năm bà con bán con heo, con gà được giá") == set()
-
-
-def test_a_unit_name_alone_is_no_topic(pipeline: Pipeline) -> None:
-    match = (
-        "Đội Cảnh sát điều tra tội phạm về ma túy giao hữu bóng đá với đoàn thanh niên xã, "
-        "tặng quà cho các em học sinh nghèo"
-    )
-    assert topics(pipeline, match) == set()
 
 
 def test_negation_cancels_and_prevention_keeps_the_topic(pipeline: Pipeline) -> None:
@@ -82,11 +64,6 @@ def test_negation_cancels_and_prevention_keeps_the_topic(pipeline: Pipeline) -> 
     talk = "Hội nghị tuyên truyền phòng chống ma túy cho học sinh, nói không với ma túy"
     assert "drugs" in topics(pipeline, talk)
     assert not harm(pipeline, talk).harmful
-
-
-def test_a_crime_named_only_as_a_motive_is_weakened(pipeline: Pipeline) -> None:
-    text = "Để có tiền cá độ bóng đá, Nam đột nhập nhà hàng xóm lấy trộm chiếc xe máy"
-    assert "gambling" not in topics(pipeline, text)
 
 
 def test_fiction_is_no_crime_but_an_actor_arrested_is(pipeline: Pipeline) -> None:
@@ -149,36 +126,45 @@ def test_before_is_near_in_one_order() -> None:
     assert not hits("cảnh sát tông")
 
 
-def test_a_denial_holds_for_the_whole_item(pipeline: Pipeline) -> None:
-    story = (
-        "Người dân nghi gói bột bị vứt ven đường là ma túy nên báo công an. Kết quả giám định "
-        "cho thấy đó không phải ma túy mà là bột giặt"
-    )
-    assert "drugs" not in topics(pipeline, story)
-
-
-def test_a_denied_rumour_has_no_crime(pipeline: Pipeline) -> None:
-    denial = (
-        "Công an huyện khẳng định thông tin nhóm người lạ dụ dỗ trẻ em lên ô tô trước cổng "
-        "trường là hoàn toàn sai sự thật"
-    )
-    assert topics(pipeline, denial) == set()
-
-
 def test_paying_an_online_seller_who_then_blocks_is_high_tech_crime(pipeline: Pipeline) -> None:
     post = "Mua vé trên một page, chuyển khoản 2 triệu xong nó block luôn, ae cẩn thận"
     assert "high_tech_crime" in topics(pipeline, post)
 
 
 @pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # "co bac" is "cờ bạc" (gambling) or "cô bác" (aunts and uncles)
+        pytest.param("Ba con co bac trong xom deu biet chuyen nay roi", "gambling",
+                     id="short folded words that read two ways are weak"),
+        pytest.param("Công an huyện bắt đối tượng đâm chết người sau cuộc nhậu; cán bộ công an "
+                     "lấy lời khai", "resisting_officers",
+                     id="an arrest for a stabbing is not resistance"),
+        pytest.param("Để có tiền cá độ bóng đá, Nam đột nhập nhà hàng xóm lấy trộm chiếc xe máy",
+                     "gambling", id="a crime named only as a motive is weakened"),
+        pytest.param("Người dân nghi gói bột bị vứt ven đường là ma túy nên báo công an. Kết quả "
+                     "giám định cho thấy đó không phải ma túy mà là bột giặt", "drugs",
+                     id="a denial holds for the whole item"),
+    ],
+)
+def test_words_near_a_topic_do_not_make_it(pipeline: Pipeline, text: str, topic: str) -> None:
+    assert topic not in topics(pipeline, text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        pytest.param("Đội Cảnh sát điều tra tội phạm về ma túy giao hữu bóng đá với đoàn thanh "
+                     "niên xã, tặng quà cho các em học sinh nghèo", id="a unit name alone"),
+        pytest.param("Công an huyện khẳng định thông tin nhóm người lạ dụ dỗ trẻ em lên ô tô "
+                     "trước cổng trường là hoàn toàn sai sự thật", id="a denied rumour"),
+        # folded look-alikes of crime words
         "Toi da nop ho so de xin cap lai giay phep kinh doanh o phuong",  # hồ sơ để, not số đề
         "Chuyen do khong kho, ma tuy theo tung nguoi thoi",  # mà tùy theo, not ma túy
         "Anh ay vay ngan hang roi lai ngay thang sau tra het",  # lại ngay, not lãi ngày
     ],
 )
-def test_folded_look_alikes_of_crime_words_are_not_topics(pipeline: Pipeline, text: str) -> None:
+def test_texts_that_only_look_like_crime_have_no_topic(pipeline: Pipeline, text: str) -> None:
     assert topics(pipeline, text) == set()
 
 
