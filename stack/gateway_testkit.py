@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 
+from services.runtime.rpc_sync import BlockingRpc
+from stack.demo import load_units
+
 ROLES = ("admin", "officer", "outlet_editor", "local_officer", "translator", "viewer", "system")
 UNIT_SCOPED = ("outlet_editor", "local_officer")
 # In a matrix row, a role whose answer the row does not check.
@@ -48,6 +51,17 @@ def create_role_users(api: httpx.Client, url: str, prefix: str, suffix: str, uni
         assert created.status_code == 201, created.text
         users[role] = (created.json()["id"], login(url, name, password))
     return users
+
+
+def role_headers(api: httpx.Client, rpc: BlockingRpc, url: str, prefix: str, suffix: str,
+                 password: str) -> dict[str, dict[str, str]]:
+    """The seed units loaded and `create_role_users` in the first unit listed: each role's
+    signed-in headers, the admin's those of `api` (for tests that need any unit, not a given
+    one)."""
+    load_units(rpc, timeout=90)
+    unit = api.get("/api/v1/units", params={"limit": 1}).json()["items"][0]["id"]
+    users = create_role_users(api, url, prefix, suffix, unit, password)
+    return {role: headers for role, (_, headers) in users.items()} | {"admin": dict(api.headers)}
 
 
 def row(method: str, template: str, body: str | None, *statuses: int | None) -> tuple[Any, ...]:

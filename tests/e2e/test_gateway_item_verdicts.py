@@ -14,8 +14,7 @@ import uuid
 import httpx
 import pytest
 
-from stack.demo import load_units
-from stack.gateway_testkit import create_role_users
+from stack.gateway_testkit import role_headers
 from stack.testkit import eventually
 
 PASSWORD = "mật-khẩu-thử-nghiệm-789"
@@ -24,10 +23,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="module")
 def people(platform, api, rpc):
-    load_units(rpc, timeout=90)
-    unit = api.get("/api/v1/units", params={"limit": 1}).json()["items"][0]["id"]
-    users = create_role_users(api, platform.gateway_url, "verdict-", RUN, unit, PASSWORD)
-    return {role: headers for role, (_, headers) in users.items()} | {"admin": dict(api.headers)}
+    return role_headers(api, rpc, platform.gateway_url, "verdict-", RUN, PASSWORD)
 
 
 def push(api, n: int, text: str) -> dict:

@@ -11,8 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from stack.demo import load_units
-from stack.gateway_testkit import create_role_users
+from stack.gateway_testkit import role_headers
 
 PASSWORD = "mật-khẩu-thử-nghiệm-456"
 RUN = uuid.uuid4().hex[:8]
@@ -20,10 +19,7 @@ RUN = uuid.uuid4().hex[:8]
 
 @pytest.fixture(scope="module")
 def officer(platform, api, rpc):
-    load_units(rpc, timeout=90)
-    unit = api.get("/api/v1/units", params={"limit": 1}).json()["items"][0]["id"]
-    users = create_role_users(api, platform.gateway_url, "models-", RUN, unit, PASSWORD)
-    return users["officer"][1]
+    return role_headers(api, rpc, platform.gateway_url, "models-", RUN, PASSWORD)["officer"]
 
 
 def finished(api, job_id: str, seconds: float = 300) -> dict:
