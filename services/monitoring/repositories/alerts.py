@@ -9,16 +9,14 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.contracts import monitoring
 from services.monitoring.domain import Alert
-from services.monitoring.repositories.paging import newest_first, sort_key
-from services.runtime.mongo_repository import InDatabase, Index
-from services.runtime.unit_of_work import AggregateRepository
+from services.monitoring.repositories.paging import ListedNewestFirst, filters, sort_key
+from services.runtime.mongo_repository import Index
 
 ALERTS = "alerts"
 OPTIONAL = ("rule_id", "topic", "harmful_score", "source_id")
-HIDDEN = {"_outbox": 0}
 
 
-class AlertsRepository(InDatabase, AggregateRepository[Alert]):
+class AlertsRepository(ListedNewestFirst[Alert]):
     collection = ALERTS
     # Acting on an alert changes its status and history together: the status guards both.
     guarded_fields = frozenset({"status"})
@@ -50,15 +48,6 @@ class AlertsRepository(InDatabase, AggregateRepository[Alert]):
             rule_id=document.get("rule_id"), topic=document.get("topic"),
             harmful_score=document.get("harmful_score"), source_id=document.get("source_id"))
 
-    def get(self, alert_id: str) -> Alert | None:
-        found = self._records.find_one({"_id": alert_id}, HIDDEN)
-        return None if found is None else self._loaded(found)
-
     def page(self, request: monitoring.ListAlertsRequest) -> tuple[list[Alert], str | None]:
-        query: dict[str, Any] = {}
-        if request.status:
-            query["status"] = request.status
-        if request.kind:
-            query["kind"] = request.kind
-        rows, cursor = newest_first(self._records, query, request.after, request.limit, HIDDEN)
-        return [self.aggregate_of(d) for d in rows], cursor
+        query = filters(("status", request.status), ("kind", request.kind))
+        return self._newest_first(query, request.after, request.limit)

@@ -22,7 +22,7 @@ from services.contracts.envelope import Envelope
 from services.contracts.events.monitoring import CoverageMatched, Evidence, ItemClassified
 from services.monitoring.domain import Analysis, RawItem, TopicMatch
 from services.monitoring.domain.model import ModelScores
-from services.monitoring.repositories.paging import newest_first, sort_key
+from services.monitoring.repositories.paging import HIDDEN, filters, newest_first, sort_key
 from services.runtime.mongo import refused_as_duplicates
 from services.runtime.mongo_repository import InDatabase, Index
 from services.runtime.staged_events import Publish, StagedEvents, time_key
@@ -31,7 +31,6 @@ from services.runtime.unit_of_work import Repository
 ITEMS = "items"
 ITEM_EVENTS = "item_events"  # one staged (then outbox) document per chunk of ingested items
 EXCERPT_CHARS = 300
-HIDDEN = {"_outbox": 0}
 
 
 class Recent(NamedTuple):
@@ -209,13 +208,10 @@ class ItemsRepository(InDatabase, Repository):
              ) -> tuple[list[monitoring.ItemReply], str | None]:
         """Newest first; `needle`, a substring of the normalised text (not `$text`, so it
         runs on MongoDB and SecantusDB alike)."""
-        query: dict[str, Any] = {}
-        for name, value in (("topic_ids", request.topic), ("place_ids", request.place_id),
-                            ("outlet_unit_id", request.outlet_unit_id),
-                            ("source_id", request.source_id), ("channel", request.channel),
-                            ("cluster_id", request.cluster_id)):
-            if value:
-                query[name] = value
+        query = filters(("topic_ids", request.topic), ("place_ids", request.place_id),
+                        ("outlet_unit_id", request.outlet_unit_id),
+                        ("source_id", request.source_id), ("channel", request.channel),
+                        ("cluster_id", request.cluster_id))
         if request.date_from or request.date_to:
             query["day"] = {k: v.isoformat() for k, v in (("$gte", request.date_from),
                                                            ("$lte", request.date_to)) if v}
@@ -226,7 +222,7 @@ class ItemsRepository(InDatabase, Repository):
         if needle:
             query["text"] = {"$regex": re.escape(needle)}
         rows, cursor = newest_first(self._records, query, request.after, request.limit,
-                                    {"_outbox": 0, "text": 0})
+                                    {**HIDDEN, "text": 0})
         return [item_reply(d) for d in rows], cursor
 
     def stored_keys(self, keys: list[str]) -> dict[str, str]:

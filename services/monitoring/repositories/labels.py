@@ -14,12 +14,10 @@ from services.contracts import monitoring_labels as ml
 from services.monitoring.domain.labels import ItemLabel
 from services.monitoring.domain.text import BOUNDARY
 from services.monitoring.repositories.items import ITEMS
-from services.monitoring.repositories.paging import newest_first, sort_key
-from services.runtime.mongo_repository import InDatabase, Index
-from services.runtime.unit_of_work import AggregateRepository
+from services.monitoring.repositories.paging import HIDDEN, ListedNewestFirst, filters, sort_key
+from services.runtime.mongo_repository import Index
 
 ITEM_LABELS = "item_labels"
-HIDDEN = {"_outbox": 0}
 
 
 def label_reply(label: ItemLabel) -> ml.LabelReply:
@@ -32,7 +30,7 @@ def label_reply(label: ItemLabel) -> ml.LabelReply:
         history=[ml.LabelValues.model_validate(h) for h in reversed(label.history)])
 
 
-class LabelsRepository(InDatabase, AggregateRepository[ItemLabel]):
+class LabelsRepository(ListedNewestFirst[ItemLabel]):
     collection = ITEM_LABELS
     stored_in = ITEM_LABELS
     # A judgement replaces the latest one: two at once, the later is retried on fresh reads.
@@ -55,22 +53,11 @@ class LabelsRepository(InDatabase, AggregateRepository[ItemLabel]):
                          document.get("title", ""), dict(document["machine"]),
                          dict(document["labels"]), list(document.get("history") or []))
 
-    def get(self, item_id: str) -> ItemLabel | None:
-        found = self._records.find_one({"_id": item_id}, HIDDEN)
-        return None if found is None else self._loaded(found)
-
     def page(self, request: ml.ListLabelsRequest) -> tuple[list[ItemLabel], str | None]:
         """Latest labelled first."""
-        query: dict[str, Any] = {}
-        if request.topic:
-            query["topics"] = request.topic
-        if request.labelled_by:
-            query["labelled_by"] = request.labelled_by
-        if request.disagreement is not None:
-            query["disagrees"] = request.disagreement
-        rows, cursor = newest_first(self._records, query, request.after, request.limit,
-                                    HIDDEN)
-        return [self.aggregate_of(d) for d in rows], cursor
+        query = filters(("topics", request.topic), ("labelled_by", request.labelled_by),
+                        ("disagrees", request.disagreement))
+        return self._newest_first(query, request.after, request.limit)
 
     def all(self) -> Iterator[ItemLabel]:
         """Every label (the counts of people's precision read them all: labels are few)."""
