@@ -37,7 +37,7 @@ async def list_alert_rules(rpc: RpcDep, _: CanReadAlertRules, cursor: Cursor = N
                            limit: Limit = 50) -> Any:
     """Pages through alert rules by id."""
     rules = await rpc.call(monitoring_rpc.LIST_ALERT_RULES)
-    return page_by_id([rule.model_dump() for rule in rules], cursor, limit)
+    return page_by_id(rules, cursor, limit)
 
 
 @router.put("/{rule_id}", response_model=monitoring.AlertRuleModel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Response
@@ -38,8 +39,11 @@ TaskPathId = Annotated[str, Path(min_length=1, max_length=TASK_ID_MAX_LENGTH,
                                  pattern=PATH_ID_PATTERN)]
 
 
-def page_by_id(items: list[dict[str, Any]], cursor: str | None, limit: int) -> dict[str, Any]:
-    """A page of a short list the service answers whole (topics, alert rules), by id."""
+def page_by_id(replies: Sequence[BaseModel] | Sequence[Mapping[str, Any]], cursor: str | None,
+               limit: int) -> dict[str, Any]:
+    """A page of a short list the service answers whole (topics, alert rules, unit groups), by
+    id: its replies as the RPC catalogue types them, models or plain documents."""
+    items = [x.model_dump() if isinstance(x, BaseModel) else x for x in replies]
     rest = sorted((x for x in items if cursor is None or str(x["id"]) > cursor),
                   key=lambda x: str(x["id"]))
     page = rest[:limit]

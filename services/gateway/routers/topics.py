@@ -44,7 +44,7 @@ async def list_topics(rpc: RpcDep, _: CanReadTopics, cursor: Cursor = None,
     """Pages through the topics of the taxonomy by id, each with the threshold in force (its
     own, else the taxonomy's default; all thresholds: GET /api/v1/topics/thresholds)."""
     topics = await rpc.call(monitoring_rpc.LIST_TOPICS)
-    return page_by_id([topic.model_dump() for topic in topics], cursor, limit)
+    return page_by_id(topics, cursor, limit)
 
 
 @router.get("/thresholds", response_model=mt.ThresholdsReply,
