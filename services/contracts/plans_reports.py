@@ -45,11 +45,10 @@ class AttachmentModel(Inbound):
     sha256: str = Field(min_length=64, max_length=64)
 
 
-class SubmitReportRequest(Request):
-    plan_id: str = PlanId
-    task_id: str = TaskId
-    unit_id: str = UnitId
-    period_key: str = Field(min_length=1, max_length=20, examples=["2021-Q1", "ONCE", "PLAN"])
+class NewReportRequest(Request):
+    """What a new report says, with the same limits whether it is submitted or a correction
+    (`plans_changes.CorrectReportRequest`): a correction may say whatever a report may."""
+
     counts: list[ReportCountModel] = Field(default_factory=list, max_length=100)
     narrative: str = Field(default="", max_length=20_000, examples=[
         "Trong quý I, Báo Gia Lai đăng 14 tin, bài về phòng, chống ma túy."])
@@ -57,6 +56,13 @@ class SubmitReportRequest(Request):
     attachments: list[AttachmentModel] = Field(default_factory=list, max_length=50)
     actor: str = Actor
     idempotency_key: str | None = IdempotencyKey
+
+
+class SubmitReportRequest(NewReportRequest):
+    plan_id: str = PlanId
+    task_id: str = TaskId
+    unit_id: str = UnitId
+    period_key: str = Field(min_length=1, max_length=20, examples=["2021-Q1", "ONCE", "PLAN"])
 
 
 class ReportRef(Request):

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from services.contracts.events import plans as plan_events
-from services.contracts.plans_changes import CorrectReportRequest
 from services.contracts.plans_reports import (
     ListReportsRequest,
+    NewReportRequest,
     ReportRef,
     ReviewReportRequest,
     SubmitReportRequest,
@@ -64,7 +64,7 @@ def submit(req: SubmitReportRequest, ctx: Context) -> Any:
     return new_report(ctx, "submit_report", req, report)
 
 
-def new_report(ctx: Context, name: str, req: SubmitReportRequest | CorrectReportRequest,
+def new_report(ctx: Context, name: str, req: NewReportRequest,
                report: Callable[[PlansUnitOfWork, ReportContent],
                                 tuple[ProgressReport, AuditEntry]]) -> dict[str, Any]:
     """A new report (a submission or a correction) of the request's content; a report its
