@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-__all__ = ["DATE_SLACK_DAYS", "anchors_of", "conflicts", "fold_text"]
+__all__ = ["DATE_SLACK_DAYS", "anchors_of", "by_kind", "conflicts", "conflicts_of_kinds",
+           "fold_text"]
 
 # Dates of one story told by two outlets differ by the days between the event and its report.
 DATE_SLACK_DAYS = 3
@@ -35,6 +36,7 @@ _CUES = frozenset(
                       "cháu", "em", "nạn nhân", "tài xế")
     for spelt in (cue, fold_text_plain(cue)))
 _CUE_LENGTHS = sorted({len(cue) for cue in _CUES})
+_CUE_ENDS = frozenset(cue[-1] for cue in _CUES)
 _BEFORE_CAPITAL = re.compile(r" (?=[A-ZĐ])")
 _MAYBE_DOTTED = re.compile(r"[A-ZĐ]\.\s?[A-ZĐ]")
 # Digits with what may make them an anchor around them: only these windows are folded.
@@ -111,6 +113,8 @@ def _initials(text: str) -> set[str]:
                  for m in _DOTTED.finditer(text)}
     for space in _BEFORE_CAPITAL.finditer(text):  # a name starts with a capital: look back
         end = space.start()
+        if not end or text[end - 1].casefold()[-1:] not in _CUE_ENDS:
+            continue  # most capitals follow no cue: a cue's last letter must come first
         before = text[max(0, end - _CUE_LENGTHS[-1]):end].casefold()
         for cue in {before[-n:] for n in _CUE_LENGTHS} & _CUES:
             at = end - len(cue)
@@ -178,7 +182,8 @@ def _dates_apart(mine: list[str], theirs: list[str]) -> bool:
     return True
 
 
-def _by_kind(anchors: Iterable[str]) -> dict[str, list[str]]:
+def by_kind(anchors: Iterable[str]) -> dict[str, list[str]]:
+    """Anchors grouped by kind (a quantity's kind includes its unit), for `conflicts`."""
     kinds: dict[str, list[str]] = {}
     for anchor in anchors:
         kind = anchor[0] if anchor[0] != "q" else anchor.rsplit(":", 1)[0]
@@ -191,7 +196,12 @@ def conflicts(mine: Iterable[str], theirs: Iterable[str],
     """Why two items cannot tell one story: anchors of one kind that both have and that
     share nothing (places: neither's precise places lie within the other's; dates: more than
     `DATE_SLACK_DAYS` apart; initials: neither is the other's ending). Empty: no conflict."""
-    a, b = _by_kind(mine), _by_kind(theirs)
+    return conflicts_of_kinds(by_kind(mine), by_kind(theirs), closure_mine, closure_theirs)
+
+
+def conflicts_of_kinds(a: dict[str, list[str]], b: dict[str, list[str]],
+                       closure_mine: frozenset[str], closure_theirs: frozenset[str]) -> list[str]:
+    """`conflicts` of anchors grouped by `by_kind` already (one item against many)."""
     out: list[str] = []
     for kind in a.keys() & b.keys() - {"l"}:  # local places are judged as places ("p")
         left, right = a[kind], b[kind]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -185,20 +186,22 @@ class TextModel:
     def scores(self, doc: NormalisedText, reasons: int = 3) -> ModelScores:
         """Probabilities per label; the top ``reasons`` features for labels at or above half
         their threshold (reasons for clear negatives are not worth their cost)."""
+        # array methods, not np.* functions: their dispatch wrappers cost as much as the work
         grams = self.syllables.keys(doc)
-        found = np.searchsorted(self.keys, grams)
+        found = self.keys.searchsorted(grams)
         # past the last key: point at it, which cannot equal the gram
         np.minimum(found, len(self.keys) - 1, out=found)
         ids = found[self.keys[found] == grams] if len(self.keys) else found[:0]
         rows = self.coef[ids]
-        logits = rows.sum(axis=0) / np.float32(np.sqrt(max(1, len(grams)))) + self.intercept
+        # math.sqrt and np.sqrt are both correctly rounded: the same float
+        logits = rows.sum(axis=0) / np.float32(math.sqrt(max(1, len(grams)))) + self.intercept
         probs = (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).tolist()
         why: dict[int, tuple[str, ...]] = {}
         wanted = [k for k, p in enumerate(probs) if p >= self.thresholds[k] / 2]
         if len(ids) and reasons and wanted:
             # one partial sort for every label that needs reasons
             sub = rows[:, wanted]
-            best = (np.argpartition(-sub, reasons - 1, axis=0)[:reasons]
+            best = ((-sub).argpartition(reasons - 1, axis=0)[:reasons]
                     if reasons < len(ids) else np.arange(len(ids))[:, None].repeat(len(wanted), 1))
             # plain floats and ints: indexing numpy arrays one element at a time is slow
             values = np.take_along_axis(sub, best, axis=0).T.tolist()

@@ -35,13 +35,15 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from .anchors import anchors_of, conflicts
+from .anchors import anchors_of, by_kind, conflicts_of_kinds
 from .text import BOUNDARY, normalise
 
 __all__ = ["StoryFeatures", "StoryIndex", "StoryMatch", "StoryVectoriser", "anchors_of"]
@@ -152,8 +154,13 @@ class StoryVectoriser:
         keep = ids > 0
         pairs = ((ids[:-1] * _MIX) ^ (ids[1:] + np.uint64(1))) >> np.uint64(32)
         every = np.concatenate([ids[keep], pairs[keep[:-1] & keep[1:]]]).astype(np.uint32)
-        terms, counts = np.unique(every, return_counts=True)
-        return terms, counts
+        # np.unique(every, return_counts=True), without its wrappers' cost: sort, mark where
+        # a run starts, count each run
+        if not len(every):
+            return every, np.zeros(0, dtype=np.intp)
+        every.sort()
+        starts = np.flatnonzero(np.concatenate(([True], every[1:] != every[:-1])))
+        return every[starts], np.diff(starts, append=len(every))
 
     def count(self, terms: npt.NDArray[np.uint32]) -> None:
         self.df[terms & np.uint32(DF_BUCKETS - 1)] += 1  # a bucket named twice counts once
@@ -163,15 +170,17 @@ class StoryVectoriser:
                  closure: Iterable[str], *, learn: bool = True) -> StoryFeatures:
         """The kept vector of a text (its frequencies counted first when `learn`)."""
         terms, counts = self.term_counts(folded)
-        if learn and len(terms):
-            self.count(terms)
-        df = self.df[terms & np.uint32(DF_BUCKETS - 1)].astype(np.float64)
+        buckets = terms & np.uint32(DF_BUCKETS - 1)
+        if learn and len(terms):  # `count`, with the buckets at hand
+            self.df[buckets] += 1
+            self.documents += 1
+        df = self.df[buckets].astype(np.float64)
         weights = (1.0 + np.log(counts)) * (np.log((self.documents + 1) / (df + 1)) + 1.0)
-        order = np.argsort(-weights, kind="stable")[:KEPT_TERMS]
+        order = (-weights).argsort(kind="stable")[:KEPT_TERMS]
         kept = weights[order]
         norm = math.sqrt(float(np.dot(kept, kept))) or 1.0
-        return StoryFeatures(terms[order].astype(np.uint32), (kept / norm).astype(np.float32),
-                             anchors, frozenset(closure))
+        return StoryFeatures(terms[order], (kept / norm).astype(np.float32), anchors,
+                             frozenset(closure))
 
 
 @lru_cache(maxsize=1)
@@ -227,28 +236,32 @@ class StoryIndex:
     def find(self, features: StoryFeatures, keys: Sequence[int] | None = None
              ) -> StoryMatch | None:
         """The story the item tells, if an earlier item told it (best link, no conflict)."""
-        hits: Counter[int] = Counter()
         first = next(iter(self._entries), self._next)
+        recent: list[int] = []
+        postings = self._postings
         for key in self._keys(features) if keys is None else keys:
-            serials = self._postings.get(key)
+            serials = postings.get(key)
             if not serials:
                 continue
-            stale = bisect_left(serials, first)
-            if stale:
-                del serials[:stale]
-            hits.update(serials[-RECENT_POSTINGS:])  # counted in C
-        ranked = [serial for serial, _ in hits.most_common(MAX_CANDIDATES)]
-        if not ranked:
+            if serials[0] < first:
+                del serials[:bisect_left(serials, first)]
+            recent += serials[-RECENT_POSTINGS:]
+        if not recent:
             return None
+        # most shared keys first, the first seen first among equals (as Counter.most_common)
+        ranked = [serial for serial, _ in sorted(Counter(recent).items(), key=itemgetter(1),
+                                                  reverse=True)[:MAX_CANDIDATES]]
         best: StoryMatch | None = None
         entries = [self._entries[serial] for serial in ranked]
+        mine = set(features.anchors)
+        kinds = by_kind(features.anchors)
         for entry, cosine in zip(entries, self._cosines(features, entries), strict=True):
             if cosine < LINK_ANCHORED or (best is not None and cosine <= best.score):
                 continue
-            if conflicts(features.anchors, entry.anchors, features.closure,
-                         frozenset(entry.closure)):
+            if conflicts_of_kinds(kinds, by_kind(entry.anchors), features.closure,
+                                  frozenset(entry.closure)):
                 continue
-            agreed = sorted(set(features.anchors) & set(entry.anchors))
+            agreed = sorted(mine.intersection(entry.anchors))
             quantities = sum(1 for a in agreed if a.startswith("q:"))
             ages = [a for a in agreed if a.startswith("a:")]
             facts = [a for a in agreed if a.startswith(_STRONG) and a not in ages] + ages[:1]
@@ -272,13 +285,14 @@ class StoryIndex:
         theirs = np.frombuffer(b"".join([e.terms for e in entries]), dtype=np.uint32)
         their_weights = np.frombuffer(b"".join([e.weights for e in entries]), dtype=np.float32)
         at = terms.searchsorted(theirs)
-        at[at == len(terms)] = 0
+        # past the last term: point at the last, which cannot equal theirs (its product is 0)
+        np.minimum(at, len(terms) - 1, out=at)
         products = (terms[at] == theirs) * weights[at] * their_weights
         lengths = [len(e.terms) // 4 for e in entries]
+        starts = list(accumulate(lengths[:-1], initial=0))
         if 0 in lengths:  # reduceat cannot sum an empty slice
-            return [float(sum(products[a:a + n])) for a, n in
-                    zip(np.cumsum([0, *lengths[:-1]]).tolist(), lengths, strict=True)]
-        sums: list[float] = np.add.reduceat(products, np.cumsum([0, *lengths[:-1]])).tolist()
+            return [float(sum(products[a:a + n])) for a, n in zip(starts, lengths, strict=True)]
+        sums: list[float] = np.add.reduceat(products, starts).tolist()
         return sums
 
     def register(self, item_id: str, features: StoryFeatures | None, seen_at: float,

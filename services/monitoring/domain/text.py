@@ -304,20 +304,25 @@ P = TypeVar("P")
 
 # A match is a plain tuple (start, end exclusive, payload): cheap to build in hot loops.
 PhraseMatch: TypeAlias = tuple[int, int, P]
+# Under a first and a second syllable: (two-syllable payloads, third syllable -> longer
+# phrases with their payloads, longest first).
+_Longer: TypeAlias = tuple[list[P], dict[str, list[tuple[tuple[str, ...], P]]]]
 
 
 class PhraseMatcher(Generic[P]):
     """Finds syllable-sequence phrases with word boundaries.
 
-    Two-level index: first syllable -> (one-syllable payloads, second syllable -> longer
-    phrases). Candidate positions are found by intersecting the first syllables with the
-    document's token set (C-speed), so most documents cost one set operation and one scan.
+    Index: first syllable -> (one-syllable payloads, second syllable -> (two-syllable
+    payloads, third syllable -> longer phrases)). Candidate positions are found by
+    intersecting the first syllables with the document's token set (C-speed), so most
+    documents cost one set operation and one scan; a country's names share their first two
+    syllables by the hundred ("thị trấn", "xã tân"), so the third is looked up, not scanned.
     """
 
     __slots__ = ("_index", "_pairs", "_singles", "_size")
 
     def __init__(self) -> None:
-        self._index: dict[str, tuple[list[P], dict[str, list[tuple[tuple[str, ...], P]]]]] = {}
+        self._index: dict[str, tuple[list[P], dict[str, _Longer[P]]]] = {}
         # A country's place names start with nearly every syllable: the first two syllables
         # of the longer phrases, and the one-syllable phrases, find the few real starts.
         self._pairs: set[tuple[str, str]] = set()
@@ -337,11 +342,15 @@ class PhraseMatcher(Generic[P]):
             self._singles.add(key[0])
         else:
             self._pairs.add((key[0], key[1]))
-            bucket = longer.setdefault(key[1], [])
-            at = len(bucket)  # longest first, in order of addition among equals
-            while at and len(bucket[at - 1][0]) < len(key):
-                at -= 1
-            bucket.insert(at, (key, payload))
+            twos, threes = longer.setdefault(key[1], ([], {}))
+            if len(key) == 2:
+                twos.append(payload)
+            else:
+                bucket = threes.setdefault(key[2], [])
+                at = len(bucket)  # longest first, in order of addition among equals
+                while at and len(bucket[at - 1][0]) < len(key):
+                    at -= 1
+                bucket.insert(at, (key, payload))
         self._size += 1
 
     def find(
@@ -365,12 +374,18 @@ class PhraseMatcher(Generic[P]):
             for payload in singles:
                 out.append((i, i + 1, payload))
             if longer and i + 1 < n:
-                bucket = longer.get(tokens[i + 1])
-                if bucket is not None:
-                    for phrase, payload in bucket:
-                        k = len(phrase)
-                        if k == 2 or tokens[i : i + k] == phrase:
-                            out.append((i, i + k, payload))
+                after = longer.get(tokens[i + 1])
+                if after is not None:
+                    twos, threes = after
+                    if threes and i + 2 < n:
+                        bucket = threes.get(tokens[i + 2])
+                        if bucket is not None:
+                            for phrase, payload in bucket:
+                                k = len(phrase)
+                                if k == 3 or tokens[i : i + k] == phrase:
+                                    out.append((i, i + k, payload))
+                    for payload in twos:
+                        out.append((i, i + 2, payload))
         return out
 
     def items(self) -> Iterable[tuple[tuple[str, ...], P]]:
@@ -378,5 +393,8 @@ class PhraseMatcher(Generic[P]):
         for first, (singles, longer) in self._index.items():
             for payload in singles:
                 yield (first,), payload
-            for bucket in longer.values():
-                yield from bucket
+            for second, (twos, threes) in longer.items():
+                for bucket in threes.values():
+                    yield from bucket
+                for payload in twos:
+                    yield (first, second), payload

@@ -412,9 +412,11 @@ class TopicClassifier:
                 continue
             fired_rules: list[str] = []
             if topic.rules and spans_by_key:
+                disjoint = spans_by_key.keys().isdisjoint
                 for rule in topic.rules:
                     needed = self._rule_needs[folded].get(rule.id)
-                    if needed is not None and any(g.isdisjoint(spans_by_key) for g in needed):
+                    # map() calls isdisjoint at C speed, without a generator frame per rule
+                    if needed is not None and any(map(disjoint, needed)):
                         continue
                     if queries[rule.id].evaluate(spans_by_key, " ".join):
                         fired_rules.append(rule.id)
