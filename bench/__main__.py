@@ -6,7 +6,8 @@ import importlib
 import sys
 
 BENCHMARKS = ["bench.rpc_roundtrip", "bench.notifications", "bench.plans", "bench.gateway",
-              "bench.monitoring", "bench.monitoring_eval", "bench.console"]
+              "bench.monitoring", "bench.monitoring_cpu", "bench.monitoring_eval",
+              "bench.console"]
 
 
 def main() -> int:

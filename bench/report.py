@@ -180,10 +180,24 @@ def monitoring_eval(data: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def monitoring_cpu(data: dict[str, Any]) -> list[Row]:
+    now = dig(data, "median_cpu_ms_per_item", "now")
+    if now is None:
+        return []
+    base, ratio = dig(data, "median_cpu_ms_per_item", "base"), dig(data, "ratio_to_base")
+    target = dig(data, "target_ratio")
+    return [Row(
+        "monitoring_cpu", f"analysis CPU per item, {dig(data, 'items')} items (median of "
+        f"{dig(data, 'repetitions')} runs)", f"{now} ms",
+        "-" if base is None else f"the code before issue 20: {base} ms", ratio, None,
+        "-" if target is None else f"ratio <= {target}"
+        + ("" if ratio is None else met(ratio <= target)))]
+
+
 READERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "rpc_roundtrip": rpc_roundtrip, "notifications": notifications, "plans": plans,
-    "gateway": gateway, "monitoring": monitoring, "monitoring_eval": monitoring_eval,
-    "console": console}
+    "gateway": gateway, "monitoring": monitoring, "monitoring_cpu": monitoring_cpu,
+    "monitoring_eval": monitoring_eval, "console": console}
 
 
 def read_results(results: Path) -> tuple[list[Row], dict[str, str], list[str]]:

@@ -212,24 +212,27 @@ class DedupIndex:
         guid: str | None = None,
     ) -> tuple[str | None, float, bool, npt.NDArray[np.uint32]]:
         """Look up without inserting: (original id or None, jaccard, exact, signature)."""
-        return self._check(tokens, exact_key(url=url, guid=guid))
+        return self._check(tokens, exact_key(url=url, guid=guid))[:4]
 
     def _check(
         self,
         tokens: Sequence[str],
         exact_keys: Sequence[str],
         signature: npt.NDArray[np.uint32] | None = None,
-    ) -> tuple[str | None, float, bool, npt.NDArray[np.uint32]]:
+    ) -> tuple[str | None, float, bool, npt.NDArray[np.uint32], npt.NDArray[np.uint64] | None]:
+        """`check`, and the band keys (None for an exact repeat), which `register` files the
+        item under (computed once)."""
         for key in exact_keys:
             hit = self._exact.get(key)
             if hit is not None and hit in self._entries:
-                return self._entries[hit].original, 1.0, True, np.zeros(0, dtype=np.uint32)
+                return (self._entries[hit].original, 1.0, True, np.zeros(0, dtype=np.uint32),
+                        None)
         if signature is None:
             signature = self.hasher.signature(tokens)
         keys = self.band_keys(signature)
         candidates: set[str] = set()
-        for band, key in enumerate(keys.tolist()):
-            bucket = self._tables[band].get(key)
+        for table, key in zip(self._tables, keys.tolist(), strict=True):
+            bucket = table.get(key)
             if bucket:
                 candidates.update(bucket)
         best_id: str | None = None
@@ -240,8 +243,8 @@ class DedupIndex:
             if score > best:
                 best, best_id = score, cand
         if best_id is not None and best >= self.threshold:
-            return self._entries[best_id].original, best, False, signature
-        return None, best, False, signature
+            return self._entries[best_id].original, best, False, signature, keys
+        return None, best, False, signature, keys
 
     def add(
         self,
@@ -280,10 +283,9 @@ class DedupIndex:
             return self._decision_of(item_id, known)
         self.evict(now=seen_at)
         exact_keys = tuple(exact_keys)
-        original, score, exact, signature = self._check(tokens, exact_keys, signature)
-        if exact:
+        original, score, exact, signature, keys = self._check(tokens, exact_keys, signature)
+        if exact or keys is None:
             return DuplicateMatch(item_id, original, 1.0, True)
-        keys = self.band_keys(signature)
         entry = _Entry(
             signature=array("I", signature.tobytes()),
             bands=array("Q", keys.tobytes()),

@@ -204,7 +204,8 @@ class TextModel:
             best = ((-sub).argpartition(reasons - 1, axis=0)[:reasons]
                     if reasons < len(ids) else np.arange(len(ids))[:, None].repeat(len(wanted), 1))
             # plain floats and ints: indexing numpy arrays one element at a time is slow
-            values = np.take_along_axis(sub, best, axis=0).T.tolist()
+            # sub[best[i, j], j] for each (i, j): np.take_along_axis(sub, best, axis=0)
+            values = sub[best, np.arange(len(wanted))].T.tolist()
             keys = self.keys[ids[best]].T.tolist()
             describe = self.syllables.describe
             for j, k in enumerate(wanted):

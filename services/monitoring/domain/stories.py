@@ -160,7 +160,7 @@ class StoryVectoriser:
             return every, np.zeros(0, dtype=np.intp)
         every.sort()
         starts = np.flatnonzero(np.concatenate(([True], every[1:] != every[:-1])))
-        return every[starts], np.diff(starts, append=len(every))
+        return every[starts], np.concatenate((starts[1:], [len(every)])) - starts
 
     def count(self, terms: npt.NDArray[np.uint32]) -> None:
         self.df[terms & np.uint32(DF_BUCKETS - 1)] += 1  # a bucket named twice counts once
