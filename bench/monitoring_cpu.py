@@ -13,7 +13,9 @@ that the machine's drift (shared, 2 cores) hits both alike; the figure is the me
     .venv/bin/python -m bench.monitoring_cpu            # base: /tmp/base20 or BENCH_BASE_TREE
     git -C /work/main worktree add --detach /tmp/base20 9dc02c8   # the base tree, once
 
-Without a base tree it measures this tree alone. Writes bench/results/monitoring_cpu.json.
+Without a base tree it measures this tree alone; BENCH_MONITORING_CPU_TREES=name=path,...
+adds other trees to the same run (a branch point, say). Writes
+bench/results/monitoring_cpu.json.
 """
 
 from __future__ import annotations
@@ -75,9 +77,11 @@ def _run(tree: Path) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     from bench.common import write_results
 
-    trees = {"now": ROOT}
-    if (BASE_TREE / "services" / "monitoring").is_dir():
-        trees = {"base": BASE_TREE, **trees}
+    trees = {"base": BASE_TREE} if (BASE_TREE / "services" / "monitoring").is_dir() else {}
+    for pair in filter(None, os.environ.get("BENCH_MONITORING_CPU_TREES", "").split(",")):
+        name, _, path = pair.partition("=")  # more trees in the same run: name=path,...
+        trees[name.strip()] = Path(path.strip())
+    trees["now"] = ROOT
     runs: dict[str, list[float]] = {name: [] for name in trees}
     for repetition in range(REPETITIONS):
         order = list(trees.items())
@@ -93,12 +97,16 @@ def main() -> dict[str, Any]:
         "target_ratio": TARGET_RATIO}
     print(f"monitoring analysis CPU per item, {ITEMS} items, {REPETITIONS} interleaved runs")
     for name in trees:
-        print(f"  {name:4} ({trees[name]}): median {medians[name]:.3f} ms/item, runs "
+        print(f"  {name:6} ({trees[name]}): median {medians[name]:.3f} ms/item, runs "
               f"{', '.join(f'{v:.3f}' for v in runs[name])}")
     if "base" in medians:
         ratio = round(medians["now"] / medians["base"], 3)
         figures["ratio_to_base"] = ratio
-        print(f"  ratio now/base: {ratio} (target <= {TARGET_RATIO})")
+        figures["ratios_to_base"] = {name: round(m / medians["base"], 3)
+                                     for name, m in medians.items() if name != "base"}
+        for name, other in figures["ratios_to_base"].items():
+            print(f"  ratio {name}/base: {other}" + (f" (target <= {TARGET_RATIO})"
+                                                     if name == "now" else ""))
     print("results:", write_results("monitoring_cpu", figures))
     return figures
 

@@ -135,7 +135,9 @@ def _numeric_windows(text: str) -> str:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    return " | ".join(fold_text(text[a:b]) for a, b in spans)
+    # folded at once: normalising, case folding and the table act on each character alone,
+    # and " | " composes with nothing, so this is the windows folded one by one, joined
+    return fold_text(" | ".join([text[a:b] for a, b in spans]))
 
 
 def anchors_of(title: str, body: str, places: Iterable[str], *,
