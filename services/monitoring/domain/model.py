@@ -177,8 +177,13 @@ class TextModel:
         self.labels = tuple(labels)
         self.syllables = syllables
         self.keys = keys
-        # feature-major, so one item's features are one contiguous gather
-        self.coef = np.ascontiguousarray(coef.T)
+        # feature-major, so one item's features are one contiguous gather; in half precision
+        # when that loses nothing (a model read from its file, which keeps float16): a gather
+        # then touches half the memory, and the other steps' data stay in the cache
+        major = np.ascontiguousarray(coef.T)
+        half = major.astype(np.float16)
+        self.coef: npt.NDArray[np.floating[Any]] = (
+            half if np.array_equal(half.astype(np.float32), major) else major)
         self.intercept = intercept
         self.thresholds = [float(t) for t in thresholds]
         self.meta = dict(meta or {})
@@ -192,7 +197,7 @@ class TextModel:
         # past the last key: point at it, which cannot equal the gram
         np.minimum(found, len(self.keys) - 1, out=found)
         ids = found[self.keys[found] == grams] if len(self.keys) else found[:0]
-        rows = self.coef[ids]
+        rows = self.coef[ids].astype(np.float32, copy=False)  # float32 sums, as trained
         # math.sqrt and np.sqrt are both correctly rounded: the same float
         logits = rows.sum(axis=0) / np.float32(math.sqrt(max(1, len(grams)))) + self.intercept
         probs = (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).tolist()
