@@ -113,7 +113,7 @@ def test_batch_is_stored_classified_deduplicated_and_announced(db, ctx, events):
     run = uuid.uuid4().hex[:6]
     items = [
         pushed(DRUGS_TITLE, DRUGS_BODY, url=f"https://baogialai.example/{run}/ma-tuy.html?utm_source=fb",
-               published_at="10/03/2021 08:30", outlet_unit_id="bao-gia-lai"),
+               published_at="10/03/2021 08:30", outlet_unit_id="bao-gia-lai", channel="press"),
         # a near-copy (another outlet republishing with a changed ending)
         pushed("Pleiku: bắt đường dây ma túy đá", DRUGS_BODY.replace("theo quy định của pháp luật",
                                                                       "theo pháp luật hiện hành"),
@@ -147,6 +147,11 @@ def test_batch_is_stored_classified_deduplicated_and_announced(db, ctx, events):
     assert by_item[copy]["duplicate_of"] == original
     assert by_item[original]["topics"][0]["topic"] == "drugs"
     assert by_item[original]["content_hash"] == stored["content_hash"]
+    # a subscriber reads the verdict, the channel and the story without asking the API
+    assert by_item[original]["channel"] == "press" and by_item[copy]["channel"] is None
+    assert by_item[original]["harmful"] is False
+    assert by_item[original]["harmful_threshold"] == stored["harmful_threshold"]
+    assert by_item[copy]["cluster_id"] == by_item[original]["cluster_id"] == original
     # the events travelled in the batch's events document, not on the items
     assert "_outbox" not in db[ITEMS].find_one({"_id": original})
     assert db[ITEM_EVENTS].count_documents({"_outbox_pending": True}) == 0

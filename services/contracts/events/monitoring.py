@@ -34,7 +34,14 @@ class ItemClassified(_MonitoringEvent):
     topics: list[TopicMatch] = Field(default_factory=list)
     place_ids: list[str] = Field(default_factory=list)
     harmful_score: float = Field(default=0.0, ge=0, le=1)
+    # The verdict as the API states it (score against the threshold in force when classified),
+    # so a subscriber need not know the threshold.
+    harmful: bool = False
+    harmful_threshold: float | None = Field(default=None, ge=0, le=1)
+    channel: str | None = Field(default=None, examples=["press", "portal", "social"])
     duplicate_of: str | None = None
+    # The story the item belongs to: the id of its first item (itself when it starts one).
+    cluster_id: str | None = None
     content_hash: str
 
 

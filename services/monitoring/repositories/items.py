@@ -79,11 +79,16 @@ def topic_hit(stored: dict[str, Any], assigned: bool) -> monitoring.TopicHit:
         + [f"model:{f}" for f in (stored.get("model") or {}).get("features") or []])
 
 
+def harmful_score_and_threshold(doc: dict[str, Any]) -> tuple[float, float]:
+    """The stored harmful score and the threshold it was judged by; items stored before the
+    threshold was kept are judged by the default."""
+    return (min(1.0, doc.get("harmful_score") or 0.0),
+            doc.get("harmful_threshold", monitoring.DEFAULT_HARMFUL_THRESHOLD))
+
+
 def harmful_verdict(doc: dict[str, Any]) -> monitoring.HarmfulVerdict:
-    """From the stored score, reasons and threshold; items stored before the threshold was
-    kept are judged by the default."""
-    score = min(1.0, doc.get("harmful_score") or 0.0)
-    threshold = doc.get("harmful_threshold", monitoring.DEFAULT_HARMFUL_THRESHOLD)
+    """From the stored score, reasons and threshold."""
+    score, threshold = harmful_score_and_threshold(doc)
     signals = doc.get("harmful_signals")
     if signals is None:
         signals = [dict(zip(("signal", "evidence"), reason.split(":", 1), strict=False))
@@ -138,6 +143,7 @@ def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
     at = doc["fetched_at"]
     title = doc["title"] or ident
     topics = doc.get("topics") or []
+    harmful_score, harmful_threshold = harmful_score_and_threshold(doc)
     # one validation by pydantic-core for the event and its topic matches
     events = [ItemClassified.model_validate({
         "item_id": ident, "source_id": doc.get("source_id"),
@@ -147,7 +153,9 @@ def item_events(doc: dict[str, Any], cid: str | None) -> list[Envelope]:
         "topics": [{"topic": t["topic"], "confidence": min(1.0, t["confidence"]),
                     "terms": t["terms"]} for t in topics],
         "place_ids": doc.get("place_ids") or [],
-        "harmful_score": min(1.0, doc.get("harmful_score") or 0.0),
+        "harmful_score": harmful_score, "harmful": harmful_score >= harmful_threshold,
+        "harmful_threshold": harmful_threshold,
+        "channel": doc.get("channel"), "cluster_id": doc.get("cluster_id"),
         "duplicate_of": doc.get("duplicate_of"), "content_hash": doc["content_hash"],
     }).to_envelope(cid, event_id=event_id_for(ident, ItemClassified.event_type), time=at)]
     for match in doc.get("coverage_matches") or []:
