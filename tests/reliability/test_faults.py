@@ -21,7 +21,7 @@ import signal
 import time
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +186,26 @@ def email_figures(stack: PrivateStack, client: Any, notice_ids: list[str]) -> di
            if short else {}),
         **({"delivered_not_received": sorted(wanted - set(received))[:10]}
            if wanted - set(received) else {}),
+        **unsettled(stack, client, [d for d in rows if d["status"] not in SETTLED]),
     }
+
+
+def unsettled(stack: PrivateStack, client: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a failure needs to be understood (a delivery left `sending` once, in one run of
+    many): the claims and dispatch logs of deliveries not settled, and which services run."""
+    if not rows:
+        return {}
+    ids = [d["_id"] for d in rows[:5]]
+    docs = list(client["notifications"]["deliveries"].find(
+        {"_id": {"$in": ids}}, {"status": 1, "claim": 1, "queued": 1, "lease_until": 1,
+                                "lease_owner": 1, "next_attempt_at": 1, "attempts": 1}))
+    logs = list(client["notifications"]["dispatch_log"].find(
+        {"ids": {"$in": ids}}, {"applied": 1, "lease_until": 1, "claims": 1, "owner": 1,
+                                "results": 1, "_outbox_pending": 1}))
+    return {"unsettled": [json.dumps(d, default=str)[:400] for d in docs],
+            "their_dispatch_logs": [json.dumps(d, default=str)[:400] for d in logs],
+            "services_alive": {name: p.alive() for name, p in stack.platform.processes.items()},
+            "checked_at": datetime.now(UTC).isoformat()}
 
 
 def received_message_ids(stack: PrivateStack) -> list[str]:
