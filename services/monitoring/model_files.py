@@ -18,7 +18,7 @@ from services.monitoring.domain.training import (
     train_model,
 )
 
-SHIPPED_VERSION = "shipped-1"
+SHIPPED_VERSION = "shipped-2"
 EVAL_DIR = DATA_DIR / "eval"
 
 

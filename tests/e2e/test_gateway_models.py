@@ -11,6 +11,7 @@ import uuid
 import httpx
 import pytest
 
+from services.monitoring.model_files import SHIPPED_VERSION
 from stack.gateway_testkit import role_headers
 
 PASSWORD = "mật-khẩu-thử-nghiệm-456"
@@ -48,7 +49,7 @@ def test_admins_train_list_and_restore_versions(platform, api, officer):
     assert httpx.post(f"{base}/train", headers=officer, json={}).status_code == 403
     assert httpx.get(base, headers=officer).status_code == 403
     assert api.post("/api/v1/models/train", json={"epochs": 3}).status_code == 422
-    shipped = [v for v in api.get("/api/v1/models").json() if v["version"] == "shipped-1"]
+    shipped = [v for v in api.get("/api/v1/models").json() if v["version"] == SHIPPED_VERSION]
     assert shipped and shipped[0]["training_items"] > 0  # a fresh install has a version
     first = train(api)
     # one training at a time, and the service keeps answering while it runs
