@@ -304,25 +304,29 @@ P = TypeVar("P")
 
 # A match is a plain tuple (start, end exclusive, payload): cheap to build in hot loops.
 PhraseMatch: TypeAlias = tuple[int, int, P]
-# Under a first and a second syllable: (two-syllable payloads, third syllable -> longer
-# phrases with their payloads, longest first).
-_Longer: TypeAlias = tuple[list[P], dict[str, list[tuple[tuple[str, ...], P]]]]
+# Under a first and a second syllable: third syllable -> the longer phrases with their
+# payloads, longest first, and under `_TWO` the two-syllable phrases. Tuples of strings,
+# not lists: once the collector has seen them they are untracked, as the dicts holding only
+# them are (14,000 names made 66,000 more tracked objects as lists, each full collection
+# walking them).
+_Bucket: TypeAlias = tuple[tuple[tuple[str, ...], P], ...]
+_TWO = ""  # no syllable is empty
 
 
 class PhraseMatcher(Generic[P]):
     """Finds syllable-sequence phrases with word boundaries.
 
-    Index: first syllable -> (one-syllable payloads, second syllable -> (two-syllable
-    payloads, third syllable -> longer phrases)). Candidate positions are found by
-    intersecting the first syllables with the document's token set (C-speed), so most
-    documents cost one set operation and one scan; a country's names share their first two
-    syllables by the hundred ("thị trấn", "xã tân"), so the third is looked up, not scanned.
+    Index: first syllable -> (one-syllable payloads, second syllable -> third syllable ->
+    longer phrases). Candidate positions are found by intersecting the first syllables with
+    the document's token set (C-speed), so most documents cost one set operation and one
+    scan; a country's names share their first two syllables by the hundred ("thị trấn",
+    "xã tân"), so the third is looked up, not scanned.
     """
 
     __slots__ = ("_index", "_pairs", "_singles", "_size")
 
     def __init__(self) -> None:
-        self._index: dict[str, tuple[list[P], dict[str, _Longer[P]]]] = {}
+        self._index: dict[str, tuple[list[P], dict[str, dict[str, _Bucket[P]]]]] = {}
         # A country's place names start with nearly every syllable: the first two syllables
         # of the longer phrases, and the one-syllable phrases, find the few real starts.
         self._pairs: set[tuple[str, str]] = set()
@@ -342,15 +346,13 @@ class PhraseMatcher(Generic[P]):
             self._singles.add(key[0])
         else:
             self._pairs.add((key[0], key[1]))
-            twos, threes = longer.setdefault(key[1], ([], {}))
-            if len(key) == 2:
-                twos.append(payload)
-            else:
-                bucket = threes.setdefault(key[2], [])
-                at = len(bucket)  # longest first, in order of addition among equals
-                while at and len(bucket[at - 1][0]) < len(key):
-                    at -= 1
-                bucket.insert(at, (key, payload))
+            after = longer.setdefault(key[1], {})
+            third = key[2] if len(key) > 2 else _TWO
+            bucket = after.get(third, ())
+            at = len(bucket)  # longest first, in order of addition among equals
+            while at and len(bucket[at - 1][0]) < len(key):
+                at -= 1
+            after[third] = (*bucket[:at], (key, payload), *bucket[at:])
         self._size += 1
 
     def find(
@@ -376,15 +378,12 @@ class PhraseMatcher(Generic[P]):
             if longer and i + 1 < n:
                 after = longer.get(tokens[i + 1])
                 if after is not None:
-                    twos, threes = after
-                    if threes and i + 2 < n:
-                        bucket = threes.get(tokens[i + 2])
-                        if bucket is not None:
-                            for phrase, payload in bucket:
-                                k = len(phrase)
-                                if k == 3 or tokens[i : i + k] == phrase:
-                                    out.append((i, i + k, payload))
-                    for payload in twos:
+                    if i + 2 < n:
+                        for phrase, payload in after.get(tokens[i + 2], ()):
+                            k = len(phrase)
+                            if k == 3 or tokens[i : i + k] == phrase:
+                                out.append((i, i + k, payload))
+                    for _, payload in after.get(_TWO, ()):
                         out.append((i, i + 2, payload))
         return out
 
@@ -393,8 +392,8 @@ class PhraseMatcher(Generic[P]):
         for first, (singles, longer) in self._index.items():
             for payload in singles:
                 yield (first,), payload
-            for second, (twos, threes) in longer.items():
-                for bucket in threes.values():
-                    yield from bucket
-                for payload in twos:
-                    yield (first, second), payload
+            for after in longer.values():
+                for third, bucket in after.items():
+                    if third != _TWO:
+                        yield from bucket
+                yield from after.get(_TWO, ())
