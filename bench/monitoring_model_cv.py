@@ -31,7 +31,8 @@ from services.monitoring.domain.training import labelled_from_record, train_mode
 
 RESULTS = Path(__file__).resolve().parent / "results" / "monitoring_model_cv.json"
 # Sets written with social posts in them: what the settings were chosen on.
-MEASURED = ("blind6", "train_a", "train_b", "train_c", "train_d", "train_e")
+MEASURED = ("blind6", "train_a", "train_b", "train_c", "train_d", "train_e", "train_f", "train_g",
+            "train_h")
 CHANNELS = ("press", "portal", "social")
 
 
@@ -48,10 +49,9 @@ class Arm:
 ARMS = (
     Arm("rules alone"),
     Arm("C 4, topics 0.6, harm 0.6", 4.0, 0.6, 0.6),
-    Arm("C 4, topics 0.5, harm 0.6", 4.0, 0.5, 0.6),
     Arm("C 8, topics 0.5, harm 0.6 (shipped)", 8.0, 0.5, 0.6),
     Arm("C 8, topics 0.5, harm 0.55", 8.0, 0.5, 0.55),
-    Arm("C 8, topics 0.5, harm 0.65", 8.0, 0.5, 0.65),
+    Arm("C 16, topics 0.5, harm 0.6", 16.0, 0.5, 0.6),
 )
 
 
