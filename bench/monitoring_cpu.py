@@ -11,7 +11,7 @@ caches, then `time.process_time()` over `analyse` of all 2000 items on a fresh p
 that the machine's drift (shared, 2 cores) hits both alike; the figure is the median.
 
     .venv/bin/python -m bench.monitoring_cpu            # base: /tmp/base20 or BENCH_BASE_TREE
-    git -C /work/main worktree add --detach /tmp/base20 9dc02c8   # the base tree, once
+    git worktree add --detach /tmp/base20 9dc02c8   # the base tree (before issue 20), once
 
 Without a base tree it measures this tree alone; BENCH_MONITORING_CPU_TREES=name=path,...
 adds other trees to the same run (a branch point, say). Writes
