@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.contracts import monitoring_labels as ml
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
 from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReviewItems
 from services.gateway.routers.common import Cursor, Limit, page_of
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/labels", tags=["items"])
+router = Router(prefix="/api/v1/labels", tags=["items"])
 EXPORT_TIMEOUT = 30.0
 LabelPage = page_of(ml.LabelReply, "LabelPage")
 Judged = Literal["topics", "places", "harmful", "duplicate_of"]

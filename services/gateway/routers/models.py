@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from services.contracts import monitoring_models as mm
 from services.contracts.rpc_catalogue import monitoring as monitoring_rpc
@@ -14,8 +14,9 @@ from services.gateway.deps import RpcDep
 from services.gateway.permissions import CanReadModels, CanWriteModels
 from services.gateway.routers.bodies import body_of, rpc_kwargs
 from services.gateway.routers.common import NOT_FOUND
+from services.gateway.routers.routing import Router
 
-router = APIRouter(prefix="/api/v1/models", tags=["topics"])
+router = Router(prefix="/api/v1/models", tags=["topics"])
 TrainBody = body_of(mm.TrainModelRequest, "TrainModelBody", ("actor",), strict=True)
 Version = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
 JobId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
