@@ -22,12 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.monitoring_eval import prf
-from services.contracts.monitoring import CANDIDATE_FLOOR
-from services.monitoring.domain import DATA_DIR, DedupIndex, Pipeline
-from services.monitoring.domain.combined import combine, find_cues
-from services.monitoring.domain.model import TextModel
-from services.monitoring.domain.text import normalise
-from services.monitoring.domain.training import labelled_from_record, train_model
+from services.monitoring.domain import DedupIndex, Pipeline
+from services.monitoring.domain.eval_files import labelled_files
+from services.monitoring.domain.training import judge, labelled_from_record, train_model
 
 RESULTS = Path(__file__).resolve().parent / "results" / "monitoring_model_cv.json"
 # Sets written with social posts in them: what the settings were chosen on.
@@ -55,12 +52,6 @@ ARMS = (
 )
 
 
-def load_sets() -> dict[str, list[dict[str, Any]]]:
-    return {path.stem: [json.loads(line) for line in path.read_text("utf-8").splitlines()
-                        if line.strip()]
-            for path in sorted((DATA_DIR / "eval").glob("*.jsonl"))}
-
-
 class Tally:
     def __init__(self) -> None:
         self.topics = [0, 0, 0]
@@ -77,21 +68,9 @@ class Tally:
         return {"topics_micro": prf(*self.topics), "harmful": prf(*self.harmful)}
 
 
-def judge(pipeline: Pipeline, model: TextModel | None, rec: dict[str, Any]
-          ) -> tuple[set[str], bool]:
-    """Topics and harmful flag of rules (+ model) for one record, as the pipeline decides."""
-    doc = normalise(rec["title"], rec["body"])
-    scored = pipeline.classifier.classify(doc, min_confidence=CANDIDATE_FLOOR)
-    harmful = pipeline.scorer.score(doc, f"{rec['title']}\n{rec['body']}")
-    both, _, harm = combine(scored, harmful, model.scores(doc) if model else None,
-                            pipeline.thresholds, pipeline.scorer.threshold, find_cues(doc),
-                            doc.lacks_diacritics)
-    return {t.topic for t in both}, harm.harmful
-
-
 def run(measured: tuple[str, ...]) -> dict[str, Any]:
     pipeline = Pipeline.from_directory(dedup=DedupIndex(window_seconds=None), with_model=False)
-    sets = load_sets()
+    sets = labelled_files()
     total = {(arm.name, channel): Tally() for arm in ARMS for channel in CHANNELS}
     out: dict[str, Any] = {"measured": list(measured), "by_set": {}}
     for name in measured:
@@ -103,7 +82,8 @@ def run(measured: tuple[str, ...]) -> dict[str, Any]:
                 train, f"cv-{name}", c=arm.c, threshold=arm.topic_threshold,
                 harmful_threshold=arm.harmful_threshold)
             for rec in sets[name]:
-                got, h_got = judge(pipeline, model, rec)
+                got, h_got = judge(pipeline.classifier, pipeline.scorer, model, rec["title"],
+                                   rec["body"], pipeline.thresholds)
                 want, h_want = set(rec["topics"]), bool(rec["harmful"])
                 channel = rec.get("channel") or "press"
                 for tally in (per_set[arm.name], total[(arm.name, channel)]):

@@ -7,10 +7,10 @@ without training at start-up; retrain it when the labelled files change.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from services.monitoring.domain.pipeline import DATA_DIR, SHIPPED_MODEL
+from services.monitoring.domain.eval_files import EVAL_DIR, labelled_files
+from services.monitoring.domain.pipeline import SHIPPED_MODEL
 from services.monitoring.domain.training import (
     Labelled,
     held_out_split,
@@ -19,17 +19,12 @@ from services.monitoring.domain.training import (
 )
 
 SHIPPED_VERSION = "shipped-2"
-EVAL_DIR = DATA_DIR / "eval"
 
 
 def eval_sets(directory: Path = EVAL_DIR) -> list[Labelled]:
     """Every item of the labelled files, each tagged with its file's stem."""
-    out: list[Labelled] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append(labelled_from_record(json.loads(line), path.stem))
-    return out
+    return [labelled_from_record(record, stem)
+            for stem, records in labelled_files(directory).items() for record in records]
 
 
 def main() -> None:

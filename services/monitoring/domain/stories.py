@@ -27,7 +27,6 @@ through the dedup log.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from array import array
 from bisect import bisect_left
@@ -37,13 +36,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from .anchors import anchors_of, by_kind, conflicts_of_kinds
+from .eval_files import labelled_files
 from .text import BOUNDARY, normalise
 
 __all__ = ["StoryFeatures", "StoryIndex", "StoryMatch", "StoryVectoriser", "anchors_of"]
@@ -185,14 +184,8 @@ class StoryVectoriser:
 
 @lru_cache(maxsize=1)
 def _background() -> StoryVectoriser:
-    folder = Path(__file__).resolve().parent.parent / "data" / "eval"
-    texts: list[tuple[str, str]] = []
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                texts.append((str(row.get("title", "")), str(row.get("body", ""))))
-    return StoryVectoriser(texts)
+    return StoryVectoriser((str(row.get("title", "")), str(row.get("body", "")))
+                           for rows in labelled_files().values() for row in rows)
 
 
 class _Entry(NamedTuple):

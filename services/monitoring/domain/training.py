@@ -15,7 +15,7 @@ from .model import HARMFUL_LABEL, Syllables, TextModel, split_of
 from .text import normalise
 from .topics import TOPIC_IDS, TopicClassifier
 
-__all__ = ["LABELS", "Labelled", "TrainingError", "evaluate", "held_out_split",
+__all__ = ["LABELS", "Labelled", "TrainingError", "evaluate", "held_out_split", "judge",
            "labelled_from_record", "no_worse", "train_model"]
 
 LABELS = (*TOPIC_IDS, HARMFUL_LABEL)
@@ -117,23 +117,33 @@ def train_model(items: Sequence[Labelled], version: str, *, c: float = 8.0,
                       "min_df": min_df, **(meta or {})})
 
 
+def judge(classifier: TopicClassifier, scorer: HarmfulScorer, model: TextModel | None,
+          title: str, body: str, thresholds: Mapping[str, float] | None = None,
+          ) -> tuple[set[str], bool]:
+    """The topics and harmful flag rules (and model) give a labelled text, as the pipeline
+    decides them; ``thresholds``: each topic's (default: the taxonomy's)."""
+    doc = normalise(title, body)
+    scored = classifier.classify(doc, min_confidence=0.2)
+    limits = thresholds if thresholds is not None else {
+        t.id: t.threshold for t in classifier.topics.values()}
+    topics, _, harmful = combine(scored, scorer.score(doc, f"{title}\n{body}"),
+                                 model.scores(doc, 0) if model else None, limits,
+                                 scorer.threshold, find_cues(doc), doc.lacks_diacritics)
+    return {t.topic for t in topics}, harmful.harmful
+
+
 def evaluate(classifier: TopicClassifier, scorer: HarmfulScorer, model: TextModel | None,
              items: Sequence[Labelled]) -> dict[str, float]:
     """Rules and model together on labelled items: topic micro P/R/F1, harmful P/R."""
     thresholds = {t.id: t.threshold for t in classifier.topics.values()}
     tp = fp = fn = htp = hfp = hfn = 0
     for item in items:
-        doc = normalise(item.title, item.body)
-        scored = classifier.classify(doc, min_confidence=0.2)
-        topics, _, harmful = combine(scored, scorer.score(doc, f"{item.title}\n{item.body}"),
-                                     model.scores(doc, 0) if model else None, thresholds,
-                                     scorer.threshold, find_cues(doc), doc.lacks_diacritics)
-        got = {t.topic for t in topics}
+        got, flagged = judge(classifier, scorer, model, item.title, item.body, thresholds)
         tp, fp, fn = tp + len(got & item.topics), fp + len(got - item.topics), \
             fn + len(item.topics - got)
-        htp += harmful.harmful and item.harmful
-        hfp += harmful.harmful and not item.harmful
-        hfn += item.harmful and not harmful.harmful
+        htp += flagged and item.harmful
+        hfp += flagged and not item.harmful
+        hfn += item.harmful and not flagged
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"topics_micro_f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
