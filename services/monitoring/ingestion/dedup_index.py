@@ -118,9 +118,7 @@ class SharedDedup:
                 # what came before the first item not written was decided on a complete view
                 cut = fresh[written]
                 decided += matches[:cut]
-                for item_id in reversed(fresh_ids[written:]):
-                    self.index.forget(item_id)
-                    self.stories.forget(item_id)
+                self._forget(fresh_ids[written:])
                 pending = pending[cut:]
                 self._catch_up()
             raise RuntimeError("the dedup log kept moving: too many replicas writing at once")
@@ -131,9 +129,7 @@ class SharedDedup:
         try:
             written = self.log.append(self.position + 1, rows)
         except Exception:
-            for item_id in reversed(fresh):
-                self.index.forget(item_id)
-                self.stories.forget(item_id)
+            self._forget(fresh)
             raise
         self.position += written
         if time.monotonic() - self._trimmed_at > TRIM_EVERY_SECONDS:
@@ -152,6 +148,12 @@ class SharedDedup:
         now = time.time()
         self.index.evict(now=now)
         self.stories.evict(now=now)
+
+    def _forget(self, item_ids: list[str]) -> None:
+        """Take back registrations the log did not get, the latest first."""
+        for item_id in reversed(item_ids):
+            self.index.forget(item_id)
+            self.stories.forget(item_id)
 
     def _trim(self) -> None:
         self._trimmed_at = time.monotonic()
